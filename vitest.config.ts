@@ -3,7 +3,11 @@
 // that the global setup acquires once for the run.
 import { defineConfig } from 'vitest/config';
 
-const integrationGlobs = ['services/**/src/**/*.integration.test.ts', 'deploy/**/src/**/*.integration.test.ts', 'tests/e2e/**/*.test.ts'];
+const integrationGlobs = [
+  'services/**/src/**/*.integration.test.ts',
+  'deploy/**/src/**/*.integration.test.ts',
+  'tests/e2e/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -1,0 +1,31 @@
+// The bus's one error type: a stable code callers can switch on, whether retrying can help,
+// and the underlying cause kept for logs.
+
+export type BusErrorCode =
+  | 'UNKNOWN_TOPIC'
+  | 'INVALID_ARGUMENT'
+  | 'NOT_STARTED'
+  | 'STOPPED'
+  | 'RECORD_TOO_LARGE'
+  | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'INTERNAL';
+
+export class BusError extends Error {
+  override readonly name = 'BusError';
+  readonly code: BusErrorCode;
+  readonly retriable: boolean;
+
+  constructor(options: { code: BusErrorCode; message: string; retriable?: boolean; cause?: unknown }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+export function unknownTopic(topic: string): BusError {
+  return new BusError({
+    code: 'UNKNOWN_TOPIC',
+    message: `topic '${topic}' does not exist (topics are never created implicitly; create it with ensureTopics)`,
+  });
+}

@@ -1,0 +1,435 @@
+// KafkaBus: the Bus port on a real Kafka cluster through kafkajs. An idempotent producer with
+// acks from all in-sync replicas, one kafkajs consumer per subscription with manual commits,
+// no implicit topic creation, and kafkajs's own logs routed to our logger.
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+
+import { silentLogger, type Logger } from '../telemetry/logger.js';
+import { BusError, unknownTopic } from './errors.js';
+import { createKeyPartitioner } from './partitioner.js';
+import type {
+  Bus,
+  BusAdmin,
+  BusRecord,
+  ConsumedRecord,
+  GroupDescription,
+  PublishResult,
+  SubscribeOptions,
+  Subscription,
+  TopicInfo,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicSpec,
+} from './types.js';
+
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  readonly logger?: Logger;
+  /** How long a connection attempt may take. */
+  readonly connectionTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Retries for a failing request before the error reaches the caller. */
+  readonly retries?: number;
+  /** Consumer group session timeout: how fast a dead member's partitions move on. */
+  readonly sessionTimeoutMs?: number;
+  readonly heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for new records: the floor of consume latency when idle. */
+  readonly maxWaitTimeMs?: number;
+}
+
+const kafkaLevelToPino = (level: logLevel): 'error' | 'warn' | 'info' | 'debug' =>
+  level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : level === logLevel.INFO ? 'info' : 'debug';
+
+function routeLogs(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry): void => {
+      const { message, timestamp: _timestamp, ...extra } = log;
+      logger[kafkaLevelToPino(level)]({ kafkajs: namespace, ...extra }, message);
+    };
+}
+
+interface KafkaLikeError {
+  name?: string;
+  type?: string;
+  message?: string;
+  retriable?: boolean;
+  cause?: unknown;
+}
+
+/** Normalises whatever kafkajs threw into a BusError with an honest `retriable`. */
+export function fromKafkaError(error: unknown, context: string): BusError {
+  if (error instanceof BusError) return error;
+  const chain: KafkaLikeError[] = [];
+  for (let e: unknown = error; e && typeof e === 'object' && chain.length < 5; e = (e as KafkaLikeError).cause) {
+    chain.push(e);
+  }
+  const types = chain.map((e) => e.type).filter(Boolean);
+  const names = chain.map((e) => e.name).filter(Boolean);
+  const message = chain[0]?.message ?? String(error);
+  if (types.includes('UNKNOWN_TOPIC_OR_PARTITION')) {
+    return new BusError({ code: 'UNKNOWN_TOPIC', message: `${context}: ${message}`, cause: error });
+  }
+  if (types.includes('MESSAGE_TOO_LARGE') || types.includes('RECORD_LIST_TOO_LARGE')) {
+    return new BusError({ code: 'RECORD_TOO_LARGE', message: `${context}: ${message}`, cause: error });
+  }
+  if (names.some((name) => name?.startsWith('KafkaJSConnection') || name === 'KafkaJSBrokerNotFound')) {
+    return new BusError({
+      code: 'UNAVAILABLE',
+      message: `${context}: Kafka is unreachable (${message})`,
+      retriable: true,
+      cause: error,
+    });
+  }
+  if (names.includes('KafkaJSRequestTimeoutError') || names.includes('KafkaJSTimeout')) {
+    return new BusError({ code: 'TIMEOUT', message: `${context}: ${message}`, retriable: true, cause: error });
+  }
+  const retriable = chain.some((e) => e.retriable === true);
+  return new BusError({
+    code: retriable ? 'UNAVAILABLE' : 'INTERNAL',
+    message: `${context}: ${message}`,
+    retriable,
+    cause: error,
+  });
+}
+
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  readonly admin: BusAdmin;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly kafkaAdmin: Admin;
+  private readonly logger: Logger;
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly partitionFor = createKeyPartitioner();
+  /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
+  private readonly partitionCounts = new Map<string, number>();
+  private state: 'new' | 'running' | 'stopped' = 'new';
+
+  constructor(private readonly options: KafkaBusOptions) {
+    if (options.brokers.length === 0) {
+      throw new BusError({ code: 'INVALID_ARGUMENT', message: 'KafkaBus needs at least one broker address' });
+    }
+    this.logger = options.logger ?? silentLogger();
+    const retry = { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 };
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? 'puente',
+      brokers: [...options.brokers],
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      retry,
+      logLevel: logLevel.WARN,
+      logCreator: routeLogs(this.logger),
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry,
+    });
+    this.kafkaAdmin = this.kafka.admin({ retry });
+    this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts);
+  }
+
+  async start(): Promise<void> {
+    if (this.state === 'running') return;
+    try {
+      await this.kafkaAdmin.connect();
+      await this.producer.connect();
+    } catch (error) {
+      throw fromKafkaError(error, `connecting to Kafka at ${this.options.brokers.join(',')}`);
+    }
+    this.state = 'running';
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'running') return;
+    this.state = 'stopped';
+    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
+    await Promise.allSettled([this.producer.disconnect(), this.kafkaAdmin.disconnect()]);
+  }
+
+  async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
+    this.assertRunning();
+    if (records.length === 0) return [];
+    const partitions = await this.partitionCount(topic);
+    // We choose partitions ourselves (Kafka's default murmur2 hashing) so every record's offset
+    // can be derived from its partition's base offset in the produce response.
+    const chosen = records.map((record) => this.partitionFor(topic, record.key, partitions));
+    let metadata;
+    try {
+      metadata = await this.producer.send({
+        topic,
+        acks: -1,
+        messages: records.map((record, index) => ({
+          key: record.key,
+          value: record.value,
+          partition: chosen[index] ?? 0,
+          ...(record.headers ? { headers: { ...record.headers } } : {}),
+          ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+        })),
+      });
+    } catch (error) {
+      const busError = fromKafkaError(error, `publishing ${records.length} record(s) to '${topic}'`);
+      if (busError.code === 'UNKNOWN_TOPIC') this.partitionCounts.delete(topic);
+      throw busError;
+    }
+    const next = new Map<number, bigint>();
+    for (const entry of metadata) next.set(entry.partition, BigInt(entry.baseOffset ?? '0'));
+    return chosen.map((partition) => {
+      const offset = next.get(partition);
+      if (offset === undefined) {
+        throw new BusError({ code: 'INTERNAL', message: `no produce acknowledgement for ${topic}[${partition}]` });
+      }
+      next.set(partition, offset + 1n);
+      return { topic, partition, offset: offset.toString() };
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    this.assertRunning();
+    if (options.topics.length === 0) {
+      throw new BusError({ code: 'INVALID_ARGUMENT', message: 'subscribe needs at least one topic' });
+    }
+    const existing = new Set(
+      await this.kafkaAdmin.listTopics().catch((e: unknown) => {
+        throw fromKafkaError(e, 'listing topics');
+      }),
+    );
+    for (const topic of options.topics) if (!existing.has(topic)) throw unknownTopic(topic);
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
+      rebalanceTimeout: 30_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+    });
+    const subscription = new KafkaSubscription(consumer, options, this.logger, () =>
+      this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (error) {
+      this.subscriptions.delete(subscription);
+      await consumer.disconnect().catch(() => undefined);
+      throw fromKafkaError(error, `subscribing group '${options.groupId}' to ${options.topics.join(', ')}`);
+    }
+    return subscription;
+  }
+
+  private assertRunning(): void {
+    if (this.state !== 'running') {
+      throw new BusError({
+        code: this.state === 'new' ? 'NOT_STARTED' : 'STOPPED',
+        message: `KafkaBus is ${this.state === 'new' ? 'not started' : 'stopped'}`,
+      });
+    }
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    try {
+      // listTopics answers for a missing topic at once; a metadata request for it would retry.
+      const topics = await this.kafkaAdmin.listTopics();
+      if (!topics.includes(topic)) throw unknownTopic(topic);
+      const { topics: described } = await this.kafkaAdmin.fetchTopicMetadata({ topics: [topic] });
+      const count = described[0]?.partitions.length ?? 0;
+      if (count === 0) throw unknownTopic(topic);
+      this.partitionCounts.set(topic, count);
+      return count;
+    } catch (error) {
+      throw fromKafkaError(error, `looking up topic '${topic}'`);
+    }
+  }
+}
+
+class KafkaSubscription implements Subscription {
+  private assigned: TopicPartition[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: SubscribeOptions,
+    private readonly logger: Logger,
+    private readonly onStop: () => void,
+  ) {}
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  async start(): Promise<void> {
+    const { consumer, options } = this;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      options.onAssignment?.(this.assigned);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.assigned = [];
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ err: payload.error, groupId: options.groupId, restart: payload.restart }, 'consumer crashed');
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: false,
+      // Resolving advances the fetch position only; what is committed stays the caller's decision.
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch }) => {
+        if (batch.messages.length === 0) return;
+        const records: ConsumedRecord[] = batch.messages.map((message) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key === null ? null : message.key.toString('utf8'),
+          value: message.value,
+          headers: toBufferHeaders(message.headers),
+          timestamp: Number(message.timestamp),
+        }));
+        await options.handler({
+          topic: batch.topic,
+          partition: batch.partition,
+          records,
+          highWatermark: batch.highWatermark,
+        });
+        if (options.autoCommit) {
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() },
+          ]);
+        }
+      },
+    });
+  }
+
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    try {
+      await this.consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
+    } catch (error) {
+      throw fromKafkaError(error, `committing offsets for group '${this.groupId}'`);
+    }
+  }
+
+  pause(topics?: readonly string[]): void {
+    this.consumer.pause((topics ?? this.options.topics).map((topic) => ({ topic })));
+  }
+
+  resume(topics?: readonly string[]): void {
+    this.consumer.resume((topics ?? this.options.topics).map((topic) => ({ topic })));
+  }
+
+  assignments(): readonly TopicPartition[] {
+    return this.assigned;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.consumer
+      .disconnect()
+      .catch((error: unknown) => this.logger.warn({ err: error, groupId: this.groupId }, 'consumer disconnect failed'))
+      .finally(() => {
+        this.assigned = [];
+        this.onStop();
+      });
+    return this.stopping;
+  }
+}
+
+function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
+  const result: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const single = Array.isArray(value) ? value[value.length - 1] : value;
+    if (single !== undefined) result[name] = typeof single === 'string' ? Buffer.from(single) : single;
+  }
+  return result;
+}
+
+function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): BusAdmin {
+  const wrap = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw fromKafkaError(error, context);
+    }
+  };
+  return {
+    ensureTopics: (specs: readonly TopicSpec[]) =>
+      wrap('creating topics', async () => {
+        for (const spec of specs) {
+          if (!Number.isInteger(spec.partitions) || spec.partitions < 1) {
+            throw new BusError({
+              code: 'INVALID_ARGUMENT',
+              message: `topic '${spec.topic}' needs a whole number of partitions ≥ 1, got ${spec.partitions}`,
+            });
+          }
+        }
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(spec.topic));
+        if (missing.length === 0) return [];
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor ?? 1,
+            configEntries: [
+              { name: 'retention.ms', value: String(spec.retentionMs ?? 7 * 24 * 3_600_000) },
+              { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
+            ],
+          })),
+        });
+        return missing.map((spec) => spec.topic);
+      }),
+    listTopics: () =>
+      wrap('listing topics', async () => {
+        const names = (await admin.listTopics()).filter((name) => !name.startsWith('__')).sort();
+        return Promise.all(
+          names.map(async (topic): Promise<TopicInfo> => {
+            const offsets = await admin.fetchTopicOffsets(topic);
+            return {
+              topic,
+              partitions: offsets
+                .map(({ partition, low, high }) => ({ partition, low, high }))
+                .sort((a, b) => a.partition - b.partition),
+            };
+          }),
+        );
+      }),
+    describeGroup: (groupId: string, topics: readonly string[]) =>
+      wrap(`describing group '${groupId}'`, async (): Promise<GroupDescription> => {
+        const [{ groups }, committed, ...topicOffsets] = await Promise.all([
+          admin.describeGroups([groupId]),
+          admin.fetchOffsets({ groupId, topics: [...topics] }),
+          ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+        ]);
+        const group = groups[0];
+        const partitions = topics.flatMap((topic, index) =>
+          (topicOffsets[index] ?? []).map(({ partition, low, high }) => {
+            const raw = committed.find((c) => c.topic === topic)?.partitions.find((p) => p.partition === partition);
+            const hasCommit = raw !== undefined && raw.offset !== '-1';
+            const from = BigInt(hasCommit ? raw.offset : low);
+            const lag = BigInt(high) - from;
+            return {
+              topic,
+              partition,
+              committed: hasCommit ? raw.offset : null,
+              high,
+              lag: (lag > 0n ? lag : 0n).toString(),
+            };
+          }),
+        );
+        partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+        return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0, partitions };
+      }),
+    deleteTopics: (topics: readonly string[]) =>
+      wrap('deleting topics', async () => {
+        await admin.deleteTopics({ topics: [...topics] });
+        for (const topic of topics) partitionCounts.delete(topic);
+      }),
+  };
+}

@@ -1,0 +1,294 @@
+// The Bus contract: one suite of assertions that every Bus implementation must pass, run against
+// MemoryBus in the unit project and against a real Kafka broker in the integration project.
+import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { BusError } from '../errors.js';
+import type { Bus, ConsumedRecord, Subscription, TopicPartition } from '../types.js';
+
+export interface BusContractOptions {
+  /** Builds a started bus; called once for the suite. */
+  readonly makeBus: () => Promise<Bus>;
+  /** How long membership changes may take to settle (a real group rebalance takes seconds). */
+  readonly settleTimeoutMs: number;
+}
+
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function describeBusContract(name: string, options: BusContractOptions): void {
+  describe(`Bus contract: ${name}`, () => {
+    let bus: Bus;
+    const subscriptions: Subscription[] = [];
+    const unique = (label: string) => `contract.${label}.${randomUUID().slice(0, 8)}`;
+    const track = (subscription: Subscription) => {
+      subscriptions.push(subscription);
+      return subscription;
+    };
+    const sameTp = (a: TopicPartition, b: TopicPartition) => a.topic === b.topic && a.partition === b.partition;
+    const settle = options.settleTimeoutMs;
+
+    beforeAll(async () => {
+      bus = await options.makeBus();
+    });
+
+    afterAll(async () => {
+      await Promise.allSettled(subscriptions.map((subscription) => subscription.stop()));
+      await bus.stop();
+    });
+
+    it('publishes 10,000 keyed records over 3 partitions and consumes them all, in order per key', async () => {
+      const topic = unique('ordering');
+      await bus.admin.ensureTopics([{ topic, partitions: 3 }]);
+      const keys = Array.from({ length: 50 }, (_, i) => `case-${i}`);
+      const total = 10_000;
+      const published = [];
+      for (let start = 0; start < total; start += 1_000) {
+        const records = Array.from({ length: 1_000 }, (_, i) => {
+          const n = start + i;
+          const key = keys[n % keys.length] ?? 'none';
+          return { key, value: Buffer.from(JSON.stringify({ key, seq: Math.floor(n / keys.length) })) };
+        });
+        published.push(...(await bus.publish(topic, records)));
+      }
+      expect(published).toHaveLength(total);
+      expect(new Set(published.map((r) => r.partition))).toEqual(new Set([0, 1, 2]));
+
+      const received: ConsumedRecord[] = [];
+      track(
+        await bus.subscribe({
+          groupId: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (batch) => {
+            received.push(...batch.records);
+          },
+        }),
+      );
+      await waitFor(() => received.length >= total, 60_000, `${total} records`);
+      await sleep(200);
+      expect(received).toHaveLength(total);
+
+      const lastSeq = new Map<string, number>();
+      const partitionOfKey = new Map<string, number>();
+      for (const record of received) {
+        const { key, seq } = JSON.parse(record.value?.toString() ?? '{}') as { key: string; seq: number };
+        expect(record.key).toBe(key);
+        expect(seq).toBe((lastSeq.get(key) ?? -1) + 1);
+        lastSeq.set(key, seq);
+        expect(partitionOfKey.get(key) ?? record.partition).toBe(record.partition);
+        partitionOfKey.set(key, record.partition);
+      }
+      expect(lastSeq.size).toBe(keys.length);
+      // Offsets the publisher was told are exactly where the consumer found each record.
+      const where = new Map(received.map((r) => [`${r.partition}:${r.offset}`, r.key]));
+      for (let n = 0; n < total; n += 997) {
+        const result = published[n];
+        expect(where.get(`${result?.partition}:${result?.offset}`)).toBe(keys[n % keys.length]);
+      }
+    });
+
+    it('resumes a group exactly after its last committed offsets: no loss, no redelivery', async () => {
+      const topic = unique('resume');
+      const groupId = unique('g');
+      await bus.admin.ensureTopics([{ topic, partitions: 3 }]);
+      const records = Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 30}`, value: Buffer.from(`v${i}`) }));
+      await bus.publish(topic, records);
+
+      // First member: processes everything but commits only the first half of each partition.
+      const seen: ConsumedRecord[] = [];
+      const first = await bus.subscribe({
+        groupId,
+        topics: [topic],
+        fromBeginning: true,
+        handler: async (batch) => {
+          seen.push(...batch.records);
+        },
+      });
+      await waitFor(() => seen.length >= 300, 30_000, 'first member to see every record');
+      const committedUpTo = new Map<number, number>();
+      for (const partition of [0, 1, 2]) {
+        const offsets = seen.filter((r) => r.partition === partition).map((r) => Number(r.offset));
+        committedUpTo.set(partition, Math.floor(offsets.length / 2));
+      }
+      await first.commit(
+        [...committedUpTo].map(([partition, offset]) => ({ topic, partition, offset: String(offset) })),
+      );
+      await first.stop();
+
+      const described = await bus.admin.describeGroup(groupId, [topic]);
+      expect(described.partitions.map((p) => p.committed)).toEqual([0, 1, 2].map((p) => String(committedUpTo.get(p))));
+
+      const second: ConsumedRecord[] = [];
+      track(
+        await bus.subscribe({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (batch) => {
+            second.push(...batch.records);
+          },
+        }),
+      );
+      const expected = seen.filter((r) => Number(r.offset) >= (committedUpTo.get(r.partition) ?? 0));
+      await waitFor(() => second.length >= expected.length, 30_000, 'second member to catch up');
+      await sleep(300);
+      const ids = (list: ConsumedRecord[]) => list.map((r) => `${r.partition}:${r.offset}`).sort();
+      expect(ids(second)).toEqual(ids(expected));
+    });
+
+    it('splits partitions between two members and hands them over when one leaves', async () => {
+      const topic = unique('split');
+      const groupId = unique('g');
+      await bus.admin.ensureTopics([{ topic, partitions: 4 }]);
+      const byMember = { a: [] as ConsumedRecord[], b: [] as ConsumedRecord[] };
+      const member = (name: 'a' | 'b') =>
+        bus.subscribe({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          autoCommit: true,
+          handler: async (batch) => {
+            byMember[name].push(...batch.records);
+          },
+        });
+      const a = track(await member('a'));
+      await waitFor(() => a.assignments().length === 4, settle, 'the first member to own all partitions');
+      const b = track(await member('b'));
+      await waitFor(
+        () => a.assignments().length === 2 && b.assignments().length === 2,
+        settle,
+        'two members to split 4 partitions',
+      );
+      const ownedByA = a.assignments();
+      const ownedByB = b.assignments();
+      expect(ownedByA.some((tp) => ownedByB.some((other) => sameTp(tp, other)))).toBe(false);
+
+      const batch1 = Array.from({ length: 200 }, (_, i) => ({ key: `key-${i}`, value: Buffer.from(`one-${i}`) }));
+      await bus.publish(topic, batch1);
+      await waitFor(() => byMember.a.length + byMember.b.length >= 200, 30_000, 'both members to consume');
+      expect(byMember.a.every((r) => ownedByA.some((tp) => tp.partition === r.partition))).toBe(true);
+      expect(byMember.b.every((r) => ownedByB.some((tp) => tp.partition === r.partition))).toBe(true);
+      expect(byMember.a.length).toBeGreaterThan(0);
+      expect(byMember.b.length).toBeGreaterThan(0);
+
+      await b.stop();
+      await waitFor(() => a.assignments().length === 4, settle, 'the remaining member to take over');
+      const before = byMember.a.length;
+      const batch2 = Array.from({ length: 200 }, (_, i) => ({ key: `key-${i}`, value: Buffer.from(`two-${i}`) }));
+      await bus.publish(topic, batch2);
+      await waitFor(
+        () => byMember.a.filter((r) => r.value?.toString().startsWith('two-')).length >= 200,
+        30_000,
+        'takeover',
+      );
+      const taken = byMember.a.slice(before).filter((r) => ownedByB.some((tp) => tp.partition === r.partition));
+      expect(taken.length).toBeGreaterThan(0);
+      // Records b committed before leaving are not redelivered to a.
+      const oneAgain = byMember.a.slice(before).filter((r) => r.value?.toString().startsWith('one-'));
+      expect(oneAgain).toEqual([]);
+    });
+
+    it('pauses and resumes delivery', async () => {
+      const topic = unique('pause');
+      await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
+      const received: ConsumedRecord[] = [];
+      const subscription = track(
+        await bus.subscribe({
+          groupId: unique('g'),
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (batch) => {
+            received.push(...batch.records);
+          },
+        }),
+      );
+      await waitFor(() => subscription.assignments().length === 1, settle, 'assignment');
+      await bus.publish(topic, [{ key: 'a', value: Buffer.from('before') }]);
+      await waitFor(() => received.length === 1, 30_000, 'the first record');
+      subscription.pause();
+      await bus.publish(topic, [{ key: 'a', value: Buffer.from('while-paused') }]);
+      await sleep(1_500);
+      expect(received).toHaveLength(1);
+      subscription.resume();
+      await waitFor(() => received.length === 2, 30_000, 'the record published while paused');
+      expect(received[1]?.value?.toString()).toBe('while-paused');
+    });
+
+    it('never creates topics: publishing to a missing topic fails naming it', async () => {
+      const topic = unique('missing');
+      const error = await bus.publish(topic, [{ key: 'k', value: Buffer.from('x') }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BusError);
+      expect((error as BusError).code).toBe('UNKNOWN_TOPIC');
+      expect((error as BusError).message).toContain(topic);
+      const subscribeError = await bus
+        .subscribe({ groupId: unique('g'), topics: [topic], handler: async () => {} })
+        .catch((e: unknown) => e);
+      expect((subscribeError as BusError).code).toBe('UNKNOWN_TOPIC');
+      const topics = await bus.admin.listTopics();
+      expect(topics.map((t) => t.topic)).not.toContain(topic);
+    });
+
+    it('carries keys, headers and timestamps; lists offsets and group lag', async () => {
+      const topic = unique('admin');
+      const groupId = unique('g');
+      expect(await bus.admin.ensureTopics([{ topic, partitions: 2, retentionMs: 3_600_000 }])).toEqual([topic]);
+      expect(await bus.admin.ensureTopics([{ topic, partitions: 2 }])).toEqual([]);
+      const timestamp = Date.now() - 60_000;
+      const results = await bus.publish(topic, [
+        {
+          key: 'MX-CASE-1',
+          value: Buffer.from('one'),
+          headers: { ce_type: 'org.puente.test', bin: Buffer.from([0, 255]) },
+          timestamp,
+        },
+        { key: null, value: null },
+      ]);
+      const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
+      expect(info?.partitions.map((p) => p.partition)).toEqual([0, 1]);
+      const total = info?.partitions.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+      expect(total).toBe(2);
+
+      const received: ConsumedRecord[] = [];
+      const subscription = track(
+        await bus.subscribe({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (batch) => {
+            received.push(...batch.records);
+          },
+        }),
+      );
+      await waitFor(() => received.length === 2, 30_000, 'both records');
+      const keyed = received.find((r) => r.key === 'MX-CASE-1');
+      expect(keyed?.value?.toString()).toBe('one');
+      expect(keyed?.headers['ce_type']?.toString()).toBe('org.puente.test');
+      expect([...(keyed?.headers['bin'] ?? [])]).toEqual([0, 255]);
+      expect(keyed?.timestamp).toBe(timestamp);
+      expect(keyed?.partition).toBe(results[0]?.partition);
+      const tombstone = received.find((r) => r.key === null);
+      expect(tombstone?.value).toBeNull();
+
+      const lagBefore = await bus.admin.describeGroup(groupId, [topic]);
+      expect(lagBefore.partitions.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(2);
+      const committed = received.map((r) => ({ topic, partition: r.partition, offset: String(Number(r.offset) + 1) }));
+      await subscription.commit(committed);
+      const lagAfter = await bus.admin.describeGroup(groupId, [topic]);
+      expect(lagAfter.partitions.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(0);
+      expect(lagAfter.members).toBe(1);
+    });
+  });
+}

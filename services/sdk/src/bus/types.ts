@@ -1,0 +1,142 @@
+// The Bus port: the one interface every Puente service uses to publish, consume and administer
+// topics. KafkaBus (kafkajs) and MemoryBus (embedded default) implement it with the same
+// observable semantics, proven by one contract suite (testing/bus-contract.ts).
+
+/** Header values as they travel: strings are UTF-8 encoded, buffers pass through untouched. */
+export type BusHeaders = Readonly<Record<string, string | Buffer>>;
+
+export interface BusRecord {
+  /** The entity id (case id, manifest id …): one key's records stay in one partition, in order. */
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: BusHeaders;
+  /** Milliseconds since the epoch; defaults to the time of publishing. */
+  readonly timestamp?: number;
+}
+
+export interface PublishResult {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit: carried as decimal strings, as kafkajs and our protos do. */
+  readonly offset: string;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  /** Header values arrive as buffers (the wire has no types); decode the ones you expect. */
+  readonly headers: Readonly<Record<string, Buffer>>;
+  readonly timestamp: number;
+}
+
+export interface RecordBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedRecord[];
+  /** Offset of the next record the partition will be given: lag = highWatermark - next position. */
+  readonly highWatermark: string;
+}
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** A committed position: `offset` is the NEXT offset to consume (Kafka's convention). */
+export interface TopicPartitionOffset extends TopicPartition {
+  readonly offset: string;
+}
+
+export interface SubscribeOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** Where a partition with no committed offset starts: earliest (true) or the end (false, default). */
+  readonly fromBeginning?: boolean;
+  /**
+   * Called with one batch at a time per subscription. Nothing is committed unless the handler
+   * (or its caller) commits, or `autoCommit` is set; a failing handler redelivers the batch.
+   */
+  readonly handler: (batch: RecordBatch) => Promise<void>;
+  /** Commit the position after each batch whose handler resolved. Default false (manual). */
+  readonly autoCommit?: boolean;
+  /** Told the partitions this member owns after each rebalance. */
+  readonly onAssignment?: (assigned: readonly TopicPartition[]) => void;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  /** Commit positions (next offset to consume) for partitions this member owns. */
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+  /** Stop fetching the given topics (all when omitted) until resumed; in-flight batches finish. */
+  pause(topics?: readonly string[]): void;
+  resume(topics?: readonly string[]): void;
+  /** Partitions currently assigned to this member. */
+  assignments(): readonly TopicPartition[];
+  /** Leave the group: the member's partitions go to the remaining members. */
+  stop(): Promise<void>;
+}
+
+export type CleanupPolicy = 'delete' | 'compact';
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+  /** -1 keeps records forever. */
+  readonly retentionMs?: number;
+  readonly cleanupPolicy?: CleanupPolicy;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** The earliest offset still retained. */
+  readonly low: string;
+  /** The offset the next record will get. */
+  readonly high: string;
+}
+
+export interface TopicInfo {
+  readonly topic: string;
+  readonly partitions: readonly PartitionOffsets[];
+}
+
+export interface GroupPartitionLag extends TopicPartition {
+  /** Next offset the group will consume, or null when the group never committed on this partition. */
+  readonly committed: string | null;
+  readonly high: string;
+  /** Records not yet committed: high - committed (high - low when never committed). */
+  readonly lag: string;
+}
+
+export interface GroupDescription {
+  readonly groupId: string;
+  readonly state: string;
+  readonly members: number;
+  readonly partitions: readonly GroupPartitionLag[];
+}
+
+export interface BusAdmin {
+  /** Create the topics that do not exist yet; existing ones are left as they are. Returns the created names. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
+  listTopics(): Promise<TopicInfo[]>;
+  /** Committed offsets and lag of a group on the given topics. */
+  describeGroup(groupId: string, topics: readonly string[]): Promise<GroupDescription>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
+}
+
+export interface Bus {
+  readonly kind: 'kafka' | 'memory';
+  readonly admin: BusAdmin;
+  start(): Promise<void>;
+  /** Stops every subscription and disconnects; idempotent. */
+  stop(): Promise<void>;
+  /**
+   * Publishes records to one topic and resolves once the bus has them (Kafka: acknowledged by
+   * all in-sync replicas). Never creates topics: an unknown topic fails with code UNKNOWN_TOPIC.
+   */
+  publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+}
