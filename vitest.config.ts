@@ -16,7 +16,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['services/**/src/**/*.test.ts', 'deploy/**/src/**/*.test.ts', 'tests/support/**/*.test.ts'],
+          include: [
+            'services/**/src/**/*.test.ts',
+            'deploy/**/src/**/*.test.ts',
+            'proto/src/**/*.test.ts',
+            'tests/support/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', ...integrationGlobs],
           testTimeout: 20_000,
         },
