@@ -2,8 +2,15 @@
 // (KAFKA_BROKERS, else testcontainers when Docker answers, else deploy/kafka-local on the JDK),
 // hand its address to the test files, and stop it afterwards if the suite started it.
 import { acquireTestKafka } from '@puente/kafka-local';
-import type {} from '@puente/sdk/testing';
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+
+// The same augmentation as @puente/sdk/testing declares for the test files that inject it.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kafkaBrokers: string;
+  }
+}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
