@@ -1,0 +1,93 @@
+// One set of avsc options for every parse of a Puente schema, so logical types, unions and
+// record objects behave the same in tooling, the codec and tests.
+import avro from 'avsc';
+import { logicalTypes } from './logical-types.js';
+
+export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Partial<avro.ForSchemaOptions> {
+  return {
+    registry,
+    logicalTypes,
+    // Without this avsc silently falls back to the underlying type on a bad decimal.
+    assertLogicalTypes: true,
+    wrapUnions: 'auto',
+    // Decoded records are plain data objects, without avsc's per-record helper methods.
+    omitRecordMethods: true,
+    typeHook: (schema, opts) => {
+      const s = schema as { readonly type?: unknown };
+      return typeof s === 'object' && s !== null && s.type === 'array' ? new BoundedArrayType(schema, opts) : undefined;
+    },
+  };
+}
+
+/** avsc's Tap, the cursor its readers share (untyped in avsc's typings). */
+interface Tap {
+  readonly buf: Buffer;
+  pos: number;
+  readLong(): number;
+  skipLong(): void;
+  _invalidate(): void;
+}
+
+interface ItemReader {
+  _read(tap: Tap): unknown;
+}
+
+/**
+ * An array whose reader refuses block counts larger than the bytes left. avsc trusts the
+ * count, so a corrupt or hostile message claiming 2^32 items makes it loop and allocate until
+ * the process dies. Every item of a Puente schema takes at least one byte (schema rules forbid
+ * bare null types and empty records), so a larger count can only be garbage.
+ */
+class BoundedArrayType extends avro.types.ArrayType {
+  // avsc binds this same function to resolvers (with `itemsType` set to the item resolver).
+  _read(this: { readonly itemsType: ItemReader }, tap: Tap): unknown[] {
+    const items = this.itemsType;
+    let values: unknown[] | undefined;
+    let i = 0;
+    let n = tap.readLong();
+    while (n) {
+      if (n < 0) {
+        n = -n;
+        tap.skipLong();
+      }
+      if (n > tap.buf.length - tap.pos) {
+        tap._invalidate();
+        return values ?? [];
+      }
+      values ??= new Array<unknown>(n);
+      while (n--) values[i++] = items._read(tap);
+      n = tap.readLong();
+    }
+    return values ?? [];
+  }
+}
+
+/**
+ * `Type.forSchema` with Puente's options, plus one fix: avsc looks enum symbols up in a plain
+ * object, so "toString" or "constructor" pass its checks and are written as symbol 0 (silent
+ * corruption of e.g. a classification). Giving that lookup a null prototype closes the hole.
+ */
+export function parseSchema(schema: avro.Schema, registry: Record<string, avro.Type> = {}): avro.Type {
+  const type = avro.Type.forSchema(schema, forSchemaOptions(registry));
+  hardenEnums(type, new Set());
+  return type;
+}
+
+function hardenEnums(type: avro.Type, seen: Set<avro.Type>): void {
+  if (seen.has(type)) return;
+  seen.add(type);
+  const internals = type as unknown as {
+    readonly _indices?: object;
+    readonly fields?: readonly { readonly type: avro.Type }[];
+    readonly itemsType?: avro.Type;
+    readonly valuesType?: avro.Type;
+    readonly types?: readonly avro.Type[];
+    readonly underlyingType?: avro.Type;
+  };
+  if (type.typeName === 'enum' && internals._indices) Object.setPrototypeOf(internals._indices, null);
+  for (const field of internals.fields ?? []) hardenEnums(field.type, seen);
+  for (const branch of internals.types ?? []) hardenEnums(branch, seen);
+  if (internals.itemsType) hardenEnums(internals.itemsType, seen);
+  if (internals.valuesType) hardenEnums(internals.valuesType, seen);
+  if (avro.Type.isType(type, 'logical') && internals.underlyingType) hardenEnums(internals.underlyingType, seen);
+}

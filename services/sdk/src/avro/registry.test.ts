@@ -1,0 +1,310 @@
+// The registry port: the embedded catalog registry, and the Confluent-compatible HTTP client
+// against a small in-test server that implements the endpoints it uses with Confluent's
+// semantics (IMPORT mode with explicit ids, ids shared by identical schemas, error codes).
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CatalogData } from './catalog.js';
+import { createCodec } from './codec.js';
+import { createConfluentRegistry } from './confluent-registry.js';
+import { createSchemaRegistry } from './create-registry.js';
+import { createCatalogRegistry } from './registry.js';
+
+const codec = createCodec();
+const catalog = codec.catalog;
+const CARGO_SUBJECT = 'us.cargo-manifests.v1-value';
+
+interface FakeOptions {
+  /** Behave like a registry that assigns its own ids even in IMPORT mode (as Apicurio 3 does). */
+  readonly ignoreImportIds?: boolean;
+  readonly status?: number;
+  readonly hang?: boolean;
+}
+
+class FakeRegistry {
+  readonly schemas = new Map<number, string>();
+  readonly subjects = new Map<string, { version: number; id: number }[]>();
+  readonly modes = new Map<string, string>();
+  readonly requests: { method: string; path: string; auth: string | undefined; body: unknown }[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  constructor(private readonly options: FakeOptions = {}) {}
+
+  async start(prefix = ''): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res, prefix));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${prefix}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse, prefix: string): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const body: unknown = raw ? JSON.parse(raw) : undefined;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.slice(prefix.length);
+    this.requests.push({
+      method: req.method ?? '',
+      path: `${path}${url.search}`,
+      auth: req.headers.authorization,
+      body,
+    });
+    if (this.options.hang) return;
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/vnd.schemaregistry.v1+json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (this.options.status)
+      return send(this.options.status, { error_code: this.options.status * 100, message: 'unavailable' });
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const [root, name, sub, version] = parts;
+    if (req.method === 'GET' && root === 'schemas' && name === 'ids') {
+      const text = this.schemas.get(Number(sub));
+      return text === undefined
+        ? send(404, { error_code: 40403, message: 'Schema not found' })
+        : send(200, { schema: text });
+    }
+    if (req.method === 'PUT' && root === 'mode' && name) {
+      const { mode } = body as { mode: string };
+      if (mode === 'IMPORT' && (this.subjects.get(name)?.length ?? 0) > 0 && url.searchParams.get('force') !== 'true') {
+        return send(422, { error_code: 42205, message: 'Cannot import since found existing subjects' });
+      }
+      this.modes.set(name, mode);
+      return send(200, { mode });
+    }
+    if (root !== 'subjects' || !name || sub !== 'versions') return send(404, { error_code: 404, message: 'no route' });
+    const versions = this.subjects.get(name);
+    if (req.method === 'GET' && version === undefined) {
+      return versions
+        ? send(
+            200,
+            versions.map((v) => v.version),
+          )
+        : send(404, { error_code: 40401, message: 'Subject not found' });
+    }
+    if (req.method === 'GET') {
+      if (!versions) return send(404, { error_code: 40401, message: 'Subject not found' });
+      const found = version === 'latest' ? versions.at(-1) : versions.find((v) => v.version === Number(version));
+      if (!found) return send(404, { error_code: 40402, message: 'Version not found' });
+      return send(200, { subject: name, version: found.version, id: found.id, schema: this.schemas.get(found.id) });
+    }
+    if (req.method === 'POST') {
+      const { schema, id, version: wanted } = body as { schema: string; id?: number; version?: number };
+      const importing = this.modes.get(name) === 'IMPORT';
+      if (id !== undefined && !importing)
+        return send(422, { error_code: 42205, message: 'Schema id can only be set in IMPORT mode' });
+      const list = versions ?? [];
+      const same = list.find((v) => this.schemas.get(v.id) === schema);
+      if (same) return send(200, { id: same.id });
+      let assigned = [...this.schemas].find(([, text]) => text === schema)?.[0];
+      if (importing && id !== undefined && !this.options.ignoreImportIds) {
+        if (this.schemas.has(id) && this.schemas.get(id) !== schema)
+          return send(409, { error_code: 409, message: 'id in use' });
+        assigned = id;
+      }
+      assigned ??= Math.max(0, ...this.schemas.keys()) + 1;
+      this.schemas.set(assigned, schema);
+      list.push({ version: wanted ?? (list.at(-1)?.version ?? 0) + 1, id: assigned });
+      this.subjects.set(name, list);
+      return send(200, { id: assigned });
+    }
+    return send(405, { error_code: 405, message: 'method' });
+  }
+}
+
+describe('catalog registry (embedded default)', () => {
+  const registry = createCatalogRegistry(catalog);
+
+  it('answers from the catalog', async () => {
+    const latest = await registry.getLatest(CARGO_SUBJECT);
+    expect(latest).toMatchObject({ subject: CARGO_SUBJECT, version: 1, id: codec.schemaIdOf('us.cargo-manifests.v1') });
+    expect(await registry.getSchemaById(latest.id)).toBe(catalog.schemaText(latest.id));
+    await expect(registry.getSchemaById(9_999)).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_ID' });
+    await expect(registry.getLatest('nope-value')).rejects.toMatchObject({ code: 'UNKNOWN_SUBJECT' });
+  });
+
+  it('registers new schemas above the catalog ids, and finds identical ones', async () => {
+    const local = createCatalogRegistry(catalog);
+    const maxId = Math.max(...Object.keys(catalog.data.schemas).map(Number));
+    const view = '{"type":"record","name":"V","fields":[{"name":"a","type":"string"}]}';
+    const id = await local.register('view-a-value', view);
+    expect(id).toBe(maxId + 1);
+    expect(await local.register('view-b-value', view)).toBe(id);
+    expect(await local.register(CARGO_SUBJECT, catalog.schemaText(2) ?? '')).toBe(2);
+    expect(await local.getLatest('view-b-value')).toMatchObject({ version: 1, id, schema: view });
+  });
+
+  it('publishing the catalog to itself is a no-op', async () => {
+    const report = await registry.publishCatalog(catalog.data);
+    expect(report.subjects.every((s) => s.imported.length === 0 && s.present.length > 0)).toBe(true);
+  });
+
+  it('is what createSchemaRegistry returns without a URL', () => {
+    expect(createSchemaRegistry({ catalog }).kind).toBe('catalog');
+    expect(createSchemaRegistry({ catalog, url: ' ' }).kind).toBe('catalog');
+    expect(createSchemaRegistry({ catalog, url: 'http://localhost:8081' }).kind).toBe('confluent');
+  });
+});
+
+describe('Confluent registry client', () => {
+  const fakes: FakeRegistry[] = [];
+  const fake = async (options?: FakeOptions, prefix?: string) => {
+    const started = await new FakeRegistry(options).start(prefix);
+    fakes.push(started);
+    return started;
+  };
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.stop()));
+  });
+
+  it('publishes every subject version with the catalog’s ids, then is idempotent', async () => {
+    const server = await fake();
+    const registry = createConfluentRegistry({ url: server.url });
+    const report = await registry.publishCatalog(catalog.data);
+    expect(report.subjects).toHaveLength(Object.keys(catalog.data.subjects).length);
+    for (const [subject, { versions }] of Object.entries(catalog.data.subjects)) {
+      expect(server.subjects.get(subject)).toEqual(versions.map(({ version, id }) => ({ version, id })));
+      expect(server.modes.get(subject)).toBe('READWRITE');
+    }
+    for (const [id, { schema }] of Object.entries(catalog.data.schemas))
+      expect(server.schemas.get(Number(id))).toBe(schema);
+    expect(await registry.getLatest(CARGO_SUBJECT)).toMatchObject({
+      id: codec.schemaIdOf('us.cargo-manifests.v1'),
+      version: 1,
+    });
+
+    const posts = server.requests.filter((r) => r.method === 'POST').length;
+    const again = await registry.publishCatalog(catalog.data);
+    expect(again.subjects.every((s) => s.imported.length === 0)).toBe(true);
+    expect(server.requests.filter((r) => r.method === 'POST').length).toBe(posts);
+  });
+
+  it('imports only the new version of a subject that already has versions', async () => {
+    const server = await fake();
+    const registry = createConfluentRegistry({ url: server.url });
+    await registry.publishCatalog(catalog.data);
+    const v2Text = (catalog.schemaText(2) ?? '').replace(
+      'Seals on trailers or containers.',
+      'Seals on trailers, containers or tanks.',
+    );
+    const next: CatalogData = {
+      ...catalog.data,
+      schemas: {
+        ...catalog.data.schemas,
+        '7': { type: 'org.puente.v1.CargoManifest', fingerprint: 'sha256:test', schema: v2Text },
+      },
+      subjects: {
+        ...catalog.data.subjects,
+        [CARGO_SUBJECT]: {
+          topic: 'us.cargo-manifests.v1',
+          versions: [
+            ...(catalog.data.subjects[CARGO_SUBJECT]?.versions ?? []),
+            { version: 2, id: 7, fingerprint: 'sha256:test' },
+          ],
+        },
+      },
+    };
+    const report = await registry.publishCatalog(next);
+    expect(report.subjects.find((s) => s.subject === CARGO_SUBJECT)).toEqual({
+      subject: CARGO_SUBJECT,
+      present: [1],
+      imported: [2],
+    });
+    expect(server.requests.some((r) => r.path === `/mode/${CARGO_SUBJECT}?force=true`)).toBe(true);
+    expect(await registry.getLatest(CARGO_SUBJECT)).toMatchObject({ version: 2, id: 7, schema: v2Text });
+  });
+
+  it('refuses to publish over a registry that holds other ids', async () => {
+    const server = await fake();
+    server.schemas.set(99, catalog.schemaText(2) ?? '');
+    server.subjects.set(CARGO_SUBJECT, [{ version: 1, id: 99 }]);
+    const registry = createConfluentRegistry({ url: server.url });
+    await expect(registry.publishCatalog(catalog.data)).rejects.toMatchObject({
+      code: 'REGISTRY_CONFLICT',
+      message: expect.stringContaining(
+        `registry holds ${CARGO_SUBJECT} v1 as schema id 99, the catalog as id 2`,
+      ) as unknown,
+    });
+  });
+
+  it('detects a registry that ignores explicit ids in IMPORT mode, and leaves the subject writable', async () => {
+    const server = await fake({ ignoreImportIds: true });
+    server.schemas.set(1, '"string"');
+    const registry = createConfluentRegistry({ url: server.url });
+    const err = await registry.publishCatalog(catalog.data).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'REGISTRY_CONFLICT',
+      message: expect.stringContaining('does not honour explicit ids') as unknown,
+    });
+    expect([...server.modes.values()].every((m) => m === 'READWRITE')).toBe(true);
+  });
+
+  it('resolves unknown ids once and caches them; decodeAsync uses it', async () => {
+    const server = await fake({}, '/apis/ccompat/v7');
+    const registry = createConfluentRegistry({
+      url: `${server.url}/`,
+      auth: { username: 'puente', password: 's3cret' },
+    });
+    const view = JSON.stringify({
+      type: 'record',
+      name: 'CargoView',
+      namespace: 'org.puente.v1.view',
+      fields: [{ name: 'manifestId', type: 'string' }],
+    });
+    const admin = createConfluentRegistry({ url: server.url });
+    await admin.publishCatalog(catalog.data);
+    const viewId = await admin.register('us.cargo-manifests.v1.mx-value', view);
+    expect(catalog.schemaText(viewId)).toBeUndefined();
+    const writer = createCodec();
+    writer.addSchema(viewId, view);
+    const bytes = writer.encodeWithSchemaId(viewId, { manifestId: 'VBPT4410270815' });
+
+    const reader = createCodec({ registry });
+    expect((await reader.decodeAsync(bytes)).value).toEqual({ manifestId: 'VBPT4410270815' });
+    await reader.decodeAsync(bytes);
+    expect(await registry.getSchemaById(viewId)).toBe(view);
+    const lookups = server.requests.filter((r) => r.path === `/schemas/ids/${viewId}`);
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]?.auth).toBe(`Basic ${Buffer.from('puente:s3cret').toString('base64')}`);
+    await expect(registry.getSchemaById(4_242)).rejects.toMatchObject({ code: 'UNKNOWN_SCHEMA_ID', retriable: false });
+    expect(() => reader.addSchema(2, view)).toThrow('already known with a different schema');
+    await expect(registry.getLatest('nope-value')).rejects.toMatchObject({ code: 'UNKNOWN_SUBJECT' });
+  });
+
+  it('reports outages as retriable REGISTRY_UNAVAILABLE: 5xx, refused connections, timeouts', async () => {
+    const down = await fake({ status: 503 });
+    await expect(createConfluentRegistry({ url: down.url }).getSchemaById(1)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+    });
+    const closed = await fake();
+    const closedUrl = closed.url;
+    await closed.stop();
+    fakes.splice(fakes.indexOf(closed), 1);
+    await expect(createConfluentRegistry({ url: closedUrl }).getSchemaById(1)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+      retriable: true,
+    });
+    const hung = await fake({ hang: true });
+    const started = Date.now();
+    await expect(createConfluentRegistry({ url: hung.url, timeoutMs: 200 }).getSchemaById(1)).rejects.toMatchObject({
+      code: 'REGISTRY_UNAVAILABLE',
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('reports other refusals as REGISTRY_REJECTED', async () => {
+    const server = await fake({ status: 422 });
+    await expect(createConfluentRegistry({ url: server.url }).register('x-value', '"string"')).rejects.toMatchObject({
+      code: 'REGISTRY_REJECTED',
+      retriable: false,
+    });
+  });
+});
