@@ -1,7 +1,18 @@
 // KafkaBus: the Bus port on a real Kafka cluster through kafkajs. An idempotent producer with
 // acks from all in-sync replicas, one kafkajs consumer per subscription with manual commits,
 // no implicit topic creation, and kafkajs's own logs routed to our logger.
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError, unknownTopic } from './errors.js';
@@ -13,6 +24,8 @@ import type {
   ConsumedRecord,
   GroupDescription,
   PublishResult,
+  ReadFromOptions,
+  Reader,
   SubscribeOptions,
   Subscription,
   TopicInfo,
@@ -100,6 +113,7 @@ export class KafkaBus implements Bus {
   private readonly kafkaAdmin: Admin;
   private readonly logger: Logger;
   private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly readers = new Set<Reader>();
   private readonly partitionFor = createKeyPartitioner();
   /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
   private readonly partitionCounts = new Map<string, number>();
@@ -145,7 +159,10 @@ export class KafkaBus implements Bus {
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
-    await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.stop()));
+    await Promise.allSettled([
+      ...[...this.subscriptions].map((subscription) => subscription.stop()),
+      ...[...this.readers].map((reader) => reader.stop()),
+    ]);
     await Promise.allSettled([this.producer.disconnect(), this.kafkaAdmin.disconnect()]);
   }
 
@@ -219,6 +236,83 @@ export class KafkaBus implements Bus {
     return subscription;
   }
 
+  async readFrom(options: ReadFromOptions): Promise<Reader> {
+    this.assertRunning();
+    const partitions = await this.partitionCount(options.topic);
+    const wanted = new Map(options.positions.map(({ partition, offset }) => [partition, BigInt(offset)]));
+    for (const partition of wanted.keys()) {
+      if (partition < 0 || partition >= partitions) {
+        throw new BusError({ code: 'INVALID_ARGUMENT', message: `${options.topic} has no partition ${partition}` });
+      }
+    }
+    // kafkajs has no manual assignment: a private group of one member, seeking each wanted
+    // partition once it joins and pausing the others. Nothing is ever committed for it.
+    const groupId = `puente.reader.${randomUUID()}`;
+    const consumer = this.kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+    });
+    const unwanted = Array.from({ length: partitions }, (_, p) => p).filter((p) => !wanted.has(p));
+    let paused = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [partition, offset] of wanted)
+        consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
+      if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
+      if (paused) consumer.pause([{ topic: options.topic }]);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          const from = wanted.get(batch.partition);
+          if (from === undefined) return;
+          // Until the seek lands, a fetch from the group's default position may arrive: skip it.
+          const messages = batch.messages.filter((message) => BigInt(message.offset) >= from);
+          if (messages.length === 0) return;
+          await options.handler({
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            records: messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message)),
+          });
+          wanted.set(batch.partition, BigInt(messages[messages.length - 1]?.offset ?? '0') + 1n);
+        },
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw fromKafkaError(error, `reading ${options.topic} from explicit offsets`);
+    }
+    let stopping: Promise<void> | undefined;
+    const reader: Reader = {
+      pause: () => {
+        paused = true;
+        consumer.pause([{ topic: options.topic }]);
+      },
+      resume: () => {
+        paused = false;
+        const partitionsToResume = [...wanted.keys()];
+        consumer.resume([{ topic: options.topic, partitions: partitionsToResume }]);
+      },
+      stop: () => {
+        stopping ??= consumer
+          .disconnect()
+          .then(() => this.kafkaAdmin.deleteGroups([groupId]))
+          .then(() => undefined)
+          .catch((error: unknown) => this.logger.debug({ err: error, groupId }, 'reader cleanup incomplete'))
+          .finally(() => this.readers.delete(reader));
+        return stopping;
+      },
+    };
+    this.readers.add(reader);
+    return reader;
+  }
+
   private assertRunning(): void {
     if (this.state !== 'running') {
       throw new BusError({
@@ -284,15 +378,9 @@ class KafkaSubscription implements Subscription {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({ batch }) => {
         if (batch.messages.length === 0) return;
-        const records: ConsumedRecord[] = batch.messages.map((message) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key === null ? null : message.key.toString('utf8'),
-          value: message.value,
-          headers: toBufferHeaders(message.headers),
-          timestamp: Number(message.timestamp),
-        }));
+        const records: ConsumedRecord[] = batch.messages.map((message) =>
+          toConsumedRecord(batch.topic, batch.partition, message),
+        );
         await options.handler({
           topic: batch.topic,
           partition: batch.partition,
@@ -340,6 +428,18 @@ class KafkaSubscription implements Subscription {
   }
 }
 
+function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: message.value,
+    headers: toBufferHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
 function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
   const result: Record<string, Buffer> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -369,10 +469,13 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
           }
         }
         const existing = new Set(await admin.listTopics());
-        const missing = specs.filter((spec) => !existing.has(spec.topic));
+        // The first spec of a topic wins; Kafka refuses a request naming a topic twice.
+        const missing = specs.filter(
+          (spec, index) => !existing.has(spec.topic) && specs.findIndex((s) => s.topic === spec.topic) === index,
+        );
         if (missing.length === 0) return [];
         await admin.createTopics({
-          waitForLeaders: true,
+          waitForLeaders: false,
           topics: missing.map((spec) => ({
             topic: spec.topic,
             numPartitions: spec.partitions,
@@ -383,6 +486,23 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
             ],
           })),
         });
+        // Wait until every new partition has a leader; a fresh topic's metadata lags its creation.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          try {
+            const { topics } = await admin.fetchTopicMetadata({ topics: missing.map((spec) => spec.topic) });
+            if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+          }
+          if (Date.now() > deadline)
+            throw new BusError({
+              code: 'TIMEOUT',
+              message: 'new topics got no partition leaders within 30 s',
+              retriable: true,
+            });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         return missing.map((spec) => spec.topic);
       }),
     listTopics: () =>

@@ -2,6 +2,8 @@
 // promises — partitions, offsets, Kafka's key-hash partitioner, consumer groups with committed
 // offsets and eager rebalancing, bounded retention — so `pnpm start` needs nothing installed
 // and unit tests can run the same contract suite as against a real broker.
+import { randomUUID } from 'node:crypto';
+
 import { BusError, unknownTopic } from './errors.js';
 import { createKeyPartitioner } from './partitioner.js';
 import type {
@@ -11,6 +13,8 @@ import type {
   ConsumedRecord,
   GroupDescription,
   PublishResult,
+  ReadFromOptions,
+  Reader,
   RecordBatch,
   SubscribeOptions,
   Subscription,
@@ -59,6 +63,7 @@ export class MemoryBus implements Bus {
   readonly admin: BusAdmin;
   private readonly topics = new Map<string, MemoryTopic>();
   private readonly groups = new Map<string, MemoryGroup>();
+  private readonly readers = new Set<MemoryMember>();
   private readonly partitionFor = createKeyPartitioner();
   private readonly waiters = new Set<() => void>();
   private readonly maxRecordsPerPartition: number;
@@ -83,7 +88,7 @@ export class MemoryBus implements Bus {
   async stop(): Promise<void> {
     this.running = false;
     const members = [...this.groups.values()].flatMap((group) => [...group.members]);
-    await Promise.all(members.map((member) => member.stop()));
+    await Promise.all([...members.map((member) => member.stop()), ...[...this.readers].map((reader) => reader.halt())]);
     this.wakeAll();
   }
 
@@ -140,6 +145,40 @@ export class MemoryBus implements Bus {
     await group.join(member);
     member.run();
     return member;
+  }
+
+  async readFrom(options: ReadFromOptions): Promise<Reader> {
+    this.assertRunning();
+    const topic = this.topics.get(options.topic);
+    if (!topic) throw unknownTopic(options.topic);
+    // A member of a private group of one, with its assignment and positions fixed.
+    const group = new MemoryGroup(this, `reader.${randomUUID()}`);
+    const member = new MemoryMember(this, group, {
+      groupId: group.groupId,
+      topics: [options.topic],
+      fromBeginning: true,
+      handler: options.handler,
+    });
+    for (const { partition, offset } of options.positions) {
+      if (!topic.partitions[partition]) {
+        throw new BusError({ code: 'INVALID_ARGUMENT', message: `${options.topic} has no partition ${partition}` });
+      }
+      group.committed.set(tpKey(options.topic, partition), Number(offset));
+    }
+    member.assign(
+      options.positions.map(({ partition }) => ({ topic: options.topic, partition })),
+      0,
+    );
+    member.run();
+    this.readers.add(member);
+    return {
+      pause: () => member.pause(),
+      resume: () => member.resume(),
+      stop: async () => {
+        await member.halt();
+        this.readers.delete(member);
+      },
+    };
   }
 
   // ---- internals shared with groups, members and the admin ----
@@ -367,12 +406,17 @@ class MemoryMember implements Subscription {
   }
 
   async stop(): Promise<void> {
+    await this.halt();
+    await this.group.leave(this);
+  }
+
+  /** Stops consuming without leaving the group (readers have no group to leave). */
+  async halt(): Promise<void> {
     if (this.stopped) return this.loop;
     this.stopped = true;
     this.signal.cancelled = true;
     this.bus.wakeAll();
     await this.loop;
-    await this.group.leave(this);
   }
 
   private async consume(): Promise<void> {

@@ -79,6 +79,21 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+export interface ReadFromOptions {
+  readonly topic: string;
+  /** Where to start on each partition read: the offset of the first record wanted. */
+  readonly positions: readonly { readonly partition: number; readonly offset: string }[];
+  /** Called with one batch at a time; the next batch comes after it resolves. */
+  readonly handler: (batch: RecordBatch) => Promise<void>;
+}
+
+/** An ungrouped reader from explicit positions: no group membership, nothing committed. */
+export interface Reader {
+  pause(): void;
+  resume(): void;
+  stop(): Promise<void>;
+}
+
 export type CleanupPolicy = 'delete' | 'compact';
 
 export interface TopicSpec {
@@ -139,4 +154,9 @@ export interface Bus {
    */
   publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Reads partitions of one topic from given offsets, outside any consumer group (catch-up
+   * readers, tails). Offsets below the earliest retained record start at the earliest.
+   */
+  readFrom(options: ReadFromOptions): Promise<Reader>;
 }
