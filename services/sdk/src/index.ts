@@ -1,3 +1,12 @@
 // @puente/sdk — the library every Puente service uses.
 export * from './bus/index.js';
+export * from './avro/index.js';
+export * from './policy/index.js';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './telemetry/logger.js';
+export {
+  BreakerOpenError,
+  createBreaker,
+  type Breaker,
+  type BreakerOptions,
+  type BreakerState,
+} from './resilience/circuit-breaker.js';

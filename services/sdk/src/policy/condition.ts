@@ -1,0 +1,208 @@
+// Record conditions in CEL (@marcbachmann/cel-js): type-checked at load against the topic's
+// Avro schema, then evaluated per record over a normalised context — `meta` with the
+// classification as an ordinal comparable to PUBLIC … RESTRICTED, `event` with Avro ints as CEL
+// ints, and `partner` (country, agency). Any evaluation error withholds the record.
+import { Environment } from '@marcbachmann/cel-js';
+import type { Type } from 'avsc';
+
+export const CLASSIFICATIONS = ['PUBLIC', 'SENSITIVE', 'LAW_ENFORCEMENT_SENSITIVE', 'RESTRICTED'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+export interface Partner {
+  readonly country: string;
+  readonly agency: string;
+}
+
+export type ConditionResult =
+  { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: string };
+
+export interface CompiledCondition {
+  readonly source: string;
+  evaluate(event: Record<string, unknown>, partner: Partner): ConditionResult;
+}
+
+type CelType = string | { [field: string]: CelType };
+
+interface AvroTypeLike {
+  readonly typeName: string;
+  readonly fields?: readonly { readonly name: string; readonly type: Type }[];
+  readonly types?: readonly Type[];
+  readonly itemsType?: Type;
+  readonly underlyingType?: Type;
+}
+
+const like = (type: Type): AvroTypeLike => type;
+
+/** The non-null branch of a nullable union, or the type itself. */
+export function unwrapNullable(type: Type): { type: Type; nullable: boolean } {
+  const t = like(type);
+  if (t.typeName.startsWith('union')) {
+    const branches = t.types ?? [];
+    const other = branches.find((branch) => like(branch).typeName !== 'null');
+    if (branches.length === 2 && other) return { type: other, nullable: true };
+  }
+  return { type, nullable: false };
+}
+
+function celTypeOf(type: Type, depth = 0): CelType {
+  const { type: inner, nullable } = unwrapNullable(type);
+  if (nullable) return 'dyn';
+  const t = like(inner);
+  switch (t.typeName) {
+    case 'record':
+      if (depth > 8) return 'map';
+      return Object.fromEntries((t.fields ?? []).map((field) => [field.name, celTypeOf(field.type, depth + 1)]));
+    case 'array': {
+      const items = t.itemsType ? celTypeOf(t.itemsType, depth + 1) : 'dyn';
+      return typeof items === 'string' ? `list<${items}>` : 'list';
+    }
+    case 'int':
+    case 'long':
+      return 'int';
+    case 'float':
+    case 'double':
+      return 'double';
+    case 'boolean':
+      return 'bool';
+    case 'bytes':
+    case 'fixed':
+      return 'bytes';
+    case 'logical:timestamp-millis':
+    case 'logical:timestamp-micros':
+      // Values are Dates, which cel-js compares as timestamps; its schema declarations reject
+      // 'timestamp' fields (cel-js 8), so they are checked as dyn.
+      return 'dyn';
+    default:
+      // strings, enums, uuid, date ('YYYY-MM-DD') and decimal ('123.45') are strings.
+      return 'string';
+  }
+}
+
+function baseEnvironment(): Environment {
+  let env = new Environment({ homogeneousAggregateLiterals: false });
+  CLASSIFICATIONS.forEach((name, ordinal) => {
+    env = env.registerConstant(name, 'int', BigInt(ordinal));
+  });
+  return env;
+}
+
+/**
+ * A converter from decoded Avro values to the shapes CEL compares correctly: ints as BigInt and
+ * meta.classification as its ordinal. Subtrees that need no change are passed by reference, so
+ * a typical `meta` costs one small object per record.
+ */
+type Normalizer = (value: unknown) => unknown;
+
+const identity: Normalizer = (value) => value;
+
+function buildNormalizer(type: Type, path: string): Normalizer {
+  const { type: inner, nullable } = unwrapNullable(type);
+  const normalize = buildNonNull(inner, path);
+  if (normalize === identity) return identity;
+  return nullable ? (value) => (value === null || value === undefined ? null : normalize(value)) : normalize;
+}
+
+function buildNonNull(type: Type, path: string): Normalizer {
+  const t = like(type);
+  switch (t.typeName) {
+    case 'record': {
+      const fields = (t.fields ?? []).map((field) => ({
+        name: field.name,
+        normalize: buildNormalizer(field.type, `${path}.${field.name}`),
+      }));
+      const changing = fields.filter((field) => field.normalize !== identity);
+      if (changing.length === 0) return identity;
+      return (value) => {
+        const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+        for (const field of changing) out[field.name] = field.normalize(out[field.name]);
+        return out;
+      };
+    }
+    case 'array': {
+      const items = t.itemsType ? buildNormalizer(t.itemsType, `${path}[*]`) : identity;
+      return items === identity ? identity : (value) => (value as unknown[]).map(items);
+    }
+    case 'int':
+    case 'long':
+      return (value) => (typeof value === 'number' ? BigInt(value) : value);
+    case 'enum':
+      return path === 'meta.classification'
+        ? (value) => BigInt(CLASSIFICATIONS.indexOf(value as Classification))
+        : identity;
+    default:
+      return identity;
+  }
+}
+
+export interface ConditionCompiler {
+  /** Compiles, or returns the reason the expression is not a valid boolean condition for this topic. */
+  compile(source: string): CompiledCondition | string;
+}
+
+/** One compiler per topic schema: it knows `meta`'s and `event`'s fields for type checking. */
+export function createConditionCompiler(rootType: Type): ConditionCompiler {
+  const root = like(rootType);
+  const metaField = root.fields?.find((field) => field.name === 'meta');
+  const eventSchema: Record<string, CelType> = {};
+  for (const field of root.fields ?? []) {
+    if (field.name !== 'meta') eventSchema[field.name] = celTypeOf(field.type);
+  }
+  const metaSchema = metaField ? celTypeOf(metaField.type) : {};
+  if (typeof metaSchema !== 'string') metaSchema['classification'] = 'int';
+  const checker = baseEnvironment()
+    .registerVariable({ name: 'meta', schema: typeof metaSchema === 'string' ? {} : metaSchema })
+    .registerVariable({ name: 'event', schema: eventSchema })
+    .registerVariable({ name: 'partner', schema: { country: 'string', agency: 'string' } });
+  // At run time plain maps are several times faster than schema-typed variables.
+  const runtime = baseEnvironment()
+    .registerVariable('meta', 'map')
+    .registerVariable('event', 'map')
+    .registerVariable('partner', 'map');
+  const normalizeMeta = metaField ? buildNormalizer(metaField.type, 'meta') : identity;
+  const eventFields = (root.fields ?? []).filter((field) => field.name !== 'meta');
+  const normalizeEventFields = eventFields.map((field) => ({
+    name: field.name,
+    normalize: buildNormalizer(field.type, field.name),
+  }));
+  const normalizeEvent = (event: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const field of normalizeEventFields) out[field.name] = field.normalize(event[field.name]);
+    return out;
+  };
+
+  return {
+    compile(source) {
+      let checked;
+      try {
+        checked = checker.check(source);
+      } catch (error) {
+        return firstLine(error);
+      }
+      if (!checked.valid) return firstLine(checked.error);
+      if (checked.type !== 'bool') return `must be a boolean condition, but its type is ${String(checked.type)}`;
+      const evaluate = runtime.parse(source);
+      const usesEvent = /\bevent\b/.test(source);
+      return {
+        source,
+        evaluate(event, partner) {
+          try {
+            const value: unknown = evaluate({
+              meta: normalizeMeta(event['meta']),
+              event: usesEvent ? normalizeEvent(event) : {},
+              partner,
+            });
+            if (typeof value !== 'boolean') return { ok: false, error: `condition returned ${typeof value}, not bool` };
+            return { ok: true, value };
+          } catch (error) {
+            return { ok: false, error: firstLine(error) };
+          }
+        },
+      };
+    },
+  };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,45 @@
+// Errors of the policy engine. Loading reports every problem at once, each with the file, line
+// and path it concerns, so an operator fixes an agreement in one pass.
+
+export interface PolicyProblem {
+  readonly file: string;
+  /** 1-based line in the agreement file, when the problem points at one. */
+  readonly line?: number;
+  /** Where in the agreement: `topics.us.cargo-manifests.v1.rules[0].fields.driver.licence`. */
+  readonly at?: string;
+  readonly message: string;
+}
+
+export function formatProblem(problem: PolicyProblem): string {
+  const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
+  return `${where}: ${problem.at ? `${problem.at}: ` : ''}${problem.message}`;
+}
+
+export type PolicyErrorCode = 'INVALID_AGREEMENT' | 'NO_AGREEMENT' | 'EVALUATION_FAILED';
+
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+  readonly code: PolicyErrorCode;
+  readonly problems: readonly PolicyProblem[];
+  readonly retriable = false;
+
+  constructor(options: {
+    code: PolicyErrorCode;
+    message: string;
+    problems?: readonly PolicyProblem[];
+    cause?: unknown;
+  }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.problems = options.problems ?? [];
+  }
+
+  static invalid(problems: readonly PolicyProblem[]): PolicyError {
+    const lines = problems.map((problem) => `  - ${formatProblem(problem)}`).join('\n');
+    return new PolicyError({
+      code: 'INVALID_AGREEMENT',
+      message: `${problems.length} problem(s) in sharing agreement(s):\n${lines}`,
+      problems,
+    });
+  }
+}

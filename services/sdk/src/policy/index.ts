@@ -1,0 +1,32 @@
+export {
+  COUNTRIES,
+  PURPOSES,
+  parseAgreementDocument,
+  type AgreementDocument,
+  type FieldAction,
+} from './agreement-document.js';
+export { CLASSIFICATIONS, type Partner } from './condition.js';
+export {
+  compileAgreement,
+  parseHashKey,
+  type CompileOptions,
+  type CompiledAgreement,
+  type Decision,
+  type Explanation,
+  type RuleEvaluation,
+  type TopicPolicy,
+} from './compile.js';
+export { PolicyError, formatProblem, type PolicyErrorCode, type PolicyProblem } from './errors.js';
+export {
+  compilePolicySet,
+  createPolicyStore,
+  loadPolicySet,
+  readAgreementSources,
+  type AgreementSource,
+  type Feed,
+  type PolicySet,
+  type PolicyStore,
+  type PolicyStoreOptions,
+} from './policy-set.js';
+export { generalize, hmacHash, mask, type Granularity, type MaskStyle } from './transforms.js';
+export type { FieldDecision } from './view.js';

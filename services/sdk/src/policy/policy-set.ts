@@ -1,0 +1,146 @@
+// A set of compiled agreements, loaded from files, with hot reload: a changed agreement is
+// validated in full and swapped in atomically; an invalid version leaves the one in force and
+// is reported.
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { parseAgreementDocument } from './agreement-document.js';
+import { compileAgreement, type CompileOptions, type CompiledAgreement, type TopicPolicy } from './compile.js';
+import type { Partner } from './condition.js';
+import { PolicyError, type PolicyProblem } from './errors.js';
+
+export interface AgreementSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface Feed {
+  readonly agreement: CompiledAgreement;
+  readonly policy: TopicPolicy;
+}
+
+export interface PolicySet {
+  readonly agreements: readonly CompiledAgreement[];
+  agreement(id: string): CompiledAgreement | undefined;
+  policy(agreementId: string, topic: string): TopicPolicy | undefined;
+  /** Every (agreement, topic) the partner may subscribe to. */
+  feedsFor(partner: Partner): Feed[];
+}
+
+/** Parses, validates and compiles every source; throws one PolicyError listing all problems. */
+export function compilePolicySet(sources: readonly AgreementSource[], options: CompileOptions): PolicySet {
+  const problems: PolicyProblem[] = [];
+  const agreements: CompiledAgreement[] = [];
+  const byId = new Map<string, CompiledAgreement>();
+  for (const source of sources) {
+    const parsed = parseAgreementDocument(source.file, source.text);
+    problems.push(...parsed.problems);
+    if (!parsed.document) continue;
+    const compiled = compileAgreement(parsed.document, options);
+    problems.push(...compiled.problems);
+    if (!compiled.agreement || parsed.problems.length > 0) continue;
+    const clash = byId.get(compiled.agreement.id);
+    if (clash) {
+      problems.push({
+        file: source.file,
+        at: 'id',
+        message: `agreement id '${clash.id}' is also used by ${clash.file}`,
+      });
+      continue;
+    }
+    byId.set(compiled.agreement.id, compiled.agreement);
+    agreements.push(compiled.agreement);
+  }
+  if (problems.length > 0) throw PolicyError.invalid(problems);
+  return {
+    agreements,
+    agreement: (id) => byId.get(id),
+    policy: (agreementId, topic) => byId.get(agreementId)?.topics.get(topic),
+    feedsFor: (partner) =>
+      agreements
+        .filter((agreement) => agreement.covers(partner))
+        .flatMap((agreement) => [...agreement.topics.values()].map((policy) => ({ agreement, policy }))),
+  };
+}
+
+export async function readAgreementSources(dir: string): Promise<AgreementSource[]> {
+  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
+  return Promise.all(
+    names.map(async (name) => ({ file: join(dir, name), text: await readFile(join(dir, name), 'utf8') })),
+  );
+}
+
+export async function loadPolicySet(dir: string, options: CompileOptions): Promise<PolicySet> {
+  return compilePolicySet(await readAgreementSources(dir), options);
+}
+
+export interface PolicyStoreOptions extends CompileOptions {
+  readonly dir: string;
+  /** Told after a new set is in force. */
+  readonly onReload?: (set: PolicySet) => void;
+  /** Told when a changed file is invalid; the previous set stays in force. */
+  readonly onRejected?: (error: PolicyError) => void;
+  readonly debounceMs?: number;
+}
+
+export interface PolicyStore {
+  current(): PolicySet;
+  /** Re-reads the folder now; resolves to the set in force afterwards. */
+  reload(): Promise<PolicySet>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
+  let set: PolicySet | undefined;
+  let watcher: FSWatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let reloading: Promise<PolicySet> = Promise.resolve(undefined as unknown as PolicySet);
+
+  const reload = (): Promise<PolicySet> => {
+    reloading = reloading.then(async () => {
+      try {
+        const next = await loadPolicySet(options.dir, options);
+        set = next;
+        options.onReload?.(next);
+      } catch (error) {
+        const policyError =
+          error instanceof PolicyError
+            ? error
+            : new PolicyError({
+                code: 'INVALID_AGREEMENT',
+                message: `reading ${options.dir}: ${String(error)}`,
+                cause: error,
+              });
+        if (!set) throw policyError;
+        options.onRejected?.(policyError);
+      }
+      if (!set) throw new PolicyError({ code: 'NO_AGREEMENT', message: `no agreements loaded from ${options.dir}` });
+      return set;
+    });
+    return reloading;
+  };
+
+  return {
+    current() {
+      if (!set) throw new PolicyError({ code: 'NO_AGREEMENT', message: 'the policy store is not started' });
+      return set;
+    },
+    reload,
+    async start() {
+      await reload();
+      watcher = watch(options.dir, () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          reload().catch(() => undefined);
+        }, options.debounceMs ?? 100);
+      });
+    },
+    async stop() {
+      clearTimeout(timer);
+      watcher?.close();
+      await reloading.catch(() => undefined);
+    },
+  };
+}

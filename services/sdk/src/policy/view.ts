@@ -1,0 +1,592 @@
+// Field governance compiled once per (agreement, topic): the action tree of each rule is checked
+// against the Avro schema, turned into a typed output shape, the rules' shapes are merged into one
+// deterministic *view schema*, and each rule gets a projector generated as plain JavaScript —
+// fields it removes are never read or copied, kept subtrees are passed by reference.
+import type { Type } from 'avsc';
+
+import { unwrapNullable } from './condition.js';
+import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
+import { formatFieldPath, type PathSegment } from './field-path.js';
+import { generalize, hmacHash, mask } from './transforms.js';
+import type { KeyObject } from 'node:crypto';
+
+interface AvroField {
+  readonly name: string;
+  readonly type: Type;
+  readonly doc?: string;
+}
+
+interface AvroTypeLike {
+  readonly typeName: string;
+  readonly name?: string;
+  readonly doc?: string;
+  readonly fields?: readonly AvroField[];
+  readonly itemsType?: Type;
+  readonly symbols?: readonly string[];
+  _attrs(opts: { exportAttrs: boolean; noDeref: boolean; derefed: Record<string, boolean> }): unknown;
+}
+
+const like = (type: Type): AvroTypeLike => type as unknown as AvroTypeLike;
+
+export interface ViewProblem {
+  readonly message: string;
+  readonly line: number | undefined;
+  readonly at: string;
+}
+
+interface ActionNode {
+  action?: FieldAction;
+  line?: number;
+  path: string;
+  readonly fields: Map<string, ActionNode>;
+  items?: ActionNode;
+}
+
+/** What one rule does to a place in the schema. */
+type RuleShape =
+  | { readonly kind: 'identity'; readonly type: Type }
+  | { readonly kind: 'transform'; readonly apply: (value: unknown) => string }
+  | { readonly kind: 'record'; readonly type: Type; readonly fields: ReadonlyMap<string, RuleShape> }
+  | { readonly kind: 'array'; readonly items: RuleShape }
+  | { readonly kind: 'nullable'; readonly inner: RuleShape };
+
+/** What the partner receives at a place, merged over all rules of the topic. */
+type ViewShape =
+  | { readonly kind: 'original'; readonly type: Type }
+  | { readonly kind: 'string' }
+  | { readonly kind: 'record'; readonly type: Type; readonly name: string; readonly fields: readonly ViewField[] }
+  | { readonly kind: 'array'; readonly items: ViewShape }
+  | { readonly kind: 'nullable'; readonly inner: ViewShape };
+
+interface ViewField {
+  readonly name: string;
+  readonly doc: string | undefined;
+  readonly shape: ViewShape;
+}
+
+export interface FieldDecision {
+  /** Leaf path in the source schema, e.g. `driver.documents[*].number`. */
+  readonly path: string;
+  readonly action: 'keep' | 'drop' | 'removed' | 'hash' | `mask:${string}` | `generalize:${string}`;
+  /** The agreement path that decided it; null when nothing mentions it (default deny). */
+  readonly decidedBy: string | null;
+}
+
+export interface CompiledView {
+  /** Avro schema (JSON) of what the partner receives on this topic. */
+  readonly schema: Record<string, unknown>;
+  /** One projector per rule, in rule order. */
+  readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
+  /** Static per-rule field decisions, for explain. */
+  readonly decisions: readonly (readonly FieldDecision[])[];
+}
+
+export interface ViewCompileOptions {
+  readonly rootType: Type;
+  readonly rules: readonly RecordRule[];
+  /** Namespace of the derived record types, e.g. `org.puente.v1.view.us_to_mx`. */
+  readonly namespace: string;
+  /** The HMAC key, when the agreement has one. */
+  readonly hashKey: KeyObject | undefined;
+}
+
+const DROP: FieldAction = { kind: 'drop' };
+
+function buildActionTree(fields: readonly FieldRule[], problems: ViewProblem[], ruleAt: string): ActionNode {
+  const root: ActionNode = { path: '', fields: new Map() };
+  for (const field of fields) {
+    let node = root;
+    const walked: PathSegment[] = [];
+    for (const segment of field.segments) {
+      walked.push(segment);
+      // Nodes on the way carry the line of the first path through them, for error messages.
+      const fresh = (): ActionNode => ({
+        path: formatFieldPath(walked),
+        fields: new Map(),
+        ...(field.line === undefined ? {} : { line: field.line }),
+      });
+      if (segment.kind === 'items') {
+        node.items ??= fresh();
+        node = node.items;
+      } else {
+        let child = node.fields.get(segment.name);
+        if (!child) {
+          child = fresh();
+          node.fields.set(segment.name, child);
+        }
+        node = child;
+      }
+    }
+    if (node.action) {
+      problems.push({
+        message: `path '${field.path}' is given twice`,
+        line: field.line,
+        at: `${ruleAt}.fields.${field.path}`,
+      });
+    }
+    node.action = field.action;
+    if (field.line !== undefined) node.line = field.line;
+  }
+  return root;
+}
+
+function describeType(type: Type): string {
+  const t = like(type);
+  if (t.typeName === 'record' || t.typeName === 'enum') return `${t.typeName} ${t.name?.split('.').pop() ?? ''}`;
+  if (t.typeName.startsWith('logical:')) return t.typeName.slice('logical:'.length);
+  return t.typeName;
+}
+
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+const actionLabel = (action: FieldAction): FieldDecision['action'] =>
+  action.kind === 'mask'
+    ? `mask:${action.style}`
+    : action.kind === 'generalize'
+      ? `generalize:${action.granularity}`
+      : action.kind;
+
+interface ShapeContext {
+  readonly problems: ViewProblem[];
+  readonly ruleAt: string;
+  readonly hashKey: KeyObject | undefined;
+  readonly decisions: FieldDecision[];
+}
+
+/** Where an inherited action came from, for decisions and error messages. */
+interface Inherited {
+  readonly action: FieldAction;
+  readonly from: ActionNode | undefined;
+}
+
+function transformFor(
+  action: FieldAction,
+  type: Type,
+  node: ActionNode,
+  ctx: ShapeContext,
+): ((value: unknown) => string) | undefined {
+  const typeName = like(type).typeName;
+  const at = `${ctx.ruleAt}.fields.${node.path}`;
+  const refuse = (message: string) => {
+    ctx.problems.push({ message, line: node.line, at });
+    return undefined;
+  };
+  switch (action.kind) {
+    case 'hash': {
+      if (typeName === 'boolean') return refuse('hash of a boolean hides nothing (two possible values); use drop');
+      if (typeName === 'enum') {
+        return refuse(
+          `hash of an enum is reversed by hashing its ${like(type).symbols?.length ?? 0} symbols; use keep or drop`,
+        );
+      }
+      if (typeName === 'float' || typeName === 'double') return refuse(`hash cannot apply to a ${typeName}`);
+      const key = ctx.hashKey;
+      if (!key) return undefined; // reported once per agreement by the compiler
+      return (value) => hmacHash(key, value);
+    }
+    case 'mask': {
+      const maskable = ['string', 'logical:uuid', 'int', 'long'];
+      if (!maskable.includes(typeName))
+        return refuse(`mask applies to strings and whole numbers, not to ${describeType(type)}`);
+      if (action.style === 'initials' && typeName !== 'string')
+        return refuse(`mask: initials applies to names (strings), not to ${describeType(type)}`);
+      const { style } = action;
+      return (value) => mask(style, value);
+    }
+    case 'generalize': {
+      if (typeName !== 'logical:date' && typeName !== 'logical:timestamp-millis') {
+        return refuse(`generalize applies to dates and timestamps, not to ${describeType(type)}`);
+      }
+      const { granularity } = action;
+      return (value) => generalize(granularity, value);
+    }
+    default:
+      return undefined;
+  }
+}
+
+function shapeOf(
+  type: Type,
+  node: ActionNode | undefined,
+  inherited: Inherited,
+  path: string,
+  ctx: ShapeContext,
+): RuleShape | null {
+  const own = node?.action;
+  const effective: Inherited = own ? { action: own, from: node } : inherited;
+  const { type: inner, nullable } = unwrapNullable(type);
+  const shape = shapeOfNonNull(inner, node, effective, path, ctx);
+  if (shape === null) return null;
+  return nullable ? { kind: 'nullable', inner: shape } : shape;
+}
+
+function shapeOfNonNull(
+  type: Type,
+  node: ActionNode | undefined,
+  effective: Inherited,
+  path: string,
+  ctx: ShapeContext,
+): RuleShape | null {
+  const t = like(type);
+  const at = (n: ActionNode) => `${ctx.ruleAt}.fields.${n.path}`;
+  if (t.typeName === 'record') {
+    if (node?.items)
+      ctx.problems.push({
+        message: `'${node.path}' is a ${describeType(type)}, not an array: [*] does not apply`,
+        line: node.items.line,
+        at: at(node.items),
+      });
+    let childInherited = effective;
+    if (effective.action.kind !== 'keep' && effective.action.kind !== 'drop') {
+      if (effective.from === node && node) {
+        ctx.problems.push({
+          message: `${effective.action.kind} cannot apply to ${describeType(type)}; name its fields instead`,
+          line: node.line,
+          at: at(node),
+        });
+      }
+      childInherited = { action: DROP, from: effective.from };
+    }
+    const names = (t.fields ?? []).map((field) => field.name);
+    for (const [name, child] of node?.fields ?? []) {
+      if (!names.includes(name)) {
+        const hint = closest(name, names);
+        ctx.problems.push({
+          message: `unknown field '${name}' in ${describeType(type)}${hint ? ` (did you mean '${hint}'?)` : ''}; fields: ${names.join(', ')}`,
+          line: child.line,
+          at: at(child),
+        });
+      }
+    }
+    const fields = new Map<string, RuleShape>();
+    let identity = true;
+    for (const field of t.fields ?? []) {
+      const childPath = path ? `${path}.${field.name}` : field.name;
+      const shape = shapeOf(field.type, node?.fields.get(field.name), childInherited, childPath, ctx);
+      if (shape === null) {
+        identity = false;
+        continue;
+      }
+      if (!isIdentity(shape)) identity = false;
+      fields.set(field.name, shape);
+    }
+    if (fields.size === 0) return null;
+    return identity ? { kind: 'identity', type } : { kind: 'record', type, fields };
+  }
+  if (t.typeName === 'array') {
+    if (node && node.fields.size > 0) {
+      const [first] = node.fields.keys();
+      ctx.problems.push({
+        message: `'${node.path}' is an array: address its elements as ${node.path}[*].${first ?? '…'}`,
+        line: node.line,
+        at: at(node),
+      });
+    }
+    const items = t.itemsType;
+    if (!items) return null;
+    // An action on the array itself flows into its elements (`aliases: hash` hashes each alias).
+    const shape = shapeOf(items, node?.items, effective, `${path}[*]`, ctx);
+    if (shape === null) return null;
+    return isIdentity(shape) ? { kind: 'identity', type } : { kind: 'array', items: shape };
+  }
+  // A leaf: primitive, enum or logical type.
+  if (node && (node.fields.size > 0 || node.items)) {
+    ctx.problems.push({
+      message: `'${node.path}' is a ${describeType(type)}: it has no fields or elements`,
+      line: node.line,
+      at: at(node),
+    });
+  }
+  ctx.decisions.push({
+    path,
+    action: effective.from ? actionLabel(effective.action) : 'removed',
+    decidedBy: effective.from?.path ?? null,
+  });
+  switch (effective.action.kind) {
+    case 'keep':
+      return { kind: 'identity', type };
+    case 'drop':
+      return null;
+    default: {
+      const apply = effective.from ? transformFor(effective.action, type, effective.from, ctx) : undefined;
+      return apply ? { kind: 'transform', apply } : null;
+    }
+  }
+}
+
+/** An identity over a nullable union is the union's identity inside a nullable. */
+function normalizeNullable(shape: RuleShape): RuleShape {
+  if (shape.kind !== 'identity') return shape;
+  const { type, nullable } = unwrapNullable(shape.type);
+  return nullable ? { kind: 'nullable', inner: { kind: 'identity', type } } : shape;
+}
+
+function isIdentity(shape: RuleShape): boolean {
+  return shape.kind === 'identity' || (shape.kind === 'nullable' && isIdentity(shape.inner));
+}
+
+/** A record kept whole by one rule merges with another rule's partial view as all-identity fields. */
+function expandIdentity(shape: RuleShape): RuleShape {
+  if (shape.kind !== 'identity') return shape;
+  const t = like(shape.type);
+  if (t.typeName === 'record') {
+    return {
+      kind: 'record',
+      type: shape.type,
+      fields: new Map((t.fields ?? []).map((field) => [field.name, { kind: 'identity', type: field.type }])),
+    };
+  }
+  if (t.typeName === 'array' && t.itemsType) return { kind: 'array', items: { kind: 'identity', type: t.itemsType } };
+  const { type: inner, nullable } = unwrapNullable(shape.type);
+  if (nullable) return { kind: 'nullable', inner: { kind: 'identity', type: inner } };
+  return shape;
+}
+
+interface MergeContext {
+  readonly problems: ViewProblem[];
+  readonly namespace: string;
+  readonly rootName: string;
+  readonly topicAt: string;
+  readonly ruleNames: readonly string[];
+}
+
+function shapeKind(shape: RuleShape): string {
+  if (shape.kind === 'identity') return describeType(shape.type);
+  if (shape.kind === 'transform') return 'a transformed string';
+  return shape.kind === 'record' ? describeType(shape.type) : shape.kind;
+}
+
+function mergeShapes(shapes: readonly (RuleShape | null)[], path: string, ctx: MergeContext): ViewShape {
+  const present = shapes.filter((shape): shape is RuleShape => shape !== null);
+  const first = present[0];
+  if (!first) throw new Error(`internal: nothing to merge at ${path}`);
+  if (first.kind === 'identity' && present.every((shape) => shape.kind === 'identity')) {
+    return { kind: 'original', type: first.type };
+  }
+  if (
+    present.every(
+      (shape) => shape.kind === 'transform' || (shape.kind === 'identity' && like(shape.type).typeName === 'string'),
+    )
+  ) {
+    return { kind: 'string' };
+  }
+  const expanded = present.map((shape) => expandIdentity(normalizeNullable(shape)));
+  const kinds = new Set(expanded.map((shape) => shape.kind));
+  if (kinds.has('nullable')) {
+    const inner = expanded.map((shape) => (shape.kind === 'nullable' ? shape.inner : shape));
+    return { kind: 'nullable', inner: mergeShapes(inner, path, ctx) };
+  }
+  if (kinds.size > 1) {
+    ctx.problems.push({
+      message: `rules disagree on what '${path}' is (${expanded.map(shapeKind).join(' vs ')}); a topic has one view schema`,
+      line: undefined,
+      at: ctx.topicAt,
+    });
+    return { kind: 'string' };
+  }
+  if (kinds.has('array')) {
+    const items = expanded.map((shape) => (shape.kind === 'array' ? shape.items : null));
+    return { kind: 'array', items: mergeShapes(items, `${path}[*]`, ctx) };
+  }
+  const recordShape = expanded.find((shape) => shape.kind === 'record');
+  if (!recordShape) throw new Error(`internal: no record to merge at ${path}`);
+  const recordType = recordShape.type;
+  const fields: ViewField[] = [];
+  for (const field of like(recordType).fields ?? []) {
+    const perRule = shapes.map((shape) => {
+      if (shape === null) return null;
+      const expandedShape = expandIdentity(normalizeNullable(shape));
+      const inner = expandedShape.kind === 'nullable' ? expandIdentity(expandedShape.inner) : expandedShape;
+      return inner.kind === 'record' ? (inner.fields.get(field.name) ?? null) : null;
+    });
+    if (perRule.every((shape) => shape === null)) continue;
+    const childPath = path ? `${path}.${field.name}` : field.name;
+    let shape = mergeShapes(perRule, childPath, ctx);
+    // A field some rule does not release is null under that rule.
+    if (perRule.some((s) => s === null) && !isNullableView(shape)) shape = { kind: 'nullable', inner: shape };
+    fields.push({ name: field.name, doc: field.doc, shape });
+  }
+  const original = like(recordType).fields ?? [];
+  const unchanged =
+    fields.length === original.length &&
+    fields.every(
+      (field, i) =>
+        field.shape.kind === 'original' && original[i] !== undefined && sameType(field.shape, original[i].type),
+    );
+  if (unchanged) return { kind: 'original', type: recordType };
+  const suffix = path
+    .replace(/\[\*\]/g, '')
+    .split('.')
+    .filter(Boolean)
+    .join('_');
+  const name = `${ctx.namespace}.${suffix ? `${ctx.rootName}_${suffix}` : ctx.rootName}`;
+  return { kind: 'record', type: recordType, name, fields };
+}
+
+function isNullableView(shape: ViewShape): boolean {
+  return shape.kind === 'nullable' || (shape.kind === 'original' && unwrapNullable(shape.type).nullable);
+}
+
+function sameType(shape: ViewShape, type: Type): boolean {
+  return shape.kind === 'original' && shape.type === type;
+}
+
+/** Emits the view schema; named types are defined once and referenced afterwards, as Avro requires. */
+function emitSchema(shape: ViewShape, derefed: Record<string, boolean>): unknown {
+  switch (shape.kind) {
+    case 'original':
+      // avsc's own schema export with a shared registry of already-defined names.
+      return like(shape.type)._attrs({ exportAttrs: true, noDeref: false, derefed });
+    case 'string':
+      return 'string';
+    case 'nullable':
+      return ['null', emitSchema(shape.inner, derefed)];
+    case 'array':
+      return { type: 'array', items: emitSchema(shape.items, derefed) };
+    case 'record': {
+      const doc = like(shape.type).doc;
+      return {
+        type: 'record',
+        name: shape.name,
+        ...(doc ? { doc } : {}),
+        fields: shape.fields.map((field) => ({
+          name: field.name,
+          type: emitSchema(field.shape, derefed),
+          ...(field.doc ? { doc: field.doc } : {}),
+          ...(isNullableView(field.shape) ? { default: null } : {}),
+        })),
+      };
+    }
+  }
+}
+
+/** Generates one rule's projector against the merged view. */
+function generateProjector(rule: RuleShape, view: ViewShape): (event: unknown) => Record<string, unknown> {
+  const functions: string[] = [];
+  const transforms: ((value: unknown) => string)[] = [];
+  let depth = 0;
+  const expr = (ruleShape: RuleShape | null, viewShape: ViewShape, src: string): string => {
+    if (ruleShape === null) return 'null';
+    const shape = normalizeNullable(ruleShape);
+    if (shape.kind === 'transform') {
+      transforms.push(shape.apply);
+      return `t[${transforms.length - 1}](${src})`;
+    }
+    switch (viewShape.kind) {
+      case 'original':
+      case 'string':
+        return src;
+      case 'nullable':
+        // A source field that is required can still be optional in the view (another rule withholds it).
+        return shape.kind === 'nullable'
+          ? `(${src} == null ? null : ${expr(shape.inner, viewShape.inner, src)})`
+          : expr(shape, viewShape.inner, src);
+      case 'array': {
+        const items = expandIdentity(shape);
+        const itemRule = items.kind === 'array' ? items.items : null;
+        if (viewShape.items.kind === 'original' && itemRule !== null && isIdentity(itemRule)) return src;
+        const variable = `x${++depth}`;
+        return `${src}.map((${variable}) => ${expr(itemRule, viewShape.items, variable)})`;
+      }
+      case 'record': {
+        const expanded = expandIdentity(shape);
+        const fields = expanded.kind === 'record' ? expanded.fields : new Map<string, RuleShape>();
+        const index = functions.length;
+        functions.push('');
+        const body = viewShape.fields
+          .map((field) => {
+            const access = `s[${JSON.stringify(field.name)}]`;
+            return `${JSON.stringify(field.name)}: ${expr(fields.get(field.name) ?? null, field.shape, access)}`;
+          })
+          .join(',\n    ');
+        functions[index] = `function f${index}(s) {\n  return {\n    ${body}\n  };\n}`;
+        return `f${index}(${src})`;
+      }
+    }
+  };
+  const root = expr(rule, view, 'event');
+  const code = `${functions.join('\n')}\nreturn function project(event) { return ${root}; };`;
+  // Generated from schema field names (validated Avro names) only; no agreement text reaches the code.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('t', code) as (
+    t: readonly ((value: unknown) => string)[],
+  ) => (event: unknown) => Record<string, unknown>;
+  return factory(transforms);
+}
+
+export function compileView(
+  options: ViewCompileOptions,
+  topicAt: string,
+): { view?: CompiledView; problems: ViewProblem[] } {
+  const problems: ViewProblem[] = [];
+  const shapes: (RuleShape | null)[] = [];
+  const decisions: FieldDecision[][] = [];
+  for (const rule of options.rules) {
+    const ruleAt = `${topicAt}.rules[${rule.index}]`;
+    const tree = buildActionTree(rule.fields, problems, ruleAt);
+    const ruleDecisions: FieldDecision[] = [];
+    const shape = shapeOf(options.rootType, tree, { action: DROP, from: undefined }, '', {
+      problems,
+      ruleAt,
+      hashKey: options.hashKey,
+      decisions: ruleDecisions,
+    });
+    if (shape === null) problems.push({ message: 'the rule releases no field at all', line: rule.line, at: ruleAt });
+    shapes.push(shape);
+    decisions.push(ruleDecisions);
+  }
+  if (problems.length > 0) return { problems };
+  const rootName = like(options.rootType).name?.split('.').pop() ?? 'View';
+  const merged = mergeShapes(shapes, '', {
+    problems,
+    namespace: options.namespace,
+    rootName,
+    topicAt,
+    ruleNames: options.rules.map((rule) => rule.name),
+  });
+  if (problems.length > 0) return { problems };
+  // The root is always a view record of its own, so a partner sees the view's name, not the source's.
+  const root: ViewShape =
+    merged.kind === 'original'
+      ? {
+          kind: 'record',
+          type: options.rootType,
+          name: `${options.namespace}.${rootName}`,
+          fields: (like(options.rootType).fields ?? []).map((field) => ({
+            name: field.name,
+            doc: field.doc,
+            shape: { kind: 'original', type: field.type },
+          })),
+        }
+      : merged;
+  const schema = emitSchema(root, {}) as Record<string, unknown>;
+  const projectors = shapes.map((shape) =>
+    generateProjector(shape ?? { kind: 'identity', type: options.rootType }, root),
+  );
+  return { view: { schema, projectors, decisions }, problems };
+}
