@@ -1,0 +1,241 @@
+// Builds the model-port gateway from its dependencies — a Bus, a codec, agreements, an
+// authenticator — so main.ts, the all-in-one start and tests can wire it differently.
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { addHealthAndReflection, SHARE_SERVICE_NAME, ShareServiceService } from '@puente/proto';
+import {
+  createBreaker,
+  silentLogger,
+  type AvroCodec,
+  type Bus,
+  type ConsumedRecord,
+  type Feed,
+  type Logger,
+  type PolicySet,
+  type TopicPolicy,
+} from '@puente/sdk';
+
+import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
+import type { PublishPermissions } from './authorization.js';
+import type { Authenticator, Principal } from './identity.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createPublisher } from './publish.js';
+import { createShareService } from './share-service.js';
+import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
+import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
+import { createTopicTail, type TopicTail } from './subscriptions/topic-tail.js';
+
+export interface GatewayLimits extends SessionLimits {
+  readonly maxPayloadBytes: number;
+  readonly maxInFlight: number;
+  readonly dedupeWindowMs: number;
+  /** Records of each partition kept in the shared tail for caught-up subscribers. */
+  readonly tailRecordsPerPartition: number;
+  /** Slowest Kafka acknowledgement before publishing fails with UNAVAILABLE. */
+  readonly publishTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxPayloadBytes: 1_000_000,
+  maxInFlight: 20_000,
+  dedupeWindowMs: 10 * 60_000,
+  tailRecordsPerPartition: 20_000,
+  publishTimeoutMs: 1_000,
+  defaultMaxUnacked: 500,
+  maxUnacked: 5_000,
+  defaultMaxBatch: 100,
+  maxBatch: 1_000,
+  catchUpQueue: 2_000,
+};
+
+export interface GatewayOptions {
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  /** The agreements in force; a function so a hot-reloaded set is used from the next call on. */
+  readonly policies: () => PolicySet;
+  readonly authenticator: Authenticator;
+  readonly permissions: PublishPermissions;
+  readonly credentials?: ServerCredentials;
+  /** host:port; port 0 picks a free one. */
+  readonly address?: string;
+  readonly limits?: Partial<GatewayLimits>;
+  /** Create missing topics (every catalog topic, DLQs, audit, cursors) at start: embedded mode and tests. */
+  readonly ensureTopics?: { readonly partitions: number } | false;
+  readonly logger?: Logger;
+  readonly metrics?: GatewayMetrics;
+}
+
+export interface Gateway {
+  readonly port: number;
+  readonly metrics: GatewayMetrics;
+  start(): Promise<void>;
+  /** Stops accepting calls, lets in-flight ones finish (up to graceMs), then closes everything. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const VIEW_ID_BASE = 1_000_000;
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { bus, codec } = options;
+  const logger = options.logger ?? silentLogger();
+  const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const metrics = options.metrics ?? createGatewayMetrics();
+  const server = new Server({
+    'grpc.max_receive_message_length': limits.maxPayloadBytes + 64 * 1024,
+    'grpc-node.flow_control_window': 4 * 1024 * 1024,
+  });
+  const cursors = createCursorStore(bus);
+  const tails = new Map<string, TopicTail>();
+  const sessions = new Map<string, SubscriptionSession>();
+  const viewIds = new WeakMap<TopicPolicy, number>();
+  const runtimeViewIds = new Map<string, number>();
+  const deadLettered = new Set<string>();
+  let port = 0;
+
+  /** View schemas in the catalog keep their ids; others get a stable id for this process. */
+  const viewSchemaId = (policy: TopicPolicy): number => {
+    const known = viewIds.get(policy);
+    if (known !== undefined) return known;
+    const text = JSON.stringify(policy.viewSchema);
+    let id: number | undefined;
+    try {
+      const latest = codec.catalog.latest(policy.viewSubject);
+      if (codec.catalog.schemaText(latest.id) === text) id = latest.id;
+    } catch {
+      id = undefined;
+    }
+    if (id === undefined) {
+      id = runtimeViewIds.get(text) ?? VIEW_ID_BASE + runtimeViewIds.size + 1;
+      runtimeViewIds.set(text, id);
+      codec.addSchema(id, text);
+    }
+    viewIds.set(policy, id);
+    return id;
+  };
+
+  const feedsFor = (principal: Principal): Feed[] =>
+    options.policies().feedsFor({ country: principal.country, agency: principal.agency });
+
+  const breaker = createBreaker({
+    name: 'kafka-produce',
+    timeoutMs: limits.publishTimeoutMs,
+    onStateChange: (state) => {
+      metrics.breakerOpen.set(state === 'open' ? 1 : 0);
+      logger.warn({ breaker: 'kafka-produce', state }, 'publish circuit breaker changed state');
+    },
+  });
+
+  const publisher = createPublisher({
+    bus,
+    codec,
+    breaker,
+    permissions: options.permissions,
+    maxPayloadBytes: limits.maxPayloadBytes,
+    maxInFlight: limits.maxInFlight,
+    dedupeWindowMs: limits.dedupeWindowMs,
+    onPublished: (topic, count) => metrics.published.inc({ topic }, count),
+  });
+
+  const poison = (record: ConsumedRecord, reason: string) => {
+    const id = `${record.topic}:${record.partition}:${record.offset}`;
+    if (deadLettered.has(id)) return;
+    if (deadLettered.size > 100_000) deadLettered.clear();
+    deadLettered.add(id);
+    metrics.poison.inc({ topic: record.topic });
+    logger.warn(
+      { topic: record.topic, partition: record.partition, offset: record.offset, reason },
+      'record dead-lettered',
+    );
+    bus
+      .publish(`dlq.${record.topic}`, [
+        {
+          key: record.key,
+          value: record.value,
+          headers: {
+            'puente.dlq.reason': reason.slice(0, 500),
+            'puente.dlq.source': id,
+          },
+        },
+      ])
+      .catch((error: unknown) => logger.error({ err: error, id }, 'dead-letter write failed'));
+  };
+
+  const share = createShareService({
+    authenticator: options.authenticator,
+    publisher,
+    feedsFor,
+    viewSchemaId,
+    sessions,
+    onSessionCount: (count) => metrics.subscribers.set(count),
+    session: {
+      bus,
+      codec,
+      tails,
+      cursors,
+      feedsFor,
+      viewSchemaId,
+      limits,
+      logger,
+      audit: createAuditWriter(bus, codec),
+      poison,
+      onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
+      onWithheld: (feed, n) => metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
+      onAcked: (n) => metrics.acked.inc(n),
+    },
+  });
+
+  let health: ReturnType<typeof addHealthAndReflection> | undefined;
+
+  return {
+    get port() {
+      return port;
+    },
+    metrics,
+    async start() {
+      const feedTopics = [
+        ...new Set(options.policies().agreements.flatMap((agreement) => [...agreement.topics.keys()])),
+      ].sort();
+      if (options.ensureTopics) {
+        const partitions = options.ensureTopics.partitions;
+        await bus.admin.ensureTopics([
+          ...codec.topics().map((topic) => ({ topic, partitions })),
+          ...feedTopics.map((topic) => ({ topic: `dlq.${topic}`, partitions: 1 })),
+          { topic: DISCLOSURE_TOPIC, partitions },
+        ]);
+      }
+      await cursors.start();
+      for (const topic of feedTopics) {
+        const tail = createTopicTail({ bus, codec, topic, capacityPerPartition: limits.tailRecordsPerPartition });
+        await tail.start();
+        tails.set(topic, tail);
+      }
+      server.addService(ShareServiceService, share);
+      health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME] });
+      port = await new Promise<number>((resolve, reject) => {
+        server.bindAsync(
+          options.address ?? '127.0.0.1:0',
+          options.credentials ?? ServerCredentials.createInsecure(),
+          (error, bound) => (error ? reject(error) : resolve(bound)),
+        );
+      });
+      logger.info({ port, feeds: feedTopics, cursorTopic: CURSOR_TOPIC }, 'gateway listening');
+    },
+    async stop(graceMs = 5_000) {
+      health?.setStatus('NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        // Acknowledged offsets are committed as acks arrive; ending the streams loses nothing.
+        for (const session of sessions.values()) session.end();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      breaker.shutdown();
+      await Promise.all([...tails.values()].map((tail) => tail.stop()));
+      await cursors.stop();
+    },
+  };
+}

@@ -1,0 +1,305 @@
+// The model port end to end on a real Kafka broker and real gRPC sockets: a US publisher, an MX
+// subscriber receiving only the policy view, every refusal with its status, and a subscriber
+// that disconnects and resumes without losing or repeating acknowledged records.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  ErrorReason,
+  errorReasonOf,
+  fromRpcStatus,
+  PayloadFormat,
+  rpcStatusFromError,
+  ShareServiceClient,
+  StartPosition,
+  type Delivery,
+  type PublishRequest,
+  type PublishResponse,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from '@puente/proto';
+import { compilePolicySet, createCodec, KafkaBus, parseSchemaText, readAgreementSources } from '@puente/sdk';
+import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { loadPublishPermissions } from './authorization.js';
+import { createGateway, type Gateway } from './create-gateway.js';
+import { readDevTokens, DEV_TOKENS_FILE } from './dev-tokens.js';
+import { createAuthenticator, loadTokenStore } from './identity.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tokens = readDevTokens();
+const token = (name: string) => {
+  const value = tokens.get(name);
+  if (!value) throw new Error(`no dev token ${name}`);
+  return value;
+};
+const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
+
+const codec = createCodec();
+const example = (file: string) =>
+  (JSON.parse(readFileSync(`${root}schemas/examples/${file}`, 'utf8')) as { value: Record<string, any> }).value;
+
+function manifest(overrides: { classification?: string; manifestId?: string } = {}) {
+  const value = structuredClone(example('cargo-manifests/us-northbound-laredo.json'));
+  value['meta'].eventId = randomUUID();
+  value['meta'].classification = overrides.classification ?? 'SENSITIVE';
+  value['manifestId'] = overrides.manifestId ?? `TEST-${randomUUID().slice(0, 8)}`;
+  return value;
+}
+
+const asJson = (topic: string, value: unknown): PublishRequest => ({
+  topic,
+  key: '',
+  payloadFormat: PayloadFormat.AVRO_JSON,
+  payload: Buffer.from(JSON.stringify(value)),
+  schemaId: 0,
+});
+
+const auth = (name: string | null) => {
+  const metadata = new Metadata();
+  if (name) metadata.set('authorization', `Bearer ${name.startsWith('dev.') ? name : token(name)}`);
+  return metadata;
+};
+
+describe('gateway on real Kafka and gRPC', () => {
+  let bus: KafkaBus;
+  let gateway: Gateway;
+  let client: ShareServiceClient;
+
+  const publish = (request: PublishRequest, who: string | null = 'dev-us-cbp-publisher') =>
+    new Promise<PublishResponse>((resolve, reject) => {
+      client.publish(request, auth(who), (error, response) => (error ? reject(error) : resolve(response)));
+    });
+  const refusal = async (promise: Promise<unknown>) => {
+    const error = (await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as ServiceError | undefined;
+    if (!error) throw new Error('expected the call to be refused');
+    const rpc = rpcStatusFromError(error);
+    const details = rpc ? fromRpcStatus(rpc) : {};
+    return { code: error.code, message: error.details, reason: errorReasonOf(details), details };
+  };
+
+  /** A subscriber stream with helpers to wait for deliveries and acknowledge them. */
+  function subscribe(
+    name: string,
+    who = 'dev-mx-anam-subscriber',
+    feeds: string[] = ['us-to-mx/us.cargo-manifests.v1'],
+  ) {
+    const call: ClientDuplexStream<SubscribeRequest, SubscribeResponse> = client.subscribe(auth(who));
+    const deliveries: Delivery[] = [];
+    const started: SubscribeResponse[] = [];
+    const committed: string[] = [];
+    let error: ServiceError | undefined;
+    call.on('data', (message: SubscribeResponse) => {
+      if (message.kind?.$case === 'deliveries') deliveries.push(...message.kind.value.deliveries);
+      else if (message.kind?.$case === 'committed') committed.push(...message.kind.value.cursors);
+      else started.push(message);
+    });
+    call.on('error', (e: ServiceError) => {
+      error = e;
+    });
+    call.write({
+      kind: {
+        $case: 'start',
+        value: {
+          subscription: name,
+          feeds,
+          payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+          startPosition: StartPosition.LATEST,
+          maxUnacked: 100,
+          maxBatchSize: 10,
+        },
+      },
+    });
+    return {
+      call,
+      deliveries,
+      committed,
+      started,
+      error: () => error,
+      ack: (cursors: string[]) => call.write({ kind: { $case: 'ack', value: { cursors } } }),
+    };
+  }
+
+  beforeAll(async () => {
+    bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-test', heartbeatIntervalMs: 500 });
+    await bus.start();
+    const policies = compilePolicySet(await readAgreementSources(`${root}deploy/policies`), {
+      schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
+      secret: (name) => (name === 'PUENTE_HASH_KEY_US_MX' ? DEV_KEY : undefined),
+    });
+    gateway = createGateway({
+      bus,
+      codec,
+      policies: () => policies,
+      authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
+      permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+      ensureTopics: { partitions: 3 },
+      limits: { maxPayloadBytes: 256 * 1024 },
+    });
+    await gateway.start();
+    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await gateway?.stop(1_000);
+    await bus?.stop();
+  });
+
+  it('delivers the MX view of a US manifest: kept names, hashed documents, removed fields; withholds the rest', async () => {
+    const sub = subscribe(`view-${randomUUID().slice(0, 8)}`);
+    await waitFor(() => sub.started.length > 0, 20_000, 'the subscription to start');
+    const started = sub.started[0]?.kind;
+    if (started?.$case !== 'started') throw new Error('expected started');
+    const feed = started.value.feeds[0];
+    expect(feed?.feedId).toBe('us-to-mx/us.cargo-manifests.v1');
+    const viewType = parseSchemaText(feed?.viewSchema ?? '{}');
+
+    const restricted = manifest({ classification: 'RESTRICTED' });
+    const shared = manifest();
+    const withheldResult = await publish(asJson('us.cargo-manifests.v1', restricted));
+    const sharedResult = await publish(asJson('us.cargo-manifests.v1', shared));
+    expect(sharedResult.duplicate).toBe(false);
+    expect(withheldResult.eventId).toBe(restricted['meta'].eventId);
+
+    await waitFor(
+      () => sub.deliveries.some((d) => d.eventId === shared['meta'].eventId),
+      30_000,
+      'the shared manifest',
+    );
+    const delivery = sub.deliveries.find((d) => d.eventId === shared['meta'].eventId);
+    expect(delivery?.payload[0]).toBe(0);
+    expect(delivery?.schemaId).toBe(feed?.viewSchemaId);
+    expect(delivery?.payload.readInt32BE(1)).toBe(feed?.viewSchemaId);
+    const view = viewType.fromBuffer(delivery!.payload.subarray(5)) as Record<string, any>;
+    expect(view['manifestId']).toBe(shared['manifestId']);
+    expect(view['consignor'].name).toBe(shared['consignor'].name);
+    expect(view['consignor'].address).toBeUndefined();
+    expect(view['driver'].documents[0].documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const bytes = delivery!.payload.toString('latin1');
+    expect(bytes).not.toContain('41928375');
+    expect(bytes).not.toContain('G39281745');
+    expect(bytes).not.toContain(shared['conveyance'].licensePlate);
+    expect(delivery?.key).toBe(shared['manifestId']);
+    // The RESTRICTED manifest was published first on the same key: it never arrives.
+    expect(sub.deliveries.some((d) => d.eventId === restricted['meta'].eventId)).toBe(false);
+
+    // The disclosure is audited before delivery.
+    const audited = await bus.admin.listTopics();
+    const disclosures = audited.find((t) => t.topic === 'audit.disclosures.v1');
+    expect(disclosures?.partitions.reduce((n, p) => n + Number(p.high), 0)).toBeGreaterThan(0);
+    sub.call.end();
+  });
+
+  it('refuses bad calls with their status and a useful message', async () => {
+    const missing = await refusal(publish(asJson('us.cargo-manifests.v1', manifest()), null));
+    expect(missing).toMatchObject({ code: status.UNAUTHENTICATED, reason: ErrorReason.CREDENTIALS_MISSING });
+
+    const forged = await refusal(
+      publish(asJson('us.cargo-manifests.v1', manifest()), 'dev.forged-token-0000000000000000000000'),
+    );
+    expect(forged.code).toBe(status.UNAUTHENTICATED);
+    expect(forged.message).not.toContain('forged-token');
+
+    const claimsMexico = manifest();
+    claimsMexico['meta'].originCountry = 'MX';
+    const origin = await refusal(publish(asJson('us.cargo-manifests.v1', claimsMexico)));
+    expect(origin).toMatchObject({ code: status.PERMISSION_DENIED, reason: ErrorReason.ORIGIN_MISMATCH });
+
+    const otherCountry = await refusal(publish(asJson('mx.cargo-manifests.v1', manifest())));
+    expect(otherCountry).toMatchObject({ code: status.PERMISSION_DENIED, reason: ErrorReason.ORIGIN_MISMATCH });
+
+    const wrongDomain = await refusal(publish(asJson('us.prosecutions.v1', manifest())));
+    expect(wrongDomain).toMatchObject({ code: status.PERMISSION_DENIED, reason: ErrorReason.TOPIC_NOT_ALLOWED });
+
+    const invalid = manifest();
+    invalid['goods'][0].hsCode = null;
+    delete invalid['manifestId'];
+    const schema = await refusal(publish(asJson('us.cargo-manifests.v1', invalid)));
+    expect(schema).toMatchObject({ code: status.INVALID_ARGUMENT, reason: ErrorReason.SCHEMA_REJECTED });
+    expect(schema.details.badRequest?.fieldViolations.map((v) => v.field).sort()).toEqual([
+      'goods[0].hsCode',
+      'manifestId',
+    ]);
+
+    const unknownTopic = await refusal(publish(asJson('us.nothing-here.v1', manifest())));
+    expect(unknownTopic).toMatchObject({ code: status.NOT_FOUND, reason: ErrorReason.TOPIC_NOT_FOUND });
+
+    const garbage = await refusal(
+      publish({
+        topic: 'us.cargo-manifests.v1',
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        payload: Buffer.from([0, 0, 0, 0, 99, 1, 2]),
+        schemaId: 0,
+      }),
+    );
+    expect(garbage.code).toBe(status.NOT_FOUND);
+
+    const oversized = await refusal(
+      publish({
+        topic: 'us.cargo-manifests.v1',
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_JSON,
+        payload: Buffer.alloc(512 * 1024, 32),
+        schemaId: 0,
+      }),
+    );
+    expect(oversized.code).toBe(status.RESOURCE_EXHAUSTED);
+
+    const noAgreement = subscribe(`none-${randomUUID().slice(0, 8)}`, 'dev-mx-anam-subscriber', [
+      'mx-to-us/mx.cargo-manifests.v1',
+    ]);
+    await waitFor(() => noAgreement.error() !== undefined, 20_000, 'the refusal');
+    expect(noAgreement.error()?.code).toBe(status.PERMISSION_DENIED);
+    expect(noAgreement.error()?.details).toContain('mx-to-us/mx.cargo-manifests.v1');
+
+    const publisherSubscribing = subscribe(`role-${randomUUID().slice(0, 8)}`, 'dev-us-cbp-publisher');
+    await waitFor(() => publisherSubscribing.error() !== undefined, 20_000, 'the refusal');
+    expect(publisherSubscribing.error()?.code).toBe(status.PERMISSION_DENIED);
+
+    // Still serving after all that.
+    const ok = await publish(asJson('us.cargo-manifests.v1', manifest()));
+    expect(ok.offset).toMatch(/^\d+$/);
+  });
+
+  it('writes a repeated eventId once', async () => {
+    const value = manifest();
+    const first = await publish(asJson('us.cargo-manifests.v1', value));
+    const second = await publish(asJson('us.cargo-manifests.v1', value));
+    expect(second).toMatchObject({ duplicate: true, partition: first.partition, offset: first.offset });
+  });
+
+  it('resumes a subscription after a disconnect: acknowledged records are not redelivered, unacknowledged are', async () => {
+    const name = `resume-${randomUUID().slice(0, 8)}`;
+    const first = subscribe(name);
+    await waitFor(() => first.started.length > 0, 20_000, 'the subscription to start');
+    const key = `RESUME-${randomUUID().slice(0, 8)}`;
+    const events = Array.from({ length: 10 }, () => manifest({ manifestId: key }));
+    for (const event of events) await publish(asJson('us.cargo-manifests.v1', event));
+    const ids = events.map((e) => e['meta'].eventId as string);
+    await waitFor(() => ids.every((id) => first.deliveries.some((d) => d.eventId === id)), 30_000, 'ten deliveries');
+    const ours = first.deliveries.filter((d) => ids.includes(d.eventId));
+    expect(ours.map((d) => d.eventId)).toEqual(ids);
+    const fifth = ours[4];
+    first.ack([fifth!.cursor]);
+    await waitFor(() => first.committed.includes(fifth!.cursor), 20_000, 'the acknowledgement to be committed');
+    first.call.cancel();
+
+    const second = subscribe(name);
+    await waitFor(
+      () => ids.slice(5).every((id) => second.deliveries.some((d) => d.eventId === id)),
+      30_000,
+      'redelivery',
+    );
+    const again = second.deliveries.filter((d) => ids.includes(d.eventId)).map((d) => d.eventId);
+    expect(again).toEqual(ids.slice(5));
+    second.call.end();
+  });
+});

@@ -1,0 +1,266 @@
+// The publish path: authorise, decode and validate against the topic's schema, stamp `meta`
+// from the caller's identity, drop repeats of an eventId, and produce through the circuit
+// breaker. A result is returned only after Kafka acknowledged the record.
+import { randomUUID } from 'node:crypto';
+
+import { ErrorReason, PayloadFormat, type PublishRequest, type PublishResponse } from '@puente/proto';
+import { BreakerOpenError, type AvroCodec, type Breaker, type Bus, type BusRecord } from '@puente/sdk';
+
+import { authorizePublish, type PublishPermissions } from './authorization.js';
+import { busUnavailable, fromUnknown, GatewayError } from './errors.js';
+import type { Principal } from './identity.js';
+
+export interface PublisherOptions {
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  readonly breaker: Breaker;
+  readonly permissions: PublishPermissions;
+  /** Largest accepted payload, in bytes. */
+  readonly maxPayloadBytes: number;
+  /** Events being produced at once, over all callers; beyond it callers get RESOURCE_EXHAUSTED. */
+  readonly maxInFlight: number;
+  /** How long an eventId is remembered per publisher to drop repeats. */
+  readonly dedupeWindowMs: number;
+  readonly now?: () => number;
+  readonly onPublished?: (topic: string, count: number) => void;
+}
+
+export type PublishOutcome =
+  { readonly ok: true; readonly response: PublishResponse } | { readonly ok: false; readonly error: GatewayError };
+
+interface Prepared {
+  readonly index: number;
+  readonly topic: string;
+  readonly eventId: string;
+  readonly dedupeKey: string;
+  readonly record: BusRecord;
+  readonly schemaId: number;
+  readonly timestamp: Date;
+}
+
+interface Remembered {
+  readonly response: PublishResponse;
+  readonly at: number;
+}
+
+export interface Publisher {
+  /** Publishes a batch; one outcome per request, in order. Valid events of one topic go to Kafka together. */
+  publishBatch(principal: Principal, requests: readonly PublishRequest[]): Promise<PublishOutcome[]>;
+  inFlight(): number;
+}
+
+export function createPublisher(options: PublisherOptions): Publisher {
+  const { bus, codec, breaker } = options;
+  const now = options.now ?? Date.now;
+  const remembered = new Map<string, Remembered>();
+  let inFlight = 0;
+
+  const forget = () => {
+    // Map iteration is insertion order: drop from the oldest until one is still inside the window.
+    const horizon = now() - options.dedupeWindowMs;
+    for (const [key, entry] of remembered) {
+      if (entry.at >= horizon) break;
+      remembered.delete(key);
+    }
+  };
+
+  const prepare = (principal: Principal, request: PublishRequest, index: number): Prepared | GatewayError => {
+    try {
+      if (!codec.topics().includes(request.topic)) {
+        return new GatewayError({
+          code: 'NOT_FOUND',
+          reason: ErrorReason.TOPIC_NOT_FOUND,
+          message: `unknown topic '${request.topic}'`,
+        });
+      }
+      authorizePublish(principal, request.topic, options.permissions);
+      if (request.payload.length > options.maxPayloadBytes) {
+        return new GatewayError({
+          code: 'INVALID_ARGUMENT',
+          reason: ErrorReason.PAYLOAD_TOO_LARGE,
+          message: `payload is ${request.payload.length} bytes; the limit is ${options.maxPayloadBytes}`,
+        });
+      }
+      const value = decodePayload(principal, request) as { meta: Record<string, unknown> };
+      const meta = value.meta;
+      if (meta['originCountry'] !== principal.country || meta['originAgency'] !== principal.agency) {
+        return new GatewayError({
+          code: 'PERMISSION_DENIED',
+          reason: ErrorReason.ORIGIN_MISMATCH,
+          message: `the event claims origin ${String(meta['originCountry'])}/${String(meta['originAgency'])}, but the caller is ${principal.country}/${principal.agency}`,
+        });
+      }
+      const key = codec.keyOf(request.topic, value);
+      if (request.key !== '' && request.key !== key) {
+        return new GatewayError({
+          code: 'INVALID_ARGUMENT',
+          reason: ErrorReason.REQUEST_INVALID,
+          message: `key '${request.key}' differs from the event's entity id '${key}'`,
+          fieldViolations: [
+            { field: 'key', description: 'must equal the entity id of the event', reason: 'REQUEST_INVALID' },
+          ],
+        });
+      }
+      const eventId = String(meta['eventId']);
+      const timestamp = new Date(now());
+      const bytes = codec.encode(request.topic, value);
+      return {
+        index,
+        topic: request.topic,
+        eventId,
+        dedupeKey: `${principal.name}\u0000${eventId}`,
+        schemaId: codec.schemaIdOf(request.topic),
+        timestamp,
+        record: {
+          key,
+          value: bytes,
+          timestamp: timestamp.getTime(),
+          headers: {
+            ce_specversion: '1.0',
+            ce_id: eventId,
+            ce_source: `/puente/${principal.country}/${principal.agency}`,
+            ce_type: `org.puente.v1.${request.topic.split('.')[1] ?? 'event'}`,
+            ce_time: timestamp.toISOString(),
+            'content-type': 'application/vnd.confluent.avro',
+          },
+        },
+      };
+    } catch (error) {
+      return fromUnknown(error);
+    }
+  };
+
+  const decodePayload = (principal: Principal, request: PublishRequest): unknown => {
+    switch (request.payloadFormat) {
+      case PayloadFormat.AVRO_CONFLUENT:
+        return codec.decode(request.payload, { topic: request.topic }).value;
+      case PayloadFormat.AVRO_JSON: {
+        let json: unknown;
+        try {
+          json = JSON.parse(request.payload.toString('utf8'));
+        } catch (error) {
+          throw new GatewayError({
+            code: 'INVALID_ARGUMENT',
+            reason: ErrorReason.PAYLOAD_UNDECODABLE,
+            message: `payload is not JSON: ${(error as Error).message}`,
+          });
+        }
+        // Stamp what the caller may leave out: a new eventId, and the origin from its identity.
+        const meta = (json as { meta?: unknown }).meta;
+        if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) {
+          const m = meta as Record<string, unknown>;
+          if (m['eventId'] === undefined || m['eventId'] === '') m['eventId'] = randomUUID();
+          m['originCountry'] ??= principal.country;
+          m['originAgency'] ??= principal.agency;
+        }
+        return codec.fromJson(request.topic, json);
+      }
+      default:
+        throw new GatewayError({
+          code: 'INVALID_ARGUMENT',
+          reason: ErrorReason.REQUEST_INVALID,
+          message: 'payload_format must be AVRO_CONFLUENT or AVRO_JSON',
+        });
+    }
+  };
+
+  return {
+    inFlight: () => inFlight,
+    async publishBatch(principal, requests) {
+      forget();
+      const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
+      const toSend = new Map<string, Prepared[]>();
+      const seenInBatch = new Set<string>();
+      requests.forEach((request, index) => {
+        const prepared = prepare(principal, request, index);
+        if (prepared instanceof GatewayError) {
+          outcomes[index] = { ok: false, error: prepared };
+          return;
+        }
+        const known = remembered.get(prepared.dedupeKey);
+        if (known || seenInBatch.has(prepared.dedupeKey)) {
+          const response = known?.response ?? {
+            eventId: prepared.eventId,
+            topic: prepared.topic,
+            partition: -1,
+            offset: '-1',
+            schemaId: prepared.schemaId,
+            timestamp: prepared.timestamp,
+            duplicate: true,
+          };
+          outcomes[index] = { ok: true, response: { ...response, duplicate: true } };
+          return;
+        }
+        seenInBatch.add(prepared.dedupeKey);
+        const list = toSend.get(prepared.topic) ?? [];
+        list.push(prepared);
+        toSend.set(prepared.topic, list);
+      });
+      const count = [...toSend.values()].reduce((n, list) => n + list.length, 0);
+      if (count > 0 && inFlight + count > options.maxInFlight) {
+        const error = new GatewayError({
+          code: 'RESOURCE_EXHAUSTED',
+          reason: ErrorReason.PUBLISH_QUEUE_FULL,
+          message: `${inFlight} events are being published; the gateway accepts at most ${options.maxInFlight} at once`,
+          retryAfterMs: 100,
+        });
+        for (const list of toSend.values()) for (const p of list) outcomes[p.index] = { ok: false, error };
+        toSend.clear();
+      }
+      inFlight += count;
+      try {
+        await Promise.all(
+          [...toSend].map(async ([topic, prepared]) => {
+            // The produce keeps going if the breaker times out: what Kafka acknowledges later is
+            // remembered, so the caller's retry is answered as a duplicate, not written twice.
+            const produced = bus
+              .publish(
+                topic,
+                prepared.map((p) => p.record),
+              )
+              .then((results) => {
+                const at = now();
+                results.forEach((result, i) => {
+                  const p = prepared[i];
+                  if (!p) return;
+                  const response: PublishResponse = {
+                    eventId: p.eventId,
+                    topic,
+                    partition: result.partition,
+                    offset: result.offset,
+                    schemaId: p.schemaId,
+                    timestamp: p.timestamp,
+                    duplicate: false,
+                  };
+                  remembered.set(p.dedupeKey, { response, at });
+                });
+                options.onPublished?.(topic, results.length);
+                return results;
+              });
+            try {
+              await breaker.run(() => produced);
+              for (const p of prepared) {
+                const known = remembered.get(p.dedupeKey);
+                if (known) outcomes[p.index] = { ok: true, response: known.response };
+              }
+            } catch (error) {
+              produced.catch(() => undefined);
+              const failure =
+                error instanceof BreakerOpenError ? busUnavailable(error.message, error) : fromUnknown(error);
+              for (const p of prepared) outcomes[p.index] = { ok: false, error: failure };
+            }
+          }),
+        );
+      } finally {
+        inFlight -= count;
+      }
+      return outcomes.map(
+        (outcome) =>
+          outcome ?? {
+            ok: false,
+            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.UNSPECIFIED, message: 'no outcome' }),
+          },
+      );
+    },
+  };
+}

@@ -1,0 +1,458 @@
+// One Subscribe stream: which feeds it reads, where it is on each partition, what it delivered
+// and the partner has not acknowledged yet. Records come from the shared tail when the cursor is
+// inside its buffer, or from a short-lived catch-up reader until the cursor reaches it. Offsets
+// are committed only up to the first unacknowledged delivery (at least once).
+import { randomUUID } from 'node:crypto';
+
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import {
+  ErrorReason,
+  PayloadFormat,
+  StartPosition,
+  type Delivery,
+  type StartSubscription,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from '@puente/proto';
+import type { AvroCodec, Bus, ConsumedRecord, Decision, Feed, Logger, Reader, TopicPolicy } from '@puente/sdk';
+
+import { GatewayError, toServiceError } from '../errors.js';
+import { describeFeed, feedIdOf } from '../feeds.js';
+import type { Principal } from '../identity.js';
+import type { CursorStore } from './cursor-store.js';
+import { decodeEntry, type TailEntry, type TopicTail } from './topic-tail.js';
+
+export interface SessionLimits {
+  readonly defaultMaxUnacked: number;
+  readonly maxUnacked: number;
+  readonly defaultMaxBatch: number;
+  readonly maxBatch: number;
+  /** Records a catch-up reader may queue before it is paused. */
+  readonly catchUpQueue: number;
+}
+
+export interface DeliveredRecord {
+  readonly principal: Principal;
+  readonly subscriptionId: string;
+  readonly feed: Feed;
+  readonly record: ConsumedRecord;
+  readonly event: Record<string, unknown>;
+  readonly decision: Extract<Decision, { admitted: true }>;
+  readonly viewSchemaId: number;
+}
+
+export interface SessionDeps {
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  readonly tails: ReadonlyMap<string, TopicTail>;
+  readonly cursors: CursorStore;
+  readonly feedsFor: (principal: Principal) => Feed[];
+  readonly viewSchemaId: (policy: TopicPolicy) => number;
+  readonly limits: SessionLimits;
+  readonly logger: Logger;
+  /** Audits a batch before it is sent; a failure holds the batch back (nothing leaves unaudited). */
+  readonly audit: (delivered: readonly DeliveredRecord[]) => Promise<void>;
+  /** Records that cannot be decoded or evaluated, for the dead-letter topic. */
+  readonly poison: (record: ConsumedRecord, reason: string) => void;
+  readonly onDelivered?: (feed: Feed, count: number) => void;
+  readonly onWithheld?: (feed: Feed, count: number) => void;
+  readonly onAcked?: (count: number) => void;
+}
+
+interface PartitionState {
+  readonly feedIndex: number;
+  readonly feed: Feed;
+  readonly tail: TopicTail;
+  readonly partition: number;
+  next: number;
+  committed: number;
+  readonly pending: number[];
+  catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
+}
+
+const SUBSCRIPTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export class SubscriptionSession {
+  readonly streamId = randomUUID();
+  subscriptionId = '';
+  private states: PartitionState[] = [];
+  private unacked = 0;
+  private maxUnacked = 0;
+  private maxBatch = 0;
+  private format = PayloadFormat.AVRO_CONFLUENT;
+  private closed = false;
+  private pumping = false;
+  private again = false;
+  private nextState = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>,
+    private readonly principal: Principal,
+    private readonly deps: SessionDeps,
+    private readonly onStarted: (session: SubscriptionSession) => void,
+    private readonly onClosed: (session: SubscriptionSession) => void,
+  ) {}
+
+  /** Handles one client message; errors end the stream with their status. */
+  async receive(message: SubscribeRequest): Promise<void> {
+    try {
+      const kind = message.kind;
+      if (kind?.$case === 'start') {
+        if (this.states.length > 0 || this.subscriptionId) throw protocol('start may only be sent once, first');
+        await this.start(kind.value);
+      } else if (kind?.$case === 'ack') {
+        if (!this.subscriptionId) throw protocol('send start before acknowledging');
+        await this.ack(kind.value.cursors);
+      } else {
+        throw protocol('a message must be start or ack');
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Ends the stream with an error status (no stack traces, one place for the mapping). */
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.call.emit('error', toServiceError(error));
+    this.close();
+  }
+
+  /** The client finished or went away: nothing more is delivered. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const off of this.unsubscribe) off();
+    for (const state of this.states) void state.catchUp?.reader?.stop();
+    this.onClosed(this);
+  }
+
+  /** A newer stream took this subscription over. */
+  supersede(): void {
+    this.fail(
+      new GatewayError({
+        code: 'ABORTED',
+        reason: ErrorReason.SUBSCRIPTION_SUPERSEDED,
+        message: `subscription ${this.subscriptionId} was taken over by a newer stream`,
+      }),
+    );
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.call.end();
+    this.close();
+  }
+
+  private async start(start: StartSubscription): Promise<void> {
+    if (!SUBSCRIPTION_NAME.test(start.subscription)) {
+      throw new GatewayError({
+        code: 'INVALID_ARGUMENT',
+        reason: ErrorReason.REQUEST_INVALID,
+        message: 'subscription must be 1-63 lower-case letters, digits or dashes',
+        fieldViolations: [
+          { field: 'start.subscription', description: 'lower-case name such as cargo-feed', reason: 'REQUEST_INVALID' },
+        ],
+      });
+    }
+    const available = this.deps.feedsFor(this.principal);
+    const chosen =
+      start.feeds.length === 0
+        ? available
+        : start.feeds.map((id) => {
+            const feed = available.find((f) => feedIdOf(f) === id);
+            if (!feed) {
+              throw new GatewayError({
+                code: 'PERMISSION_DENIED',
+                reason: ErrorReason.NO_AGREEMENT,
+                message: `no agreement in force shares feed '${id}' with ${this.principal.country}/${this.principal.agency}`,
+              });
+            }
+            return feed;
+          });
+    if (chosen.length === 0) {
+      throw new GatewayError({
+        code: 'PERMISSION_DENIED',
+        reason: ErrorReason.NO_AGREEMENT,
+        message: `no agreement in force shares any feed with ${this.principal.country}/${this.principal.agency}`,
+      });
+    }
+    this.subscriptionId = `${this.principal.country.toLowerCase()}.${this.principal.agency.toLowerCase()}.${start.subscription}`;
+    const { limits } = this.deps;
+    this.maxUnacked = Math.min(start.maxUnacked || limits.defaultMaxUnacked, limits.maxUnacked);
+    this.maxBatch = Math.min(start.maxBatchSize || limits.defaultMaxBatch, limits.maxBatch, this.maxUnacked);
+    this.format =
+      start.payloadFormat === PayloadFormat.AVRO_JSON ? PayloadFormat.AVRO_JSON : PayloadFormat.AVRO_CONFLUENT;
+    const saved = this.deps.cursors.get(this.subscriptionId);
+    const lows = new Map((await this.deps.bus.admin.listTopics()).map((t) => [t.topic, t.partitions]));
+    chosen.forEach((feed, feedIndex) => {
+      const tail = this.deps.tails.get(feed.policy.topic);
+      if (!tail)
+        throw new GatewayError({
+          code: 'UNAVAILABLE',
+          reason: ErrorReason.BUS_UNAVAILABLE,
+          message: `feed ${feedIdOf(feed)} is not being read`,
+          retryAfterMs: 1_000,
+        });
+      for (let partition = 0; partition < tail.partitions; partition++) {
+        const savedOffset = saved?.[feed.policy.topic]?.[String(partition)];
+        const low = Number(lows.get(feed.policy.topic)?.find((p) => p.partition === partition)?.low ?? 0);
+        const next =
+          savedOffset !== undefined
+            ? Number(savedOffset)
+            : start.startPosition === StartPosition.LATEST
+              ? tail.range(partition).end
+              : low;
+        this.states.push({ feedIndex, feed, tail, partition, next, committed: next, pending: [] });
+      }
+      this.unsubscribe.push(tail.onRecords(() => this.pump()));
+    });
+    this.onStarted(this);
+    this.write({
+      kind: {
+        $case: 'started',
+        value: {
+          subscription: start.subscription,
+          streamId: this.streamId,
+          maxUnacked: this.maxUnacked,
+          maxBatchSize: this.maxBatch,
+          payloadFormat: this.format,
+          feeds: chosen.map((feed) => describeFeed(feed, this.deps.viewSchemaId)),
+        },
+      },
+    });
+    this.pump();
+  }
+
+  private async ack(cursors: readonly string[]): Promise<void> {
+    const touched = new Set<PartitionState>();
+    const accepted: string[] = [];
+    for (const cursor of cursors) {
+      const parts = cursor.split(':');
+      const [stream, feedIndex, partition, offset] = parts;
+      if (
+        parts.length !== 4 ||
+        !/^\d+$/.test(feedIndex ?? '') ||
+        !/^\d+$/.test(partition ?? '') ||
+        !/^\d+$/.test(offset ?? '')
+      ) {
+        throw new GatewayError({
+          code: 'INVALID_ARGUMENT',
+          reason: ErrorReason.CURSOR_INVALID,
+          message: `'${cursor.slice(0, 80)}' is not a cursor`,
+        });
+      }
+      if (stream !== this.streamId) continue; // from an earlier stream: its record is delivered again here
+      const state = this.states.find((s) => s.feedIndex === Number(feedIndex) && s.partition === Number(partition));
+      if (!state) continue;
+      const upTo = Number(offset);
+      let removed = 0;
+      while (state.pending.length > 0 && (state.pending[0] ?? Infinity) <= upTo) {
+        state.pending.shift();
+        removed++;
+      }
+      if (removed > 0) {
+        this.unacked -= removed;
+        this.deps.onAcked?.(removed);
+        touched.add(state);
+      }
+      accepted.push(cursor);
+    }
+    // Commit per topic: everything before the first unacknowledged delivery is done.
+    const byTopic = new Map<string, Map<number, number>>();
+    for (const state of touched) {
+      const position = state.pending[0] ?? state.next;
+      if (position === state.committed) continue;
+      const positions = byTopic.get(state.feed.policy.topic) ?? new Map<number, number>();
+      positions.set(state.partition, position);
+      byTopic.set(state.feed.policy.topic, positions);
+    }
+    await Promise.all(
+      [...byTopic].map(async ([topic, positions]) => {
+        await this.deps.cursors.commit(this.subscriptionId, topic, positions);
+        for (const state of touched)
+          if (state.feed.policy.topic === topic) state.committed = positions.get(state.partition) ?? state.committed;
+      }),
+    );
+    if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: accepted } } });
+    this.pump();
+  }
+
+  /** Delivers what is available within the window; re-entrant calls coalesce. */
+  pump(): void {
+    if (this.closed || !this.subscriptionId) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    void this.pumpLoop()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.pumping = false;
+      });
+  }
+
+  private async pumpLoop(): Promise<void> {
+    do {
+      this.again = false;
+      while (!this.closed && this.unacked < this.maxUnacked) {
+        const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
+        if (batch.length === 0) break;
+        await this.deps.audit(batch.map((b) => b.delivered));
+        if (this.closed) return;
+        this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } });
+      }
+    } while (this.again && !this.closed);
+  }
+
+  private collect(max: number): { delivery: Delivery; delivered: DeliveredRecord }[] {
+    const out: { delivery: Delivery; delivered: DeliveredRecord }[] = [];
+    const count = this.states.length;
+    let idle = 0;
+    while (out.length < max && idle < count) {
+      const state = this.states[this.nextState % count];
+      this.nextState = (this.nextState + 1) % count;
+      if (!state) break;
+      const entry = this.nextEntry(state);
+      if (!entry) {
+        idle++;
+        continue;
+      }
+      idle = 0;
+      const offset = Number(entry.record.offset);
+      state.next = offset + 1;
+      const result = this.evaluate(state, entry);
+      if (!result) continue;
+      state.pending.push(offset);
+      this.unacked++;
+      out.push(result);
+    }
+    return out;
+  }
+
+  private evaluate(
+    state: PartitionState,
+    entry: TailEntry,
+  ): { delivery: Delivery; delivered: DeliveredRecord } | undefined {
+    const decoded = decodeEntry(this.deps.codec, entry);
+    if ('error' in decoded) {
+      this.deps.poison(entry.record, `undecodable: ${decoded.error}`);
+      return undefined;
+    }
+    const policy = state.feed.policy;
+    let decision: Decision;
+    try {
+      decision = policy.apply(decoded.value, { country: this.principal.country, agency: this.principal.agency });
+    } catch (error) {
+      this.deps.poison(entry.record, `policy error: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    if (!decision.admitted) {
+      this.deps.onWithheld?.(state.feed, 1);
+      return undefined;
+    }
+    const viewSchemaId = this.deps.viewSchemaId(policy);
+    const payload =
+      this.format === PayloadFormat.AVRO_JSON
+        ? Buffer.from(JSON.stringify(decision.view))
+        : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
+    const record = entry.record;
+    const meta = decoded.value['meta'] as { eventId?: string } | undefined;
+    this.deps.onDelivered?.(state.feed, 1);
+    return {
+      delivery: {
+        cursor: `${this.streamId}:${state.feedIndex}:${state.partition}:${record.offset}`,
+        feed: `${state.feed.agreement.id}/${policy.topic}`,
+        topic: policy.topic,
+        partition: state.partition,
+        offset: record.offset,
+        // The key is the entity id; it is sent only when the view releases that field as is.
+        key: deliveredKey(decision.view, record.key),
+        eventId: meta?.eventId ?? '',
+        timestamp: new Date(record.timestamp),
+        schemaId: viewSchemaId,
+        payloadFormat: this.format,
+        payload,
+        agreementVersion: String(state.feed.agreement.version),
+      },
+      delivered: {
+        principal: this.principal,
+        subscriptionId: this.subscriptionId,
+        feed: state.feed,
+        record,
+        event: decoded.value,
+        decision,
+        viewSchemaId,
+      },
+    };
+  }
+
+  /** The record at the state's position: from the shared tail, or its own catch-up reader. */
+  private nextEntry(state: PartitionState): TailEntry | undefined {
+    const range = state.tail.range(state.partition);
+    if (state.next >= range.start) {
+      if (state.catchUp) {
+        void state.catchUp.reader?.stop();
+        delete state.catchUp;
+      }
+      if (state.next >= range.end) return undefined;
+      return state.tail.entry(state.partition, state.next);
+    }
+    if (!state.catchUp) {
+      this.startCatchUp(state);
+      return undefined;
+    }
+    const queue = state.catchUp.queue;
+    while (queue.length > 0 && Number(queue[0]?.record.offset) < state.next) queue.shift();
+    const entry = queue.shift();
+    if (state.catchUp.paused && queue.length < this.deps.limits.catchUpQueue / 2) {
+      state.catchUp.paused = false;
+      state.catchUp.reader?.resume();
+    }
+    return entry;
+  }
+
+  private startCatchUp(state: PartitionState): void {
+    const catchUp: NonNullable<PartitionState['catchUp']> = { reader: undefined, queue: [], paused: false };
+    state.catchUp = catchUp;
+    this.deps.bus
+      .readFrom({
+        topic: state.feed.policy.topic,
+        positions: [{ partition: state.partition, offset: String(state.next) }],
+        handler: async (batch) => {
+          for (const record of batch.records) catchUp.queue.push({ record });
+          if (catchUp.queue.length >= this.deps.limits.catchUpQueue && !catchUp.paused) {
+            catchUp.paused = true;
+            catchUp.reader?.pause();
+          }
+          this.pump();
+        },
+      })
+      .then((reader) => {
+        catchUp.reader = reader;
+        if (this.closed || state.catchUp !== catchUp) void reader.stop();
+        else if (catchUp.paused) reader.pause();
+      })
+      .catch((error: unknown) => {
+        this.deps.logger.warn({ err: error, subscription: this.subscriptionId }, 'catch-up reader failed; retrying');
+        if (state.catchUp === catchUp) delete state.catchUp;
+        setTimeout(() => this.pump(), 1_000).unref();
+      });
+  }
+
+  private write(message: SubscribeResponse): void {
+    if (!this.closed) this.call.write(message);
+  }
+}
+
+function protocol(message: string): GatewayError {
+  return new GatewayError({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PROTOCOL_VIOLATION, message });
+}
+
+function deliveredKey(view: Record<string, unknown>, key: string | null): string {
+  if (key === null) return '';
+  for (const value of Object.values(view)) if (value === key) return key;
+  return '';
+}

@@ -1,0 +1,121 @@
+// The shared tail of one topic: a single reader per gateway from the end of the topic at
+// start-up, keeping the most recent records of each partition in a bounded buffer that every
+// caught-up subscription reads from. Decoding is done once per record, lazily, and shared.
+import type { AvroCodec, Bus, ConsumedRecord, Reader } from '@puente/sdk';
+
+export interface TailEntry {
+  readonly record: ConsumedRecord;
+  /** Decoded value, or the reason it cannot be decoded; computed on first use. */
+  decoded?: { readonly value: Record<string, unknown> } | { readonly error: string };
+}
+
+class PartitionBuffer {
+  /** Offset of entries[0]; before any record arrives, the end of the partition at start-up. */
+  start: number;
+  readonly entries: TailEntry[] = [];
+  constructor(start: number) {
+    this.start = start;
+  }
+  get end(): number {
+    const last = this.entries[this.entries.length - 1];
+    return last ? Number(last.record.offset) + 1 : this.start;
+  }
+  /** The first entry at or after `offset`, if buffered. */
+  at(offset: number): TailEntry | undefined {
+    const guess = this.entries[offset - this.start];
+    if (guess && Number(guess.record.offset) === offset) return guess;
+    // Offsets are contiguous on our topics; a gap (compaction, control records) falls back to search.
+    let lo = 0;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Number(this.entries[mid]?.record.offset) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.entries[lo];
+  }
+}
+
+export interface TopicTail {
+  readonly topic: string;
+  readonly partitions: number;
+  /** [start, end) of the buffered offsets: `start` moves on as old records are evicted. */
+  range(partition: number): { start: number; end: number };
+  entry(partition: number, offset: number): TailEntry | undefined;
+  decode(entry: TailEntry): TailEntry['decoded'];
+  /** Called after new records arrive; returns the unsubscribe function. */
+  onRecords(listener: () => void): () => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function decodeEntry(codec: AvroCodec, entry: TailEntry): NonNullable<TailEntry['decoded']> {
+  if (!entry.decoded) {
+    try {
+      if (!entry.record.value) throw new Error('empty record value');
+      entry.decoded = {
+        value: codec.decode(entry.record.value, { topic: entry.record.topic }).value as Record<string, unknown>,
+      };
+    } catch (error) {
+      entry.decoded = { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  return entry.decoded;
+}
+
+export function createTopicTail(options: {
+  bus: Bus;
+  codec: AvroCodec;
+  topic: string;
+  capacityPerPartition: number;
+}): TopicTail {
+  const { bus, codec, topic } = options;
+  const buffers: PartitionBuffer[] = [];
+  const listeners = new Set<() => void>();
+  let reader: Reader | undefined;
+
+  return {
+    topic,
+    get partitions() {
+      return buffers.length;
+    },
+    range(partition) {
+      const buffer = buffers[partition];
+      return buffer ? { start: buffer.start, end: buffer.end } : { start: 0, end: 0 };
+    },
+    entry(partition, offset) {
+      return buffers[partition]?.at(offset);
+    },
+    decode: (entry) => decodeEntry(codec, entry),
+    onRecords(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async start() {
+      const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
+      if (!info) throw new Error(`topic '${topic}' does not exist`);
+      for (const p of info.partitions) buffers[p.partition] = new PartitionBuffer(Number(p.high));
+      reader = await bus.readFrom({
+        topic,
+        positions: info.partitions.map((p) => ({ partition: p.partition, offset: p.high })),
+        handler: async (batch) => {
+          const buffer = buffers[batch.partition];
+          if (!buffer) return;
+          for (const record of batch.records) buffer.entries.push({ record });
+          const excess = buffer.entries.length - options.capacityPerPartition;
+          if (excess > 0) {
+            // Evict in chunks so eviction is amortised, not a shift per record.
+            const drop = Math.max(excess, Math.floor(options.capacityPerPartition / 4));
+            buffer.entries.splice(0, drop);
+            buffer.start = buffer.entries[0] ? Number(buffer.entries[0].record.offset) : buffer.end;
+          }
+          for (const listener of [...listeners]) listener();
+        },
+      });
+    },
+    async stop() {
+      await reader?.stop();
+      listeners.clear();
+    },
+  };
+}
