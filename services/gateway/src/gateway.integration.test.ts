@@ -160,6 +160,8 @@ describe('gateway on real Kafka and gRPC', () => {
     const feed = started.value.feeds[0];
     expect(feed?.feedId).toBe('us-to-mx/us.cargo-manifests.v1');
     const viewType = parseSchemaText(feed?.viewSchema ?? '{}');
+    // The view schema has the id the catalog lock gave it, so partners resolve it like any other.
+    expect(feed?.viewSchemaId).toBe(codec.catalog.latest('us.cargo-manifests.v1-view-us-to-mx-value').id);
 
     const restricted = manifest({ classification: 'RESTRICTED' });
     const shared = manifest();

@@ -107,8 +107,25 @@ export function readCatalogState(schemasDir: string): CatalogState {
   return { lock, texts };
 }
 
-/** What the lock must become for the current sources: new versions appended, ids reused for identical schemas. */
-export function planCatalog(source: SchemaSource, current: CatalogState): CatalogPlan {
+/** A derived schema registered under its own subject, e.g. a sharing agreement's view of a topic. */
+export interface DerivedSubject {
+  readonly subject: string;
+  readonly topic: string;
+  /** Full name of the derived record. */
+  readonly type: string;
+  readonly schema: unknown;
+}
+
+/**
+ * What the lock must become for the current sources: new versions appended, ids reused for
+ * identical schemas. Derived subjects (policy views) get ids the same way; they are delivered
+ * live, never stored on a topic, so they are not held to BACKWARD compatibility.
+ */
+export function planCatalog(
+  source: SchemaSource,
+  current: CatalogState,
+  derived: readonly DerivedSubject[] = [],
+): CatalogPlan {
   const subjects: Record<string, LockSubject> = { ...current.lock.subjects };
   const schemas: Record<string, LockSchema> = { ...current.lock.schemas };
   const texts = new Map(current.texts);
@@ -152,6 +169,28 @@ export function planCatalog(source: SchemaSource, current: CatalogState): Catalo
     }
     subjects[subject] = { topic, versions: [...(previous?.versions ?? []), { version, id, fingerprint }] };
     changes.push(`${subject}: v${version} → schema id ${id}${latest ? ` (was id ${latest.id})` : ''}`);
+  }
+
+  for (const view of [...derived].sort((a, b) => a.subject.localeCompare(b.subject))) {
+    const text = schemaText(view.schema);
+    const fingerprint = fingerprintOf(text);
+    const previous = subjects[view.subject];
+    const latest = previous?.versions.at(-1);
+    if (latest?.fingerprint === fingerprint) continue;
+    let id = idByFingerprint.get(fingerprint);
+    if (id === undefined) {
+      id = nextId;
+      nextId += 1;
+      idByFingerprint.set(fingerprint, id);
+      schemas[String(id)] = { type: view.type, fingerprint, file: historyFile(id, view.type) };
+      texts.set(id, text);
+    }
+    const version = (latest?.version ?? 0) + 1;
+    subjects[view.subject] = {
+      topic: view.topic,
+      versions: [...(previous?.versions ?? []), { version, id, fingerprint }],
+    };
+    changes.push(`${view.subject}: v${version} → schema id ${id}${latest ? ` (was id ${latest.id})` : ''}`);
   }
 
   const sortedSubjects = Object.fromEntries(Object.entries(subjects).sort(([a], [b]) => a.localeCompare(b)));

@@ -14,6 +14,7 @@ const flag = (name: string): string | undefined => {
 const result = runSchemasCommand(command, {
   schemasDir: flag('--schemas') ?? `${repoRoot}schemas`,
   generatedDir: flag('--generated') ?? `${repoRoot}services/sdk/src/generated`,
+  policiesDir: flag('--policies') ?? `${repoRoot}deploy/policies`,
 });
 for (const line of result.output) console.log(line);
 for (const line of result.errors) console.error(line);

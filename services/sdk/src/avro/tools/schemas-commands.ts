@@ -12,13 +12,25 @@ import {
 } from '../catalog-lock.js';
 import { generateCatalogModule, generateTypes } from '../codegen.js';
 import { messageOf } from '../errors.js';
-import { loadSchemaSource } from '../schema-source.js';
+import { deriveViewSubjects } from '../../policy/view-subjects.js';
+import type { DerivedSubject } from '../catalog-lock.js';
+import { loadSchemaSource, type SchemaSource } from '../schema-source.js';
 
 export interface SchemasCommandOptions {
   /** The schemas/ folder (avro/, topics.json, catalog.lock.json, history/). */
   readonly schemasDir: string;
   /** Where avro-types.ts and schema-catalog.ts are written. */
   readonly generatedDir: string;
+  /** Sharing agreements whose view schemas are catalogued as `<topic>-view-<agreement>-value`. */
+  readonly policiesDir?: string;
+}
+
+function viewSubjects(source: SchemaSource, policiesDir: string | undefined): DerivedSubject[] {
+  if (!policiesDir) return [];
+  return deriveViewSubjects(policiesDir, (topic) => {
+    const definition = source.topics[topic];
+    return definition ? source.parsed.get(definition.valueType) : undefined;
+  });
 }
 
 export interface SchemasCommandResult {
@@ -44,9 +56,9 @@ export function runSchemasCommand(command: string, options: SchemasCommandOption
   }
 }
 
-function generate({ schemasDir, generatedDir }: SchemasCommandOptions): SchemasCommandResult {
+function generate({ schemasDir, generatedDir, policiesDir }: SchemasCommandOptions): SchemasCommandResult {
   const source = loadSchemaSource(schemasDir);
-  const plan = planCatalog(source, readCatalogState(schemasDir));
+  const plan = planCatalog(source, readCatalogState(schemasDir), viewSubjects(source, policiesDir));
   if (plan.breaking.length > 0) {
     return {
       ok: false,
@@ -69,13 +81,13 @@ function generate({ schemasDir, generatedDir }: SchemasCommandOptions): SchemasC
   };
 }
 
-function check({ schemasDir, generatedDir }: SchemasCommandOptions): SchemasCommandResult {
+function check({ schemasDir, generatedDir, policiesDir }: SchemasCommandOptions): SchemasCommandResult {
   const errors: string[] = [];
   const source = loadSchemaSource(schemasDir);
   const state = readCatalogState(schemasDir);
   const history = checkLockHistory(state);
   if (history.length > 0) errors.push('BACKWARD-incompatible versions in the lock:', ...history.map((h) => `  ${h}`));
-  const plan = planCatalog(source, state);
+  const plan = planCatalog(source, state, viewSubjects(source, policiesDir));
   if (plan.breaking.length > 0) {
     errors.push('BACKWARD-incompatible schema change(s):', ...plan.breaking.map((b) => `  ${b}`));
   }
