@@ -1,0 +1,188 @@
+// `pnpm start`: the model port in one process on the embedded MemoryBus — the gateway, synthetic
+// US and MX agencies publishing through its gRPC port as real clients would, and partner
+// subscribers printing the policy views they receive. Ctrl-C stops it cleanly.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import {
+  PayloadFormat,
+  ShareServiceClient,
+  StartPosition,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from '@puente/proto';
+import {
+  compilePolicySet,
+  createCodec,
+  createLogger,
+  MemoryBus,
+  readAgreementSources,
+  readExamples,
+} from '@puente/sdk';
+
+import { loadPublishPermissions } from './authorization.js';
+import { createGateway } from './create-gateway.js';
+import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
+import { createAuthenticator, loadTokenStore } from './identity.js';
+import { serveMetrics } from './metrics.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const port = Number(process.env['PUENTE_GATEWAY_PORT'] ?? 50051);
+const metricsPort = Number(process.env['PUENTE_METRICS_PORT'] ?? 9464);
+const intervalMs = Number(process.env['PUENTE_DEMO_INTERVAL_MS'] ?? 400);
+
+/** Development fixture keys (deploy/policies/dev-keys.env) unless the environment provides real ones. */
+function devSecrets(): (name: string) => string | undefined {
+  const fixture = new Map<string, string>();
+  for (const line of readFileSync(`${root}deploy/policies/dev-keys.env`, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.+)$/.exec(line.trim());
+    if (match?.[1] && match[2]) fixture.set(match[1], match[2]);
+  }
+  return (name) => process.env[name] ?? fixture.get(name);
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger({ name: 'puente', level: 'warn' });
+  const bus = new MemoryBus();
+  await bus.start();
+  const codec = createCodec();
+  const policies = compilePolicySet(await readAgreementSources(`${root}deploy/policies`), {
+    schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
+    secret: devSecrets(),
+  });
+  const gateway = createGateway({
+    bus,
+    codec,
+    policies: () => policies,
+    authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
+    permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+    address: `127.0.0.1:${port}`,
+    ensureTopics: { partitions: 3 },
+    logger,
+  });
+  await gateway.start();
+  const metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
+  const tokens = readDevTokens();
+  const token = (name: string) => tokens.get(name) ?? '';
+  const auth = (name: string) => {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${token(name)}`);
+    return metadata;
+  };
+
+  console.log(`Puente model port — embedded (MemoryBus, no Kafka needed)
+  gateway    127.0.0.1:${gateway.port} (gRPC: puente.v1.ShareService; health and reflection on)
+  metrics    http://127.0.0.1:${metricsPort}/metrics
+  tokens     ${DEV_TOKENS_FILE} (development fixture; send as "authorization: Bearer <token>")
+  agreements ${policies.agreements.map((a) => `${a.id} v${a.version}`).join(', ')}
+Synthetic agencies publish every ${intervalMs} ms; partners print what their agreement lets them see. Ctrl-C stops.
+`);
+
+  const client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+  const publishers: Record<string, string> = {
+    'US/CBP': 'dev-us-cbp-publisher',
+    'US/HSI': 'dev-us-hsi-publisher',
+    'MX/FGR': 'dev-mx-fgr-publisher',
+  };
+  const examples = readExamples(`${root}schemas/examples`).filter((example) => {
+    const meta = (example.value as { meta?: { originCountry?: string; originAgency?: string } }).meta;
+    return !example.expectErrors && `${meta?.originCountry}/${meta?.originAgency}` in publishers;
+  });
+
+  const partners: ClientDuplexStream<SubscribeRequest, SubscribeResponse>[] = [];
+  for (const [who, label] of [
+    ['dev-mx-anam-subscriber', 'MX/ANAM'],
+    ['dev-us-cbp-subscriber', 'US/CBP'],
+  ] as const) {
+    const call = client.subscribe(auth(who));
+    call.on('data', (message: SubscribeResponse) => {
+      if (message.kind?.$case !== 'deliveries') return;
+      const deliveries = message.kind.value.deliveries;
+      for (const d of deliveries) {
+        const view = JSON.parse(d.payload.toString('utf8')) as Record<string, unknown>;
+        const hashed = JSON.stringify(view).match(/"[A-Za-z0-9_-]{43}"/g)?.length ?? 0;
+        console.log(
+          `  ${label.padEnd(8)}← ${d.feed.padEnd(34)} ${d.key || '(key withheld)'}  ${Object.keys(view).length} top-level fields, ${hashed} hashed`,
+        );
+      }
+      const last = deliveries[deliveries.length - 1];
+      if (last) call.write({ kind: { $case: 'ack', value: { cursors: [last.cursor] } } });
+    });
+    call.on('error', (error: Error) => console.error(`  ${label} subscription ended: ${error.message}`));
+    call.write({
+      kind: {
+        $case: 'start',
+        value: {
+          subscription: 'embedded-demo',
+          feeds: [],
+          payloadFormat: PayloadFormat.AVRO_JSON,
+          startPosition: StartPosition.LATEST,
+          maxUnacked: 100,
+          maxBatchSize: 20,
+        },
+      },
+    });
+    partners.push(call);
+  }
+
+  let n = 0;
+  const timer = setInterval(() => {
+    const example = examples[n++ % examples.length];
+    if (!example) return;
+    const value = structuredClone(example.value) as {
+      meta: { eventId: string; originCountry: string; originAgency: string };
+    };
+    value.meta.eventId = randomUUID();
+    const publisher = publishers[`${value.meta.originCountry}/${value.meta.originAgency}`] ?? '';
+    client.publish(
+      {
+        topic: example.topic,
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_JSON,
+        payload: Buffer.from(JSON.stringify(value)),
+        schemaId: 0,
+      },
+      auth(publisher),
+      (error, response) => {
+        if (error) console.error(`  publish to ${example.topic} failed: ${error.message}`);
+        else
+          console.log(
+            `${value.meta.originCountry}/${value.meta.originAgency} → ${response.topic} [${response.partition}@${response.offset}]`,
+          );
+      },
+    );
+  }, intervalMs);
+
+  const summary = setInterval(() => {
+    void gateway.metrics.registry.getMetricsAsJSON().then((metrics) => {
+      const count = (name: string) =>
+        metrics.find((m) => m.name === name)?.values.reduce((sum, v) => sum + Number(v.value), 0) ?? 0;
+      console.log(
+        `— summary: ${count('puente_published_total')} published, ${count('puente_delivered_total')} shared, ${count('puente_withheld_total')} withheld by policy, ${count('puente_acked_total')} acknowledged —`,
+      );
+    });
+  }, 5_000);
+
+  const stop = async () => {
+    clearInterval(timer);
+    clearInterval(summary);
+    for (const call of partners) call.end();
+    client.close();
+    await gateway.stop(2_000);
+    metricsServer.close();
+    await bus.stop();
+    console.log('Puente stopped.');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
