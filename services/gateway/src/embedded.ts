@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const bus = new MemoryBus();
   await bus.start();
   const codec = createCodec();
-  const policies = compilePolicySet(await readAgreementSources(`${root}deploy/policies`), {
+  const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
     schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
     secret: devSecrets(),
   });

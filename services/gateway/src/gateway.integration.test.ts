@@ -129,7 +129,7 @@ describe('gateway on real Kafka and gRPC', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const policies = compilePolicySet(await readAgreementSources(`${root}deploy/policies`), {
+    const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
       schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
       secret: (name) => (name === 'PUENTE_HASH_KEY_US_MX' ? DEV_KEY : undefined),
     });

@@ -133,6 +133,17 @@ export function planCatalog(
   let nextId = Math.max(0, ...Object.keys(schemas).map(Number)) + 1;
   const changes: string[] = [];
   const breaks = new Map<string, string[]>();
+  /** The id of an identical schema already issued, or the next free one (with its history file). */
+  const idFor = (text: string, fingerprint: string, type: string): number => {
+    const known = idByFingerprint.get(fingerprint);
+    if (known !== undefined) return known;
+    const id = nextId;
+    nextId += 1;
+    idByFingerprint.set(fingerprint, id);
+    schemas[String(id)] = { type, fingerprint, file: historyFile(id, type) };
+    texts.set(id, text);
+    return id;
+  };
   const parsed = new Map<number, avro.Type>();
   const typeOf = (id: number, text: string): avro.Type => {
     let type = parsed.get(id);
@@ -150,14 +161,7 @@ export function planCatalog(
     const previous = subjects[subject];
     const latest = previous?.versions.at(-1);
     if (latest?.fingerprint === fingerprint) continue;
-    let id = idByFingerprint.get(fingerprint);
-    if (id === undefined) {
-      id = nextId;
-      nextId += 1;
-      idByFingerprint.set(fingerprint, id);
-      schemas[String(id)] = { type: definition.valueType, fingerprint, file: historyFile(id, definition.valueType) };
-      texts.set(id, text);
-    }
+    const id = idFor(text, fingerprint, definition.valueType);
     const version = (latest?.version ?? 0) + 1;
     if (latest) {
       const writerText = texts.get(latest.id) ?? '';
@@ -177,14 +181,7 @@ export function planCatalog(
     const previous = subjects[view.subject];
     const latest = previous?.versions.at(-1);
     if (latest?.fingerprint === fingerprint) continue;
-    let id = idByFingerprint.get(fingerprint);
-    if (id === undefined) {
-      id = nextId;
-      nextId += 1;
-      idByFingerprint.set(fingerprint, id);
-      schemas[String(id)] = { type: view.type, fingerprint, file: historyFile(id, view.type) };
-      texts.set(id, text);
-    }
+    const id = idFor(text, fingerprint, view.type);
     const version = (latest?.version ?? 0) + 1;
     subjects[view.subject] = {
       topic: view.topic,

@@ -194,11 +194,12 @@ describe('Confluent registry client', () => {
       'Seals on trailers or containers.',
       'Seals on trailers, containers or tanks.',
     );
+    const newId = Math.max(...Object.keys(catalog.data.schemas).map(Number)) + 1;
     const next: CatalogData = {
       ...catalog.data,
       schemas: {
         ...catalog.data.schemas,
-        '7': { type: 'org.puente.v1.CargoManifest', fingerprint: 'sha256:test', schema: v2Text },
+        [String(newId)]: { type: 'org.puente.v1.CargoManifest', fingerprint: 'sha256:test', schema: v2Text },
       },
       subjects: {
         ...catalog.data.subjects,
@@ -206,7 +207,7 @@ describe('Confluent registry client', () => {
           topic: 'us.cargo-manifests.v1',
           versions: [
             ...(catalog.data.subjects[CARGO_SUBJECT]?.versions ?? []),
-            { version: 2, id: 7, fingerprint: 'sha256:test' },
+            { version: 2, id: newId, fingerprint: 'sha256:test' },
           ],
         },
       },
@@ -218,7 +219,7 @@ describe('Confluent registry client', () => {
       imported: [2],
     });
     expect(server.requests.some((r) => r.path === `/mode/${CARGO_SUBJECT}?force=true`)).toBe(true);
-    expect(await registry.getLatest(CARGO_SUBJECT)).toMatchObject({ version: 2, id: 7, schema: v2Text });
+    expect(await registry.getLatest(CARGO_SUBJECT)).toMatchObject({ version: 2, id: newId, schema: v2Text });
   });
 
   it('refuses to publish over a registry that holds other ids', async () => {

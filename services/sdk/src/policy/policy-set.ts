@@ -1,8 +1,7 @@
 // A set of compiled agreements, loaded from files, with hot reload: a changed agreement is
 // validated in full and swapped in atomically; an invalid version leaves the one in force and
 // is reported.
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 
 import { parseAgreementDocument } from './agreement-document.js';
@@ -64,15 +63,16 @@ export function compilePolicySet(sources: readonly AgreementSource[], options: C
   };
 }
 
-export async function readAgreementSources(dir: string): Promise<AgreementSource[]> {
-  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/.test(name)).sort();
-  return Promise.all(
-    names.map(async (name) => ({ file: join(dir, name), text: await readFile(join(dir, name), 'utf8') })),
-  );
+/** The agreement files of a folder (`*.yaml`, `*.yml`), in name order. Small files, read once at load. */
+export function readAgreementSources(dir: string): AgreementSource[] {
+  return readdirSync(dir)
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => ({ file: join(dir, name), text: readFileSync(join(dir, name), 'utf8') }));
 }
 
-export async function loadPolicySet(dir: string, options: CompileOptions): Promise<PolicySet> {
-  return compilePolicySet(await readAgreementSources(dir), options);
+export function loadPolicySet(dir: string, options: CompileOptions): PolicySet {
+  return compilePolicySet(readAgreementSources(dir), options);
 }
 
 export interface PolicyStoreOptions extends CompileOptions {
@@ -101,7 +101,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   const reload = (): Promise<PolicySet> => {
     reloading = reloading.then(async () => {
       try {
-        const next = await loadPolicySet(options.dir, options);
+        const next = loadPolicySet(options.dir, options);
         set = next;
         options.onReload?.(next);
       } catch (error) {

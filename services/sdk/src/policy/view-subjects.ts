@@ -1,11 +1,8 @@
 // The view schemas of a folder of agreements, as catalog subjects `<topic>-view-<agreement>-value`,
 // so the lock gives every view a stable schema id that partners can resolve like any other.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import type { Type } from 'avsc';
 
-import { compilePolicySet } from './policy-set.js';
+import { compilePolicySet, readAgreementSources } from './policy-set.js';
 
 /** View schemas do not depend on the HMAC key; derivation uses this fixed stand-in, never for data. */
 const DERIVATION_ONLY_KEY = Buffer.alloc(32, 1).toString('base64');
@@ -18,11 +15,7 @@ export interface ViewSubject {
 }
 
 export function deriveViewSubjects(policiesDir: string, schemaFor: (topic: string) => Type | undefined): ViewSubject[] {
-  const sources = readdirSync(policiesDir)
-    .filter((name) => /\.ya?ml$/.test(name))
-    .sort()
-    .map((name) => ({ file: join(policiesDir, name), text: readFileSync(join(policiesDir, name), 'utf8') }));
-  const set = compilePolicySet(sources, { schemaFor, secret: () => DERIVATION_ONLY_KEY });
+  const set = compilePolicySet(readAgreementSources(policiesDir), { schemaFor, secret: () => DERIVATION_ONLY_KEY });
   return set.agreements.flatMap((agreement) =>
     [...agreement.topics.values()].map((policy) => ({
       subject: policy.viewSubject,
