@@ -30,7 +30,15 @@ function example(topic: string, file: string): Record<string, unknown> {
   return codec.fromJson(topic, json.value) as Record<string, unknown>;
 }
 
-const cargo = example('us.cargo-manifests.v1', 'cargo-manifests/us-northbound-laredo.json');
+const laredo = example('us.cargo-manifests.v1', 'cargo-manifests/us-northbound-laredo.json');
+// The target speaks of two HMAC fields per record: the licence plate and one driver document.
+const cargo = {
+  ...laredo,
+  driver: {
+    ...(laredo['driver'] as Record<string, unknown>),
+    documents: (laredo['driver'] as { documents: unknown[] }).documents.slice(0, 1),
+  },
+};
 const investigation = example('us.investigations.v1', 'investigations/us-hsi-case-opened.json');
 const partner = { country: 'MX', agency: 'ANAM' };
 
@@ -94,21 +102,20 @@ function bench(name: string, record: Record<string, unknown>, topic: string): vo
   console.log(
     `  ratio to baseline: ${(noHash / baseline).toFixed(2)}× without hash, ${(full / baseline).toFixed(2)}× with hash`,
   );
-  const perTwo = 1 / (1 / full - (hashFields - 2) * hmacNs * 1e-9);
-  console.log(`  scaled to two HMAC fields: ~${Math.round(perTwo).toLocaleString('en-US')} rec/s`);
-  console.log(
-    `  targets: ≥ 500,000 rec/s without hash: ${noHash >= 500_000 ? 'met' : 'MISSED'}; ≥ 200,000 rec/s with two HMAC fields: ${perTwo >= 200_000 ? 'met' : 'MISSED'}\n`,
-  );
+  const hashTarget =
+    hashFields <= 2
+      ? `≥ 200,000 rec/s with ${hashFields} HMAC fields: ${full >= 200_000 ? 'met' : 'MISSED'}`
+      : `(${hashFields} HMAC fields: the 200,000 rec/s target is for two)`;
+  console.log(`  targets: ≥ 500,000 rec/s without hash: ${noHash >= 500_000 ? 'met' : 'MISSED'}; ${hashTarget}\n`);
 }
 
 console.log(`pnpm bench:policy — Node ${process.version} (pin to one core: taskset -c 0 pnpm bench:policy)\n`);
 
 // The floor under hashing: node:crypto's HMAC-SHA-256 of a short document number, alone.
 const hmacKey = createSecretKey(Buffer.alloc(32, 7));
-const hmacRate = measure('bare HMAC-SHA-256 (node:crypto), one value', () =>
+measure('bare HMAC-SHA-256 (node:crypto), one value', () =>
   createHmac('sha256', hmacKey).update('G31415926').digest('base64url'),
 );
-const hmacNs = 1e9 / hmacRate;
 console.log('');
 
 bench('cargo manifest', cargo, 'us.cargo-manifests.v1');

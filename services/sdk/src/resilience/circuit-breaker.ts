@@ -15,6 +15,8 @@ export interface BreakerOptions {
   readonly resetTimeoutMs?: number;
   /** Minimum calls in the window before it may open. */
   readonly volumeThreshold?: number;
+  /** Length of the rolling window the failure percentage is computed over. */
+  readonly rollingWindowMs?: number;
   readonly onStateChange?: (state: BreakerState) => void;
 }
 
@@ -46,6 +48,9 @@ export function createBreaker(options: BreakerOptions): Breaker {
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
     resetTimeout: options.resetTimeoutMs ?? 2_000,
     volumeThreshold: options.volumeThreshold ?? 3,
+    // A short window so an outage opens the breaker within seconds even after a busy period.
+    rollingCountTimeout: options.rollingWindowMs ?? 2_000,
+    rollingCountBuckets: 4,
     errorFilter: isCallerFault,
   });
   const report = (state: BreakerState) => () => options.onStateChange?.(state);

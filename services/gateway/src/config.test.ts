@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+
+import { ConfigError, loadGatewayConfig } from './config.js';
+
+describe('gateway configuration', () => {
+  it('parses a development setup with defaults', () => {
+    const config = loadGatewayConfig({
+      KAFKA_BROKERS: '127.0.0.1:9092, kafka-2:9092',
+      PUENTE_DEV_TOKENS_FILE: 'deploy/dev-tokens.yaml',
+      PUENTE_HASH_KEY_US_MX: 'c2VjcmV0',
+    });
+    expect(config.brokers).toEqual(['127.0.0.1:9092', 'kafka-2:9092']);
+    expect(config.address).toBe('127.0.0.1:50051');
+    expect(config.tls).toBeUndefined();
+    expect(config.secret('PUENTE_HASH_KEY_US_MX')).toBe('c2VjcmV0');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({ KAFKA_BROKERS: 'not a broker', PUENTE_TLS_CERT: 'server.crt', PUENTE_METRICS_PORT: '70000' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('KAFKA_BROKERS must be host:port');
+    expect(problems).toContain('PUENTE_METRICS_PORT');
+  });
+
+  it('refuses a gateway nobody could authenticate to, and half a TLS setup', () => {
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'k:9092' })).toThrow(/no way to authenticate callers/);
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'k:9092', PUENTE_TLS_CA: 'ca.crt' })).toThrow(/go together/);
+  });
+});

@@ -1,0 +1,177 @@
+// The gateway as a real process on a real Kafka: killed with SIGKILL mid-subscription and started
+// again, a partner loses no unacknowledged record and gets no acknowledged one twice; SIGTERM
+// drains and exits cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import {
+  PayloadFormat,
+  ShareServiceClient,
+  StartPosition,
+  type Delivery,
+  type SubscribeRequest,
+  type SubscribeResponse,
+} from '@puente/proto';
+import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const tokens = readDevTokens();
+const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly output: string[];
+  readonly exited: Promise<number | null>;
+}
+
+async function startGateway(port: number): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: `${root}services/gateway`,
+    env: {
+      PATH: process.env['PATH'],
+      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
+      PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
+      PUENTE_HASH_KEY_US_MX: DEV_KEY,
+      PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+      PUENTE_METRICS_PORT: '0',
+      PUENTE_SHUTDOWN_GRACE_MS: '3000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(
+    () => output.join('').includes('gateway ready') || child.exitCode !== null,
+    90_000,
+    'the gateway to start',
+  );
+  if (child.exitCode !== null) throw new Error(`gateway exited: ${output.join('')}`);
+  return { child, output, exited };
+}
+
+const auth = (name: string) => {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${tokens.get(name) ?? ''}`);
+  return metadata;
+};
+
+function manifest(manifestId: string) {
+  const value = JSON.parse(
+    readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8'),
+  ).value;
+  value.meta.eventId = randomUUID();
+  value.manifestId = manifestId;
+  return value as { meta: { eventId: string } };
+}
+
+function subscribe(client: ShareServiceClient, name: string) {
+  const call: ClientDuplexStream<SubscribeRequest, SubscribeResponse> = client.subscribe(
+    auth('dev-mx-anam-subscriber'),
+  );
+  const deliveries: Delivery[] = [];
+  const committed: string[] = [];
+  let started = false;
+  call.on('data', (message: SubscribeResponse) => {
+    if (message.kind?.$case === 'deliveries') deliveries.push(...message.kind.value.deliveries);
+    else if (message.kind?.$case === 'committed') committed.push(...message.kind.value.cursors);
+    else if (message.kind?.$case === 'started') started = true;
+  });
+  call.on('error', () => undefined);
+  call.write({
+    kind: {
+      $case: 'start',
+      value: {
+        subscription: name,
+        feeds: ['us-to-mx/us.cargo-manifests.v1'],
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        startPosition: StartPosition.LATEST,
+        maxUnacked: 100,
+        maxBatchSize: 10,
+      },
+    },
+  });
+  return { call, deliveries, committed, started: () => started };
+}
+
+describe('the gateway process', () => {
+  const running: Running[] = [];
+  afterAll(() => {
+    for (const r of running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  });
+
+  it('survives SIGKILL: a partner resumes with no acknowledged record again and no unacknowledged one lost', async () => {
+    const port = await freePort();
+    const first = await startGateway(port);
+    running.push(first);
+    const client = new ShareServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const name = `killed-${randomUUID().slice(0, 8)}`;
+    const before = subscribe(client, name);
+    await waitFor(before.started, 30_000, 'the subscription to start');
+    const key = `KILL-${randomUUID().slice(0, 8)}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const value = manifest(key);
+      ids.push(value.meta.eventId);
+      await new Promise<void>((resolve, reject) =>
+        client.publish(
+          {
+            topic: 'us.cargo-manifests.v1',
+            key: '',
+            payloadFormat: PayloadFormat.AVRO_JSON,
+            payload: Buffer.from(JSON.stringify(value)),
+            schemaId: 0,
+          },
+          auth('dev-us-cbp-publisher'),
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+    }
+    await waitFor(() => ids.every((id) => before.deliveries.some((d) => d.eventId === id)), 30_000, 'ten deliveries');
+    const fourth = before.deliveries.find((d) => d.eventId === ids[3]);
+    before.call.write({ kind: { $case: 'ack', value: { cursors: [fourth!.cursor] } } });
+    await waitFor(() => before.committed.includes(fourth!.cursor), 20_000, 'the acknowledgement to be durable');
+
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    client.close();
+
+    const second = await startGateway(port);
+    running.push(second);
+    const again = new ShareServiceClient(`127.0.0.1:${port}`, credentials.createInsecure());
+    const after = subscribe(again, name);
+    await waitFor(
+      () => ids.slice(4).every((id) => after.deliveries.some((d) => d.eventId === id)),
+      60_000,
+      'the unacknowledged six',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(after.deliveries.filter((d) => ids.includes(d.eventId)).map((d) => d.eventId)).toEqual(ids.slice(4));
+    after.call.end();
+    again.close();
+
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output.join('')).toContain('gateway stopped');
+  });
+});
