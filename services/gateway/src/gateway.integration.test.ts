@@ -17,6 +17,7 @@ import {
   type Delivery,
   type PublishRequest,
   type PublishResponse,
+  type PublishStreamResponse,
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
@@ -269,6 +270,33 @@ describe('gateway on real Kafka and gRPC', () => {
     // Still serving after all that.
     const ok = await publish(asJson('us.cargo-manifests.v1', manifest()));
     expect(ok.offset).toMatch(/^\d+$/);
+  });
+
+  it('answers each PublishStream batch in order with one outcome per event', async () => {
+    const call = client.publishStream(auth('dev-us-cbp-publisher'));
+    const responses: PublishStreamResponse[] = [];
+    call.on('data', (response: PublishStreamResponse) => responses.push(response));
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    const bad = manifest();
+    bad['meta'].classification = 'TOP_SECRET';
+    call.write({
+      sequence: '1',
+      events: [asJson('us.cargo-manifests.v1', manifest()), asJson('us.cargo-manifests.v1', bad)],
+    });
+    call.write({ sequence: '2', events: [asJson('us.cargo-manifests.v1', manifest())] });
+    call.end();
+    await ended;
+    expect(responses.map((r) => r.sequence)).toEqual(['1', '2']);
+    const [first, second] = responses;
+    expect(first?.outcomes.map((o) => o.outcome?.$case)).toEqual(['accepted', 'rejected']);
+    const rejected = first?.outcomes[1]?.outcome;
+    if (rejected?.$case !== 'rejected') throw new Error('expected a rejection');
+    expect(rejected.value.code).toBe(status.INVALID_ARGUMENT);
+    expect(fromRpcStatus(rejected.value).badRequest?.fieldViolations[0]?.field).toBe('meta.classification');
+    expect(second?.outcomes.map((o) => o.outcome?.$case)).toEqual(['accepted']);
   });
 
   it('writes a repeated eventId once', async () => {
