@@ -1,9 +1,10 @@
 // Who may do what: publishers write only their own country's topics of their allowed domains;
 // subscribers read only feeds of agreements that name their country (and agency); operators
-// inspect raw data of their own country only.
+// inspect raw data of their own country only, and partner data only as an agreement's view.
 import { readFileSync } from 'node:fs';
 
 import { ErrorReason } from '@puente/proto';
+import type { Feed, Partner, PolicySet } from '@puente/sdk';
 import { parse } from 'yaml';
 
 import { GatewayError } from './errors.js';
@@ -83,4 +84,142 @@ export function authorizePublish(principal: Principal, topic: string, permission
       message: `${principal.country}/${principal.agency} may not publish ${name.domain} (allowed: ${allowed.join(', ') || 'none'})`,
     });
   }
+}
+
+/** A topic an operator may ask about: domain events, their dead letters, or the disclosure log. */
+export type InspectableTopic =
+  | { readonly kind: 'events'; readonly topic: string; readonly origin: string; readonly domain: string }
+  | {
+      readonly kind: 'dead-letter';
+      readonly topic: string;
+      /** The topic whose poison records this one holds. */
+      readonly source: string;
+      readonly origin: string;
+      readonly domain: string;
+    }
+  | { readonly kind: 'audit'; readonly topic: string };
+
+/** Classifies a topic name; undefined for internal and unknown names (`puente.*`, `__*` …). */
+export function classifyTopic(topic: string): InspectableTopic | undefined {
+  if (/^audit\.[a-z][a-z0-9-]*\.v[0-9]+$/.test(topic)) return { kind: 'audit', topic };
+  if (topic.startsWith('dlq.')) {
+    const source = topic.slice('dlq.'.length);
+    const name = parseTopicName(source);
+    return name && { kind: 'dead-letter', topic, source, origin: name.origin.toUpperCase(), domain: name.domain };
+  }
+  const name = parseTopicName(topic);
+  return name && { kind: 'events', topic, origin: name.origin.toUpperCase(), domain: name.domain };
+}
+
+/** The agreements that share `topic` with `country`, one feed per agreement. */
+export function feedsSharing(policies: PolicySet, topic: string, country: string): Feed[] {
+  return policies.agreements.flatMap((agreement) => {
+    const policy = agreement.topics.get(topic);
+    return policy && agreement.to.country === country ? [{ agreement, policy }] : [];
+  });
+}
+
+/**
+ * The recipient an agreement's view is computed for when the caller is not the recipient
+ * (an owner previewing its own topic, or an explanation for a whole country): the given agency,
+ * else the first agency the agreement names, else the country as a whole.
+ */
+export function recipientOf(feed: Feed, agency = ''): Partner {
+  const { to } = feed.agreement;
+  return { country: to.country, agency: agency || (to.agencies?.[0] ?? '') };
+}
+
+export type InspectAccess =
+  | { readonly access: 'raw'; readonly topic: InspectableTopic }
+  | {
+      readonly access: 'view';
+      readonly topic: InspectableTopic & { readonly kind: 'events' };
+      readonly feed: Feed;
+      /** Whom the view is computed for. */
+      readonly partner: Partner;
+    };
+
+function denied(reason: ErrorReason, message: string, metadata: Record<string, string>): GatewayError {
+  return new GatewayError({ code: 'PERMISSION_DENIED', reason, message, metadata });
+}
+
+/**
+ * How an operator may see a topic. Raw: its own country's event topics and their dead letters,
+ * and the disclosure log (both countries: a disclosure record names what was released to whom,
+ * which both parties to the agreement know, and carries no field values). Another country's
+ * events only as the view of `viewAgreementId`, which must share the topic with the operator's
+ * country, computed for the operator's own country and agency. Another country's dead letters
+ * never (they hold raw records no policy has looked at). An own topic with `viewAgreementId` is a
+ * preview of what that agreement's recipient receives.
+ */
+export function authorizeInspect(
+  principal: Principal,
+  topic: string,
+  options: { readonly viewAgreementId: string; readonly policies: PolicySet },
+): InspectAccess {
+  requireRole(principal, 'operator');
+  const inspected = classifyTopic(topic);
+  const who = `${principal.country}/${principal.agency}`;
+  if (!inspected) {
+    throw denied(ErrorReason.TOPIC_NOT_ALLOWED, `'${topic}' is not a topic operators inspect`, { topic });
+  }
+  const { viewAgreementId, policies } = options;
+  if (inspected.kind !== 'events') {
+    if (viewAgreementId !== '') {
+      throw new GatewayError({
+        code: 'INVALID_ARGUMENT',
+        reason: ErrorReason.REQUEST_INVALID,
+        message: `'${topic}' has no agreement views; leave view_agreement_id empty`,
+        fieldViolations: [
+          { field: 'view_agreement_id', description: 'only event topics have views', reason: 'REQUEST_INVALID' },
+        ],
+      });
+    }
+    if (inspected.kind === 'dead-letter' && inspected.origin !== principal.country) {
+      throw denied(
+        ErrorReason.TOPIC_NOT_ALLOWED,
+        `${who} may not inspect '${topic}': dead letters hold raw ${inspected.origin} records, for ${inspected.origin} operators only`,
+        { topic },
+      );
+    }
+    return { access: 'raw', topic: inspected };
+  }
+  const own = inspected.origin === principal.country;
+  if (viewAgreementId === '') {
+    if (own) return { access: 'raw', topic: inspected };
+    const sharing = feedsSharing(policies, topic, principal.country).map((feed) => feed.agreement.id);
+    throw denied(
+      ErrorReason.NO_AGREEMENT,
+      sharing.length === 0
+        ? `${who} may not inspect '${topic}': no agreement shares it with ${principal.country}`
+        : `${who} sees '${topic}' only as an agreement's view: set view_agreement_id (${sharing.join(', ')})`,
+      { topic },
+    );
+  }
+  const agreement = policies.agreement(viewAgreementId);
+  if (!agreement) {
+    throw new GatewayError({
+      code: 'NOT_FOUND',
+      reason: ErrorReason.AGREEMENT_NOT_FOUND,
+      message: `no agreement '${viewAgreementId}' is loaded`,
+      metadata: { agreement: viewAgreementId },
+    });
+  }
+  const policy = agreement.topics.get(topic);
+  if (!policy || (!own && agreement.to.country !== principal.country)) {
+    throw denied(
+      ErrorReason.NO_AGREEMENT,
+      own
+        ? `agreement ${agreement.id} does not share '${topic}'`
+        : `agreement ${agreement.id} does not share '${topic}' with ${principal.country}`,
+      { topic, agreement: agreement.id },
+    );
+  }
+  const feed = { agreement, policy };
+  return {
+    access: 'view',
+    topic: inspected,
+    feed,
+    partner: own ? recipientOf(feed) : { country: principal.country, agency: principal.agency },
+  };
 }

@@ -1,7 +1,13 @@
 // Builds the model-port gateway from its dependencies — a Bus, a codec, agreements, an
 // authenticator — so main.ts, the all-in-one start and tests can wire it differently.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { addHealthAndReflection, SHARE_SERVICE_NAME, ShareServiceService } from '@puente/proto';
+import {
+  addHealthAndReflection,
+  OPERATOR_SERVICE_NAME,
+  OperatorServiceService,
+  SHARE_SERVICE_NAME,
+  ShareServiceService,
+} from '@puente/proto';
 import {
   createBreaker,
   silentLogger,
@@ -19,6 +25,7 @@ import type { PublishPermissions } from './authorization.js';
 import type { Authenticator, Principal } from './identity.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createPublisher } from './publish.js';
+import { createOperatorService } from './operator-service.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
@@ -159,6 +166,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       .catch((error: unknown) => logger.error({ err: error, id }, 'dead-letter write failed'));
   };
 
+  const audit = createAuditWriter(bus, codec);
   const share = createShareService({
     authenticator: options.authenticator,
     publisher,
@@ -175,12 +183,23 @@ export function createGateway(options: GatewayOptions): Gateway {
       viewSchemaId,
       limits,
       logger,
-      audit: createAuditWriter(bus, codec),
+      audit,
       poison,
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n) => metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onAcked: (n) => metrics.acked.inc(n),
     },
+  });
+
+  const operator = createOperatorService({
+    authenticator: options.authenticator,
+    bus,
+    codec,
+    policies: options.policies,
+    cursors,
+    viewSchemaId,
+    sessions,
+    audit,
   });
 
   let health: ReturnType<typeof addHealthAndReflection> | undefined;
@@ -209,7 +228,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         tails.set(topic, tail);
       }
       server.addService(ShareServiceService, share);
-      health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME] });
+      server.addService(OperatorServiceService, operator);
+      health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME, OPERATOR_SERVICE_NAME] });
       port = await new Promise<number>((resolve, reject) => {
         server.bindAsync(
           options.address ?? '127.0.0.1:0',

@@ -12,8 +12,10 @@ import {
   fromRpcStatus,
   PayloadFormat,
   rpcStatusFromError,
+  OperatorServiceClient,
   ShareServiceClient,
   StartPosition,
+  type ListTopicsResponse,
   type Delivery,
   type PublishRequest,
   type PublishResponse,
@@ -297,6 +299,17 @@ describe('gateway on real Kafka and gRPC', () => {
     expect(rejected.value.code).toBe(status.INVALID_ARGUMENT);
     expect(fromRpcStatus(rejected.value).badRequest?.fieldViolations[0]?.field).toBe('meta.classification');
     expect(second?.outcomes.map((o) => o.outcome?.$case)).toEqual(['accepted']);
+  });
+
+  it('serves OperatorService on the same port', async () => {
+    const operator = new OperatorServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    const topics = await new Promise<ListTopicsResponse>((resolve, reject) =>
+      operator.listTopics({ prefix: 'us.' }, auth('dev-us-cbp-operator'), (error, response) =>
+        error ? reject(error) : resolve(response),
+      ),
+    );
+    expect(topics.topics.map((t) => t.name)).toContain('us.cargo-manifests.v1');
+    operator.close();
   });
 
   it('writes a repeated eventId once', async () => {
