@@ -1,0 +1,75 @@
+// The screening service's configuration, parsed once from the environment into a frozen, typed
+// object; every problem is listed before the process exits. Nothing else here reads process.env.
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const unit = z.coerce.number().gt(0).max(1);
+
+const schema = z
+  .object({
+    KAFKA_BROKERS: z
+      .string({ error: 'KAFKA_BROKERS is required: host:port[,host:port…]' })
+      .transform((value) =>
+        value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
+      .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), {
+        message: 'KAFKA_BROKERS must be host:port[,host:port…]',
+      }),
+    PUENTE_COUNTRY: z.enum(['US', 'MX'], { error: 'PUENTE_COUNTRY is required: US or MX' }),
+    PUENTE_WATCHLIST_FILE: z.string().min(1).optional(),
+    PUENTE_SCREENING_GROUP_ID: z.string().min(1).optional(),
+    PUENTE_MATCH_POTENTIAL: unit.default(0.85),
+    PUENTE_MATCH_CONFIRMED: unit.default(0.95),
+    PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((env) => env.PUENTE_MATCH_POTENTIAL <= env.PUENTE_MATCH_CONFIRMED, {
+    message: 'PUENTE_MATCH_POTENTIAL must not exceed PUENTE_MATCH_CONFIRMED',
+    path: ['PUENTE_MATCH_POTENTIAL'],
+  });
+
+export interface ScreeningConfig {
+  readonly brokers: readonly string[];
+  readonly country: 'US' | 'MX';
+  /** Defaults to deploy/watchlists/<country>.yaml in the repository. */
+  readonly watchlistFile: string;
+  readonly groupId: string | undefined;
+  readonly thresholds: { readonly potential: number; readonly confirmed: number };
+  readonly ensureTopicsPartitions: number | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG' as const;
+  readonly retriable = false;
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid screening configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function loadScreeningConfig(env: Readonly<Record<string, string | undefined>>): ScreeningConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(environment)'}: ${issue.message}`),
+    );
+  }
+  const parsed = result.data;
+  return Object.freeze({
+    brokers: Object.freeze([...parsed.KAFKA_BROKERS]),
+    country: parsed.PUENTE_COUNTRY,
+    watchlistFile:
+      parsed.PUENTE_WATCHLIST_FILE ?? `${repoRoot}deploy/watchlists/${parsed.PUENTE_COUNTRY.toLowerCase()}.yaml`,
+    groupId: parsed.PUENTE_SCREENING_GROUP_ID,
+    thresholds: Object.freeze({ potential: parsed.PUENTE_MATCH_POTENTIAL, confirmed: parsed.PUENTE_MATCH_CONFIRMED }),
+    ensureTopicsPartitions: parsed.PUENTE_ENSURE_TOPICS_PARTITIONS,
+    logLevel: parsed.LOG_LEVEL,
+  });
+}
