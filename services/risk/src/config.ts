@@ -1,0 +1,71 @@
+// The risk service's configuration, parsed once from the environment into a frozen, typed
+// object; every problem is listed before the process exits. Nothing else here reads process.env.
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const schema = z.object({
+  KAFKA_BROKERS: z
+    .string({ error: 'KAFKA_BROKERS is required: host:port[,host:port…] (the embedded mode is `pnpm start`)' })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
+    .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), {
+      message: 'KAFKA_BROKERS must be host:port[,host:port…]',
+    }),
+  PUENTE_COUNTRY: z.enum(['US', 'MX'], { error: 'PUENTE_COUNTRY must be US or MX' }),
+  PUENTE_RISK_RULES_FILE: z.string().min(1).optional(),
+  PUENTE_TRUSTED_SHIPPERS_FILE: z.string().min(1).optional(),
+  PUENTE_RISK_GROUP_ID: z.string().min(1).optional(),
+  PUENTE_RISK_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The rules and registry files shipped in deploy/ for a country (for the embedded start too). */
+export function defaultRiskFiles(country: 'US' | 'MX'): { rulesFile: string; trustedShippersFile: string } {
+  const c = country.toLowerCase();
+  return {
+    rulesFile: `${repoRoot}deploy/risk/${c}.yaml`,
+    trustedShippersFile: `${repoRoot}deploy/trusted-shippers/${c}.yaml`,
+  };
+}
+
+export interface RiskConfig {
+  readonly brokers: readonly string[];
+  readonly country: 'US' | 'MX';
+  readonly rulesFile: string;
+  readonly trustedShippersFile: string;
+  readonly groupId: string | undefined;
+  readonly joinTimeoutMs: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid risk service configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>): RiskConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = result.data;
+  const defaults = defaultRiskFiles(e.PUENTE_COUNTRY);
+  return Object.freeze({
+    brokers: e.KAFKA_BROKERS,
+    country: e.PUENTE_COUNTRY,
+    rulesFile: e.PUENTE_RISK_RULES_FILE ?? defaults.rulesFile,
+    trustedShippersFile: e.PUENTE_TRUSTED_SHIPPERS_FILE ?? defaults.trustedShippersFile,
+    groupId: e.PUENTE_RISK_GROUP_ID,
+    joinTimeoutMs: e.PUENTE_RISK_JOIN_TIMEOUT_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,18 @@
+// @puente/risk — complementary risk management: scores cargo manifests with explainable factors.
+export { createRiskService, SHIPPER_HEADER } from './risk-service.js';
+export type { RiskService, RiskServiceOptions, RiskServiceStats } from './risk-service.js';
+export {
+  assess,
+  expectedRoles,
+  loadRiskRules,
+  organizationKey,
+  parseRiskRules,
+  RISK_LEVELS,
+  roleOfScreening,
+} from './risk-rules.js';
+export type { AssessContext, Assessment, PartyRole, RiskRules } from './risk-rules.js';
+export { createTrustedShipperRegistry, loadTrustedShippers, parseTrustedShippers } from './trusted-shippers.js';
+export type { MembershipStatus, TrustedShipperEntry, TrustedShipperRegistry } from './trusted-shippers.js';
+export { assessmentEventIdFor, assessmentIdFor } from './ids.js';
+export { ConfigError, defaultRiskFiles, loadRiskConfig, type RiskConfig } from './config.js';
+export { RiskError, type RiskErrorCode } from './errors.js';
