@@ -9,3 +9,4 @@ export { loadPublishPermissions, type PublishPermissions } from './authorization
 export * from './identity.js';
 export { createGatewayMetrics, serveMetrics, type GatewayMetrics } from './metrics.js';
 export { DISCLOSURE_TOPIC } from './audit.js';
+export * from './dev-tokens.js';

@@ -1,6 +1,7 @@
-// `pnpm start`: the model port in one process on the embedded MemoryBus — the gateway, synthetic
-// US and MX agencies publishing through its gRPC port as real clients would, and partner
-// subscribers printing the policy views they receive. Ctrl-C stops it cleanly.
+// `pnpm start`: the model port in one process on the embedded MemoryBus — the gateway, screening
+// and risk management for both countries, synthetic US and MX agencies publishing through the
+// gateway's gRPC port as real clients would, and partner subscribers printing the policy views
+// they receive. Ctrl-C stops it cleanly.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +23,28 @@ import {
   readExamples,
 } from '@puente/sdk';
 
-import { loadPublishPermissions } from './authorization.js';
-import { createGateway } from './create-gateway.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
-import { createAuthenticator, loadTokenStore } from './identity.js';
-import { serveMetrics } from './metrics.js';
+import {
+  createAuthenticator,
+  createGateway,
+  DEV_TOKENS_FILE,
+  loadPublishPermissions,
+  loadTokenStore,
+  readDevTokens,
+  serveMetrics,
+} from '@puente/gateway';
+import {
+  createRiskService,
+  defaultRiskFiles,
+  loadRiskRules,
+  loadTrustedShippers,
+  type RiskService,
+} from '@puente/risk';
+import {
+  createScreeningService,
+  createWatchlistStore,
+  type ScreeningService,
+  type WatchlistStore,
+} from '@puente/screening';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const port = Number(process.env['PUENTE_GATEWAY_PORT'] ?? 50051);
@@ -63,6 +81,34 @@ async function main(): Promise<void> {
     logger,
   });
   await gateway.start();
+
+  // Screening and risk management of each country, as their own services would run on Kafka.
+  const lanes = new Map<string, number>();
+  const services: (ScreeningService | RiskService)[] = [];
+  const watchlists: WatchlistStore[] = [];
+  for (const country of ['US', 'MX'] as const) {
+    const store = createWatchlistStore(`${root}deploy/watchlists/${country.toLowerCase()}.yaml`);
+    store.start();
+    watchlists.push(store);
+    services.push(createScreeningService({ bus, codec, country, watchlists: store, logger }));
+    const files = defaultRiskFiles(country);
+    services.push(
+      createRiskService({
+        bus,
+        codec,
+        country,
+        rules: loadRiskRules(files.rulesFile),
+        trustedShippers: loadTrustedShippers(files.trustedShippersFile),
+        logger,
+        joinTimeoutMs: 10_000,
+        onAssessment: (assessment) => {
+          const lane = `${country} ${assessment.recommendedLane}`;
+          lanes.set(lane, (lanes.get(lane) ?? 0) + 1);
+        },
+      }),
+    );
+  }
+  for (const service of services) await service.start();
   const metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
   const tokens = readDevTokens();
   const token = (name: string) => tokens.get(name) ?? '';
@@ -85,6 +131,7 @@ Synthetic agencies publish every ${intervalMs} ms; partners print what their agr
     'US/CBP': 'dev-us-cbp-publisher',
     'US/HSI': 'dev-us-hsi-publisher',
     'MX/FGR': 'dev-mx-fgr-publisher',
+    'MX/ANAM': 'dev-mx-anam-publisher',
   };
   const examples = readExamples(`${root}schemas/examples`).filter((example) => {
     const meta = (example.value as { meta?: { originCountry?: string; originAgency?: string } }).meta;
@@ -159,8 +206,9 @@ Synthetic agencies publish every ${intervalMs} ms; partners print what their agr
     void gateway.metrics.registry.getMetricsAsJSON().then((metrics) => {
       const count = (name: string) =>
         metrics.find((m) => m.name === name)?.values.reduce((sum, v) => sum + Number(v.value), 0) ?? 0;
+      const laneText = [...lanes].map(([lane, n]) => `${lane} ${n}`).join(', ') || 'none yet';
       console.log(
-        `— summary: ${count('puente_published_total')} published, ${count('puente_delivered_total')} shared, ${count('puente_withheld_total')} withheld by policy, ${count('puente_acked_total')} acknowledged —`,
+        `— summary: ${count('puente_published_total')} published by agencies, ${count('puente_delivered_total')} shared across the border, ${count('puente_withheld_total')} withheld by policy, ${count('puente_acked_total')} acknowledged; lanes: ${laneText} —`,
       );
     });
   }, 5_000);
@@ -171,6 +219,8 @@ Synthetic agencies publish every ${intervalMs} ms; partners print what their agr
     for (const call of partners) call.end();
     client.close();
     await gateway.stop(2_000);
+    for (const service of services.reverse()) await service.stop();
+    for (const store of watchlists) store.stop();
     metricsServer.close();
     await bus.stop();
     console.log('Puente stopped.');

@@ -1,0 +1,137 @@
+// Child process of `pnpm bench:gateway`: the server under measurement, alone in its process so
+// the driver can read its CPU and memory from /proc without counting the load generator.
+// `gateway` runs the real gateway on KafkaBus, wired as the integration tests wire it;
+// `bare` runs a trivial grpc-js server whose streams only say hello, as the baseline cost of
+// an idle server stream. Started with --expose-gc; answers memory requests over IPC.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { compilePolicySet, createCodec, KafkaBus, readAgreementSources } from '@puente/sdk';
+
+import { loadPublishPermissions } from '../src/authorization.js';
+import { createGateway } from '../src/create-gateway.js';
+import { DEV_TOKENS_FILE } from '../src/dev-tokens.js';
+import { createAuthenticator, loadTokenStore } from '../src/identity.js';
+import { BARE_SERVICE, type FromChild, type MemoryFigures, type ToChild } from './bench-support.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function send(message: FromChild): void {
+  process.send?.(message);
+}
+
+/** Development fixture keys, as `pnpm start` and the test suite read them. */
+function devSecrets(): (name: string) => string | undefined {
+  const fixture = new Map<string, string>();
+  for (const line of readFileSync(`${root}deploy/policies/dev-keys.env`, 'utf8').split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.+)$/.exec(line.trim());
+    if (match?.[1] && match[2]) fixture.set(match[1], match[2]);
+  }
+  return (name) => fixture.get(name);
+}
+
+async function memory(gc: boolean): Promise<MemoryFigures> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect) {
+    // Two full collections with a turn of the event loop between: weak callbacks and
+    // finalisers queued by the first are run before the second.
+    for (let i = 0; i < 3; i++) {
+      collect();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  const { heapUsed, heapTotal, rss, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, heapTotal, rss, external, arrayBuffers };
+}
+
+async function startGateway(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const brokers = (process.env['BENCH_KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
+  const bus = new KafkaBus({ brokers, clientId: 'gateway-bench' });
+  await bus.start();
+  const codec = createCodec();
+  const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
+    schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
+    secret: devSecrets(),
+  });
+  const gateway = createGateway({
+    bus,
+    codec,
+    policies: () => policies,
+    authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
+    permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+    ensureTopics: { partitions: 3 },
+  });
+  await gateway.start();
+  return {
+    port: gateway.port,
+    stop: async () => {
+      await gateway.stop(2_000);
+      await bus.stop();
+    },
+  };
+}
+
+async function startBare(): Promise<{ port: number; stop: () => Promise<void> }> {
+  // The same channel options as the gateway's server, so only the handler differs.
+  const server = new Server({
+    'grpc.max_receive_message_length': 1_000_000 + 64 * 1024,
+    'grpc-node.flow_control_window': 4 * 1024 * 1024,
+  });
+  server.addService(BARE_SERVICE, {
+    idle: (call: ServerDuplexStream<Buffer, Buffer>) => {
+      call.once('data', () => call.write(Buffer.from('started')));
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2_000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  if (mode !== 'gateway' && mode !== 'bare') throw new Error(`usage: bench-server.ts gateway|bare (got ${mode})`);
+  const server = mode === 'gateway' ? await startGateway() : await startBare();
+  let stopping = false;
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'memory') {
+      memory(message.gc).then(
+        (figures) => send({ type: 'memory', memory: figures }),
+        (error: unknown) => send({ type: 'failed', message: String(error) }),
+      );
+    } else if (message.type === 'stop' && !stopping) {
+      stopping = true;
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    }
+  });
+  // The driver went away without saying stop: do not outlive it.
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', port: server.port });
+}
+
+main().catch((error: unknown) => {
+  send({ type: 'failed', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});

@@ -1,0 +1,78 @@
+// Shared by the gateway benchmark driver and its child server process: the IPC messages they
+// exchange, and readers of another process's CPU time and resident memory from /proc.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+import type { ServiceDefinition } from '@grpc/grpc-js';
+
+/** Driver → child. */
+export type ToChild = { readonly type: 'memory'; readonly gc: boolean } | { readonly type: 'stop' };
+
+export interface MemoryFigures {
+  readonly heapUsed: number;
+  readonly heapTotal: number;
+  readonly rss: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+}
+
+/** Child → driver. */
+export type FromChild =
+  | { readonly type: 'ready'; readonly port: number }
+  | { readonly type: 'memory'; readonly memory: MemoryFigures }
+  | { readonly type: 'failed'; readonly message: string };
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ); 100 on every Linux we run. */
+export const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU seconds the process has used so far. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
+export function residentOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kib('VmRSS') * 1024, hwm: kib('VmHWM') * 1024 };
+}
+
+/** Busy and total jiffies of the whole machine, from /proc/stat's first line. */
+export function machineJiffies(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] ?? NaN;
+}
+
+/** A bidirectional stream with raw Buffer messages: the baseline's trivial service. */
+const identity = (value: Buffer) => value;
+export const BARE_SERVICE: ServiceDefinition = {
+  idle: {
+    path: '/bench.Bare/Idle',
+    requestStream: true,
+    responseStream: true,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+    originalName: 'idle',
+  },
+};

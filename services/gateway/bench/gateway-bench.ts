@@ -1,0 +1,933 @@
+// `pnpm bench:gateway`: the gateway end to end on a real Kafka broker, against raw kafkajs on
+// the same broker, in one run. A benchmark, not a test: it prints throughput (gateway and raw,
+// and their ratio), end-to-end latency at a fixed rate, the gateway's CPU and memory, and the
+// memory one idle, caught-up subscriber costs (beside a bare grpc-js stream), then a table of
+// figures against targets. The gateway runs in a child process so its CPU and RSS are read
+// from /proc without the load generator's; the broker is acquired as the test suite does.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  PayloadFormat,
+  ShareServiceClient,
+  StartPosition,
+  type Delivery,
+  type PublishRequest,
+  type PublishStreamRequest,
+  type PublishStreamResponse,
+  type SubscribeRequest,
+  type SubscribeResponse,
+  type SubscriptionStarted,
+} from '@puente/proto';
+import { createCodec } from '@puente/sdk';
+import type * as KafkaJs from 'kafkajs';
+
+// Not a dependency of the gateway package: the test suite's broker helper, by path.
+import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
+import { readDevTokens } from '../src/dev-tokens.js';
+import {
+  BARE_SERVICE,
+  cpuSecondsOf,
+  machineJiffies,
+  percentile,
+  residentOf,
+  type FromChild,
+  type MemoryFigures,
+  type ToChild,
+} from './bench-support.js';
+
+// The gateway package does not depend on kafkajs itself: the raw baseline borrows the kafkajs that
+// @puente/sdk (hence KafkaBus) loads, so both sides run the same client. Only its types are
+// imported by name (the bench tsconfig maps them); nothing resolves 'kafkajs' from here at run time.
+const { Kafka, logLevel } = createRequire(import.meta.resolve('@puente/sdk'))('kafkajs') as typeof KafkaJs;
+
+const envInt = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+
+const TOPIC = 'us.cargo-manifests.v1';
+const FEED = 'us-to-mx/us.cargo-manifests.v1';
+// Enough for ≥ 5 s of raw kafkajs (≈ 11k events/s here) while the gateway phase stays under a minute.
+const EVENTS = envInt('BENCH_EVENTS', 60_000);
+const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 10_000);
+const BATCH = envInt('BENCH_BATCH', 500);
+const IN_FLIGHT = envInt('BENCH_IN_FLIGHT', 4);
+// The gateway answers one PublishStream's batches one after another; more streams, for diagnosis.
+const PUBLISH_STREAMS = envInt('BENCH_PUBLISH_STREAMS', 1);
+const RATE = envInt('BENCH_RATE', 5_000);
+const LATENCY_SECONDS = envInt('BENCH_LATENCY_SECONDS', 10);
+const LATENCY_BATCH = envInt('BENCH_LATENCY_BATCH', 50);
+const LATENCY_TICK_MS = Math.round((LATENCY_BATCH * 1000) / RATE);
+// Deliveries per batch the throughput subscriber asks for. Not the gateway's 1,000 maximum: the
+// gateway audits each batch in one produce of ~3.5 KB per delivery, keyed like the source record,
+// and the broker refuses a partition's batch over 1 MiB (message.max.bytes): a batch of more than
+// ~290 deliveries from one partition fails the stream with INVALID_ARGUMENT.
+const MAX_BATCH = envInt('BENCH_MAX_BATCH', 250);
+const IDLE_SUBSCRIBERS = envInt('BENCH_IDLE_SUBSCRIBERS', 100);
+const PHASE_TIMEOUT_MS = 120_000;
+const LATENCY_DRAIN_MS = 60_000;
+const WATCHDOG_MS = 10 * 60_000;
+
+const TARGETS = { throughput: 20_000, ratio: 0.5, p99Ms: 25, idleKiB: 64 } as const;
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const serverEntry = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
+const run = randomBytes(3).toString('hex');
+const codec = createCodec();
+const tokens = readDevTokens();
+
+const log = (line: string) => console.log(line);
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function auth(name: string): Metadata {
+  const token = tokens.get(name);
+  if (!token) throw new Error(`no dev token ${name}`);
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: the Laredo example manifest, each with its own eventId and manifestId (hence key).
+
+interface BenchEvent {
+  readonly eventId: string;
+  readonly key: string;
+  readonly request: PublishRequest;
+}
+
+const example = JSON.parse(
+  readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8'),
+) as {
+  value: unknown;
+};
+const baseManifest = codec.fromJson(TOPIC, example.value);
+const schemaId = codec.schemaIdOf(TOPIC);
+let manifestCounter = 0;
+
+function makeEvents(count: number): BenchEvent[] {
+  const events: BenchEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const eventId = randomUUID();
+    const key = `TLBV${run}${String(manifestCounter++).padStart(8, '0')}`;
+    const value = { ...baseManifest, meta: { ...baseManifest.meta, eventId }, manifestId: key };
+    events.push({
+      eventId,
+      key,
+      request: {
+        topic: TOPIC,
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        payload: codec.encode(TOPIC, value),
+        schemaId,
+      },
+    });
+  }
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes (the gateway, the bare grpc-js baseline).
+
+interface ChildServer {
+  readonly pid: number;
+  readonly port: number;
+  memory(gc: boolean): Promise<MemoryFigures>;
+  stop(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+
+async function startChild(mode: 'gateway' | 'bare', brokers: readonly string[]): Promise<ChildServer> {
+  const child = fork(serverEntry, [mode], {
+    cwd: root,
+    // BENCH_GATEWAY_NODE_FLAGS adds flags for diagnosis, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    execArgv: [
+      '--expose-gc',
+      ...(process.env['BENCH_GATEWAY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+    ],
+    env: { ...process.env, BENCH_KAFKA_BROKERS: brokers.join(',') },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  const next = () =>
+    new Promise<FromChild>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${mode} process exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (message: FromChild) => {
+        child.off('exit', onExit);
+        if (message.type === 'failed') reject(new Error(`${mode} process failed: ${message.message}`));
+        else resolve(message);
+      });
+    });
+  const ready = await withTimeout(next(), 90_000, `the ${mode} process to start`);
+  if (ready.type !== 'ready' || child.pid === undefined) throw new Error(`unexpected ${ready.type} from ${mode}`);
+  const pid = child.pid;
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    pid,
+    port: ready.port,
+    memory(gc) {
+      const answer = queue.then(async () => {
+        const reply = next();
+        child.send({ type: 'memory', gc } satisfies ToChild);
+        const message = await withTimeout(reply, 30_000, `memory figures from ${mode}`);
+        if (message.type !== 'memory') throw new Error(`unexpected ${message.type} from ${mode}`);
+        return message.memory;
+      });
+      queue = answer.catch(() => undefined);
+      return answer;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send({ type: 'stop' } satisfies ToChild);
+      await withTimeout(exited, 15_000, `the ${mode} process to exit`).catch(() => child.kill('SIGKILL'));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU and memory of the gateway process, read from outside while a phase runs.
+
+interface ResourceFigures {
+  readonly seconds: number;
+  /** Gateway CPU over the phase, in % of one core. */
+  readonly gatewayCpu: number;
+  /** Highest gateway CPU over any sampling interval, % of one core. */
+  readonly gatewayCpuPeak: number;
+  readonly gatewayRssPeak: number;
+  readonly gatewayRssEnd: number;
+  /** The driver (load generator and its gRPC/kafkajs clients), % of one core. */
+  readonly driverCpu: number;
+  /** The whole machine (2 cores: broker, gateway, driver), % of all cores. */
+  readonly machineBusy: number;
+}
+
+function sampleResources(pid: number): { stop(): ResourceFigures } {
+  const started = performance.now();
+  const cpu0 = cpuSecondsOf(pid);
+  const driver0 = process.cpuUsage();
+  const machine0 = machineJiffies();
+  let rssPeak = residentOf(pid).rss;
+  let lastCpu = cpu0;
+  let lastAt = started;
+  let cpuPeak = 0;
+  const timer = setInterval(() => {
+    try {
+      const now = performance.now();
+      const cpu = cpuSecondsOf(pid);
+      cpuPeak = Math.max(cpuPeak, ((cpu - lastCpu) / ((now - lastAt) / 1000)) * 100);
+      lastCpu = cpu;
+      lastAt = now;
+      rssPeak = Math.max(rssPeak, residentOf(pid).rss);
+    } catch {
+      // The process exited; the phase will fail on its own.
+    }
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      const seconds = (performance.now() - started) / 1000;
+      const driver = process.cpuUsage(driver0);
+      const machine = machineJiffies();
+      const rssEnd = residentOf(pid).rss;
+      return {
+        seconds,
+        gatewayCpu: ((cpuSecondsOf(pid) - cpu0) / seconds) * 100,
+        gatewayCpuPeak: cpuPeak,
+        gatewayRssPeak: Math.max(rssPeak, rssEnd),
+        gatewayRssEnd: rssEnd,
+        driverCpu: ((driver.user + driver.system) / 1e6 / seconds) * 100,
+        machineBusy: ((machine.busy - machine0.busy) / (machine.total - machine0.total)) * 100,
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// gRPC clients of the gateway: a publisher pipe and a subscriber.
+
+interface Tally {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  firstRejection: string | undefined;
+}
+
+const newTally = (): Tally => ({ accepted: 0, duplicates: 0, rejected: 0, firstRejection: undefined });
+
+/** One PublishStream; responses come in request order, so a FIFO of waiters matches them. */
+class PublishPipe {
+  private readonly call: ClientDuplexStream<PublishStreamRequest, PublishStreamResponse>;
+  private readonly waiting: { resolve: (r: PublishStreamResponse) => void; reject: (e: Error) => void }[] = [];
+  private sequence = 0;
+  private failure: Error | undefined;
+  private readonly closed: Promise<void>;
+
+  constructor(client: ShareServiceClient) {
+    this.call = client.publishStream(auth('dev-us-cbp-publisher'));
+    this.call.on('data', (response: PublishStreamResponse) => this.waiting.shift()?.resolve(response));
+    this.closed = new Promise<void>((resolve) => {
+      this.call.on('status', () => resolve());
+      this.call.on('error', (error: ServiceError) => {
+        this.failure = error;
+        for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+        resolve();
+      });
+    });
+  }
+
+  send(events: readonly BenchEvent[]): Promise<PublishStreamResponse> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.call.write({ sequence: String(this.sequence++), events: events.map((e) => e.request) });
+    });
+  }
+
+  async end(): Promise<void> {
+    this.call.end();
+    await withTimeout(this.closed, 10_000, 'the publish stream to close').catch(() => this.call.cancel());
+  }
+}
+
+function tallyResponse(tally: Tally, response: PublishStreamResponse): void {
+  for (const { outcome } of response.outcomes) {
+    if (outcome?.$case === 'accepted') {
+      if (outcome.value.duplicate) tally.duplicates++;
+      else tally.accepted++;
+    } else {
+      tally.rejected++;
+      tally.firstRejection ??= outcome?.$case === 'rejected' ? outcome.value.message : 'no outcome';
+    }
+  }
+}
+
+/** Publishes every event in batches, keeping IN_FLIGHT batches outstanding over the pipes. */
+async function publishAll(pipes: readonly PublishPipe[], events: readonly BenchEvent[], tally: Tally): Promise<void> {
+  let next = 0;
+  const lane = async (_: unknown, index: number) => {
+    const pipe = pipes[index % pipes.length]!;
+    while (next < events.length) {
+      const batch = events.slice(next, next + BATCH);
+      next += batch.length;
+      tallyResponse(tally, await pipe.send(batch));
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+}
+
+interface Subscriber {
+  readonly started: Promise<SubscriptionStarted>;
+  /** Rejects when the gateway ends the stream with an error we did not ask for. */
+  readonly failed: Promise<never>;
+  onDeliveries: (deliveries: readonly Delivery[], at: number) => void;
+  delivered: number;
+  end(): Promise<void>;
+}
+
+function subscribe(
+  client: ShareServiceClient,
+  name: string,
+  options: { maxUnacked: number; maxBatchSize: number; ack: boolean },
+): Subscriber {
+  const call: ClientDuplexStream<SubscribeRequest, SubscribeResponse> = client.subscribe(
+    auth('dev-mx-anam-subscriber'),
+  );
+  let ending = false;
+  let resolveStarted: (s: SubscriptionStarted) => void = () => undefined;
+  let rejectStarted: (e: Error) => void = () => undefined;
+  const started = new Promise<SubscriptionStarted>((resolve, reject) => {
+    resolveStarted = resolve;
+    rejectStarted = reject;
+  });
+  started.catch(() => undefined);
+  let rejectFailed: (e: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    rejectFailed = reject;
+  });
+  failed.catch(() => undefined);
+  const closed = new Promise<void>((resolve) => {
+    call.on('status', () => resolve());
+    call.on('error', (error: ServiceError) => {
+      rejectStarted(error);
+      if (!ending) rejectFailed(new Error(`subscriber ${name} failed: status ${error.code}: ${error.details}`));
+      resolve();
+    });
+  });
+  const subscriber: Subscriber = {
+    started,
+    failed,
+    onDeliveries: () => undefined,
+    delivered: 0,
+    async end() {
+      ending = true;
+      call.end();
+      await withTimeout(closed, 10_000, `subscriber ${name} to close`).catch(() => call.cancel());
+    },
+  };
+  call.on('data', (message: SubscribeResponse) => {
+    const kind = message.kind;
+    if (kind?.$case === 'started') resolveStarted(kind.value);
+    else if (kind?.$case === 'deliveries') {
+      const at = performance.now();
+      const deliveries = kind.value.deliveries;
+      subscriber.delivered += deliveries.length;
+      subscriber.onDeliveries(deliveries, at);
+      if (options.ack && deliveries.length > 0) {
+        // Cumulative per partition: the last delivery of each partition in the batch.
+        const last = new Map<string, string>();
+        for (const d of deliveries) last.set(`${d.feed}:${d.partition}`, d.cursor);
+        call.write({ kind: { $case: 'ack', value: { cursors: [...last.values()] } } });
+      }
+    }
+  });
+  call.write({
+    kind: {
+      $case: 'start',
+      value: {
+        subscription: name,
+        feeds: [FEED],
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        startPosition: StartPosition.LATEST,
+        maxUnacked: options.maxUnacked,
+        maxBatchSize: options.maxBatchSize,
+      },
+    },
+  });
+  return subscriber;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases.
+
+interface ThroughputFigures {
+  readonly events: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  /** All publish acknowledgements received (gateway) or all sends acknowledged (raw). */
+  readonly publishSeconds: number;
+  readonly resources?: ResourceFigures;
+  readonly tally?: Tally;
+  readonly strays: number;
+}
+
+async function gatewayThroughput(
+  client: ShareServiceClient,
+  subscriber: Subscriber,
+  events: readonly BenchEvent[],
+  gatewayPid: number | undefined,
+): Promise<ThroughputFigures> {
+  const expected = new Set(events.map((e) => e.eventId));
+  let lastAt = 0;
+  let strays = 0;
+  let allArrived: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => {
+    allArrived = resolve;
+  });
+  subscriber.onDeliveries = (deliveries, at) => {
+    for (const d of deliveries) {
+      if (expected.delete(d.eventId)) lastAt = at;
+      else strays++;
+    }
+    if (expected.size === 0) allArrived();
+  };
+  const tally = newTally();
+  const pipes = Array.from({ length: PUBLISH_STREAMS }, () => new PublishPipe(client));
+  const sampler = gatewayPid === undefined ? undefined : sampleResources(gatewayPid);
+  const t0 = performance.now();
+  let publishedAt = 0;
+  try {
+    await withTimeout(
+      publishAll(pipes, events, tally).then(() => {
+        publishedAt = performance.now();
+      }),
+      PHASE_TIMEOUT_MS,
+      'publishing through the gateway',
+    );
+    if (tally.accepted + tally.duplicates < events.length) {
+      throw new Error(`${tally.rejected} event(s) rejected by the gateway; first: ${tally.firstRejection}`);
+    }
+    await withTimeout(
+      Promise.race([arrived, subscriber.failed]),
+      PHASE_TIMEOUT_MS,
+      `${expected.size} more deliveries of ${events.length}`,
+    );
+  } finally {
+    subscriber.onDeliveries = () => undefined;
+    await Promise.all(pipes.map((pipe) => pipe.end()));
+  }
+  const resources = sampler?.stop();
+  const seconds = (lastAt - t0) / 1000;
+  return {
+    events: events.length,
+    seconds,
+    perSecond: events.length / seconds,
+    publishSeconds: (publishedAt - t0) / 1000,
+    ...(resources ? { resources } : {}),
+    tally,
+    strays,
+  };
+}
+
+/** The same records through kafkajs alone: the producer settings KafkaBus uses, one consumer. */
+class RawKafka {
+  private readonly kafka: KafkaJs.Kafka;
+  private readonly producer: KafkaJs.Producer;
+  private readonly consumer: KafkaJs.Consumer;
+  private readonly topic = `bench.raw-${run}`;
+  private consumed = 0;
+  private lastAt = 0;
+  private waiter: { target: number; resolve: () => void } | undefined;
+
+  constructor(brokers: readonly string[]) {
+    this.kafka = new Kafka({ clientId: 'bench-raw', brokers: [...brokers], logLevel: logLevel.NOTHING });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.consumer = this.kafka.consumer({
+      groupId: `bench-raw-${run}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+  }
+
+  async start(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: this.topic, numPartitions: 3 }], waitForLeaders: true });
+    await admin.disconnect();
+    await this.producer.connect();
+    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+    await this.consumer.run({
+      eachBatch: async ({ batch }) => {
+        this.consumed += batch.messages.length;
+        this.lastAt = performance.now();
+        if (this.waiter && this.consumed >= this.waiter.target) this.waiter.resolve();
+      },
+    });
+    await withTimeout(joined, 60_000, 'the raw consumer to join its group');
+  }
+
+  async run(events: readonly BenchEvent[]): Promise<ThroughputFigures> {
+    const target = this.consumed + events.length;
+    const arrived = new Promise<void>((resolve) => {
+      this.waiter = { target, resolve };
+    });
+    const t0 = performance.now();
+    let next = 0;
+    const lane = async () => {
+      while (next < events.length) {
+        const batch = events.slice(next, next + BATCH);
+        next += batch.length;
+        await this.producer.send({
+          topic: this.topic,
+          acks: -1,
+          messages: batch.map((e) => ({
+            key: e.key,
+            value: e.request.payload,
+            // The CloudEvents headers the gateway adds, so records are the same size.
+            headers: {
+              ce_specversion: '1.0',
+              ce_id: e.eventId,
+              ce_source: '/puente/US/CBP',
+              ce_type: 'org.puente.v1.cargo-manifests',
+              ce_time: new Date().toISOString(),
+              'content-type': 'application/vnd.confluent.avro',
+            },
+          })),
+        });
+      }
+    };
+    await withTimeout(Promise.all(Array.from({ length: IN_FLIGHT }, lane)), PHASE_TIMEOUT_MS, 'raw kafkajs sends');
+    const publishedAt = performance.now();
+    await withTimeout(arrived, PHASE_TIMEOUT_MS, 'the raw consumer');
+    this.waiter = undefined;
+    const seconds = (this.lastAt - t0) / 1000;
+    return {
+      events: events.length,
+      seconds,
+      perSecond: events.length / seconds,
+      publishSeconds: (publishedAt - t0) / 1000,
+      strays: this.consumed - target,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
+  }
+}
+
+interface LatencyFigures {
+  readonly sent: number;
+  readonly received: number;
+  readonly offeredRate: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly ackP50: number;
+  readonly ackP99: number;
+  readonly tally: Tally;
+}
+
+/** A fixed offered rate: every tick sends what is due (so a late timer catches up, not slows down). */
+async function latencyPhase(
+  client: ShareServiceClient,
+  subscriber: Subscriber,
+  events: readonly BenchEvent[],
+): Promise<LatencyFigures> {
+  const stamps = new Map<string, number>();
+  const latencies: number[] = [];
+  const ackLatencies: number[] = [];
+  let allArrived: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => {
+    allArrived = resolve;
+  });
+  let sent = 0;
+  let sendingDone = false;
+  subscriber.onDeliveries = (deliveries, at) => {
+    for (const d of deliveries) {
+      const stamp = stamps.get(d.eventId);
+      if (stamp === undefined) continue;
+      latencies.push(at - stamp);
+      stamps.delete(d.eventId);
+    }
+    if (sendingDone && stamps.size === 0) allArrived();
+  };
+  const tally = newTally();
+  const pipe = new PublishPipe(client);
+  const pending: Promise<void>[] = [];
+  const t0 = performance.now();
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        const due = Math.min(events.length, Math.floor(((performance.now() - t0) * RATE) / 1000));
+        while (sent < due) {
+          const batch = events.slice(sent, Math.min(due, sent + LATENCY_BATCH));
+          const at = performance.now();
+          for (const e of batch) stamps.set(e.eventId, at);
+          sent += batch.length;
+          pending.push(
+            pipe.send(batch).then((response) => {
+              ackLatencies.push(performance.now() - at);
+              tallyResponse(tally, response);
+              // A rejected event never arrives: stop waiting for it (the tally reports it).
+              response.outcomes.forEach(({ outcome }, i) => {
+                const event = batch[i];
+                if (outcome?.$case !== 'accepted' && event) stamps.delete(event.eventId);
+              });
+            }),
+          );
+        }
+        if (sent >= events.length) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, LATENCY_TICK_MS);
+    });
+    const offeredSeconds = (performance.now() - t0) / 1000;
+    sendingDone = true;
+    // A gateway slower than the offered rate queues the excess: wait for it to drain (bounded),
+    // and count what never arrives rather than fail, so the figures still print.
+    await withTimeout(Promise.all(pending), LATENCY_DRAIN_MS, 'publish acknowledgements').catch((e: unknown) =>
+      log(`  note: ${String(e)}`),
+    );
+    if (stamps.size > 0)
+      await withTimeout(
+        Promise.race([arrived, subscriber.failed]),
+        LATENCY_DRAIN_MS,
+        `${stamps.size} deliveries`,
+      ).catch((e: unknown) => log(`  note: ${String(e)}`));
+    latencies.sort((a, b) => a - b);
+    ackLatencies.sort((a, b) => a - b);
+    return {
+      sent,
+      received: latencies.length,
+      offeredRate: sent / offeredSeconds,
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      ackP50: percentile(ackLatencies, 50),
+      ackP99: percentile(ackLatencies, 99),
+      tally,
+    };
+  } finally {
+    subscriber.onDeliveries = () => undefined;
+    await pipe.end();
+  }
+}
+
+interface IdleFigures {
+  readonly streams: number;
+  readonly before: MemoryFigures;
+  readonly after: MemoryFigures;
+  readonly released: MemoryFigures;
+  readonly heapKiBPerStream: number;
+  readonly rssKiBPerStream: number;
+}
+
+async function settledMemory(server: ChildServer): Promise<MemoryFigures> {
+  await sleep(1_000);
+  await server.memory(true);
+  return server.memory(true);
+}
+
+function idleFigures(before: MemoryFigures, after: MemoryFigures, released: MemoryFigures, n: number): IdleFigures {
+  return {
+    streams: n,
+    before,
+    after,
+    released,
+    heapKiBPerStream: (after.heapUsed - before.heapUsed) / n / 1024,
+    rssKiBPerStream: (after.rss - before.rss) / n / 1024,
+  };
+}
+
+/** N idle, caught-up subscriptions on one channel: heap and RSS after full GCs, before and after. */
+async function idleSubscribers(gateway: ChildServer): Promise<IdleFigures> {
+  const before = await settledMemory(gateway);
+  const client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+  const subscribers = Array.from({ length: IDLE_SUBSCRIBERS }, (_, i) =>
+    subscribe(client, `idle-${run}-${i}`, { maxUnacked: 0, maxBatchSize: 0, ack: true }),
+  );
+  try {
+    await withTimeout(
+      Promise.all(subscribers.map((s) => s.started)),
+      60_000,
+      `${IDLE_SUBSCRIBERS} subscriptions to start`,
+    );
+    const after = await settledMemory(gateway);
+    const delivered = subscribers.reduce((n, s) => n + s.delivered, 0);
+    if (delivered > 0) log(`  note: the idle subscribers received ${delivered} deliveries (expected none)`);
+    await Promise.all(subscribers.map((s) => s.end()));
+    const released = await settledMemory(gateway);
+    return idleFigures(before, after, released, IDLE_SUBSCRIBERS);
+  } finally {
+    client.close();
+  }
+}
+
+/** The same for a trivial grpc-js server whose streams send one message and wait. */
+async function idleBareStreams(bare: ChildServer): Promise<IdleFigures> {
+  const before = await settledMemory(bare);
+  const client = new Client(`127.0.0.1:${bare.port}`, credentials.createInsecure());
+  const definition = BARE_SERVICE['idle'];
+  if (!definition) throw new Error('no idle method');
+  const streams = Array.from({ length: IDLE_SUBSCRIBERS }, () => {
+    const call = client.makeBidiStreamRequest<Buffer, Buffer>(
+      definition.path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+    );
+    const closed = new Promise<void>((resolve) => {
+      call.on('status', () => resolve());
+      call.on('error', () => resolve());
+    });
+    const started = new Promise<void>((resolve) => call.once('data', () => resolve()));
+    call.write(Buffer.from('start'));
+    return { call, started, closed };
+  });
+  try {
+    await withTimeout(Promise.all(streams.map((s) => s.started)), 30_000, 'bare streams to start');
+    const after = await settledMemory(bare);
+    for (const s of streams) s.call.end();
+    await withTimeout(Promise.all(streams.map((s) => s.closed)), 10_000, 'bare streams to close');
+    const released = await settledMemory(bare);
+    return idleFigures(before, after, released, IDLE_SUBSCRIBERS);
+  } finally {
+    client.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const mib = (bytes: number) => `${fmt(bytes / 1024 / 1024, 1)} MiB`;
+
+function printThroughput(label: string, t: ThroughputFigures): void {
+  log(
+    `  ${label.padEnd(8)} ${fmt(t.events)} events in ${fmt(t.seconds, 2)} s = ${fmt(t.perSecond)} events/s end to end` +
+      ` (all publishes acknowledged after ${fmt(t.publishSeconds, 2)} s)`,
+  );
+}
+
+function printIdle(label: string, f: IdleFigures): void {
+  log(
+    `  ${label.padEnd(8)} heapUsed ${mib(f.before.heapUsed)} → ${mib(f.after.heapUsed)} (${fmt(f.heapKiBPerStream, 1)} KiB/stream)` +
+      `, RSS ${mib(f.before.rss)} → ${mib(f.after.rss)} (${fmt(f.rssKiBPerStream, 1)} KiB/stream)` +
+      `; after the ${f.streams} closed: heapUsed ${mib(f.released.heapUsed)}, RSS ${mib(f.released.rss)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const watchdog = setTimeout(() => {
+    console.error(`bench:gateway: still running after ${WATCHDOG_MS / 60_000} min; giving up`);
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(2);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+
+  const sample = makeEvents(1)[0]!;
+  log(`Puente gateway benchmark (run ${run}) — Node ${process.version}, ${fmt(EVENTS)} events per throughput phase`);
+  log(
+    `  event: us.cargo-manifests.v1 from schemas/examples/cargo-manifests/us-northbound-laredo.json, ` +
+      `${sample.request.payload.length} bytes as Avro (Confluent framing, what is published and stored), ` +
+      `${JSON.stringify(example.value).length} bytes as compact JSON`,
+  );
+  const acquiredAt = performance.now();
+  let kafka: TestKafka | undefined;
+  let gateway: ChildServer | undefined;
+  let bare: ChildServer | undefined;
+  let raw: RawKafka | undefined;
+  let client: ShareServiceClient | undefined;
+  let subscriber: Subscriber | undefined;
+  try {
+    kafka = await acquireTestKafka();
+    log(`  broker: ${kafka.describe} (ready in ${fmt((performance.now() - acquiredAt) / 1000, 1)} s)`);
+    gateway = await startChild('gateway', kafka.brokers);
+    log(`  gateway: child process ${gateway.pid} on 127.0.0.1:${gateway.port}, KafkaBus, default limits`);
+
+    const warmGateway = makeEvents(WARMUP_EVENTS);
+    const warmRaw = makeEvents(WARMUP_EVENTS);
+    const gatewayEvents = makeEvents(EVENTS);
+    const rawEvents = makeEvents(EVENTS);
+    const latencyEvents = makeEvents(RATE * LATENCY_SECONDS);
+
+    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    subscriber = subscribe(client, `bench-${run}`, { maxUnacked: 5_000, maxBatchSize: MAX_BATCH, ack: true });
+    const granted = await withTimeout(subscriber.started, 60_000, 'the subscription to start');
+    log(
+      `  subscriber: MX/ANAM, feed ${FEED}, AVRO_CONFLUENT, granted max_unacked ${granted.maxUnacked}, ` +
+        `max_batch_size ${granted.maxBatchSize}, acking every batch`,
+    );
+    log(
+      `  publisher: US/CBP, ${PUBLISH_STREAMS} PublishStream(s), batches of ${BATCH}, ${IN_FLIGHT} batches in flight`,
+    );
+
+    raw = new RawKafka(kafka.brokers);
+    await raw.start();
+
+    log(`\n1. Throughput (warm-up of ${fmt(WARMUP_EVENTS)} events each first, not counted)`);
+    await gatewayThroughput(client, subscriber, warmGateway, undefined);
+    await raw.run(warmRaw);
+    const viaGateway = await gatewayThroughput(client, subscriber, gatewayEvents, gateway.pid);
+    const viaRaw = await raw.run(rawEvents);
+    const ratio = viaGateway.perSecond / viaRaw.perSecond;
+    printThroughput('gateway', viaGateway);
+    printThroughput('kafkajs', viaRaw);
+    log(`  ratio    ${fmt(ratio, 2)} (gateway / raw kafkajs)`);
+    if (viaGateway.tally && viaGateway.tally.duplicates > 0) log(`  note: ${viaGateway.tally.duplicates} duplicates`);
+    if (viaGateway.strays > 0) log(`  note: ${viaGateway.strays} deliveries outside the phase (redeliveries?)`);
+
+    const res = viaGateway.resources!;
+    log(`\n3. Gateway resources during the gateway throughput phase (child process ${gateway.pid}, from /proc)`);
+    log(
+      `  gateway CPU ${fmt(res.gatewayCpu)} % of one core on average (peak 250 ms interval ${fmt(res.gatewayCpuPeak)} %)` +
+        ` = ${fmt((res.gatewayCpu / 100 / viaGateway.perSecond) * 1e6, 1)} µs CPU per event`,
+    );
+    log(`  gateway RSS peak ${mib(res.gatewayRssPeak)}, at the end ${mib(res.gatewayRssEnd)}`);
+    const endHeap = await gateway.memory(false);
+    log(`  gateway heapUsed after the phase ${mib(endHeap.heapUsed)} (no GC), heapTotal ${mib(endHeap.heapTotal)}`);
+    log(
+      `  context: driver (load + clients) ${fmt(res.driverCpu)} % of one core; whole machine ${fmt(res.machineBusy)} % busy (2 cores)`,
+    );
+
+    log(
+      `\n2. Latency at a fixed ${fmt(RATE)} events/s for ${LATENCY_SECONDS} s (${LATENCY_BATCH} every ${LATENCY_TICK_MS} ms)`,
+    );
+    const latency = await latencyPhase(client, subscriber, latencyEvents);
+    log(
+      `  offered ${fmt(latency.offeredRate)} events/s, ${fmt(latency.sent)} sent, ${fmt(latency.received)} received; ` +
+        `end to end p50 ${fmt(latency.p50, 1)} ms, p90 ${fmt(latency.p90, 1)} ms, p99 ${fmt(latency.p99, 1)} ms, max ${fmt(latency.max, 1)} ms`,
+    );
+    log(`  publish acknowledgement per batch: p50 ${fmt(latency.ackP50, 1)} ms, p99 ${fmt(latency.ackP99, 1)} ms`);
+    if (latency.tally.rejected > 0) log(`  note: ${latency.tally.rejected} rejected: ${latency.tally.firstRejection}`);
+
+    await subscriber.end();
+    subscriber = undefined;
+    client.close();
+    client = undefined;
+    await raw.stop();
+    raw = undefined;
+
+    log(`\n4. Memory per idle, caught-up subscriber (${IDLE_SUBSCRIBERS} streams on one channel, after full GCs)`);
+    const idle = await idleSubscribers(gateway);
+    printIdle('gateway', idle);
+    await gateway.stop();
+    gateway = undefined;
+    bare = await startChild('bare', []);
+    const bareIdle = await idleBareStreams(bare);
+    printIdle('bare', bareIdle);
+    log(`  gateway / bare grpc-js heap per stream: ${fmt(idle.heapKiBPerStream / bareIdle.heapKiBPerStream, 1)}×`);
+
+    const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+    const rows: [string, string, string, string][] = [
+      [
+        'end-to-end throughput via gateway',
+        `${fmt(viaGateway.perSecond)} events/s`,
+        `≥ ${fmt(TARGETS.throughput)}`,
+        verdict(viaGateway.perSecond >= TARGETS.throughput),
+      ],
+      ['raw kafkajs produce → consume', `${fmt(viaRaw.perSecond)} events/s`, '—', 'info'],
+      ['ratio gateway / raw', fmt(ratio, 2), `≥ ${TARGETS.ratio}`, verdict(ratio >= TARGETS.ratio)],
+      [
+        `p99 latency at ${fmt(RATE)}/s`,
+        `${fmt(latency.p99, 1)} ms (p50 ${fmt(latency.p50, 1)})`,
+        `≤ ${TARGETS.p99Ms} ms`,
+        verdict(latency.received === latency.sent && latency.p99 <= TARGETS.p99Ms),
+      ],
+      ['gateway CPU (throughput phase)', `${fmt(res.gatewayCpu)} % of a core`, '—', 'info'],
+      ['gateway RSS peak (throughput phase)', mib(res.gatewayRssPeak), '—', 'info'],
+      [
+        'heap per idle subscriber',
+        `${fmt(idle.heapKiBPerStream, 1)} KiB`,
+        `≤ ${TARGETS.idleKiB} KiB`,
+        verdict(idle.heapKiBPerStream <= TARGETS.idleKiB),
+      ],
+      ['RSS per idle subscriber', `${fmt(idle.rssKiBPerStream, 1)} KiB`, '—', 'info'],
+      ['bare grpc-js stream heap (baseline)', `${fmt(bareIdle.heapKiBPerStream, 1)} KiB`, '—', 'info'],
+    ];
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), 6));
+    log('\nSummary');
+    for (const row of [['figure', 'measured', 'target', 'result'] as const, ...rows]) {
+      log(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`);
+    }
+  } finally {
+    await subscriber?.end().catch(() => undefined);
+    client?.close();
+    await raw?.stop();
+    await gateway?.stop();
+    await bare?.stop();
+    await kafka?.stop();
+    clearTimeout(watchdog);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('bench:gateway failed:', error);
+  for (const child of children) child.kill('SIGKILL');
+  process.exitCode = 1;
+});
