@@ -77,7 +77,19 @@ describe('startLocalKafka', () => {
     const admin2 = again.admin();
     await admin2.connect();
     expect(await admin2.listTopics()).toContain(TOPIC);
-    const committed = await admin2.fetchOffsets({ groupId: 'kafka-local-test.before', topics: [TOPIC] });
+    // Right after a restart the group coordinator may still be loading its offsets (a retriable
+    // Kafka error): ask again until it answers, for at most 30 s.
+    const deadline = Date.now() + 30_000;
+    let committed;
+    for (;;) {
+      try {
+        committed = await admin2.fetchOffsets({ groupId: 'kafka-local-test.before', topics: [TOPIC] });
+        break;
+      } catch (error) {
+        if (Date.now() > deadline || (error as { type?: string }).type !== 'COORDINATOR_LOAD_IN_PROGRESS') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     expect(committed[0]?.partitions[0]?.offset).toBe(String(sent.length));
     await admin2.disconnect();
 
