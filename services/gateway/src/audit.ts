@@ -64,16 +64,29 @@ export function disclosureRecord(delivered: DeliveredRecord, now: Date): Record<
   };
 }
 
+/** Produce requests stay well under Kafka's default 1 MiB message limit, whatever the batch size. */
+const MAX_AUDIT_CHUNK_BYTES = 512 * 1024;
+
 export function createAuditWriter(bus: Bus, codec: AvroCodec) {
   return async (delivered: readonly DeliveredRecord[]): Promise<void> => {
     if (delivered.length === 0) return;
     const now = new Date();
-    await bus.publish(
-      DISCLOSURE_TOPIC,
-      delivered.map((d) => {
-        const value = disclosureRecord(d, now);
-        return { key: d.record.key, value: codec.encode(DISCLOSURE_TOPIC, value as never) };
-      }),
-    );
+    const records = delivered.map((d) => ({
+      key: d.record.key,
+      value: codec.encode(DISCLOSURE_TOPIC, disclosureRecord(d, now) as never),
+    }));
+    // A disclosure lists every field path, so it can be several times the event: chunk by size.
+    let chunk: typeof records = [];
+    let bytes = 0;
+    for (const record of records) {
+      if (chunk.length > 0 && bytes + record.value.length > MAX_AUDIT_CHUNK_BYTES) {
+        await bus.publish(DISCLOSURE_TOPIC, chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(record);
+      bytes += record.value.length + (record.key?.length ?? 0);
+    }
+    if (chunk.length > 0) await bus.publish(DISCLOSURE_TOPIC, chunk);
   };
 }

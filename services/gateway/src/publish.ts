@@ -21,6 +21,8 @@ export interface PublisherOptions {
   readonly maxInFlight: number;
   /** How long an eventId is remembered per publisher to drop repeats. */
   readonly dedupeWindowMs: number;
+  /** At most this many eventIds are remembered (the oldest go first), bounding memory under load. */
+  readonly dedupeMaxEntries?: number;
   readonly now?: () => number;
   readonly onPublished?: (topic: string, count: number) => void;
 }
@@ -58,8 +60,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const forget = () => {
     // Map iteration is insertion order: drop from the oldest until one is still inside the window.
     const horizon = now() - options.dedupeWindowMs;
+    const max = options.dedupeMaxEntries ?? 500_000;
     for (const [key, entry] of remembered) {
-      if (entry.at >= horizon) break;
+      if (entry.at >= horizon && remembered.size <= max) break;
       remembered.delete(key);
     }
   };

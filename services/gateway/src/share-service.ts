@@ -55,11 +55,13 @@ export function createShareService(deps: ShareServiceDeps): ShareServiceServer {
         call.emit('error', toServiceError(error));
         return;
       }
-      // Batches are answered one at a time, in the order they arrived.
+      // Batches are produced as they arrive (Kafka keeps their order per key: each is handed to the
+      // producer in arrival order) and answered in the order they arrived.
       let queue = Promise.resolve();
       call.on('data', (request: PublishStreamRequest) => {
+        const published = deps.publisher.publishBatch(principal, request.events);
         queue = queue.then(async () => {
-          const outcomes = await deps.publisher.publishBatch(principal, request.events);
+          const outcomes = await published;
           call.write({
             sequence: request.sequence,
             outcomes: outcomes.map((outcome) =>

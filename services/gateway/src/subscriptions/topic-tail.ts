@@ -1,13 +1,13 @@
 // The shared tail of one topic: a single reader per gateway from the end of the topic at
-// start-up, keeping the most recent records of each partition in a bounded buffer that every
-// caught-up subscription reads from. Decoding is done once per record, lazily, and shared.
+// start-up, keeping the most recent records of each partition (as bytes) in a bounded buffer
+// that every caught-up subscription reads from.
 import type { AvroCodec, Bus, ConsumedRecord, Reader } from '@puente/sdk';
 
 export interface TailEntry {
   readonly record: ConsumedRecord;
-  /** Decoded value, or the reason it cannot be decoded; computed on first use. */
-  decoded?: { readonly value: Record<string, unknown> } | { readonly error: string };
 }
+
+export type Decoded = { readonly value: Record<string, unknown> } | { readonly error: string };
 
 class PartitionBuffer {
   /** Offset of entries[0]; before any record arrives, the end of the partition at start-up. */
@@ -42,25 +42,24 @@ export interface TopicTail {
   /** [start, end) of the buffered offsets: `start` moves on as old records are evicted. */
   range(partition: number): { start: number; end: number };
   entry(partition: number, offset: number): TailEntry | undefined;
-  decode(entry: TailEntry): TailEntry['decoded'];
+  decode(entry: TailEntry): Decoded;
   /** Called after new records arrive; returns the unsubscribe function. */
   onRecords(listener: () => void): () => void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function decodeEntry(codec: AvroCodec, entry: TailEntry): NonNullable<TailEntry['decoded']> {
-  if (!entry.decoded) {
-    try {
-      if (!entry.record.value) throw new Error('empty record value');
-      entry.decoded = {
-        value: codec.decode(entry.record.value, { topic: entry.record.topic }).value as Record<string, unknown>,
-      };
-    } catch (error) {
-      entry.decoded = { error: error instanceof Error ? error.message : String(error) };
-    }
+/**
+ * Decodes a buffered record. Decoded values are not kept on the buffer: a decoded manifest holds
+ * several KB of heap, and at tail sizes of tens of thousands the garbage collector dominated.
+ */
+export function decodeEntry(codec: AvroCodec, entry: TailEntry): Decoded {
+  try {
+    if (!entry.record.value) throw new Error('empty record value');
+    return { value: codec.decode(entry.record.value, { topic: entry.record.topic }).value as Record<string, unknown> };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
   }
-  return entry.decoded;
 }
 
 export function createTopicTail(options: {
