@@ -2,7 +2,6 @@
 // and risk management for both countries, synthetic US and MX agencies publishing through the
 // gateway's gRPC port as real clients would, and partner subscribers printing the policy views
 // they receive. Ctrl-C stops it cleanly.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -14,14 +13,7 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import {
-  compilePolicySet,
-  createCodec,
-  createLogger,
-  MemoryBus,
-  readAgreementSources,
-  readExamples,
-} from '@puente/sdk';
+import { compilePolicySet, createCodec, createLogger, MemoryBus, readAgreementSources } from '@puente/sdk';
 
 import {
   createAuthenticator,
@@ -46,10 +38,17 @@ import {
   type WatchlistStore,
 } from '@puente/screening';
 
+import { createAgencySimulator } from './agency-simulator.js';
+import { publisherTokens } from './config.js';
+
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const port = Number(process.env['PUENTE_GATEWAY_PORT'] ?? 50051);
 const metricsPort = Number(process.env['PUENTE_METRICS_PORT'] ?? 9464);
-const intervalMs = Number(process.env['PUENTE_DEMO_INTERVAL_MS'] ?? 400);
+const intervalMs = Number(process.env['PUENTE_DEMO_INTERVAL_MS'] ?? 0);
+// Events per second the synthetic agencies publish: PUENTE_SIM_RATE, else one per
+// PUENTE_DEMO_INTERVAL_MS, else about three a second.
+const simRate = Number(process.env['PUENTE_SIM_RATE'] ?? (intervalMs > 0 ? 1000 / intervalMs : 3));
+const simSeed = Number(process.env['PUENTE_SIM_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
 /** Development fixture keys (deploy/policies/dev-keys.env) unless the environment provides real ones. */
 function devSecrets(): (name: string) => string | undefined {
@@ -123,21 +122,10 @@ async function main(): Promise<void> {
   metrics    http://127.0.0.1:${metricsPort}/metrics
   tokens     ${DEV_TOKENS_FILE} (development fixture; send as "authorization: Bearer <token>")
   agreements ${policies.agreements.map((a) => `${a.id} v${a.version}`).join(', ')}
-Synthetic agencies publish every ${intervalMs} ms; partners print what their agreement lets them see. Ctrl-C stops.
+Synthetic agencies publish about ${simRate} events/s (seed ${simSeed}); partners print what their agreement lets them see. Ctrl-C stops.
 `);
 
   const client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
-  const publishers: Record<string, string> = {
-    'US/CBP': 'dev-us-cbp-publisher',
-    'US/HSI': 'dev-us-hsi-publisher',
-    'MX/FGR': 'dev-mx-fgr-publisher',
-    'MX/ANAM': 'dev-mx-anam-publisher',
-  };
-  const examples = readExamples(`${root}schemas/examples`).filter((example) => {
-    const meta = (example.value as { meta?: { originCountry?: string; originAgency?: string } }).meta;
-    return !example.expectErrors && `${meta?.originCountry}/${meta?.originAgency}` in publishers;
-  });
-
   const partners: ClientDuplexStream<SubscribeRequest, SubscribeResponse>[] = [];
   for (const [who, label] of [
     ['dev-mx-anam-subscriber', 'MX/ANAM'],
@@ -174,33 +162,21 @@ Synthetic agencies publish every ${intervalMs} ms; partners print what their agr
     partners.push(call);
   }
 
-  let n = 0;
-  const timer = setInterval(() => {
-    const example = examples[n++ % examples.length];
-    if (!example) return;
-    const value = structuredClone(example.value) as {
-      meta: { eventId: string; originCountry: string; originAgency: string };
-    };
-    value.meta.eventId = randomUUID();
-    const publisher = publishers[`${value.meta.originCountry}/${value.meta.originAgency}`] ?? '';
-    client.publish(
-      {
-        topic: example.topic,
-        key: '',
-        payloadFormat: PayloadFormat.AVRO_JSON,
-        payload: Buffer.from(JSON.stringify(value)),
-        schemaId: 0,
-      },
-      auth(publisher),
-      (error, response) => {
-        if (error) console.error(`  publish to ${example.topic} failed: ${error.message}`);
-        else
-          console.log(
-            `${value.meta.originCountry}/${value.meta.originAgency} → ${response.topic} [${response.partition}@${response.offset}]`,
-          );
-      },
-    );
-  }, intervalMs);
+  // Synthetic US and MX agencies publish generated events through the gateway's gRPC port.
+  const agencies = createAgencySimulator({
+    address: `127.0.0.1:${gateway.port}`,
+    tokens: publisherTokens(tokens),
+    ratePerSecond: simRate,
+    seed: simSeed,
+    onPublished: ({ event, response }) => {
+      const hit = event.watchlistHits[0];
+      console.log(
+        `${event.publisher} → ${response.topic} [${response.partition}@${response.offset}]${hit ? `  (watchlist variant: ${hit.role} "${hit.name}")` : ''}`,
+      );
+    },
+    onError: (error, event) => console.error(`  publish to ${event?.topic ?? '(no event)'} failed: ${error.message}`),
+  });
+  agencies.start();
 
   const summary = setInterval(() => {
     void gateway.metrics.registry.getMetricsAsJSON().then((metrics) => {
@@ -214,7 +190,7 @@ Synthetic agencies publish every ${intervalMs} ms; partners print what their agr
   }, 5_000);
 
   const stop = async () => {
-    clearInterval(timer);
+    await agencies.stop(1_000);
     clearInterval(summary);
     for (const call of partners) call.end();
     client.close();

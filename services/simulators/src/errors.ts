@@ -1,0 +1,35 @@
+// The simulators' one error type: a stable code, the cause, and whether retrying can help.
+import { status, type ServiceError } from '@grpc/grpc-js';
+
+export type SimulatorErrorCode = 'INVALID_OPTIONS' | 'PUBLISH_FAILED' | 'SUBSCRIPTION_FAILED' | 'GENERATION_FAILED';
+
+const RETRIABLE_STATUS = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.RESOURCE_EXHAUSTED,
+  status.ABORTED,
+]);
+
+export class SimulatorError extends Error {
+  override readonly name = 'SimulatorError';
+  readonly code: SimulatorErrorCode;
+  readonly retriable: boolean;
+
+  constructor(options: { code: SimulatorErrorCode; message: string; retriable?: boolean; cause?: unknown }) {
+    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.retriable = options.retriable ?? false;
+  }
+
+  /** Normalises anything a gRPC call or a generator threw. */
+  static fromUnknown(code: SimulatorErrorCode, context: string, cause: unknown): SimulatorError {
+    if (cause instanceof SimulatorError) return cause;
+    const grpc = cause as Partial<ServiceError> | undefined;
+    const retriable = typeof grpc?.code === 'number' && RETRIABLE_STATUS.has(grpc.code);
+    const detail =
+      typeof grpc?.details === 'string' && grpc.details !== ''
+        ? grpc.details
+        : String((cause as Error)?.message ?? cause);
+    return new SimulatorError({ code, message: `${context}: ${detail}`, retriable, cause });
+  }
+}
