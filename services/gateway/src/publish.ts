@@ -84,7 +84,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
           message: `payload is ${request.payload.length} bytes; the limit is ${options.maxPayloadBytes}`,
         });
       }
-      const value = decodePayload(principal, request) as { meta: Record<string, unknown> };
+      const { value: decoded, bytes: original } = decodePayload(principal, request);
+      const value = decoded as { meta: Record<string, unknown> };
       const meta = value.meta;
       if (meta['originCountry'] !== principal.country || meta['originAgency'] !== principal.agency) {
         return new GatewayError({
@@ -106,7 +107,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }
       const eventId = String(meta['eventId']);
       const timestamp = new Date(now());
-      const bytes = codec.encode(request.topic, value);
+      // Avro in the topic's current schema was validated by reading it and is not changed by the
+      // stamping (a differing origin is refused above): it goes to Kafka as it came.
+      const bytes = original ?? codec.encode(request.topic, value);
       return {
         index,
         topic: request.topic,
@@ -133,10 +136,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
   };
 
-  const decodePayload = (principal: Principal, request: PublishRequest): unknown => {
+  const decodePayload = (principal: Principal, request: PublishRequest): { value: unknown; bytes?: Buffer } => {
     switch (request.payloadFormat) {
-      case PayloadFormat.AVRO_CONFLUENT:
-        return codec.decode(request.payload, { topic: request.topic }).value;
+      case PayloadFormat.AVRO_CONFLUENT: {
+        const decoded = codec.decode(request.payload, { topic: request.topic });
+        return decoded.schemaId === codec.schemaIdOf(request.topic)
+          ? { value: decoded.value, bytes: request.payload }
+          : { value: decoded.value };
+      }
       case PayloadFormat.AVRO_JSON: {
         let json: unknown;
         try {
@@ -156,7 +163,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           m['originCountry'] ??= principal.country;
           m['originAgency'] ??= principal.agency;
         }
-        return codec.fromJson(request.topic, json);
+        return { value: codec.fromJson(request.topic, json) };
       }
       default:
         throw new GatewayError({
