@@ -2,6 +2,7 @@
 // every problem is listed before the process exits. Nothing else in the gateway reads process.env.
 import { fileURLToPath } from 'node:url';
 
+import { kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -10,17 +11,7 @@ const port = z.coerce.number().int().min(0).max(65_535);
 
 const schema = z
   .object({
-    KAFKA_BROKERS: z
-      .string({ error: 'KAFKA_BROKERS is required: host:port[,host:port…] (the embedded mode is `pnpm start`)' })
-      .transform((value) =>
-        value
-          .split(',')
-          .map((broker) => broker.trim())
-          .filter(Boolean),
-      )
-      .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), {
-        message: 'KAFKA_BROKERS must be host:port[,host:port…]',
-      }),
+    KAFKA_BROKERS: kafkaBrokersSchema,
     PUENTE_GATEWAY_ADDRESS: z
       .string()
       .regex(/^[^\s]+:\d+$/, 'must be host:port')
@@ -34,7 +25,7 @@ const schema = z
     PUENTE_METRICS_PORT: port.default(9464),
     PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
     PUENTE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelSchema,
   })
   .superRefine((env, context) => {
     const tls = [env.PUENTE_TLS_CA, env.PUENTE_TLS_CERT, env.PUENTE_TLS_KEY];

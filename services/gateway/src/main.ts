@@ -3,7 +3,7 @@
 // arrive, so a drained stop loses nothing.
 import process from 'node:process';
 
-import { createCodec, createLogger, createPolicyStore, KafkaBus } from '@puente/sdk';
+import { createCodec, createLogger, createPolicyStore, KafkaBus, stopOnSignals } from '@puente/sdk';
 
 import { loadPublishPermissions } from './authorization.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
@@ -45,28 +45,14 @@ async function main(): Promise<void> {
   const metrics = config.metricsPort > 0 ? await serveMetrics(gateway.metrics.registry, config.metricsPort) : undefined;
   logger.info({ port: gateway.port, metricsPort: config.metricsPort, tls: config.tls !== undefined }, 'gateway ready');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'draining');
+  // Draining: in-flight calls finish, then components stop in reverse order of start.
+  stopOnSignals(async () => {
     await gateway.stop(config.shutdownGraceMs);
     metrics?.close();
     await policies.stop();
     await bus.stop();
     logger.info('gateway stopped');
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  }, logger);
 }
 
 main().catch((error: unknown) => {

@@ -2,28 +2,19 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
+import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const schema = z.object({
-  KAFKA_BROKERS: z
-    .string({ error: 'KAFKA_BROKERS is required: host:port[,host:port…] (the embedded mode is `pnpm start`)' })
-    .transform((value) =>
-      value
-        .split(',')
-        .map((broker) => broker.trim())
-        .filter(Boolean),
-    )
-    .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), {
-      message: 'KAFKA_BROKERS must be host:port[,host:port…]',
-    }),
-  PUENTE_COUNTRY: z.enum(['US', 'MX'], { error: 'PUENTE_COUNTRY must be US or MX' }),
+  KAFKA_BROKERS: kafkaBrokersSchema,
+  PUENTE_COUNTRY: countrySchema,
   PUENTE_RISK_RULES_FILE: z.string().min(1).optional(),
   PUENTE_TRUSTED_SHIPPERS_FILE: z.string().min(1).optional(),
   PUENTE_RISK_GROUP_ID: z.string().min(1).optional(),
   PUENTE_RISK_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevelSchema,
 });
 
 /** The rules and registry files shipped in deploy/ for a country (for the embedded start too). */

@@ -1,7 +1,7 @@
 // The risk service as its own process on Kafka: read config, build, start, stop on SIGTERM/SIGINT.
 import process from 'node:process';
 
-import { createCodec, createLogger, KafkaBus } from '@puente/sdk';
+import { createCodec, createLogger, KafkaBus, stopOnSignals } from '@puente/sdk';
 
 import { ConfigError, loadRiskConfig } from './config.js';
 import { createRiskService } from './risk-service.js';
@@ -29,25 +29,10 @@ async function main(): Promise<void> {
   await service.start();
   logger.info({ modelVersion: rules.modelVersion, trustedShippers: trustedShippers.size }, 'risk service ready');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  stopOnSignals(async () => {
     await service.stop();
     await bus.stop();
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  }, logger);
 }
 
 main().catch((error: unknown) => {

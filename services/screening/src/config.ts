@@ -2,6 +2,7 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
+import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -10,24 +11,14 @@ const unit = z.coerce.number().gt(0).max(1);
 
 const schema = z
   .object({
-    KAFKA_BROKERS: z
-      .string({ error: 'KAFKA_BROKERS is required: host:port[,host:port…]' })
-      .transform((value) =>
-        value
-          .split(',')
-          .map((broker) => broker.trim())
-          .filter(Boolean),
-      )
-      .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^\s:]+:\d+$/.test(b)), {
-        message: 'KAFKA_BROKERS must be host:port[,host:port…]',
-      }),
-    PUENTE_COUNTRY: z.enum(['US', 'MX'], { error: 'PUENTE_COUNTRY is required: US or MX' }),
+    KAFKA_BROKERS: kafkaBrokersSchema,
+    PUENTE_COUNTRY: countrySchema,
     PUENTE_WATCHLIST_FILE: z.string().min(1).optional(),
     PUENTE_SCREENING_GROUP_ID: z.string().min(1).optional(),
     PUENTE_MATCH_POTENTIAL: unit.default(0.85),
     PUENTE_MATCH_CONFIRMED: unit.default(0.95),
     PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelSchema,
   })
   .refine((env) => env.PUENTE_MATCH_POTENTIAL <= env.PUENTE_MATCH_CONFIRMED, {
     message: 'PUENTE_MATCH_POTENTIAL must not exceed PUENTE_MATCH_CONFIRMED',

@@ -3,7 +3,7 @@
 // so a stop at any moment loses nothing (a redelivered manifest yields the same result ids).
 import process from 'node:process';
 
-import { createCodec, createLogger, KafkaBus } from '@puente/sdk';
+import { createCodec, createLogger, KafkaBus, stopOnSignals } from '@puente/sdk';
 
 import { ConfigError, loadScreeningConfig } from './config.js';
 import { createScreeningService } from './screening-service.js';
@@ -37,27 +37,12 @@ async function main(): Promise<void> {
   });
   await service.start();
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
+  stopOnSignals(async () => {
     await service.stop();
     await bus.stop();
     watchlists.stop();
     logger.info(service.stats(), 'screening stopped');
-  };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stop(signal).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  }, logger);
 }
 
 main().catch((error: unknown) => {

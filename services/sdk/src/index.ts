@@ -10,3 +10,5 @@ export {
   type BreakerOptions,
   type BreakerState,
 } from './resilience/circuit-breaker.js';
+export { countrySchema, kafkaBrokersSchema, logLevelSchema, type LogLevel } from './config/env-schemas.js';
+export { stopOnSignals } from './lifecycle/stop-on-signals.js';
