@@ -8,15 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
-import {
-  createAuthenticator,
-  createGateway,
-  DEV_TOKENS_FILE,
-  loadPublishPermissions,
-  loadTokenStore,
-  readDevTokens,
-  type Gateway,
-} from '@puente/gateway';
+import { createGateway, devGatewayParts, readDevTokens, type Gateway } from '@puente/gateway';
 import {
   PayloadFormat,
   ShareServiceClient,
@@ -33,19 +25,11 @@ import {
   type RiskService,
 } from '@puente/risk';
 import { createScreeningService, loadWatchlists, fixedWatchlists, type ScreeningService } from '@puente/screening';
-import {
-  compilePolicySet,
-  createCodec,
-  KafkaBus,
-  parseSchemaText,
-  readAgreementSources,
-  type ConsumedRecord,
-} from '@puente/sdk';
+import { createCodec, KafkaBus, parseSchemaText, type ConsumedRecord } from '@puente/sdk';
 import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
 const tokens = readDevTokens();
 const auth = (name: string) => {
   const metadata = new Metadata();
@@ -73,16 +57,13 @@ describe('the model port end to end on Kafka', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'e2e', heartbeatIntervalMs: 500 });
     await bus.start();
-    const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
-      schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
-      secret: () => DEV_KEY,
-    });
+    const dev = devGatewayParts(codec);
     gateway = createGateway({
       bus,
       codec,
-      policies: () => policies,
-      authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
-      permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+      policies: () => dev.policies,
+      authenticator: dev.authenticator,
+      permissions: dev.permissions,
       ensureTopics: { partitions: 3 },
     });
     await gateway.start();

@@ -3,32 +3,16 @@
 // `gateway` runs the real gateway on KafkaBus, wired as the integration tests wire it;
 // `bare` runs a trivial grpc-js server whose streams only say hello, as the baseline cost of
 // an idle server stream. Started with --expose-gc; answers memory requests over IPC.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import { compilePolicySet, createCodec, KafkaBus, readAgreementSources } from '@puente/sdk';
+import { createCodec, KafkaBus } from '@puente/sdk';
 
-import { loadPublishPermissions } from '../src/authorization.js';
+import { devGatewayParts } from '../src/dev-wiring.js';
 import { createGateway } from '../src/create-gateway.js';
-import { DEV_TOKENS_FILE } from '../src/dev-tokens.js';
-import { createAuthenticator, loadTokenStore } from '../src/identity.js';
 import { BARE_SERVICE, type FromChild, type MemoryFigures, type ToChild } from './bench-support.js';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function send(message: FromChild): void {
   process.send?.(message);
-}
-
-/** Development fixture keys, as `pnpm start` and the test suite read them. */
-function devSecrets(): (name: string) => string | undefined {
-  const fixture = new Map<string, string>();
-  for (const line of readFileSync(`${root}deploy/policies/dev-keys.env`, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.+)$/.exec(line.trim());
-    if (match?.[1] && match[2]) fixture.set(match[1], match[2]);
-  }
-  return (name) => fixture.get(name);
 }
 
 async function memory(gc: boolean): Promise<MemoryFigures> {
@@ -50,16 +34,13 @@ async function startGateway(): Promise<{ port: number; stop: () => Promise<void>
   const bus = new KafkaBus({ brokers, clientId: 'gateway-bench' });
   await bus.start();
   const codec = createCodec();
-  const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
-    schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
-    secret: devSecrets(),
-  });
+  const dev = devGatewayParts(codec);
   const gateway = createGateway({
     bus,
     codec,
-    policies: () => policies,
-    authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
-    permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+    policies: () => dev.policies,
+    authenticator: dev.authenticator,
+    permissions: dev.permissions,
     ensureTopics: { partitions: 3 },
   });
   await gateway.start();

@@ -15,17 +15,15 @@ import {
   ShareServiceClient,
   type PublishResponse,
 } from '@puente/proto';
-import { compilePolicySet, createCodec, KafkaBus, readAgreementSources, type ConsumedRecord } from '@puente/sdk';
+import { createCodec, KafkaBus, type ConsumedRecord } from '@puente/sdk';
 import { waitFor } from '@puente/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { loadPublishPermissions } from './authorization.js';
+import { devGatewayParts } from './dev-wiring.js';
 import { createGateway, type Gateway } from './create-gateway.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
-import { createAuthenticator, loadTokenStore } from './identity.js';
+import { readDevTokens } from './dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
 const TOPIC = 'us.cargo-manifests.v1';
 
 describe('a Kafka outage while publishing', () => {
@@ -46,16 +44,13 @@ describe('a Kafka outage while publishing', () => {
     const codec = createCodec();
     bus = new KafkaBus({ brokers: broker.brokers, clientId: 'outage-test', retries: 2, connectionTimeoutMs: 500 });
     await bus.start();
-    const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
-      schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
-      secret: () => DEV_KEY,
-    });
+    const dev = devGatewayParts(codec);
     gateway = createGateway({
       bus,
       codec,
-      policies: () => policies,
-      authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
-      permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+      policies: () => dev.policies,
+      authenticator: dev.authenticator,
+      permissions: dev.permissions,
       ensureTopics: { partitions: 1 },
       limits: { publishTimeoutMs: 1_000 },
     });

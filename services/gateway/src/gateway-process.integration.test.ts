@@ -19,11 +19,12 @@ import {
 import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { readDevKeys } from './dev-wiring.js';
 import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();
-const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
+const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {

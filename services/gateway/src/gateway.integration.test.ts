@@ -23,14 +23,13 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { compilePolicySet, createCodec, KafkaBus, parseSchemaText, readAgreementSources } from '@puente/sdk';
+import { createCodec, KafkaBus, parseSchemaText } from '@puente/sdk';
 import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { loadPublishPermissions } from './authorization.js';
+import { devGatewayParts } from './dev-wiring.js';
 import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens, DEV_TOKENS_FILE } from './dev-tokens.js';
-import { createAuthenticator, loadTokenStore } from './identity.js';
+import { readDevTokens } from './dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();
@@ -39,7 +38,6 @@ const token = (name: string) => {
   if (!value) throw new Error(`no dev token ${name}`);
   return value;
 };
-const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
 
 const codec = createCodec();
 const example = (file: string) =>
@@ -132,16 +130,13 @@ describe('gateway on real Kafka and gRPC', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
-      schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
-      secret: (name) => (name === 'PUENTE_HASH_KEY_US_MX' ? DEV_KEY : undefined),
-    });
+    const dev = devGatewayParts(codec);
     gateway = createGateway({
       bus,
       codec,
-      policies: () => policies,
-      authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
-      permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+      policies: () => dev.policies,
+      authenticator: dev.authenticator,
+      permissions: dev.permissions,
       ensureTopics: { partitions: 3 },
       limits: { maxPayloadBytes: 256 * 1024 },
     });

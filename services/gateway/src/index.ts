@@ -10,3 +10,4 @@ export * from './identity.js';
 export { createGatewayMetrics, serveMetrics, type GatewayMetrics } from './metrics.js';
 export { DISCLOSURE_TOPIC } from './audit.js';
 export * from './dev-tokens.js';
+export * from './dev-wiring.js';

@@ -35,6 +35,7 @@ import { compilePolicySet, createCodec, KafkaBus, readAgreementSources } from '@
 import { testKafkaBrokers } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { readDevKeys } from './dev-wiring.js';
 import { loadPublishPermissions } from './authorization.js';
 import { createGateway, type Gateway } from './create-gateway.js';
 import { readDevTokens, DEV_TOKENS_FILE } from './dev-tokens.js';
@@ -45,7 +46,7 @@ import type { DeliveredRecord } from './subscriptions/session.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();
-const DEV_KEY = 'ZGV2LW9ubHktdXMtbXgta2V5LW5vdC1hLXNlY3JldC0wMDAx'; // development fixture
+const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 const codec = createCodec();
 const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
   schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),

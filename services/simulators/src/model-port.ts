@@ -2,7 +2,6 @@
 // and risk management for both countries, synthetic US and MX agencies publishing through the
 // gateway's gRPC port as real clients would, and partner subscribers printing the policy views
 // they receive. Ctrl-C stops it cleanly.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
@@ -13,17 +12,9 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { compilePolicySet, createCodec, createLogger, MemoryBus, readAgreementSources } from '@puente/sdk';
+import { createCodec, createLogger, MemoryBus } from '@puente/sdk';
 
-import {
-  createAuthenticator,
-  createGateway,
-  DEV_TOKENS_FILE,
-  loadPublishPermissions,
-  loadTokenStore,
-  readDevTokens,
-  serveMetrics,
-} from '@puente/gateway';
+import { createGateway, devGatewayParts, DEV_TOKENS_FILE, readDevTokens, serveMetrics } from '@puente/gateway';
 import {
   createRiskService,
   defaultRiskFiles,
@@ -50,31 +41,18 @@ const intervalMs = Number(process.env['PUENTE_DEMO_INTERVAL_MS'] ?? 0);
 const simRate = Number(process.env['PUENTE_SIM_RATE'] ?? (intervalMs > 0 ? 1000 / intervalMs : 3));
 const simSeed = Number(process.env['PUENTE_SIM_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
 
-/** Development fixture keys (deploy/policies/dev-keys.env) unless the environment provides real ones. */
-function devSecrets(): (name: string) => string | undefined {
-  const fixture = new Map<string, string>();
-  for (const line of readFileSync(`${root}deploy/policies/dev-keys.env`, 'utf8').split('\n')) {
-    const match = /^([A-Z0-9_]+)=(.+)$/.exec(line.trim());
-    if (match?.[1] && match[2]) fixture.set(match[1], match[2]);
-  }
-  return (name) => process.env[name] ?? fixture.get(name);
-}
-
 async function main(): Promise<void> {
   const logger = createLogger({ name: 'puente', level: 'warn' });
   const bus = new MemoryBus();
   await bus.start();
   const codec = createCodec();
-  const policies = compilePolicySet(readAgreementSources(`${root}deploy/policies`), {
-    schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
-    secret: devSecrets(),
-  });
+  const dev = devGatewayParts(codec, (name) => process.env[name]);
   const gateway = createGateway({
     bus,
     codec,
-    policies: () => policies,
-    authenticator: createAuthenticator({ tokens: loadTokenStore(DEV_TOKENS_FILE), allowTokens: true }),
-    permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
+    policies: () => dev.policies,
+    authenticator: dev.authenticator,
+    permissions: dev.permissions,
     address: `127.0.0.1:${port}`,
     ensureTopics: { partitions: 3 },
     logger,
@@ -121,7 +99,7 @@ async function main(): Promise<void> {
   gateway    127.0.0.1:${gateway.port} (gRPC: puente.v1.ShareService; health and reflection on)
   metrics    http://127.0.0.1:${metricsPort}/metrics
   tokens     ${DEV_TOKENS_FILE} (development fixture; send as "authorization: Bearer <token>")
-  agreements ${policies.agreements.map((a) => `${a.id} v${a.version}`).join(', ')}
+  agreements ${dev.policies.agreements.map((a) => `${a.id} v${a.version}`).join(', ')}
 Synthetic agencies publish about ${simRate} events/s (seed ${simSeed}); partners print what their agreement lets them see. Ctrl-C stops.
 `);
 
