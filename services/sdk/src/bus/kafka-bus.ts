@@ -11,7 +11,9 @@ import {
   type Consumer,
   type KafkaMessage,
   type LogEntry,
+  type Message,
   type Producer,
+  type RecordMetadata,
 } from 'kafkajs';
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
@@ -105,6 +107,29 @@ export function fromKafkaError(error: unknown, context: string): BusError {
   });
 }
 
+/**
+ * Bytes per partition one coalesced produce request carries, under the broker's default
+ * message.max.bytes (1 MiB) for a record batch, with room for the batch and record overhead
+ * the estimate leaves out.
+ */
+const PRODUCE_PARTITION_BYTES = 900 * 1024;
+
+interface PendingProduce {
+  readonly topic: string;
+  readonly messages: readonly Message[];
+  /** Estimated bytes per partition. */
+  readonly bytes: ReadonlyMap<number, number>;
+  readonly resolve: (results: PublishResult[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function estimatedSize(record: BusRecord): number {
+  let size = 24 + (record.value?.length ?? 0) + (record.key === null ? 0 : Buffer.byteLength(record.key));
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    size += 4 + name.length + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  return size;
+}
+
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   readonly admin: BusAdmin;
@@ -118,6 +143,8 @@ export class KafkaBus implements Bus {
   /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
   private readonly partitionCounts = new Map<string, number>();
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readonly produceQueue: PendingProduce[] = [];
+  private producing = false;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (options.brokers.length === 0) {
@@ -159,6 +186,9 @@ export class KafkaBus implements Bus {
   async stop(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'stopped';
+    // Calls still queued behind the request in flight are refused, not silently dropped.
+    for (const call of this.produceQueue.splice(0))
+      call.reject(new BusError({ code: 'STOPPED', message: `KafkaBus stopped before publishing to '${call.topic}'` }));
     await Promise.allSettled([
       ...[...this.subscriptions].map((subscription) => subscription.stop()),
       ...[...this.readers].map((reader) => reader.stop()),
@@ -170,37 +200,103 @@ export class KafkaBus implements Bus {
     this.assertRunning();
     if (records.length === 0) return [];
     const partitions = await this.partitionCount(topic);
+    this.assertRunning();
     // We choose partitions ourselves (Kafka's default murmur2 hashing) so every record's offset
     // can be derived from its partition's base offset in the produce response.
-    const chosen = records.map((record) => this.partitionFor(topic, record.key, partitions));
-    let metadata;
+    const messages: Message[] = [];
+    const bytes = new Map<number, number>();
+    for (const record of records) {
+      const partition = this.partitionFor(topic, record.key, partitions);
+      messages.push({
+        key: record.key,
+        value: record.value,
+        partition,
+        ...(record.headers ? { headers: { ...record.headers } } : {}),
+        ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
+      });
+      bytes.set(partition, (bytes.get(partition) ?? 0) + estimatedSize(record));
+    }
+    return new Promise<PublishResult[]>((resolve, reject) => {
+      this.produceQueue.push({ topic, messages, bytes, resolve, reject });
+      this.flushProduceQueue();
+    });
+  }
+
+  /**
+   * Group commit. The idempotent producer has one request in flight per broker, so calls made
+   * while a request is out would each wait for a round trip of their own: instead, everything
+   * queued meanwhile goes out together as the next request (one record batch per partition),
+   * in call order, so per-partition order is the order of the calls. A request carries at most
+   * PRODUCE_PARTITION_BYTES per partition; one call larger than that still goes alone.
+   */
+  private flushProduceQueue(): void {
+    if (this.producing || this.produceQueue.length === 0) return;
+    const taken: PendingProduce[] = [];
+    const load = new Map<string, number>();
+    while (this.produceQueue.length > 0) {
+      const next = this.produceQueue[0]!;
+      const fits = [...next.bytes].every(
+        ([partition, size]) => (load.get(`${next.topic}\u0000${partition}`) ?? 0) + size <= PRODUCE_PARTITION_BYTES,
+      );
+      if (taken.length > 0 && !fits) break;
+      this.produceQueue.shift();
+      taken.push(next);
+      for (const [partition, size] of next.bytes) {
+        const at = `${next.topic}\u0000${partition}`;
+        load.set(at, (load.get(at) ?? 0) + size);
+      }
+    }
+    this.producing = true;
+    void this.produceTogether(taken).finally(() => {
+      this.producing = false;
+      this.flushProduceQueue();
+    });
+  }
+
+  private async produceTogether(taken: readonly PendingProduce[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const call of taken) {
+      const list = byTopic.get(call.topic);
+      if (list) list.push(...call.messages);
+      else byTopic.set(call.topic, [...call.messages]);
+    }
+    let metadata: RecordMetadata[];
     try {
-      metadata = await this.producer.send({
-        topic,
+      metadata = await this.producer.sendBatch({
         acks: -1,
-        messages: records.map((record, index) => ({
-          key: record.key,
-          value: record.value,
-          partition: chosen[index] ?? 0,
-          ...(record.headers ? { headers: { ...record.headers } } : {}),
-          ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-        })),
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      const busError = fromKafkaError(error, `publishing ${records.length} record(s) to '${topic}'`);
-      if (busError.code === 'UNKNOWN_TOPIC') this.partitionCounts.delete(topic);
-      throw busError;
-    }
-    const next = new Map<number, bigint>();
-    for (const entry of metadata) next.set(entry.partition, BigInt(entry.baseOffset ?? '0'));
-    return chosen.map((partition) => {
-      const offset = next.get(partition);
-      if (offset === undefined) {
-        throw new BusError({ code: 'INTERNAL', message: `no produce acknowledgement for ${topic}[${partition}]` });
+      for (const call of taken) {
+        const busError = fromKafkaError(error, `publishing ${call.messages.length} record(s) to '${call.topic}'`);
+        if (busError.code === 'UNKNOWN_TOPIC') this.partitionCounts.delete(call.topic);
+        call.reject(busError);
       }
-      next.set(partition, offset + 1n);
-      return { topic, partition, offset: offset.toString() };
-    });
+      return;
+    }
+    // Offsets follow call order within each partition, from the partition's base offset.
+    const next = new Map<string, bigint>();
+    for (const entry of metadata) next.set(`${entry.topicName}\u0000${entry.partition}`, BigInt(entry.baseOffset ?? '0'));
+    for (const call of taken) {
+      const results: PublishResult[] = [];
+      let missing: number | undefined;
+      for (const message of call.messages) {
+        const partition = message.partition ?? 0;
+        const at = `${call.topic}\u0000${partition}`;
+        const offset = next.get(at);
+        if (offset === undefined) {
+          missing = partition;
+          break;
+        }
+        next.set(at, offset + 1n);
+        results.push({ topic: call.topic, partition, offset: offset.toString() });
+      }
+      if (missing === undefined) call.resolve(results);
+      else
+        call.reject(
+          new BusError({ code: 'INTERNAL', message: `no produce acknowledgement for ${call.topic}[${missing}]` }),
+        );
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -241,6 +241,51 @@ export function describeBusContract(name: string, options: BusContractOptions): 
       expect(topics.map((t) => t.topic)).not.toContain(topic);
     });
 
+    it('gives concurrent publishes to several topics the offsets of their own records, large ones too', async () => {
+      const topics = [unique('concurrent-a'), unique('concurrent-b')];
+      await bus.admin.ensureTopics(topics.map((topic) => ({ topic, partitions: 3 })));
+      // 60 calls in flight at once, small and large (one of ~1.5 MiB, too large to share a produce
+      // request with others), interleaved over two topics and the same keys.
+      const calls = Array.from({ length: 60 }, (_, c) => {
+        const topic = topics[c % 2]!;
+        const count = c === 7 ? 1_500 : 1 + (c % 9) * 7;
+        const size = c === 7 ? 1_000 : 10 + (c % 5) * 100;
+        const records = Array.from({ length: count }, (_, i) => ({
+          key: `k${(c + i) % 17}`,
+          value: Buffer.from(`${c}/${i}/`.padEnd(size, 'x')),
+        }));
+        return { topic, records, results: bus.publish(topic, records) };
+      });
+      const expected = new Map<string, string>();
+      for (const call of calls) {
+        const results = await call.results;
+        expect(results).toHaveLength(call.records.length);
+        results.forEach((result, i) => {
+          expect(result.topic).toBe(call.topic);
+          const at = `${result.topic}/${result.partition}/${result.offset}`;
+          expect(expected.has(at)).toBe(false);
+          expected.set(at, call.records[i]!.value.toString());
+        });
+      }
+      const seen = new Map<string, string>();
+      const readers = await Promise.all(
+        topics.map((topic) =>
+          bus.readFrom({
+            topic,
+            positions: [0, 1, 2].map((partition) => ({ partition, offset: '0' })),
+            handler: async (batch) => {
+              for (const record of batch.records)
+                seen.set(`${record.topic}/${record.partition}/${record.offset}`, record.value?.toString() ?? '');
+            },
+          }),
+        ),
+      );
+      await waitFor(() => seen.size >= expected.size, 60_000, `${expected.size} records read back`);
+      await Promise.all(readers.map((reader) => reader.stop()));
+      expect(seen.size).toBe(expected.size);
+      for (const [at, value] of expected) expect(seen.get(at), at).toBe(value);
+    });
+
     it('reads chosen partitions from explicit offsets outside any group, and pauses', async () => {
       const topic = unique('read-from');
       await bus.admin.ensureTopics([{ topic, partitions: 2 }]);
