@@ -246,7 +246,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           server.forceShutdown();
           resolve();
         }, graceMs);
-        // Acknowledged offsets are committed as acks arrive; ending the streams loses nothing.
+        // Acknowledged offsets are committed as acks arrive (flushed below); ending the streams loses nothing.
         for (const session of sessions.values()) session.end();
         server.tryShutdown(() => {
           clearTimeout(timer);
@@ -254,6 +254,8 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       });
       breaker.shutdown();
+      // Acknowledgements are committed in the background: the last ones land before we go.
+      await cursors.flush();
       await Promise.all([...tails.values()].map((tail) => tail.stop()));
       await cursors.stop();
     },

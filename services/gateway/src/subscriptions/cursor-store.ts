@@ -14,12 +14,15 @@ export interface CursorStore {
   get(subscriptionId: string): CursorPositions | undefined;
   /** Durably records new positions; resolves once the bus has them. */
   commit(subscriptionId: string, topic: string, positions: ReadonlyMap<number, number>): Promise<void>;
+  /** Resolves once every commit made so far has landed or failed. */
+  flush(): Promise<void>;
   all(): ReadonlyMap<string, CursorPositions>;
 }
 
 export function createCursorStore(bus: Bus, topic = CURSOR_TOPIC): CursorStore {
   const cursors = new Map<string, CursorPositions>();
   let reader: Reader | undefined;
+  const writing = new Set<Promise<void>>();
 
   const apply = (id: string, update: CursorPositions) => {
     const current = cursors.get(id) ?? {};
@@ -64,8 +67,15 @@ export function createCursorStore(bus: Bus, topic = CURSOR_TOPIC): CursorStore {
       const update: Record<string, Record<string, string>> = { [t]: {} };
       for (const [partition, offset] of positions)
         (update[t] as Record<string, string>)[String(partition)] = String(offset);
-      await bus.publish(topic, [{ key: id, value: Buffer.from(JSON.stringify(update)) }]);
-      apply(id, update);
+      const written = bus.publish(topic, [{ key: id, value: Buffer.from(JSON.stringify(update)) }]).then(() => {
+        apply(id, update);
+      });
+      const tracked = written.catch(() => undefined).finally(() => writing.delete(tracked));
+      writing.add(tracked);
+      return written;
+    },
+    async flush() {
+      await Promise.all([...writing]);
     },
   };
 }

@@ -70,6 +70,9 @@ interface PartitionState {
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
 
+/** Batches prepared ahead while earlier ones are audited. */
+const MAX_AUDITS_IN_FLIGHT = 4;
+
 const SUBSCRIPTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export class SubscriptionSession {
@@ -84,6 +87,10 @@ export class SubscriptionSession {
   private pumping = false;
   private again = false;
   private nextState = 0;
+  /** Batches whose disclosures are being written. */
+  private auditing = 0;
+  private sending: Promise<void> = Promise.resolve();
+  private confirmations: Promise<void> = Promise.resolve();
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -268,15 +275,22 @@ export class SubscriptionSession {
       positions.set(state.partition, position);
       byTopic.set(state.feed.policy.topic, positions);
     }
-    await Promise.all(
+    // The window is free again at once; the commit follows in the background.
+    this.pump();
+    const committed = Promise.all(
       [...byTopic].map(async ([topic, positions]) => {
         await this.deps.cursors.commit(this.subscriptionId, topic, positions);
         for (const state of touched)
           if (state.feed.policy.topic === topic) state.committed = positions.get(state.partition) ?? state.committed;
       }),
     );
-    if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: accepted } } });
-    this.pump();
+    // Confirmations go out in the order of the acks, each once its commit has landed.
+    this.confirmations = this.confirmations
+      .then(() => committed)
+      .then(() => {
+        if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: accepted } } });
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   /** Delivers what is available within the window; re-entrant calls coalesce. */
@@ -297,12 +311,21 @@ export class SubscriptionSession {
   private async pumpLoop(): Promise<void> {
     do {
       this.again = false;
-      while (!this.closed && this.unacked < this.maxUnacked) {
+      while (!this.closed && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
         const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
         if (batch.length === 0) break;
-        await this.deps.audit(batch.map((b) => b.delivered));
-        if (this.closed) return;
-        this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } });
+        // Audited before it is sent, sent in the order collected; the next batch is prepared
+        // while this one's disclosures are on their way to Kafka.
+        this.auditing++;
+        const audited = this.deps.audit(batch.map((b) => b.delivered));
+        this.sending = this.sending
+          .then(() => audited)
+          .then(() => this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } }))
+          .catch((error: unknown) => this.fail(error))
+          .finally(() => {
+            this.auditing--;
+            this.pump();
+          });
       }
     } while (this.again && !this.closed);
   }
