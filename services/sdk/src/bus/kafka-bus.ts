@@ -1,9 +1,10 @@
-// KafkaBus: the Bus port on a real Kafka cluster through kafkajs. An idempotent producer with
+// KafkaBus: the Bus port on a real Kafka cluster through kafkajs. Idempotent producers with
 // acks from all in-sync replicas, one kafkajs consumer per subscription with manual commits,
 // no implicit topic creation, and kafkajs's own logs routed to our logger.
 import { randomUUID } from 'node:crypto';
 
 import {
+  CompressionTypes,
   Kafka,
   Partitioners,
   logLevel,
@@ -25,6 +26,7 @@ import type {
   BusRecord,
   ConsumedRecord,
   GroupDescription,
+  PublishOptions,
   PublishResult,
   ReadFromOptions,
   Reader,
@@ -50,6 +52,11 @@ export interface KafkaBusOptions {
   readonly heartbeatIntervalMs?: number;
   /** Longest a fetch waits for new records: the floor of consume latency when idle. */
   readonly maxWaitTimeMs?: number;
+  /**
+   * Idempotent producers (each its own connections); topics are spread over them in order of
+   * first use, each topic always on the same one. Default 3.
+   */
+  readonly producers?: number;
 }
 
 const kafkaLevelToPino = (level: logLevel): 'error' | 'warn' | 'info' | 'debug' =>
@@ -114,11 +121,18 @@ export function fromKafkaError(error: unknown, context: string): BusError {
  */
 const PRODUCE_PARTITION_BYTES = 900 * 1024;
 
+interface ProducerLane {
+  readonly producer: Producer;
+  readonly queue: PendingProduce[];
+  producing: boolean;
+}
+
 interface PendingProduce {
   readonly topic: string;
   readonly messages: readonly Message[];
   /** Estimated bytes per partition. */
   readonly bytes: ReadonlyMap<number, number>;
+  readonly compression: CompressionTypes;
   readonly resolve: (results: PublishResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -134,7 +148,9 @@ export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   readonly admin: BusAdmin;
   private readonly kafka: Kafka;
-  private readonly producer: Producer;
+  /** Producer lanes: each topic is published through one of them, chosen at its first publish. */
+  private readonly lanes: ProducerLane[];
+  private readonly laneOfTopic = new Map<string, ProducerLane>();
   private readonly kafkaAdmin: Admin;
   private readonly logger: Logger;
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -143,8 +159,6 @@ export class KafkaBus implements Bus {
   /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
   private readonly partitionCounts = new Map<string, number>();
   private state: 'new' | 'running' | 'stopped' = 'new';
-  private readonly produceQueue: PendingProduce[] = [];
-  private producing = false;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (options.brokers.length === 0) {
@@ -161,13 +175,17 @@ export class KafkaBus implements Bus {
       logLevel: logLevel.WARN,
       logCreator: routeLogs(this.logger),
     });
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry,
-    });
+    this.lanes = Array.from({ length: Math.max(1, options.producers ?? 3) }, () => ({
+      producer: this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry,
+      }),
+      queue: [],
+      producing: false,
+    }));
     this.kafkaAdmin = this.kafka.admin({ retry });
     this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts);
   }
@@ -176,7 +194,7 @@ export class KafkaBus implements Bus {
     if (this.state === 'running') return;
     try {
       await this.kafkaAdmin.connect();
-      await this.producer.connect();
+      await Promise.all(this.lanes.map((lane) => lane.producer.connect()));
     } catch (error) {
       throw fromKafkaError(error, `connecting to Kafka at ${this.options.brokers.join(',')}`);
     }
@@ -187,16 +205,16 @@ export class KafkaBus implements Bus {
     if (this.state !== 'running') return;
     this.state = 'stopped';
     // Calls still queued behind the request in flight are refused, not silently dropped.
-    for (const call of this.produceQueue.splice(0))
+    for (const call of this.lanes.flatMap((lane) => lane.queue.splice(0)))
       call.reject(new BusError({ code: 'STOPPED', message: `KafkaBus stopped before publishing to '${call.topic}'` }));
     await Promise.allSettled([
       ...[...this.subscriptions].map((subscription) => subscription.stop()),
       ...[...this.readers].map((reader) => reader.stop()),
     ]);
-    await Promise.allSettled([this.producer.disconnect(), this.kafkaAdmin.disconnect()]);
+    await Promise.allSettled([...this.lanes.map((lane) => lane.producer.disconnect()), this.kafkaAdmin.disconnect()]);
   }
 
-  async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
+  async publish(topic: string, records: readonly BusRecord[], options?: PublishOptions): Promise<PublishResult[]> {
     this.assertRunning();
     if (records.length === 0) return [];
     const partitions = await this.partitionCount(topic);
@@ -217,43 +235,53 @@ export class KafkaBus implements Bus {
       bytes.set(partition, (bytes.get(partition) ?? 0) + estimatedSize(record));
     }
     return new Promise<PublishResult[]>((resolve, reject) => {
-      this.produceQueue.push({ topic, messages, bytes, resolve, reject });
-      this.flushProduceQueue();
+      let lane = this.laneOfTopic.get(topic);
+      if (!lane) {
+        lane = this.lanes[this.laneOfTopic.size % this.lanes.length]!;
+        this.laneOfTopic.set(topic, lane);
+      }
+      const compression = options?.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+      lane.queue.push({ topic, messages, bytes, compression, resolve, reject });
+      this.flushProduceQueue(lane);
     });
   }
 
   /**
-   * Group commit. The idempotent producer has one request in flight per broker, so calls made
+   * Group commit. An idempotent producer has one request in flight per broker, so calls made
    * while a request is out would each wait for a round trip of their own: instead, everything
-   * queued meanwhile goes out together as the next request (one record batch per partition),
-   * in call order, so per-partition order is the order of the calls. A request carries at most
-   * PRODUCE_PARTITION_BYTES per partition; one call larger than that still goes alone.
+   * queued meanwhile on a lane goes out together as its next request (one record batch per
+   * partition), in call order, so per-partition order is the order of the calls (a topic always
+   * uses the same lane). A request carries at most PRODUCE_PARTITION_BYTES per partition; one
+   * call larger than that still goes alone. Lanes (separate producers and connections) let
+   * different topics' requests be in flight at the same time.
    */
-  private flushProduceQueue(): void {
-    if (this.producing || this.produceQueue.length === 0) return;
+  private flushProduceQueue(lane: ProducerLane): void {
+    if (lane.producing || lane.queue.length === 0) return;
     const taken: PendingProduce[] = [];
     const load = new Map<string, number>();
-    while (this.produceQueue.length > 0) {
-      const next = this.produceQueue[0]!;
+    while (lane.queue.length > 0) {
+      const next = lane.queue[0]!;
+      // One request has one compression: a call that differs from the first waits for the next.
+      if (taken.length > 0 && next.compression !== taken[0]!.compression) break;
       const fits = [...next.bytes].every(
         ([partition, size]) => (load.get(`${next.topic}\u0000${partition}`) ?? 0) + size <= PRODUCE_PARTITION_BYTES,
       );
       if (taken.length > 0 && !fits) break;
-      this.produceQueue.shift();
+      lane.queue.shift();
       taken.push(next);
       for (const [partition, size] of next.bytes) {
         const at = `${next.topic}\u0000${partition}`;
         load.set(at, (load.get(at) ?? 0) + size);
       }
     }
-    this.producing = true;
-    void this.produceTogether(taken).finally(() => {
-      this.producing = false;
-      this.flushProduceQueue();
+    lane.producing = true;
+    void this.produceTogether(lane.producer, taken).finally(() => {
+      lane.producing = false;
+      this.flushProduceQueue(lane);
     });
   }
 
-  private async produceTogether(taken: readonly PendingProduce[]): Promise<void> {
+  private async produceTogether(producer: Producer, taken: readonly PendingProduce[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const call of taken) {
       const list = byTopic.get(call.topic);
@@ -262,8 +290,9 @@ export class KafkaBus implements Bus {
     }
     let metadata: RecordMetadata[];
     try {
-      metadata = await this.producer.sendBatch({
+      metadata = await producer.sendBatch({
         acks: -1,
+        compression: taken[0]?.compression ?? CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
@@ -276,7 +305,8 @@ export class KafkaBus implements Bus {
     }
     // Offsets follow call order within each partition, from the partition's base offset.
     const next = new Map<string, bigint>();
-    for (const entry of metadata) next.set(`${entry.topicName}\u0000${entry.partition}`, BigInt(entry.baseOffset ?? '0'));
+    for (const entry of metadata)
+      next.set(`${entry.topicName}\u0000${entry.partition}`, BigInt(entry.baseOffset ?? '0'));
     for (const call of taken) {
       const results: PublishResult[] = [];
       let missing: number | undefined;

@@ -12,6 +12,7 @@ import type {
   BusRecord,
   ConsumedRecord,
   GroupDescription,
+  PublishOptions,
   PublishResult,
   ReadFromOptions,
   Reader,
@@ -92,7 +93,8 @@ export class MemoryBus implements Bus {
     this.wakeAll();
   }
 
-  async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
+  // Compression is a wire and storage matter: nothing to do in memory.
+  async publish(topic: string, records: readonly BusRecord[], _options?: PublishOptions): Promise<PublishResult[]> {
     this.assertRunning();
     const stored = this.topics.get(topic);
     if (!stored) throw unknownTopic(topic);
