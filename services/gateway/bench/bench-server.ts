@@ -8,7 +8,8 @@ import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-j
 import { createCodec, KafkaBus } from '@puente/sdk';
 
 import { devGatewayParts } from '../src/dev-wiring.js';
-import { createGateway } from '../src/create-gateway.js';
+import { createGateway, RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
+import { widenConnectionWindows, widenReceiveWindows } from '../src/flow-control.js';
 import { BARE_SERVICE, type FromChild, type MemoryFigures, type ToChild } from './bench-support.js';
 
 function send(message: FromChild): void {
@@ -55,10 +56,8 @@ async function startGateway(): Promise<{ port: number; stop: () => Promise<void>
 
 async function startBare(): Promise<{ port: number; stop: () => Promise<void> }> {
   // The same channel options as the gateway's server, so only the handler differs.
-  const server = new Server({
-    'grpc.max_receive_message_length': 1_000_000 + 64 * 1024,
-    'grpc-node.flow_control_window': 4 * 1024 * 1024,
-  });
+  const server = new Server({ 'grpc.max_receive_message_length': 1_000_000 + 64 * 1024 });
+  widenReceiveWindows(server, RECEIVE_WINDOW_BYTES);
   server.addService(BARE_SERVICE, {
     idle: (call: ServerDuplexStream<Buffer, Buffer>) => {
       call.once('data', () => call.write(Buffer.from('started')));
@@ -71,6 +70,7 @@ async function startBare(): Promise<{ port: number; stop: () => Promise<void> }>
       error ? reject(error) : resolve(bound),
     );
   });
+  widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
   return {
     port,
     stop: () =>

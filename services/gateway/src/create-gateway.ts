@@ -21,6 +21,7 @@ import {
 } from '@puente/sdk';
 
 import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
+import { widenConnectionWindows, widenReceiveWindows } from './flow-control.js';
 import type { PublishPermissions } from './authorization.js';
 import type { Authenticator, Principal } from './identity.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
@@ -80,16 +81,16 @@ export interface Gateway {
 }
 
 const VIEW_ID_BASE = 1_000_000;
+/** HTTP/2 receive window per stream and per connection: several full publish batches. */
+export const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { bus, codec } = options;
   const logger = options.logger ?? silentLogger();
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createGatewayMetrics();
-  const server = new Server({
-    'grpc.max_receive_message_length': limits.maxPayloadBytes + 64 * 1024,
-    'grpc-node.flow_control_window': 4 * 1024 * 1024,
-  });
+  const server = new Server({ 'grpc.max_receive_message_length': limits.maxPayloadBytes + 64 * 1024 });
+  widenReceiveWindows(server, RECEIVE_WINDOW_BYTES);
   const cursors = createCursorStore(bus);
   const tails = new Map<string, TopicTail>();
   const sessions = new Map<string, SubscriptionSession>();
@@ -237,6 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           (error, bound) => (error ? reject(error) : resolve(bound)),
         );
       });
+      widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
       logger.info({ port, feeds: feedTopics, cursorTopic: CURSOR_TOPIC }, 'gateway listening');
     },
     async stop(graceMs = 5_000) {
