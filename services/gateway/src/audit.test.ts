@@ -3,7 +3,7 @@ import { compilePolicySet, createCodec, readAgreementSources, type Bus, type Bus
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
-import { createAuditWriter, createDisclosureEncoder, disclosureRecord, DISCLOSURE_TOPIC } from './audit.js';
+import { createAuditWriter, createDisclosureEncoder, disclosureRecord, DISCLOSURE_TOPIC, fieldLists } from './audit.js';
 import type { DeliveredRecord } from './subscriptions/session.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -19,6 +19,69 @@ function fixture() {
 
 const example = (name: string) =>
   JSON.parse(readFileSync(`${root}schemas/examples/${name}`, 'utf8')) as { topic: string; value: unknown };
+
+describe('disclosure field lists', () => {
+  it('name whole records and arrays where all their fields share a fate, and cover every field exactly once', () => {
+    const { codec, policies } = fixture();
+    let decisions = 0;
+    for (const { file, to } of [
+      { file: 'cargo-manifests/us-northbound-laredo.json', to: { country: 'MX', agency: 'ANAM' } },
+      { file: 'cargo-manifests/mx-southbound-ciudad-juarez.json', to: { country: 'US', agency: 'CBP' } },
+    ]) {
+      const { topic, value } = example(file);
+      const event = codec.fromJson(topic, value) as Record<string, unknown>;
+      for (const feed of policies.feedsFor(to).filter((f) => f.policy.topic === topic)) {
+        const decision = feed.policy.apply(event, to);
+        if (!decision.admitted) continue;
+        decisions++;
+        const lists = fieldLists(decision.fields);
+        const listed = [
+          ...lists.fieldsReleased.map((path) => ({ path, fate: 'keep' })),
+          ...lists.fieldsRemoved.map((path) => ({ path, fate: 'removed' })),
+          ...lists.fieldsTransformed.map((t) => ({ path: t.path, fate: `${t.action}:${t.method}` })),
+        ];
+        const fateOf = (action: string) =>
+          action === 'drop' || action === 'removed'
+            ? 'removed'
+            : action === 'keep'
+              ? 'keep'
+              : `${{ mask: 'MASK', hash: 'HASH', generalize: 'GENERALIZE' }[action.split(':')[0]!]}:${action.split(':')[1] ?? null}`;
+        for (const field of decision.fields) {
+          const covering = listed.filter((l) => field.path === l.path || field.path.startsWith(`${l.path}.`));
+          expect(covering, field.path).toHaveLength(1);
+          expect(covering[0]!.fate, field.path).toBe(fateOf(field.action));
+        }
+        // Every listed path covers at least one field, and the lists are shorter than the fields.
+        for (const l of listed)
+          expect(decision.fields.some((f) => f.path === l.path || f.path.startsWith(`${l.path}.`))).toBe(true);
+        expect(listed.length).toBeLessThan(decision.fields.length);
+      }
+    }
+    expect(decisions).toBeGreaterThanOrEqual(2);
+  });
+
+  it('lists the US manifest shared with ANAM by whole parts where it can', () => {
+    const { codec, policies } = fixture();
+    const { topic, value } = example('cargo-manifests/us-northbound-laredo.json');
+    const feed = policies.feedsFor({ country: 'MX', agency: 'ANAM' }).find((f) => f.policy.topic === topic)!;
+    const decision = feed.policy.apply(codec.fromJson(topic, value) as Record<string, unknown>, {
+      country: 'MX',
+      agency: 'ANAM',
+    });
+    if (!decision.admitted) throw new Error('fixture withheld');
+    const lists = fieldLists(decision.fields);
+    expect(lists.fieldsReleased).toEqual(
+      expect.arrayContaining(['meta', 'carrier', 'consignee', 'goods[*]', 'seals[*]']),
+    );
+    expect(lists.fieldsReleased).not.toContain('driver');
+    expect(lists.fieldsRemoved).toEqual(expect.arrayContaining(['driver.address', 'consignor.address']));
+    expect(lists.fieldsTransformed).toContainEqual({
+      path: 'driver.documents[*].documentNumber',
+      action: 'HASH',
+      method: null,
+    });
+  });
+});
 
 describe('disclosure encoder', () => {
   it('gives byte for byte the Avro of the whole record, for every rule and any delivery time', () => {
@@ -49,7 +112,10 @@ describe('disclosure encoder', () => {
           // Both calls run twice: the first fills the per-rule cache, the second uses it.
           for (let round = 0; round < 2; round++) {
             const bytes = encode(delivered, now);
-            const decoded = codec.decode(bytes, { topic: DISCLOSURE_TOPIC }).value as unknown as Record<string, unknown>;
+            const decoded = codec.decode(bytes, { topic: DISCLOSURE_TOPIC }).value as unknown as Record<
+              string,
+              unknown
+            >;
             const expected = disclosureRecord(delivered, now);
             // Random ids differ between two encodings; everything else must match exactly.
             const meta = decoded['meta'] as Record<string, unknown>;

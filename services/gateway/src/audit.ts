@@ -21,20 +21,62 @@ interface FieldLists {
   readonly fieldsRemoved: string[];
 }
 
-function fieldLists(fields: DeliveredRecord['decision']['fields']): FieldLists {
-  const lists: FieldLists = { fieldsReleased: [], fieldsTransformed: [], fieldsRemoved: [] };
-  for (const field of fields) {
-    if (field.action === 'keep') lists.fieldsReleased.push(field.path);
-    else if (field.action === 'drop' || field.action === 'removed') lists.fieldsRemoved.push(field.path);
-    else {
-      const [kind, method] = field.action.split(':');
-      lists.fieldsTransformed.push({
-        path: field.path,
-        action: TRANSFORM_ACTIONS[kind ?? ''] ?? 'MASK',
-        method: method ?? null,
-      });
-    }
+interface PathNode {
+  /** The action of a leaf field: keep, removed, or a transform such as hash:hmac-sha256. */
+  action?: string;
+  readonly children: Map<string, PathNode>;
+}
+
+/** What a leaf's action says in the record: drop and removed are both "removed". */
+const listed = (action: string): string => (action === 'drop' || action === 'removed' ? 'removed' : action);
+
+/** The one listed action of every leaf under a node, or undefined when they differ. */
+function uniform(node: PathNode): string | undefined {
+  if (node.action !== undefined) return listed(node.action);
+  let common: string | undefined;
+  for (const child of node.children.values()) {
+    const action = uniform(child);
+    if (action === undefined || (common !== undefined && action !== common)) return undefined;
+    common = action;
   }
+  return common;
+}
+
+/**
+ * The field lists of a decision, shortest form: where every field under a record or an array's
+ * elements has the same fate, the list names that record or array (`carrier`, `goods[*]`,
+ * `driver.address`) instead of each field beneath it. Decisions list every leaf of the schema,
+ * so a named subtree always means all of it; the top level is never collapsed.
+ */
+export function fieldLists(fields: DeliveredRecord['decision']['fields']): FieldLists {
+  const root: PathNode = { children: new Map() };
+  for (const field of fields) {
+    let node = root;
+    for (const segment of field.path.split('.')) {
+      let child = node.children.get(segment);
+      if (!child) {
+        child = { children: new Map() };
+        node.children.set(segment, child);
+      }
+      node = child;
+    }
+    node.action = field.action;
+  }
+  const lists: FieldLists = { fieldsReleased: [], fieldsTransformed: [], fieldsRemoved: [] };
+  const emit = (path: string, action: string) => {
+    if (action === 'keep') lists.fieldsReleased.push(path);
+    else if (action === 'removed') lists.fieldsRemoved.push(path);
+    else {
+      const [kind, method] = action.split(':');
+      lists.fieldsTransformed.push({ path, action: TRANSFORM_ACTIONS[kind ?? ''] ?? 'MASK', method: method ?? null });
+    }
+  };
+  const walk = (node: PathNode, path: string) => {
+    const action = uniform(node);
+    if (action !== undefined && (node.action !== undefined || node.children.size > 0)) emit(path, action);
+    else for (const [segment, child] of node.children) walk(child, `${path}.${segment}`);
+  };
+  for (const [segment, child] of root.children) walk(child, segment);
   return lists;
 }
 
