@@ -71,7 +71,7 @@ interface PartitionState {
 }
 
 /** Batches prepared ahead while earlier ones are audited. */
-const MAX_AUDITS_IN_FLIGHT = 4;
+const MAX_AUDITS_IN_FLIGHT = 16;
 
 const SUBSCRIPTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -320,12 +320,17 @@ export class SubscriptionSession {
         const audited = this.deps.audit(batch.map((b) => b.delivered));
         this.sending = this.sending
           .then(() => audited)
-          .then(() => this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } }))
+          .then(() =>
+            this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } }),
+          )
           .catch((error: unknown) => this.fail(error))
           .finally(() => {
             this.auditing--;
             this.pump();
           });
+        // Let I/O in between batches: produce acknowledgements and acks wait behind a long
+        // synchronous stretch, and a slow acknowledgement holds every stage behind it.
+        await yieldToIo();
       }
     } while (this.again && !this.closed);
   }
@@ -469,6 +474,8 @@ export class SubscriptionSession {
     if (!this.closed) this.call.write(message);
   }
 }
+
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function protocol(message: string): GatewayError {
   return new GatewayError({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PROTOCOL_VIOLATION, message });

@@ -62,6 +62,25 @@ export function decodeEntry(codec: AvroCodec, entry: TailEntry): Decoded {
   }
 }
 
+const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
+
+/**
+ * What a delivery needs of a record. Headers are left behind: six CloudEvents header buffers
+ * per record, kept for the life of the buffer, were most of the objects the collector had to
+ * copy and mark, and nothing delivered or dead-lettered reads them.
+ */
+function slim(record: ConsumedRecord): ConsumedRecord {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key,
+    value: record.value,
+    headers: NO_HEADERS,
+    timestamp: record.timestamp,
+  };
+}
+
 export function createTopicTail(options: {
   bus: Bus;
   codec: AvroCodec;
@@ -100,7 +119,7 @@ export function createTopicTail(options: {
         handler: async (batch) => {
           const buffer = buffers[batch.partition];
           if (!buffer) return;
-          for (const record of batch.records) buffer.entries.push({ record });
+          for (const record of batch.records) buffer.entries.push({ record: slim(record) });
           const excess = buffer.entries.length - options.capacityPerPartition;
           if (excess > 0) {
             // Evict in chunks so eviction is amortised, not a shift per record.
