@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
 import { createAuditWriter, createDisclosureEncoder, disclosureRecord, DISCLOSURE_TOPIC, fieldLists } from './audit.js';
-import type { DeliveredRecord } from './subscriptions/session.js';
+import { deliveredRecord, type DeliveredRecord } from './subscriptions/session.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -88,8 +88,8 @@ describe('disclosure encoder', () => {
     const { codec, policies } = fixture();
     const encode = createDisclosureEncoder(codec);
     const cases = [
-      { file: 'cargo-manifests/us-northbound-laredo.json', to: { country: 'MX', agency: 'ANAM' } },
-      { file: 'cargo-manifests/mx-southbound-ciudad-juarez.json', to: { country: 'US', agency: 'CBP' } },
+      { file: 'cargo-manifests/us-northbound-laredo.json', to: { country: 'MX' as const, agency: 'ANAM' } },
+      { file: 'cargo-manifests/mx-southbound-ciudad-juarez.json', to: { country: 'US' as const, agency: 'CBP' } },
     ];
     let checked = 0;
     for (const { file, to } of cases) {
@@ -100,15 +100,17 @@ describe('disclosure encoder', () => {
         if (!decision.admitted) continue;
         for (const at of [0, 1, 63, 64, 8_191, 2 ** 40, Date.parse('2026-11-27T12:00:00Z')]) {
           const now = new Date(at);
-          const delivered = {
-            principal: { ...to, roles: ['subscriber'], name: `${to.country}/${to.agency}`, via: 'token' },
-            subscriptionId: 'test.sub',
-            feed,
-            record: { topic, partition: 1, offset: String(at), key: 'K-1', value: null, headers: {}, timestamp: 0 },
+          const delivered = deliveredRecord(
+            {
+              principal: { ...to, roles: ['subscriber'], name: `${to.country}/${to.agency}`, via: 'token' },
+              subscriptionId: 'test.sub',
+              feed,
+              record: { topic, partition: 1, offset: String(at), key: 'K-1', value: null, headers: {}, timestamp: 0 },
+              viewSchemaId: 12,
+            },
             event,
             decision,
-            viewSchemaId: 12,
-          } as DeliveredRecord;
+          );
           // Both calls run twice: the first fills the per-rule cache, the second uses it.
           for (let round = 0; round < 2; round++) {
             const bytes = encode(delivered, now);
@@ -151,23 +153,27 @@ describe('audit writer', () => {
     ) as unknown as Record<string, unknown>;
     const decision = feed.policy.apply(event, { country: 'MX', agency: 'ANAM' });
     if (!decision.admitted) throw new Error('fixture withheld');
-    const delivered: DeliveredRecord[] = Array.from({ length: 1_000 }, (_, i) => ({
-      principal: { country: 'MX', agency: 'ANAM', roles: ['subscriber'], name: 'MX/ANAM', via: 'token' },
-      subscriptionId: 'mx.anam.test',
-      feed,
-      record: {
-        topic: 'us.cargo-manifests.v1',
-        partition: 0,
-        offset: String(i),
-        key: 'K',
-        value: null,
-        headers: {},
-        timestamp: 0,
-      },
-      event,
-      decision,
-      viewSchemaId: 12,
-    }));
+    const delivered: DeliveredRecord[] = Array.from({ length: 1_000 }, (_, i) =>
+      deliveredRecord(
+        {
+          principal: { country: 'MX', agency: 'ANAM', roles: ['subscriber'], name: 'MX/ANAM', via: 'token' },
+          subscriptionId: 'mx.anam.test',
+          feed,
+          record: {
+            topic: 'us.cargo-manifests.v1',
+            partition: 0,
+            offset: String(i),
+            key: 'K',
+            value: null,
+            headers: {},
+            timestamp: 0,
+          },
+          viewSchemaId: 12,
+        },
+        event,
+        decision,
+      ),
+    );
     const calls: BusRecord[][] = [];
     const bus = {
       publish: async (topic: string, records: readonly BusRecord[]) => {

@@ -87,8 +87,7 @@ export function disclosureRecord(
   now: Date,
   lists: FieldLists = fieldLists(delivered.decision.fields),
 ): Record<string, unknown> {
-  const { decision, feed, record, event, principal } = delivered;
-  const meta = event['meta'] as { eventId: string; purposes: string[] };
+  const { decision, feed, record, principal } = delivered;
   return {
     meta: {
       eventId: randomUUID(),
@@ -97,15 +96,15 @@ export function disclosureRecord(
       originAgency: 'PUENTE',
       classification: 'SENSITIVE',
       releasableTo: [feed.agreement.from],
-      purposes: meta.purposes,
-      correlationId: meta.eventId,
+      purposes: delivered.purposes,
+      correlationId: delivered.eventId,
       supersedes: null,
     },
     disclosureId: randomUUID(),
     sourceTopic: record.topic,
     sourcePartition: record.partition,
     sourceOffset: Number(record.offset),
-    sourceEventId: meta.eventId,
+    sourceEventId: delivered.eventId,
     entityId: record.key ?? '',
     recipient: {
       country: principal.country,

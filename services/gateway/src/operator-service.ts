@@ -58,7 +58,7 @@ import { GatewayError, toServiceError } from './errors.js';
 import { feedIdOf } from './feeds.js';
 import type { Authenticator, Principal } from './identity.js';
 import type { CursorStore } from './subscriptions/cursor-store.js';
-import type { DeliveredRecord } from './subscriptions/session.js';
+import { deliveredRecord, type DeliveredRecord } from './subscriptions/session.js';
 
 export interface BrowseLimits {
   /** Records returned when the request asks for 0. */
@@ -403,15 +403,17 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         chosen.flatMap((match): DeliveredRecord[] =>
           match.decision && match.decoded.value
             ? [
-                {
-                  principal,
-                  subscriptionId: OPERATOR_BROWSE_SUBSCRIPTION,
-                  feed: access.feed,
-                  record: match.record,
-                  event: match.decoded.value,
-                  decision: match.decision,
-                  viewSchemaId,
-                },
+                deliveredRecord(
+                  {
+                    principal,
+                    subscriptionId: OPERATOR_BROWSE_SUBSCRIPTION,
+                    feed: access.feed,
+                    record: match.record,
+                    viewSchemaId,
+                  },
+                  match.decoded.value,
+                  match.decision,
+                ),
               ]
             : [],
         ),

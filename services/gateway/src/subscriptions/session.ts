@@ -31,14 +31,35 @@ export interface SessionLimits {
   readonly catchUpQueue: number;
 }
 
+/**
+ * What the audit needs of one delivery, and nothing more: it lives until the batch's
+ * disclosures are written, so holding the decoded event or the view here kept hundreds of
+ * objects per delivery alive across collections.
+ */
 export interface DeliveredRecord {
   readonly principal: Principal;
   readonly subscriptionId: string;
   readonly feed: Feed;
   readonly record: ConsumedRecord;
-  readonly event: Record<string, unknown>;
-  readonly decision: Extract<Decision, { admitted: true }>;
+  readonly eventId: string;
+  readonly purposes: readonly string[];
+  readonly decision: Pick<Extract<Decision, { admitted: true }>, 'rule' | 'fields'>;
   readonly viewSchemaId: number;
+}
+
+/** The audit's part of an admitted event. */
+export function deliveredRecord(
+  base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'feed' | 'record' | 'viewSchemaId'>,
+  event: Record<string, unknown>,
+  decision: Extract<Decision, { admitted: true }>,
+): DeliveredRecord {
+  const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
+  return {
+    ...base,
+    eventId: meta?.eventId ?? '',
+    purposes: meta?.purposes ?? [],
+    decision: { rule: decision.rule, fields: decision.fields },
+  };
 }
 
 export interface SessionDeps {
@@ -405,15 +426,11 @@ export class SubscriptionSession {
         payload,
         agreementVersion: String(state.feed.agreement.version),
       },
-      delivered: {
-        principal: this.principal,
-        subscriptionId: this.subscriptionId,
-        feed: state.feed,
-        record,
-        event: decoded.value,
+      delivered: deliveredRecord(
+        { principal: this.principal, subscriptionId: this.subscriptionId, feed: state.feed, record, viewSchemaId },
+        decoded.value,
         decision,
-        viewSchemaId,
-      },
+      ),
     };
   }
 
