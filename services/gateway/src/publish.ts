@@ -40,10 +40,30 @@ interface Prepared {
   readonly timestamp: Date;
 }
 
+/**
+ * One accepted event, for answering a repeat. Primitives only: with ten minutes of events kept
+ * (hundreds of thousands under load), every object per entry is one more the collector marks.
+ */
 interface Remembered {
-  readonly response: PublishResponse;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly schemaId: number;
+  /** The record's timestamp (ms). */
+  readonly timestamp: number;
+  /** When Kafka acknowledged it (ms): the dedupe window counts from here. */
   readonly at: number;
 }
+
+const responseOf = (eventId: string, entry: Remembered, duplicate: boolean): PublishResponse => ({
+  eventId,
+  topic: entry.topic,
+  partition: entry.partition,
+  offset: entry.offset,
+  schemaId: entry.schemaId,
+  timestamp: new Date(entry.timestamp),
+  duplicate,
+});
 
 export interface Publisher {
   /** Publishes a batch; one outcome per request, in order. Valid events of one topic go to Kafka together. */
@@ -189,16 +209,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
         }
         const known = remembered.get(prepared.dedupeKey);
         if (known || seenInBatch.has(prepared.dedupeKey)) {
-          const response = known?.response ?? {
-            eventId: prepared.eventId,
-            topic: prepared.topic,
-            partition: -1,
-            offset: '-1',
-            schemaId: prepared.schemaId,
-            timestamp: prepared.timestamp,
-            duplicate: true,
-          };
-          outcomes[index] = { ok: true, response: { ...response, duplicate: true } };
+          const response = known
+            ? responseOf(prepared.eventId, known, true)
+            : {
+                eventId: prepared.eventId,
+                topic: prepared.topic,
+                partition: -1,
+                offset: '-1',
+                schemaId: prepared.schemaId,
+                timestamp: prepared.timestamp,
+                duplicate: true,
+              };
+          outcomes[index] = { ok: true, response };
           return;
         }
         seenInBatch.add(prepared.dedupeKey);
@@ -233,16 +255,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
                 results.forEach((result, i) => {
                   const p = prepared[i];
                   if (!p) return;
-                  const response: PublishResponse = {
-                    eventId: p.eventId,
+                  remembered.set(p.dedupeKey, {
                     topic,
                     partition: result.partition,
                     offset: result.offset,
                     schemaId: p.schemaId,
-                    timestamp: p.timestamp,
-                    duplicate: false,
-                  };
-                  remembered.set(p.dedupeKey, { response, at });
+                    timestamp: p.timestamp.getTime(),
+                    at,
+                  });
                 });
                 options.onPublished?.(topic, results.length);
                 return results;
@@ -251,7 +271,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
               await breaker.run(() => produced);
               for (const p of prepared) {
                 const known = remembered.get(p.dedupeKey);
-                if (known) outcomes[p.index] = { ok: true, response: known.response };
+                if (known) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, known, false) };
               }
             } catch (error) {
               produced.catch(() => undefined);

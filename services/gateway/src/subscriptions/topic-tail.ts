@@ -9,30 +9,74 @@ export interface TailEntry {
 
 export type Decoded = { readonly value: Record<string, unknown> } | { readonly error: string };
 
+/**
+ * One partition's recent records, column by column: the buffer holds tens of thousands of
+ * records for as long as they stay, so each costs only its key string and value buffer in the
+ * heap; the record object a subscription reads is made when it asks.
+ */
 class PartitionBuffer {
-  /** Offset of entries[0]; before any record arrives, the end of the partition at start-up. */
+  /** Offset of the first buffered record; before any arrives, the end of the partition at start-up. */
   start: number;
-  readonly entries: TailEntry[] = [];
-  constructor(start: number) {
+  private offsets: number[] = [];
+  private keys: (string | null)[] = [];
+  private values: (Buffer | null)[] = [];
+  private timestamps: number[] = [];
+  constructor(
+    private readonly topic: string,
+    private readonly partition: number,
+    start: number,
+  ) {
     this.start = start;
   }
-  get end(): number {
-    const last = this.entries[this.entries.length - 1];
-    return last ? Number(last.record.offset) + 1 : this.start;
+  get size(): number {
+    return this.offsets.length;
   }
-  /** The first entry at or after `offset`, if buffered. */
+  get end(): number {
+    const last = this.offsets[this.offsets.length - 1];
+    return last === undefined ? this.start : last + 1;
+  }
+  push(record: ConsumedRecord): void {
+    this.offsets.push(Number(record.offset));
+    this.keys.push(record.key);
+    this.values.push(record.value);
+    this.timestamps.push(record.timestamp);
+  }
+  /** Drops the oldest `count` records. */
+  evict(count: number): void {
+    const end = this.end;
+    this.offsets.splice(0, count);
+    this.keys.splice(0, count);
+    this.values.splice(0, count);
+    this.timestamps.splice(0, count);
+    this.start = this.offsets[0] ?? end;
+  }
+  /** The first record at or after `offset`, if buffered. */
   at(offset: number): TailEntry | undefined {
-    const guess = this.entries[offset - this.start];
-    if (guess && Number(guess.record.offset) === offset) return guess;
-    // Offsets are contiguous on our topics; a gap (compaction, control records) falls back to search.
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (Number(this.entries[mid]?.record.offset) < offset) lo = mid + 1;
-      else hi = mid;
+    let index = offset - this.start;
+    if (this.offsets[index] !== offset) {
+      // Offsets are contiguous on our topics; a gap (compaction, control records) falls back to search.
+      let lo = 0;
+      let hi = this.offsets.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((this.offsets[mid] ?? Infinity) < offset) lo = mid + 1;
+        else hi = mid;
+      }
+      index = lo;
     }
-    return this.entries[lo];
+    const found = this.offsets[index];
+    if (found === undefined) return undefined;
+    return {
+      record: {
+        topic: this.topic,
+        partition: this.partition,
+        offset: String(found),
+        key: this.keys[index] ?? null,
+        value: this.values[index] ?? null,
+        headers: NO_HEADERS,
+        timestamp: this.timestamps[index] ?? 0,
+      },
+    };
   }
 }
 
@@ -62,24 +106,8 @@ export function decodeEntry(codec: AvroCodec, entry: TailEntry): Decoded {
   }
 }
 
+/** Headers are not kept: six CloudEvents header buffers per record, and nothing delivered reads them. */
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
-
-/**
- * What a delivery needs of a record. Headers are left behind: six CloudEvents header buffers
- * per record, kept for the life of the buffer, were most of the objects the collector had to
- * copy and mark, and nothing delivered or dead-lettered reads them.
- */
-function slim(record: ConsumedRecord): ConsumedRecord {
-  return {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    key: record.key,
-    value: record.value,
-    headers: NO_HEADERS,
-    timestamp: record.timestamp,
-  };
-}
 
 export function createTopicTail(options: {
   bus: Bus;
@@ -112,20 +140,19 @@ export function createTopicTail(options: {
     async start() {
       const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
       if (!info) throw new Error(`topic '${topic}' does not exist`);
-      for (const p of info.partitions) buffers[p.partition] = new PartitionBuffer(Number(p.high));
+      for (const p of info.partitions) buffers[p.partition] = new PartitionBuffer(topic, p.partition, Number(p.high));
       reader = await bus.readFrom({
         topic,
         positions: info.partitions.map((p) => ({ partition: p.partition, offset: p.high })),
         handler: async (batch) => {
           const buffer = buffers[batch.partition];
           if (!buffer) return;
-          for (const record of batch.records) buffer.entries.push({ record: slim(record) });
-          const excess = buffer.entries.length - options.capacityPerPartition;
+          for (const record of batch.records) buffer.push(record);
+          const excess = buffer.size - options.capacityPerPartition;
           if (excess > 0) {
             // Evict in chunks so eviction is amortised, not a shift per record.
             const drop = Math.max(excess, Math.floor(options.capacityPerPartition / 4));
-            buffer.entries.splice(0, drop);
-            buffer.start = buffer.entries[0] ? Number(buffer.entries[0].record.offset) : buffer.end;
+            buffer.evict(drop);
           }
           for (const listener of [...listeners]) listener();
         },

@@ -1,0 +1,63 @@
+import { createCodec, MemoryBus } from '@puente/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { createTopicTail, type TopicTail } from './topic-tail.js';
+
+const TOPIC = 'tail.test';
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('topic tail', () => {
+  let bus: MemoryBus;
+  let tail: TopicTail | undefined;
+  afterEach(async () => {
+    await tail?.stop();
+    await bus.stop();
+  });
+
+  it('serves the records published after it started, by offset, and forgets the oldest past its capacity', async () => {
+    bus = new MemoryBus({ maxBatchSize: 7 });
+    await bus.start();
+    await bus.admin.ensureTopics([{ topic: TOPIC, partitions: 2 }]);
+    // Published before the tail starts: not in it.
+    await bus.publish(TOPIC, [{ key: 'early', value: Buffer.from('early'), timestamp: 1 }]);
+    tail = createTopicTail({ bus, codec: createCodec(), topic: TOPIC, capacityPerPartition: 40 });
+    await tail.start();
+    const before = [0, 1].map((p) => tail!.range(p));
+    expect(before.map((r) => r.end - r.start)).toEqual([0, 0]);
+    let notified = 0;
+    tail.onRecords(() => notified++);
+
+    const published = await bus.publish(
+      TOPIC,
+      Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 9}`, value: Buffer.from(`v${i}`), timestamp: 1_000 + i })),
+    );
+    const onZero = published.filter((r) => r.partition === 0);
+    await until(() => tail!.range(0).end === Number(onZero.at(-1)!.offset) + 1);
+    expect(notified).toBeGreaterThan(0);
+
+    const range = tail.range(0);
+    // At most the capacity is kept, at least three quarters of it (eviction goes in quarters).
+    expect(range.end - range.start).toBeLessThanOrEqual(40);
+    expect(range.end - range.start).toBeGreaterThanOrEqual(30);
+    for (let offset = range.start; offset < range.end; offset++) {
+      const index = published.findIndex((r) => r.partition === 0 && Number(r.offset) === offset);
+      const entry = tail.entry(0, offset)!;
+      expect(entry.record).toMatchObject({
+        topic: TOPIC,
+        partition: 0,
+        offset: String(offset),
+        key: `k${index % 9}`,
+        timestamp: 1_000 + index,
+      });
+      expect(entry.record.value?.toString()).toBe(`v${index}`);
+    }
+    expect(tail.entry(0, range.end)).toBeUndefined();
+  });
+});
