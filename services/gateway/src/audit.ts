@@ -165,9 +165,6 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
   };
 }
 
-/** Disclosures of one batch repeat the same field lists: gzip takes them to a few percent. */
-const AUDIT_PUBLISH = { compression: 'gzip' } as const;
-
 /** Produce requests stay well under Kafka's default 1 MiB message limit, whatever the batch size. */
 const MAX_AUDIT_CHUNK_BYTES = 512 * 1024;
 
@@ -182,13 +179,13 @@ export function createAuditWriter(bus: Bus, codec: AvroCodec) {
     let bytes = 0;
     for (const record of records) {
       if (chunk.length > 0 && bytes + record.value.length > MAX_AUDIT_CHUNK_BYTES) {
-        await bus.publish(DISCLOSURE_TOPIC, chunk, AUDIT_PUBLISH);
+        await bus.publish(DISCLOSURE_TOPIC, chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(record);
       bytes += record.value.length + (record.key?.length ?? 0);
     }
-    if (chunk.length > 0) await bus.publish(DISCLOSURE_TOPIC, chunk, AUDIT_PUBLISH);
+    if (chunk.length > 0) await bus.publish(DISCLOSURE_TOPIC, chunk);
   };
 }

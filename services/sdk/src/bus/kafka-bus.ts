@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 
 import {
-  CompressionTypes,
   Kafka,
   Partitioners,
   logLevel,
@@ -26,7 +25,6 @@ import type {
   BusRecord,
   ConsumedRecord,
   GroupDescription,
-  PublishOptions,
   PublishResult,
   ReadFromOptions,
   Reader,
@@ -132,7 +130,6 @@ interface PendingProduce {
   readonly messages: readonly Message[];
   /** Estimated bytes per partition. */
   readonly bytes: ReadonlyMap<number, number>;
-  readonly compression: CompressionTypes;
   readonly resolve: (results: PublishResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -214,7 +211,7 @@ export class KafkaBus implements Bus {
     await Promise.allSettled([...this.lanes.map((lane) => lane.producer.disconnect()), this.kafkaAdmin.disconnect()]);
   }
 
-  async publish(topic: string, records: readonly BusRecord[], options?: PublishOptions): Promise<PublishResult[]> {
+  async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
     this.assertRunning();
     if (records.length === 0) return [];
     const partitions = await this.partitionCount(topic);
@@ -240,8 +237,7 @@ export class KafkaBus implements Bus {
         lane = this.lanes[this.laneOfTopic.size % this.lanes.length]!;
         this.laneOfTopic.set(topic, lane);
       }
-      const compression = options?.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-      lane.queue.push({ topic, messages, bytes, compression, resolve, reject });
+      lane.queue.push({ topic, messages, bytes, resolve, reject });
       this.flushProduceQueue(lane);
     });
   }
@@ -261,8 +257,6 @@ export class KafkaBus implements Bus {
     const load = new Map<string, number>();
     while (lane.queue.length > 0) {
       const next = lane.queue[0]!;
-      // One request has one compression: a call that differs from the first waits for the next.
-      if (taken.length > 0 && next.compression !== taken[0]!.compression) break;
       const fits = [...next.bytes].every(
         ([partition, size]) => (load.get(`${next.topic}\u0000${partition}`) ?? 0) + size <= PRODUCE_PARTITION_BYTES,
       );
@@ -292,7 +286,6 @@ export class KafkaBus implements Bus {
     try {
       metadata = await producer.sendBatch({
         acks: -1,
-        compression: taken[0]?.compression ?? CompressionTypes.None,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {

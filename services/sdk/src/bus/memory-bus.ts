@@ -12,7 +12,6 @@ import type {
   BusRecord,
   ConsumedRecord,
   GroupDescription,
-  PublishOptions,
   PublishResult,
   ReadFromOptions,
   Reader,
@@ -93,8 +92,7 @@ export class MemoryBus implements Bus {
     this.wakeAll();
   }
 
-  // Compression is a wire and storage matter: nothing to do in memory.
-  async publish(topic: string, records: readonly BusRecord[], _options?: PublishOptions): Promise<PublishResult[]> {
+  async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
     this.assertRunning();
     const stored = this.topics.get(topic);
     if (!stored) throw unknownTopic(topic);

@@ -14,14 +14,6 @@ export interface BusRecord {
   readonly timestamp?: number;
 }
 
-export interface PublishOptions {
-  /**
-   * Compress the records on the wire and in the log (Kafka's gzip; consumers decompress
-   * transparently). Worth it for large, repetitive records such as audit entries.
-   */
-  readonly compression?: 'none' | 'gzip';
-}
-
 export interface PublishResult {
   readonly topic: string;
   readonly partition: number;
@@ -160,7 +152,7 @@ export interface Bus {
    * Publishes records to one topic and resolves once the bus has them (Kafka: acknowledged by
    * all in-sync replicas). Never creates topics: an unknown topic fails with code UNKNOWN_TOPIC.
    */
-  publish(topic: string, records: readonly BusRecord[], options?: PublishOptions): Promise<PublishResult[]>;
+  publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /**
    * Reads partitions of one topic from given offsets, outside any consumer group (catch-up
