@@ -174,18 +174,21 @@ export function createAuditWriter(bus: Bus, codec: AvroCodec) {
     if (delivered.length === 0) return;
     const now = new Date();
     const records = delivered.map((d) => ({ key: d.record.key, value: encode(d, now) }));
-    // A disclosure lists every field path, so it can be several times the event: chunk by size.
+    // Chunked by size; the chunks are handed to the bus together and in order, so they share
+    // produce requests where they fit and none waits for the one before it.
+    const chunks: (typeof records)[] = [];
     let chunk: typeof records = [];
     let bytes = 0;
     for (const record of records) {
       if (chunk.length > 0 && bytes + record.value.length > MAX_AUDIT_CHUNK_BYTES) {
-        await bus.publish(DISCLOSURE_TOPIC, chunk);
+        chunks.push(chunk);
         chunk = [];
         bytes = 0;
       }
       chunk.push(record);
       bytes += record.value.length + (record.key?.length ?? 0);
     }
-    if (chunk.length > 0) await bus.publish(DISCLOSURE_TOPIC, chunk);
+    if (chunk.length > 0) chunks.push(chunk);
+    await Promise.all(chunks.map((c) => bus.publish(DISCLOSURE_TOPIC, c)));
   };
 }
