@@ -36,4 +36,42 @@ describe('KafkaBus failures', () => {
     expect(info?.partitions[0]?.high).toBe('0');
     await bus.stop();
   });
+
+  it('fails only the call whose record is too large when others are published at the same time', async () => {
+    const bus = new KafkaBus({ brokers, retries: 1 });
+    await bus.start();
+    const topic = `contract.too-large-among-others.${Date.now()}`;
+    await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
+    const small = (n: number) => bus.publish(topic, [{ key: 'k', value: Buffer.from(`small-${n}`) }]);
+    const calls = [small(1), bus.publish(topic, [{ key: 'k', value: Buffer.alloc(2 * 1024 * 1024) }]), small(2)];
+    const [first, huge, last] = await Promise.allSettled(calls);
+    expect(huge).toMatchObject({ status: 'rejected', reason: { code: 'RECORD_TOO_LARGE' } });
+    expect(first?.status).toBe('fulfilled');
+    expect(last?.status).toBe('fulfilled');
+    const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
+    expect(info?.partitions[0]?.high).toBe('2');
+    await bus.stop();
+  });
+
+  it('settles every queued publish when stopped: written, or refused with a BusError', async () => {
+    const bus = new KafkaBus({ brokers, retries: 1 });
+    await bus.start();
+    const topic = `contract.stop-queued.${Date.now()}`;
+    await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
+    // The first call warms the topic's metadata so the rest queue behind a request in flight.
+    await bus.publish(topic, [{ key: 'k', value: Buffer.from('warm') }]);
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      bus.publish(topic, [{ key: 'k', value: Buffer.alloc(100_000, i) }]),
+    );
+    const stopped = bus.stop();
+    const outcomes = await Promise.race([
+      Promise.allSettled(calls),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('a publish never settled')), 20_000)),
+    ]);
+    await stopped;
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const outcome of refused) expect(outcome.reason).toHaveProperty('code');
+    expect(refused.some((o) => o.reason.code === 'STOPPED')).toBe(true);
+  });
 });
