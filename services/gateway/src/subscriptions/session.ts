@@ -305,6 +305,7 @@ export class SubscriptionSession {
           if (state.feed.policy.topic === topic) state.committed = positions.get(state.partition) ?? state.committed;
       }),
     );
+    committed.catch(() => undefined); // handled in turn below, not unhandled meanwhile
     // Confirmations go out in the order of the acks, each once its commit has landed.
     this.confirmations = this.confirmations
       .then(() => committed)
@@ -339,6 +340,8 @@ export class SubscriptionSession {
         // while this one's disclosures are on their way to Kafka.
         this.auditing++;
         const audited = this.deps.audit(batch.map((b) => b.delivered));
+        // Its failure is handled in turn below; meanwhile it must not count as unhandled.
+        audited.catch(() => undefined);
         this.sending = this.sending
           .then(() => audited)
           .then(() =>

@@ -278,9 +278,9 @@ export class KafkaBus implements Bus {
   private async produceTogether(producer: Producer, taken: readonly PendingProduce[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const call of taken) {
-      const list = byTopic.get(call.topic);
-      if (list) list.push(...call.messages);
-      else byTopic.set(call.topic, [...call.messages]);
+      let list = byTopic.get(call.topic);
+      if (!list) byTopic.set(call.topic, (list = []));
+      for (const message of call.messages) list.push(message);
     }
     let metadata: RecordMetadata[];
     try {
