@@ -1,23 +1,15 @@
 // KafkaBus: the Bus port on a real Kafka cluster through kafkajs. Idempotent producers with
-// acks from all in-sync replicas, one kafkajs consumer per subscription with manual commits,
-// no implicit topic creation, and kafkajs's own logs routed to our logger.
+// acks from all in-sync replicas, on a thread of their own (produce-worker.mjs), one kafkajs
+// consumer per subscription with manual commits, no implicit topic creation, and kafkajs's own
+// logs routed to our logger.
 import { randomUUID } from 'node:crypto';
 
-import {
-  Kafka,
-  Partitioners,
-  logLevel,
-  type Admin,
-  type Consumer,
-  type KafkaMessage,
-  type LogEntry,
-  type Message,
-  type Producer,
-  type RecordMetadata,
-} from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry } from 'kafkajs';
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError, unknownTopic } from './errors.js';
+import type { WireMessage } from './produce-wire.mjs';
+import { ProducerThread, type ProducedPartition, type ProducerThreadOptions } from './producer-thread.js';
 import { createKeyPartitioner } from './partitioner.js';
 import type {
   Bus,
@@ -51,8 +43,8 @@ export interface KafkaBusOptions {
   /** Longest a fetch waits for new records: the floor of consume latency when idle. */
   readonly maxWaitTimeMs?: number;
   /**
-   * Idempotent producers (each its own connections); topics are spread over them in order of
-   * first use, each topic always on the same one. Default 3.
+   * Idempotent producers (each its own connections) on the producer thread; topics are spread
+   * over them in order of first use, each topic always on the same one. Default 3.
    */
   readonly producers?: number;
 }
@@ -120,14 +112,15 @@ export function fromKafkaError(error: unknown, context: string): BusError {
 const PRODUCE_PARTITION_BYTES = 900 * 1024;
 
 interface ProducerLane {
-  readonly producer: Producer;
+  /** Which of the producer thread's producers this lane uses. */
+  readonly index: number;
   readonly queue: PendingProduce[];
   producing: boolean;
 }
 
 interface PendingProduce {
   readonly topic: string;
-  readonly messages: readonly Message[];
+  readonly messages: readonly WireMessage[];
   /** Estimated bytes per partition. */
   readonly bytes: ReadonlyMap<number, number>;
   readonly resolve: (results: PublishResult[]) => void;
@@ -148,6 +141,8 @@ export class KafkaBus implements Bus {
   /** Producer lanes: each topic is published through one of them, chosen at its first publish. */
   private readonly lanes: ProducerLane[];
   private readonly laneOfTopic = new Map<string, ProducerLane>();
+  private readonly producerOptions: ProducerThreadOptions;
+  private producerThread: ProducerThread | undefined;
   private readonly kafkaAdmin: Admin;
   private readonly logger: Logger;
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -172,17 +167,17 @@ export class KafkaBus implements Bus {
       logLevel: logLevel.WARN,
       logCreator: routeLogs(this.logger),
     });
-    this.lanes = Array.from({ length: Math.max(1, options.producers ?? 3) }, () => ({
-      producer: this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry,
-      }),
-      queue: [],
-      producing: false,
-    }));
+    const producers = Math.max(1, options.producers ?? 3);
+    this.lanes = Array.from({ length: producers }, (_, index) => ({ index, queue: [], producing: false }));
+    this.producerOptions = {
+      clientId: options.clientId ?? 'puente',
+      brokers: options.brokers,
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      retry,
+      producers,
+      logger: this.logger,
+    };
     this.kafkaAdmin = this.kafka.admin({ retry });
     this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts);
   }
@@ -191,8 +186,11 @@ export class KafkaBus implements Bus {
     if (this.state === 'running') return;
     try {
       await this.kafkaAdmin.connect();
-      await Promise.all(this.lanes.map((lane) => lane.producer.connect()));
+      this.producerThread = new ProducerThread(this.producerOptions);
+      await this.producerThread.connect();
     } catch (error) {
+      await this.producerThread?.stop();
+      await this.kafkaAdmin.disconnect().catch(() => undefined);
       throw fromKafkaError(error, `connecting to Kafka at ${this.options.brokers.join(',')}`);
     }
     this.state = 'running';
@@ -208,7 +206,7 @@ export class KafkaBus implements Bus {
       ...[...this.subscriptions].map((subscription) => subscription.stop()),
       ...[...this.readers].map((reader) => reader.stop()),
     ]);
-    await Promise.allSettled([...this.lanes.map((lane) => lane.producer.disconnect()), this.kafkaAdmin.disconnect()]);
+    await Promise.allSettled([this.producerThread?.stop(), this.kafkaAdmin.disconnect()]);
   }
 
   async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
@@ -218,7 +216,7 @@ export class KafkaBus implements Bus {
     this.assertRunning();
     // We choose partitions ourselves (Kafka's default murmur2 hashing) so every record's offset
     // can be derived from its partition's base offset in the produce response.
-    const messages: Message[] = [];
+    const messages: WireMessage[] = [];
     const bytes = new Map<number, number>();
     for (const record of records) {
       const partition = this.partitionFor(topic, record.key, partitions);
@@ -269,25 +267,26 @@ export class KafkaBus implements Bus {
       }
     }
     lane.producing = true;
-    void this.produceTogether(lane.producer, taken).finally(() => {
+    void this.produceTogether(lane, taken).finally(() => {
       lane.producing = false;
       this.flushProduceQueue(lane);
     });
   }
 
-  private async produceTogether(producer: Producer, taken: readonly PendingProduce[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
+  private async produceTogether(lane: ProducerLane, taken: readonly PendingProduce[]): Promise<void> {
+    const byTopic = new Map<string, WireMessage[]>();
     for (const call of taken) {
       let list = byTopic.get(call.topic);
       if (!list) byTopic.set(call.topic, (list = []));
       for (const message of call.messages) list.push(message);
     }
-    let metadata: RecordMetadata[];
+    let metadata: ProducedPartition[];
     try {
-      metadata = await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      if (!this.producerThread) throw new BusError({ code: 'NOT_STARTED', message: 'KafkaBus is not started' });
+      metadata = await this.producerThread.send(
+        lane.index,
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      );
     } catch (error) {
       for (const call of taken) {
         const busError = fromKafkaError(error, `publishing ${call.messages.length} record(s) to '${call.topic}'`);

@@ -1,0 +1,23 @@
+// Types of produce-wire.mjs (plain JavaScript so the producer thread loads it without a
+// TypeScript loader).
+export interface WireMessage {
+  readonly partition: number;
+  readonly key: string | Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, string | Buffer>>;
+  readonly timestamp?: string;
+}
+
+export interface UnpackedMessage {
+  partition: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer>;
+  timestamp?: string;
+}
+
+export function packTopicMessages(
+  topicMessages: readonly { readonly topic: string; readonly messages: readonly WireMessage[] }[],
+): ArrayBuffer;
+
+export function unpackTopicMessages(arrayBuffer: ArrayBuffer): { topic: string; messages: UnpackedMessage[] }[];

@@ -1,0 +1,127 @@
+// How KafkaBus hands records to its producer thread: every topic's messages packed into one
+// ArrayBuffer that is transferred, not copied, and read back there as views into it (keys,
+// values and header values are not copied again). Layout, little-endian:
+//   u32 topics; per topic: i32 name length, name, u32 messages; per message: i32 partition,
+//   f64 timestamp (NaN: none), i32 key length (-1: null), key, i32 value length (-1: null), value,
+//   u16 headers; per header: u16 name length, name, i32 value length, value.
+
+const encoder = new TextEncoder();
+
+function sizeOf(bytes) {
+  return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+}
+
+/**
+ * @param {readonly { topic: string; messages: readonly { partition: number; key: string | Buffer | null; value: Buffer | null; headers?: Readonly<Record<string, string | Buffer>>; timestamp?: string }[] }[]} topicMessages
+ * @returns {ArrayBuffer}
+ */
+export function packTopicMessages(topicMessages) {
+  let size = 4;
+  for (const { topic, messages } of topicMessages) {
+    size += 8 + Buffer.byteLength(topic);
+    for (const message of messages) {
+      size += 4 + 8 + 4 + 4 + 2;
+      if (message.key !== null) size += sizeOf(message.key);
+      if (message.value !== null) size += message.value.length;
+      for (const [name, value] of Object.entries(message.headers ?? {}))
+        size += 2 + Buffer.byteLength(name) + 4 + sizeOf(value);
+    }
+  }
+  const arrayBuffer = new ArrayBuffer(size);
+  const out = Buffer.from(arrayBuffer);
+  let at = 0;
+  const bytes = (value) => {
+    if (typeof value === 'string') {
+      const { written } = encoder.encodeInto(value, out.subarray(at + 4));
+      out.writeInt32LE(written, at);
+      at += 4 + written;
+    } else {
+      out.writeInt32LE(value.length, at);
+      out.set(value, at + 4);
+      at += 4 + value.length;
+    }
+  };
+  const shortString = (value) => {
+    const { written } = encoder.encodeInto(value, out.subarray(at + 2));
+    out.writeUInt16LE(written, at);
+    at += 2 + written;
+  };
+  out.writeUInt32LE(topicMessages.length, at);
+  at += 4;
+  for (const { topic, messages } of topicMessages) {
+    bytes(topic);
+    out.writeUInt32LE(messages.length, at);
+    at += 4;
+    for (const message of messages) {
+      out.writeInt32LE(message.partition, at);
+      out.writeDoubleLE(message.timestamp === undefined ? NaN : Number(message.timestamp), at + 4);
+      at += 12;
+      if (message.key === null) {
+        out.writeInt32LE(-1, at);
+        at += 4;
+      } else bytes(message.key);
+      if (message.value === null) {
+        out.writeInt32LE(-1, at);
+        at += 4;
+      } else bytes(message.value);
+      const headers = Object.entries(message.headers ?? {});
+      out.writeUInt16LE(headers.length, at);
+      at += 2;
+      for (const [name, value] of headers) {
+        shortString(name);
+        bytes(value);
+      }
+    }
+  }
+  return arrayBuffer;
+}
+
+/**
+ * @param {ArrayBuffer} arrayBuffer
+ * @returns {{ topic: string; messages: { partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer>; timestamp?: string }[] }[]}
+ */
+export function unpackTopicMessages(arrayBuffer) {
+  const input = Buffer.from(arrayBuffer);
+  let at = 0;
+  const bytes = () => {
+    const length = input.readInt32LE(at);
+    at += 4;
+    if (length < 0) return null;
+    const view = input.subarray(at, at + length);
+    at += length;
+    return view;
+  };
+  const topics = [];
+  const topicCount = input.readUInt32LE(at);
+  at += 4;
+  for (let t = 0; t < topicCount; t++) {
+    const topic = bytes().toString('utf8');
+    const count = input.readUInt32LE(at);
+    at += 4;
+    const messages = [];
+    for (let m = 0; m < count; m++) {
+      const partition = input.readInt32LE(at);
+      const timestamp = input.readDoubleLE(at + 4);
+      at += 12;
+      const key = bytes();
+      const value = bytes();
+      const headerCount = input.readUInt16LE(at);
+      at += 2;
+      const headers = {};
+      for (let h = 0; h < headerCount; h++) {
+        const nameLength = input.readUInt16LE(at);
+        const name = input.toString('utf8', at + 2, at + 2 + nameLength);
+        at += 2 + nameLength;
+        headers[name] = bytes();
+      }
+      messages.push(
+        Number.isNaN(timestamp)
+          ? { partition, key, value, headers }
+          : { partition, key, value, headers, timestamp: String(timestamp) },
+      );
+    }
+    topics.push({ topic, messages });
+  }
+  if (at !== input.length) throw new Error(`produce wire: ${input.length - at} trailing bytes`);
+  return topics;
+}

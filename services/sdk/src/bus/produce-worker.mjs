@@ -1,0 +1,100 @@
+// KafkaBus's producers, on a thread of their own. kafkajs encodes every produce request in
+// JavaScript (records, headers, CRC-32C, copies at each level), which was the largest single
+// cost on a busy gateway's main thread; here it runs beside it. The main thread keeps the
+// queues, the group commit and the offsets; this thread only sends what it is given and says
+// what Kafka answered. Plain JavaScript, so it loads the same under tsx, vitest or bare node.
+import { parentPort, workerData } from 'node:worker_threads';
+
+import kafkajs from 'kafkajs';
+
+import { unpackTopicMessages } from './produce-wire.mjs';
+
+const { Kafka, Partitioners, logLevel } = kafkajs;
+const { clientId, brokers, connectionTimeout, requestTimeout, retry, producers } = workerData;
+
+const LEVELS = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** Log fields as plain data: errors by name and message, nothing that cannot cross threads. */
+function plain(value, depth = 0) {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+  if (depth > 3) return undefined;
+  if (Array.isArray(value)) return value.map((item) => plain(item, depth + 1));
+  const out = {};
+  for (const [key, item] of Object.entries(value)) out[key] = plain(item, depth + 1);
+  return out;
+}
+
+const kafka = new Kafka({
+  clientId,
+  brokers,
+  connectionTimeout,
+  requestTimeout,
+  retry,
+  logLevel: logLevel.WARN,
+  logCreator:
+    () =>
+    ({ namespace, level, log }) => {
+      const { message, timestamp: _timestamp, ...extra } = log;
+      parentPort.postMessage({ type: 'log', level: LEVELS[level] ?? 'debug', namespace, message, extra: plain(extra) });
+    },
+});
+
+// Made on connect, so a configuration kafkajs refuses is that request's error, not a crash.
+let lanes = [];
+const makeProducers = () =>
+  Array.from({ length: producers }, () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry,
+    }),
+  );
+
+/** What the main thread needs to classify a kafkajs error: the fields of each cause, as data. */
+function describeError(error, depth = 0) {
+  if (error === null || typeof error !== 'object' || depth > 5) return { message: String(error) };
+  return {
+    name: error.name,
+    type: error.type,
+    message: error.message,
+    retriable: error.retriable,
+    ...(error.cause ? { cause: describeError(error.cause, depth + 1) } : {}),
+  };
+}
+
+async function handle(message) {
+  switch (message.type) {
+    case 'connect':
+      if (lanes.length === 0) lanes = makeProducers();
+      await Promise.all(lanes.map((producer) => producer.connect()));
+      return {};
+    case 'send': {
+      const producer = lanes[message.lane];
+      if (!producer) throw new Error(`no producer ${String(message.lane)}: not connected`);
+      const metadata = await producer.sendBatch({ acks: -1, topicMessages: unpackTopicMessages(message.packed) });
+      return {
+        metadata: metadata.map(({ topicName, partition, baseOffset }) => ({ topicName, partition, baseOffset })),
+      };
+    }
+    case 'disconnect':
+      await Promise.allSettled(lanes.map((producer) => producer.disconnect()));
+      return {};
+    default:
+      throw new Error(`unknown request ${String(message.type)}`);
+  }
+}
+
+parentPort.on('message', (message) => {
+  handle(message).then(
+    (result) => parentPort.postMessage({ type: 'done', id: message.id, ...result }),
+    (error) => parentPort.postMessage({ type: 'failed', id: message.id, error: describeError(error) }),
+  );
+});
