@@ -55,7 +55,11 @@ export function deliveredRecord(
 ): DeliveredRecord {
   const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
   return {
-    ...base,
+    principal: base.principal,
+    subscriptionId: base.subscriptionId,
+    feed: base.feed,
+    record: base.record,
+    viewSchemaId: base.viewSchemaId,
     eventId: meta?.eventId ?? '',
     purposes: meta?.purposes ?? [],
     decision: { rule: decision.rule, fields: decision.fields },

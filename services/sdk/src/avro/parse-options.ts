@@ -13,19 +13,56 @@ export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Part
     // Decoded records are plain data objects, without avsc's per-record helper methods.
     omitRecordMethods: true,
     typeHook: (schema, opts) => {
-      const s = schema as { readonly type?: unknown };
-      return typeof s === 'object' && s !== null && s.type === 'array' ? new BoundedArrayType(schema, opts) : undefined;
+      const s = schema as { readonly type?: unknown; readonly logicalType?: unknown };
+      if (typeof s === 'object' && s !== null && s.type === 'array') return new BoundedArrayType(schema, opts);
+      // Plain strings only: a logical type over a string (uuid …) keeps avsc's own handling.
+      const plainString =
+        schema === 'string' || (typeof s === 'object' && s !== null && s.type === 'string' && !s.logicalType);
+      return plainString ? new AsciiFastStringType() : undefined;
     },
   };
 }
 
-/** avsc's Tap, the cursor its readers share (untyped in avsc's typings). */
+/** avsc's Tap, the cursor its readers and writers share (untyped in avsc's typings). */
 interface Tap {
   readonly buf: Buffer;
   pos: number;
   readLong(): number;
   skipLong(): void;
+  writeLong(n: number): void;
+  writeString(s: string): void;
   _invalidate(): void;
+}
+
+/**
+ * avsc's string writer measures every string with Buffer.byteLength, a call into C++ that
+ * costs more than writing a short string does. Most of our strings are short and ASCII (codes,
+ * ids, names): those are written directly, byte per character; anything else goes to avsc.
+ * The bytes are the same either way (a test compares them).
+ */
+export class AsciiFastStringType extends avro.types.StringType {
+  _write(tap: Tap, value: unknown): void {
+    if (typeof value === 'string' && value.length <= 64) {
+      const n = value.length;
+      let i = 0;
+      while (i < n && value.charCodeAt(i) < 0x80) i++;
+      if (i === n) {
+        tap.writeLong(n);
+        const { buf } = tap;
+        const pos = tap.pos;
+        tap.pos = pos + n;
+        // Past the end: avsc's convention, the caller sees the overflow and retries bigger.
+        if (tap.pos > buf.length) return;
+        for (let j = 0; j < n; j++) buf[pos + j] = value.charCodeAt(j);
+        return;
+      }
+    }
+    (avro.types.StringType.prototype as unknown as { _write(tap: Tap, value: unknown): void })._write.call(
+      this,
+      tap,
+      value,
+    );
+  }
 }
 
 interface ItemReader {

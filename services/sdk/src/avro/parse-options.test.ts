@@ -1,0 +1,58 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+
+import { parseSchema } from './parse-options.js';
+
+const schema = {
+  type: 'record',
+  name: 'Strings',
+  namespace: 'test',
+  fields: [
+    { name: 'a', type: 'string' },
+    { name: 'b', type: { type: 'string' } },
+    { name: 'c', type: ['null', 'string'] },
+    { name: 'd', type: { type: 'array', items: 'string' } },
+  ],
+} as const;
+
+const samples = [
+  '',
+  'ABC-123',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'y'.repeat(300),
+  'Ciudad Juárez',
+  'Nuevo León — 日本 🚚',
+  'tab\tand\u0000nul',
+  '\u007f',
+  '\u0080',
+];
+
+describe('string writing', () => {
+  it('writes the same bytes as avsc’s own writer for ASCII, non-ASCII, short and long strings', () => {
+    const ours = parseSchema(schema as unknown as avro.Schema);
+    const stock = avro.Type.forSchema(schema as unknown as avro.Schema, { wrapUnions: 'auto' });
+    for (const text of samples) {
+      const value = { a: text, b: text, c: text, d: [text, text] };
+      const bytes = ours.toBuffer(value);
+      expect(bytes.equals(stock.toBuffer(value)), JSON.stringify(text)).toBe(true);
+      expect(ours.fromBuffer(bytes)).toEqual(value);
+    }
+  });
+
+  it('reports running out of room as avsc does, so the caller retries with a larger buffer', () => {
+    const ours = parseSchema(schema as unknown as avro.Schema);
+    const value = { a: 'ABCDEFGHIJ', b: 'short', c: null, d: ['x'.repeat(40)] };
+    const small = Buffer.alloc(8);
+    const end = ours.encode(value, small);
+    expect(end).toBeLessThan(0);
+    const big = Buffer.alloc(8 - end);
+    expect(ours.encode(value, big)).toBe(big.length);
+    expect(big.equals(ours.toBuffer(value))).toBe(true);
+  });
+
+  it('still refuses a value that is not a string', () => {
+    const ours = parseSchema(schema as unknown as avro.Schema);
+    expect(() => ours.toBuffer({ a: 42, b: 'x', c: null, d: [] })).toThrow();
+  });
+});
