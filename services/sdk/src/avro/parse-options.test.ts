@@ -18,6 +18,9 @@ const schema = {
 const samples = [
   '',
   'ABC-123',
+  'x'.repeat(12),
+  'x'.repeat(13),
+  'ñ',
   'x'.repeat(64),
   'x'.repeat(65),
   'y'.repeat(300),
@@ -28,8 +31,8 @@ const samples = [
   '\u0080',
 ];
 
-describe('string writing', () => {
-  it('writes the same bytes as avsc’s own writer for ASCII, non-ASCII, short and long strings', () => {
+describe('string reading and writing', () => {
+  it('writes the same bytes as avsc’s own writer and reads them back, for ASCII, non-ASCII, short and long strings', () => {
     const ours = parseSchema(schema as unknown as avro.Schema);
     const stock = avro.Type.forSchema(schema as unknown as avro.Schema, { wrapUnions: 'auto' });
     for (const text of samples) {
@@ -37,7 +40,15 @@ describe('string writing', () => {
       const bytes = ours.toBuffer(value);
       expect(bytes.equals(stock.toBuffer(value)), JSON.stringify(text)).toBe(true);
       expect(ours.fromBuffer(bytes)).toEqual(value);
+      expect(stock.fromBuffer(bytes)).toEqual(value);
+      // Cut short anywhere, it is refused rather than read as something else.
+      expect(() => ours.fromBuffer(bytes.subarray(0, bytes.length - 1))).toThrow();
     }
+  });
+
+  it('refuses a negative string length', () => {
+    const ours = parseSchema({ type: 'record', name: 'One', fields: [{ name: 'a', type: 'string' }] });
+    expect(() => ours.fromBuffer(Buffer.from([0x01]))).toThrow();
   });
 
   it('reports running out of room as avsc does, so the caller retries with a larger buffer', () => {

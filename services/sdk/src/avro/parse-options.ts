@@ -35,12 +35,36 @@ interface Tap {
 }
 
 /**
- * avsc's string writer measures every string with Buffer.byteLength, a call into C++ that
- * costs more than writing a short string does. Most of our strings are short and ASCII (codes,
- * ids, names): those are written directly, byte per character; anything else goes to avsc.
- * The bytes are the same either way (a test compares them).
+ * avsc's string writer measures every string with Buffer.byteLength, and its reader decodes
+ * every string with a call into C++; for short strings either call costs more than the work.
+ * Most of our strings are short and ASCII (codes, ids, names): those are written byte per
+ * character, and read so up to 12 bytes (V8 keeps strings that short flat); anything else goes
+ * through Buffer's UTF-8. The bytes are the same either way (a test compares them with avsc's).
  */
 export class AsciiFastStringType extends avro.types.StringType {
+  _read(tap: Tap): string | undefined {
+    const n = tap.readLong();
+    if (n < 0) {
+      tap._invalidate();
+      return '';
+    }
+    const { buf } = tap;
+    const pos = tap.pos;
+    const end = pos + n;
+    tap.pos = end;
+    if (end > buf.length) return undefined;
+    if (n <= 12) {
+      let text = '';
+      for (let i = pos; i < end; i++) {
+        const byte = buf[i]!;
+        if (byte >= 0x80) return buf.toString('utf8', pos, end);
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return buf.toString('utf8', pos, end);
+  }
+
   _write(tap: Tap, value: unknown): void {
     if (typeof value === 'string' && value.length <= 64) {
       const n = value.length;
