@@ -1,3 +1,5 @@
+import type { Worker } from 'node:worker_threads';
+
 import { describe, expect, it } from 'vitest';
 
 import { KafkaBus } from './kafka-bus.js';
@@ -73,5 +75,27 @@ describe('KafkaBus failures', () => {
     expect(refused.length).toBeGreaterThan(0);
     for (const outcome of refused) expect(outcome.reason).toHaveProperty('code');
     expect(refused.some((o) => o.reason.code === 'STOPPED')).toBe(true);
+  });
+
+  it('replaces a producer thread that ends unexpectedly and publishes again', async () => {
+    const bus = new KafkaBus({ brokers, retries: 1 });
+    await bus.start();
+    const topic = `contract.thread-replaced.${Date.now()}`;
+    await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
+    await bus.publish(topic, [{ key: 'k', value: Buffer.from('before') }]);
+    const thread = (bus as unknown as { producerThread: { worker: Worker } }).producerThread;
+    await thread.worker.terminate();
+    // Calls may be refused as UNAVAILABLE while the new thread connects; then they go through.
+    const deadline = Date.now() + 20_000;
+    let published: readonly { offset: string }[] | undefined;
+    while (!published && Date.now() < deadline) {
+      published = await bus.publish(topic, [{ key: 'k', value: Buffer.from('after') }]).catch((error: unknown) => {
+        expect(error).toHaveProperty('code');
+        return undefined;
+      });
+      if (!published) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(published?.[0]?.offset).toBe('1');
+    await bus.stop();
   });
 });

@@ -186,7 +186,7 @@ export class KafkaBus implements Bus {
     if (this.state === 'running') return;
     try {
       await this.kafkaAdmin.connect();
-      this.producerThread = new ProducerThread(this.producerOptions);
+      this.producerThread = this.newProducerThread();
       await this.producerThread.connect();
     } catch (error) {
       await this.producerThread?.stop();
@@ -194,6 +194,23 @@ export class KafkaBus implements Bus {
       throw fromKafkaError(error, `connecting to Kafka at ${this.options.brokers.join(',')}`);
     }
     this.state = 'running';
+  }
+
+  /** A producer thread that, should it end unexpectedly, is replaced while the bus runs. */
+  private newProducerThread(): ProducerThread {
+    const thread: ProducerThread = new ProducerThread({
+      ...this.producerOptions,
+      onUnexpectedExit: () => {
+        if (this.state !== 'running' || this.producerThread !== thread) return;
+        const replacement = this.newProducerThread();
+        this.producerThread = replacement;
+        replacement
+          .connect()
+          .then(() => this.logger.warn('producer thread replaced'))
+          .catch((error: unknown) => this.logger.error({ err: error }, 'replacement producer thread cannot connect'));
+      },
+    });
+    return thread;
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,18 @@ function plain(value, depth = 0) {
   return out;
 }
 
+// Nothing here may end the thread: a stray rejection or exception is logged on the main side.
+const report = (what) => (error) =>
+  parentPort.postMessage({
+    type: 'log',
+    level: 'error',
+    namespace: 'producer-thread',
+    message: what,
+    extra: plain({ err: error }),
+  });
+process.on('unhandledRejection', report('unhandled rejection in the producer thread'));
+process.on('uncaughtException', report('uncaught exception in the producer thread'));
+
 const kafka = new Kafka({
   clientId,
   brokers,

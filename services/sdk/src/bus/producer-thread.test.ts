@@ -1,3 +1,5 @@
+import type { Worker } from 'node:worker_threads';
+
 import { describe, expect, it } from 'vitest';
 
 import { silentLogger } from '../telemetry/logger.js';
@@ -39,5 +41,16 @@ describe('producer thread', () => {
       .send(0, [{ topic: 't', messages: [{ partition: 0, key: 'k', value: Buffer.from('v') }] }])
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'STOPPED' });
+  });
+
+  it('refuses its requests as UNAVAILABLE and says so when the thread ends unexpectedly', async () => {
+    let told = 0;
+    const thread = new ProducerThread({ ...options, onUnexpectedExit: () => told++ });
+    // The thread going away under it, as a crash would.
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    const error = await thread.connect().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
+    expect(told).toBe(1);
+    await thread.stop();
   });
 });

@@ -15,6 +15,8 @@ export interface ProducerThreadOptions {
   /** Idempotent producers in the thread; a request names the one to use. */
   readonly producers: number;
   readonly logger: Logger;
+  /** Called once if the thread ends without being stopped (its pending requests are refused). */
+  readonly onUnexpectedExit?: () => void;
 }
 
 /** What Kafka answered for one partition of a request. */
@@ -66,7 +68,7 @@ export class ProducerThread {
   private stopping = false;
 
   constructor(options: ProducerThreadOptions) {
-    const { logger, ...data } = options;
+    const { logger, onUnexpectedExit, ...data } = options;
     this.worker = new Worker(new URL('./produce-worker.mjs', import.meta.url), {
       workerData: { ...data, brokers: [...data.brokers] },
       // The thread needs no TypeScript loader: keep whatever the main thread was started with out.
@@ -85,11 +87,19 @@ export class ProducerThread {
     });
     this.worker.on('error', (error) => logger.error({ err: error }, 'producer thread failed'));
     this.worker.on('exit', (code) => {
-      // Not restarted: a bus that cannot publish says so on every call, and here once.
-      if (!this.stopping) logger.error({ code }, 'producer thread exited; publishing fails until the process restarts');
-      this.exited = new BusError({ code: 'STOPPED', message: `the producer thread exited (code ${code})` });
+      this.exited = this.stopping
+        ? new BusError({ code: 'STOPPED', message: 'the producer thread was stopped' })
+        : new BusError({
+            code: 'UNAVAILABLE',
+            message: `the producer thread exited (code ${code}); try again`,
+            retriable: true,
+          });
       for (const waiter of this.pending.values()) waiter.reject(this.exited);
       this.pending.clear();
+      if (!this.stopping) {
+        logger.error({ code }, 'producer thread exited');
+        onUnexpectedExit?.();
+      }
     });
   }
 
