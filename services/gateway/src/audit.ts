@@ -133,7 +133,7 @@ function varintLength(value: number): number {
 }
 
 /**
- * Encodes disclosure records. The three field lists (about a hundred paths for a manifest, most
+ * Encodes disclosure records. The three field lists (some forty paths for a manifest, most
  * of a record's bytes) depend only on the rule that admitted the event, so they are encoded once
  * per rule: a record is the Avro of its other fields with empty lists, with the lists' cached
  * bytes spliced in where the three empty arrays (one 0 byte each) stand, just before
