@@ -158,26 +158,18 @@ export class KafkaBus implements Bus {
     }
     this.logger = options.logger ?? silentLogger();
     const retry = { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 };
-    this.kafka = new Kafka({
+    // One client configuration, for this thread's admin and consumers and for the producer thread.
+    const client = {
       clientId: options.clientId ?? 'puente',
       brokers: [...options.brokers],
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       retry,
-      logLevel: logLevel.WARN,
-      logCreator: routeLogs(this.logger),
-    });
+    };
+    this.kafka = new Kafka({ ...client, logLevel: logLevel.WARN, logCreator: routeLogs(this.logger) });
     const producers = Math.max(1, options.producers ?? 3);
     this.lanes = Array.from({ length: producers }, (_, index) => ({ index, queue: [], producing: false }));
-    this.producerOptions = {
-      clientId: options.clientId ?? 'puente',
-      brokers: options.brokers,
-      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-      requestTimeout: options.requestTimeoutMs ?? 30_000,
-      retry,
-      producers,
-      logger: this.logger,
-    };
+    this.producerOptions = { ...client, producers, logger: this.logger };
     this.kafkaAdmin = this.kafka.admin({ retry });
     this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts);
   }
