@@ -78,7 +78,7 @@ describe('startLocalKafka', () => {
     await admin2.connect();
     expect(await admin2.listTopics()).toContain(TOPIC);
     // Right after a restart the group coordinator may still be loading its offsets (a retriable
-    // Kafka error): ask again until it answers, for at most 30 s.
+    // Kafka error, code 14): ask again until it answers, for at most 30 s.
     const deadline = Date.now() + 30_000;
     let committed;
     for (;;) {
@@ -86,7 +86,8 @@ describe('startLocalKafka', () => {
         committed = await admin2.fetchOffsets({ groupId: 'kafka-local-test.before', topics: [TOPIC] });
         break;
       } catch (error) {
-        if (Date.now() > deadline || (error as { type?: string }).type !== 'COORDINATOR_LOAD_IN_PROGRESS') throw error;
+        // kafkajs names Kafka's COORDINATOR_LOAD_IN_PROGRESS (code 14) GROUP_LOAD_IN_PROGRESS.
+        if (Date.now() > deadline || (error as { type?: string }).type !== 'GROUP_LOAD_IN_PROGRESS') throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
