@@ -161,7 +161,22 @@ export function isoDateOf(epochDay: number): string {
   const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  const yyyy = year < 0 ? `-${String(-year).padStart(4, '0')}` : String(year).padStart(4, '0');
+  if (year >= 0 && year <= 9999) {
+    // One string, not one per part: dates are in most records, and decoding makes one per field.
+    return String.fromCharCode(
+      48 + Math.floor(year / 1000),
+      48 + (Math.floor(year / 100) % 10),
+      48 + (Math.floor(year / 10) % 10),
+      48 + (year % 10),
+      45,
+      48 + Math.floor(month / 10),
+      48 + (month % 10),
+      45,
+      48 + Math.floor(day / 10),
+      48 + (day % 10),
+    );
+  }
+  const yyyy = year < 0 ? `-${String(-year).padStart(4, '0')}` : String(year);
   return `${yyyy}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 

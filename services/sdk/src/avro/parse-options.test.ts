@@ -18,8 +18,12 @@ const schema = {
 const samples = [
   '',
   'ABC-123',
-  'x'.repeat(12),
-  'x'.repeat(13),
+  // Every length around the short-string read (up to 16 bytes), different text each time, so a
+  // reused buffer of character codes would show.
+  ...Array.from({ length: 19 }, (_, n) => 'ABCDEFGHIJKLMNOPQRS'.slice(0, n)),
+  ...Array.from({ length: 19 }, (_, n) => 'zyxwvutsrqponmlkjih'.slice(0, n)),
+  'fifteen bytes ñ',
+  'sixteen bytes ñ!',
   'ñ',
   'x'.repeat(64),
   'x'.repeat(65),

@@ -34,12 +34,23 @@ interface Tap {
   _invalidate(): void;
 }
 
+/** Strings up to this many bytes are read byte by byte when ASCII. */
+const SHORT_READ = 16;
+
+/**
+ * One array per length for the character codes of a short string being read: the string is then
+ * made by one String.fromCharCode call, without a temporary per character (appending a
+ * character at a time made a new string per character: the largest source of garbage when
+ * decoding a manifest).
+ */
+const charCodes: number[][] = Array.from({ length: SHORT_READ + 1 }, (_, n) => new Array<number>(n).fill(0));
+
 /**
  * avsc's string writer measures every string with Buffer.byteLength, and its reader decodes
  * every string with a call into C++; for short strings either call costs more than the work.
  * Most of our strings are short and ASCII (codes, ids, names): those are written byte per
- * character, and read so up to 12 bytes (V8 keeps strings that short flat); anything else goes
- * through Buffer's UTF-8. The bytes are the same either way (a test compares them with avsc's).
+ * character, and read so up to 16 bytes; anything else goes through Buffer's UTF-8. The bytes
+ * are the same either way (a test compares them with avsc's).
  */
 export class AsciiFastStringType extends avro.types.StringType {
   _read(tap: Tap): string | undefined {
@@ -53,14 +64,14 @@ export class AsciiFastStringType extends avro.types.StringType {
     const end = pos + n;
     tap.pos = end;
     if (end > buf.length) return undefined;
-    if (n <= 12) {
-      let text = '';
-      for (let i = pos; i < end; i++) {
-        const byte = buf[i]!;
+    if (n <= SHORT_READ) {
+      const codes = charCodes[n]!;
+      for (let i = 0; i < n; i++) {
+        const byte = buf[pos + i]!;
         if (byte >= 0x80) return buf.toString('utf8', pos, end);
-        text += String.fromCharCode(byte);
+        codes[i] = byte;
       }
-      return text;
+      return String.fromCharCode.apply(null, codes);
     }
     return buf.toString('utf8', pos, end);
   }
