@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Log
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError, unknownTopic } from './errors.js';
-import type { WireMessage } from './produce-wire.mjs';
+import { utf8Length, type WireMessage } from './produce-wire.mjs';
 import { ProducerThread, type ProducedPartition, type ProducerThreadOptions } from './producer-thread.js';
 import { createKeyPartitioner } from './partitioner.js';
 import type {
@@ -128,9 +128,12 @@ interface PendingProduce {
 }
 
 function estimatedSize(record: BusRecord): number {
-  let size = 24 + (record.value?.length ?? 0) + (record.key === null ? 0 : Buffer.byteLength(record.key));
-  for (const [name, value] of Object.entries(record.headers ?? {}))
-    size += 4 + name.length + (typeof value === 'string' ? Buffer.byteLength(value) : value.length);
+  let size = 24 + (record.value?.length ?? 0) + (record.key === null ? 0 : utf8Length(record.key));
+  const headers = record.headers;
+  for (const name in headers) {
+    const value = headers[name]!;
+    size += 4 + name.length + (typeof value === 'string' ? utf8Length(value) : value.length);
+  }
   return size;
 }
 

@@ -16,6 +16,9 @@ export interface UnpackedMessage {
   timestamp?: string;
 }
 
+/** UTF-8 length of a string (its length when ASCII). */
+export function utf8Length(text: string): number;
+
 export function packTopicMessages(
   topicMessages: readonly { readonly topic: string; readonly messages: readonly WireMessage[] }[],
 ): ArrayBuffer;

@@ -5,10 +5,14 @@
 //   f64 timestamp (NaN: none), i32 key length (-1: null), key, i32 value length (-1: null), value,
 //   u16 headers; per header: u16 name length, name, i32 value length, value.
 
-const encoder = new TextEncoder();
+/** UTF-8 length of a string: its length when ASCII (most keys and header values), else Buffer's count. */
+export function utf8Length(text) {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
+  return text.length;
+}
 
 function sizeOf(bytes) {
-  return typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  return typeof bytes === 'string' ? utf8Length(bytes) : bytes.length;
 }
 
 /**
@@ -18,23 +22,39 @@ function sizeOf(bytes) {
 export function packTopicMessages(topicMessages) {
   let size = 4;
   for (const { topic, messages } of topicMessages) {
-    size += 8 + Buffer.byteLength(topic);
+    size += 8 + utf8Length(topic);
     for (const message of messages) {
       size += 4 + 8 + 4 + 4 + 2;
       if (message.key !== null) size += sizeOf(message.key);
       if (message.value !== null) size += message.value.length;
-      for (const [name, value] of Object.entries(message.headers ?? {}))
-        size += 2 + Buffer.byteLength(name) + 4 + sizeOf(value);
+      const headers = message.headers;
+      // for...in, not Object.entries: no array per message (header objects are plain records).
+      for (const name in headers) size += 2 + utf8Length(name) + 4 + sizeOf(headers[name]);
     }
   }
   const arrayBuffer = new ArrayBuffer(size);
   const out = Buffer.from(arrayBuffer);
   let at = 0;
+  /** Writes a string at `at` (ASCII a byte at a time, else Buffer's UTF-8); returns its length. */
+  const text = (value) => {
+    const n = value.length;
+    if (n <= 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const code = value.charCodeAt(i);
+        if (code > 0x7f) break;
+        out[at + i] = code;
+      }
+      if (i === n) return n;
+    }
+    return out.write(value, at, 'utf8');
+  };
   const bytes = (value) => {
     if (typeof value === 'string') {
-      const { written } = encoder.encodeInto(value, out.subarray(at + 4));
-      out.writeInt32LE(written, at);
-      at += 4 + written;
+      at += 4;
+      const written = text(value);
+      out.writeInt32LE(written, at - 4);
+      at += written;
     } else {
       out.writeInt32LE(value.length, at);
       out.set(value, at + 4);
@@ -42,9 +62,10 @@ export function packTopicMessages(topicMessages) {
     }
   };
   const shortString = (value) => {
-    const { written } = encoder.encodeInto(value, out.subarray(at + 2));
-    out.writeUInt16LE(written, at);
-    at += 2 + written;
+    at += 2;
+    const written = text(value);
+    out.writeUInt16LE(written, at - 2);
+    at += written;
   };
   out.writeUInt32LE(topicMessages.length, at);
   at += 4;
@@ -64,13 +85,16 @@ export function packTopicMessages(topicMessages) {
         out.writeInt32LE(-1, at);
         at += 4;
       } else bytes(message.value);
-      const headers = Object.entries(message.headers ?? {});
-      out.writeUInt16LE(headers.length, at);
+      const headers = message.headers;
+      const countAt = at;
+      let count = 0;
       at += 2;
-      for (const [name, value] of headers) {
+      for (const name in headers) {
         shortString(name);
-        bytes(value);
+        bytes(headers[name]);
+        count++;
       }
+      out.writeUInt16LE(count, countAt);
     }
   }
   return arrayBuffer;

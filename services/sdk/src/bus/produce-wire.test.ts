@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { packTopicMessages, unpackTopicMessages } from './produce-wire.mjs';
+import { packTopicMessages, unpackTopicMessages, utf8Length } from './produce-wire.mjs';
 
 describe('produce wire format', () => {
   it('carries every topic, message, key, value, header and timestamp across, in order', () => {
@@ -39,6 +39,30 @@ describe('produce wire format', () => {
     expect(third?.timestamp).toBeUndefined();
     expect(out[1]!.messages[0]!.value!.equals(Buffer.alloc(70_000, 7))).toBe(true);
     expect(out[2]!.messages).toEqual([]);
+  });
+
+  it('writes ASCII and non-ASCII strings of any length in keys, header names and header values', () => {
+    const strings = ['', 'a', 'ñ', 'x'.repeat(64), 'x'.repeat(63) + 'é', 'y'.repeat(65), 'z'.repeat(70) + '日本', '🚚'];
+    const input = [
+      {
+        topic: 'tópico',
+        messages: strings.map((text, partition) => ({
+          partition,
+          key: text,
+          value: null,
+          headers: { [`h-${text}`]: text, plain: 'v' },
+        })),
+      },
+    ];
+    const [topic] = unpackTopicMessages(packTopicMessages(input));
+    expect(topic!.topic).toBe('tópico');
+    expect(
+      topic!.messages.map((m) => ({
+        key: m.key?.toString('utf8'),
+        headers: Object.fromEntries(Object.entries(m.headers).map(([k, v]) => [k, v.toString('utf8')])),
+      })),
+    ).toEqual(strings.map((text) => ({ key: text, headers: { [`h-${text}`]: text, plain: 'v' } })));
+    for (const text of strings) expect(utf8Length(text)).toBe(Buffer.byteLength(text));
   });
 
   it('hands over one buffer that the receiving side reads in place', () => {
