@@ -28,16 +28,12 @@ function murmur2OfByteString(bytes: string): number {
     k = Math.imul(k, M);
     h = Math.imul(h, M) ^ k;
   }
-  switch (length & 3) {
-    case 3:
-      h ^= bytes.charCodeAt(whole + 2) << 16;
-    // falls through
-    case 2:
-      h ^= bytes.charCodeAt(whole + 1) << 8;
-    // falls through
-    case 1:
-      h ^= bytes.charCodeAt(whole);
-      h = Math.imul(h, M);
+  const rest = length & 3;
+  if (rest === 3) h ^= bytes.charCodeAt(whole + 2) << 16;
+  if (rest >= 2) h ^= bytes.charCodeAt(whole + 1) << 8;
+  if (rest >= 1) {
+    h ^= bytes.charCodeAt(whole);
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, M);
