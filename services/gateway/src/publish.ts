@@ -30,6 +30,14 @@ export interface PublisherOptions {
 export type PublishOutcome =
   { readonly ok: true; readonly response: PublishResponse } | { readonly ok: false; readonly error: GatewayError };
 
+interface PublishedEvent {
+  readonly eventId: string;
+  readonly originCountry: string;
+  readonly originAgency: string;
+  readonly key: string;
+  readonly bytes: Buffer;
+}
+
 interface Prepared {
   readonly index: number;
   readonly topic: string;
@@ -104,17 +112,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
           message: `payload is ${request.payload.length} bytes; the limit is ${options.maxPayloadBytes}`,
         });
       }
-      const { value: decoded, bytes: original } = decodePayload(principal, request);
-      const value = decoded as { meta: Record<string, unknown> };
-      const meta = value.meta;
-      if (meta['originCountry'] !== principal.country || meta['originAgency'] !== principal.agency) {
+      const { eventId, originCountry, originAgency, key, bytes } = readEvent(principal, request);
+      if (originCountry !== principal.country || originAgency !== principal.agency) {
         return new GatewayError({
           code: 'PERMISSION_DENIED',
           reason: ErrorReason.ORIGIN_MISMATCH,
-          message: `the event claims origin ${String(meta['originCountry'])}/${String(meta['originAgency'])}, but the caller is ${principal.country}/${principal.agency}`,
+          message: `the event claims origin ${originCountry}/${originAgency}, but the caller is ${principal.country}/${principal.agency}`,
         });
       }
-      const key = codec.keyOf(request.topic, value);
       if (request.key !== '' && request.key !== key) {
         return new GatewayError({
           code: 'INVALID_ARGUMENT',
@@ -125,11 +130,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           ],
         });
       }
-      const eventId = String(meta['eventId']);
       const timestamp = new Date(now());
-      // Avro in the topic's current schema was validated by reading it and is not changed by the
-      // stamping (a differing origin is refused above): it goes to Kafka as it came.
-      const bytes = original ?? codec.encode(request.topic, value);
       return {
         index,
         topic: request.topic,
@@ -154,6 +155,44 @@ export function createPublisher(options: PublisherOptions): Publisher {
     } catch (error) {
       return fromUnknown(error);
     }
+  };
+
+  /**
+   * What the publish path needs of an event, and the bytes to produce. Avro in the topic's
+   * current schema is skimmed (confirmed to decode, only meta and key read) and goes to Kafka as
+   * it came: the stamping changes nothing in it, since a differing origin is refused. Anything
+   * else, or Avro the skim cannot confirm, is decoded: that gives the verdict, and the error
+   * names every bad field.
+   */
+  const readEvent = (principal: Principal, request: PublishRequest): PublishedEvent => {
+    const paths = skimPaths(request.topic);
+    if (request.payloadFormat === PayloadFormat.AVRO_CONFLUENT) {
+      const skimmed = codec.skim(request.topic, request.payload, paths);
+      const [eventId, originCountry, originAgency, key] = skimmed ?? [];
+      if (eventId && originCountry && originAgency && key) {
+        return { eventId, originCountry, originAgency, key, bytes: request.payload };
+      }
+    }
+    const { value: decoded, bytes } = decodePayload(principal, request);
+    const value = decoded as { meta: Record<string, unknown> };
+    const key = codec.keyOf(request.topic, value);
+    return {
+      eventId: String(value.meta['eventId']),
+      originCountry: String(value.meta['originCountry']),
+      originAgency: String(value.meta['originAgency']),
+      key,
+      bytes: bytes ?? codec.encode(request.topic, value),
+    };
+  };
+
+  const skimPathsByTopic = new Map<string, readonly string[]>();
+  const skimPaths = (topic: string): readonly string[] => {
+    let paths = skimPathsByTopic.get(topic);
+    if (!paths) {
+      paths = ['meta.eventId', 'meta.originCountry', 'meta.originAgency', codec.catalog.topic(topic).keyField];
+      skimPathsByTopic.set(topic, paths);
+    }
+    return paths;
   };
 
   const decodePayload = (principal: Principal, request: PublishRequest): { value: unknown; bytes?: Buffer } => {

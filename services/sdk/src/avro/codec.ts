@@ -12,8 +12,9 @@ import { compileFromJson, compileToJson } from './friendly-json.js';
 import type { JsonValue } from './friendly-json.js';
 import { createCatalogRegistry } from './registry.js';
 import type { SchemaRegistry } from './registry.js';
+import { compileSkimmer, type Skimmer } from './skim.js';
 import { compileValidator } from './validate.js';
-import { HEADER_SIZE, readSchemaId, writeHeader } from './wire-format.js';
+import { HEADER_SIZE, MAGIC_BYTE, readSchemaId, writeHeader } from './wire-format.js';
 
 /** The value type of a topic: the generated interface for known topics, `unknown` otherwise. */
 export type TopicValueOf<T extends string> = T extends Topic ? TopicValue[T] : unknown;
@@ -68,6 +69,12 @@ export interface AvroCodec {
   keyOf<T extends string>(topic: T, value: TopicValueOf<T>): string;
   /** Teaches the codec a schema id (e.g. one registered at run time); REGISTRY_CONFLICT if the id means something else. */
   addSchema(schemaId: number, schema: string): void;
+  /**
+   * Confirms without decoding that `bytes` are one value framed with the topic's current schema,
+   * reading only the string, uuid or enum fields at `paths` (dotted, outside arrays and maps).
+   * Undefined when it cannot confirm it: `decode` then gives the verdict and names what is wrong.
+   */
+  skim(topic: string, bytes: Uint8Array, paths: readonly string[]): (string | undefined)[] | undefined;
 }
 
 interface SchemaEntry {
@@ -123,6 +130,7 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
   const extraTexts = new Map<number, string>();
   const topicEntries = new Map<string, TopicEntry>();
   const resolvers = new Map<string, Resolver>();
+  const skimmers = new Map<SchemaEntry, Map<string, Skimmer>>();
   // One growing buffer reused by every encode: avsc writes into it, we copy out the exact bytes.
   let scratch = Buffer.allocUnsafe(INITIAL_SCRATCH);
 
@@ -255,6 +263,18 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
     schemaIdOf: (topic) => topicEntry(topic).schema.id,
     encode(topic, value) {
       return frame(topicEntry(topic).schema, value, topic);
+    },
+    skim(topic, bytes, paths) {
+      const entry = topicEntry(topic).schema;
+      const buf = asBuffer(bytes);
+      if (buf.length < HEADER_SIZE || buf[0] !== MAGIC_BYTE || buf.readInt32BE(1) !== entry.id) return undefined;
+      const key = paths.join('\n');
+      let skimmer = skimmers.get(entry)?.get(key);
+      if (!skimmer) {
+        skimmer = compileSkimmer(entry.type, paths);
+        skimmers.set(entry, (skimmers.get(entry) ?? new Map<string, Skimmer>()).set(key, skimmer));
+      }
+      return skimmer.skim(buf, HEADER_SIZE);
     },
     encodeWithSchemaId(schemaId, value) {
       const entry = knownEntry(schemaId);
