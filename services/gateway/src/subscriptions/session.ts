@@ -507,6 +507,6 @@ function protocol(message: string): GatewayError {
 
 function deliveredKey(view: Record<string, unknown>, key: string | null): string {
   if (key === null) return '';
-  for (const value of Object.values(view)) if (value === key) return key;
+  for (const field in view) if (view[field] === key) return key;
   return '';
 }

@@ -403,7 +403,12 @@ export class KafkaBus implements Bus {
           const from = wanted.get(batch.partition);
           if (from === undefined) return;
           // Until the seek lands, a fetch from the group's default position may arrive: skip it.
-          const messages = batch.messages.filter((message) => BigInt(message.offset) >= from);
+          // Offsets ascend within a batch, so only a batch starting before `from` is filtered.
+          const first = batch.messages[0];
+          const messages =
+            first !== undefined && BigInt(first.offset) >= from
+              ? batch.messages
+              : batch.messages.filter((message) => BigInt(message.offset) >= from);
           if (messages.length === 0) return;
           await options.handler({
             topic: batch.topic,
@@ -572,7 +577,8 @@ function toConsumedRecord(topic: string, partition: number, message: KafkaMessag
 
 function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
   const result: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const name in headers) {
+    const value = headers[name];
     const single = Array.isArray(value) ? value[value.length - 1] : value;
     if (single !== undefined) result[name] = typeof single === 'string' ? Buffer.from(single) : single;
   }
