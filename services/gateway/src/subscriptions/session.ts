@@ -14,7 +14,20 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import type { AvroCodec, Bus, ConsumedRecord, Decision, Feed, Logger, Reader, TopicPolicy } from '@puente/sdk';
+import {
+  HEADER_SIZE,
+  MAGIC_BYTE,
+  type AvroCodec,
+  type BytesDecision,
+  type Bus,
+  type ConsumedRecord,
+  type Decision,
+  type Feed,
+  type FieldDecision,
+  type Logger,
+  type Reader,
+  type TopicPolicy,
+} from '@puente/sdk';
 
 import { GatewayError, toServiceError } from '../errors.js';
 import { describeFeed, feedIdOf } from '../feeds.js';
@@ -51,7 +64,7 @@ export interface DeliveredRecord {
 export function deliveredRecord(
   base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'feed' | 'record' | 'viewSchemaId'>,
   event: Record<string, unknown>,
-  decision: Extract<Decision, { admitted: true }>,
+  decision: DeliveredRecord['decision'],
 ): DeliveredRecord {
   const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
   return {
@@ -392,30 +405,47 @@ export class SubscriptionSession {
     state: PartitionState,
     entry: TailEntry,
   ): { delivery: Delivery; delivered: DeliveredRecord } | undefined {
-    const decoded = decodeEntry(this.deps.codec, entry);
-    if ('error' in decoded) {
-      this.deps.poison(entry.record, `undecodable: ${decoded.error}`);
-      return undefined;
-    }
     const policy = state.feed.policy;
-    let decision: Decision;
+    const partner = { country: this.principal.country, agency: this.principal.agency };
+    const viewSchemaId = this.deps.viewSchemaId(policy);
+    let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
+    let meta: Record<string, unknown> | undefined;
+    let payload: Buffer;
     try {
-      decision = policy.apply(decoded.value, { country: this.principal.country, agency: this.principal.agency });
+      const fromBytes = this.fromBytes(policy, entry);
+      if (fromBytes) {
+        meta = fromBytes.meta;
+        if (!fromBytes.admitted) {
+          this.deps.onWithheld?.(state.feed, 1);
+          return undefined;
+        }
+        admitted = fromBytes;
+        payload = fromBytes.viewBytes;
+        payload[0] = MAGIC_BYTE;
+        payload.writeInt32BE(viewSchemaId, 1);
+      } else {
+        const decoded = decodeEntry(this.deps.codec, entry);
+        if ('error' in decoded) {
+          this.deps.poison(entry.record, `undecodable: ${decoded.error}`);
+          return undefined;
+        }
+        const decision = policy.apply(decoded.value, partner);
+        meta = decoded.value['meta'] as Record<string, unknown> | undefined;
+        if (!decision.admitted) {
+          this.deps.onWithheld?.(state.feed, 1);
+          return undefined;
+        }
+        admitted = decision;
+        payload =
+          this.format === PayloadFormat.AVRO_JSON
+            ? Buffer.from(JSON.stringify(decision.view))
+            : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
+      }
     } catch (error) {
       this.deps.poison(entry.record, `policy error: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    if (!decision.admitted) {
-      this.deps.onWithheld?.(state.feed, 1);
-      return undefined;
-    }
-    const viewSchemaId = this.deps.viewSchemaId(policy);
-    const payload =
-      this.format === PayloadFormat.AVRO_JSON
-        ? Buffer.from(JSON.stringify(decision.view))
-        : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
     const record = entry.record;
-    const meta = decoded.value['meta'] as { eventId?: string } | undefined;
     this.deps.onDelivered?.(state.feed, 1);
     return {
       delivery: {
@@ -425,8 +455,8 @@ export class SubscriptionSession {
         partition: state.partition,
         offset: record.offset,
         // The key is the entity id; it is sent only when the view releases that field as is.
-        key: deliveredKey(decision.view, record.key),
-        eventId: meta?.eventId ?? '',
+        key: this.releasesKey(policy.topic, admitted.fields) ? (record.key ?? '') : '',
+        eventId: typeof meta?.['eventId'] === 'string' ? meta['eventId'] : '',
         timestamp: new Date(record.timestamp),
         schemaId: viewSchemaId,
         payloadFormat: this.format,
@@ -435,10 +465,38 @@ export class SubscriptionSession {
       },
       delivered: deliveredRecord(
         { principal: this.principal, subscriptionId: this.subscriptionId, feed: state.feed, record, viewSchemaId },
-        decoded.value,
-        decision,
+        { meta },
+        admitted,
       ),
     };
+  }
+
+  /**
+   * The decision from the record's Avro when it is in the topic's current schema and the
+   * partner takes Avro: nothing the view drops is decoded. Undefined otherwise, or when the
+   * policy cannot decide from bytes: the record is then decoded.
+   */
+  private fromBytes(policy: TopicPolicy, entry: TailEntry): BytesDecision | undefined {
+    const value = entry.record.value;
+    if (this.format !== PayloadFormat.AVRO_CONFLUENT || !value || value.length < HEADER_SIZE) return undefined;
+    if (value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== this.deps.codec.schemaIdOf(policy.topic)) return undefined;
+    return policy.applyBytes(
+      value,
+      HEADER_SIZE,
+      { country: this.principal.country, agency: this.principal.agency },
+      { reserve: HEADER_SIZE },
+    );
+  }
+
+  /** Whether the admitting rule releases the topic's key field as it is (static per rule). */
+  private releasesKey(topic: string, fields: readonly FieldDecision[]): boolean {
+    let releases = keyReleases.get(fields);
+    if (releases === undefined) {
+      const keyField = this.deps.codec.catalog.topic(topic).keyField;
+      releases = fields.some((field) => field.path === keyField && field.action === 'keep');
+      keyReleases.set(fields, releases);
+    }
+    return releases;
   }
 
   /** The record at the state's position: from the shared tail, or its own catch-up reader. */
@@ -499,14 +557,11 @@ export class SubscriptionSession {
   }
 }
 
+/** Per rule (its field decisions, shared by every decision of the rule): whether the key is released. */
+const keyReleases = new WeakMap<readonly FieldDecision[], boolean>();
+
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function protocol(message: string): GatewayError {
   return new GatewayError({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PROTOCOL_VIOLATION, message });
-}
-
-function deliveredKey(view: Record<string, unknown>, key: string | null): string {
-  if (key === null) return '';
-  for (const field in view) if (view[field] === key) return key;
-  return '';
 }

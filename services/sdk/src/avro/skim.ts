@@ -7,7 +7,7 @@
 // caller decodes to get the verdict and the error that names the field.
 import type avro from 'avsc';
 
-interface Cursor {
+export interface Cursor {
   readonly buf: Buffer;
   pos: number;
 }
@@ -16,6 +16,51 @@ interface Cursor {
 type Captured = (string | undefined)[];
 /** Advances the cursor over one value; false when the bytes cannot be confirmed. */
 type Step = (cursor: Cursor, out: Captured) => boolean;
+
+const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Dates a 'YYYY-MM-DD' string can hold (0000-01-01 … 9999-12-31), in days since 1970-01-01. */
+const FIRST_DAY = -719_528;
+const LAST_DAY = 2_932_896;
+/** The largest magnitude a JavaScript Date holds, in milliseconds. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Steps for logical types that also confirm what writing the value back would confirm (a uuid in
+ * 8-4-4-4-12 form, a timestamp a Date can hold, a date of years 0000-9999, a decimal within its
+ * precision): bytes copied unchanged into another message then hold nothing the writer refuses.
+ * A decimal is confirmed by its length alone, so a long one within its precision is refused too.
+ */
+function strictStep(t: TypeInternals & { readonly precision?: number }): Step | undefined {
+  switch (t.typeName) {
+    case 'logical:uuid':
+      return (cursor) => {
+        const length = readLong(cursor);
+        if (length !== 36 || length > cursor.buf.length - cursor.pos) return false;
+        const text = cursor.buf.toString('latin1', cursor.pos, cursor.pos + length);
+        cursor.pos += length;
+        return UUID_TEXT.test(text);
+      };
+    case 'logical:timestamp-millis':
+      return (cursor) => Math.abs(readLong(cursor)) <= MAX_DATE_MS;
+    case 'logical:date':
+      return (cursor) => {
+        const day = readLong(cursor);
+        return day >= FIRST_DAY && day <= LAST_DAY;
+      };
+    case 'logical:decimal': {
+      // n bytes hold at most 2^(8n-1) in magnitude: below 10^precision whenever 8n-1 <= log2 of it.
+      const safeBytes = Math.floor((Math.floor((t.precision ?? 1) * Math.log2(10)) + 1) / 8);
+      return (cursor) => {
+        const length = readLong(cursor);
+        if (!(length >= 0) || length > safeBytes || length > cursor.buf.length - cursor.pos) return false;
+        cursor.pos += length;
+        return true;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** A zig-zag varint as a number, or NaN when it runs past the end. Exact up to 2^53. */
 function readLong(cursor: Cursor): number {
@@ -103,7 +148,13 @@ function capture(type: avro.Type, index: number, path: string): Step {
   throw new Error(`skim: cannot read '${path}' (${t.typeName}); only strings, uuids and enums`);
 }
 
-function compile(type: avro.Type, captures: ReadonlyMap<string, number>, at: string, seen: Map<avro.Type, Step>): Step {
+function compile(
+  type: avro.Type,
+  captures: ReadonlyMap<string, number>,
+  at: string,
+  seen: Map<avro.Type, Step>,
+  strict = false,
+): Step {
   const t = type as unknown as TypeInternals;
   const plain = captures.size === 0;
   if (plain) {
@@ -111,6 +162,11 @@ function compile(type: avro.Type, captures: ReadonlyMap<string, number>, at: str
     if (known) return known;
   }
   let step: Step;
+  const checked = strict ? strictStep(t) : undefined;
+  if (checked) {
+    seen.set(type, checked);
+    return checked;
+  }
   switch (t.typeName) {
     case 'null':
       step = () => true;
@@ -157,7 +213,7 @@ function compile(type: avro.Type, captures: ReadonlyMap<string, number>, at: str
         const index = captures.get(path);
         if (index !== undefined) return capture(field.type, index, path);
         const nested = new Map([...captures].filter(([p]) => p.startsWith(`${path}.`)));
-        return compile(field.type, nested, path, seen);
+        return compile(field.type, nested, path, seen, strict);
       });
       step = (cursor, out) => {
         for (const fieldStep of steps) if (!fieldStep(cursor, out)) return false;
@@ -168,18 +224,18 @@ function compile(type: avro.Type, captures: ReadonlyMap<string, number>, at: str
     }
     case 'array':
       if (!plain) throw new Error(`skim: cannot read fields inside the array '${at}'`);
-      step = blocks(compile(t.itemsType!, captures, at, seen));
+      step = blocks(compile(t.itemsType!, captures, at, seen, strict));
       break;
     case 'map': {
       if (!plain) throw new Error(`skim: cannot read fields inside the map '${at}'`);
-      const value = compile(t.valuesType!, captures, at, seen);
+      const value = compile(t.valuesType!, captures, at, seen, strict);
       step = blocks((cursor, out) => skipLengthPrefixed(cursor) && value(cursor, out));
       break;
     }
     default:
       if (t.typeName.startsWith('union')) {
         // A field read inside a union branch is left undefined when another branch was written.
-        const branches = (t.types ?? []).map((branch) => compile(branch, captures, at, seen));
+        const branches = (t.types ?? []).map((branch) => compile(branch, captures, at, seen, strict));
         step = (cursor, out) => {
           const branch = branches[readLong(cursor)];
           return branch !== undefined && branch(cursor, out);
@@ -215,3 +271,19 @@ export function compileSkimmer(type: avro.Type, paths: readonly string[]): Skimm
     },
   };
 }
+
+/**
+ * A step over one value of `type` that confirms it as a skim does and, with `strict`, also
+ * confirms its logical values as writing them back would (see strictStep): for copying a value's
+ * bytes from one message into another. Steps of one `seen` map are shared between types.
+ */
+export function compileSkip(
+  type: avro.Type,
+  seen: Map<avro.Type, (cursor: Cursor) => boolean> = new Map(),
+  strict = true,
+): (cursor: Cursor) => boolean {
+  const step = compile(type, new Map(), '', seen, strict);
+  return (cursor) => step(cursor, []);
+}
+
+export { readLong as readAvroLong };

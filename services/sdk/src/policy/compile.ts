@@ -8,6 +8,7 @@ import type { Type } from 'avsc';
 import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
 import { createConditionCompiler, type CompiledCondition, type Partner } from './condition.js';
 import type { PolicyProblem } from './errors.js';
+import { ViewWriter, type ByteProjector } from './byte-projector.js';
 import { compileView, type FieldDecision } from './view.js';
 
 export type Decision =
@@ -19,6 +20,18 @@ export type Decision =
       readonly fields: readonly FieldDecision[];
     }
   | { readonly admitted: false; readonly rule: null; readonly reason: string };
+
+/** A decision taken from the event's Avro: the view as Avro, and the event's decoded `meta`. */
+export type BytesDecision =
+  | {
+      readonly admitted: true;
+      readonly rule: string;
+      /** The view's Avro, after `reserve` bytes left for the caller (e.g. its framing). */
+      readonly viewBytes: Buffer;
+      readonly fields: readonly FieldDecision[];
+      readonly meta: Record<string, unknown>;
+    }
+  | { readonly admitted: false; readonly rule: null; readonly reason: string; readonly meta: Record<string, unknown> };
 
 export interface RuleEvaluation {
   readonly rule: string;
@@ -48,6 +61,18 @@ export interface TopicPolicy {
   readonly viewSubject: string;
   readonly viewSchema: Record<string, unknown>;
   apply(event: Record<string, unknown>, partner: Partner, now?: number): Decision;
+  /**
+   * The decision apply() takes, from the event's Avro in the topic's current schema (`source`
+   * from `offset` to its end), without decoding what the view does not transform. Undefined
+   * when it cannot be taken that way (a rule condition reads `event`, a rule has no byte
+   * projection, bytes it cannot confirm): decode the event and call apply().
+   */
+  applyBytes(
+    source: Buffer,
+    offset: number,
+    partner: Partner,
+    options?: { readonly reserve?: number; readonly now?: number },
+  ): BytesDecision | undefined;
   explain(event: Record<string, unknown>, partner: Partner, now?: number): Explanation;
 }
 
@@ -167,6 +192,8 @@ export function compileAgreement(
         rules: topicRules.rules,
         conditions: compiledConditions,
         projectors: view.projectors,
+        byteProjectors: view.byteProjectors,
+        rootType,
         decisions: view.decisions,
         viewSchema: view.schema,
       }),
@@ -200,9 +227,14 @@ interface TopicPolicyParts {
   readonly rules: readonly RecordRule[];
   readonly conditions: readonly (CompiledCondition | null)[];
   readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
+  readonly byteProjectors: readonly (ByteProjector | undefined)[];
+  readonly rootType: Type;
   readonly decisions: readonly (readonly FieldDecision[])[];
   readonly viewSchema: Record<string, unknown>;
 }
+
+/** One writer for every byte projection: applyBytes runs to completion before the next starts. */
+const viewWriter = new ViewWriter();
 
 function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const { document, topic, rules, conditions, projectors } = parts;
@@ -227,6 +259,22 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     return null;
   };
 
+  /** The index of the rule that admits the event, or why none does. */
+  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | string => {
+    const closed = gate(event, partner, now);
+    if (closed !== null) return closed;
+    for (let i = 0; i < rules.length; i++) if (evaluateRule(i, event, partner) === true) return i;
+    return `no rule of agreement ${document.id} admits the record`;
+  };
+
+  // Taking decisions from bytes needs `meta` as the first field, conditions that read only
+  // `meta` and `partner`, and a byte projection for every rule.
+  const rootFields = (parts.rootType as unknown as { fields?: readonly { name: string; type: Type }[] }).fields;
+  const metaType = rootFields?.[0]?.name === 'meta' ? rootFields[0].type : undefined;
+  const byBytes =
+    conditions.every((condition) => condition === null || !condition.readsEvent) &&
+    parts.byteProjectors.every((projector) => projector !== undefined);
+
   const evaluateRule = (index: number, event: Record<string, unknown>, partner: Partner): RuleEvaluation['result'] => {
     const condition = conditions[index];
     if (!condition) return true;
@@ -241,17 +289,34 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     viewSubject: `${topic}-view-${document.id}-value`,
     viewSchema: parts.viewSchema,
     apply(event, partner, now = Date.now()) {
-      const closed = gate(event, partner, now);
-      if (closed !== null) return { admitted: false, rule: null, reason: closed };
-      for (let i = 0; i < rules.length; i++) {
-        if (evaluateRule(i, event, partner) === true) {
-          const project = projectors[i];
-          const rule = rules[i];
-          if (project && rule)
-            return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[i] ?? [] };
-        }
-      }
-      return { admitted: false, rule: null, reason: `no rule of agreement ${document.id} admits the record` };
+      const chosen = choose(event, partner, now);
+      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen };
+      const project = projectors[chosen];
+      const rule = rules[chosen];
+      if (!project || !rule) throw new Error(`internal: rule ${chosen} has no projector`);
+      return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[chosen] ?? [] };
+    },
+    applyBytes(source, offset, partner, options = {}) {
+      if (!byBytes || !metaType) return undefined;
+      // `meta` comes first in every event: decoded for the gate and the conditions, which read nothing else.
+      const read = metaType.decode(source, offset);
+      if (read.offset < 0) return undefined;
+      const meta = read.value as Record<string, unknown>;
+      const chosen = choose({ meta }, partner, options.now ?? Date.now());
+      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen, meta };
+      const project = parts.byteProjectors[chosen];
+      const rule = rules[chosen];
+      if (!project || !rule) return undefined;
+      const cursor = { buf: source, pos: offset };
+      viewWriter.reset(options.reserve ?? 0);
+      if (!project(cursor, viewWriter) || cursor.pos !== source.length) return undefined;
+      return {
+        admitted: true,
+        rule: rule.name,
+        viewBytes: viewWriter.take(),
+        fields: parts.decisions[chosen] ?? [],
+        meta,
+      };
     },
     explain(event, partner, now = Date.now()) {
       const base = {

@@ -18,6 +18,8 @@ export type ConditionResult =
 
 export interface CompiledCondition {
   readonly source: string;
+  /** Whether it reads `event` (beyond `meta` and `partner`). */
+  readonly readsEvent: boolean;
   evaluate(event: Record<string, unknown>, partner: Partner): ConditionResult;
 }
 
@@ -184,6 +186,7 @@ export function createConditionCompiler(rootType: Type): ConditionCompiler {
       const usesEvent = /\bevent\b/.test(source);
       return {
         source,
+        readsEvent: usesEvent,
         evaluate(event, partner) {
           try {
             const value: unknown = evaluate({

@@ -10,6 +10,7 @@ export {
   compileAgreement,
   parseHashKey,
   type CompileOptions,
+  type BytesDecision,
   type CompiledAgreement,
   type Decision,
   type Explanation,

@@ -4,8 +4,13 @@ import { describe, expect, it } from 'vitest';
 
 import { compilePolicySet } from './policy-set.js';
 import { PolicyError } from './errors.js';
-import { cargoManifest, compileOptions, meta, POLICIES_DIR, topicType } from './testing/fixtures.js';
+import { cargoManifest, compileOptions, meta, POLICIES_DIR, REPO, topicType } from './testing/fixtures.js';
 import { parseSchema } from '../avro/parse-options.js';
+import { createCodec } from '../avro/codec.js';
+import { readExamples } from '../avro/examples.js';
+
+const EXAMPLES_DIR = `${REPO}schemas/examples`;
+const codec = createCodec();
 
 const MX_ANAM = { country: 'MX', agency: 'ANAM' };
 const realAgreements = () =>
@@ -111,6 +116,55 @@ describe('the real agreements', () => {
     expect(byPath.get('consignor.address.street')).toMatchObject({ action: 'removed', decidedBy: null });
     expect(byPath.get('carrier.address.street')).toMatchObject({ action: 'keep', decidedBy: 'carrier' });
     expect(byPath.get('meta.classification')).toMatchObject({ action: 'keep', decidedBy: 'meta' });
+  });
+
+  it('takes the same decisions and writes the same views from the events’ Avro as from their values', () => {
+    const set = realAgreements();
+    const examples = readExamples(EXAMPLES_DIR).filter((e) => e.expectErrors === undefined);
+    let checked = 0;
+    for (const feed of [...set.feedsFor(MX_ANAM), ...set.feedsFor({ country: 'US', agency: 'CBP' })]) {
+      const { policy } = feed;
+      const rootType = topicType(policy.topic)!;
+      const viewType = parseSchema(policy.viewSchema as never);
+      const partner = { country: feed.agreement.to.country, agency: feed.agreement.to.agencies?.[0] ?? 'ANY' };
+      for (const example of examples.filter((e) => e.topic === policy.topic)) {
+        const value = codec.fromJson(policy.topic, example.value) as Record<string, unknown>;
+        // Admitted as it is, withheld when RESTRICTED, and withheld for another country.
+        const variants = [value, { ...value, meta: { ...(value['meta'] as object), classification: 'RESTRICTED' } }];
+        for (const event of variants) {
+          for (const who of [partner, { country: 'XX', agency: 'NONE' }]) {
+            const decision = policy.apply(event, who);
+            const fromBytes = policy.applyBytes(rootType.toBuffer(event), 0, who);
+            expect(fromBytes, `${example.file} for ${who.country}`).toBeDefined();
+            expect(fromBytes?.admitted).toBe(decision.admitted);
+            expect(fromBytes?.rule).toBe(decision.rule);
+            if (decision.admitted && fromBytes?.admitted) {
+              expect(fromBytes.viewBytes.equals(viewType.toBuffer(decision.view)), example.file).toBe(true);
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('leaves to the decoded path what it cannot confirm from bytes: a conditions reading `event`, damaged bytes', () => {
+    const readsEvent = compileOne(
+      agreement(`  us.cargo-manifests.v1:
+    rules:
+      - when: "event.manifestId != ''"
+        fields:
+          manifestId: keep
+`),
+    ).policy('test-us-mx', 'us.cargo-manifests.v1')!;
+    const rootType = topicType('us.cargo-manifests.v1')!;
+    const bytes = rootType.toBuffer(cargoManifest());
+    expect(readsEvent.applyBytes(bytes, 0, MX_ANAM)).toBeUndefined();
+    const policy = realAgreements().policy('us-to-mx', 'us.cargo-manifests.v1')!;
+    expect(policy.applyBytes(bytes, 0, MX_ANAM)?.admitted).toBe(true);
+    expect(policy.applyBytes(bytes.subarray(0, bytes.length - 1), 0, MX_ANAM)).toBeUndefined();
+    expect(policy.applyBytes(Buffer.concat([bytes, Buffer.from([0])]), 0, MX_ANAM)).toBeUndefined();
   });
 
   it('merges two screening rules into one view: score present only outside RESTRICTED', () => {

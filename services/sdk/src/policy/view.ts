@@ -7,6 +7,7 @@ import type { Type } from 'avsc';
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
+import { generateByteProjector, type ByteProjector } from './byte-projector.js';
 import { generalize, hmacHash, mask } from './transforms.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -43,7 +44,7 @@ interface ActionNode {
 }
 
 /** What one rule does to a place in the schema. */
-type RuleShape =
+export type RuleShape =
   | { readonly kind: 'identity'; readonly type: Type }
   | { readonly kind: 'transform'; readonly apply: (value: unknown) => string }
   | { readonly kind: 'record'; readonly type: Type; readonly fields: ReadonlyMap<string, RuleShape> }
@@ -51,14 +52,14 @@ type RuleShape =
   | { readonly kind: 'nullable'; readonly inner: RuleShape };
 
 /** What the partner receives at a place, merged over all rules of the topic. */
-type ViewShape =
+export type ViewShape =
   | { readonly kind: 'original'; readonly type: Type }
   | { readonly kind: 'string' }
   | { readonly kind: 'record'; readonly type: Type; readonly name: string; readonly fields: readonly ViewField[] }
   | { readonly kind: 'array'; readonly items: ViewShape }
   | { readonly kind: 'nullable'; readonly inner: ViewShape };
 
-interface ViewField {
+export interface ViewField {
   readonly name: string;
   readonly doc: string | undefined;
   readonly shape: ViewShape;
@@ -77,6 +78,8 @@ export interface CompiledView {
   readonly schema: Record<string, unknown>;
   /** One projector per rule, in rule order. */
   readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
+  /** The same projections from the event's Avro to the view's (undefined for a rule without one). */
+  readonly byteProjectors: readonly (ByteProjector | undefined)[];
   /** Static per-rule field decisions, for explain. */
   readonly decisions: readonly (readonly FieldDecision[])[];
 }
@@ -340,18 +343,18 @@ function shapeOfNonNull(
 }
 
 /** An identity over a nullable union is the union's identity inside a nullable. */
-function normalizeNullable(shape: RuleShape): RuleShape {
+export function normalizeNullable(shape: RuleShape): RuleShape {
   if (shape.kind !== 'identity') return shape;
   const { type, nullable } = unwrapNullable(shape.type);
   return nullable ? { kind: 'nullable', inner: { kind: 'identity', type } } : shape;
 }
 
-function isIdentity(shape: RuleShape): boolean {
+export function isIdentity(shape: RuleShape): boolean {
   return shape.kind === 'identity' || (shape.kind === 'nullable' && isIdentity(shape.inner));
 }
 
 /** A record kept whole by one rule merges with another rule's partial view as all-identity fields. */
-function expandIdentity(shape: RuleShape): RuleShape {
+export function expandIdentity(shape: RuleShape): RuleShape {
   if (shape.kind !== 'identity') return shape;
   const t = like(shape.type);
   if (t.typeName === 'record') {
@@ -588,5 +591,8 @@ export function compileView(
   const projectors = shapes.map((shape) =>
     generateProjector(shape ?? { kind: 'identity', type: options.rootType }, root),
   );
-  return { view: { schema, projectors, decisions }, problems };
+  const byteProjectors = shapes.map((shape) =>
+    generateByteProjector(shape ?? { kind: 'identity', type: options.rootType }, root, options.rootType),
+  );
+  return { view: { schema, projectors, byteProjectors, decisions }, problems };
 }
