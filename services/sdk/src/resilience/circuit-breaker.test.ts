@@ -41,4 +41,21 @@ describe('circuit breaker', () => {
     expect((error as BreakerOpenError).reason).toBe('timeout');
     breaker.shutdown();
   });
+
+  it('lets a call wait behind a queue that keeps moving, and fails it once nothing moves', async () => {
+    const breaker = createBreaker({ name: 'queue', timeoutMs: 100, volumeThreshold: 100 });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Ten calls finishing one after another every 40 ms: the last waits 400 ms, never 100 ms idle.
+    const started = performance.now();
+    const queue = Array.from({ length: 10 }, (_, i) => breaker.run(() => sleep(40 * (i + 1)).then(() => i)));
+    await expect(Promise.all(queue)).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    // Then one that never finishes while nothing else completes: it fails about 100 ms later.
+    const stuckAt = performance.now();
+    const stuck = await breaker.run(() => new Promise(() => undefined)).catch((e: unknown) => e);
+    expect(stuck).toBeInstanceOf(BreakerOpenError);
+    expect((stuck as BreakerOpenError).reason).toBe('timeout');
+    expect(performance.now() - stuckAt).toBeLessThan(1_000);
+    breaker.shutdown();
+  });
 });

@@ -1,13 +1,19 @@
 // A circuit breaker (opossum) for calls to infrastructure: after repeated failures or timeouts it
 // opens and fails calls at once, so callers get a fast answer instead of hanging. Errors that
-// say "your input is bad" (retriable: false) never count against the breaker.
+// say "your input is bad" (retriable: false) never count against the breaker. A call times out
+// when nothing run through the breaker has completed for the timeout, not merely when it took
+// that long: behind a long queue that is moving, a call waits its turn (callers are bounded by
+// their own in-flight limits); when nothing moves, every waiting call fails within the timeout.
 import CircuitBreakerImpl from 'opossum';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export interface BreakerOptions {
   readonly name: string;
-  /** A call slower than this fails (the work itself continues; its outcome is not lost). */
+  /**
+   * A call fails when it has waited this long with no call completing meanwhile (the work
+   * itself continues; its outcome is not lost).
+   */
   readonly timeoutMs?: number;
   /** Failure percentage over the rolling window that opens the breaker. */
   readonly errorThresholdPercentage?: number;
@@ -41,10 +47,43 @@ export class BreakerOpenError extends Error {
 const isCallerFault = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === false;
 
+/** opossum's code for a timeout, so both kinds read the same below. */
+const timedOut = () => Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
+
 export function createBreaker(options: BreakerOptions): Breaker {
-  const breaker = new CircuitBreakerImpl((work: () => Promise<unknown>) => work(), {
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  /** When a call last completed successfully: a call waiting since before then is not stuck. */
+  let lastProgress = 0;
+  const watched = (work: () => Promise<unknown>): Promise<unknown> => {
+    const started = performance.now();
+    const pending = work();
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const check = () => {
+        const due = Math.max(started, lastProgress) + timeoutMs - performance.now();
+        if (due <= 0) reject(timedOut());
+        else timer = setTimeout(check, due);
+      };
+      timer = setTimeout(check, timeoutMs);
+      pending.then(
+        (value) => {
+          clearTimeout(timer);
+          lastProgress = performance.now();
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          // Passed on as it came: the breaker and the caller classify it.
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+          reject(error);
+        },
+      );
+    });
+  };
+  const breaker = new CircuitBreakerImpl(watched, {
     name: options.name,
-    timeout: options.timeoutMs ?? 1_000,
+    // Timeouts are the watch above: no completion for timeoutMs.
+    timeout: false,
     errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
     resetTimeout: options.resetTimeoutMs ?? 2_000,
     volumeThreshold: options.volumeThreshold ?? 3,
