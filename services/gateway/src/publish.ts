@@ -38,6 +38,21 @@ interface PublishedEvent {
   readonly bytes: Buffer;
 }
 
+/** When the gateway accepted a batch, in the forms its records carry. */
+interface Stamp {
+  readonly date: Date;
+  readonly ms: number;
+  readonly iso: string;
+}
+
+interface TopicContext {
+  readonly topic: string;
+  readonly schemaId: number;
+  readonly ceSource: string;
+  readonly ceType: string;
+  readonly stamp: Stamp;
+}
+
 interface Prepared {
   readonly index: number;
   readonly topic: string;
@@ -95,16 +110,39 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
   };
 
-  const prepare = (principal: Principal, request: PublishRequest, index: number): Prepared | GatewayError => {
+  /**
+   * What a batch's events of one topic share: whether the caller may publish it, and the
+   * record fields that do not depend on the event. Worked out once per topic and batch.
+   */
+  const topicOf = (principal: Principal, topic: string, stamp: Stamp): TopicContext | GatewayError => {
     try {
-      if (!codec.topics().includes(request.topic)) {
+      if (!codec.topics().includes(topic)) {
         return new GatewayError({
           code: 'NOT_FOUND',
           reason: ErrorReason.TOPIC_NOT_FOUND,
-          message: `unknown topic '${request.topic}'`,
+          message: `unknown topic '${topic}'`,
         });
       }
-      authorizePublish(principal, request.topic, options.permissions);
+      authorizePublish(principal, topic, options.permissions);
+      return {
+        topic,
+        schemaId: codec.schemaIdOf(topic),
+        ceSource: `/puente/${principal.country}/${principal.agency}`,
+        ceType: `org.puente.v1.${topic.split('.')[1] ?? 'event'}`,
+        stamp,
+      };
+    } catch (error) {
+      return fromUnknown(error);
+    }
+  };
+
+  const prepare = (
+    principal: Principal,
+    request: PublishRequest,
+    index: number,
+    context: TopicContext,
+  ): Prepared | GatewayError => {
+    try {
       if (request.payload.length > options.maxPayloadBytes) {
         return new GatewayError({
           code: 'INVALID_ARGUMENT',
@@ -130,24 +168,24 @@ export function createPublisher(options: PublisherOptions): Publisher {
           ],
         });
       }
-      const timestamp = new Date(now());
+      const { stamp } = context;
       return {
         index,
-        topic: request.topic,
+        topic: context.topic,
         eventId,
         dedupeKey: `${principal.name}\u0000${eventId}`,
-        schemaId: codec.schemaIdOf(request.topic),
-        timestamp,
+        schemaId: context.schemaId,
+        timestamp: stamp.date,
         record: {
           key,
           value: bytes,
-          timestamp: timestamp.getTime(),
+          timestamp: stamp.ms,
           headers: {
             ce_specversion: '1.0',
             ce_id: eventId,
-            ce_source: `/puente/${principal.country}/${principal.agency}`,
-            ce_type: `org.puente.v1.${request.topic.split('.')[1] ?? 'event'}`,
-            ce_time: timestamp.toISOString(),
+            ce_source: context.ceSource,
+            ce_type: context.ceType,
+            ce_time: stamp.iso,
             'content-type': 'application/vnd.confluent.avro',
           },
         },
@@ -240,8 +278,14 @@ export function createPublisher(options: PublisherOptions): Publisher {
       const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
       const toSend = new Map<string, Prepared[]>();
       const seenInBatch = new Set<string>();
+      // The events of a batch arrive together: one acceptance time for all of them.
+      const at = new Date(now());
+      const stamp: Stamp = { date: at, ms: at.getTime(), iso: at.toISOString() };
+      const contexts = new Map<string, TopicContext | GatewayError>();
       requests.forEach((request, index) => {
-        const prepared = prepare(principal, request, index);
+        let context = contexts.get(request.topic);
+        if (!context) contexts.set(request.topic, (context = topicOf(principal, request.topic, stamp)));
+        const prepared = context instanceof GatewayError ? context : prepare(principal, request, index, context);
         if (prepared instanceof GatewayError) {
           outcomes[index] = { ok: false, error: prepared };
           return;
