@@ -2,12 +2,13 @@
 // and what it reads must be what decoding reads.
 import { fileURLToPath } from 'node:url';
 
+import avro from 'avsc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { createCodec } from './codec.js';
 import { readExamples } from './examples.js';
-import { compileSkimmer } from './skim.js';
+import { compileSkimmer, compileSkip } from './skim.js';
 import { parseSchema } from './parse-options.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../schemas/examples', import.meta.url));
@@ -129,6 +130,48 @@ describe('skim', () => {
       [2, 0, 100, 2, 4, 0],
     ])
       expect(() => type.fromBuffer(Buffer.from(bytes))).toThrow();
+  });
+
+  it('with strict steps, refuses logical values a writer would refuse: uuid form, date and timestamp range, long decimals', () => {
+    const type = parseSchema({
+      type: 'record',
+      name: 'L',
+      fields: [
+        { name: 'id', type: { type: 'string', logicalType: 'uuid' } },
+        { name: 'day', type: { type: 'int', logicalType: 'date' } },
+        { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+        { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 6, scale: 2 } },
+      ],
+    });
+    const strict = compileSkip(type);
+    const lenient = compileSkip(type, new Map(), false);
+    const ok = { id: '123e4567-e89b-12d3-a456-426614174000', day: '9999-12-31', at: new Date(0), amount: '9999.99' };
+    const check = (value: Record<string, unknown>) => {
+      const bytes = type.toBuffer({ ...ok, ...value });
+      return [strict({ buf: bytes, pos: 0 }), lenient({ buf: bytes, pos: 0 })];
+    };
+    expect(check({})).toEqual([true, true]);
+    expect(check({ id: '123E4567-E89B-12D3-A456-426614174000' })).toEqual([true, true]);
+    // Written around the logical types (as another producer could): the bytes decode, the values do not write back.
+    const raw = (fields: Record<string, unknown>) =>
+      Buffer.concat([
+        avro.Type.forSchema('string').toBuffer(fields['id'] ?? ok.id),
+        avro.Type.forSchema('int').toBuffer(fields['day'] ?? 0),
+        avro.Type.forSchema('long').toBuffer(fields['at'] ?? 0),
+        avro.Type.forSchema('bytes').toBuffer(fields['amount'] ?? Buffer.from([1])),
+      ]);
+    for (const bad of [
+      { id: '123e4567-e89b-12d3-a456-42661417400g' },
+      { id: '123e4567e89b12d3a456426614174000' },
+      { day: 2_932_897 },
+      { at: 8.64e15 + 1 },
+      // 0x0f4240 = 1,000,000: 10000.00, one digit more than decimal(6,2) holds.
+      { amount: Buffer.from([0x0f, 0x42, 0x40]) },
+    ]) {
+      expect(strict({ buf: raw(bad), pos: 0 }), JSON.stringify(bad)).toBe(false);
+      expect(lenient({ buf: raw(bad), pos: 0 }), JSON.stringify(bad)).toBe(true);
+    }
+    expect(strict({ buf: raw({}), pos: 0 })).toBe(true);
   });
 
   it('names a field it cannot read', () => {

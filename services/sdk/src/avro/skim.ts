@@ -17,7 +17,18 @@ type Captured = (string | undefined)[];
 /** Advances the cursor over one value; false when the bytes cannot be confirmed. */
 type Step = (cursor: Cursor, out: Captured) => boolean;
 
-const UUID_TEXT = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Whether the 36 bytes at `start` are a uuid in 8-4-4-4-12 hex form (the writer's check). */
+function isUuidText(buf: Buffer, start: number): boolean {
+  for (let i = 0; i < 36; i++) {
+    const byte = buf[start + i]!;
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (byte !== 0x2d) return false;
+    } else if (!((byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66))) {
+      return false;
+    }
+  }
+  return true;
+}
 /** Dates a 'YYYY-MM-DD' string can hold (0000-01-01 … 9999-12-31), in days since 1970-01-01. */
 const FIRST_DAY = -719_528;
 const LAST_DAY = 2_932_896;
@@ -28,7 +39,8 @@ const MAX_DATE_MS = 8.64e15;
  * Steps for logical types that also confirm what writing the value back would confirm (a uuid in
  * 8-4-4-4-12 form, a timestamp a Date can hold, a date of years 0000-9999, a decimal within its
  * precision): bytes copied unchanged into another message then hold nothing the writer refuses.
- * A decimal is confirmed by its length alone, so a long one within its precision is refused too.
+ * A decimal longer than 6 bytes with a precision that could not fill them is refused even when
+ * its value would fit.
  */
 function strictStep(t: TypeInternals & { readonly precision?: number }): Step | undefined {
   switch (t.typeName) {
@@ -36,9 +48,9 @@ function strictStep(t: TypeInternals & { readonly precision?: number }): Step | 
       return (cursor) => {
         const length = readLong(cursor);
         if (length !== 36 || length > cursor.buf.length - cursor.pos) return false;
-        const text = cursor.buf.toString('latin1', cursor.pos, cursor.pos + length);
+        const start = cursor.pos;
         cursor.pos += length;
-        return UUID_TEXT.test(text);
+        return isUuidText(cursor.buf, start);
       };
     case 'logical:timestamp-millis':
       return (cursor) => Math.abs(readLong(cursor)) <= MAX_DATE_MS;
@@ -49,12 +61,17 @@ function strictStep(t: TypeInternals & { readonly precision?: number }): Step | 
       };
     case 'logical:decimal': {
       // n bytes hold at most 2^(8n-1) in magnitude: below 10^precision whenever 8n-1 <= log2 of it.
-      const safeBytes = Math.floor((Math.floor((t.precision ?? 1) * Math.log2(10)) + 1) / 8);
+      const precision = t.precision ?? 1;
+      const safeBytes = Math.floor((Math.floor(precision * Math.log2(10)) + 1) / 8);
+      const limit = 10 ** precision;
       return (cursor) => {
         const length = readLong(cursor);
-        if (!(length >= 0) || length > safeBytes || length > cursor.buf.length - cursor.pos) return false;
+        if (!(length >= 0) || length > cursor.buf.length - cursor.pos) return false;
+        const start = cursor.pos;
         cursor.pos += length;
-        return true;
+        if (length <= safeBytes) return true;
+        // Longer: exact up to 6 bytes (Buffer reads them as a number), refused beyond.
+        return length <= 6 && Math.abs(cursor.buf.readIntBE(start, length)) < limit;
       };
     }
     default:

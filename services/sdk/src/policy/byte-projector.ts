@@ -85,10 +85,23 @@ interface BuildContext {
 class NotProjectable extends Error {}
 
 function copyOf(type: Type, ctx: BuildContext): Emit {
-  const skip = compileSkip(type, ctx.copied, true);
+  return copyRun([compileSkip(type, ctx.copied, true)]);
+}
+
+/** Whether build() would copy the value's bytes as they are (see the 'original' and 'string' cases). */
+function copiedWhole(rule: RuleShape | null, view: ViewShape): boolean {
+  return (
+    rule !== null &&
+    normalizeNullable(rule).kind !== 'transform' &&
+    (view.kind === 'original' || view.kind === 'string')
+  );
+}
+
+/** Copies the bytes of consecutive values, checked one by one, in one piece. */
+function copyRun(skips: readonly Skip[]): Emit {
   return (source, out) => {
     const start = source.pos;
-    if (!skip(source)) return false;
+    for (const skip of skips) if (!skip(source)) return false;
     out.copy(source.buf, start, source.pos);
     return true;
   };
@@ -183,12 +196,28 @@ function build(rule: RuleShape | null, view: ViewShape, type: Type, ctx: BuildCo
       const order = sourceFields.map((f) => f.name).filter((name) => viewFields.has(name));
       if (order.join('\u0000') !== view.fields.map((f) => f.name).join('\u0000'))
         throw new NotProjectable('view fields out of source order');
-      const steps: Emit[] = sourceFields.map((field) => {
+      // Neighbouring fields kept as they are are copied in one piece.
+      const steps: Emit[] = [];
+      let run: Skip[] = [];
+      const endRun = () => {
+        if (run.length > 0) steps.push(copyRun(run));
+        run = [];
+      };
+      for (const field of sourceFields) {
         const viewField = viewFields.get(field.name);
-        if (viewField) return build(ruleFields.get(field.name) ?? null, viewField.shape, field.type, ctx);
-        const skip = compileSkip(field.type, ctx.dropped, false);
-        return (source) => skip(source);
-      });
+        const rule = ruleFields.get(field.name) ?? null;
+        if (viewField && copiedWhole(rule, viewField.shape)) {
+          run.push(compileSkip(field.type, ctx.copied, true));
+          continue;
+        }
+        endRun();
+        if (viewField) steps.push(build(rule, viewField.shape, field.type, ctx));
+        else {
+          const skip = compileSkip(field.type, ctx.dropped, false);
+          steps.push((source) => skip(source));
+        }
+      }
+      endRun();
       return (source, out) => {
         for (const step of steps) if (!step(source, out)) return false;
         return true;
