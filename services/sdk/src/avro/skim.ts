@@ -233,7 +233,7 @@ function compile(
         return compile(field.type, nested, path, seen, strict);
       });
       step = (cursor, out) => {
-        for (const fieldStep of steps) if (!fieldStep(cursor, out)) return false;
+        for (let i = 0; i < steps.length; i++) if (!steps[i]!(cursor, out)) return false;
         return true;
       };
       own.step = step;

@@ -48,9 +48,16 @@ export class ViewWriter {
   }
 
   copy(source: Buffer, start: number, end: number): void {
-    this.room(end - start);
-    source.copy(this.buf, this.pos, start, end);
-    this.pos += end - start;
+    const length = end - start;
+    this.room(length);
+    if (length <= 128) {
+      // Most runs are short: a loop, not Buffer#copy's view object and call into C++.
+      const { buf } = this;
+      for (let i = 0; i < length; i++) buf[this.pos + i] = source[start + i]!;
+    } else {
+      source.copy(this.buf, this.pos, start, end);
+    }
+    this.pos += length;
   }
 
   string(text: string): void {
@@ -101,7 +108,7 @@ function copiedWhole(rule: RuleShape | null, view: ViewShape): boolean {
 function copyRun(skips: readonly Skip[]): Emit {
   return (source, out) => {
     const start = source.pos;
-    for (const skip of skips) if (!skip(source)) return false;
+    for (let i = 0; i < skips.length; i++) if (!skips[i]!(source)) return false;
     out.copy(source.buf, start, source.pos);
     return true;
   };
@@ -219,7 +226,7 @@ function build(rule: RuleShape | null, view: ViewShape, type: Type, ctx: BuildCo
       }
       endRun();
       return (source, out) => {
-        for (const step of steps) if (!step(source, out)) return false;
+        for (let i = 0; i < steps.length; i++) if (!steps[i]!(source, out)) return false;
         return true;
       };
     }
