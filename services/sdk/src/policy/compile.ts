@@ -8,6 +8,7 @@ import type { Type } from 'avsc';
 import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
 import { createConditionCompiler, type CompiledCondition, type Partner } from './condition.js';
 import type { PolicyProblem } from './errors.js';
+import { compileSkip } from '../avro/skim.js';
 import { ViewWriter, type ByteProjector } from './byte-projector.js';
 import { compileView, type FieldDecision } from './view.js';
 
@@ -274,6 +275,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const byBytes =
     conditions.every((condition) => condition === null || !condition.readsEvent) &&
     parts.byteProjectors.every((projector) => projector !== undefined);
+  const skipEvent = byBytes ? compileSkip(parts.rootType, new Map(), false) : undefined;
 
   const evaluateRule = (index: number, event: Record<string, unknown>, partner: Partner): RuleEvaluation['result'] => {
     const condition = conditions[index];
@@ -297,26 +299,38 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
       return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[chosen] ?? [] };
     },
     applyBytes(source, offset, partner, options = {}) {
-      if (!byBytes || !metaType) return undefined;
-      // `meta` comes first in every event: decoded for the gate and the conditions, which read nothing else.
-      const read = metaType.decode(source, offset);
-      if (read.offset < 0) return undefined;
-      const meta = read.value as Record<string, unknown>;
-      const chosen = choose({ meta }, partner, options.now ?? Date.now());
-      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen, meta };
-      const project = parts.byteProjectors[chosen];
-      const rule = rules[chosen];
-      if (!project || !rule) return undefined;
-      const cursor = { buf: source, pos: offset };
-      viewWriter.reset(options.reserve ?? 0);
-      if (!project(cursor, viewWriter) || cursor.pos !== source.length) return undefined;
-      return {
-        admitted: true,
-        rule: rule.name,
-        viewBytes: viewWriter.take(),
-        fields: parts.decisions[chosen] ?? [],
-        meta,
-      };
+      if (!byBytes || !metaType || !skipEvent) return undefined;
+      try {
+        // `meta` comes first in every event: decoded for the gate and the conditions, which read nothing else.
+        const read = metaType.decode(source, offset);
+        if (read.offset < 0) return undefined;
+        const meta = read.value as Record<string, unknown>;
+        const chosen = choose({ meta }, partner, options.now ?? Date.now());
+        if (typeof chosen === 'string') {
+          // Withheld, but only if the rest decodes too: a damaged event is the decoding path's to report.
+          const cursor = { buf: source, pos: offset };
+          return skipEvent(cursor) && cursor.pos === source.length
+            ? { admitted: false, rule: null, reason: chosen, meta }
+            : undefined;
+        }
+        const project = parts.byteProjectors[chosen];
+        const rule = rules[chosen];
+        if (!project || !rule) return undefined;
+        const cursor = { buf: source, pos: offset };
+        viewWriter.reset(options.reserve ?? 0);
+        if (!project(cursor, viewWriter) || cursor.pos !== source.length) return undefined;
+        return {
+          admitted: true,
+          rule: rule.name,
+          viewBytes: viewWriter.take(),
+          fields: parts.decisions[chosen] ?? [],
+          meta,
+        };
+      } catch {
+        // Whatever went wrong (a value avsc refuses, a transform failing) happens again on the
+        // decoding path, which reports it as it always has.
+        return undefined;
+      }
     },
     explain(event, partner, now = Date.now()) {
       const base = {

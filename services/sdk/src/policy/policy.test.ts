@@ -149,7 +149,7 @@ describe('the real agreements', () => {
     expect(checked).toBeGreaterThanOrEqual(5);
   });
 
-  it('leaves to the decoded path what it cannot confirm from bytes: a conditions reading `event`, damaged bytes', () => {
+  it('leaves to the decoding path what it cannot confirm from bytes: a condition reading `event`, damaged bytes', () => {
     const readsEvent = compileOne(
       agreement(`  us.cargo-manifests.v1:
     rules:
@@ -165,6 +165,10 @@ describe('the real agreements', () => {
     expect(policy.applyBytes(bytes, 0, MX_ANAM)?.admitted).toBe(true);
     expect(policy.applyBytes(bytes.subarray(0, bytes.length - 1), 0, MX_ANAM)).toBeUndefined();
     expect(policy.applyBytes(Buffer.concat([bytes, Buffer.from([0])]), 0, MX_ANAM)).toBeUndefined();
+    // Withheld by its meta, but damaged after it: not "withheld", so decoding reports the damage.
+    const restricted = rootType.toBuffer(cargoManifest({ meta: meta({ classification: 'RESTRICTED' }) }));
+    expect(policy.applyBytes(restricted, 0, MX_ANAM)).toMatchObject({ admitted: false });
+    expect(policy.applyBytes(restricted.subarray(0, restricted.length - 1), 0, MX_ANAM)).toBeUndefined();
   });
 
   it('merges two screening rules into one view: score present only outside RESTRICTED', () => {
