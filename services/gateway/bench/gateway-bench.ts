@@ -53,7 +53,7 @@ const envInt = (name: string, fallback: number): number => {
 
 const TOPIC = 'us.cargo-manifests.v1';
 const FEED = 'us-to-mx/us.cargo-manifests.v1';
-// Seconds of each phase: raw kafkajs runs 15-24k events/s here, the gateway 4-7k.
+// Seconds of each phase: raw kafkajs runs 13-24k events/s here, the gateway 6-7.5k.
 const EVENTS = envInt('BENCH_EVENTS', 60_000);
 const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 10_000);
 const BATCH = envInt('BENCH_BATCH', 500);
