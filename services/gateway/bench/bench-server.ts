@@ -4,13 +4,15 @@
 // `bare` runs a trivial grpc-js server whose streams only say hello, as the baseline cost of
 // an idle server stream. Started with --expose-gc; answers memory requests over IPC.
 
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import { createCodec, KafkaBus } from '@puente/sdk';
 
 import { devGatewayParts } from '../src/dev-wiring.js';
 import { createGateway, RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
 import { widenConnectionWindows, widenReceiveWindows } from '../src/flow-control.js';
-import { BARE_SERVICE, type FromChild, type MemoryFigures, type ToChild } from './bench-support.js';
+import { BARE_SERVICE, type FromChild, type LoopFigures, type MemoryFigures, type ToChild } from './bench-support.js';
 
 function send(message: FromChild): void {
   process.send?.(message);
@@ -28,6 +30,32 @@ async function memory(gc: boolean): Promise<MemoryFigures> {
   }
   const { heapUsed, heapTotal, rss, external, arrayBuffers } = process.memoryUsage();
   return { heapUsed, heapTotal, rss, external, arrayBuffers };
+}
+
+/** Event-loop delay and main-thread GC pauses, read and restarted by each `loop` request. */
+function watchLoop(): () => LoopFigures {
+  const delay = monitorEventLoopDelay({ resolution: 2 });
+  delay.enable();
+  let gc = { ms: 0, count: 0, longest: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc = { ms: gc.ms + entry.duration, count: gc.count + 1, longest: Math.max(gc.longest, entry.duration) };
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return () => {
+    const ms = (ns: number) => ns / 1e6;
+    const figures: LoopFigures = {
+      delayP50Ms: ms(delay.percentile(50)),
+      delayP99Ms: ms(delay.percentile(99)),
+      delayMaxMs: ms(delay.max),
+      gcMs: gc.ms,
+      gcCount: gc.count,
+      gcLongestMs: gc.longest,
+    };
+    delay.reset();
+    gc = { ms: 0, count: 0, longest: 0 };
+    return figures;
+  };
 }
 
 async function startGateway(): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -91,9 +119,12 @@ async function main(): Promise<void> {
   const mode = process.argv[2];
   if (mode !== 'gateway' && mode !== 'bare') throw new Error(`usage: bench-server.ts gateway|bare (got ${mode})`);
   const server = mode === 'gateway' ? await startGateway() : await startBare();
+  const loop = watchLoop();
   let stopping = false;
   process.on('message', (message: ToChild) => {
-    if (message.type === 'memory') {
+    if (message.type === 'loop') {
+      send({ type: 'loop', loop: loop() });
+    } else if (message.type === 'memory') {
       memory(message.gc).then(
         (figures) => send({ type: 'memory', memory: figures }),
         (error: unknown) => send({ type: 'failed', message: String(error) }),

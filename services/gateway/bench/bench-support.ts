@@ -5,8 +5,20 @@ import { readFileSync } from 'node:fs';
 
 import type { ServiceDefinition } from '@grpc/grpc-js';
 
-/** Driver → child. */
-export type ToChild = { readonly type: 'memory'; readonly gc: boolean } | { readonly type: 'stop' };
+/** Driver → child. `loop` returns the figures since the previous `loop` and starts afresh. */
+export type ToChild =
+  { readonly type: 'memory'; readonly gc: boolean } | { readonly type: 'loop' } | { readonly type: 'stop' };
+
+/** How long the child's event loop was held up, and by garbage collection, over an interval. */
+export interface LoopFigures {
+  readonly delayP50Ms: number;
+  readonly delayP99Ms: number;
+  readonly delayMaxMs: number;
+  /** Main-thread garbage collection: total pause, number of collections, longest pause. */
+  readonly gcMs: number;
+  readonly gcCount: number;
+  readonly gcLongestMs: number;
+}
 
 export interface MemoryFigures {
   readonly heapUsed: number;
@@ -20,6 +32,7 @@ export interface MemoryFigures {
 export type FromChild =
   | { readonly type: 'ready'; readonly port: number }
   | { readonly type: 'memory'; readonly memory: MemoryFigures }
+  | { readonly type: 'loop'; readonly loop: LoopFigures }
   | { readonly type: 'failed'; readonly message: string };
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ); 100 on every Linux we run. */

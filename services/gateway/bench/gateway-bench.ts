@@ -36,6 +36,7 @@ import {
   percentile,
   residentOf,
   type FromChild,
+  type LoopFigures,
   type MemoryFigures,
   type ToChild,
 } from './bench-support.js';
@@ -153,6 +154,8 @@ interface ChildServer {
   readonly pid: number;
   readonly port: number;
   memory(gc: boolean): Promise<MemoryFigures>;
+  /** Event-loop delay and GC pauses since the previous call (the first call starts the count). */
+  loop(): Promise<LoopFigures>;
   stop(): Promise<void>;
 }
 
@@ -187,19 +190,30 @@ async function startChild(mode: 'gateway' | 'bare', brokers: readonly string[]):
   if (ready.type !== 'ready' || child.pid === undefined) throw new Error(`unexpected ${ready.type} from ${mode}`);
   const pid = child.pid;
   let queue: Promise<unknown> = Promise.resolve();
+  /** One request at a time, each answered by the next message. */
+  const ask = (request: ToChild): Promise<FromChild> => {
+    const answer = queue.then(async () => {
+      const reply = next();
+      child.send(request);
+      const message = await withTimeout(reply, 30_000, `${request.type} figures from ${mode}`);
+      if (message.type !== request.type) throw new Error(`unexpected ${message.type} from ${mode}`);
+      return message;
+    });
+    queue = answer.catch(() => undefined);
+    return answer;
+  };
   return {
     pid,
     port: ready.port,
-    memory(gc) {
-      const answer = queue.then(async () => {
-        const reply = next();
-        child.send({ type: 'memory', gc } satisfies ToChild);
-        const message = await withTimeout(reply, 30_000, `memory figures from ${mode}`);
-        if (message.type !== 'memory') throw new Error(`unexpected ${message.type} from ${mode}`);
-        return message.memory;
-      });
-      queue = answer.catch(() => undefined);
-      return answer;
+    async memory(gc) {
+      const message = await ask({ type: 'memory', gc });
+      if (message.type !== 'memory') throw new Error(`unexpected ${message.type} from ${mode}`);
+      return message.memory;
+    },
+    async loop() {
+      const message = await ask({ type: 'loop' });
+      if (message.type !== 'loop') throw new Error(`unexpected ${message.type} from ${mode}`);
+      return message.loop;
     },
     async stop() {
       if (child.exitCode !== null) return;
@@ -776,6 +790,13 @@ function printThroughput(label: string, t: ThroughputFigures): void {
   );
 }
 
+function printLoop(f: LoopFigures): void {
+  log(
+    `  gateway event loop held up: p50 ${fmt(f.delayP50Ms, 1)} ms, p99 ${fmt(f.delayP99Ms, 1)} ms, max ${fmt(f.delayMaxMs, 1)} ms; ` +
+      `GC ${fmt(f.gcCount)} pauses, ${fmt(f.gcMs)} ms in all, longest ${fmt(f.gcLongestMs, 1)} ms`,
+  );
+}
+
 function printIdle(label: string, f: IdleFigures): void {
   log(
     `  ${label.padEnd(8)} heapUsed ${mib(f.before.heapUsed)} → ${mib(f.after.heapUsed)} (${fmt(f.heapKiBPerStream, 1)} KiB/stream)` +
@@ -835,7 +856,9 @@ async function main(): Promise<void> {
     log(`\n1. Throughput (warm-up of ${fmt(WARMUP_EVENTS)} events each first, not counted)`);
     await gatewayThroughput(client, subscriber, warmGateway, undefined);
     await raw.run(warmRaw);
+    await gateway.loop();
     const viaGateway = await gatewayThroughput(client, subscriber, gatewayEvents, gateway.pid);
+    const throughputLoop = await gateway.loop();
     const viaRaw = await raw.run(rawEvents);
     const ratio = viaGateway.perSecond / viaRaw.perSecond;
     printThroughput('gateway', viaGateway);
@@ -856,16 +879,20 @@ async function main(): Promise<void> {
     log(
       `  context: driver (load + clients) ${fmt(res.driverCpu)} % of one core; whole machine ${fmt(res.machineBusy)} % busy (2 cores)`,
     );
+    printLoop(throughputLoop);
 
     log(
       `\n2. Latency at a fixed ${fmt(RATE)} events/s for ${LATENCY_SECONDS} s (${LATENCY_BATCH} every ${LATENCY_TICK_MS} ms)`,
     );
+    await gateway.loop();
     const latency = await latencyPhase(client, subscriber, latencyEvents);
+    const latencyLoop = await gateway.loop();
     log(
       `  offered ${fmt(latency.offeredRate)} events/s, ${fmt(latency.sent)} sent, ${fmt(latency.received)} received; ` +
         `end to end p50 ${fmt(latency.p50, 1)} ms, p90 ${fmt(latency.p90, 1)} ms, p99 ${fmt(latency.p99, 1)} ms, max ${fmt(latency.max, 1)} ms`,
     );
     log(`  publish acknowledgement per batch: p50 ${fmt(latency.ackP50, 1)} ms, p99 ${fmt(latency.ackP99, 1)} ms`);
+    printLoop(latencyLoop);
     if (latency.tally.rejected > 0) log(`  note: ${latency.tally.rejected} rejected: ${latency.tally.firstRejection}`);
 
     await subscriber.end();
