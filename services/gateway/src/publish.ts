@@ -8,6 +8,7 @@ import { BreakerOpenError, type AvroCodec, type Breaker, type Bus, type BusRecor
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
 import { busUnavailable, fromUnknown, GatewayError } from './errors.js';
+import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
 import type { Principal } from './identity.js';
 
 export interface PublisherOptions {
@@ -63,22 +64,7 @@ interface Prepared {
   readonly timestamp: Date;
 }
 
-/**
- * One accepted event, for answering a repeat. Primitives only: with ten minutes of events kept
- * (hundreds of thousands under load), every object per entry is one more the collector marks.
- */
-interface Remembered {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  readonly schemaId: number;
-  /** The record's timestamp (ms). */
-  readonly timestamp: number;
-  /** When Kafka acknowledged it (ms): the dedupe window counts from here. */
-  readonly at: number;
-}
-
-const responseOf = (eventId: string, entry: Remembered, duplicate: boolean): PublishResponse => ({
+const responseOf = (eventId: string, entry: Acknowledged, duplicate: boolean): PublishResponse => ({
   eventId,
   topic: entry.topic,
   partition: entry.partition,
@@ -97,18 +83,8 @@ export interface Publisher {
 export function createPublisher(options: PublisherOptions): Publisher {
   const { bus, codec, breaker } = options;
   const now = options.now ?? Date.now;
-  const remembered = new Map<string, Remembered>();
+  const remembered = new DedupeWindow(options.dedupeWindowMs, options.dedupeMaxEntries ?? 500_000);
   let inFlight = 0;
-
-  const forget = () => {
-    // Map iteration is insertion order: drop from the oldest until one is still inside the window.
-    const horizon = now() - options.dedupeWindowMs;
-    const max = options.dedupeMaxEntries ?? 500_000;
-    for (const [key, entry] of remembered) {
-      if (entry.at >= horizon && remembered.size <= max) break;
-      remembered.delete(key);
-    }
-  };
 
   /**
    * What a batch's events of one topic share: whether the caller may publish it, and the
@@ -274,7 +250,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     inFlight: () => inFlight,
     async publishBatch(principal, requests) {
-      forget();
+      remembered.expire(now());
       const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
       const toSend = new Map<string, Prepared[]>();
       const seenInBatch = new Set<string>();
@@ -335,27 +311,28 @@ export function createPublisher(options: PublisherOptions): Publisher {
               )
               .then((results) => {
                 const at = now();
-                results.forEach((result, i) => {
-                  const p = prepared[i];
-                  if (!p) return;
-                  remembered.set(p.dedupeKey, {
+                const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
+                  const result = results[i];
+                  if (!result) return undefined;
+                  const entry = {
                     topic,
                     partition: result.partition,
                     offset: result.offset,
                     schemaId: p.schemaId,
                     timestamp: p.timestamp.getTime(),
-                    at,
-                  });
+                  };
+                  remembered.add(p.dedupeKey, entry, at);
+                  return entry;
                 });
                 options.onPublished?.(topic, results.length);
-                return results;
+                return acknowledged;
               });
             try {
-              await breaker.run(() => produced);
-              for (const p of prepared) {
-                const known = remembered.get(p.dedupeKey);
-                if (known) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, known, false) };
-              }
+              const acknowledged = await breaker.run(() => produced);
+              prepared.forEach((p, i) => {
+                const entry = acknowledged[i];
+                if (entry) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, entry, false) };
+              });
             } catch (error) {
               produced.catch(() => undefined);
               const failure =
