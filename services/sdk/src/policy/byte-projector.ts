@@ -20,12 +20,17 @@ interface TypeInternals {
 
 const like = (type: Type): TypeInternals => type;
 
+const INITIAL_BYTES = 8 * 1024;
+/** Past this, the buffer is let go after use: one huge event must not pin it for good. */
+const RETAINED_BYTES = 1024 * 1024;
+
 /** The view being written: a growing buffer, reused from call to call. */
 export class ViewWriter {
-  buf: Buffer = Buffer.allocUnsafe(8192);
+  buf: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   pos = 0;
 
   reset(reserve: number): void {
+    if (this.buf.length > RETAINED_BYTES) this.buf = Buffer.allocUnsafe(INITIAL_BYTES);
     this.pos = reserve;
   }
 
