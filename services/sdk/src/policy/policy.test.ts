@@ -149,6 +149,22 @@ describe('the real agreements', () => {
     expect(checked).toBeGreaterThanOrEqual(5);
   });
 
+  it('writes views larger than its starting buffer, and keeps no huge buffer after', () => {
+    const policy = realAgreements().policy('us-to-mx', 'us.cargo-manifests.v1')!;
+    const rootType = topicType('us.cargo-manifests.v1')!;
+    const viewType = parseSchema(policy.viewSchema as never);
+    const base = cargoManifest();
+    const item = (base['goods'] as Record<string, unknown>[])[0]!;
+    for (const count of [400, 20_000, 3]) {
+      const event = { ...base, goods: Array.from({ length: count }, (_, i) => ({ ...item, lineNumber: i + 1 })) };
+      const decision = policy.apply(event, MX_ANAM);
+      const fromBytes = policy.applyBytes(rootType.toBuffer(event), 0, MX_ANAM);
+      if (!decision.admitted || !fromBytes?.admitted) throw new Error('fixture withheld');
+      expect(fromBytes.viewBytes.length).toBeGreaterThan(count > 3 ? 8 * 1024 : 0);
+      expect(fromBytes.viewBytes.equals(viewType.toBuffer(decision.view)), `${count} goods`).toBe(true);
+    }
+  });
+
   it('leaves to the decoding path what it cannot confirm from bytes: a condition reading `event`, damaged bytes', () => {
     const readsEvent = compileOne(
       agreement(`  us.cargo-manifests.v1:
