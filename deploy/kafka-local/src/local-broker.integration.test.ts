@@ -77,8 +77,14 @@ describe('startLocalKafka', () => {
     const admin2 = again.admin();
     await admin2.connect();
     expect(await admin2.listTopics()).toContain(TOPIC);
-    // Right after a restart the group coordinator may still be loading its offsets (a retriable
-    // Kafka error, code 14): ask again until it answers, for at most 30 s.
+    // Right after a restart the group coordinator may still be loading its offsets, or not be
+    // elected yet (retriable Kafka errors, codes 14-16): ask again until it answers, for at most 30 s.
+    // kafkajs's names for COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE and NOT_COORDINATOR:
+    const coordinatorNotReady = [
+      'GROUP_LOAD_IN_PROGRESS',
+      'GROUP_COORDINATOR_NOT_AVAILABLE',
+      'NOT_COORDINATOR_FOR_GROUP',
+    ];
     const deadline = Date.now() + 30_000;
     let committed;
     for (;;) {
@@ -86,8 +92,8 @@ describe('startLocalKafka', () => {
         committed = await admin2.fetchOffsets({ groupId: 'kafka-local-test.before', topics: [TOPIC] });
         break;
       } catch (error) {
-        // kafkajs names Kafka's COORDINATOR_LOAD_IN_PROGRESS (code 14) GROUP_LOAD_IN_PROGRESS.
-        if (Date.now() > deadline || (error as { type?: string }).type !== 'GROUP_LOAD_IN_PROGRESS') throw error;
+        if (Date.now() > deadline || !coordinatorNotReady.includes((error as { type?: string }).type ?? ''))
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     }
