@@ -25,6 +25,7 @@ import {
   type Feed,
   type FieldDecision,
   type Logger,
+  type Partner,
   type Reader,
   type TopicPolicy,
 } from '@puente/sdk';
@@ -412,7 +413,7 @@ export class SubscriptionSession {
     let meta: Record<string, unknown> | undefined;
     let payload: Buffer;
     try {
-      const fromBytes = this.fromBytes(policy, entry);
+      const fromBytes = this.fromBytes(policy, entry, partner);
       if (fromBytes) {
         meta = fromBytes.meta;
         if (!fromBytes.admitted) {
@@ -476,16 +477,11 @@ export class SubscriptionSession {
    * partner takes Avro: nothing the view drops is decoded. Undefined otherwise, or when the
    * policy cannot decide from bytes: the record is then decoded.
    */
-  private fromBytes(policy: TopicPolicy, entry: TailEntry): BytesDecision | undefined {
+  private fromBytes(policy: TopicPolicy, entry: TailEntry, partner: Partner): BytesDecision | undefined {
     const value = entry.record.value;
     if (this.format !== PayloadFormat.AVRO_CONFLUENT || !value || value.length < HEADER_SIZE) return undefined;
     if (value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== this.deps.codec.schemaIdOf(policy.topic)) return undefined;
-    return policy.applyBytes(
-      value,
-      HEADER_SIZE,
-      { country: this.principal.country, agency: this.principal.agency },
-      { reserve: HEADER_SIZE },
-    );
+    return policy.applyBytes(value, HEADER_SIZE, partner, { reserve: HEADER_SIZE });
   }
 
   /** Whether the admitting rule releases the topic's key field as it is (static per rule). */

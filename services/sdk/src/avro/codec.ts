@@ -130,6 +130,8 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
   const extraTexts = new Map<number, string>();
   const topicEntries = new Map<string, TopicEntry>();
   const resolvers = new Map<string, Resolver>();
+  // By the caller's paths array (callers keep one per topic), else by the paths themselves.
+  const skimmersByArray = new WeakMap<readonly string[], Map<SchemaEntry, Skimmer>>();
   const skimmers = new Map<SchemaEntry, Map<string, Skimmer>>();
   // One growing buffer reused by every encode: avsc writes into it, we copy out the exact bytes.
   let scratch = Buffer.allocUnsafe(INITIAL_SCRATCH);
@@ -268,11 +270,12 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
       const entry = topicEntry(topic).schema;
       const buf = asBuffer(bytes);
       if (buf.length < HEADER_SIZE || buf[0] !== MAGIC_BYTE || buf.readInt32BE(1) !== entry.id) return undefined;
-      const key = paths.join('\n');
-      let skimmer = skimmers.get(entry)?.get(key);
+      let skimmer = skimmersByArray.get(paths)?.get(entry);
       if (!skimmer) {
-        skimmer = compileSkimmer(entry.type, paths);
+        const key = paths.join('\n');
+        skimmer = skimmers.get(entry)?.get(key) ?? compileSkimmer(entry.type, paths);
         skimmers.set(entry, (skimmers.get(entry) ?? new Map<string, Skimmer>()).set(key, skimmer));
+        skimmersByArray.set(paths, (skimmersByArray.get(paths) ?? new Map<SchemaEntry, Skimmer>()).set(entry, skimmer));
       }
       return skimmer.skim(buf, HEADER_SIZE);
     },
