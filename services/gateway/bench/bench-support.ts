@@ -1,7 +1,7 @@
 // Shared by the gateway benchmark driver and its child server process: the IPC messages they
 // exchange, and readers of another process's CPU time and resident memory from /proc.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 import type { ServiceDefinition } from '@grpc/grpc-js';
 
@@ -52,6 +52,25 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/**
+ * CPU seconds a JVM's JIT compiler threads ("C1/C2 CompilerThread…") have used: a broker that
+ * has just started spends a large share of its CPU compiling, which a phase should not be charged.
+ */
+export function compilerSecondsOf(pid: number): number {
+  let ticks = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').includes('Compiler')) continue;
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The thread ended while we looked.
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
 export function residentOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -89,3 +108,46 @@ export const BARE_SERVICE: ServiceDefinition = {
     originalName: 'idle',
   },
 };
+
+/**
+ * The process that listens on a local TCP port (the broker, wherever it came from), found
+ * through the socket's inode in /proc/net/tcp{,6} and the /proc/<pid>/fd links; undefined
+ * when no process here holds it (a remote broker) or /proc is not readable.
+ */
+export function pidListeningOn(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is hex "ADDR:PORT"; state 0A is LISTEN; field 9 is the inode.
+      const local = fields[1];
+      if (!local || fields[3] !== '0A') continue;
+      if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return Number(entry);
+      } catch {
+        // The fd closed while we looked.
+      }
+    }
+  }
+  return undefined;
+}

@@ -8,6 +8,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
@@ -31,9 +32,11 @@ import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/sr
 import { readDevTokens } from '../src/dev-tokens.js';
 import {
   BARE_SERVICE,
+  compilerSecondsOf,
   cpuSecondsOf,
   machineJiffies,
   percentile,
+  pidListeningOn,
   residentOf,
   type FromChild,
   type LoopFigures,
@@ -56,7 +59,7 @@ const TOPIC = 'us.cargo-manifests.v1';
 const FEED = 'us-to-mx/us.cargo-manifests.v1';
 // Seconds of each phase: raw kafkajs runs 13-24k events/s here, the gateway 6-7.5k.
 const EVENTS = envInt('BENCH_EVENTS', 60_000);
-const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 10_000);
+const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 50_000);
 const BATCH = envInt('BENCH_BATCH', 500);
 const IN_FLIGHT = envInt('BENCH_IN_FLIGHT', 4);
 // The gateway answers one PublishStream's batches one after another; more streams, for diagnosis.
@@ -77,6 +80,8 @@ const WATCHDOG_MS = 10 * 60_000;
 // gateway does its own (64 KiB by default: a 300 KB batch would wait on five window updates).
 const CHANNEL_OPTIONS = { 'grpc-node.flow_control_window': 4 * 1024 * 1024 };
 
+/** Cores of this machine; /proc/stat's busy share is of all of them. */
+const CORES = availableParallelism();
 const TARGETS = { throughput: 20_000, ratio: 0.5, p99Ms: 25, idleKiB: 64 } as const;
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -229,8 +234,12 @@ async function startChild(mode: 'gateway' | 'bare', brokers: readonly string[]):
 
 interface ResourceFigures {
   readonly seconds: number;
-  /** Gateway CPU over the phase, in % of one core. */
+  /** Gateway CPU over the phase, in % of one core (0 in the raw phase: no gateway). */
   readonly gatewayCpu: number;
+  /** The broker's process (the one listening on its port), % of one core; undefined if not here. */
+  readonly brokerCpu: number | undefined;
+  /** Of brokerCpu, the JVM's JIT compiler threads. */
+  readonly brokerJitCpu: number | undefined;
   /** Highest gateway CPU over any sampling interval, % of one core. */
   readonly gatewayCpuPeak: number;
   readonly gatewayRssPeak: number;
@@ -241,23 +250,28 @@ interface ResourceFigures {
   readonly machineBusy: number;
 }
 
-function sampleResources(pid: number): { stop(): ResourceFigures } {
+function sampleResources(pid: number | undefined, brokerPid: number | undefined): { stop(): ResourceFigures } {
   const started = performance.now();
-  const cpu0 = cpuSecondsOf(pid);
+  const cpuOf = (p: number | undefined) => (p === undefined ? 0 : cpuSecondsOf(p));
+  const rssOf = (p: number | undefined) => (p === undefined ? 0 : residentOf(p).rss);
+  const cpu0 = cpuOf(pid);
+  const broker0 = cpuOf(brokerPid);
+  const jitOf = (p: number | undefined) => (p === undefined ? 0 : compilerSecondsOf(p));
+  const jit0 = jitOf(brokerPid);
   const driver0 = process.cpuUsage();
   const machine0 = machineJiffies();
-  let rssPeak = residentOf(pid).rss;
+  let rssPeak = rssOf(pid);
   let lastCpu = cpu0;
   let lastAt = started;
   let cpuPeak = 0;
   const timer = setInterval(() => {
     try {
       const now = performance.now();
-      const cpu = cpuSecondsOf(pid);
+      const cpu = cpuOf(pid);
       cpuPeak = Math.max(cpuPeak, ((cpu - lastCpu) / ((now - lastAt) / 1000)) * 100);
       lastCpu = cpu;
       lastAt = now;
-      rssPeak = Math.max(rssPeak, residentOf(pid).rss);
+      rssPeak = Math.max(rssPeak, rssOf(pid));
     } catch {
       // The process exited; the phase will fail on its own.
     }
@@ -268,10 +282,12 @@ function sampleResources(pid: number): { stop(): ResourceFigures } {
       const seconds = (performance.now() - started) / 1000;
       const driver = process.cpuUsage(driver0);
       const machine = machineJiffies();
-      const rssEnd = residentOf(pid).rss;
+      const rssEnd = rssOf(pid);
       return {
         seconds,
-        gatewayCpu: ((cpuSecondsOf(pid) - cpu0) / seconds) * 100,
+        gatewayCpu: ((cpuOf(pid) - cpu0) / seconds) * 100,
+        brokerCpu: brokerPid === undefined ? undefined : ((cpuOf(brokerPid) - broker0) / seconds) * 100,
+        brokerJitCpu: brokerPid === undefined ? undefined : ((jitOf(brokerPid) - jit0) / seconds) * 100,
         gatewayCpuPeak: cpuPeak,
         gatewayRssPeak: Math.max(rssPeak, rssEnd),
         gatewayRssEnd: rssEnd,
@@ -454,7 +470,7 @@ async function gatewayThroughput(
   client: ShareServiceClient,
   subscriber: Subscriber,
   events: readonly BenchEvent[],
-  gatewayPid: number | undefined,
+  measure: { readonly gatewayPid: number; readonly brokerPid: number | undefined } | undefined,
 ): Promise<ThroughputFigures> {
   const expected = new Set(events.map((e) => e.eventId));
   let lastAt = 0;
@@ -472,7 +488,7 @@ async function gatewayThroughput(
   };
   const tally = newTally();
   const pipes = Array.from({ length: PUBLISH_STREAMS }, () => new PublishPipe(client));
-  const sampler = gatewayPid === undefined ? undefined : sampleResources(gatewayPid);
+  const sampler = measure && sampleResources(measure.gatewayPid, measure.brokerPid);
   const t0 = performance.now();
   let publishedAt = 0;
   try {
@@ -547,11 +563,16 @@ class RawKafka {
     await withTimeout(joined, 60_000, 'the raw consumer to join its group');
   }
 
-  async run(events: readonly BenchEvent[]): Promise<ThroughputFigures> {
+  /** With `measure`, samples the broker's (and this process's) CPU over the run. */
+  async run(
+    events: readonly BenchEvent[],
+    measure?: { readonly brokerPid: number | undefined },
+  ): Promise<ThroughputFigures> {
     const target = this.consumed + events.length;
     const arrived = new Promise<void>((resolve) => {
       this.waiter = { target, resolve };
     });
+    const sampler = measure && sampleResources(undefined, measure.brokerPid);
     const t0 = performance.now();
     let next = 0;
     const lane = async () => {
@@ -581,12 +602,14 @@ class RawKafka {
     const publishedAt = performance.now();
     await withTimeout(arrived, PHASE_TIMEOUT_MS, 'the raw consumer');
     this.waiter = undefined;
+    const resources = sampler?.stop();
     const seconds = (this.lastAt - t0) / 1000;
     return {
       events: events.length,
       seconds,
       perSecond: events.length / seconds,
       publishSeconds: (publishedAt - t0) / 1000,
+      ...(resources ? { resources } : {}),
       strays: this.consumed - target,
     };
   }
@@ -790,6 +813,34 @@ function printThroughput(label: string, t: ThroughputFigures): void {
   );
 }
 
+/** CPU per event by process in both throughput phases: where the two cores went. */
+function printCpuSplit(viaGateway: ThroughputFigures, viaRaw: ThroughputFigures): void {
+  const g = viaGateway.resources;
+  const r = viaRaw.resources;
+  if (!g || !r) return;
+  const perEvent = (percent: number | undefined, t: ThroughputFigures) =>
+    percent === undefined ? 'n/a' : `${fmt((percent / 100 / t.perSecond) * 1e6, 1)} µs`;
+  const machine = (f: ResourceFigures) => f.machineBusy * CORES;
+  log(`  CPU per event by process (gateway phase | raw kafkajs phase), from /proc:`);
+  log(`    gateway                  ${perEvent(g.gatewayCpu, viaGateway)} | —`);
+  log(
+    `    broker (JVM on its port) ${perEvent(g.brokerCpu, viaGateway)} | ${perEvent(r.brokerCpu, viaRaw)}` +
+      (g.brokerCpu === undefined ? ' (no local process listens on the broker port)' : ''),
+  );
+  log(`      of which JIT compiling ${perEvent(g.brokerJitCpu, viaGateway)} | ${perEvent(r.brokerJitCpu, viaRaw)}`);
+  log(`    driver (load + clients)  ${perEvent(g.driverCpu, viaGateway)} | ${perEvent(r.driverCpu, viaRaw)}`);
+  log(
+    `    whole machine            ${perEvent(machine(g), viaGateway)} | ${perEvent(machine(r), viaRaw)}` +
+      ` (${fmt(g.machineBusy)} % | ${fmt(r.machineBusy)} % of ${CORES} cores busy)`,
+  );
+  if (g.brokerCpu !== undefined) {
+    const brokerAt = (TARGETS.throughput * g.brokerCpu) / viaGateway.perSecond;
+    log(
+      `    at ${fmt(TARGETS.throughput)} events/s the broker alone would need ${fmt(brokerAt)} % of one core at this cost per event`,
+    );
+  }
+}
+
 function printLoop(f: LoopFigures): void {
   log(
     `  gateway event loop held up: p50 ${fmt(f.delayP50Ms, 1)} ms, p99 ${fmt(f.delayP99Ms, 1)} ms, max ${fmt(f.delayMaxMs, 1)} ms; ` +
@@ -829,6 +880,8 @@ async function main(): Promise<void> {
   let subscriber: Subscriber | undefined;
   try {
     kafka = await acquireTestKafka();
+    const brokerAddress = /^(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(kafka.brokers[0] ?? '');
+    const brokerPort = brokerAddress ? Number(brokerAddress[1]) : undefined;
     log(`  broker: ${kafka.describe} (ready in ${fmt((performance.now() - acquiredAt) / 1000, 1)} s)`);
     gateway = await startChild('gateway', kafka.brokers);
     log(`  gateway: child process ${gateway.pid} on 127.0.0.1:${gateway.port}, KafkaBus, default limits`);
@@ -857,9 +910,13 @@ async function main(): Promise<void> {
     await gatewayThroughput(client, subscriber, warmGateway, undefined);
     await raw.run(warmRaw);
     await gateway.loop();
-    const viaGateway = await gatewayThroughput(client, subscriber, gatewayEvents, gateway.pid);
+    const brokerPid = brokerPort === undefined ? undefined : pidListeningOn(brokerPort);
+    const viaGateway = await gatewayThroughput(client, subscriber, gatewayEvents, {
+      gatewayPid: gateway.pid,
+      brokerPid,
+    });
     const throughputLoop = await gateway.loop();
-    const viaRaw = await raw.run(rawEvents);
+    const viaRaw = await raw.run(rawEvents, { brokerPid });
     const ratio = viaGateway.perSecond / viaRaw.perSecond;
     printThroughput('gateway', viaGateway);
     printThroughput('kafkajs', viaRaw);
@@ -877,9 +934,10 @@ async function main(): Promise<void> {
     const endHeap = await gateway.memory(false);
     log(`  gateway heapUsed after the phase ${mib(endHeap.heapUsed)} (no GC), heapTotal ${mib(endHeap.heapTotal)}`);
     log(
-      `  context: driver (load + clients) ${fmt(res.driverCpu)} % of one core; whole machine ${fmt(res.machineBusy)} % busy (2 cores)`,
+      `  context: driver (load + clients) ${fmt(res.driverCpu)} % of one core; whole machine ${fmt(res.machineBusy)} % busy (${CORES} cores)`,
     );
     printLoop(throughputLoop);
+    printCpuSplit(viaGateway, viaRaw);
 
     log(
       `\n2. Latency at a fixed ${fmt(RATE)} events/s for ${LATENCY_SECONDS} s (${LATENCY_BATCH} every ${LATENCY_TICK_MS} ms)`,
