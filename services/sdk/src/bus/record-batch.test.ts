@@ -1,0 +1,146 @@
+import { createRequire } from 'node:module';
+
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { encodePartitionRecords, type PartitionRecordsInput } from './record-batch.mjs';
+
+// kafkajs's own Produce v3 request, with the hook our patch adds: unset, it encodes records as
+// kafkajs always has, which is the reference the one-pass encoder must match byte for byte.
+interface ProduceRequest {
+  (args: Record<string, unknown>): { encode(): Promise<{ buffer: Buffer }> };
+  setPartitionRecordsEncoder(encoder: ((args: Record<string, unknown>) => Buffer) | null): void;
+}
+const kafkajsRequire = createRequire(createRequire(import.meta.url).resolve('kafkajs'));
+const produceV3 = kafkajsRequire('./src/protocol/requests/produce/v3/request.js') as ProduceRequest;
+const crc32cOfKafkajs = kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+
+const NOW = 1_764_288_000_123;
+
+async function requestBytes(args: Record<string, unknown>, fast: boolean): Promise<Buffer> {
+  produceV3.setPartitionRecordsEncoder(
+    fast ? (a) => encodePartitionRecords({ ...(a as unknown as PartitionRecordsInput), now: NOW }) : null,
+  );
+  try {
+    return Buffer.from((await produceV3(args).encode()).buffer);
+  } finally {
+    produceV3.setPartitionRecordsEncoder(null);
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const bytesOrText = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+);
+const message = fc.record(
+  {
+    key: fc.oneof(fc.constant(null), bytesOrText),
+    value: fc.oneof(
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 2_000 }).map((a) => Buffer.from(a)),
+    ),
+    headers: fc.dictionary(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }),
+      fc.oneof(bytesOrText, fc.array(bytesOrText, { minLength: 1, maxLength: 3 })),
+      { maxKeys: 6 },
+    ),
+    // 13-digit millisecond times (2001–2286), as every real timestamp: kafkajs orders them as strings.
+    timestamp: fc.integer({ min: 1_000_000_000_000, max: 9_999_999_999_999 }).map(String),
+  },
+  { requiredKeys: ['key', 'value'] },
+);
+
+describe('one-pass record batch encoding', () => {
+  it('writes the bytes kafkajs writes for the same produce request', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(NOW);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ partition: fc.integer({ min: 0, max: 63 }), messages: fc.array(message, { maxLength: 25 }) }),
+          { minLength: 1, maxLength: 3 },
+        ),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.bigInt({ min: -1n, max: 2n ** 63n - 1n }),
+        fc.integer({ min: 0, max: 32_767 }),
+        fc.boolean(),
+        async (partitions, firstSequence, producerId, producerEpoch, transactional) => {
+          const args = {
+            acks: -1,
+            timeout: 30_000,
+            transactionalId: transactional ? 'tx-1' : null,
+            producerId: producerId.toString(),
+            producerEpoch,
+            topicData: [
+              {
+                topic: 'us.cargo-manifests.v1',
+                partitions: partitions.map((p) => ({ ...p, firstSequence })),
+              },
+            ],
+          };
+          const reference = await requestBytes(args, false);
+          const fast = await requestBytes(args, true);
+          expect(fast.equals(reference)).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('stamps messages without a timestamp with the time of encoding, as kafkajs does', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(NOW);
+    const args = {
+      acks: -1,
+      timeout: 30_000,
+      producerId: '4000',
+      producerEpoch: 3,
+      topicData: [
+        {
+          topic: 'audit.disclosures.v1',
+          partitions: [
+            {
+              partition: 1,
+              firstSequence: 7,
+              messages: [
+                { key: 'k-1', value: Buffer.from('no time') },
+                { key: 'k-2', value: Buffer.from('timed'), timestamp: String(NOW - 5_000) },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    expect((await requestBytes(args, true)).equals(await requestBytes(args, false))).toBe(true);
+  });
+
+  it('checksums from the attributes on with CRC-32C, and lays out the batch header as Kafka reads it', () => {
+    const out = encodePartitionRecords({
+      partition: 5,
+      messages: [{ key: 'case-1', value: Buffer.from('payload'), headers: { ce_id: 'e-1' }, timestamp: String(NOW) }],
+      firstSequence: 42,
+      producerId: 9_001n,
+      producerEpoch: 2,
+      transactional: false,
+    });
+    expect(out.readInt32BE(0)).toBe(5);
+    expect(out.readInt32BE(4)).toBe(out.length - 8);
+    const batch = out.subarray(8);
+    expect(batch.readBigInt64BE(0)).toBe(0n);
+    expect(batch.readInt32BE(8)).toBe(batch.length - 12);
+    expect(batch.readInt8(16)).toBe(2);
+    expect(batch.readUInt32BE(17)).toBe(crc32cOfKafkajs(batch.subarray(21)));
+    expect(batch.readInt32BE(23)).toBe(0); // last offset delta: one record
+    expect(batch.readBigInt64BE(27)).toBe(BigInt(NOW));
+    expect(batch.readBigInt64BE(43)).toBe(9_001n);
+    expect(batch.readInt16BE(51)).toBe(2);
+    expect(batch.readInt32BE(53)).toBe(42);
+    expect(batch.readInt32BE(57)).toBe(1);
+    // A flipped payload byte no longer matches the checksum the broker verifies.
+    const damaged = Buffer.from(batch);
+    damaged[damaged.length - 10]! ^= 1;
+    expect(crc32cOfKafkajs(damaged.subarray(21))).not.toBe(batch.readUInt32BE(17));
+  });
+});
