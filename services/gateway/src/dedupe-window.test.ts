@@ -51,4 +51,23 @@ describe('dedupe window', () => {
     expect(window.has(`k${10_000 - max + 99}`)).toBe(false);
     expect(window.get(`k${10_000 - max + 100}`)).toEqual(entry(10_000 - max + 100));
   });
+
+  it('keeps answering across many chunks, after emptying and refilling, with the oldest always going first', () => {
+    const window = new DedupeWindow(1_000, 50_000);
+    for (let n = 0; n < 20_000; n++) window.add(`a${n}`, entry(n), n % 2 === 0 ? 0 : 500);
+    expect(window.size).toBe(20_000);
+    // Only entries acknowledged at 0 are past the window; expiry stops at the first that is not.
+    window.expire(1_001);
+    expect(window.size).toBe(19_999);
+    expect(window.has('a0')).toBe(false);
+    expect(window.get('a1')).toEqual(entry(1));
+    window.expire(1_501);
+    expect(window.size).toBe(0);
+    expect(window.get('a19999')).toBeUndefined();
+    for (let n = 0; n < 9_000; n++) window.add(`b${n}`, entry(n), 2_000);
+    expect(window.size).toBe(9_000);
+    expect(window.get('b0')).toEqual(entry(0));
+    expect(window.get('b8999')).toEqual(entry(8_999));
+    expect(window.has('a1')).toBe(false);
+  });
 });
