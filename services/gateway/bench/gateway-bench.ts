@@ -59,7 +59,13 @@ const TOPIC = 'us.cargo-manifests.v1';
 const FEED = 'us-to-mx/us.cargo-manifests.v1';
 // Seconds of each phase: raw kafkajs runs 13-24k events/s here, the gateway 6-7.5k.
 const EVENTS = envInt('BENCH_EVENTS', 60_000);
-const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 50_000);
+// Warm-up: rounds of this many events through each path, at least WARMUP_MIN_ROUNDS, then until
+// the broker's JIT compiler used at most WARMUP_JIT_SHARE of its CPU in a round (a fresh broker
+// compiles for a minute or more under load), at most WARMUP_MAX_ROUNDS.
+const WARMUP_EVENTS = envInt('BENCH_WARMUP_EVENTS', 10_000);
+const WARMUP_MIN_ROUNDS = envInt('BENCH_WARMUP_MIN_ROUNDS', 5);
+const WARMUP_MAX_ROUNDS = envInt('BENCH_WARMUP_MAX_ROUNDS', 8);
+const WARMUP_JIT_SHARE = 0.1;
 const BATCH = envInt('BENCH_BATCH', 500);
 const IN_FLIGHT = envInt('BENCH_IN_FLIGHT', 4);
 // The gateway answers one PublishStream's batches one after another; more streams, for diagnosis.
@@ -813,6 +819,38 @@ function printThroughput(label: string, t: ThroughputFigures): void {
   );
 }
 
+/**
+ * Rounds of events through both paths until the broker has stopped compiling (its JIT threads
+ * at most WARMUP_JIT_SHARE of its CPU over a round), so neither measured phase pays for it.
+ */
+async function warmUp(
+  client: ShareServiceClient,
+  subscriber: Subscriber,
+  raw: RawKafka,
+  brokerPid: number | undefined,
+): Promise<{ rounds: number; describe: string }> {
+  const shares: number[] = [];
+  for (let round = 1; ; round++) {
+    const cpu0 = brokerPid === undefined ? 0 : cpuSecondsOf(brokerPid);
+    const jit0 = brokerPid === undefined ? 0 : compilerSecondsOf(brokerPid);
+    await gatewayThroughput(client, subscriber, makeEvents(WARMUP_EVENTS), undefined);
+    await raw.run(makeEvents(WARMUP_EVENTS));
+    if (brokerPid !== undefined) {
+      shares.push((compilerSecondsOf(brokerPid) - jit0) / Math.max(1e-9, cpuSecondsOf(brokerPid) - cpu0));
+    }
+    const settled = brokerPid === undefined || (shares.at(-1) ?? 1) <= WARMUP_JIT_SHARE;
+    if (round >= WARMUP_MAX_ROUNDS || (round >= WARMUP_MIN_ROUNDS && settled)) {
+      return {
+        rounds: round,
+        describe:
+          brokerPid === undefined
+            ? 'broker not on this machine, its JIT not watched'
+            : `broker JIT share of its CPU by round: ${shares.map((s) => `${fmt(s * 100)} %`).join(', ')}`,
+      };
+    }
+  }
+}
+
 /** CPU per event by process in both throughput phases: where the two cores went. */
 function printCpuSplit(viaGateway: ThroughputFigures, viaRaw: ThroughputFigures): void {
   const g = viaGateway.resources;
@@ -886,8 +924,6 @@ async function main(): Promise<void> {
     gateway = await startChild('gateway', kafka.brokers);
     log(`  gateway: child process ${gateway.pid} on 127.0.0.1:${gateway.port}, KafkaBus, default limits`);
 
-    const warmGateway = makeEvents(WARMUP_EVENTS);
-    const warmRaw = makeEvents(WARMUP_EVENTS);
     const gatewayEvents = makeEvents(EVENTS);
     const rawEvents = makeEvents(EVENTS);
     const latencyEvents = makeEvents(RATE * LATENCY_SECONDS);
@@ -906,11 +942,13 @@ async function main(): Promise<void> {
     raw = new RawKafka(kafka.brokers);
     await raw.start();
 
-    log(`\n1. Throughput (warm-up of ${fmt(WARMUP_EVENTS)} events each first, not counted)`);
-    await gatewayThroughput(client, subscriber, warmGateway, undefined);
-    await raw.run(warmRaw);
-    await gateway.loop();
     const brokerPid = brokerPort === undefined ? undefined : pidListeningOn(brokerPort);
+    const warmup = await warmUp(client, subscriber, raw, brokerPid);
+    log(
+      `\n1. Throughput (after a warm-up of ${warmup.rounds} rounds of ${fmt(WARMUP_EVENTS)} events through each path, ` +
+        `not counted; ${warmup.describe})`,
+    );
+    await gateway.loop();
     const viaGateway = await gatewayThroughput(client, subscriber, gatewayEvents, {
       gatewayPid: gateway.pid,
       brokerPid,
