@@ -14,6 +14,21 @@ interface ProduceRequest {
 const kafkajsRequire = createRequire(createRequire(import.meta.url).resolve('kafkajs'));
 const produceV3 = kafkajsRequire('./src/protocol/requests/produce/v3/request.js') as ProduceRequest;
 const crc32cOfKafkajs = kafkajsRequire('./src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+interface KafkajsEncoder {
+  buffer: Buffer;
+  size(): number;
+  writeInt16(v: number): KafkajsEncoder;
+  writeInt32(v: number): KafkajsEncoder;
+  writeString(v: string | null): KafkajsEncoder;
+  writeEncoder(v: KafkajsEncoder): KafkajsEncoder;
+  writeBytes(v: Buffer): KafkajsEncoder;
+}
+const Encoder = kafkajsRequire('./src/protocol/encoder.js') as new () => KafkajsEncoder;
+const frameRequest = kafkajsRequire('./src/protocol/request.js') as (args: {
+  correlationId: number;
+  clientId: string | null;
+  request: { apiKey: number; apiVersion: number; encode(): Promise<KafkajsEncoder> };
+}) => Promise<KafkajsEncoder>;
 
 const NOW = 1_764_288_000_123;
 
@@ -142,5 +157,30 @@ describe('one-pass record batch encoding', () => {
     const damaged = Buffer.from(batch);
     damaged[damaged.length - 10]! ^= 1;
     expect(crc32cOfKafkajs(damaged.subarray(21))).not.toBe(batch.readUInt32BE(17));
+  });
+
+  it('frames a request (size, api key and version, correlation id, client id, payload) as kafkajs always has', async () => {
+    for (const [clientId, payloadSize] of [
+      ['puente-gateway', 0],
+      ['gateway-ñ', 300],
+      [null, 70_000],
+    ] as const) {
+      const payload = new Encoder().writeBytes(Buffer.alloc(payloadSize, 7));
+      const framed = await frameRequest({
+        correlationId: 123_456,
+        clientId,
+        request: { apiKey: 0, apiVersion: 7, encode: () => Promise.resolve(payload) },
+      });
+      // kafkajs 2.2.4's own framing, step by step.
+      const body = new Encoder()
+        .writeInt16(0)
+        .writeInt16(7)
+        .writeInt32(123_456)
+        .writeString(clientId)
+        .writeEncoder(payload);
+      const reference = new Encoder().writeInt32(body.size()).writeEncoder(body);
+      expect(framed.buffer.equals(reference.buffer)).toBe(true);
+      expect(framed.size()).toBe(reference.size());
+    }
   });
 });
