@@ -18,3 +18,29 @@ export interface PartitionRecordsInput {
 
 /** `Partition i32, RecordSet` of a Produce request (v3+), as kafkajs writes it, in one pass. */
 export function encodePartitionRecords(input: PartitionRecordsInput): Buffer;
+
+/** kafkajs's batch context for the records of one batch. */
+export interface RecordBatchContext {
+  readonly firstOffset: string;
+  readonly firstTimestamp: string;
+  readonly magicByte?: number;
+  readonly isControlBatch?: boolean;
+  readonly timestampType?: number;
+  readonly maxTimestamp?: string;
+}
+
+/** One record from kafkajs's decoder over its bytes: exactly what kafkajs's record decoder returns. */
+export function decodeRecord(
+  decoder: { buffer: Buffer; offset: number },
+  batchContext?: RecordBatchContext,
+): {
+  magicByte: number | undefined;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
+  isControlRecord: boolean;
+  batchContext: RecordBatchContext;
+};

@@ -168,3 +168,120 @@ export function encodePartitionRecords({
   out.writeUInt32BE(crc32c(out.subarray(8 + CRC_FROM)), 8 + 17);
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Decoding: one record of a fetched batch, to exactly what kafkajs's record decoder returns,
+// reading the bytes in place. kafkajs builds the offset and timestamp through 64-bit Long
+// objects (several per varint byte) and the headers object by spreading it once per header.
+
+const LOG_APPEND_TIME = 1;
+const SAFE = Number.MAX_SAFE_INTEGER;
+let at = 0;
+
+/** A zig-zag varint (32-bit, as kafkajs reads it) at `at`. */
+function readVarint(buf) {
+  let result = 0;
+  let shift = 0;
+  let byte;
+  do {
+    byte = buf[at++];
+    result += (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte >= 0x80);
+  return (result >>> 1) ^ -(result & 1);
+}
+
+/**
+ * A zig-zag varlong at `at`, as a number when it is safe and a bigint when not. Like kafkajs:
+ * at most 10 bytes, and no wrapping to 64 bits.
+ */
+function readVarlong(buf) {
+  const start = at;
+  let result = 0;
+  let scale = 1;
+  let byte;
+  do {
+    if (at - start === 10) throw new Error('Invalid Long, must contain 9 bytes or less');
+    byte = buf[at++];
+    result += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte >= 0x80);
+  if (result <= SAFE) return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+  at = start;
+  let big = 0n;
+  let bits = 0n;
+  do {
+    byte = buf[at++];
+    big += BigInt(byte & 0x7f) << bits;
+    bits += 7n;
+  } while (byte >= 0x80);
+  return (big >> 1n) ^ -(big & 1n);
+}
+
+function readBytes(buf) {
+  const length = readVarint(buf);
+  if (length === -1) return null;
+  const bytes = buf.slice(at, at + length);
+  at += length;
+  return bytes;
+}
+
+/** `base` (a decimal string, as kafkajs passes it) plus `delta`, as a decimal string. */
+function addToDecimal(base, delta) {
+  const n = Number(base);
+  if (typeof delta === 'number' && Math.abs(n) <= SAFE) {
+    const sum = n + delta;
+    if (Math.abs(sum) <= SAFE) return String(sum);
+  }
+  return (BigInt(base) + BigInt(delta)).toString();
+}
+
+/**
+ * Decodes one record from kafkajs's decoder over its bytes, given kafkajs's batch context.
+ *
+ * @param {{ buffer: Buffer; offset: number }} decoder
+ * @param {{ firstOffset: string; firstTimestamp: string; magicByte?: number; isControlBatch?: boolean; timestampType?: number; maxTimestamp?: string }} batchContext
+ */
+export function decodeRecord(decoder, batchContext = {}) {
+  const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+  const buf = decoder.buffer;
+  at = decoder.offset;
+  const attributes = buf.readInt8(at++);
+  const timestampDelta = readVarlong(buf);
+  const timestamp =
+    timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : addToDecimal(firstTimestamp, timestampDelta);
+  const offset = addToDecimal(firstOffset, readVarint(buf));
+  const key = readBytes(buf);
+  const value = readBytes(buf);
+  const headers = {};
+  const count = readVarint(buf);
+  for (let i = 0; i < count; i++) {
+    const name = readBytes(buf);
+    const headerName = name === null ? null : name.toString('utf8');
+    const headerValue = readBytes(buf);
+    // kafkajs's reduce, step for step: a name seen before (looked up through the prototype,
+    // as kafkajs does) collects its values in an array; `__proto__` is an own property.
+    const existing = headers[headerName];
+    const next =
+      existing === undefined
+        ? headerValue
+        : Array.isArray(existing)
+          ? existing.concat([headerValue])
+          : [existing, headerValue];
+    if (headerName === '__proto__') {
+      Object.defineProperty(headers, headerName, { value: next, writable: true, enumerable: true, configurable: true });
+    } else headers[headerName] = next;
+  }
+  decoder.offset = at;
+  return {
+    magicByte,
+    attributes,
+    timestamp,
+    offset,
+    key,
+    value,
+    headers,
+    isControlRecord: isControlBatch,
+    batchContext,
+  };
+}

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { encodePartitionRecords, type PartitionRecordsInput } from './record-batch.mjs';
+import { decodeRecord, encodePartitionRecords, type PartitionRecordsInput } from './record-batch.mjs';
 
 // kafkajs's own Produce v3 request, with the hook our patch adds: unset, it encodes records as
 // kafkajs always has, which is the reference the one-pass encoder must match byte for byte.
@@ -31,6 +31,27 @@ const frameRequest = kafkajsRequire('./src/protocol/request.js') as (args: {
 }) => Promise<KafkajsEncoder>;
 
 const NOW = 1_764_288_000_123;
+
+// kafkajs's record batch decoder, and its record decoder with the hook our patch adds.
+const KafkajsDecoder = kafkajsRequire('./src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
+const decodeBatch = kafkajsRequire('./src/protocol/recordBatch/v0/decoder.js') as (
+  decoder: unknown,
+) => Promise<{ records: unknown[] }>;
+const recordDecoderModule = kafkajsRequire('./src/protocol/recordBatch/record/v0/decoder.js') as {
+  setRecordDecoder(decoder: typeof decodeRecord | null): void;
+};
+
+/** A value's shape for comparison: own properties in order, prototypes, buffers as hex. */
+function canonical(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return { buffer: value.toString('hex') };
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'function') return `function ${value.name}`;
+  if (value === null || typeof value !== 'object') return value;
+  return {
+    plain: Object.getPrototypeOf(value) === Object.prototype,
+    own: Object.getOwnPropertyNames(value).map((name) => [name, canonical((value as Record<string, unknown>)[name])]),
+  };
+}
 
 async function requestBytes(args: Record<string, unknown>, fast: boolean): Promise<Buffer> {
   produceV3.setPartitionRecordsEncoder(
@@ -182,5 +203,62 @@ describe('one-pass record batch encoding', () => {
       expect(framed.buffer.equals(reference.buffer)).toBe(true);
       expect(framed.size()).toBe(reference.size());
     }
+  });
+
+  it('decodes fetched records to exactly what kafkajs decodes, headers, offsets and timestamps included', async () => {
+    const awkwardName = fc.constantFrom('__proto__', 'toString', 'constructor', 'ce_id', 'ñandú', '0', 'null');
+    const headerValue = fc.oneof(
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
+      fc.string({ maxLength: 20 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            key: fc.oneof(fc.constant(null), bytesOrText),
+            value: fc.oneof(
+              fc.constant(null),
+              fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)),
+            ),
+            headers: fc.dictionary(
+              fc.oneof(awkwardName, fc.string({ minLength: 1, maxLength: 8 })),
+              fc.oneof(headerValue, fc.array(headerValue, { minLength: 1, maxLength: 3 })),
+              { maxKeys: 5 },
+            ),
+            timestamp: fc.integer({ min: NOW - 2 ** 40, max: NOW + 2 ** 40 }).map(String),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+        fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+        fc.boolean(),
+        async (messages, firstOffset, firstTimestamp, logAppendTime) => {
+          const encoded = encodePartitionRecords({
+            partition: 0,
+            messages,
+            producerId: -1,
+            producerEpoch: 0,
+            transactional: false,
+          });
+          const batch = Buffer.from(encoded.subarray(8));
+          // Neither is under the checksum kafkajs would check (it checks none): offsets past 2^53
+          // and timestamps anywhere in 64 bits, and the log-append-time flag.
+          batch.writeBigInt64BE(firstOffset, 0);
+          batch.writeBigInt64BE(firstTimestamp, 27);
+          if (logAppendTime) batch.writeInt16BE(batch.readInt16BE(21) | 0x08, 21);
+          const decode = async (fast: boolean) => {
+            recordDecoderModule.setRecordDecoder(fast ? decodeRecord : null);
+            try {
+              return canonical((await decodeBatch(new KafkajsDecoder(batch))).records);
+            } finally {
+              recordDecoderModule.setRecordDecoder(null);
+            }
+          };
+          expect(await decode(true)).toEqual(await decode(false));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
