@@ -3,7 +3,7 @@
 // the batch, so nothing leaves the country unaudited; the audit service chains them.
 import { randomUUID } from 'node:crypto';
 
-import type { AvroCodec, Bus } from '@puente/sdk';
+import { zigzagVarintLength, type AvroCodec, type Bus } from '@puente/sdk';
 
 import type { DeliveredRecord } from './subscriptions/session.js';
 
@@ -121,17 +121,6 @@ export function disclosureRecord(
   };
 }
 
-/** Length of a long as Avro writes it (zig-zag varint). */
-function varintLength(value: number): number {
-  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
-  let length = 1;
-  while (zigzag >= 128) {
-    zigzag = Math.floor(zigzag / 128);
-    length++;
-  }
-  return length;
-}
-
 /**
  * Encodes disclosure records. The three field lists (some forty paths for a manifest, most
  * of a record's bytes) depend only on the rule that admitted the event, so they are encoded once
@@ -147,7 +136,7 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
     if (!bytes) {
       const full = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now) as never);
       const empty = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now, NO_FIELDS) as never);
-      const head = empty.length - 3 - varintLength(now.getTime());
+      const head = empty.length - 3 - zigzagVarintLength(now.getTime());
       bytes = full.subarray(head, full.length - (empty.length - head - 3));
       cache.set(fields, bytes);
     }
@@ -156,7 +145,7 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
   return (delivered, now) => {
     const lists = listsBytes(delivered, now);
     const empty = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now, NO_FIELDS) as never);
-    const tail = varintLength(now.getTime());
+    const tail = zigzagVarintLength(now.getTime());
     const head = empty.length - 3 - tail;
     if (empty[head] !== 0 || empty[head + 1] !== 0 || empty[head + 2] !== 0) {
       throw new Error('disclosure encoding: the field lists are not where the schema puts them');

@@ -6,8 +6,8 @@
 // @node-rs/crc32 (native, SIMD). Plain JavaScript so the producer thread loads it as it is.
 import { crc32c } from '@node-rs/crc32';
 
-/** Bytes of a zig-zag varint (Kafka's varint and varlong) for a safe integer. */
-function varintLength(value) {
+/** Bytes of a zig-zag varint (Kafka's varint and varlong, Avro's int and long) for a safe integer. */
+export function zigzagVarintLength(value) {
   let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
   let length = 1;
   while (zigzag >= 128) {
@@ -108,17 +108,17 @@ export function encodePartitionRecords({
     const list = headerList(message.headers);
     const timestamp = message.timestamp === null || message.timestamp === undefined ? now : Number(message.timestamp);
     const delta = timestamp - first;
-    let body = 1 + varintLength(delta) + varintLength(i);
-    body += key === null ? 1 : varintLength(key.length) + key.length;
-    body += value === null ? 1 : varintLength(value.length) + value.length;
-    body += varintLength(list.length / 2);
-    for (const bytes of list) body += bytes === null ? 1 : varintLength(bytes.length) + bytes.length;
+    let body = 1 + zigzagVarintLength(delta) + zigzagVarintLength(i);
+    body += key === null ? 1 : zigzagVarintLength(key.length) + key.length;
+    body += value === null ? 1 : zigzagVarintLength(value.length) + value.length;
+    body += zigzagVarintLength(list.length / 2);
+    for (const bytes of list) body += bytes === null ? 1 : zigzagVarintLength(bytes.length) + bytes.length;
     keys[i] = key;
     values[i] = value;
     headers[i] = list;
     deltas[i] = delta;
     bodies[i] = body;
-    recordsSize += varintLength(body) + body;
+    recordsSize += zigzagVarintLength(body) + body;
   }
 
   const batchSize = BATCH_HEADER + recordsSize;
