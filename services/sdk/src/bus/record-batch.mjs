@@ -4,7 +4,12 @@
 // each value five times on the way and checksumming in JavaScript a byte at a time, which made
 // the producer thread the gateway's second-largest CPU cost. The checksum here is CRC-32C from
 // @node-rs/crc32 (native, SIMD). Plain JavaScript so the producer thread loads it as it is.
+import { createRequire } from 'node:module';
+
 import { crc32c } from '@node-rs/crc32';
+
+// kafkajs's non-retriable error for a malformed varlong, so a corrupt batch fails as kafkajs fails it.
+const { KafkaJSInvalidLongError } = createRequire(import.meta.url)('kafkajs/src/errors.js');
 
 /** Bytes of a zig-zag varint (Kafka's varint and varlong, Avro's int and long) for a safe integer. */
 export function zigzagVarintLength(value) {
@@ -28,10 +33,16 @@ function writeVarint(out, at, value) {
   return at;
 }
 
-/** What kafkajs writes for a key, value or header value: Buffers as they are, anything else as its string. */
-function asBytes(value) {
-  if (value === null || value === undefined) return null;
-  return Buffer.isBuffer(value) ? value : Buffer.from(String(value), 'utf8');
+/**
+ * A key, value or header value as kafkajs writes it: null (absent) for a missing key or value,
+ * a Buffer as it is, a string as UTF-8. Anything else kafkajs refuses, with a TypeError from
+ * sizing it; so do we, naming what is wrong.
+ */
+function asBytes(value, what, nullable) {
+  if (nullable && (value === null || value === undefined)) return null;
+  if (Buffer.isBuffer(value)) return value;
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  throw new TypeError(`${what} must be a string or a Buffer${nullable ? ' (or null)' : ''}, not ${typeof value}`);
 }
 
 /** Header names repeat on every record: their UTF-8 bytes are made once (a bounded cache). */
@@ -48,13 +59,23 @@ function headerName(name) {
 /** kafkajs's header shape, flattened name, value, name, value…: an array value repeats its name. */
 function headerList(headers) {
   const list = [];
-  if (!headers) return list;
+  if (headers === undefined) return list;
+  if (headers === null || typeof headers !== 'object') throw new TypeError('message headers must be an object');
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (Array.isArray(value)) for (const item of value) list.push(headerName(name), asBytes(item));
-    else list.push(headerName(name), asBytes(value));
+    const what = `header '${name}'`;
+    if (Array.isArray(value)) for (const item of value) list.push(headerName(name), asBytes(item, what, false));
+    else list.push(headerName(name), asBytes(value, what, false));
   }
   return list;
+}
+
+/** A timestamp as kafkajs's arithmetic reads it; it must come out a whole number of ms. */
+function millis(value) {
+  const ms = Number(value);
+  if (!Number.isSafeInteger(ms) || (typeof value === 'string' && !/^\s*-?\d+\s*$/.test(value)))
+    throw new TypeError(`message timestamp must be whole milliseconds, not '${value}'`);
+  return ms;
 }
 
 // RecordBatch header, from FirstOffset to the record count (DefaultRecordBatch.java):
@@ -67,9 +88,8 @@ const TRANSACTIONAL = 0x10;
 
 /**
  * Encodes `Partition i32, RecordSet (i32 size + RecordBatch)` for kafkajs's produce request, the
- * bytes kafkajs would write for the same arguments. Timestamps are kafkajs's: the batch's first
- * and max timestamps come from the messages that have one (`now` if none does), and a message
- * without one is stamped `now`.
+ * bytes kafkajs would write for the same arguments, and refusing with a TypeError what kafkajs
+ * cannot encode either (a number as a key, a null header value, a timestamp that is no number).
  *
  * @param {{ partition: number; messages: readonly { key?: unknown; value?: unknown; headers?: Record<string, unknown>; timestamp?: string | number }[]; firstSequence?: number; producerId: bigint | number | string | { toString(): string }; producerEpoch: number; transactional: boolean; now?: number }} input
  * @returns {Buffer}
@@ -83,15 +103,14 @@ export function encodePartitionRecords({
   transactional,
   now = Date.now(),
 }) {
-  let first = Infinity;
-  let max = -Infinity;
-  for (const message of messages) {
-    if (message.timestamp === null || message.timestamp === undefined) continue;
-    const timestamp = Number(message.timestamp);
-    if (timestamp < first) first = timestamp;
-    if (timestamp > max) max = timestamp;
-  }
-  if (first === Infinity) first = max = now;
+  // kafkajs's own rule, quirks included: the batch's first and max timestamps are the least and
+  // greatest of the messages' timestamps ordered as strings, and a message whose timestamp is
+  // falsy (absent, 0 or '') is stamped `now`.
+  const stamps = [];
+  for (const message of messages) if (message.timestamp != null) stamps.push(message.timestamp);
+  stamps.sort();
+  const first = stamps.length === 0 ? now : millis(stamps[0]);
+  const max = stamps.length === 0 ? now : millis(stamps[stamps.length - 1]);
 
   // First pass: every record's fields and sizes; the second writes them where they go.
   const count = messages.length;
@@ -103,11 +122,10 @@ export function encodePartitionRecords({
   let recordsSize = 0;
   for (let i = 0; i < count; i++) {
     const message = messages[i];
-    const key = asBytes(message.key);
-    const value = asBytes(message.value);
+    const key = asBytes(message.key, 'message key', true);
+    const value = asBytes(message.value, 'message value', true);
     const list = headerList(message.headers);
-    const timestamp = message.timestamp === null || message.timestamp === undefined ? now : Number(message.timestamp);
-    const delta = timestamp - first;
+    const delta = millis(message.timestamp || now) - first;
     let body = 1 + zigzagVarintLength(delta) + zigzagVarintLength(i);
     body += key === null ? 1 : zigzagVarintLength(key.length) + key.length;
     body += value === null ? 1 : zigzagVarintLength(value.length) + value.length;
@@ -201,7 +219,7 @@ function readVarlong(buf) {
   let scale = 1;
   let byte;
   do {
-    if (at - start === 10) throw new Error('Invalid Long, must contain 9 bytes or less');
+    if (at - start === 10) throw new KafkaJSInvalidLongError('Invalid Long, must contain 9 bytes or less');
     byte = buf[at++];
     result += (byte & 0x7f) * scale;
     scale *= 128;
@@ -255,6 +273,8 @@ export function decodeRecord(decoder, batchContext = {}) {
   const value = readBytes(buf);
   const headers = {};
   const count = readVarint(buf);
+  // kafkajs makes `new Array(count)`: a count below -1 (corrupt) throws there.
+  if (count < -1) throw new RangeError('Invalid array length');
   for (let i = 0; i < count; i++) {
     const name = readBytes(buf);
     const headerName = name === null ? null : name.toString('utf8');

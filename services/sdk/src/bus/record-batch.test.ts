@@ -23,6 +23,7 @@ interface KafkajsEncoder {
   writeEncoder(v: KafkajsEncoder): KafkajsEncoder;
   writeBytes(v: Buffer): KafkajsEncoder;
 }
+const { KafkaJSInvalidLongError } = kafkajsRequire('./src/errors.js') as { KafkaJSInvalidLongError: new () => Error };
 const Encoder = kafkajsRequire('./src/protocol/encoder.js') as new () => KafkajsEncoder;
 const frameRequest = kafkajsRequire('./src/protocol/request.js') as (args: {
   correlationId: number;
@@ -206,47 +207,64 @@ describe('one-pass record batch encoding', () => {
   });
 
   it('decodes fetched records to exactly what kafkajs decodes, headers, offsets and timestamps included', async () => {
-    const awkwardName = fc.constantFrom('__proto__', 'toString', 'constructor', 'ce_id', 'ñandú', '0', 'null');
-    const headerValue = fc.oneof(
+    // Batches are built here byte by byte, not by the encoder: Kafka delivers what kafkajs
+    // would never write (null header names and values, deltas far past 2^53).
+    const zigzag = (n: bigint) => {
+      let z = n >= 0n ? n * 2n : -n * 2n - 1n;
+      const out: number[] = [];
+      while (z >= 0x80n) {
+        out.push(Number(z & 0x7fn) | 0x80);
+        z >>= 7n;
+      }
+      out.push(Number(z));
+      return Buffer.from(out);
+    };
+    const bytes = (b: Buffer | null) => (b === null ? zigzag(-1n) : Buffer.concat([zigzag(BigInt(b.length)), b]));
+    const text = (t: string | null) => bytes(t === null ? null : Buffer.from(t, 'utf8'));
+    const awkwardName = fc.constantFrom('__proto__', 'toString', 'constructor', 'ce_id', 'ñandú', '0', 'null', null);
+    const maybeBytes = fc.oneof(
       fc.constant(null),
-      fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
-      fc.string({ maxLength: 20 }),
+      fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
     );
+    const record = fc.record({
+      timestampDelta: fc.oneof(
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }).map(BigInt),
+        fc.bigInt(-(2n ** 62n), 2n ** 62n),
+      ),
+      key: maybeBytes,
+      value: maybeBytes,
+      headers: fc.array(fc.tuple(fc.oneof(awkwardName, fc.string({ maxLength: 8 })), maybeBytes), { maxLength: 6 }),
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.record({
-            key: fc.oneof(fc.constant(null), bytesOrText),
-            value: fc.oneof(
-              fc.constant(null),
-              fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)),
-            ),
-            headers: fc.dictionary(
-              fc.oneof(awkwardName, fc.string({ minLength: 1, maxLength: 8 })),
-              fc.oneof(headerValue, fc.array(headerValue, { minLength: 1, maxLength: 3 })),
-              { maxKeys: 5 },
-            ),
-            timestamp: fc.integer({ min: NOW - 2 ** 40, max: NOW + 2 ** 40 }).map(String),
-          }),
-          { minLength: 1, maxLength: 12 },
-        ),
+        fc.array(record, { minLength: 1, maxLength: 12 }),
         fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
         fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
         fc.boolean(),
-        async (messages, firstOffset, firstTimestamp, logAppendTime) => {
-          const encoded = encodePartitionRecords({
-            partition: 0,
-            messages,
-            producerId: -1,
-            producerEpoch: 0,
-            transactional: false,
+        async (records, firstOffset, firstTimestamp, logAppendTime) => {
+          const encoded = records.map((r, i) => {
+            const body = Buffer.concat([
+              Buffer.from([0]),
+              zigzag(r.timestampDelta),
+              zigzag(BigInt(i)),
+              bytes(r.key),
+              bytes(r.value),
+              zigzag(BigInt(r.headers.length)),
+              ...r.headers.flatMap(([name, value]) => [text(name), bytes(value)]),
+            ]);
+            return Buffer.concat([zigzag(BigInt(body.length)), body]);
           });
-          const batch = Buffer.from(encoded.subarray(8));
-          // Neither is under the checksum kafkajs would check (it checks none): offsets past 2^53
-          // and timestamps anywhere in 64 bits, and the log-append-time flag.
-          batch.writeBigInt64BE(firstOffset, 0);
-          batch.writeBigInt64BE(firstTimestamp, 27);
-          if (logAppendTime) batch.writeInt16BE(batch.readInt16BE(21) | 0x08, 21);
+          const head = Buffer.alloc(61);
+          head.writeBigInt64BE(firstOffset, 0);
+          head.writeInt8(2, 16);
+          head.writeInt16BE(logAppendTime ? 0x08 : 0, 21);
+          head.writeInt32BE(records.length - 1, 23);
+          head.writeBigInt64BE(firstTimestamp, 27);
+          head.writeBigInt64BE(firstTimestamp + 5n > 2n ** 63n - 1n ? firstTimestamp : firstTimestamp + 5n, 35);
+          head.writeBigInt64BE(-1n, 43);
+          head.writeInt32BE(records.length, 57);
+          const batch = Buffer.concat([head, ...encoded]);
+          batch.writeInt32BE(batch.length - 12, 8);
           const decode = async (fast: boolean) => {
             recordDecoderModule.setRecordDecoder(fast ? decodeRecord : null);
             try {
@@ -258,7 +276,61 @@ describe('one-pass record batch encoding', () => {
           expect(await decode(true)).toEqual(await decode(false));
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
+  });
+
+  it('fails a corrupt record as kafkajs does: a long varlong with its non-retriable error, a negative header count', async () => {
+    const decoder = (bytes: number[]) => ({ buffer: Buffer.from(bytes), offset: 0 });
+    const context = { firstOffset: '0', firstTimestamp: '0' };
+    const longVarlong = [0, ...Array<number>(10).fill(0x80), 1];
+    expect(() => decodeRecord(decoder(longVarlong), context)).toThrow(KafkaJSInvalidLongError);
+    expect(() => decodeRecord(decoder(longVarlong), context)).toThrow(expect.objectContaining({ retriable: false }));
+    expect(() => decodeRecord(decoder([0, 0, 0, 1, 1, 3]), context)).toThrow(RangeError);
+  });
+
+  it('refuses what kafkajs cannot encode either, naming it', () => {
+    const encode = (message: Record<string, unknown>) => () =>
+      encodePartitionRecords({
+        partition: 0,
+        messages: [message],
+        producerId: 1,
+        producerEpoch: 0,
+        transactional: false,
+      });
+    expect(encode({ key: 42, value: Buffer.from('v') })).toThrow(/message key must be a string or a Buffer/);
+    expect(encode({ key: 'k', value: Buffer.from('v'), headers: { ce_id: null } })).toThrow(/header 'ce_id'/);
+    expect(encode({ key: 'k', value: Buffer.from('v'), headers: null })).toThrow(/headers must be an object/);
+    expect(encode({ key: 'k', value: Buffer.from('v'), timestamp: 'yesterday' })).toThrow(/whole milliseconds/);
+    expect(encode({ key: null, value: null })).not.toThrow();
+  });
+
+  it('orders timestamps as kafkajs does, as strings, and stamps a falsy one with the time of encoding', async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(NOW);
+    for (const stamps of [
+      ['999', '1000'],
+      [0, String(NOW)],
+      [undefined, String(NOW - 1)],
+    ]) {
+      const args = {
+        acks: -1,
+        timeout: 30_000,
+        producerId: '7',
+        producerEpoch: 0,
+        topicData: [
+          {
+            topic: 't',
+            partitions: [
+              {
+                partition: 0,
+                firstSequence: 0,
+                messages: stamps.map((timestamp, i) => ({ key: `k${i}`, value: Buffer.from('v'), timestamp })),
+              },
+            ],
+          },
+        ],
+      };
+      expect((await requestBytes(args, true)).equals(await requestBytes(args, false)), String(stamps)).toBe(true);
+    }
   });
 });
