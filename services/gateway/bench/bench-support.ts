@@ -53,22 +53,33 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /**
- * CPU seconds a JVM's JIT compiler threads ("C1/C2 CompilerThread…") have used: a broker that
- * has just started spends a large share of its CPU compiling, which a phase should not be charged.
+ * CPU seconds each of a JVM's JIT compiler threads ("C1/C2 CompilerThread…") has used, by
+ * thread id: a broker that has just started spends a large share of its CPU compiling. HotSpot
+ * ends idle compiler threads, so compare two readings with compilerSecondsSince, thread by thread.
  */
-export function compilerSecondsOf(pid: number): number {
-  let ticks = 0;
+export function compilerSecondsByThread(pid: number): Map<string, number> {
+  const seconds = new Map<string, number>();
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
       if (!readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').includes('Compiler')) continue;
       const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      seconds.set(task, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
     } catch {
       // The thread ended while we looked.
     }
   }
-  return ticks / CLOCK_TICKS;
+  return seconds;
+}
+
+/**
+ * Compiler CPU seconds since `before`: each live thread's increase (a thread started since
+ * counts whole). A thread that ended in between loses its last increase, so this errs low.
+ */
+export function compilerSecondsSince(pid: number, before: Map<string, number>): number {
+  let total = 0;
+  for (const [task, seconds] of compilerSecondsByThread(pid)) total += seconds - (before.get(task) ?? 0);
+  return total;
 }
 
 /** VmRSS and VmHWM (peak RSS) of a process, in bytes. */
@@ -110,9 +121,10 @@ export const BARE_SERVICE: ServiceDefinition = {
 };
 
 /**
- * The process that listens on a local TCP port (the broker, wherever it came from), found
- * through the socket's inode in /proc/net/tcp{,6} and the /proc/<pid>/fd links; undefined
- * when no process here holds it (a remote broker) or /proc is not readable.
+ * The JVM that listens on a local TCP port (the broker, wherever it came from), found through
+ * the socket's inode in /proc/net/tcp{,6} and the /proc/<pid>/fd links; undefined when no
+ * process here holds it (a remote broker), when the holder is not a JVM (docker-proxy in front
+ * of a container) or /proc is not readable.
  */
 export function pidListeningOn(port: number): number | undefined {
   const inodes = new Set<string>();
@@ -132,6 +144,7 @@ export function pidListeningOn(port: number): number | undefined {
     }
   }
   if (inodes.size === 0) return undefined;
+  // Only a JVM counts as the broker: a Docker port (docker-proxy) or anything else is not it.
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let fds: string[];
@@ -143,7 +156,9 @@ export function pidListeningOn(port: number): number | undefined {
     for (const fd of fds) {
       try {
         const target = readlinkSync(`/proc/${entry}/fd/${fd}`);
-        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return Number(entry);
+        if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) {
+          return readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'java' ? Number(entry) : undefined;
+        }
       } catch {
         // The fd closed while we looked.
       }

@@ -32,7 +32,8 @@ import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/sr
 import { readDevTokens } from '../src/dev-tokens.js';
 import {
   BARE_SERVICE,
-  compilerSecondsOf,
+  compilerSecondsByThread,
+  compilerSecondsSince,
   cpuSecondsOf,
   machineJiffies,
   percentile,
@@ -67,7 +68,7 @@ const WARMUP_MIN_ROUNDS = envInt('BENCH_WARMUP_MIN_ROUNDS', 5);
 const WARMUP_MAX_ROUNDS = envInt('BENCH_WARMUP_MAX_ROUNDS', 8);
 const WARMUP_JIT_SHARE = 0.1;
 /** Measured throughput rounds (gateway, then raw kafkajs); the median-ratio round is reported. */
-const ROUNDS = envInt('BENCH_ROUNDS', 3);
+const ROUNDS = Math.max(1, envInt('BENCH_ROUNDS', 3));
 const BATCH = envInt('BENCH_BATCH', 500);
 const IN_FLIGHT = envInt('BENCH_IN_FLIGHT', 4);
 // The gateway answers one PublishStream's batches one after another; more streams, for diagnosis.
@@ -264,8 +265,7 @@ function sampleResources(pid: number | undefined, brokerPid: number | undefined)
   const rssOf = (p: number | undefined) => (p === undefined ? 0 : residentOf(p).rss);
   const cpu0 = cpuOf(pid);
   const broker0 = cpuOf(brokerPid);
-  const jitOf = (p: number | undefined) => (p === undefined ? 0 : compilerSecondsOf(p));
-  const jit0 = jitOf(brokerPid);
+  const jit0 = brokerPid === undefined ? undefined : compilerSecondsByThread(brokerPid);
   const driver0 = process.cpuUsage();
   const machine0 = machineJiffies();
   let rssPeak = rssOf(pid);
@@ -295,7 +295,10 @@ function sampleResources(pid: number | undefined, brokerPid: number | undefined)
         seconds,
         gatewayCpu: ((cpuOf(pid) - cpu0) / seconds) * 100,
         brokerCpu: brokerPid === undefined ? undefined : ((cpuOf(brokerPid) - broker0) / seconds) * 100,
-        brokerJitCpu: brokerPid === undefined ? undefined : ((jitOf(brokerPid) - jit0) / seconds) * 100,
+        brokerJitCpu:
+          brokerPid === undefined || jit0 === undefined
+            ? undefined
+            : (compilerSecondsSince(brokerPid, jit0) / seconds) * 100,
         gatewayCpuPeak: cpuPeak,
         gatewayRssPeak: Math.max(rssPeak, rssEnd),
         gatewayRssEnd: rssEnd,
@@ -834,11 +837,11 @@ async function warmUp(
   const shares: number[] = [];
   for (let round = 1; ; round++) {
     const cpu0 = brokerPid === undefined ? 0 : cpuSecondsOf(brokerPid);
-    const jit0 = brokerPid === undefined ? 0 : compilerSecondsOf(brokerPid);
+    const jit0 = brokerPid === undefined ? new Map<string, number>() : compilerSecondsByThread(brokerPid);
     await gatewayThroughput(client, subscriber, makeEvents(WARMUP_EVENTS), undefined);
     await raw.run(makeEvents(WARMUP_EVENTS));
     if (brokerPid !== undefined) {
-      shares.push((compilerSecondsOf(brokerPid) - jit0) / Math.max(1e-9, cpuSecondsOf(brokerPid) - cpu0));
+      shares.push(compilerSecondsSince(brokerPid, jit0) / Math.max(1e-9, cpuSecondsOf(brokerPid) - cpu0));
     }
     const settled = brokerPid === undefined || (shares.at(-1) ?? 1) <= WARMUP_JIT_SHARE;
     if (round >= WARMUP_MAX_ROUNDS || (round >= WARMUP_MIN_ROUNDS && settled)) {
@@ -853,13 +856,23 @@ async function warmUp(
   }
 }
 
+/**
+ * CPU per event (µs) of a share of CPU (% of one core) measured over a phase's sampling window:
+ * the CPU seconds used in the window over the phase's events (the window also holds the phase's
+ * wind-down, so dividing by the events' rate instead would understate it).
+ */
+function cpuMicrosPerEvent(percent: number, t: ThroughputFigures): number {
+  const seconds = t.resources?.seconds ?? t.seconds;
+  return ((percent / 100) * seconds * 1e6) / t.events;
+}
+
 /** CPU per event by process in both throughput phases: where the two cores went. */
 function printCpuSplit(viaGateway: ThroughputFigures, viaRaw: ThroughputFigures): void {
   const g = viaGateway.resources;
   const r = viaRaw.resources;
   if (!g || !r) return;
   const perEvent = (percent: number | undefined, t: ThroughputFigures) =>
-    percent === undefined ? 'n/a' : `${fmt((percent / 100 / t.perSecond) * 1e6, 1)} µs`;
+    percent === undefined ? 'n/a' : `${fmt(cpuMicrosPerEvent(percent, t), 1)} µs`;
   const machine = (f: ResourceFigures) => f.machineBusy * CORES;
   log(`  CPU per event by process (gateway phase | raw kafkajs phase), from /proc:`);
   log(`    gateway                  ${perEvent(g.gatewayCpu, viaGateway)} | —`);
@@ -874,7 +887,7 @@ function printCpuSplit(viaGateway: ThroughputFigures, viaRaw: ThroughputFigures)
       ` (${fmt(g.machineBusy)} % | ${fmt(r.machineBusy)} % of ${CORES} cores busy)`,
   );
   if (g.brokerCpu !== undefined) {
-    const brokerAt = (TARGETS.throughput * g.brokerCpu) / viaGateway.perSecond;
+    const brokerAt = (TARGETS.throughput * cpuMicrosPerEvent(g.brokerCpu, viaGateway)) / 1e4;
     log(
       `    at ${fmt(TARGETS.throughput)} events/s the broker alone would need ${fmt(brokerAt)} % of one core at this cost per event`,
     );
@@ -966,7 +979,7 @@ async function main(): Promise<void> {
       const g = r.viaGateway.resources;
       log(
         `  round ${i + 1}: gateway ${fmt(r.viaGateway.perSecond)} events/s` +
-          (g ? ` (gateway ${fmt((g.gatewayCpu / 100 / r.viaGateway.perSecond) * 1e6)} µs CPU/event)` : '') +
+          (g ? ` (gateway ${fmt(cpuMicrosPerEvent(g.gatewayCpu, r.viaGateway))} µs CPU/event)` : '') +
           `, raw kafkajs ${fmt(r.viaRaw.perSecond)} events/s, ratio ${fmt(r.ratio, 2)}`,
       );
     }
@@ -988,7 +1001,7 @@ async function main(): Promise<void> {
     );
     log(
       `  gateway CPU ${fmt(res.gatewayCpu)} % of one core on average (peak 250 ms interval ${fmt(res.gatewayCpuPeak)} %)` +
-        ` = ${fmt((res.gatewayCpu / 100 / viaGateway.perSecond) * 1e6, 1)} µs CPU per event`,
+        ` = ${fmt(cpuMicrosPerEvent(res.gatewayCpu, viaGateway), 1)} µs CPU per event`,
     );
     log(`  gateway RSS peak ${mib(res.gatewayRssPeak)}, at the end ${mib(res.gatewayRssEnd)}`);
     const endHeap = await gateway.memory(false);

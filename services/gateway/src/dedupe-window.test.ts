@@ -70,4 +70,9 @@ describe('dedupe window', () => {
     expect(window.get('b8999')).toEqual(entry(8_999));
     expect(window.has('a1')).toBe(false);
   });
+
+  it('refuses a window that could hold nothing', () => {
+    expect(() => new DedupeWindow(60_000, 0)).toThrow(RangeError);
+    expect(() => new DedupeWindow(60_000, Number.NaN)).toThrow(/at least 1 entry/);
+  });
 });

@@ -50,7 +50,9 @@ export class DedupeWindow {
     private readonly windowMs: number,
     /** At most this many entries: beyond it the oldest go first. */
     private readonly maxEntries: number,
-  ) {}
+  ) {
+    if (!(maxEntries >= 1)) throw new RangeError(`a dedupe window holds at least 1 entry (got ${maxEntries})`);
+  }
 
   get size(): number {
     return this.tail - this.head;
