@@ -46,7 +46,12 @@ export const CLOCK_TICKS = (() => {
 
 /** User + system CPU seconds the process has used so far. */
 export function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuSeconds(`/proc/${pid}/stat`);
+}
+
+/** User + system CPU seconds in a /proc stat file (a process's or one of its threads'). */
+function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
@@ -62,9 +67,7 @@ export function compilerSecondsByThread(pid: number): Map<string, number> {
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {
       if (!readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').includes('Compiler')) continue;
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      seconds.set(task, (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+      seconds.set(task, statCpuSeconds(`/proc/${pid}/task/${task}/stat`));
     } catch {
       // The thread ended while we looked.
     }

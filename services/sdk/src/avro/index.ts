@@ -24,6 +24,7 @@ export type { JsonValue } from './friendly-json.js';
 export { readExamples } from './examples.js';
 export type { SchemaExample } from './examples.js';
 export { HEADER_SIZE, MAGIC_BYTE, readSchemaId } from './wire-format.js';
+export { zigzagVarintLength } from './zigzag.mjs';
 export { embeddedCatalogData } from '../generated/schema-catalog.js';
 export { enumSymbols, topicNames } from '../generated/avro-types.js';
 export type * from '../generated/avro-types.js';

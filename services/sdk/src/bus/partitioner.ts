@@ -4,6 +4,8 @@
 // Buffer first, and on the publish path that allocation was most of the partitioner's cost.
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 
+import { utf8Length } from './produce-wire.mjs';
+
 export type KeyPartitioner = (topic: string, key: string | null, partitionCount: number) => number;
 
 const SEED = 0x9747b28c;
@@ -41,14 +43,10 @@ function murmur2OfByteString(bytes: string): number {
   return h | 0;
 }
 
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /** Kafka's murmur2 of a key's UTF-8 bytes, as a signed 32-bit int. */
 export function murmur2(key: string): number {
-  return murmur2OfByteString(isAscii(key) ? key : Buffer.from(key, 'utf8').toString('latin1'));
+  // A string is ASCII exactly when its UTF-8 is as long as it is.
+  return murmur2OfByteString(utf8Length(key) === key.length ? key : Buffer.from(key, 'utf8').toString('latin1'));
 }
 
 export function createKeyPartitioner(): KeyPartitioner {

@@ -44,6 +44,3 @@ export function decodeRecord(
   isControlRecord: boolean;
   batchContext: RecordBatchContext;
 };
-
-/** Bytes of a zig-zag varint (Kafka's varint and varlong, Avro's int and long) for a safe integer. */
-export function zigzagVarintLength(value: number): number;

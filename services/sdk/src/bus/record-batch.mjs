@@ -8,30 +8,10 @@ import { createRequire } from 'node:module';
 
 import { crc32c } from '@node-rs/crc32';
 
+import { writeZigzagVarint as writeVarint, zigzagVarintLength } from '../avro/zigzag.mjs';
+
 // kafkajs's non-retriable error for a malformed varlong, so a corrupt batch fails as kafkajs fails it.
 const { KafkaJSInvalidLongError } = createRequire(import.meta.url)('kafkajs/src/errors.js');
-
-/** Bytes of a zig-zag varint (Kafka's varint and varlong, Avro's int and long) for a safe integer. */
-export function zigzagVarintLength(value) {
-  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
-  let length = 1;
-  while (zigzag >= 128) {
-    zigzag = Math.floor(zigzag / 128);
-    length++;
-  }
-  return length;
-}
-
-/** Writes a zig-zag varint at `at`; returns the offset after it. */
-function writeVarint(out, at, value) {
-  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
-  while (zigzag >= 128) {
-    out[at++] = (zigzag % 128) | 128;
-    zigzag = Math.floor(zigzag / 128);
-  }
-  out[at++] = zigzag;
-  return at;
-}
 
 /**
  * A key, value or header value as kafkajs writes it: null (absent) for a missing key or value,

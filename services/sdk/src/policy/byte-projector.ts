@@ -8,6 +8,7 @@
 import type { Type } from 'avsc';
 
 import { compileSkip, readAvroLong, type Cursor } from '../avro/skim.js';
+import { writeZigzagVarint } from '../avro/zigzag.mjs';
 import { unwrapNullable } from './condition.js';
 import { expandIdentity, isIdentity, normalizeNullable, type RuleShape, type ViewShape } from './view.js';
 
@@ -44,12 +45,7 @@ export class ViewWriter {
   /** A zig-zag varint, as avsc writes an int or long (whole numbers within 2^53). */
   long(n: number): void {
     this.room(10);
-    let zigzag = n >= 0 ? n * 2 : -n * 2 - 1;
-    while (zigzag >= 0x80) {
-      this.buf[this.pos++] = (zigzag % 0x80) | 0x80;
-      zigzag = Math.floor(zigzag / 0x80);
-    }
-    this.buf[this.pos++] = zigzag;
+    this.pos = writeZigzagVarint(this.buf, this.pos, n);
   }
 
   copy(source: Buffer, start: number, end: number): void {
