@@ -1,14 +1,15 @@
 // `pnpm bench:gateway`: the gateway end to end on a real Kafka broker, against raw kafkajs on
 // the same broker, in one run. A benchmark, not a test: it prints throughput (gateway and raw,
-// and their ratio), end-to-end latency at a fixed rate, the gateway's CPU and memory, and the
-// memory one idle, caught-up subscriber costs (beside a bare grpc-js stream), then a table of
-// figures against targets. The gateway runs in a child process so its CPU and RSS are read
+// and their ratio), end-to-end latency at a fixed rate (gateway and raw), the gateway's CPU and
+// memory, and the memory one idle, caught-up subscriber costs (beside a bare grpc-js stream),
+// then a table of figures against targets. The gateway runs in a child process so its CPU and RSS are read
 // from /proc without the load generator's; the broker is acquired as the test suite does.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
@@ -544,6 +545,8 @@ class RawKafka {
   private consumed = 0;
   private lastAt = 0;
   private waiter: { target: number; resolve: () => void } | undefined;
+  /** Called with each fetched batch's event ids (their ce_id headers), when set. */
+  private onArrival: ((eventIds: readonly string[], at: number) => void) | undefined;
 
   constructor(brokers: readonly string[]) {
     this.kafka = new Kafka({ clientId: 'bench-raw', brokers: [...brokers], logLevel: logLevel.NOTHING });
@@ -568,6 +571,10 @@ class RawKafka {
       eachBatch: async ({ batch }) => {
         this.consumed += batch.messages.length;
         this.lastAt = performance.now();
+        this.onArrival?.(
+          batch.messages.map((m) => m.headers?.['ce_id']?.toString() ?? ''),
+          this.lastAt,
+        );
         if (this.waiter && this.consumed >= this.waiter.target) this.waiter.resolve();
       },
     });
@@ -590,23 +597,7 @@ class RawKafka {
       while (next < events.length) {
         const batch = events.slice(next, next + BATCH);
         next += batch.length;
-        await this.producer.send({
-          topic: this.topic,
-          acks: -1,
-          messages: batch.map((e) => ({
-            key: e.key,
-            value: e.request.payload,
-            // The CloudEvents headers the gateway adds, so records are the same size.
-            headers: {
-              ce_specversion: '1.0',
-              ce_id: e.eventId,
-              ce_source: '/puente/US/CBP',
-              ce_type: 'org.puente.v1.cargo-manifests',
-              ce_time: new Date().toISOString(),
-              'content-type': 'application/vnd.confluent.avro',
-            },
-          })),
-        });
+        await this.send(batch);
       }
     };
     await withTimeout(Promise.all(Array.from({ length: IN_FLIGHT }, lane)), PHASE_TIMEOUT_MS, 'raw kafkajs sends');
@@ -625,6 +616,43 @@ class RawKafka {
     };
   }
 
+  /** The same fixed-rate latency phase as through the gateway: produce with acks=all → consume. */
+  latency(events: readonly BenchEvent[]): Promise<LatencyFigures> {
+    return fixedRateLatency(
+      events,
+      async (batch) => {
+        await this.send(batch);
+        return [];
+      },
+      (onArrival) => {
+        this.onArrival = onArrival;
+        return () => {
+          this.onArrival = undefined;
+        };
+      },
+    );
+  }
+
+  private async send(batch: readonly BenchEvent[]): Promise<void> {
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: batch.map((e) => ({
+        key: e.key,
+        value: e.request.payload,
+        // The CloudEvents headers the gateway adds, so records are the same size.
+        headers: {
+          ce_specversion: '1.0',
+          ce_id: e.eventId,
+          ce_source: '/puente/US/CBP',
+          ce_type: 'org.puente.v1.cargo-manifests',
+          ce_time: new Date().toISOString(),
+          'content-type': 'application/vnd.confluent.avro',
+        },
+      })),
+    });
+  }
+
   async stop(): Promise<void> {
     await Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
   }
@@ -638,17 +666,26 @@ interface LatencyFigures {
   readonly p90: number;
   readonly p99: number;
   readonly max: number;
+  /** From handing a batch over to its acknowledgement. */
   readonly ackP50: number;
   readonly ackP99: number;
-  readonly tally: Tally;
+  /** This process's event-loop delay over the phase: the part of the latency the measuring side adds. */
+  readonly driverDelayP99Ms: number;
 }
 
-/** A fixed offered rate: every tick sends what is due (so a late timer catches up, not slows down). */
-async function latencyPhase(
-  client: ShareServiceClient,
-  subscriber: Subscriber,
+/**
+ * Offers `events` at a fixed RATE, LATENCY_BATCH at a time: every tick sends what is due, so a
+ * late timer catches up rather than slows the rate. `send` resolves with the events it refused
+ * (they never arrive); latency is from handing a batch over to each of its events arriving
+ * through `listen`. The gateway and raw kafkajs are measured by the same code.
+ */
+async function fixedRateLatency(
   events: readonly BenchEvent[],
+  send: (batch: readonly BenchEvent[]) => Promise<readonly BenchEvent[]>,
+  listen: (onArrival: (eventIds: readonly string[], at: number) => void) => () => void,
+  failed: Promise<never> = new Promise<never>(() => undefined),
 ): Promise<LatencyFigures> {
+  const loopDelay = monitorEventLoopDelay({ resolution: 2 });
   const stamps = new Map<string, number>();
   const latencies: number[] = [];
   const ackLatencies: number[] = [];
@@ -658,18 +695,17 @@ async function latencyPhase(
   });
   let sent = 0;
   let sendingDone = false;
-  subscriber.onDeliveries = (deliveries, at) => {
-    for (const d of deliveries) {
-      const stamp = stamps.get(d.eventId);
+  const unlisten = listen((eventIds, at) => {
+    for (const eventId of eventIds) {
+      const stamp = stamps.get(eventId);
       if (stamp === undefined) continue;
       latencies.push(at - stamp);
-      stamps.delete(d.eventId);
+      stamps.delete(eventId);
     }
     if (sendingDone && stamps.size === 0) allArrived();
-  };
-  const tally = newTally();
-  const pipe = new PublishPipe(client);
+  });
   const pending: Promise<void>[] = [];
+  loopDelay.enable();
   const t0 = performance.now();
   try {
     await new Promise<void>((resolve) => {
@@ -681,14 +717,10 @@ async function latencyPhase(
           for (const e of batch) stamps.set(e.eventId, at);
           sent += batch.length;
           pending.push(
-            pipe.send(batch).then((response) => {
+            send(batch).then((refused) => {
               ackLatencies.push(performance.now() - at);
-              tallyResponse(tally, response);
-              // A rejected event never arrives: stop waiting for it (the tally reports it).
-              response.outcomes.forEach(({ outcome }, i) => {
-                const event = batch[i];
-                if (outcome?.$case !== 'accepted' && event) stamps.delete(event.eventId);
-              });
+              // A refused event never arrives: stop waiting for it (the caller reports it).
+              for (const event of refused) stamps.delete(event.eventId);
             }),
           );
         }
@@ -700,17 +732,16 @@ async function latencyPhase(
     });
     const offeredSeconds = (performance.now() - t0) / 1000;
     sendingDone = true;
-    // A gateway slower than the offered rate queues the excess: wait for it to drain (bounded),
-    // and count what never arrives rather than fail, so the figures still print.
-    await withTimeout(Promise.all(pending), LATENCY_DRAIN_MS, 'publish acknowledgements').catch((e: unknown) =>
+    // A path slower than the offered rate queues the excess: wait for it to drain (bounded), and
+    // count what never arrives rather than fail, so the figures still print.
+    await withTimeout(Promise.all(pending), LATENCY_DRAIN_MS, 'acknowledgements').catch((e: unknown) =>
       log(`  note: ${String(e)}`),
     );
     if (stamps.size > 0)
-      await withTimeout(
-        Promise.race([arrived, subscriber.failed]),
-        LATENCY_DRAIN_MS,
-        `${stamps.size} deliveries`,
-      ).catch((e: unknown) => log(`  note: ${String(e)}`));
+      await withTimeout(Promise.race([arrived, failed]), LATENCY_DRAIN_MS, `${stamps.size} deliveries`).catch(
+        (e: unknown) => log(`  note: ${String(e)}`),
+      );
+    loopDelay.disable();
     latencies.sort((a, b) => a - b);
     ackLatencies.sort((a, b) => a - b);
     return {
@@ -723,10 +754,56 @@ async function latencyPhase(
       max: latencies[latencies.length - 1] ?? NaN,
       ackP50: percentile(ackLatencies, 50),
       ackP99: percentile(ackLatencies, 99),
-      tally,
+      driverDelayP99Ms: loopDelay.percentile(99) / 1e6,
     };
   } finally {
-    subscriber.onDeliveries = () => undefined;
+    unlisten();
+  }
+}
+
+/** Latency through the gateway: PublishStream batches in, the subscriber's deliveries out. */
+async function gatewayLatency(
+  client: ShareServiceClient,
+  subscriber: Subscriber,
+  events: readonly BenchEvent[],
+): Promise<
+  LatencyFigures & { readonly tally: Tally; readonly afterAcceptanceP50: number; readonly afterAcceptanceP99: number }
+> {
+  const tally = newTally();
+  const pipe = new PublishPipe(client);
+  // A delivery's timestamp is its Kafka record's: when the gateway accepted the event (ms).
+  const afterAcceptance: number[] = [];
+  try {
+    const figures = await fixedRateLatency(
+      events,
+      async (batch) => {
+        const response = await pipe.send(batch);
+        tallyResponse(tally, response);
+        return batch.filter((_, i) => response.outcomes[i]?.outcome?.$case !== 'accepted');
+      },
+      (onArrival) => {
+        subscriber.onDeliveries = (deliveries, at) => {
+          const now = performance.timeOrigin + at;
+          for (const d of deliveries) if (d.timestamp) afterAcceptance.push(now - d.timestamp.getTime());
+          onArrival(
+            deliveries.map((d) => d.eventId),
+            at,
+          );
+        };
+        return () => {
+          subscriber.onDeliveries = () => undefined;
+        };
+      },
+      subscriber.failed,
+    );
+    afterAcceptance.sort((a, b) => a - b);
+    return {
+      ...figures,
+      tally,
+      afterAcceptanceP50: percentile(afterAcceptance, 50),
+      afterAcceptanceP99: percentile(afterAcceptance, 99),
+    };
+  } finally {
     await pipe.end();
   }
 }
@@ -901,6 +978,17 @@ function printLoop(f: LoopFigures): void {
   );
 }
 
+function printLatency(label: string, f: LatencyFigures): void {
+  log(
+    `  ${label.padEnd(8)} offered ${fmt(f.offeredRate)} events/s, ${fmt(f.sent)} sent, ${fmt(f.received)} received; ` +
+      `end to end p50 ${fmt(f.p50, 1)} ms, p90 ${fmt(f.p90, 1)} ms, p99 ${fmt(f.p99, 1)} ms, max ${fmt(f.max, 1)} ms`,
+  );
+  log(
+    `           acknowledgement per batch p50 ${fmt(f.ackP50, 1)} ms, p99 ${fmt(f.ackP99, 1)} ms; ` +
+      `driver event loop held up p99 ${fmt(f.driverDelayP99Ms, 1)} ms`,
+  );
+}
+
 function printIdle(label: string, f: IdleFigures): void {
   log(
     `  ${label.padEnd(8)} heapUsed ${mib(f.before.heapUsed)} → ${mib(f.after.heapUsed)} (${fmt(f.heapKiBPerStream, 1)} KiB/stream)` +
@@ -1016,13 +1104,17 @@ async function main(): Promise<void> {
       `\n2. Latency at a fixed ${fmt(RATE)} events/s for ${LATENCY_SECONDS} s (${LATENCY_BATCH} every ${LATENCY_TICK_MS} ms)`,
     );
     await gateway.loop();
-    const latency = await latencyPhase(client, subscriber, latencyEvents);
+    const latency = await gatewayLatency(client, subscriber, latencyEvents);
     const latencyLoop = await gateway.loop();
+    // The same offered load produced and consumed by raw kafkajs (acks=all, one consumer), on
+    // fresh events: the latency this machine's broker and client library give with no gateway.
+    const rawLatency = await raw.latency(makeEvents(RATE * LATENCY_SECONDS));
+    printLatency('gateway', latency);
     log(
-      `  offered ${fmt(latency.offeredRate)} events/s, ${fmt(latency.sent)} sent, ${fmt(latency.received)} received; ` +
-        `end to end p50 ${fmt(latency.p50, 1)} ms, p90 ${fmt(latency.p90, 1)} ms, p99 ${fmt(latency.p99, 1)} ms, max ${fmt(latency.max, 1)} ms`,
+      `           from the gateway accepting an event to its delivery arriving: p50 ${fmt(latency.afterAcceptanceP50, 1)} ms, ` +
+        `p99 ${fmt(latency.afterAcceptanceP99, 1)} ms (the rest is the publish's way in)`,
     );
-    log(`  publish acknowledgement per batch: p50 ${fmt(latency.ackP50, 1)} ms, p99 ${fmt(latency.ackP99, 1)} ms`);
+    printLatency('kafkajs', rawLatency);
     printLoop(latencyLoop);
     if (latency.tally.rejected > 0) log(`  note: ${latency.tally.rejected} rejected: ${latency.tally.firstRejection}`);
 
@@ -1058,6 +1150,12 @@ async function main(): Promise<void> {
         `${fmt(latency.p99, 1)} ms (p50 ${fmt(latency.p50, 1)})`,
         `≤ ${TARGETS.p99Ms} ms`,
         verdict(latency.received === latency.sent && latency.p99 <= TARGETS.p99Ms),
+      ],
+      [
+        `raw kafkajs p99 at ${fmt(RATE)}/s`,
+        `${fmt(rawLatency.p99, 1)} ms (p50 ${fmt(rawLatency.p50, 1)})`,
+        '—',
+        'info',
       ],
       ['gateway CPU (throughput phase)', `${fmt(res.gatewayCpu)} % of a core`, '—', 'info'],
       ['gateway RSS peak (throughput phase)', mib(res.gatewayRssPeak), '—', 'info'],
