@@ -30,7 +30,7 @@ import { createOperatorService } from './operator-service.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
-import { createTopicTail, type TopicTail } from './subscriptions/topic-tail.js';
+import { createTopicTails, type TopicTail, type TopicTails } from './subscriptions/topic-tail.js';
 
 export interface GatewayLimits extends SessionLimits {
   readonly maxPayloadBytes: number;
@@ -93,6 +93,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   widenReceiveWindows(server, RECEIVE_WINDOW_BYTES);
   const cursors = createCursorStore(bus);
   const tails = new Map<string, TopicTail>();
+  let tailReader: TopicTails | undefined;
   const sessions = new Map<string, SubscriptionSession>();
   const viewIds = new WeakMap<TopicPolicy, number>();
   const runtimeViewIds = new Map<string, number>();
@@ -223,11 +224,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         ]);
       }
       await cursors.start();
-      for (const topic of feedTopics) {
-        const tail = createTopicTail({ bus, codec, topic, capacityPerPartition: limits.tailRecordsPerPartition });
-        await tail.start();
-        tails.set(topic, tail);
-      }
+      tailReader = createTopicTails({
+        bus,
+        codec,
+        topics: feedTopics,
+        capacityPerPartition: limits.tailRecordsPerPartition,
+      });
+      await tailReader.start();
+      for (const [topic, tail] of tailReader.tails) tails.set(topic, tail);
       server.addService(ShareServiceService, share);
       server.addService(OperatorServiceService, operator);
       health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME, OPERATOR_SERVICE_NAME] });
@@ -258,7 +262,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       breaker.shutdown();
       // Acknowledgements are committed in the background: the last ones land before we go.
       await cursors.flush();
-      await Promise.all([...tails.values()].map((tail) => tail.stop()));
+      await tailReader?.stop();
       await cursors.stop();
     },
   };

@@ -1,9 +1,10 @@
 import { createCodec, MemoryBus } from '@puente/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createTopicTail, type TopicTail } from './topic-tail.js';
+import { createTopicTails, type TopicTails } from './topic-tail.js';
 
 const TOPIC = 'tail.test';
+const OTHER = 'tail.other';
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -15,21 +16,25 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('topic tail', () => {
   let bus: MemoryBus;
-  let tail: TopicTail | undefined;
+  let tails: TopicTails | undefined;
   afterEach(async () => {
-    await tail?.stop();
+    await tails?.stop();
     await bus.stop();
   });
 
   it('serves the records published after it started, by offset, and forgets the oldest past its capacity', async () => {
     bus = new MemoryBus({ maxBatchSize: 7 });
     await bus.start();
-    await bus.admin.ensureTopics([{ topic: TOPIC, partitions: 2 }]);
+    await bus.admin.ensureTopics([
+      { topic: TOPIC, partitions: 2 },
+      { topic: OTHER, partitions: 1 },
+    ]);
     // Published before the tail starts: not in it.
     await bus.publish(TOPIC, [{ key: 'early', value: Buffer.from('early'), timestamp: 1 }]);
-    tail = createTopicTail({ bus, codec: createCodec(), topic: TOPIC, capacityPerPartition: 40 });
-    await tail.start();
-    const before = [0, 1].map((p) => tail!.range(p));
+    tails = createTopicTails({ bus, codec: createCodec(), topics: [TOPIC, OTHER], capacityPerPartition: 40 });
+    await tails.start();
+    const tail = tails.tails.get(TOPIC)!;
+    const before = [0, 1].map((p) => tail.range(p));
     expect(before.map((r) => r.end - r.start)).toEqual([0, 0]);
     let notified = 0;
     tail.onRecords(() => notified++);
@@ -39,7 +44,7 @@ describe('topic tail', () => {
       Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 9}`, value: Buffer.from(`v${i}`), timestamp: 1_000 + i })),
     );
     const onZero = published.filter((r) => r.partition === 0);
-    await until(() => tail!.range(0).end === Number(onZero.at(-1)!.offset) + 1);
+    await until(() => tail.range(0).end === Number(onZero.at(-1)!.offset) + 1);
     expect(notified).toBeGreaterThan(0);
 
     const range = tail.range(0);
@@ -59,5 +64,21 @@ describe('topic tail', () => {
       expect(entry.record.value?.toString()).toBe(`v${index}`);
     }
     expect(tail.entry(0, range.end)).toBeUndefined();
+
+    // The same reader fills the other topic's tail, and only its listeners hear of it.
+    const other = tails.tails.get(OTHER)!;
+    const heardBefore = notified;
+    await bus.publish(OTHER, [{ key: 'o', value: Buffer.from('other'), timestamp: 7 }]);
+    await until(() => other.range(0).end === 1);
+    expect(other.entry(0, 0)?.record).toMatchObject({
+      topic: OTHER,
+      partition: 0,
+      offset: '0',
+      key: 'o',
+      timestamp: 7,
+    });
+    expect(other.entry(0, 0)?.record.value?.toString()).toBe('other');
+    expect(tail.range(0)).toEqual(range);
+    expect(notified).toBe(heardBefore);
   });
 });

@@ -13,21 +13,22 @@ import { utf8Length, type WireMessage } from './produce-wire.mjs';
 import { ProducerThread, type ProducedPartition, type ProducerThreadOptions } from './producer-thread.js';
 import { createKeyPartitioner } from './partitioner.js';
 import { decodeRecord } from './record-batch.mjs';
-import type {
-  Bus,
-  BusAdmin,
-  BusRecord,
-  ConsumedRecord,
-  GroupDescription,
-  PublishResult,
-  ReadFromOptions,
-  Reader,
-  SubscribeOptions,
-  Subscription,
-  TopicInfo,
-  TopicPartition,
-  TopicPartitionOffset,
-  TopicSpec,
+import {
+  topicsToRead,
+  type Bus,
+  type BusAdmin,
+  type BusRecord,
+  type ConsumedRecord,
+  type GroupDescription,
+  type PublishResult,
+  type ReadFromOptions,
+  type Reader,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicInfo,
+  type TopicPartition,
+  type TopicPartitionOffset,
+  type TopicSpec,
 } from './types.js';
 
 export interface KafkaBusOptions {
@@ -384,12 +385,22 @@ export class KafkaBus implements Bus {
 
   async readFrom(options: ReadFromOptions): Promise<Reader> {
     this.assertRunning();
-    const partitions = await this.partitionCount(options.topic);
-    const wanted = new Map(options.positions.map(({ partition, offset }) => [partition, BigInt(offset)]));
-    for (const partition of wanted.keys()) {
-      if (partition < 0 || partition >= partitions) {
-        throw new BusError({ code: 'INVALID_ARGUMENT', message: `${options.topic} has no partition ${partition}` });
+    const reads = topicsToRead(options);
+    const topics = reads.map((read) => read.topic);
+    const at = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+    // Next offset wanted per topic partition read; the topic's other partitions stay paused.
+    const wanted = new Map<string, bigint>();
+    const unwanted: { topic: string; partitions: number[] }[] = [];
+    for (const read of reads) {
+      const partitions = await this.partitionCount(read.topic);
+      for (const { partition, offset } of read.positions) {
+        if (partition < 0 || partition >= partitions) {
+          throw new BusError({ code: 'INVALID_ARGUMENT', message: `${read.topic} has no partition ${partition}` });
+        }
+        wanted.set(at(read.topic, partition), BigInt(offset));
       }
+      const others = Array.from({ length: partitions }, (_, p) => p).filter((p) => !wanted.has(at(read.topic, p)));
+      if (others.length > 0) unwanted.push({ topic: read.topic, partitions: others });
     }
     // kafkajs has no manual assignment: a private group of one member, seeking each wanted
     // partition once it joins and pausing the others. Nothing is ever committed for it.
@@ -401,22 +412,27 @@ export class KafkaBus implements Bus {
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 1_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
     });
-    const unwanted = Array.from({ length: partitions }, (_, p) => p).filter((p) => !wanted.has(p));
     let paused = false;
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      for (const [partition, offset] of wanted)
-        consumer.seek({ topic: options.topic, partition, offset: offset.toString() });
-      if (unwanted.length > 0) consumer.pause([{ topic: options.topic, partitions: unwanted }]);
-      if (paused) consumer.pause([{ topic: options.topic }]);
+      for (const read of reads)
+        for (const { partition } of read.positions)
+          consumer.seek({
+            topic: read.topic,
+            partition,
+            offset: (wanted.get(at(read.topic, partition)) ?? 0n).toString(),
+          });
+      if (unwanted.length > 0) consumer.pause(unwanted);
+      if (paused) consumer.pause(topics.map((topic) => ({ topic })));
     });
     try {
       await consumer.connect();
-      await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+      await consumer.subscribe({ topics, fromBeginning: true });
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch }) => {
-          const from = wanted.get(batch.partition);
+          const key = at(batch.topic, batch.partition);
+          const from = wanted.get(key);
           if (from === undefined) return;
           // Until the seek lands, a fetch from the group's default position may arrive: skip it.
           // Offsets ascend within a batch, so only a batch starting before `from` is filtered.
@@ -432,23 +448,24 @@ export class KafkaBus implements Bus {
             highWatermark: batch.highWatermark,
             records: messages.map((message) => toConsumedRecord(batch.topic, batch.partition, message)),
           });
-          wanted.set(batch.partition, BigInt(messages[messages.length - 1]?.offset ?? '0') + 1n);
+          wanted.set(key, BigInt(messages[messages.length - 1]?.offset ?? '0') + 1n);
         },
       });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
-      throw fromKafkaError(error, `reading ${options.topic} from explicit offsets`);
+      throw fromKafkaError(error, `reading ${topics.join(', ')} from explicit offsets`);
     }
     let stopping: Promise<void> | undefined;
     const reader: Reader = {
       pause: () => {
         paused = true;
-        consumer.pause([{ topic: options.topic }]);
+        consumer.pause(topics.map((topic) => ({ topic })));
       },
       resume: () => {
         paused = false;
-        const partitionsToResume = [...wanted.keys()];
-        consumer.resume([{ topic: options.topic, partitions: partitionsToResume }]);
+        consumer.resume(
+          reads.map((read) => ({ topic: read.topic, partitions: read.positions.map((p) => p.partition) })),
+        );
       },
       stop: () => {
         stopping ??= consumer

@@ -6,22 +6,23 @@ import { randomUUID } from 'node:crypto';
 
 import { BusError, unknownTopic } from './errors.js';
 import { createKeyPartitioner } from './partitioner.js';
-import type {
-  Bus,
-  BusAdmin,
-  BusRecord,
-  ConsumedRecord,
-  GroupDescription,
-  PublishResult,
-  ReadFromOptions,
-  Reader,
-  RecordBatch,
-  SubscribeOptions,
-  Subscription,
-  TopicInfo,
-  TopicPartition,
-  TopicPartitionOffset,
-  TopicSpec,
+import {
+  topicsToRead,
+  type Bus,
+  type BusAdmin,
+  type BusRecord,
+  type ConsumedRecord,
+  type GroupDescription,
+  type PublishResult,
+  type ReadFromOptions,
+  type Reader,
+  type RecordBatch,
+  type SubscribeOptions,
+  type Subscription,
+  type TopicInfo,
+  type TopicPartition,
+  type TopicPartitionOffset,
+  type TopicSpec,
 } from './types.js';
 
 export interface MemoryBusOptions {
@@ -149,24 +150,27 @@ export class MemoryBus implements Bus {
 
   async readFrom(options: ReadFromOptions): Promise<Reader> {
     this.assertRunning();
-    const topic = this.topics.get(options.topic);
-    if (!topic) throw unknownTopic(options.topic);
+    const reads = topicsToRead(options);
+    for (const read of reads) if (!this.topics.has(read.topic)) throw unknownTopic(read.topic);
     // A member of a private group of one, with its assignment and positions fixed.
     const group = new MemoryGroup(this, `reader.${randomUUID()}`);
     const member = new MemoryMember(this, group, {
       groupId: group.groupId,
-      topics: [options.topic],
+      topics: reads.map((read) => read.topic),
       fromBeginning: true,
       handler: options.handler,
     });
-    for (const { partition, offset } of options.positions) {
-      if (!topic.partitions[partition]) {
-        throw new BusError({ code: 'INVALID_ARGUMENT', message: `${options.topic} has no partition ${partition}` });
+    for (const read of reads) {
+      const topic = this.topics.get(read.topic)!;
+      for (const { partition, offset } of read.positions) {
+        if (!topic.partitions[partition]) {
+          throw new BusError({ code: 'INVALID_ARGUMENT', message: `${read.topic} has no partition ${partition}` });
+        }
+        group.committed.set(tpKey(read.topic, partition), Number(offset));
       }
-      group.committed.set(tpKey(options.topic, partition), Number(offset));
     }
     member.assign(
-      options.positions.map(({ partition }) => ({ topic: options.topic, partition })),
+      reads.flatMap((read) => read.positions.map(({ partition }) => ({ topic: read.topic, partition }))),
       0,
     );
     member.run();

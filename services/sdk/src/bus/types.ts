@@ -79,12 +79,24 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
-export interface ReadFromOptions {
+/** Partitions of one topic to read, each from the offset of the first record wanted. */
+export interface TopicPositions {
   readonly topic: string;
-  /** Where to start on each partition read: the offset of the first record wanted. */
   readonly positions: readonly { readonly partition: number; readonly offset: string }[];
-  /** Called with one batch at a time; the next batch comes after it resolves. */
+}
+
+/**
+ * One topic's partitions, or several topics' (`topics`) read by one reader: one fetch loop and
+ * one connection for all of them, rather than one of each per topic.
+ */
+export type ReadFromOptions = (TopicPositions | { readonly topics: readonly TopicPositions[] }) & {
+  /** Called with one batch (one topic partition's records) at a time; the next comes after it resolves. */
   readonly handler: (batch: RecordBatch) => Promise<void>;
+};
+
+/** The topics a reader reads, whichever form its options took. */
+export function topicsToRead(options: ReadFromOptions): readonly TopicPositions[] {
+  return 'topics' in options ? options.topics : [{ topic: options.topic, positions: options.positions }];
 }
 
 /** An ungrouped reader from explicit positions: no group membership, nothing committed. */
@@ -155,8 +167,8 @@ export interface Bus {
   publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /**
-   * Reads partitions of one topic from given offsets, outside any consumer group (catch-up
-   * readers, tails). Offsets below the earliest retained record start at the earliest.
+   * Reads partitions of one or more topics from given offsets, outside any consumer group
+   * (catch-up readers, tails). Offsets below the earliest retained record start at the earliest.
    */
   readFrom(options: ReadFromOptions): Promise<Reader>;
 }

@@ -320,6 +320,51 @@ export function describeBusContract(name: string, options: BusContractOptions): 
       await reader.stop();
     });
 
+    it('reads several topics with one reader, each from its own positions, and pauses them all', async () => {
+      const [first, second] = [unique('read-many'), unique('read-many')] as const;
+      await bus.admin.ensureTopics([
+        { topic: first, partitions: 2 },
+        { topic: second, partitions: 1 },
+      ]);
+      const many = (prefix: string, count: number) =>
+        Array.from({ length: count }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`${prefix}${i}`) }));
+      const onFirst = (await bus.publish(first, many('a', 30))).filter((r) => r.partition === 1);
+      const onSecond = await bus.publish(second, many('b', 6));
+      const from = onFirst[2];
+      if (!from) throw new Error('fixture: too few records on partition 1');
+      const received: string[] = [];
+      const reader = await bus.readFrom({
+        topics: [
+          { topic: first, positions: [{ partition: 1, offset: from.offset }] },
+          { topic: second, positions: [{ partition: 0, offset: '4' }] },
+        ],
+        handler: async (batch) => {
+          for (const record of batch.records) received.push(`${record.topic}:${record.partition}:${record.offset}`);
+        },
+      });
+      const expected = [
+        ...onFirst.slice(2).map((r) => `${first}:1:${r.offset}`),
+        ...onSecond.slice(4).map((r) => `${second}:0:${r.offset}`),
+      ];
+      await waitFor(() => received.length >= expected.length, 30_000, 'the reader to catch up on both topics');
+      await sleep(200);
+      expect([...received].sort()).toEqual([...expected].sort());
+      reader.pause();
+      await sleep(300);
+      await bus.publish(second, many('late', 1));
+      await bus.publish(first, many('late', 8));
+      await sleep(1_000);
+      expect(received).toHaveLength(expected.length);
+      reader.resume();
+      await waitFor(
+        () => received.some((at) => at.startsWith(`${second}:`) && at.endsWith(':6')),
+        30_000,
+        'the late record on the second topic',
+      );
+      await reader.stop();
+      expect(received.filter((at) => at.startsWith(`${first}:0:`))).toEqual([]);
+    });
+
     it('carries keys, headers and timestamps; lists offsets and group lag', async () => {
       const topic = unique('admin');
       const groupId = unique('g');
