@@ -85,6 +85,7 @@ const IDLE_SUBSCRIBERS = envInt('BENCH_IDLE_SUBSCRIBERS', 100);
 const PHASE_TIMEOUT_MS = 120_000;
 const LATENCY_DRAIN_MS = 60_000;
 const WATCHDOG_MS = 10 * 60_000;
+const AT_REST_MS = 5_000;
 
 // A partner receiving batches of hundreds of deliveries widens its HTTP/2 receive window as the
 // gateway does its own (64 KiB by default: a 300 KB batch would wait on five window updates).
@@ -1125,7 +1126,18 @@ async function main(): Promise<void> {
     await raw.stop();
     raw = undefined;
 
-    log(`\n4. Memory per idle, caught-up subscriber (${IDLE_SUBSCRIBERS} streams on one channel, after full GCs)`);
+    // What a gateway costs with nothing to do: its readers' empty fetches and timers, and the
+    // broker answering them (nothing else uses the broker now).
+    const rest = sampleResources(gateway.pid, brokerPid);
+    await sleep(AT_REST_MS);
+    const atRest = rest.stop();
+    log(`\n4. At rest (${fmt(AT_REST_MS / 1000)} s, no calls, nothing published)`);
+    log(
+      `  gateway CPU ${fmt(atRest.gatewayCpu, 1)} % of one core` +
+        (atRest.brokerCpu === undefined ? '' : `, broker ${fmt(atRest.brokerCpu, 1)} % of one core`),
+    );
+
+    log(`\n5. Memory per idle, caught-up subscriber (${IDLE_SUBSCRIBERS} streams on one channel, after full GCs)`);
     const idle = await idleSubscribers(gateway);
     printIdle('gateway', idle);
     await gateway.stop();
@@ -1159,6 +1171,7 @@ async function main(): Promise<void> {
       ],
       ['gateway CPU (throughput phase)', `${fmt(res.gatewayCpu)} % of a core`, '—', 'info'],
       ['gateway RSS peak (throughput phase)', mib(res.gatewayRssPeak), '—', 'info'],
+      ['gateway CPU at rest', `${fmt(atRest.gatewayCpu, 1)} % of a core`, '—', 'info'],
       [
         'heap per idle subscriber',
         `${fmt(idle.heapKiBPerStream, 1)} KiB`,
