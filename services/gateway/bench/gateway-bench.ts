@@ -1069,7 +1069,7 @@ async function main(): Promise<void> {
       log(
         `  round ${i + 1}: gateway ${fmt(r.viaGateway.perSecond)} events/s` +
           (g ? ` (gateway ${fmt(cpuMicrosPerEvent(g.gatewayCpu, r.viaGateway))} µs CPU/event)` : '') +
-          `, raw kafkajs ${fmt(r.viaRaw.perSecond)} events/s, ratio ${fmt(r.ratio, 2)}`,
+          `, raw kafkajs ${fmt(r.viaRaw.perSecond)} events/s, ratio ${fmt(r.ratio, 3)}`,
       );
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)]!;
@@ -1077,7 +1077,7 @@ async function main(): Promise<void> {
     log(`  the round with the median ratio (round ${rounds.indexOf(median) + 1}), in full:`);
     printThroughput('gateway', viaGateway);
     printThroughput('kafkajs', viaRaw);
-    log(`  ratio    ${fmt(ratio, 2)} (gateway / raw kafkajs)`);
+    log(`  ratio    ${fmt(ratio, 3)} (gateway / raw kafkajs)`);
     for (const r of rounds) {
       if (r.viaGateway.tally && r.viaGateway.tally.duplicates > 0)
         log(`  note: ${r.viaGateway.tally.duplicates} duplicates`);
@@ -1156,7 +1156,7 @@ async function main(): Promise<void> {
         verdict(viaGateway.perSecond >= TARGETS.throughput),
       ],
       ['raw kafkajs produce → consume', `${fmt(viaRaw.perSecond)} events/s`, '—', 'info'],
-      ['ratio gateway / raw', fmt(ratio, 2), `≥ ${TARGETS.ratio}`, verdict(ratio >= TARGETS.ratio)],
+      ['ratio gateway / raw', fmt(ratio, 3), `≥ ${TARGETS.ratio}`, verdict(ratio >= TARGETS.ratio)],
       [
         `p99 latency at ${fmt(RATE)}/s`,
         `${fmt(latency.p99, 1)} ms (p50 ${fmt(latency.p50, 1)})`,
