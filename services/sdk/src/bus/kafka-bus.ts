@@ -386,22 +386,27 @@ export class KafkaBus implements Bus {
   async readFrom(options: ReadFromOptions): Promise<Reader> {
     this.assertRunning();
     const reads = topicsToRead(options);
-    const topics = reads.map((read) => read.topic);
     const at = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-    // Next offset wanted per topic partition read; the topic's other partitions stay paused.
+    // Next offset wanted per topic partition read; the topics' other partitions stay paused.
     const wanted = new Map<string, bigint>();
-    const unwanted: { topic: string; partitions: number[] }[] = [];
+    const partitionCounts = new Map<string, number>();
     for (const read of reads) {
       const partitions = await this.partitionCount(read.topic);
+      partitionCounts.set(read.topic, partitions);
       for (const { partition, offset } of read.positions) {
         if (partition < 0 || partition >= partitions) {
           throw new BusError({ code: 'INVALID_ARGUMENT', message: `${read.topic} has no partition ${partition}` });
         }
         wanted.set(at(read.topic, partition), BigInt(offset));
       }
-      const others = Array.from({ length: partitions }, (_, p) => p).filter((p) => !wanted.has(at(read.topic, p)));
-      if (others.length > 0) unwanted.push({ topic: read.topic, partitions: others });
     }
+    const topics = [...partitionCounts.keys()];
+    const unwanted = [...partitionCounts]
+      .map(([topic, count]) => ({
+        topic,
+        partitions: Array.from({ length: count }, (_, p) => p).filter((p) => !wanted.has(at(topic, p))),
+      }))
+      .filter((entry) => entry.partitions.length > 0);
     // kafkajs has no manual assignment: a private group of one member, seeking each wanted
     // partition once it joins and pausing the others. Nothing is ever committed for it.
     const groupId = `puente.reader.${randomUUID()}`;

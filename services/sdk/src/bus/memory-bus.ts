@@ -156,7 +156,7 @@ export class MemoryBus implements Bus {
     const group = new MemoryGroup(this, `reader.${randomUUID()}`);
     const member = new MemoryMember(this, group, {
       groupId: group.groupId,
-      topics: reads.map((read) => read.topic),
+      topics: [...new Set(reads.map((read) => read.topic))],
       fromBeginning: true,
       handler: options.handler,
     });
