@@ -418,6 +418,10 @@ export class KafkaBus implements Bus {
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
     });
     let paused = false;
+    // One reader may serve several topics (the gateway's tails): a crash stops all of them.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error({ err: payload.error, topics, groupId, restart: payload.restart }, 'reader crashed');
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       for (const read of reads)
         for (const { partition } of read.positions)

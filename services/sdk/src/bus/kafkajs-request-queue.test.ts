@@ -7,10 +7,11 @@ interface RequestQueue {
   throttleCheckTimeoutId: unknown;
   pending: unknown[];
   push(request: {
-    entry: { correlationId: number; apiName: string; apiKey: number; apiVersion: number };
+    entry: { correlationId: number; apiName: string; apiKey: number; apiVersion: number; resolve: () => void };
     expectResponse: boolean;
     sendRequest: () => void;
   }): void;
+  fulfillRequest(response: { correlationId: number; payload: Buffer | null; size: number }): void;
   maybeThrottle(ms: number): void;
   checkPendingRequests(): void;
   destroy(): void;
@@ -29,7 +30,7 @@ const newQueue = () =>
     logger: quiet,
   });
 const request = (correlationId: number, sendRequest: () => void) => ({
-  entry: { correlationId, apiName: 'Produce', apiKey: 0, apiVersion: 7 },
+  entry: { correlationId, apiName: 'Produce', apiKey: 0, apiVersion: 7, resolve: () => undefined },
   expectResponse: true,
   sendRequest,
 });
@@ -48,22 +49,25 @@ describe('kafkajs request queue (patched)', () => {
     queue.destroy();
   });
 
-  it('still sends a request held back by throttling once the throttle ends, then goes quiet', () => {
-    vi.useFakeTimers();
-    const queue = newQueue();
-    const sent = vi.fn();
-    queue.maybeThrottle(50);
-    queue.push(request(1, sent));
-    expect(sent).not.toHaveBeenCalled();
-    expect(queue.pending).toHaveLength(1);
-    vi.advanceTimersByTime(49);
-    expect(sent).not.toHaveBeenCalled();
-    vi.advanceTimersByTime(2);
-    expect(sent).toHaveBeenCalledTimes(1);
-    expect(queue.pending).toHaveLength(0);
-    expect(vi.getTimerCount()).toBe(0);
-    queue.destroy();
-  });
+  it.each([50, 1])(
+    'still sends a request held back by a %i ms throttle once it ends, then goes quiet',
+    (throttleMs) => {
+      vi.useFakeTimers();
+      const queue = newQueue();
+      const sent = vi.fn();
+      queue.maybeThrottle(throttleMs);
+      queue.push(request(1, sent));
+      expect(sent).not.toHaveBeenCalled();
+      expect(queue.pending).toHaveLength(1);
+      vi.advanceTimersByTime(throttleMs - 1);
+      expect(sent).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(2);
+      expect(sent).toHaveBeenCalledTimes(1);
+      expect(queue.pending).toHaveLength(0);
+      expect(vi.getTimerCount()).toBe(0);
+      queue.destroy();
+    },
+  );
 
   it('checks again while a request waits for a free in-flight slot', () => {
     vi.useFakeTimers();
@@ -76,6 +80,12 @@ describe('kafkajs request queue (patched)', () => {
     expect(second).not.toHaveBeenCalled();
     // One request in flight (maxInFlightRequests 1): the second waits, with a check scheduled.
     expect(queue.throttleCheckTimeoutId).not.toBeNull();
+    // The first one's response frees the slot: the second goes out, and nothing keeps ticking.
+    queue.fulfillRequest({ correlationId: 1, payload: null, size: 0 });
+    expect(second).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(20);
+    expect(queue.pending).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
     queue.destroy();
   });
 });

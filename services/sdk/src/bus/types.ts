@@ -2,6 +2,8 @@
 // topics. KafkaBus (kafkajs) and MemoryBus (embedded default) implement it with the same
 // observable semantics, proven by one contract suite (testing/bus-contract.ts).
 
+import { BusError } from './errors.js';
+
 /** Header values as they travel: strings are UTF-8 encoded, buffers pass through untouched. */
 export type BusHeaders = Readonly<Record<string, string | Buffer>>;
 
@@ -94,9 +96,13 @@ export type ReadFromOptions = (TopicPositions | { readonly topics: readonly Topi
   readonly handler: (batch: RecordBatch) => Promise<void>;
 };
 
-/** The topics a reader reads, whichever form its options took. */
+/** The topics a reader reads, whichever form its options took; a reader of nothing is refused. */
 export function topicsToRead(options: ReadFromOptions): readonly TopicPositions[] {
-  return 'topics' in options ? options.topics : [{ topic: options.topic, positions: options.positions }];
+  const reads = 'topics' in options ? options.topics : [{ topic: options.topic, positions: options.positions }];
+  if (!reads.some((read) => read.positions.length > 0)) {
+    throw new BusError({ code: 'INVALID_ARGUMENT', message: 'readFrom needs at least one partition to read' });
+  }
+  return reads;
 }
 
 /** An ungrouped reader from explicit positions: no group membership, nothing committed. */
