@@ -86,6 +86,7 @@ const PHASE_TIMEOUT_MS = 120_000;
 const LATENCY_DRAIN_MS = 60_000;
 const WATCHDOG_MS = 10 * 60_000;
 const AT_REST_MS = 5_000;
+const AT_REST_SETTLE_MS = 2_000;
 
 // A partner receiving batches of hundreds of deliveries widens its HTTP/2 receive window as the
 // gateway does its own (64 KiB by default: a 300 KB batch would wait on five window updates).
@@ -722,6 +723,7 @@ async function fixedRateLatency(
               ackLatencies.push(performance.now() - at);
               // A refused event never arrives: stop waiting for it (the caller reports it).
               for (const event of refused) stamps.delete(event.eventId);
+              if (sendingDone && stamps.size === 0) allArrived();
             }),
           );
         }
@@ -772,8 +774,10 @@ async function gatewayLatency(
 > {
   const tally = newTally();
   const pipe = new PublishPipe(client);
-  // A delivery's timestamp is its Kafka record's: when the gateway accepted the event (ms).
+  // A delivery's timestamp is its Kafka record's: when the gateway accepted the event, by its
+  // Date.now(). Compared with ours at arrival (the same system clock), for this phase's events.
   const afterAcceptance: number[] = [];
+  const ours = new Set(events.map((e) => e.eventId));
   try {
     const figures = await fixedRateLatency(
       events,
@@ -784,8 +788,9 @@ async function gatewayLatency(
       },
       (onArrival) => {
         subscriber.onDeliveries = (deliveries, at) => {
-          const now = performance.timeOrigin + at;
-          for (const d of deliveries) if (d.timestamp) afterAcceptance.push(now - d.timestamp.getTime());
+          const now = Date.now();
+          for (const d of deliveries)
+            if (d.timestamp && ours.has(d.eventId)) afterAcceptance.push(now - d.timestamp.getTime());
           onArrival(
             deliveries.map((d) => d.eventId),
             at,
@@ -1127,7 +1132,9 @@ async function main(): Promise<void> {
     raw = undefined;
 
     // What a gateway costs with nothing to do: its readers' empty fetches and timers, and the
-    // broker answering them (nothing else uses the broker now).
+    // broker answering them (nothing else uses the broker now). Measured after a pause, so the
+    // streams and the raw consumer group just closed have finished leaving.
+    await sleep(AT_REST_SETTLE_MS);
     const rest = sampleResources(gateway.pid, brokerPid);
     await sleep(AT_REST_MS);
     const atRest = rest.stop();
