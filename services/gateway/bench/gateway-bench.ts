@@ -2,8 +2,9 @@
 // the same broker, in one run. A benchmark, not a test: it prints throughput (gateway and raw,
 // and their ratio), end-to-end latency at a fixed rate (gateway and raw), the gateway's CPU and
 // memory, and the memory one idle, caught-up subscriber costs (beside a bare grpc-js stream),
-// then a table of figures against targets. The gateway runs in a child process so its CPU and RSS are read
-// from /proc without the load generator's; the broker is acquired as the test suite does.
+// then a table of figures against targets. The gateway runs in a child process so its CPU and
+// RSS are read from /proc without the load generator's; the broker is acquired as the test
+// suite does.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

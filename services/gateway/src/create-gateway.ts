@@ -30,7 +30,7 @@ import { createOperatorService } from './operator-service.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
-import { createTopicTails, type TopicTail, type TopicTails } from './subscriptions/topic-tail.js';
+import { createTopicTails } from './subscriptions/topic-tail.js';
 
 export interface GatewayLimits extends SessionLimits {
   readonly maxPayloadBytes: number;
@@ -92,8 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const server = new Server({ 'grpc.max_receive_message_length': limits.maxPayloadBytes + 64 * 1024 });
   widenReceiveWindows(server, RECEIVE_WINDOW_BYTES);
   const cursors = createCursorStore(bus);
-  const tails = new Map<string, TopicTail>();
-  let tailReader: TopicTails | undefined;
+  const tailReader = createTopicTails({ bus, codec, capacityPerPartition: limits.tailRecordsPerPartition });
   const sessions = new Map<string, SubscriptionSession>();
   const viewIds = new WeakMap<TopicPolicy, number>();
   const runtimeViewIds = new Map<string, number>();
@@ -179,7 +178,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     session: {
       bus,
       codec,
-      tails,
+      tails: tailReader.tails,
       cursors,
       feedsFor,
       viewSchemaId,
@@ -224,14 +223,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         ]);
       }
       await cursors.start();
-      tailReader = createTopicTails({
-        bus,
-        codec,
-        topics: feedTopics,
-        capacityPerPartition: limits.tailRecordsPerPartition,
-      });
-      await tailReader.start();
-      for (const [topic, tail] of tailReader.tails) tails.set(topic, tail);
+      await tailReader.start(feedTopics);
       server.addService(ShareServiceService, share);
       server.addService(OperatorServiceService, operator);
       health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME, OPERATOR_SERVICE_NAME] });
@@ -262,7 +254,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       breaker.shutdown();
       // Acknowledgements are committed in the background: the last ones land before we go.
       await cursors.flush();
-      await tailReader?.stop();
+      await tailReader.stop();
       await cursors.stop();
     },
   };

@@ -31,8 +31,8 @@ describe('topic tail', () => {
     ]);
     // Published before the tail starts: not in it.
     await bus.publish(TOPIC, [{ key: 'early', value: Buffer.from('early'), timestamp: 1 }]);
-    tails = createTopicTails({ bus, codec: createCodec(), topics: [TOPIC, OTHER], capacityPerPartition: 40 });
-    await tails.start();
+    tails = createTopicTails({ bus, codec: createCodec(), capacityPerPartition: 40 });
+    await tails.start([TOPIC, OTHER]);
     const tail = tails.tails.get(TOPIC)!;
     const before = [0, 1].map((p) => tail.range(p));
     expect(before.map((r) => r.end - r.start)).toEqual([0, 0]);

@@ -98,7 +98,8 @@ export interface TopicTail {
 export interface TopicTails {
   /** Each topic's tail, there from `start` on. */
   readonly tails: ReadonlyMap<string, TopicTail>;
-  start(): Promise<void>;
+  /** Starts reading `topics` from their ends. */
+  start(topics: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -163,18 +164,13 @@ class Tail implements TopicTail {
   }
 }
 
-export function createTopicTails(options: {
-  bus: Bus;
-  codec: AvroCodec;
-  topics: readonly string[];
-  capacityPerPartition: number;
-}): TopicTails {
-  const { bus, codec, topics, capacityPerPartition } = options;
+export function createTopicTails(options: { bus: Bus; codec: AvroCodec; capacityPerPartition: number }): TopicTails {
+  const { bus, codec, capacityPerPartition } = options;
   const tails = new Map<string, Tail>();
   let reader: Reader | undefined;
   return {
     tails,
-    async start() {
+    async start(topics) {
       if (topics.length === 0) return;
       const infos = new Map((await bus.admin.listTopics()).map((info) => [info.topic, info]));
       for (const topic of topics) {
