@@ -5,14 +5,30 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry } from 'kafkajs';
+import {
+  ConfigResourceTypes,
+  Kafka,
+  logLevel,
+  type DescribeConfigResponse,
+  type Admin,
+  type Consumer,
+  type KafkaMessage,
+  type LogEntry,
+} from 'kafkajs';
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError, unknownTopic } from './errors.js';
-import { utf8Length, type WireMessage } from './produce-wire.mjs';
+import {
+  batchBytesAlone,
+  planRequest,
+  requestBytesAlone,
+  type PlannedRecord,
+  type RequestSlice,
+} from './produce-plan.js';
+import type { WireMessage } from './produce-wire.mjs';
 import { ProducerThread, type ProducedPartition, type ProducerThreadOptions } from './producer-thread.js';
 import { createKeyPartitioner } from './partitioner.js';
-import { decodeRecord } from './record-batch.mjs';
+import { decodeRecord, recordBodyBase } from './record-batch.mjs';
 import {
   topicsToRead,
   type Bus,
@@ -120,12 +136,11 @@ export function fromKafkaError(error: unknown, context: string): BusError {
   });
 }
 
-/**
- * Bytes per partition one coalesced produce request carries, under the broker's default
- * message.max.bytes (1 MiB) for a record batch, with room for the batch and record overhead
- * the estimate leaves out.
- */
-const PRODUCE_PARTITION_BYTES = 900 * 1024;
+/** Kafka's defaults, for a broker or topic that will not say: message.max.bytes, socket.request.max.bytes. */
+const DEFAULT_MESSAGE_MAX_BYTES = 1_048_588;
+const DEFAULT_SOCKET_REQUEST_MAX_BYTES = 104_857_600;
+/** What a produce request holds besides its topic data: size, header, client id, acks, timeout. */
+const REQUEST_HEADER_BYTES = 64;
 
 interface ProducerLane {
   /** Which of the producer thread's producers this lane uses. */
@@ -134,23 +149,40 @@ interface ProducerLane {
   producing: boolean;
 }
 
+/** A publish call waiting on its lane; a call larger than one request goes out in several. */
 interface PendingProduce {
   readonly topic: string;
   readonly messages: readonly WireMessage[];
-  /** Estimated bytes per partition. */
-  readonly bytes: ReadonlyMap<number, number>;
+  /** The same records as produce-plan sizes them. */
+  readonly records: readonly PlannedRecord[];
+  /** The topic's max.message.bytes when the call was made. */
+  readonly batchBytes: number;
+  /** Records handed to a request so far (a prefix of `messages`). */
+  sent: number;
+  /** Offsets of the records written so far, in call order. */
+  readonly results: PublishResult[];
+  settled: boolean;
   readonly resolve: (results: PublishResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
 
-function estimatedSize(record: BusRecord): number {
-  let size = 24 + (record.value?.length ?? 0) + (record.key === null ? 0 : utf8Length(record.key));
-  const headers = record.headers;
-  for (const name in headers) {
-    const value = headers[name]!;
-    size += 4 + name.length + (typeof value === 'string' ? utf8Length(value) : value.length);
-  }
-  return size;
+/** A call's error that says so when some of its records were written by earlier requests. */
+function partly(error: BusError, call: PendingProduce): BusError {
+  if (call.results.length === 0) return error;
+  const first = call.results[0]!;
+  return new BusError({
+    code: error.code,
+    message: `${error.message}; the call's first ${call.results.length} of ${call.messages.length} records were written (from ${call.topic}[${first.partition}]@${first.offset} on)`,
+    retriable: error.retriable,
+    cause: error,
+  });
+}
+
+function settle(call: PendingProduce, outcome: { results: PublishResult[] } | { error: unknown }): void {
+  if (call.settled) return;
+  call.settled = true;
+  if ('results' in outcome) call.resolve(outcome.results);
+  else call.reject(outcome.error);
 }
 
 export class KafkaBus implements Bus {
@@ -169,6 +201,11 @@ export class KafkaBus implements Bus {
   private readonly partitionFor = createKeyPartitioner();
   /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
   private readonly partitionCounts = new Map<string, number>();
+  /** Each topic's max.message.bytes, read once (again when the topic is looked up again). */
+  private readonly batchLimits = new Map<string, Promise<number>>();
+  private brokerLimits: Promise<{ messageMaxBytes: number | undefined; requestBytes: number }> | undefined;
+  /** The topic data a produce request may carry: socket.request.max.bytes less the request's header. */
+  private requestBytes = DEFAULT_SOCKET_REQUEST_MAX_BYTES - REQUEST_HEADER_BYTES;
   private state: 'new' | 'running' | 'stopped' = 'new';
 
   constructor(private readonly options: KafkaBusOptions) {
@@ -229,8 +266,15 @@ export class KafkaBus implements Bus {
     if (this.state !== 'running') return;
     this.state = 'stopped';
     // Calls still queued behind the request in flight are refused, not silently dropped.
-    for (const call of this.lanes.flatMap((lane) => lane.queue.splice(0)))
-      call.reject(new BusError({ code: 'STOPPED', message: `KafkaBus stopped before publishing to '${call.topic}'` }));
+    for (const call of this.lanes.flatMap((lane) => lane.queue.splice(0))) {
+      const begun = call.sent > 0 ? ` (the first ${call.sent} of its ${call.messages.length} records were sent)` : '';
+      settle(call, {
+        error: new BusError({
+          code: 'STOPPED',
+          message: `KafkaBus stopped before publishing to '${call.topic}'${begun}`,
+        }),
+      });
+    }
     await Promise.allSettled([
       ...[...this.subscriptions].map((subscription) => subscription.stop()),
       ...[...this.readers].map((reader) => reader.stop()),
@@ -241,22 +285,64 @@ export class KafkaBus implements Bus {
   async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
     this.assertRunning();
     if (records.length === 0) return [];
+    // A topic looked up afresh (deleted meanwhile, say) may have been made with another limit.
+    if (!this.partitionCounts.has(topic)) this.batchLimits.delete(topic);
     const partitions = await this.partitionCount(topic);
+    const batchBytes = await this.batchLimit(topic);
+    const { requestBytes } = await this.readBrokerLimits();
+    this.requestBytes = requestBytes;
     this.assertRunning();
+    // Records without a timestamp are stamped here, not when encoded, so their batches can be
+    // sized exactly before they are grouped.
+    const now = Date.now();
     // We choose partitions ourselves (Kafka's default murmur2 hashing) so every record's offset
     // can be derived from its partition's base offset in the produce response.
     const messages: WireMessage[] = [];
-    const bytes = new Map<number, number>();
-    for (const record of records) {
+    const planned: PlannedRecord[] = [];
+    const what = (index: number) => `record ${index} of ${records.length} for topic '${topic}'`;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]!;
+      const timestamp = record.timestamp ?? now;
+      if (!Number.isSafeInteger(timestamp)) {
+        throw new BusError({
+          code: 'INVALID_ARGUMENT',
+          message: `${what(index)}: timestamp must be whole milliseconds, got ${String(timestamp)}`,
+        });
+      }
       const partition = this.partitionFor(topic, record.key, partitions);
-      messages.push({
+      const message: WireMessage = {
         key: record.key,
         value: record.value,
         partition,
+        timestamp: String(timestamp),
         ...(record.headers ? { headers: { ...record.headers } } : {}),
-        ...(record.timestamp === undefined ? {} : { timestamp: String(record.timestamp) }),
-      });
-      bytes.set(partition, (bytes.get(partition) ?? 0) + estimatedSize(record));
+      };
+      let base: number;
+      try {
+        base = recordBodyBase(message);
+      } catch (error) {
+        throw new BusError({
+          code: 'INVALID_ARGUMENT',
+          message: `${what(index)}: ${(error as Error).message}`,
+          cause: error,
+        });
+      }
+      // Refused here, alone: sent, it would fail every call grouped with it.
+      const alone = batchBytesAlone({ base });
+      if (alone > batchBytes) {
+        throw new BusError({
+          code: 'RECORD_TOO_LARGE',
+          message: `${what(index)} is ${alone} bytes as a record batch, over the topic's limit of ${batchBytes} bytes (max.message.bytes)`,
+        });
+      }
+      if (requestBytesAlone(topic, { base }) > requestBytes) {
+        throw new BusError({
+          code: 'RECORD_TOO_LARGE',
+          message: `${what(index)} is ${alone} bytes as a record batch, over the ${requestBytes} bytes a produce request may carry (socket.request.max.bytes)`,
+        });
+      }
+      messages.push(message);
+      planned.push({ partition, base, timestamp });
     }
     return new Promise<PublishResult[]>((resolve, reject) => {
       let lane = this.laneOfTopic.get(topic);
@@ -264,50 +350,69 @@ export class KafkaBus implements Bus {
         lane = this.lanes[this.laneOfTopic.size % this.lanes.length]!;
         this.laneOfTopic.set(topic, lane);
       }
-      lane.queue.push({ topic, messages, bytes, resolve, reject });
+      lane.queue.push({
+        topic,
+        messages,
+        records: planned,
+        batchBytes,
+        sent: 0,
+        results: [],
+        settled: false,
+        resolve,
+        reject,
+      });
       this.flushProduceQueue(lane);
     });
   }
 
   /**
    * Group commit. An idempotent producer has one request in flight per broker, so calls made
-   * while a request is out would each wait for a round trip of their own: instead, everything
+   * while a request is out would each wait for a round trip of their own: instead, what is
    * queued meanwhile on a lane goes out together as its next request (one record batch per
    * partition), in call order, so per-partition order is the order of the calls (a topic always
-   * uses the same lane). A request carries at most PRODUCE_PARTITION_BYTES per partition; one
-   * call larger than that still goes alone. Lanes (separate producers and connections) let
-   * different topics' requests be in flight at the same time.
+   * uses the same lane). A request takes as much of the queue as fits the topics'
+   * max.message.bytes per partition batch and the broker's socket.request.max.bytes in all
+   * (produce-plan.ts); a call that does not fit goes on in the next. Lanes (separate producers
+   * and connections) let different topics' requests be in flight at the same time.
    */
   private flushProduceQueue(lane: ProducerLane): void {
-    if (lane.producing || lane.queue.length === 0) return;
-    const taken: PendingProduce[] = [];
-    const load = new Map<string, number>();
-    while (lane.queue.length > 0) {
-      const next = lane.queue[0]!;
-      const fits = [...next.bytes].every(
-        ([partition, size]) => (load.get(`${next.topic}\u0000${partition}`) ?? 0) + size <= PRODUCE_PARTITION_BYTES,
-      );
-      if (taken.length > 0 && !fits) break;
-      lane.queue.shift();
-      taken.push(next);
-      for (const [partition, size] of next.bytes) {
-        const at = `${next.topic}\u0000${partition}`;
-        load.set(at, (load.get(at) ?? 0) + size);
+    while (!lane.producing && lane.queue.length > 0) {
+      const { slices } = planRequest(lane.queue, this.requestBytes);
+      if (slices.length === 0) {
+        // Each record was checked alone against its call's limits: only a smaller request
+        // limit than at publish could get here. Refuse the call rather than stall the lane.
+        const call = lane.queue.shift()!;
+        settle(call, {
+          error: new BusError({
+            code: 'RECORD_TOO_LARGE',
+            message: `record ${call.sent} for topic '${call.topic}' no longer fits a produce request of ${this.requestBytes} bytes`,
+          }),
+        });
+        continue;
       }
+      const taken = slices.map((slice) => ({ ...slice, call: lane.queue[slice.call]! }));
+      for (const slice of taken) slice.call.sent = slice.to;
+      // Calls sent whole leave the queue; one cut short stays at its head for the next request.
+      lane.queue.splice(0, taken.filter((slice) => slice.to === slice.call.messages.length).length);
+      lane.producing = true;
+      void this.produceTogether(lane, taken).finally(() => {
+        lane.producing = false;
+        // A call that failed part-way is over: the rest of it is not sent.
+        if (lane.queue[0]?.settled) lane.queue.shift();
+        this.flushProduceQueue(lane);
+      });
     }
-    lane.producing = true;
-    void this.produceTogether(lane, taken).finally(() => {
-      lane.producing = false;
-      this.flushProduceQueue(lane);
-    });
   }
 
-  private async produceTogether(lane: ProducerLane, taken: readonly PendingProduce[]): Promise<void> {
+  private async produceTogether(
+    lane: ProducerLane,
+    taken: readonly (Omit<RequestSlice, 'call'> & { call: PendingProduce })[],
+  ): Promise<void> {
     const byTopic = new Map<string, WireMessage[]>();
-    for (const call of taken) {
+    for (const { call, from, to } of taken) {
       let list = byTopic.get(call.topic);
       if (!list) byTopic.set(call.topic, (list = []));
-      for (const message of call.messages) list.push(message);
+      for (let i = from; i < to; i++) list.push(call.messages[i]!);
     }
     let metadata: ProducedPartition[];
     try {
@@ -317,10 +422,21 @@ export class KafkaBus implements Bus {
         [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       );
     } catch (error) {
-      for (const call of taken) {
-        const busError = fromKafkaError(error, `publishing ${call.messages.length} record(s) to '${call.topic}'`);
-        if (busError.code === 'UNKNOWN_TOPIC') this.partitionCounts.delete(call.topic);
-        call.reject(busError);
+      const code = fromKafkaError(error, 'publishing').code;
+      if (code === 'RECORD_TOO_LARGE') {
+        // Sized within the limits we read: a topic's limit was lowered since. Read them again.
+        this.logger.warn(
+          { topics: [...byTopic.keys()] },
+          'Kafka refused a produce request as too large; reading limits again',
+        );
+      }
+      for (const { call, from, to } of taken) {
+        if (code === 'UNKNOWN_TOPIC' || code === 'RECORD_TOO_LARGE') {
+          this.partitionCounts.delete(call.topic);
+          this.batchLimits.delete(call.topic);
+        }
+        const busError = fromKafkaError(error, `publishing ${to - from} record(s) to '${call.topic}'`);
+        settle(call, { error: partly(busError, call) });
       }
       return;
     }
@@ -328,11 +444,10 @@ export class KafkaBus implements Bus {
     const next = new Map<string, bigint>();
     for (const entry of metadata)
       next.set(`${entry.topicName}\u0000${entry.partition}`, BigInt(entry.baseOffset ?? '0'));
-    for (const call of taken) {
-      const results: PublishResult[] = [];
+    for (const { call, from, to } of taken) {
       let missing: number | undefined;
-      for (const message of call.messages) {
-        const partition = message.partition ?? 0;
+      for (let i = from; i < to; i++) {
+        const partition = call.messages[i]!.partition;
         const at = `${call.topic}\u0000${partition}`;
         const offset = next.get(at);
         if (offset === undefined) {
@@ -340,13 +455,15 @@ export class KafkaBus implements Bus {
           break;
         }
         next.set(at, offset + 1n);
-        results.push({ topic: call.topic, partition, offset: offset.toString() });
+        call.results.push({ topic: call.topic, partition, offset: offset.toString() });
       }
-      if (missing === undefined) call.resolve(results);
-      else
-        call.reject(
-          new BusError({ code: 'INTERNAL', message: `no produce acknowledgement for ${call.topic}[${missing}]` }),
-        );
+      if (missing !== undefined) {
+        const error = new BusError({
+          code: 'INTERNAL',
+          message: `no produce acknowledgement for ${call.topic}[${missing}]`,
+        });
+        settle(call, { error: partly(error, call) });
+      } else if (to === call.messages.length) settle(call, { results: call.results });
     }
   }
 
@@ -499,6 +616,71 @@ export class KafkaBus implements Bus {
     }
   }
 
+  /**
+   * The largest record batch `topic` takes: its max.message.bytes (which is the broker's
+   * message.max.bytes unless the topic overrides it), read once. Never fails: a limit that
+   * cannot be read falls back to the broker's, then to Kafka's default, and says so.
+   */
+  private batchLimit(topic: string): Promise<number> {
+    let lookup = this.batchLimits.get(topic);
+    if (!lookup) {
+      lookup = this.readBatchLimit(topic);
+      this.batchLimits.set(topic, lookup);
+    }
+    return lookup;
+  }
+
+  private async readBatchLimit(topic: string): Promise<number> {
+    try {
+      const { resources } = await this.kafkaAdmin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      });
+      return configNumber(resources, 'max.message.bytes');
+    } catch (error) {
+      const { messageMaxBytes } = await this.readBrokerLimits();
+      const limit = messageMaxBytes ?? DEFAULT_MESSAGE_MAX_BYTES;
+      this.logger.warn(
+        { err: error, topic, limit },
+        messageMaxBytes === undefined
+          ? "cannot read the topic's max.message.bytes nor the brokers' message.max.bytes: assuming Kafka's default"
+          : "cannot read the topic's max.message.bytes: using the brokers' message.max.bytes",
+      );
+      return limit;
+    }
+  }
+
+  /** The brokers' message.max.bytes and socket.request.max.bytes (the least of each), read once. */
+  private readBrokerLimits(): Promise<{ messageMaxBytes: number | undefined; requestBytes: number }> {
+    this.brokerLimits ??= (async () => {
+      let messageMaxBytes: number | undefined;
+      let socketBytes = DEFAULT_SOCKET_REQUEST_MAX_BYTES;
+      try {
+        const { brokers } = await this.kafkaAdmin.describeCluster();
+        const { resources } = await this.kafkaAdmin.describeConfigs({
+          includeSynonyms: false,
+          resources: brokers.map(({ nodeId }) => ({
+            type: ConfigResourceTypes.BROKER,
+            name: String(nodeId),
+            configNames: ['message.max.bytes', 'socket.request.max.bytes'],
+          })),
+        });
+        messageMaxBytes = configNumber(resources, 'message.max.bytes');
+        socketBytes = configNumber(resources, 'socket.request.max.bytes');
+      } catch (error) {
+        this.logger.warn(
+          { err: error, socketRequestMaxBytes: socketBytes },
+          "cannot read the brokers' message.max.bytes and socket.request.max.bytes: assuming Kafka's default request size",
+        );
+      }
+      return {
+        messageMaxBytes,
+        requestBytes: socketBytes - REQUEST_HEADER_BYTES - Buffer.byteLength(this.producerOptions.clientId),
+      };
+    })();
+    return this.brokerLimits;
+  }
+
   private async partitionCount(topic: string): Promise<number> {
     const known = this.partitionCounts.get(topic);
     if (known !== undefined) return known;
@@ -605,6 +787,17 @@ class KafkaSubscription implements Subscription {
   }
 }
 
+/** The least value of a numeric config across described resources; throws when none has it. */
+function configNumber(resources: DescribeConfigResponse['resources'], name: string): number {
+  const values = resources
+    .flatMap((resource) => resource.configEntries)
+    .filter((entry) => entry.configName === name)
+    .map((entry) => Number(entry.configValue))
+    .filter((value) => Number.isSafeInteger(value) && value > 0);
+  if (values.length === 0) throw new Error(`Kafka described no ${name}`);
+  return Math.min(...values);
+}
+
 function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
     topic,
@@ -661,7 +854,9 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
             configEntries: [
               { name: 'retention.ms', value: String(spec.retentionMs ?? 7 * 24 * 3_600_000) },
               { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
-            ],
+            ]
+              .filter(({ name }) => spec.configs?.[name] === undefined)
+              .concat(Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }))),
           })),
         });
         // Wait until every new partition has a leader; a fresh topic's metadata lags its creation.

@@ -16,6 +16,22 @@ export interface PartitionRecordsInput {
   readonly now?: number;
 }
 
+/** Bytes of a RecordBatch before its records (FirstOffset and Length included). */
+export const RECORD_BATCH_OVERHEAD: number;
+
+/**
+ * A record's body bytes apart from its timestamp and offset deltas; a TypeError names a key,
+ * value or header of the wrong type.
+ */
+export function recordBodyBase(message: {
+  readonly key: string | Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly headers?: Readonly<Record<string, string | Uint8Array>> | undefined;
+}): number;
+
+/** The exact bytes one record takes in a batch (length prefix included). */
+export function recordSize(base: number, offsetDelta: number, timestampDelta: number): number;
+
 /** `Partition i32, RecordSet` of a Produce request (v3+), as kafkajs writes it, in one pass. */
 export function encodePartitionRecords(input: PartitionRecordsInput): Buffer;
 

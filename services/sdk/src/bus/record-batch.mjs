@@ -67,6 +67,56 @@ const CRC_FROM = 8 + 4 + 4 + 1 + 4;
 const TRANSACTIONAL = 0x10;
 
 /**
+ * Bytes of a RecordBatch before its records, FirstOffset and Length included: Kafka compares
+ * the whole batch (its `sizeInBytes`) with `max.message.bytes`.
+ */
+export const RECORD_BATCH_OVERHEAD = BATCH_HEADER;
+
+/** UTF-8 bytes of a key or header value as the encoder will write it; null is absent. */
+function byteLength(value, what, nullable) {
+  if (nullable && value === null) return -1;
+  if (typeof value === 'string') {
+    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return Buffer.byteLength(value, 'utf8');
+    return value.length;
+  }
+  if (value instanceof Uint8Array) return value.length;
+  throw new TypeError(`${what} must be a string or a Buffer${nullable ? ' (or null)' : ''}, not ${typeof value}`);
+}
+
+const lengthAndBytes = (n) => (n < 0 ? 1 : zigzagVarintLength(n) + n);
+
+/**
+ * The bytes of one record's body that do not depend on where it sits in a batch: attributes,
+ * key, value and headers, everything but its timestamp and offset deltas. A message as KafkaBus
+ * hands it over (key and header values strings or Buffers); anything else is a TypeError naming it.
+ *
+ * @param {{ key: string | Uint8Array | null; value: Uint8Array | null; headers?: Readonly<Record<string, string | Uint8Array>> }} message
+ */
+export function recordBodyBase(message) {
+  let size = 1 + lengthAndBytes(byteLength(message.key, 'message key', true));
+  size += lengthAndBytes(byteLength(message.value, 'message value', true));
+  let count = 0;
+  const headers = message.headers;
+  if (headers !== undefined && (headers === null || typeof headers !== 'object'))
+    throw new TypeError('message headers must be an object');
+  for (const name in headers) {
+    size += lengthAndBytes(byteLength(name, 'header name', false));
+    size += lengthAndBytes(byteLength(headers[name], `header '${name}'`, false));
+    count++;
+  }
+  return size + zigzagVarintLength(count);
+}
+
+/**
+ * The exact bytes one record takes in a batch (its length prefix included), from its
+ * recordBodyBase and its offset and timestamp deltas: what encodePartitionRecords writes.
+ */
+export function recordSize(base, offsetDelta, timestampDelta) {
+  const body = base + zigzagVarintLength(timestampDelta) + zigzagVarintLength(offsetDelta);
+  return zigzagVarintLength(body) + body;
+}
+
+/**
  * Encodes `Partition i32, RecordSet (i32 size + RecordBatch)` for kafkajs's produce request, the
  * bytes kafkajs would write for the same arguments, and refusing with a TypeError what kafkajs
  * cannot encode either (a number as a key, a null header value, a timestamp that is no number).

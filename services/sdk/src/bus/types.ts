@@ -121,6 +121,11 @@ export interface TopicSpec {
   /** -1 keeps records forever. */
   readonly retentionMs?: number;
   readonly cleanupPolicy?: CleanupPolicy;
+  /**
+   * Further topic configs by Kafka's names (e.g. `max.message.bytes`), applied by KafkaBus when
+   * it creates the topic; they win over the fields above. MemoryBus ignores them.
+   */
+  readonly configs?: Readonly<Record<string, string>>;
 }
 
 export interface PartitionOffsets {
