@@ -136,6 +136,15 @@ export function fromKafkaError(error: unknown, context: string): BusError {
   });
 }
 
+/** What a publish to a topic needs to know about it. */
+interface ProduceTarget {
+  readonly partitions: number;
+  /** max.message.bytes: the largest record batch the topic takes. */
+  readonly batchBytes: number;
+  /** The topic data one produce request may carry. */
+  readonly requestBytes: number;
+}
+
 /** Kafka's defaults, for a broker or topic that will not say: message.max.bytes, socket.request.max.bytes. */
 const DEFAULT_MESSAGE_MAX_BYTES = 1_048_588;
 const DEFAULT_SOCKET_REQUEST_MAX_BYTES = 104_857_600;
@@ -201,8 +210,9 @@ export class KafkaBus implements Bus {
   private readonly partitionFor = createKeyPartitioner();
   /** Partition counts of topics we have seen, so a publish costs no metadata round trip. */
   private readonly partitionCounts = new Map<string, number>();
-  /** Each topic's max.message.bytes, read once (again when the topic is looked up again). */
-  private readonly batchLimits = new Map<string, Promise<number>>();
+  /** What publishing to a topic needs to know, read once (again when the topic is looked up again). */
+  private readonly targets = new Map<string, ProduceTarget>();
+  private readonly targetLookups = new Map<string, Promise<ProduceTarget>>();
   private brokerLimits: Promise<{ messageMaxBytes: number | undefined; requestBytes: number }> | undefined;
   /** The topic data a produce request may carry: socket.request.max.bytes less the request's header. */
   private requestBytes = DEFAULT_SOCKET_REQUEST_MAX_BYTES - REQUEST_HEADER_BYTES;
@@ -285,12 +295,9 @@ export class KafkaBus implements Bus {
   async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
     this.assertRunning();
     if (records.length === 0) return [];
-    // A topic looked up afresh (deleted meanwhile, say) may have been made with another limit.
-    if (!this.partitionCounts.has(topic)) this.batchLimits.delete(topic);
-    const partitions = await this.partitionCount(topic);
-    const batchBytes = await this.batchLimit(topic);
-    const { requestBytes } = await this.readBrokerLimits();
-    this.requestBytes = requestBytes;
+    // Known, the call is queued before publish returns; else it waits with the calls made before it.
+    const known = this.produceTarget(topic);
+    const { partitions, batchBytes, requestBytes } = known instanceof Promise ? await known : known;
     this.assertRunning();
     // Records without a timestamp are stamped here, not when encoded, so their batches can be
     // sized exactly before they are grouped.
@@ -433,7 +440,7 @@ export class KafkaBus implements Bus {
       for (const { call, from, to } of taken) {
         if (code === 'UNKNOWN_TOPIC' || code === 'RECORD_TOO_LARGE') {
           this.partitionCounts.delete(call.topic);
-          this.batchLimits.delete(call.topic);
+          this.targets.delete(call.topic);
         }
         const busError = fromKafkaError(error, `publishing ${to - from} record(s) to '${call.topic}'`);
         settle(call, { error: partly(busError, call) });
@@ -617,19 +624,43 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * The largest record batch `topic` takes: its max.message.bytes (which is the broker's
-   * message.max.bytes unless the topic overrides it), read once. Never fails: a limit that
-   * cannot be read falls back to the broker's, then to Kafka's default, and says so.
+   * A topic's partition count and limits: at once when known, else one lookup shared by every
+   * call made meanwhile. Those calls resume in the order they were made, just after the result
+   * is cached, so they are queued in call order, before any later call.
    */
-  private batchLimit(topic: string): Promise<number> {
-    let lookup = this.batchLimits.get(topic);
+  private produceTarget(topic: string): ProduceTarget | Promise<ProduceTarget> {
+    const known = this.targets.get(topic);
+    // A topic looked up afresh (deleted meanwhile, say) may have been made with another limit.
+    if (known && this.partitionCounts.has(topic)) return known;
+    let lookup = this.targetLookups.get(topic);
     if (!lookup) {
-      lookup = this.readBatchLimit(topic);
-      this.batchLimits.set(topic, lookup);
+      lookup = (async () => {
+        const partitions = await this.partitionCount(topic);
+        const batchBytes = await this.readBatchLimit(topic);
+        const { requestBytes } = await this.readBrokerLimits();
+        return { partitions, batchBytes, requestBytes };
+      })();
+      this.targetLookups.set(topic, lookup);
+      // Registered before any caller awaits the lookup, so it runs first when it settles.
+      lookup
+        .then(
+          (target) => {
+            this.targets.set(topic, target);
+            this.requestBytes = target.requestBytes;
+          },
+          () => undefined,
+        )
+        .finally(() => this.targetLookups.delete(topic))
+        .catch(() => undefined);
     }
     return lookup;
   }
 
+  /**
+   * The largest record batch `topic` takes: its max.message.bytes (which is the broker's
+   * message.max.bytes unless the topic overrides it). Never fails: a limit that cannot be read
+   * falls back to the brokers', then to Kafka's default, and says so.
+   */
   private async readBatchLimit(topic: string): Promise<number> {
     try {
       const { resources } = await this.kafkaAdmin.describeConfigs({

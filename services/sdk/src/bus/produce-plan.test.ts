@@ -4,7 +4,6 @@ import {
   batchBytesAlone,
   planRequest,
   requestBytesAlone,
-  type PlannedCall,
   type PlannedRecord,
   type RequestPlan,
 } from './produce-plan.js';
@@ -43,7 +42,7 @@ function drain(calls: Call[], requestBytes: number): RequestPlan[] {
   const plans: RequestPlan[] = [];
   let queue = calls;
   while (queue.length > 0) {
-    const plan = planRequest(queue as PlannedCall[], requestBytes);
+    const plan = planRequest(queue, requestBytes);
     if (plan.slices.length === 0) throw new Error(`stuck at call ${queue[0]?.topic} record ${queue[0]?.sent}`);
     for (const slice of plan.slices) queue[slice.call]!.sent = slice.to;
     // Slices name calls by their place in `calls`, not in what is left of the queue.
@@ -190,7 +189,7 @@ describe('planRequest', () => {
 
   it('groups many calls, cutting one short and going on from there in the next request', () => {
     const limit = 20_000;
-    const calls = Array.from({ length: 10 }, (_, c) => call('t', [message(0, 3_000), message(1, 3_000)], limit));
+    const calls = Array.from({ length: 10 }, () => call('t', [message(0, 3_000), message(1, 3_000)], limit));
     const plans = drain(calls, 10_000_000);
     // Ten calls of 3 KB per partition: about six fit a partition's 20 KB batch.
     expect(plans[0]!.slices.length).toBeGreaterThan(1);
