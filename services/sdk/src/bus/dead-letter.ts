@@ -5,6 +5,7 @@
 // failure (Kafka unavailable) is never dead-lettered but rethrown, so the batch is redelivered.
 import { Counter, Registry } from 'prom-client';
 
+import type { AvroCodec, TopicValueOf } from '../avro/codec.js';
 import { AvroError } from '../avro/errors.js';
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError } from './errors.js';
@@ -111,6 +112,29 @@ export function boundedReason(text: string, max = MAX_REASON_BYTES): string {
   // Back up to the start of a character (continuation bytes are 10xxxxxx).
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
   return `${bytes.subarray(0, end).toString('utf8')}...`;
+}
+
+const LISTED_FIELD_ERRORS = 5;
+
+/**
+ * Decodes a record's value as its topic's current schema and checks it completely (logical
+ * types such as uuid included, which Avro's binary reader lets through): a consumer that acts on
+ * a value takes only one its schema allows. Throws AvroError (MALFORMED, UNKNOWN_SCHEMA_ID,
+ * SCHEMA_VALIDATION …), which dead letters classify.
+ */
+export function decodeChecked<T extends string>(codec: AvroCodec, topic: T, bytes: Uint8Array): TopicValueOf<T> {
+  const { value } = codec.decode(bytes, { topic });
+  const problems = codec.validate(topic, value);
+  if (problems.length > 0) {
+    const listed = problems.slice(0, LISTED_FIELD_ERRORS).map((problem) => problem.message);
+    const more = problems.length > LISTED_FIELD_ERRORS ? `; … and ${problems.length - LISTED_FIELD_ERRORS} more` : '';
+    throw new AvroError({
+      code: 'SCHEMA_VALIDATION',
+      message: `${topic}: ${problems.length} invalid field(s): ${listed.join('; ')}${more}`,
+      fieldErrors: problems,
+    });
+  }
+  return value;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

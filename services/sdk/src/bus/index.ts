@@ -7,6 +7,7 @@ export {
   classifyFailure,
   createDeadLetterCounter,
   createDeadLetters,
+  decodeChecked,
   DEAD_LETTER_HEADERS,
   DEAD_LETTER_PREFIX,
   deadLetterTopicOf,
