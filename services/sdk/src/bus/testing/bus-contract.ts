@@ -437,8 +437,9 @@ export function describeBusContract(name: string, options: BusContractOptions): 
       const handled: string[] = [];
       let transientLeft = 1;
       const batches: RecordBatch[] = [];
-      let subscription: Subscription | undefined;
-      subscription = track(
+      // The handler commits through the subscription, which exists once subscribe resolves.
+      const handle: { subscription?: Subscription } = {};
+      handle.subscription = track(
         await bus.subscribe({
           groupId,
           topics: [topic],
@@ -458,7 +459,7 @@ export function describeBusContract(name: string, options: BusContractOptions): 
             }
             const last = batch.records.at(-1);
             if (last) {
-              await subscription?.commit([
+              await handle.subscription?.commit([
                 { topic, partition: batch.partition, offset: String(Number(last.offset) + 1) },
               ]);
             }
