@@ -145,9 +145,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
 
   const deadLetters = createDeadLetters({ bus, service: 'gateway', logger, counter: metrics.poison });
-  /** Sets aside a record no subscriber can be given; resolves once written (with the headers the tail dropped). */
-  const deadLetter = async (record: ConsumedRecord, error: unknown): Promise<void> =>
-    deadLetters.send(headersDropped(record) ? await readOriginal(bus, record) : record, error);
+  /**
+   * Sets aside a record no subscriber can be given; resolves once written, with the headers the
+   * tail dropped read again. A transient failure is rethrown: the stream ends and the partner retries.
+   */
+  const deadLetter = async (record: ConsumedRecord, error: unknown): Promise<void> => {
+    if (deadLetters.classify(error) === undefined) throw error;
+    await deadLetters.send(record, error, headersDropped(record) ? () => readOriginal(bus, record) : undefined);
+  };
 
   const audit = createAuditWriter(bus, codec, { deadLetter });
   // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.

@@ -72,9 +72,11 @@ export interface DeadLetters {
   /**
    * Writes the record to `dlq.<topic>` and counts it; resolves once the bus has it. The same
    * record (topic, partition, offset) is written once per process however often it is sent.
-   * Rejects when the write fails: the caller must not move past the record then.
+   * Rejects when the write fails: the caller must not move past the record then. `original`
+   * gives the full record when the one at hand lacks parts (a cache that keeps no headers); it
+   * is called once per write, not once per caller.
    */
-  send(record: ConsumedRecord, error: unknown): Promise<void>;
+  send(record: ConsumedRecord, error: unknown, original?: () => Promise<ConsumedRecord>): Promise<void>;
   /**
    * For a record whose handling threw: a transient error is rethrown as it is (the batch fails
    * and is redelivered); a bad record is dead-lettered, and this resolves once it is written.
@@ -172,7 +174,8 @@ export function createDeadLetters(options: DeadLetterOptions): DeadLetters {
       ]);
     } catch (cause) {
       const failure = new BusError({
-        code: cause instanceof BusError ? cause.code : 'INTERNAL',
+        // Whatever the cause (Kafka away, the topic missing), the record waits: retry later.
+        code: 'UNAVAILABLE',
         message: `cannot dead-letter ${record.topic}[${record.partition}]@${record.offset} to '${topic}': ${messageOf(cause)}`,
         // The record stays where it is; the next attempt may well succeed (e.g. once the topic exists).
         retriable: true,
@@ -202,11 +205,14 @@ export function createDeadLetters(options: DeadLetterOptions): DeadLetters {
     service,
     counter,
     classify: classifyFailure,
-    send(record, error) {
+    send(record, error, original) {
       const id = `${record.topic}\u0000${record.partition}\u0000${record.offset}`;
       const known = writes.get(id);
       if (known) return known;
-      const written = write(record, classifyFailure(error) ?? 'unevaluable', error);
+      const reasonClass = classifyFailure(error) ?? 'unevaluable';
+      const written = original
+        ? original().then((full) => write(full, reasonClass, error))
+        : write(record, reasonClass, error);
       writes.set(id, written);
       // A failed write is forgotten so the next attempt writes again.
       written.catch(() => writes.delete(id));
