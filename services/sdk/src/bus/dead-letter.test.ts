@@ -114,4 +114,27 @@ describe('createDeadLetters on MemoryBus', () => {
     ]);
     await bus.stop();
   });
+  it('fetches the full record once, for every caller of the same record', async () => {
+    const { bus, deadLetters } = await setUp();
+    let fetched = 0;
+    const original = async () => {
+      fetched++;
+      return { ...record('5'), headers: { ce_id: Buffer.from('kept') } };
+    };
+    const bad = new AvroError({ code: 'UNKNOWN_SCHEMA_ID', message: 'schema id 9 unknown' });
+    await Promise.all([1, 2, 3].map(() => deadLetters.send(record('5'), bad, original)));
+    expect(fetched).toBe(1);
+    const letters: ConsumedRecord[] = [];
+    const reader = await bus.readFrom({
+      topic: 'dlq.t',
+      positions: [{ partition: 0, offset: '0' }],
+      handler: async (batch) => void letters.push(...batch.records),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await reader.stop();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.headers['ce_id']?.toString()).toBe('kept');
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.reasonClass]?.toString()).toBe('unknown-schema');
+    await bus.stop();
+  });
 });
