@@ -3,7 +3,7 @@
 // the batch, so nothing leaves the country unaudited; the audit service chains them.
 import { randomUUID } from 'node:crypto';
 
-import { zigzagVarintLength, type AvroCodec, type Bus } from '@puente/sdk';
+import { classifyFailure, zigzagVarintLength, type AvroCodec, type Bus, type ConsumedRecord } from '@puente/sdk';
 
 import type { DeliveredRecord } from './subscriptions/session.js';
 
@@ -157,12 +157,40 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
 /** Produce requests stay well under Kafka's default 1 MiB message limit, whatever the batch size. */
 const MAX_AUDIT_CHUNK_BYTES = 512 * 1024;
 
-export function createAuditWriter(bus: Bus, codec: AvroCodec) {
+/** Writes a batch's disclosures; resolves with the deliveries set aside instead (not to be sent). */
+export type AuditWriter = (delivered: readonly DeliveredRecord[]) => Promise<readonly DeliveredRecord[]>;
+
+export interface AuditWriterOptions {
+  /**
+   * Where a delivery whose disclosure cannot be written (its event breaks the disclosure schema,
+   * e.g. an eventId that is not a UUID) sends its source record; that delivery is then set aside.
+   * Without it, such a batch fails as a whole.
+   */
+  readonly deadLetter?: (record: ConsumedRecord, error: unknown) => Promise<void>;
+}
+
+export function createAuditWriter(bus: Bus, codec: AvroCodec, options: AuditWriterOptions = {}): AuditWriter {
   const encode = createDisclosureEncoder(codec);
-  return async (delivered: readonly DeliveredRecord[]): Promise<void> => {
-    if (delivered.length === 0) return;
+  return async (delivered) => {
+    if (delivered.length === 0) return [];
     const now = new Date();
-    const records = delivered.map((d) => ({ key: d.record.key, value: encode(d, now) }));
+    const records: { key: string | null; value: Buffer }[] = [];
+    const setAside: DeliveredRecord[] = [];
+    const letters: Promise<void>[] = [];
+    for (const d of delivered) {
+      let value: Buffer;
+      try {
+        value = encode(d, now);
+      } catch (error) {
+        // Nothing leaves unaudited: a record whose disclosure cannot be written is not sent, and
+        // is set aside so it no longer blocks the feed (each reconnect would meet it again).
+        if (!options.deadLetter || classifyFailure(error) === undefined) throw error;
+        setAside.push(d);
+        letters.push(options.deadLetter(d.record, error));
+        continue;
+      }
+      records.push({ key: d.record.key, value });
+    }
     // Chunked by size; the chunks are handed to the bus together and in order, so they share
     // produce requests where they fit and none waits for the one before it.
     const chunks: (typeof records)[] = [];
@@ -178,6 +206,7 @@ export function createAuditWriter(bus: Bus, codec: AvroCodec) {
       bytes += record.value.length + (record.key?.length ?? 0);
     }
     if (chunk.length > 0) chunks.push(chunk);
-    await Promise.all(chunks.map((c) => bus.publish(DISCLOSURE_TOPIC, c)));
+    await Promise.all([...chunks.map((c) => bus.publish(DISCLOSURE_TOPIC, c)), ...letters]);
+    return setAside;
   };
 }

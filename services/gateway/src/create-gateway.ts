@@ -10,6 +10,8 @@ import {
 } from '@puente/proto';
 import {
   createBreaker,
+  createDeadLetters,
+  deadLetterTopicOf,
   silentLogger,
   type AvroCodec,
   type Bus,
@@ -30,7 +32,7 @@ import { createOperatorService } from './operator-service.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
-import { createTopicTails } from './subscriptions/topic-tail.js';
+import { createTopicTails, headersDropped, readOriginal } from './subscriptions/topic-tail.js';
 
 export interface GatewayLimits extends SessionLimits {
   readonly maxPayloadBytes: number;
@@ -96,7 +98,6 @@ export function createGateway(options: GatewayOptions): Gateway {
   const sessions = new Map<string, SubscriptionSession>();
   const viewIds = new WeakMap<TopicPolicy, number>();
   const runtimeViewIds = new Map<string, number>();
-  const deadLettered = new Set<string>();
   let port = 0;
 
   /** View schemas in the catalog keep their ids; others get a stable id for this process. */
@@ -143,31 +144,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     onPublished: (topic, count) => metrics.published.inc({ topic }, count),
   });
 
-  const poison = (record: ConsumedRecord, reason: string) => {
-    const id = `${record.topic}:${record.partition}:${record.offset}`;
-    if (deadLettered.has(id)) return;
-    if (deadLettered.size > 100_000) deadLettered.clear();
-    deadLettered.add(id);
-    metrics.poison.inc({ topic: record.topic });
-    logger.warn(
-      { topic: record.topic, partition: record.partition, offset: record.offset, reason },
-      'record dead-lettered',
-    );
-    bus
-      .publish(`dlq.${record.topic}`, [
-        {
-          key: record.key,
-          value: record.value,
-          headers: {
-            'puente.dlq.reason': reason.slice(0, 500),
-            'puente.dlq.source': id,
-          },
-        },
-      ])
-      .catch((error: unknown) => logger.error({ err: error, id }, 'dead-letter write failed'));
+  const deadLetters = createDeadLetters({ bus, service: 'gateway', logger, counter: metrics.poison });
+  /**
+   * Sets aside a record no subscriber can be given; resolves once written, with the headers the
+   * tail dropped read again. A transient failure is rethrown: the stream ends and the partner retries.
+   */
+  const deadLetter = async (record: ConsumedRecord, error: unknown): Promise<void> => {
+    if (deadLetters.classify(error) === undefined) throw error;
+    await deadLetters.send(record, error, headersDropped(record) ? () => readOriginal(bus, record) : undefined);
   };
 
-  const audit = createAuditWriter(bus, codec);
+  const audit = createAuditWriter(bus, codec, { deadLetter });
+  // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.
+  const browseAudit = createAuditWriter(bus, codec);
   const share = createShareService({
     authenticator: options.authenticator,
     publisher,
@@ -185,7 +174,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       limits,
       logger,
       audit,
-      poison,
+      deadLetter,
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n) => metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onAcked: (n) => metrics.acked.inc(n),
@@ -200,7 +189,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     cursors,
     viewSchemaId,
     sessions,
-    audit,
+    audit: async (delivered) => void (await browseAudit(delivered)),
   });
 
   let health: ReturnType<typeof addHealthAndReflection> | undefined;
@@ -218,7 +207,11 @@ export function createGateway(options: GatewayOptions): Gateway {
         const partitions = options.ensureTopics.partitions;
         await bus.admin.ensureTopics([
           ...codec.topics().map((topic) => ({ topic, partitions })),
-          ...feedTopics.map((topic) => ({ topic: `dlq.${topic}`, partitions: 1 })),
+          // Every consumer (gateway, screening, risk) sets aside what it cannot handle there.
+          ...codec
+            .topics()
+            .filter((topic) => topic !== DISCLOSURE_TOPIC)
+            .map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })),
           { topic: DISCLOSURE_TOPIC, partitions },
         ]);
       }

@@ -1,6 +1,7 @@
 // Prometheus metrics of one gateway process (a registry of its own), served over HTTP.
 import { createServer, type Server } from 'node:http';
 
+import { createDeadLetterCounter, type DeadLetterCounter } from '@puente/sdk';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface GatewayMetrics {
@@ -10,7 +11,8 @@ export interface GatewayMetrics {
   readonly delivered: Counter<'agreement' | 'topic'>;
   readonly withheld: Counter<'agreement' | 'topic'>;
   readonly acked: Counter;
-  readonly poison: Counter<'topic'>;
+  /** Records set aside to dlq.<topic> (labels topic, service, reason_class), shared with the bus's dead letters. */
+  readonly poison: DeadLetterCounter;
   readonly breakerOpen: Gauge;
   readonly subscribers: Gauge;
   readonly publishSeconds: Histogram;
@@ -47,12 +49,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       registers,
     }),
     acked: new Counter({ name: 'puente_acked_total', help: 'Deliveries acknowledged by partners', registers }),
-    poison: new Counter({
-      name: 'puente_dead_lettered_total',
-      help: 'Records sent to dlq.<topic>',
-      labelNames: ['topic'],
-      registers,
-    }),
+    poison: createDeadLetterCounter(registry),
     breakerOpen: new Gauge({
       name: 'puente_publish_breaker_open',
       help: '1 while the publish circuit breaker is open',

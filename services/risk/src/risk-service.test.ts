@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
-import { createCodec, MemoryBus } from '@puente/sdk';
-import { waitFor } from '@puente/sdk/testing';
+import { createCodec, DEAD_LETTER_HEADERS, MemoryBus, type AvroCodec, type ConsumedRecord } from '@puente/sdk';
+import { NOT_AVRO, unknownSchemaIdRecord, waitFor, withEventId } from '@puente/sdk/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
@@ -200,14 +200,77 @@ describe('risk service on MemoryBus', () => {
     expect(second?.value.factors.map((f) => f.code)).toContain('SHIPPER_RECENT_HIGH_RISK');
   });
 
-  it('logs and skips undecodable records, and keeps going', async () => {
-    await make().start();
-    await bus.publish('us.cargo-manifests.v1', [{ key: 'junk', value: Buffer.from('not avro') }]);
-    await bus.publish('us.screening-results.v1', [{ key: 'junk', value: Buffer.from([0, 0, 0, 0, 1, 2]) }]);
+  /** Every record on a topic's single-partition dead-letter topic. */
+  async function deadLetters(topic: string): Promise<ConsumedRecord[]> {
+    const info = (await bus.admin.listTopics()).find((t) => t.topic === `dlq.${topic}`);
+    const high = Number(info?.partitions[0]?.high ?? 0);
+    if (high === 0) return [];
+    const letters: ConsumedRecord[] = [];
+    const reader = await bus.readFrom({
+      topic: `dlq.${topic}`,
+      positions: [{ partition: 0, offset: '0' }],
+      handler: async (batch) => void letters.push(...batch.records),
+    });
+    await waitFor(() => letters.length >= high, 5_000, `dead letters of ${topic}`);
+    await reader.stop();
+    return letters;
+  }
+  const classes = (letters: readonly ConsumedRecord[]) =>
+    letters.map((r) => r.headers[DEAD_LETTER_HEADERS.reasonClass]?.toString());
+
+  it('dead-letters records it cannot use on both inputs, and keeps going', async () => {
+    const service = make();
+    await service.start();
+    const bad = exampleManifest('us-northbound-laredo', { manifestId: 'BAD-EVENT-ID' });
+    const badBytes = withEventId(codec.encode('us.cargo-manifests.v1', bad), 'not-a-uuid');
+    await bus.publish('us.cargo-manifests.v1', [
+      { key: 'junk', value: NOT_AVRO },
+      { key: 'junk', value: unknownSchemaIdRecord() },
+      { key: 'junk', value: badBytes },
+    ]);
+    const badResult = screeningResultsFor(bad)[0]!;
+    await bus.publish('us.screening-results.v1', [
+      { key: 'junk', value: NOT_AVRO },
+      { key: 'junk', value: withEventId(codec.encode('us.screening-results.v1', badResult), 'nope') },
+    ]);
     const manifest = exampleManifest('us-northbound-laredo');
     await publishManifest(bus, codec, manifest);
     await publishResults(bus, codec, manifest, screeningResultsFor(manifest));
     await waitForCount(1);
+    expect((await assessments())[0]?.value.subject.entityId).toBe(manifest.manifestId);
+    const manifestLetters = await deadLetters('us.cargo-manifests.v1');
+    expect(classes(manifestLetters)).toEqual(['undecodable', 'unknown-schema', 'invalid']);
+    expect(manifestLetters[2]?.value).toEqual(badBytes);
+    expect(manifestLetters[2]?.headers[DEAD_LETTER_HEADERS.service]?.toString()).toBe('risk-us');
+    expect(classes(await deadLetters('us.screening-results.v1'))).toEqual(['undecodable', 'invalid']);
+    const counted = await service.deadLetters.counter.get();
+    expect(counted.values.reduce((sum, v) => sum + v.value, 0)).toBe(5);
+    await waitFor(
+      async () =>
+        (await bus.admin.describeGroup('puente.risk.us', service.inputTopics)).partitions.every((p) => p.lag === '0'),
+      5_000,
+      'every input committed past the bad records',
+    );
+  });
+
+  it('dead-letters a manifest whose assessment cannot be written, and assesses the next', async () => {
+    // A codec that, like an older version, lets a non-UUID eventId through on input.
+    const lenient: AvroCodec = { ...codec, validate: () => [] };
+    // Its screening results never come: the join times out and assessing it fails.
+    const service = make('US', { codec: lenient, joinTimeoutMs: 100 });
+    await service.start();
+    const bad = exampleManifest('us-northbound-laredo', { manifestId: 'BAD-EVENT-ID' });
+    const badBytes = withEventId(codec.encode('us.cargo-manifests.v1', bad), 'not-a-uuid');
+    await bus.publish('us.cargo-manifests.v1', [{ key: bad.manifestId, value: badBytes }]);
+    const manifest = exampleManifest('us-northbound-laredo');
+    await publishManifest(bus, codec, manifest);
+    await publishResults(bus, codec, manifest, screeningResultsFor(manifest));
+    await waitForCount(1);
+    await waitFor(() => service.stats().pendingManifests === 0, 5_000, 'the bad manifest set aside');
+    const letters = await deadLetters('us.cargo-manifests.v1');
+    expect(classes(letters)).toEqual(['invalid']);
+    expect(letters[0]?.headers[DEAD_LETTER_HEADERS.reason]?.toString()).toContain('subject.eventId');
+    expect(letters[0]?.value).toEqual(badBytes);
   });
 
   it('commits only what it has finished: a buffered manifest holds back its partition', async () => {

@@ -16,6 +16,7 @@ import type {
   Bus,
   CargoManifest,
   ConsumedRecord,
+  DeadLetters,
   Lane,
   Logger,
   RiskAssessment,
@@ -23,7 +24,7 @@ import type {
   Subscription,
   TopicPartition,
 } from '@puente/sdk';
-import { BusError, silentLogger } from '@puente/sdk';
+import { BusError, createDeadLetters, decodeChecked, silentLogger } from '@puente/sdk';
 
 import { RiskError } from './errors.js';
 import { assessmentEventIdFor, assessmentIdFor, shipperDigest } from './ids.js';
@@ -50,6 +51,8 @@ export interface RiskServiceOptions {
   readonly sweepIntervalMs?: number;
   /** Longest the start-up read of the output topic may take. Default 120 s. */
   readonly catchUpTimeoutMs?: number;
+  /** Where input records that cannot be assessed go; by default `dlq.<topic>` as `risk-<country>`. */
+  readonly deadLetters?: DeadLetters;
   /** Told of every assessment published (e.g. for a live summary). */
   readonly onAssessment?: (assessment: RiskAssessment) => void;
   readonly now?: () => number;
@@ -66,6 +69,7 @@ export interface RiskServiceStats {
 export interface RiskService {
   readonly inputTopics: readonly string[];
   readonly outputTopic: string;
+  readonly deadLetters: DeadLetters;
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): RiskServiceStats;
@@ -78,6 +82,8 @@ interface Position {
 
 interface PendingManifest {
   readonly manifest: CargoManifest;
+  /** As consumed: dead-lettered as it came should its assessment prove impossible. */
+  readonly record: ConsumedRecord;
   readonly pin: Position;
   readonly since: number;
 }
@@ -105,6 +111,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   const orphanTimeoutMs = options.orphanTimeoutMs ?? 600_000;
   const sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
   const catchUpTimeoutMs = options.catchUpTimeoutMs ?? 120_000;
+  const deadLetters = options.deadLetters ?? createDeadLetters({ bus, service: `risk-${c}`, logger });
   if (rules.country !== country || trustedShippers.country !== country) {
     throw new RiskError({
       code: 'INVALID_RULES',
@@ -260,7 +267,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     return expectedRoles(manifest).every((r) => have.has(r));
   }
 
-  function onManifest(manifest: CargoManifest, position: Position): void {
+  function onManifest(manifest: CargoManifest, record: ConsumedRecord, position: Position): void {
     const eventId = manifest.meta.eventId;
     if (assessed.has(eventId)) {
       counters.alreadyAssessed += 1;
@@ -268,7 +275,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     }
     if (manifests.has(eventId)) return; // redelivered: the first copy is pinned already
     pin(position);
-    manifests.set(eventId, { manifest, pin: position, since: now() });
+    manifests.set(eventId, { manifest, record, pin: position, since: now() });
   }
 
   function onResult(result: ScreeningResult, key: string | null, position: Position): void {
@@ -339,16 +346,24 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
       for (const p of manifests.values()) if (assessed.has(p.manifest.meta.eventId)) finish(p);
       if (ready.length === 0) return;
     }
-    const built = ready.map((p) => {
-      const shipper = shipperDigest(organizationKey(p.manifest.consignor));
-      return { pending: p, shipper, assessment: buildAssessment(p.manifest, shipper) };
-    });
+    const built: { pending: PendingManifest; shipper: string; assessment: RiskAssessment; value: Buffer }[] = [];
+    for (const p of ready) {
+      // A manifest that cannot be assessed is set aside with its results, not retried forever.
+      const made = await deadLetters.guard(p.record, () => {
+        const shipper = shipperDigest(organizationKey(p.manifest.consignor));
+        const assessment = buildAssessment(p.manifest, shipper);
+        return { pending: p, shipper, assessment, value: codec.encode(outputTopic, assessment) };
+      });
+      if (made) built.push(made);
+      else finish(p, false);
+    }
+    if (built.length === 0) return;
     try {
       await bus.publish(
         outputTopic,
-        built.map(({ assessment, shipper }) => ({
+        built.map(({ assessment, shipper, value }) => ({
           key: assessment.assessmentId,
-          value: codec.encode(outputTopic, assessment),
+          value,
           timestamp: assessment.meta.occurredAt.getTime(),
           headers: {
             ce_specversion: '1.0',
@@ -389,9 +404,9 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     }
   }
 
-  /** Marks a manifest assessed and releases its record and its results' records. */
-  function finish(pending: PendingManifest): void {
-    assessed.add(pending.manifest.meta.eventId);
+  /** Marks a manifest done (assessed, unless it was set aside) and releases its record and its results' records. */
+  function finish(pending: PendingManifest, wasAssessed = true): void {
+    if (wasAssessed) assessed.add(pending.manifest.meta.eventId);
     manifests.delete(pending.manifest.meta.eventId);
     release(pending.pin);
     for (const key of joinKeysOf(pending.manifest)) {
@@ -429,19 +444,14 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     const tp = tpKey(batch.topic, batch.partition);
     for (const record of batch.records) {
       const position = { tp, offset: BigInt(record.offset) };
-      if (record.value) {
-        try {
-          if (batch.topic === manifestTopic) {
-            onManifest(codec.decode(record.value, { topic: manifestTopic }).value, position);
-          } else {
-            onResult(codec.decode(record.value, { topic: resultTopic }).value, record.key, position);
-          }
-        } catch (err) {
-          logger.warn(
-            { err, topic: batch.topic, partition: batch.partition, offset: record.offset },
-            'undecodable record skipped',
-          );
-        }
+      const value = record.value;
+      if (value) {
+        // A record that cannot be decoded or is invalid is dead-lettered; a failed dead-letter
+        // write throws, so the batch comes again and nothing is committed past the record.
+        await deadLetters.guard(record, () => {
+          if (batch.topic === manifestTopic) onManifest(decodeChecked(codec, manifestTopic, value), record, position);
+          else onResult(decodeChecked(codec, resultTopic, value), record.key, position);
+        });
       }
       consumedNext.set(tp, position.offset + 1n);
     }
@@ -496,6 +506,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   return {
     inputTopics: [manifestTopic, resultTopic],
     outputTopic,
+    deadLetters,
     async start() {
       if (running) return;
       running = true;

@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 
-import { createCodec, MemoryBus, readExamples, type CargoManifest, type ConsumedRecord } from '@puente/sdk';
-import { waitFor } from '@puente/sdk/testing';
+import {
+  createCodec,
+  DEAD_LETTER_HEADERS,
+  MemoryBus,
+  readExamples,
+  type CargoManifest,
+  type ConsumedRecord,
+} from '@puente/sdk';
+import { NOT_AVRO, unknownSchemaIdRecord, waitFor, withEventId } from '@puente/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {
@@ -28,6 +35,7 @@ function manifest(file: string, patch: (value: CargoManifest) => void = () => un
 
 const IN = 'us.cargo-manifests.v1';
 const OUT = 'us.screening-results.v1';
+const DLQ = 'dlq.us.cargo-manifests.v1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let bus: MemoryBus;
@@ -36,7 +44,7 @@ let service: ScreeningService | undefined;
 async function setUp(options: { topics?: readonly string[] } = {}) {
   bus = new MemoryBus();
   await bus.start();
-  await bus.admin.ensureTopics((options.topics ?? [IN, OUT]).map((topic) => ({ topic, partitions: 3 })));
+  await bus.admin.ensureTopics((options.topics ?? [IN, OUT, DLQ]).map((topic) => ({ topic, partitions: 3 })));
   service = createScreeningService({
     bus,
     codec,
@@ -168,24 +176,70 @@ describe('screening service (MemoryBus)', () => {
     expect(first[0]!.meta.eventId).toBe(screeningEventId(laredo.meta.eventId, 'consignor'));
   });
 
-  it('skips an undecodable record and keeps processing later ones', async () => {
+  it('dead-letters records it cannot screen and keeps processing later ones', async () => {
     const { received, results, collect } = await setUp();
     await collect();
     const laredo = manifest('us-northbound-laredo.json');
-    // Same key, so the garbage sits in front of the manifest on the same partition.
+    const badEventId = withEventId(codec.encode(IN, manifest('us-northbound-laredo.json')), 'not-a-uuid');
+    expect(codec.decode(badEventId, { topic: IN }).value.meta.eventId).toBe('not-a-uuid');
+    // Same key, so the bad records sit in front of the manifest on the same partition.
     await bus.publish(IN, [
-      { key: laredo.manifestId, value: Buffer.from('not avro at all') },
+      { key: laredo.manifestId, value: NOT_AVRO, headers: { ce_type: 'org.puente.test' } },
       { key: laredo.manifestId, value: null },
+      { key: laredo.manifestId, value: unknownSchemaIdRecord() },
+      { key: laredo.manifestId, value: badEventId },
     ]);
     await publishManifest(laredo);
     await waitFor(() => received.length === 4, 5_000, 'results of the valid manifest');
     expect(results().every((r) => r.meta.correlationId === laredo.meta.eventId)).toBe(true);
-    expect(service!.stats()).toMatchObject({ manifests: 1, results: 4, skipped: 2 });
+    expect(service!.stats()).toMatchObject({ manifests: 1, results: 4, skipped: 4 });
     await waitFor(
       async () => (await bus.admin.describeGroup('puente.screening.us', [IN])).partitions.every((p) => p.lag === '0'),
       5_000,
       'the bad records committed past',
     );
+    const letters: ConsumedRecord[] = [];
+    await bus.subscribe({
+      groupId: 'dlq-reader',
+      topics: [DLQ],
+      fromBeginning: true,
+      handler: async (b) => void letters.push(...b.records),
+    });
+    await waitFor(() => letters.length === 3, 5_000, 'three dead letters');
+    const header = (r: ConsumedRecord | undefined, name: string) => r?.headers[name]?.toString();
+    expect(letters.map((r) => header(r, DEAD_LETTER_HEADERS.reasonClass))).toEqual([
+      'undecodable',
+      'unknown-schema',
+      'invalid',
+    ]);
+    expect(letters.map((r) => header(r, DEAD_LETTER_HEADERS.sourceOffset))).toEqual(
+      letters.map((_, i) => String([0, 2, 3][i])),
+    );
+    expect(letters[0]?.value).toEqual(NOT_AVRO);
+    expect(letters[0]?.key).toBe(laredo.manifestId);
+    expect(header(letters[0], 'ce_type')).toBe('org.puente.test');
+    expect(header(letters[0], DEAD_LETTER_HEADERS.service)).toBe('screening-us');
+    expect(header(letters[2], DEAD_LETTER_HEADERS.reason)).toContain('meta.eventId');
+    const counted = await service!.deadLetters.counter.get();
+    expect(counted.values.map((v) => [v.labels.reason_class, v.value])).toEqual([
+      ['undecodable', 1],
+      ['unknown-schema', 1],
+      ['invalid', 1],
+    ]);
+  });
+
+  it('moves past no bad record while its dead-letter topic cannot be written', async () => {
+    const { received, collect } = await setUp({ topics: [IN, OUT] });
+    await collect();
+    const laredo = manifest('us-northbound-laredo.json');
+    await bus.publish(IN, [{ key: laredo.manifestId, value: NOT_AVRO }]);
+    await publishManifest(laredo);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received).toHaveLength(0);
+    const before = await bus.admin.describeGroup('puente.screening.us', [IN]);
+    expect(before.partitions.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(2);
+    await bus.admin.ensureTopics([{ topic: DLQ, partitions: 1 }]);
+    await waitFor(() => received.length === 4, 5_000, 'results once the dead letter is written');
   });
 
   it('screens a manifest without a driver as three parties', async () => {

@@ -6,12 +6,16 @@
 import { createHash } from 'node:crypto';
 
 import {
+  createDeadLetters,
+  deadLetterTopicOf,
+  decodeChecked,
   silentLogger,
   type AvroCodec,
   type Bus,
   type BusRecord,
   type CargoManifest,
   type ConsumedRecord,
+  type DeadLetters,
   type EventMeta,
   type Logger,
   type Organization,
@@ -85,8 +89,10 @@ export interface ScreeningServiceOptions {
   readonly thresholds?: MatchThresholds;
   /** Defaults to `puente.screening.<country>`. */
   readonly groupId?: string;
-  /** Create the input and output topics with this many partitions if missing (development). */
+  /** Create the input, output and dead-letter topics with this many partitions if missing (development). */
   readonly ensureTopics?: { readonly partitions: number } | false;
+  /** Where manifests that cannot be screened go; by default `dlq.<input topic>` as `screening-<country>`. */
+  readonly deadLetters?: DeadLetters;
   readonly now?: () => number;
 }
 
@@ -100,6 +106,7 @@ export interface ScreeningStats {
 export interface ScreeningService {
   readonly inputTopic: string;
   readonly outputTopic: string;
+  readonly deadLetters: DeadLetters;
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): ScreeningStats;
@@ -208,6 +215,8 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
   const inputTopic = manifestTopicOf(country);
   const outputTopic = resultTopicOf(country);
   const now = options.now ?? Date.now;
+  const deadLetters =
+    options.deadLetters ?? createDeadLetters({ bus, service: `screening-${country.toLowerCase()}`, logger });
   let subscription: Subscription | undefined;
   // The bus may hand over a batch before subscribe() resolves; the handler waits for the handle.
   let subscribed: Promise<Subscription> | undefined;
@@ -273,52 +282,41 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
     };
   };
 
-  /** The result records of one consumed record; [] (logged) when it cannot be processed. */
+  /**
+   * The result records of one consumed record. Throws when it cannot be screened (undecodable,
+   * or its results break their schema): the caller dead-letters it.
+   */
   const screenRecord = (record: ConsumedRecord, set: WatchlistSet, at: number): BusRecord[] => {
-    const where = { topic: record.topic, partition: record.partition, offset: record.offset };
     if (!record.value) {
       stats.skipped++;
-      logger.warn(where, 'skipped a record without a value');
-      return [];
-    }
-    let manifest: CargoManifest;
-    try {
-      manifest = codec.decode(record.value, { topic: inputTopic }).value as CargoManifest;
-    } catch (error) {
-      stats.skipped++;
-      logger.warn({ ...where, err: error }, 'skipped an undecodable manifest record');
-      return [];
-    }
-    try {
-      const results = resultsFor(manifest, set, at);
-      const records = results.map((result) => toBusRecord(manifest.manifestId, result));
-      stats.manifests++;
-      stats.results += results.length;
-      for (const result of results) {
-        if (result.outcome === 'CLEAR') continue;
-        stats.hits++;
-        // Ids and scores only: names of parties are personal data and stay out of logs.
-        logger.info(
-          {
-            manifestId: manifest.manifestId,
-            screeningId: result.screeningId,
-            outcome: result.outcome,
-            score: result.score,
-            listId: result.matchedEntry?.listId,
-            entryId: result.matchedEntry?.entryId,
-          },
-          'watchlist hit',
-        );
-      }
-      return records;
-    } catch (error) {
-      stats.skipped++;
-      logger.error(
-        { ...where, manifestId: manifest.manifestId, err: error },
-        'skipped a manifest that could not be screened',
+      logger.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset },
+        'skipped a record without a value',
       );
       return [];
     }
+    const manifest = decodeChecked(codec, inputTopic, record.value) as CargoManifest;
+    const results = resultsFor(manifest, set, at);
+    const records = results.map((result) => toBusRecord(manifest.manifestId, result));
+    stats.manifests++;
+    stats.results += results.length;
+    for (const result of results) {
+      if (result.outcome === 'CLEAR') continue;
+      stats.hits++;
+      // Ids and scores only: names of parties are personal data and stay out of logs.
+      logger.info(
+        {
+          manifestId: manifest.manifestId,
+          screeningId: result.screeningId,
+          outcome: result.outcome,
+          score: result.score,
+          listId: result.matchedEntry?.listId,
+          entryId: result.matchedEntry?.entryId,
+        },
+        'watchlist hit',
+      );
+    }
+    return records;
   };
 
   const handleBatch = async (batch: RecordBatch): Promise<void> => {
@@ -327,7 +325,13 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
     if (!last || !pending) return;
     const set = watchlists.current();
     const at = now();
-    const records = batch.records.flatMap((record) => screenRecord(record, set, at));
+    const records: BusRecord[] = [];
+    for (const record of batch.records) {
+      // A manifest that cannot be screened is set aside; a failed dead-letter write fails the batch.
+      const screened = await deadLetters.guard(record, () => screenRecord(record, set, at));
+      if (screened) records.push(...screened);
+      else stats.skipped++;
+    }
     // A failed publish throws: nothing is committed and the batch comes again (at least once).
     if (records.length > 0) {
       try {
@@ -349,12 +353,16 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
   return {
     inputTopic,
     outputTopic,
+    deadLetters,
     async start() {
       if (subscribed) return;
       const ensure = options.ensureTopics;
       if (ensure) {
         await bus.admin.ensureTopics(
-          [inputTopic, outputTopic].map((topic) => ({ topic, partitions: ensure.partitions })),
+          [inputTopic, outputTopic, deadLetterTopicOf(inputTopic)].map((topic) => ({
+            topic,
+            partitions: topic === deadLetterTopicOf(inputTopic) ? 1 : ensure.partitions,
+          })),
         );
       }
       const set = watchlists.current();

@@ -89,10 +89,16 @@ export interface SessionDeps {
   readonly viewSchemaId: (policy: TopicPolicy) => number;
   readonly limits: SessionLimits;
   readonly logger: Logger;
-  /** Audits a batch before it is sent; a failure holds the batch back (nothing leaves unaudited). */
-  readonly audit: (delivered: readonly DeliveredRecord[]) => Promise<void>;
-  /** Records that cannot be decoded or evaluated, for the dead-letter topic. */
-  readonly poison: (record: ConsumedRecord, reason: string) => void;
+  /**
+   * Audits a batch before it is sent; a failure holds the batch back (nothing leaves unaudited).
+   * Resolves with the deliveries it set aside (dead-lettered: their disclosure cannot be written).
+   */
+  readonly audit: (delivered: readonly DeliveredRecord[]) => Promise<readonly DeliveredRecord[]>;
+  /**
+   * Sets aside a record that cannot be decoded or evaluated (dlq.<topic>); resolves once it is
+   * written. Until then nothing is committed past it; a failed write ends the stream.
+   */
+  readonly deadLetter: (record: ConsumedRecord, error: unknown) => Promise<void>;
   readonly onDelivered?: (feed: Feed, count: number) => void;
   readonly onWithheld?: (feed: Feed, count: number) => void;
   readonly onAcked?: (count: number) => void;
@@ -106,8 +112,28 @@ interface PartitionState {
   next: number;
   committed: number;
   readonly pending: number[];
+  /** Offsets being dead-lettered: the commit stays before them until they are written. */
+  readonly holds: number[];
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
+
+/** A record taken for delivery, with where it came from. */
+interface Collected {
+  readonly state: PartitionState;
+  readonly offset: number;
+  readonly delivery: Delivery;
+  readonly delivered: DeliveredRecord;
+}
+
+/** A record no subscriber can be given, on its way to the dead-letter topic. */
+interface SetAside {
+  readonly state: PartitionState;
+  readonly offset: number;
+  readonly record: ConsumedRecord;
+  readonly error: unknown;
+}
+
+type Evaluated = Omit<Collected, 'state' | 'offset'> | { readonly setAside: unknown } | undefined;
 
 /** Batches prepared ahead while earlier ones are audited. */
 const MAX_AUDITS_IN_FLIGHT = 16;
@@ -126,6 +152,8 @@ export class SubscriptionSession {
   private pumping = false;
   private again = false;
   private nextState = 0;
+  /** Records were taken since `caught_up` was last sent (true at start: the first one is owed). */
+  private behind = true;
   /** Batches whose disclosures are being written. */
   private auditing = 0;
   private sending: Promise<void> = Promise.resolve();
@@ -250,7 +278,7 @@ export class SubscriptionSession {
             : start.startPosition === StartPosition.LATEST
               ? tail.range(partition).end
               : low;
-        this.states.push({ feedIndex, feed, tail, partition, next, committed: next, pending: [] });
+        this.states.push({ feedIndex, feed, tail, partition, next, committed: next, pending: [], holds: [] });
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
     });
@@ -305,17 +333,24 @@ export class SubscriptionSession {
       }
       accepted.push(cursor);
     }
-    // Commit per topic: everything before the first unacknowledged delivery is done.
+    // The window is free again at once; the commit follows in the background.
+    this.pump();
+    this.commitPositions(touched, accepted);
+  }
+
+  /**
+   * Commits, per topic, everything before each partition's first unacknowledged delivery or
+   * unwritten dead letter; confirms `accepted` cursors once it has landed.
+   */
+  private commitPositions(touched: ReadonlySet<PartitionState>, accepted: readonly string[]): void {
     const byTopic = new Map<string, Map<number, number>>();
     for (const state of touched) {
-      const position = state.pending[0] ?? state.next;
+      const position = Math.min(state.pending[0] ?? state.next, state.holds[0] ?? state.next, state.next);
       if (position === state.committed) continue;
       const positions = byTopic.get(state.feed.policy.topic) ?? new Map<number, number>();
       positions.set(state.partition, position);
       byTopic.set(state.feed.policy.topic, positions);
     }
-    // The window is free again at once; the commit follows in the background.
-    this.pump();
     const committed = Promise.all(
       [...byTopic].map(async ([topic, positions]) => {
         await this.deps.cursors.commit(this.subscriptionId, topic, positions);
@@ -328,7 +363,7 @@ export class SubscriptionSession {
     this.confirmations = this.confirmations
       .then(() => committed)
       .then(() => {
-        if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: accepted } } });
+        if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: [...accepted] } } });
       })
       .catch((error: unknown) => this.fail(error));
   }
@@ -353,18 +388,19 @@ export class SubscriptionSession {
       this.again = false;
       while (!this.closed && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
         const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
-        if (batch.length === 0) break;
+        if (batch.collected.length === 0 && batch.setAside.length === 0) break;
         // Audited before it is sent, sent in the order collected; the next batch is prepared
-        // while this one's disclosures are on their way to Kafka.
+        // while this one's disclosures (and dead letters) are on their way to Kafka.
         this.auditing++;
-        const audited = this.deps.audit(batch.map((b) => b.delivered));
+        const written = Promise.all([
+          this.deps.audit(batch.collected.map((b) => b.delivered)),
+          Promise.all(batch.setAside.map((bad) => this.deps.deadLetter(bad.record, bad.error))),
+        ]);
         // Its failure is handled in turn below; meanwhile it must not count as unhandled.
-        audited.catch(() => undefined);
+        written.catch(() => undefined);
         this.sending = this.sending
-          .then(() => audited)
-          .then(() =>
-            this.write({ kind: { $case: 'deliveries', value: { deliveries: batch.map((b) => b.delivery) } } }),
-          )
+          .then(() => written)
+          .then(([auditSetAside]) => this.send(batch, auditSetAside))
           .catch((error: unknown) => this.fail(error))
           .finally(() => {
             this.auditing--;
@@ -375,13 +411,61 @@ export class SubscriptionSession {
         await yieldToIo();
       }
     } while (this.again && !this.closed);
+    if (this.behind && this.atEnd()) {
+      // After every batch taken so far is sent: `caught_up` never overtakes a delivery.
+      this.sending = this.sending.then(() => this.announceCaughtUp());
+    }
   }
 
-  private collect(max: number): { delivery: Delivery; delivered: DeliveredRecord }[] {
-    const out: { delivery: Delivery; delivered: DeliveredRecord }[] = [];
+  /** Sends a batch's deliveries, less what was set aside, and releases what was set aside. */
+  private send(
+    batch: { collected: readonly Collected[]; setAside: readonly SetAside[] },
+    auditSetAside: readonly DeliveredRecord[],
+  ): void {
+    const touched = new Set<PartitionState>();
+    const release = (list: number[], offset: number) => {
+      const index = list.indexOf(offset);
+      if (index >= 0) list.splice(index, 1);
+    };
+    for (const bad of batch.setAside) {
+      release(bad.state.holds, bad.offset);
+      touched.add(bad.state);
+    }
+    const dropped = new Set(auditSetAside);
+    const deliveries: Delivery[] = [];
+    for (const item of batch.collected) {
+      if (dropped.has(item.delivered)) {
+        // Written to the dead-letter topic by the audit: done, as if acknowledged.
+        release(item.state.pending, item.offset);
+        this.unacked--;
+        touched.add(item.state);
+        continue;
+      }
+      deliveries.push(item.delivery);
+      this.deps.onDelivered?.(item.state.feed, 1);
+    }
+    if (deliveries.length > 0) this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
+    if (touched.size > 0 && !this.closed) this.commitPositions(touched, []);
+  }
+
+  /** Every partition read to the end the gateway has seen, nothing of it waiting to be sent. */
+  private atEnd(): boolean {
+    return this.states.every((state) => !state.catchUp && state.next >= state.tail.range(state.partition).end);
+  }
+
+  private announceCaughtUp(): void {
+    if (this.closed || !this.behind || this.auditing > 0 || !this.atEnd()) return;
+    this.behind = false;
+    this.write({ kind: { $case: 'caughtUp', value: { asOf: new Date() } } });
+  }
+
+  private collect(max: number): { collected: Collected[]; setAside: SetAside[] } {
+    const collected: Collected[] = [];
+    const setAside: SetAside[] = [];
     const count = this.states.length;
     let idle = 0;
-    while (out.length < max && idle < count) {
+    // Records set aside count towards the batch: a run of bad records is worked through in steps.
+    while (collected.length + setAside.length < max && idle < count) {
       const state = this.states[this.nextState % count];
       this.nextState = (this.nextState + 1) % count;
       if (!state) break;
@@ -391,21 +475,24 @@ export class SubscriptionSession {
         continue;
       }
       idle = 0;
+      this.behind = true;
       const offset = Number(entry.record.offset);
       state.next = offset + 1;
       const result = this.evaluate(state, entry);
       if (!result) continue;
+      if ('setAside' in result) {
+        state.holds.push(offset);
+        setAside.push({ state, offset, record: entry.record, error: result.setAside });
+        continue;
+      }
       state.pending.push(offset);
       this.unacked++;
-      out.push(result);
+      collected.push({ state, offset, ...result });
     }
-    return out;
+    return { collected, setAside };
   }
 
-  private evaluate(
-    state: PartitionState,
-    entry: TailEntry,
-  ): { delivery: Delivery; delivered: DeliveredRecord } | undefined {
+  private evaluate(state: PartitionState, entry: TailEntry): Evaluated {
     const policy = state.feed.policy;
     const partner = { country: this.principal.country, agency: this.principal.agency };
     const viewSchemaId = this.deps.viewSchemaId(policy);
@@ -426,10 +513,7 @@ export class SubscriptionSession {
         payload.writeInt32BE(viewSchemaId, 1);
       } else {
         const decoded = decodeEntry(this.deps.codec, entry);
-        if ('error' in decoded) {
-          this.deps.poison(entry.record, `undecodable: ${decoded.error}`);
-          return undefined;
-        }
+        if ('error' in decoded) return { setAside: decoded.cause };
         const decision = policy.apply(decoded.value, partner);
         meta = decoded.value['meta'] as Record<string, unknown> | undefined;
         if (!decision.admitted) {
@@ -443,11 +527,10 @@ export class SubscriptionSession {
             : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
       }
     } catch (error) {
-      this.deps.poison(entry.record, `policy error: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
+      // A policy that cannot evaluate the record, or a view that cannot be encoded.
+      return { setAside: error };
     }
     const record = entry.record;
-    this.deps.onDelivered?.(state.feed, 1);
     return {
       delivery: {
         cursor: `${this.streamId}:${state.feedIndex}:${state.partition}:${record.offset}`,

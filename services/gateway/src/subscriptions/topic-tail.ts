@@ -4,13 +4,15 @@
 // with a reader per topic, ten idle feed topics cost a hundred empty fetches a second. The
 // price: should kafkajs give up on that reader (it restarts it on retriable errors, and the bus
 // logs 'reader crashed' either way), every tail stops filling, not one.
-import type { AvroCodec, Bus, ConsumedRecord, Reader } from '@puente/sdk';
+import { BusError, type AvroCodec, type Bus, type ConsumedRecord, type Reader } from '@puente/sdk';
 
 export interface TailEntry {
   readonly record: ConsumedRecord;
 }
 
-export type Decoded = { readonly value: Record<string, unknown> } | { readonly error: string };
+export type Decoded =
+  | { readonly value: Record<string, unknown> }
+  | { readonly error: string; /** What the codec threw, for the dead-letter reason class. */ readonly cause: unknown };
 
 /**
  * One partition's recent records, column by column: the buffer holds tens of thousands of
@@ -112,12 +114,55 @@ export function decodeEntry(codec: AvroCodec, entry: TailEntry): Decoded {
     if (!entry.record.value) throw new Error('empty record value');
     return { value: codec.decode(entry.record.value, { topic: entry.record.topic }).value as Record<string, unknown> };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    return { error: error instanceof Error ? error.message : String(error), cause: error };
   }
 }
 
 /** Headers are not kept: six CloudEvents header buffers per record, and nothing delivered reads them. */
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
+
+/** Whether a record came from a tail, which keeps no headers: its original must be read again. */
+export const headersDropped = (record: ConsumedRecord): boolean => record.headers === NO_HEADERS;
+
+/**
+ * The record at `record`'s position as Kafka has it, headers included (a dead letter keeps them).
+ * One short reader: this happens once per bad record, never per delivery. A record no longer
+ * retained is given back as it is.
+ */
+export async function readOriginal(bus: Bus, record: ConsumedRecord, timeoutMs = 30_000): Promise<ConsumedRecord> {
+  let found: (value: ConsumedRecord) => void = () => undefined;
+  const first = new Promise<ConsumedRecord>((resolve) => (found = resolve));
+  const reader = await bus.readFrom({
+    topic: record.topic,
+    positions: [{ partition: record.partition, offset: record.offset }],
+    handler: async (batch) => {
+      const at = batch.records.find((r) => r.offset === record.offset);
+      found(at ?? record);
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      first,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new BusError({
+                code: 'TIMEOUT',
+                message: `reading ${record.topic}[${record.partition}]@${record.offset} again took over ${timeoutMs} ms`,
+                retriable: true,
+              }),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await reader.stop();
+  }
+}
 
 class Tail implements TopicTail {
   readonly buffers: PartitionBuffer[];

@@ -2,12 +2,17 @@
 import type { AvroCodec, Bus, CargoManifest, RiskAssessment, ScreeningResult } from '@puente/sdk';
 
 export async function ensureRiskTopics(bus: Bus, country: 'us' | 'mx', partitions = 3): Promise<void> {
-  await bus.admin.ensureTopics(
-    ['cargo-manifests', 'screening-results', 'risk-assessments'].map((domain) => ({
+  await bus.admin.ensureTopics([
+    ...['cargo-manifests', 'screening-results', 'risk-assessments'].map((domain) => ({
       topic: `${country}.${domain}.v1`,
       partitions,
     })),
-  );
+    // Where the service sets aside input it cannot assess.
+    ...['cargo-manifests', 'screening-results'].map((domain) => ({
+      topic: `dlq.${country}.${domain}.v1`,
+      partitions: 1,
+    })),
+  ]);
 }
 
 export async function publishManifest(bus: Bus, codec: AvroCodec, manifest: CargoManifest): Promise<void> {

@@ -2,3 +2,18 @@ export type * from './types.js';
 export { BusError, type BusErrorCode } from './errors.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { KafkaBus, fromKafkaError, type KafkaBusOptions } from './kafka-bus.js';
+export {
+  boundedReason,
+  classifyFailure,
+  createDeadLetterCounter,
+  createDeadLetters,
+  decodeChecked,
+  DEAD_LETTER_HEADERS,
+  DEAD_LETTER_PREFIX,
+  deadLetterTopicOf,
+  MAX_REASON_BYTES,
+  type DeadLetterCounter,
+  type DeadLetterOptions,
+  type DeadLetterReasonClass,
+  type DeadLetters,
+} from './dead-letter.js';

@@ -3,6 +3,7 @@
 import { inject } from 'vitest';
 
 export { describeBusContract, waitFor, type BusContractOptions } from '../bus/testing/bus-contract.js';
+export { NOT_AVRO, unknownSchemaIdRecord, withEventId } from './poison-records.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { AvroError } from '../../avro/errors.js';
+import { createDeadLetters, DEAD_LETTER_HEADERS, deadLetterTopicOf } from '../dead-letter.js';
 import { BusError } from '../errors.js';
-import type { Bus, ConsumedRecord, Subscription, TopicPartition } from '../types.js';
+import type { Bus, ConsumedRecord, RecordBatch, Subscription, TopicPartition } from '../types.js';
 
 export interface BusContractOptions {
   /** Builds a started bus; called once for the suite. */
@@ -420,6 +422,92 @@ export function describeBusContract(name: string, options: BusContractOptions): 
       const lagAfter = await bus.admin.describeGroup(groupId, [topic]);
       expect(lagAfter.partitions.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(0);
       expect(lagAfter.members).toBe(1);
+    });
+    it('dead-letters a bad record with its reason and moves on; a transient failure or a failed dead-letter write commits nothing', async () => {
+      const topic = unique('dlq-source');
+      const groupId = unique('g');
+      await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
+      const deadLetters = createDeadLetters({ bus, service: 'contract' });
+      await bus.publish(topic, [
+        { key: 'k', value: Buffer.from('good-1') },
+        { key: 'k', value: Buffer.from('bad'), headers: { ce_type: 'org.puente.test' }, timestamp: 1_000 },
+        { key: 'k', value: Buffer.from('transient') },
+        { key: 'k', value: Buffer.from('good-2') },
+      ]);
+      const handled: string[] = [];
+      let transientLeft = 1;
+      const batches: RecordBatch[] = [];
+      // The handler commits through the subscription, which exists once subscribe resolves.
+      const handle: { subscription?: Subscription } = {};
+      handle.subscription = track(
+        await bus.subscribe({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          handler: async (batch) => {
+            batches.push(batch);
+            for (const record of batch.records) {
+              await deadLetters.guard(record, () => {
+                const text = record.value?.toString();
+                if (text === 'bad')
+                  throw new AvroError({ code: 'MALFORMED', message: 'not Avro: bad magic byte 0x62' });
+                if (text === 'transient' && transientLeft-- > 0) {
+                  throw new BusError({ code: 'UNAVAILABLE', message: 'broker away', retriable: true });
+                }
+                handled.push(`${text}@${record.offset}`);
+              });
+            }
+            const last = batch.records.at(-1);
+            if (last) {
+              await handle.subscription?.commit([
+                { topic, partition: batch.partition, offset: String(Number(last.offset) + 1) },
+              ]);
+            }
+          },
+        }),
+      );
+      // No dead-letter topic yet: the bad record's write fails, so nothing is committed past it.
+      await waitFor(() => batches.length >= 2, 30_000, 'a redelivery after the failed dead-letter write');
+      expect(handled.every((h) => h.startsWith('good-1@'))).toBe(true);
+      expect((await bus.admin.describeGroup(groupId, [topic])).partitions[0]?.committed ?? null).toBeNull();
+      expect(await deadLetters.counter.get()).toMatchObject({ values: [] });
+
+      await bus.admin.ensureTopics([{ topic: deadLetterTopicOf(topic), partitions: 1 }]);
+      await waitFor(() => handled.some((h) => h.startsWith('good-2@')), 30_000, 'the record after the bad one');
+      expect(handled.filter((h) => !h.startsWith('good-1@'))).toEqual(['transient@2', 'good-2@3']);
+      await waitFor(
+        async () => (await bus.admin.describeGroup(groupId, [topic])).partitions[0]?.committed === '4',
+        30_000,
+        'a commit past every record',
+      );
+
+      const dead: ConsumedRecord[] = [];
+      const reader = await bus.readFrom({
+        topic: deadLetterTopicOf(topic),
+        positions: [{ partition: 0, offset: '0' }],
+        handler: async (batch) => {
+          dead.push(...batch.records);
+        },
+      });
+      await waitFor(() => dead.length >= 1, 30_000, 'the dead letter');
+      await reader.stop();
+      expect(dead).toHaveLength(1); // written once, though the bad record was handled several times
+      const [letter] = dead;
+      expect(letter?.key).toBe('k');
+      expect(letter?.value?.toString()).toBe('bad');
+      const header = (name: string) => letter?.headers[name]?.toString();
+      expect(header('ce_type')).toBe('org.puente.test');
+      expect(header(DEAD_LETTER_HEADERS.reason)).toBe('not Avro: bad magic byte 0x62');
+      expect(header(DEAD_LETTER_HEADERS.reasonClass)).toBe('undecodable');
+      expect(header(DEAD_LETTER_HEADERS.sourceTopic)).toBe(topic);
+      expect(header(DEAD_LETTER_HEADERS.sourcePartition)).toBe('0');
+      expect(header(DEAD_LETTER_HEADERS.sourceOffset)).toBe('1');
+      expect(header(DEAD_LETTER_HEADERS.sourceTimestamp)).toBe('1000');
+      expect(header(DEAD_LETTER_HEADERS.service)).toBe('contract');
+      const counted = await deadLetters.counter.get();
+      expect(counted.values).toEqual([
+        { labels: { topic, service: 'contract', reason_class: 'undecodable' }, value: 1 },
+      ]);
     });
   });
 }
