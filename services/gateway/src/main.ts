@@ -79,6 +79,8 @@ async function main(): Promise<void> {
       port: gateway.port,
       metrics: metrics ? `${config.metricsHost}:${config.metricsPort}` : 'off',
       tls: config.tls !== undefined,
+      // The process to signal: wrappers such as npx and pnpm do not pass SIGTERM on.
+      pid: process.pid,
     },
     'gateway ready',
   );

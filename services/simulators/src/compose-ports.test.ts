@@ -2,7 +2,7 @@
 // No Docker engine here, so each service's configuration is loaded from the environment the
 // compose file gives it, exactly as its main.ts would, and compared with the ports it publishes:
 // every published container port is the service's gRPC or metrics port, bound to all interfaces.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { loadGatewayConfig } from '@puente/gateway';
@@ -46,6 +46,16 @@ const listeners: Record<string, (env: Record<string, string>) => { host: string;
 const published = Object.entries(compose.services).filter(([, service]) => (service.ports ?? []).length > 0);
 
 describe('deploy/compose.yaml', () => {
+  it.each(Object.entries(compose.services).filter(([, service]) => service.command))(
+    '%s runs an entry point that exists, as the container’s main process',
+    (_, service) => {
+      const [program, ...args] = service.command ?? [];
+      expect(program).toBe('node');
+      const main = args.at(-1) ?? '';
+      expect(existsSync(fileURLToPath(new URL(`../../../${main}`, import.meta.url))), main).toBe(true);
+    },
+  );
+
   it('publishes the gateway and the metrics of every service', () => {
     expect(published.map(([name]) => name).sort()).toEqual([
       'gateway',
@@ -57,7 +67,8 @@ describe('deploy/compose.yaml', () => {
   });
 
   it.each(published)('%s listens on every port it publishes, on all interfaces', (_, service) => {
-    const pkg = service.command?.find((part) => part.startsWith('@puente/')) ?? '';
+    const main = service.command?.find((part) => /^services\/[a-z-]+\/src\/[a-z-]+\.ts$/.test(part)) ?? '';
+    const pkg = `@puente/${main.split('/')[1] ?? ''}`;
     const listen = listeners[pkg];
     expect(listen, `no known listener for ${pkg}`).toBeDefined();
     const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));

@@ -502,6 +502,17 @@ export class KafkaBus implements Bus {
     return reader;
   }
 
+  /** The reader consumer groups on the cluster, any process's (`puente.reader.…`): for operators and tests. */
+  async listReaderGroups(): Promise<string[]> {
+    this.assertRunning();
+    try {
+      const { groups } = await this.kafkaAdmin.listGroups();
+      return groups.map((g) => g.groupId).filter((id) => id.startsWith(READER_GROUP_PREFIX));
+    } catch (error) {
+      throw fromKafkaError(error, 'listing consumer groups');
+    }
+  }
+
   /**
    * Deletes reader groups nobody is in: what readers of a process that died (SIGKILL, a crash, a
    * failed start) left behind. A reader's group holds no offsets, so deleting one whose member
