@@ -107,6 +107,11 @@ describe('a Kafka outage while publishing', () => {
     expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1_500);
     // …and once the outage fills the breaker's window, refusal is immediate.
     expect(outcomes.slice(-3).every((o) => o.ms < 100)).toBe(true);
+    // The open breaker is what operators see, and the refusals are counted by reason.
+    expect((await gateway.metrics.breakerOpen.get()).values[0]?.value).toBe(1);
+    const rejected = (await gateway.metrics.publishRejected.get()).values;
+    expect(rejected.reduce((sum, v) => sum + v.value, 0)).toBe(12);
+    expect(rejected.every((v) => /^[A-Z_]+$/.test(String(v.labels['reason'])))).toBe(true);
 
     broker = await startLocalKafka({
       port: broker.port,

@@ -33,4 +33,41 @@ describe('gateway configuration', () => {
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'k:9092' })).toThrow(/no way to authenticate callers/);
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'k:9092', PUENTE_TLS_CA: 'ca.crt' })).toThrow(/go together/);
   });
+
+  it('reads relative paths from where the command was typed (pnpm --filter runs in the package)', () => {
+    const config = loadGatewayConfig({
+      KAFKA_BROKERS: 'k:9092',
+      PUENTE_DEV_TOKENS_FILE: 'deploy/dev-tokens.yaml',
+      PUENTE_POLICIES_DIR: '/etc/puente/policies',
+      INIT_CWD: '/home/dev/puente',
+    });
+    expect(config.devTokensFile).toBe('/home/dev/puente/deploy/dev-tokens.yaml');
+    expect(config.policiesDir).toBe('/etc/puente/policies');
+  });
+
+  it('serves metrics on loopback unless told otherwise', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml' };
+    expect(loadGatewayConfig(base)).toMatchObject({ metricsHost: '127.0.0.1', metricsPort: 9464 });
+    expect(loadGatewayConfig({ ...base, PUENTE_METRICS_HOST: '0.0.0.0' }).metricsHost).toBe('0.0.0.0');
+  });
+
+  it('takes a schema registry URL, with credentials only in pairs', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml' };
+    expect(loadGatewayConfig(base).schemaRegistry).toBeUndefined();
+    expect(
+      loadGatewayConfig({
+        ...base,
+        SCHEMA_REGISTRY_URL: 'https://registry.example:8081/apis/ccompat/v7',
+        SCHEMA_REGISTRY_USERNAME: 'puente',
+        SCHEMA_REGISTRY_PASSWORD: 'secret',
+      }).schemaRegistry,
+    ).toEqual({
+      url: 'https://registry.example:8081/apis/ccompat/v7',
+      auth: { username: 'puente', password: 'secret' },
+    });
+    expect(() => loadGatewayConfig({ ...base, SCHEMA_REGISTRY_URL: 'registry:8081' })).toThrow(/SCHEMA_REGISTRY_URL/);
+    expect(() =>
+      loadGatewayConfig({ ...base, SCHEMA_REGISTRY_URL: 'http://r:8081', SCHEMA_REGISTRY_USERNAME: 'u' }),
+    ).toThrow(/SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together/);
+  });
 });

@@ -1,5 +1,6 @@
 // The gateway's configuration, parsed once from the environment into a frozen, typed object;
 // every problem is listed before the process exits. Nothing else in the gateway reads process.env.
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
@@ -23,11 +24,23 @@ const schema = z
     PUENTE_TLS_KEY: z.string().optional(),
     PUENTE_DEV_TOKENS_FILE: z.string().optional(),
     PUENTE_METRICS_PORT: port.default(9464),
+    // Loopback by default; a container publishing the port sets 0.0.0.0.
+    PUENTE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    SCHEMA_REGISTRY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SCHEMA_REGISTRY_USERNAME: z.string().min(1).optional(),
+    SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
     PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
     PUENTE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
     LOG_LEVEL: logLevelSchema,
   })
   .superRefine((env, context) => {
+    if ((env.SCHEMA_REGISTRY_USERNAME === undefined) !== (env.SCHEMA_REGISTRY_PASSWORD === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together',
+        path: ['SCHEMA_REGISTRY_USERNAME'],
+      });
+    }
     const tls = [env.PUENTE_TLS_CA, env.PUENTE_TLS_CERT, env.PUENTE_TLS_KEY];
     if (tls.some(Boolean) && !tls.every(Boolean)) {
       context.addIssue({
@@ -53,7 +66,13 @@ export interface GatewayConfig {
   readonly publishersFile: string;
   readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | undefined;
   readonly devTokensFile: string | undefined;
+  /** 0 switches the metrics endpoint off. */
   readonly metricsPort: number;
+  readonly metricsHost: string;
+  /** A Confluent-compatible registry the catalog is pushed to, with its ids, before the gateway starts. */
+  readonly schemaRegistry:
+    { readonly url: string; readonly auth?: { readonly username: string; readonly password: string } } | undefined;
+  /** Create missing topics (catalog, dead-letter, audit) with this many partitions at start. */
   readonly ensureTopicsPartitions: number | undefined;
   readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -77,17 +96,31 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
   }
   const c = parsed.data;
   const snapshot = { ...env };
+  // A relative path means relative to where the command was typed: `pnpm --filter … start` runs
+  // the script in the package's directory but says where it was invoked in INIT_CWD.
+  const base = env['INIT_CWD'] || process.cwd();
+  const path = <T extends string | undefined>(value: T): T =>
+    value === undefined ? value : (resolve(base, value) as T);
   return Object.freeze({
     brokers: c.KAFKA_BROKERS,
     address: c.PUENTE_GATEWAY_ADDRESS,
-    policiesDir: c.PUENTE_POLICIES_DIR,
-    publishersFile: c.PUENTE_PUBLISHERS_FILE,
+    policiesDir: path(c.PUENTE_POLICIES_DIR),
+    publishersFile: path(c.PUENTE_PUBLISHERS_FILE),
     tls:
       c.PUENTE_TLS_CA && c.PUENTE_TLS_CERT && c.PUENTE_TLS_KEY
-        ? { caFile: c.PUENTE_TLS_CA, certFile: c.PUENTE_TLS_CERT, keyFile: c.PUENTE_TLS_KEY }
+        ? { caFile: path(c.PUENTE_TLS_CA), certFile: path(c.PUENTE_TLS_CERT), keyFile: path(c.PUENTE_TLS_KEY) }
         : undefined,
-    devTokensFile: c.PUENTE_DEV_TOKENS_FILE,
+    devTokensFile: path(c.PUENTE_DEV_TOKENS_FILE),
     metricsPort: c.PUENTE_METRICS_PORT,
+    metricsHost: c.PUENTE_METRICS_HOST,
+    schemaRegistry: c.SCHEMA_REGISTRY_URL
+      ? {
+          url: c.SCHEMA_REGISTRY_URL,
+          ...(c.SCHEMA_REGISTRY_USERNAME && c.SCHEMA_REGISTRY_PASSWORD
+            ? { auth: { username: c.SCHEMA_REGISTRY_USERNAME, password: c.SCHEMA_REGISTRY_PASSWORD } }
+            : {}),
+        }
+      : undefined,
     ensureTopicsPartitions: c.PUENTE_ENSURE_TOPICS_PARTITIONS,
     shutdownGraceMs: c.PUENTE_SHUTDOWN_GRACE_MS,
     logLevel: c.LOG_LEVEL,

@@ -26,7 +26,7 @@ import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
 import { widenConnectionWindows, widenReceiveWindows } from './flow-control.js';
 import type { PublishPermissions } from './authorization.js';
 import type { Authenticator, Principal } from './identity.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, measurePublisher, type GatewayMetrics } from './metrics.js';
 import { createPublisher } from './publish.js';
 import { createOperatorService } from './operator-service.js';
 import { createShareService } from './share-service.js';
@@ -133,16 +133,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   });
 
-  const publisher = createPublisher({
-    bus,
-    codec,
-    breaker,
-    permissions: options.permissions,
-    maxPayloadBytes: limits.maxPayloadBytes,
-    maxInFlight: limits.maxInFlight,
-    dedupeWindowMs: limits.dedupeWindowMs,
-    onPublished: (topic, count) => metrics.published.inc({ topic }, count),
-  });
+  const publisher = measurePublisher(
+    createPublisher({
+      bus,
+      codec,
+      breaker,
+      permissions: options.permissions,
+      maxPayloadBytes: limits.maxPayloadBytes,
+      maxInFlight: limits.maxInFlight,
+      dedupeWindowMs: limits.dedupeWindowMs,
+      onPublished: (topic, count) => metrics.published.inc({ topic }, count),
+    }),
+    metrics,
+  );
 
   const deadLetters = createDeadLetters({ bus, service: 'gateway', logger, counter: metrics.poison });
   /**

@@ -1,6 +1,7 @@
 // The gateway as a real process on a real Kafka: killed with SIGKILL mid-subscription and started
 // again, a partner loses no unacknowledged record and gets no acknowledged one twice; SIGTERM
-// drains and exits cleanly.
+// drains and exits cleanly. With SCHEMA_REGISTRY_URL it pushes the catalog, with its ids, to a
+// Confluent-compatible registry before it serves, and does not start over conflicting ids.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,7 +17,14 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { createCodec } from '@puente/sdk';
+import {
+  ConfluentRegistryDouble,
+  startServiceProcess,
+  testKafkaBrokers,
+  waitFor,
+  type ServiceProcess,
+} from '@puente/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev-wiring.js';
@@ -174,5 +182,77 @@ describe('the gateway process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output.join('')).toContain('gateway stopped');
+  });
+});
+
+// The registry here is a test double of the Confluent Schema Registry's REST contract (no
+// Confluent registry can run on this machine): a real HTTP server on a real socket, see
+// services/sdk/src/testing/confluent-registry-double.ts.
+describe('the gateway process with SCHEMA_REGISTRY_URL', () => {
+  const catalog = createCodec().catalog.data;
+  const registries: ConfluentRegistryDouble[] = [];
+  const processes: ServiceProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
+    await Promise.all(registries.map((r) => r.stop()));
+  });
+  const registry = async () => {
+    const started = await new ConfluentRegistryDouble().start();
+    registries.push(started);
+    return started;
+  };
+  const gateway = async (registryUrl: string) => {
+    const port = await freePort();
+    return startServiceProcess({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/main.ts'],
+      cwd: `${root}services/gateway`,
+      env: {
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
+        PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
+        PUENTE_HASH_KEY_US_MX: DEV_KEY,
+        PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+        PUENTE_METRICS_PORT: '0',
+        SCHEMA_REGISTRY_URL: registryUrl,
+      },
+      ready: 'gateway ready',
+    });
+  };
+
+  it('pushes every catalog subject version with the catalog’s id before it serves', async () => {
+    const double = await registry();
+    const running = await gateway(double.url);
+    processes.push(running);
+    expect(Object.keys(catalog.subjects).length).toBeGreaterThan(0);
+    for (const [subject, { versions }] of Object.entries(catalog.subjects)) {
+      expect(double.subjects.get(subject)).toEqual(versions.map(({ version, id }) => ({ version, id })));
+    }
+    for (const [id, { schema }] of Object.entries(catalog.schemas)) expect(double.schemas.get(Number(id))).toBe(schema);
+    const output = running.output();
+    expect(output.indexOf('catalog in the schema registry')).toBeLessThan(output.indexOf('gateway ready'));
+    expect(await running.stop('SIGTERM')).toBe(0);
+  });
+
+  it('refuses to start when the registry holds a subject version under another id, naming both', async () => {
+    const double = await registry();
+    const subject = 'us.cargo-manifests.v1-value';
+    const catalogId = catalog.subjects[subject]?.versions[0]?.id;
+    expect(catalogId).toBeDefined();
+    double.schemas.set(9_999, catalog.schemas[String(catalogId)]?.schema ?? '');
+    double.subjects.set(subject, [{ version: 1, id: 9_999 }]);
+    const failure = await gateway(double.url).then(
+      (running) => {
+        processes.push(running);
+        return undefined;
+      },
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    expect(failure).toContain('exited before it was ready');
+    expect(failure).toContain(
+      `gateway failed to start: registry holds ${subject} v1 as schema id 9999, the catalog as id ${catalogId}`,
+    );
+    // Nothing else of the catalog was overwritten under the conflicting subject.
+    expect(double.subjects.get(subject)).toEqual([{ version: 1, id: 9_999 }]);
   });
 });

@@ -11,3 +11,4 @@ export { createGatewayMetrics, serveMetrics, type GatewayMetrics } from './metri
 export { DISCLOSURE_TOPIC } from './audit.js';
 export * from './dev-tokens.js';
 export * from './dev-wiring.js';
+export { ConfigError as GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';

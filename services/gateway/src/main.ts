@@ -3,7 +3,14 @@
 // arrive, so a drained stop loses nothing.
 import process from 'node:process';
 
-import { createCodec, createLogger, createPolicyStore, KafkaBus, stopOnSignals } from '@puente/sdk';
+import {
+  createCodec,
+  createLogger,
+  createPolicyStore,
+  createSchemaRegistry,
+  KafkaBus,
+  stopOnSignals,
+} from '@puente/sdk';
 
 import { loadPublishPermissions } from './authorization.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
@@ -15,6 +22,20 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = createLogger({ name: 'puente-gateway', level: config.logLevel });
   const codec = createCodec();
+  if (config.schemaRegistry) {
+    // Before anything is produced: bytes framed with catalog ids must mean the same schemas in
+    // the registry, so a registry holding other ids for a subject version stops the start here.
+    const registry = createSchemaRegistry({ catalog: codec.catalog, ...config.schemaRegistry });
+    const report = await registry.publishCatalog(codec.catalog.data);
+    logger.info(
+      {
+        registry: config.schemaRegistry.url,
+        subjects: report.subjects.length,
+        imported: report.subjects.reduce((n, s) => n + s.imported.length, 0),
+      },
+      'catalog in the schema registry with its ids',
+    );
+  }
   const bus = new KafkaBus({ brokers: config.brokers, clientId: 'puente-gateway', logger });
   const policies = createPolicyStore({
     dir: config.policiesDir,
@@ -41,9 +62,28 @@ async function main(): Promise<void> {
     ensureTopics: config.ensureTopicsPartitions ? { partitions: config.ensureTopicsPartitions } : false,
     logger,
   });
-  await gateway.start();
-  const metrics = config.metricsPort > 0 ? await serveMetrics(gateway.metrics.registry, config.metricsPort) : undefined;
-  logger.info({ port: gateway.port, metricsPort: config.metricsPort, tls: config.tls !== undefined }, 'gateway ready');
+  let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+  try {
+    await gateway.start();
+    if (config.metricsPort > 0)
+      metrics = await serveMetrics(gateway.metrics.registry, config.metricsPort, config.metricsHost);
+  } catch (error) {
+    // A failed start still leaves Kafka tidy: readers already started delete their groups.
+    await gateway.stop(0).catch(() => undefined);
+    await policies.stop();
+    await bus.stop();
+    throw error;
+  }
+  logger.info(
+    {
+      port: gateway.port,
+      metrics: metrics ? `${config.metricsHost}:${config.metricsPort}` : 'off',
+      tls: config.tls !== undefined,
+      // The process to signal: wrappers such as npx and pnpm do not pass SIGTERM on.
+      pid: process.pid,
+    },
+    'gateway ready',
+  );
 
   // Draining: in-flight calls finish, then components stop in reverse order of start.
   stopOnSignals(async () => {

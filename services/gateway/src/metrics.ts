@@ -1,8 +1,10 @@
 // Prometheus metrics of one gateway process (a registry of its own), served over HTTP.
-import { createServer, type Server } from 'node:http';
+import { ErrorReason } from '@puente/proto';
+import { createDeadLetterCounter, createMetricsRegistry, type DeadLetterCounter } from '@puente/sdk';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-import { createDeadLetterCounter, type DeadLetterCounter } from '@puente/sdk';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { fromUnknown } from './errors.js';
+import type { Publisher } from './publish.js';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -19,8 +21,7 @@ export interface GatewayMetrics {
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'puente_gateway_' });
+  const registry = createMetricsRegistry('puente_gateway_');
   const registers = [registry];
   return {
     registry,
@@ -65,16 +66,30 @@ export function createGatewayMetrics(): GatewayMetrics {
   };
 }
 
-export function serveMetrics(registry: Registry, port: number, host = '127.0.0.1'): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.url !== '/metrics') {
-      response.writeHead(404).end();
-      return;
-    }
-    registry
-      .metrics()
-      .then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text))
-      .catch(() => response.writeHead(500).end());
-  });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+/**
+ * The publisher, counting what it refuses (by ErrorInfo reason) and timing each call from the
+ * gateway's receipt to its outcome (Kafka's acknowledgement, or the refusal).
+ */
+export function measurePublisher(publisher: Publisher, metrics: GatewayMetrics): Publisher {
+  const rejected = (reason: ErrorReason, count = 1) =>
+    metrics.publishRejected.inc({ reason: ErrorReason[reason] ?? String(reason) }, count);
+  return {
+    ...publisher,
+    async publishBatch(principal, requests) {
+      const done = metrics.publishSeconds.startTimer();
+      try {
+        const outcomes = await publisher.publishBatch(principal, requests);
+        for (const outcome of outcomes) if (!outcome.ok) rejected(outcome.error.reason);
+        return outcomes;
+      } catch (error) {
+        rejected(fromUnknown(error).reason, requests.length);
+        throw error;
+      } finally {
+        done();
+      }
+    },
+  };
 }
+
+/** Serves `GET /metrics` from a registry (the helper every Puente service uses). */
+export { serveMetrics } from '@puente/sdk';

@@ -14,6 +14,8 @@ const schema = z.object({
   PUENTE_TRUSTED_SHIPPERS_FILE: z.string().min(1).optional(),
   PUENTE_RISK_GROUP_ID: z.string().min(1).optional(),
   PUENTE_RISK_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  PUENTE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  PUENTE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: logLevelSchema,
 });
 
@@ -26,6 +28,9 @@ export function defaultRiskFiles(country: 'US' | 'MX'): { rulesFile: string; tru
   };
 }
 
+/** Default metrics ports (the gateway's is 9464, screening's 9465 and 9466). */
+export const RISK_METRICS_PORTS = { US: 9467, MX: 9468 } as const;
+
 export interface RiskConfig {
   readonly brokers: readonly string[];
   readonly country: 'US' | 'MX';
@@ -33,6 +38,9 @@ export interface RiskConfig {
   readonly trustedShippersFile: string;
   readonly groupId: string | undefined;
   readonly joinTimeoutMs: number;
+  /** Prometheus endpoint; 0 switches it off. Defaults differ per country so both run on one host. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -57,6 +65,8 @@ export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>
     trustedShippersFile: e.PUENTE_TRUSTED_SHIPPERS_FILE ?? defaults.trustedShippersFile,
     groupId: e.PUENTE_RISK_GROUP_ID,
     joinTimeoutMs: e.PUENTE_RISK_JOIN_TIMEOUT_MS,
+    metricsPort: e.PUENTE_METRICS_PORT ?? RISK_METRICS_PORTS[e.PUENTE_COUNTRY],
+    metricsHost: e.PUENTE_METRICS_HOST,
     logLevel: e.LOG_LEVEL,
   });
 }

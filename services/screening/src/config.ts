@@ -18,12 +18,17 @@ const schema = z
     PUENTE_MATCH_POTENTIAL: unit.default(0.85),
     PUENTE_MATCH_CONFIRMED: unit.default(0.95),
     PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
+    PUENTE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    PUENTE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: logLevelSchema,
   })
   .refine((env) => env.PUENTE_MATCH_POTENTIAL <= env.PUENTE_MATCH_CONFIRMED, {
     message: 'PUENTE_MATCH_POTENTIAL must not exceed PUENTE_MATCH_CONFIRMED',
     path: ['PUENTE_MATCH_POTENTIAL'],
   });
+
+/** Default metrics ports (the gateway's is 9464, risk's 9467 and 9468). */
+export const SCREENING_METRICS_PORTS = { US: 9465, MX: 9466 } as const;
 
 export interface ScreeningConfig {
   readonly brokers: readonly string[];
@@ -33,6 +38,9 @@ export interface ScreeningConfig {
   readonly groupId: string | undefined;
   readonly thresholds: { readonly potential: number; readonly confirmed: number };
   readonly ensureTopicsPartitions: number | undefined;
+  /** Prometheus endpoint; 0 switches it off. Defaults differ per country so both run on one host. */
+  readonly metricsPort: number;
+  readonly metricsHost: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -61,6 +69,8 @@ export function loadScreeningConfig(env: Readonly<Record<string, string | undefi
     groupId: parsed.PUENTE_SCREENING_GROUP_ID,
     thresholds: Object.freeze({ potential: parsed.PUENTE_MATCH_POTENTIAL, confirmed: parsed.PUENTE_MATCH_CONFIRMED }),
     ensureTopicsPartitions: parsed.PUENTE_ENSURE_TOPICS_PARTITIONS,
+    metricsPort: parsed.PUENTE_METRICS_PORT ?? SCREENING_METRICS_PORTS[parsed.PUENTE_COUNTRY],
+    metricsHost: parsed.PUENTE_METRICS_HOST,
     logLevel: parsed.LOG_LEVEL,
   });
 }

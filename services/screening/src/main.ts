@@ -3,7 +3,15 @@
 // so a stop at any moment loses nothing (a redelivered manifest yields the same result ids).
 import process from 'node:process';
 
-import { createCodec, createLogger, KafkaBus, stopOnSignals } from '@puente/sdk';
+import {
+  createCodec,
+  createLogger,
+  createMetricsRegistry,
+  KafkaBus,
+  registerStatsMetrics,
+  serveMetrics,
+  stopOnSignals,
+} from '@puente/sdk';
 
 import { ConfigError, loadScreeningConfig } from './config.js';
 import { createScreeningService } from './screening-service.js';
@@ -36,8 +44,26 @@ async function main(): Promise<void> {
     ensureTopics: config.ensureTopicsPartitions ? { partitions: config.ensureTopicsPartitions } : false,
   });
   await service.start();
+  const registry = createMetricsRegistry('puente_screening_');
+  registry.setDefaultLabels({ country: config.country });
+  // Records set aside to dlq.<topic>: the dead letters' own counter, served with the rest.
+  registry.registerMetric(service.deadLetters.counter);
+  registerStatsMetrics(registry, () => service.stats(), [
+    { stat: 'manifests', name: 'puente_screening_manifests_total', help: 'Cargo manifests screened' },
+    { stat: 'results', name: 'puente_screening_results_total', help: 'Screening results published' },
+    { stat: 'hits', name: 'puente_screening_hits_total', help: 'Manifests with a potential or confirmed match' },
+    {
+      stat: 'skipped',
+      name: 'puente_screening_skipped_total',
+      help: 'Records not screened (not a manifest of ours, or undecodable)',
+    },
+  ]);
+  const metrics =
+    config.metricsPort > 0 ? await serveMetrics(registry, config.metricsPort, config.metricsHost) : undefined;
+  logger.info({ metrics: metrics ? `${config.metricsHost}:${config.metricsPort}` : 'off' }, 'screening ready');
 
   stopOnSignals(async () => {
+    metrics?.close();
     await service.stop();
     await bus.stop();
     watchlists.stop();

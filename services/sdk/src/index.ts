@@ -12,3 +12,9 @@ export {
 } from './resilience/circuit-breaker.js';
 export { countrySchema, kafkaBrokersSchema, logLevelSchema, type LogLevel } from './config/env-schemas.js';
 export { stopOnSignals } from './lifecycle/stop-on-signals.js';
+export {
+  createMetricsRegistry,
+  registerStatsMetrics,
+  serveMetrics,
+  type StatsMetric,
+} from './telemetry/metrics-server.js';

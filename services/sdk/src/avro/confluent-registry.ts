@@ -156,7 +156,8 @@ export function createConfluentRegistry(options: ConfluentRegistryOptions): Sche
         }
         const body = { schema, id: v.id, version: v.version };
         const result = await request<{ id: number }>(
-          `importing ${subject} v${v.version}`,
+          // Named in full: a refusal here is most often another schema already holding the id.
+          `importing ${subject} v${v.version} with the catalog's schema id ${v.id}`,
           'POST',
           `${subjectPath(subject)}/versions`,
           body,

@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 import {
-  ConfigResourceTypes,
   Kafka,
   logLevel,
+  type ConfigResourceTypes,
   type DescribeConfigResponse,
   type Admin,
   type Consumer,
@@ -47,6 +47,12 @@ import {
   type TopicSpec,
 } from './types.js';
 
+/**
+ * Consumer groups of `readFrom` readers are `puente.reader.<clientId>.<uuid>`: one per reader,
+ * deleted when it stops; any empty one under this prefix is an orphan and may be deleted.
+ */
+export const READER_GROUP_PREFIX = 'puente.reader.';
+
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
   readonly clientId?: string;
@@ -66,6 +72,8 @@ export interface KafkaBusOptions {
    * over them in order of first use, each topic always on the same one. Default 3.
    */
   readonly producers?: number;
+  /** How long `admin.ensureTopics` waits for the partitions' leaders to serve them. Default 30 s. */
+  readonly leaderWaitMs?: number;
 }
 
 /**
@@ -145,6 +153,11 @@ interface ProduceTarget {
   readonly requestBytes: number;
 }
 
+// kafkajs's enums as Kafka numbers them: Node's ESM loader cannot see them among kafkajs's
+// CommonJS exports (its module.exports ends in a spread), so importing the values fails at run time.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+const BROKER_RESOURCE = 4 as ConfigResourceTypes;
+
 /** Kafka's defaults, for a broker or topic that will not say: message.max.bytes, socket.request.max.bytes. */
 const DEFAULT_MESSAGE_MAX_BYTES = 1_048_588;
 const DEFAULT_SOCKET_REQUEST_MAX_BYTES = 104_857_600;
@@ -217,6 +230,7 @@ export class KafkaBus implements Bus {
   /** The topic data a produce request may carry: socket.request.max.bytes less the request's header. */
   private requestBytes = DEFAULT_SOCKET_REQUEST_MAX_BYTES - REQUEST_HEADER_BYTES;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  private readerSweep: Promise<void> | undefined;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (options.brokers.length === 0) {
@@ -238,7 +252,7 @@ export class KafkaBus implements Bus {
     this.lanes = Array.from({ length: producers }, (_, index) => ({ index, queue: [], producing: false }));
     this.producerOptions = { ...client, producers, logger: this.logger };
     this.kafkaAdmin = this.kafka.admin({ retry });
-    this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts);
+    this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts, options.leaderWaitMs ?? 30_000);
   }
 
   async start(): Promise<void> {
@@ -532,8 +546,10 @@ export class KafkaBus implements Bus {
       }))
       .filter((entry) => entry.partitions.length > 0);
     // kafkajs has no manual assignment: a private group of one member, seeking each wanted
-    // partition once it joins and pausing the others. Nothing is ever committed for it.
-    const groupId = `puente.reader.${randomUUID()}`;
+    // partition once it joins and pausing the others. Nothing is ever committed for it; it is
+    // deleted when the reader stops, and one a dead process left behind by the next bus's sweep.
+    await (this.readerSweep ??= this.sweepOrphanReaderGroups());
+    const groupId = `${READER_GROUP_PREFIX}${this.options.clientId ?? 'puente'}.${randomUUID()}`;
     const consumer = this.kafka.consumer({
       groupId,
       allowAutoTopicCreation: false,
@@ -586,6 +602,7 @@ export class KafkaBus implements Bus {
       });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
+      await this.kafkaAdmin.deleteGroups([groupId]).catch(() => undefined);
       throw fromKafkaError(error, `reading ${topics.join(', ')} from explicit offsets`);
     }
     let stopping: Promise<void> | undefined;
@@ -605,13 +622,45 @@ export class KafkaBus implements Bus {
           .disconnect()
           .then(() => this.kafkaAdmin.deleteGroups([groupId]))
           .then(() => undefined)
-          .catch((error: unknown) => this.logger.debug({ err: error, groupId }, 'reader cleanup incomplete'))
+          .catch((error: unknown) => this.logger.warn({ err: error, groupId }, 'reader group not deleted'))
           .finally(() => this.readers.delete(reader));
         return stopping;
       },
     };
     this.readers.add(reader);
     return reader;
+  }
+
+  /** The reader consumer groups on the cluster, any process's (`puente.reader.…`): for operators and tests. */
+  async listReaderGroups(): Promise<string[]> {
+    this.assertRunning();
+    try {
+      const { groups } = await this.kafkaAdmin.listGroups();
+      return groups.map((g) => g.groupId).filter((id) => id.startsWith(READER_GROUP_PREFIX));
+    } catch (error) {
+      throw fromKafkaError(error, 'listing consumer groups');
+    }
+  }
+
+  /**
+   * Deletes reader groups nobody is in: what readers of a process that died (SIGKILL, a crash, a
+   * failed start) left behind. A reader's group holds no offsets, so deleting one whose member
+   * merely timed out costs nothing: the member joins again and seeks to where it was.
+   */
+  private async sweepOrphanReaderGroups(): Promise<void> {
+    try {
+      const { groups } = await this.kafkaAdmin.listGroups();
+      const readerGroups = groups.map((g) => g.groupId).filter((id) => id.startsWith(READER_GROUP_PREFIX));
+      if (readerGroups.length === 0) return;
+      const described = await this.kafkaAdmin.describeGroups(readerGroups);
+      const orphans = described.groups.filter((g) => g.state === 'Empty').map((g) => g.groupId);
+      if (orphans.length === 0) return;
+      await this.kafkaAdmin.deleteGroups(orphans);
+      this.logger.info({ groups: orphans.length }, 'deleted reader groups left behind by stopped processes');
+    } catch (error) {
+      // Housekeeping only: a reader works without it.
+      this.logger.warn({ err: error }, 'could not sweep reader groups left behind');
+    }
   }
 
   private assertRunning(): void {
@@ -665,7 +714,7 @@ export class KafkaBus implements Bus {
     try {
       const { resources } = await this.kafkaAdmin.describeConfigs({
         includeSynonyms: false,
-        resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+        resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ['max.message.bytes'] }],
       });
       return configNumber(resources, 'max.message.bytes');
     } catch (error) {
@@ -691,7 +740,7 @@ export class KafkaBus implements Bus {
         const { resources } = await this.kafkaAdmin.describeConfigs({
           includeSynonyms: false,
           resources: brokers.map(({ nodeId }) => ({
-            type: ConfigResourceTypes.BROKER,
+            type: BROKER_RESOURCE,
             name: String(nodeId),
             configNames: ['message.max.bytes', 'socket.request.max.bytes'],
           })),
@@ -851,7 +900,7 @@ function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | str
   return result;
 }
 
-function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): BusAdmin {
+function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>, leaderWaitMs: number): BusAdmin {
   const wrap = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -875,38 +924,24 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
         const missing = specs.filter(
           (spec, index) => !existing.has(spec.topic) && specs.findIndex((s) => s.topic === spec.topic) === index,
         );
-        if (missing.length === 0) return [];
-        await admin.createTopics({
-          waitForLeaders: false,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor ?? 1,
-            configEntries: [
-              { name: 'retention.ms', value: String(spec.retentionMs ?? 7 * 24 * 3_600_000) },
-              { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
-            ]
-              .filter(({ name }) => spec.configs?.[name] === undefined)
-              .concat(Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }))),
-          })),
-        });
-        // Wait until every new partition has a leader; a fresh topic's metadata lags its creation.
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          try {
-            const { topics } = await admin.fetchTopicMetadata({ topics: missing.map((spec) => spec.topic) });
-            if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
-          } catch (error) {
-            if (Date.now() > deadline) throw error;
-          }
-          if (Date.now() > deadline)
-            throw new BusError({
-              code: 'TIMEOUT',
-              message: 'new topics got no partition leaders within 30 s',
-              retriable: true,
-            });
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: false,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor ?? 1,
+              configEntries: [
+                { name: 'retention.ms', value: String(spec.retentionMs ?? 7 * 24 * 3_600_000) },
+                { name: 'cleanup.policy', value: spec.cleanupPolicy ?? 'delete' },
+              ]
+                .filter(({ name }) => spec.configs?.[name] === undefined)
+                .concat(Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }))),
+            })),
+          });
         }
+        // Topics another process has just created may not be served yet either: all are waited for.
+        await waitForLeaders(admin, [...new Set(specs.map((spec) => spec.topic))], leaderWaitMs);
         return missing.map((spec) => spec.topic);
       }),
     listTopics: () =>
@@ -956,4 +991,45 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
         for (const topic of topics) partitionCounts.delete(topic);
       }),
   };
+}
+
+/**
+ * Resolves once every partition of the topics has a leader that serves it. Metadata alone is not
+ * enough: a broker publishes a new partition's leader in its metadata before its replica manager
+ * has taken the partition on, and a request in that gap fails with "not the leader for that
+ * topic-partition" — the first start on a fresh broker did. A ListOffsets per topic goes to each
+ * partition's leader, so its success is the proof.
+ */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...topics];
+  let lastProblem = 'no metadata yet';
+  for (;;) {
+    const still: string[] = [];
+    for (const topic of pending) {
+      try {
+        const { topics: [metadata] = [] } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const leaderless = metadata?.partitions.filter((p) => p.leader < 0).map((p) => p.partitionId) ?? [];
+        if (!metadata || metadata.partitions.length === 0 || leaderless.length > 0) {
+          still.push(topic);
+          lastProblem = `${topic} partitions ${leaderless.join(', ') || '(none yet)'} have no leader`;
+          continue;
+        }
+        await admin.fetchTopicOffsets(topic);
+      } catch (error) {
+        still.push(topic);
+        lastProblem = `${topic}: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    if (still.length === 0) return;
+    pending = still;
+    if (Date.now() >= deadline) {
+      throw new BusError({
+        code: 'TIMEOUT',
+        retriable: true,
+        message: `topics ${pending.join(', ')} got no serving partition leaders within ${timeoutMs} ms (last: ${lastProblem})`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -4,6 +4,8 @@ import { inject } from 'vitest';
 
 export { describeBusContract, waitFor, type BusContractOptions } from '../bus/testing/bus-contract.js';
 export { NOT_AVRO, unknownSchemaIdRecord, withEventId } from './poison-records.js';
+export { freePort, startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './service-process.js';
+export { ConfluentRegistryDouble, type ConfluentRegistryDoubleOptions } from './confluent-registry-double.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

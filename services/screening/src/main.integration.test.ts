@@ -1,0 +1,90 @@
+// The screening process serves its own Prometheus metrics: started as README says (its
+// package's start script) on real Kafka, GET /metrics over a real socket answers with the
+// process's figures, and a manifest it screens moves its counter.
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+import { createCodec, KafkaBus, readExamples, type CargoManifest } from '@puente/sdk';
+import {
+  freePort,
+  NOT_AVRO,
+  startServiceProcess,
+  testKafkaBrokers,
+  waitFor,
+  type ServiceProcess,
+} from '@puente/sdk/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repo = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+const IN = 'us.cargo-manifests.v1';
+
+const sample = (text: string, name: string): number | undefined => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+};
+
+describe('the screening process', () => {
+  let running: ServiceProcess | undefined;
+  afterAll(async () => {
+    await running?.stop('SIGKILL');
+  });
+
+  it('serves its metrics on PUENTE_METRICS_PORT, and they follow what it screens', async () => {
+    const port = await freePort();
+    running = await startServiceProcess({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/main.ts'],
+      cwd: repo('services/screening'),
+      env: {
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        PUENTE_COUNTRY: 'US',
+        PUENTE_SCREENING_GROUP_ID: `screening-metrics-${randomUUID().slice(0, 8)}`,
+        PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+        PUENTE_METRICS_PORT: String(port),
+      },
+      ready: 'screening ready',
+    });
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const first = await scrape();
+    expect(sample(first, 'puente_screening_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(first).toContain('puente_screening_manifests_total{country="US"}');
+    const before = sample(first, 'puente_screening_manifests_total') ?? 0;
+
+    const codec = createCodec();
+    const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'screening-metrics-test' });
+    await bus.start();
+    const example = readExamples(repo('schemas/examples')).find(
+      (e) => e.file === 'cargo-manifests/us-northbound-otay-mesa-produce.json',
+    );
+    const manifest: CargoManifest = codec.fromJson(IN, example?.value);
+    const value = { ...manifest, manifestId: `MET${Date.now()}`, meta: { ...manifest.meta, eventId: randomUUID() } };
+    // A record that is not Avro first: set aside to the dead letters, counted, and screening goes on.
+    await bus.publish(IN, [
+      { key: 'not-avro', value: NOT_AVRO },
+      { key: value.manifestId, value: codec.encode(IN, value) },
+    ]);
+    await bus.stop();
+    await waitFor(
+      async () => (sample(await scrape(), 'puente_screening_manifests_total') ?? 0) > before,
+      60_000,
+      'the screened manifest to be counted',
+    );
+    const after = await scrape();
+    expect(sample(after, 'puente_screening_results_total')).toBeGreaterThan(0);
+    const deadLettered = after
+      .split('\n')
+      .find(
+        (line) =>
+          line.startsWith('puente_dead_lettered_total{') &&
+          line.includes('service="screening-us"') &&
+          line.includes('reason_class="undecodable"'),
+      );
+    expect(Number(deadLettered?.split(' ').at(-1))).toBeGreaterThanOrEqual(1);
+
+    expect(await running.stop('SIGTERM')).toBe(0);
+  });
+});
