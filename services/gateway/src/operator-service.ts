@@ -299,7 +299,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       payload =
         format === PayloadFormat.AVRO_CONFLUENT
           ? (record.value ?? Buffer.alloc(0))
-          : Buffer.from(JSON.stringify(codec.toJson(readAs, decoded.value)));
+          : Buffer.from(JSON.stringify(codec.toFriendlyJson(readAs, decoded.value)));
     } catch (error) {
       return {
         ...raw,
@@ -628,7 +628,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
           message: `inline.payload is not JSON: ${(error as Error).message}`,
         });
       }
-      return codec.fromJson(topic, json) as Record<string, unknown>;
+      return codec.fromFriendlyJson(topic, json) as Record<string, unknown>;
     }
     throw badRequest('inline.payload_format', 'must be AVRO_CONFLUENT or AVRO_JSON');
   };

@@ -236,7 +236,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           m['originCountry'] ??= principal.country;
           m['originAgency'] ??= principal.agency;
         }
-        return { value: codec.fromJson(request.topic, json) };
+        return { value: codec.fromFriendlyJson(request.topic, json) };
       }
       default:
         throw new GatewayError({
