@@ -14,7 +14,7 @@ import { compileFromJson, compileToJson } from './friendly-json.js';
 import type { JsonValue } from './friendly-json.js';
 import { createCatalogRegistry } from './registry.js';
 import type { SchemaRegistry } from './registry.js';
-import { compileSkimmer, explainBytes, type Skimmer } from './skim.js';
+import { compileSkimmer, explainBytes, type BytesVerdict, type Skimmer } from './skim.js';
 import { compileValidator } from './validate.js';
 import { HEADER_SIZE, MAGIC_BYTE, readSchemaId, writeHeader } from './wire-format.js';
 
@@ -68,7 +68,7 @@ export interface AvroCodec {
    * its framing (see skim.ts's explainBytes); empty when the bytes are valid. Throws MALFORMED for
    * a bad header and UNKNOWN_SCHEMA_ID for an id the codec does not know.
    */
-  explainBytes(bytes: Uint8Array): FieldError[];
+  explainBytes(bytes: Uint8Array): BytesVerdict;
   /**
    * Avro JSON (the specification's encoding) → value of the topic's current schema; throws
    * SCHEMA_VALIDATION naming every bad or unknown field. With `schemaId` (a schema of the

@@ -427,11 +427,13 @@ function arrayPath(path: string, index: number): string {
  * a union index, the end of the bytes), which it names with the field it was reading. Empty
  * exactly when a skim of the same bytes succeeds. Slow (paths are built), for the error path.
  */
-export function explainBytes(type: avro.Type, buf: Buffer, offset: number): FieldError[] {
+export function explainBytes(type: avro.Type, buf: Buffer, offset: number): BytesVerdict {
   const errors: FieldError[] = [];
+  let malformed = false;
   const cursor: Cursor = { buf, pos: offset };
   const report = (path: string, expected: string, problem: Problem): boolean => {
     errors.push(fieldError(path, expected, problem.got, problem.reason));
+    malformed ||= problem.fatal;
     return !problem.fatal;
   };
   // Returns false when the walk cannot go on.
@@ -507,11 +509,22 @@ export function explainBytes(type: avro.Type, buf: Buffer, offset: number): Fiel
     }
   };
   if (walk(type, '', expectedText(type)) && cursor.pos !== buf.length) {
-    errors.push(
-      fieldError('', `${expectedText(type)} and nothing after it`, `${buf.length - cursor.pos} trailing byte(s)`),
-    );
+    report('', `${expectedText(type)} and nothing after it`, {
+      fatal: true,
+      got: `${buf.length - cursor.pos} trailing byte(s)`,
+    });
   }
-  return errors;
+  return { errors, malformed };
+}
+
+export interface BytesVerdict {
+  /** Every field full validation refuses; empty when the bytes are valid. */
+  readonly errors: FieldError[];
+  /**
+   * True when the bytes are not one value of the schema at all (truncated, a negative length,
+   * a union index out of range, trailing bytes): the last error says where it broke.
+   */
+  readonly malformed: boolean;
 }
 
 export { readLong as readAvroLong };

@@ -14,3 +14,5 @@ declare module 'vitest' {
 export function testKafkaBrokers(): string[] {
   return inject('kafkaBrokers').split(',');
 }
+
+export { friendlyToAvroJson } from '../avro/avro-json-testing.js';
