@@ -16,3 +16,4 @@ export function testKafkaBrokers(): string[] {
 }
 
 export { friendlyToAvroJson } from '../avro/avro-json-testing.js';
+export { askPythonAvroJson, pythonAvroAvailable } from '../avro/python-avro.js';
