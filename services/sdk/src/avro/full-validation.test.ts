@@ -3,6 +3,7 @@
 // enum index out of range, a string that is not UTF-8) is refused by the skim and named field by
 // field by explainBytes, with the same paths the Avro JSON path names for the same values; the
 // skim never accepts what full validation (decode, then the validator) refuses.
+import { isUtf8 } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 
 import avro from 'avsc';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createCodec } from './codec.js';
 import { AvroError } from './errors.js';
 import { readExamples } from './examples.js';
+import { isUtf8At } from './skim.js';
 import { HEADER_SIZE } from './wire-format.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../schemas/examples', import.meta.url));
@@ -264,5 +266,32 @@ describe('full validation of Avro binary at the door', () => {
     );
     expect(accepted).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(50);
+  });
+
+  it('checks UTF-8 in place exactly as Node does (property, with overlong forms, surrogates and cut sequences)', () => {
+    const tricky = [
+      [0xc0, 0x80],
+      [0xed, 0xa0, 0x80],
+      [0xf4, 0x90, 0x80, 0x80],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xc3, 0xb3],
+    ].map((b) => Buffer.from(b));
+    for (const bytes of tricky) expect(isUtf8At(bytes, 0, bytes.length), bytes.toString('hex')).toBe(isUtf8(bytes));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 12 }),
+          fc.string({ unit: 'binary', maxLength: 8 }).map((t) => new Uint8Array(Buffer.from(t))),
+        ),
+        fc.nat(3),
+        (bytes, cut) => {
+          const buf = Buffer.from(bytes);
+          const end = Math.max(0, buf.length - cut);
+          expect(isUtf8At(buf, 0, end)).toBe(isUtf8(buf.subarray(0, end)));
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -7,8 +7,6 @@
 // left, bytes left over, a uuid not in 8-4-4-4-12 form, a timestamp no Date holds, a decimal
 // beyond its precision, a string that is not UTF-8) it refuses, and `explainBytes` then names
 // every field that is wrong, walking the same rules with paths.
-import { isUtf8 } from 'node:buffer';
-
 import type avro from 'avsc';
 
 import type { FieldError } from './errors.js';
@@ -71,9 +69,35 @@ function isUuidText(buf: Buffer, start: number): boolean {
   return true;
 }
 
-/** ASCII is checked in place; anything else by Node's UTF-8 validator. */
-function isUtf8At(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return isUtf8(buf.subarray(start, end));
+/**
+ * Whether buf[start, end) is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+ * nothing beyond U+10FFFF). In place, without a view per string: Node's isUtf8 needs a subarray,
+ * and allocating one per string cost more than the check itself.
+ */
+export function isUtf8At(buf: Buffer, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else return false;
+    if (i + need >= end) return false;
+    const second = buf[i + 1]!;
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    if (second < low || second > high) return false;
+    for (let k = 2; k <= need; k++) {
+      const next = buf[i + k]!;
+      if (next < 0x80 || next > 0xbf) return false;
+    }
+    i += need + 1;
+  }
   return true;
 }
 
