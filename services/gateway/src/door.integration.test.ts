@@ -134,7 +134,11 @@ describe('the door on real Kafka and gRPC', () => {
         schemaId: payload.readInt32BE(1) + 1,
       }),
     );
-    expect(refused).toMatchObject({ code: status.INVALID_ARGUMENT, reason: ErrorReason.REQUEST_INVALID, fields: ['schema_id'] });
+    expect(refused).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      reason: ErrorReason.REQUEST_INVALID,
+      fields: ['schema_id'],
+    });
   });
 
   it('accepts spec Avro JSON, refuses the friendly form, and delivers spec Avro JSON of the view', async () => {

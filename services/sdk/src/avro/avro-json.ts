@@ -8,7 +8,7 @@ import type avro from 'avsc';
 
 import type { FieldError } from './errors.js';
 import type { JsonValue } from './friendly-json.js';
-import { DecimalType, epochDayOf, isoDateOf } from './logical-types.js';
+import { epochDayOf, isoDateOf, type DecimalType } from './logical-types.js';
 import { fieldPath, isPlainObject, shapeOf } from './type-shape.js';
 import { describeValue, fieldError, unknownFieldError } from './validate.js';
 
@@ -16,7 +16,10 @@ type FromJson = (json: unknown, path: string, errors: FieldError[]) => unknown;
 type ToJson = (value: unknown) => JsonValue;
 
 /** Bytes as the specification's JSON carries them: each byte one character U+0000–U+00FF. */
-const LATIN1_ONLY = /^[\u0000-\u00ff]*$/;
+function isLatin1(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+}
 
 /** The name a union's JSON wraps a branch's value in: its primitive type or its full name. */
 export function unionBranchName(type: avro.Type): string {
@@ -74,8 +77,7 @@ export function compileFromAvroJson(type: avro.Type): (json: unknown) => { value
             const decimal = t as unknown as DecimalType;
             const expected = `bytes (${decimal.expected.replace(' string', '')}: two's complement of the unscaled value as an ISO-8859-1 string)`;
             return (j, p, e) => {
-              if (typeof j === 'string' && LATIN1_ONLY.test(j))
-                return decimal.fromUnscaledBytes(Buffer.from(j, 'latin1'));
+              if (typeof j === 'string' && isLatin1(j)) return decimal.fromUnscaledBytes(Buffer.from(j, 'latin1'));
               e.push(fieldError(p, expected, describeValue(j)));
               return j;
             };
@@ -86,7 +88,7 @@ export function compileFromAvroJson(type: avro.Type): (json: unknown) => { value
       case 'primitive':
         if (shape.name !== 'bytes') return (j) => j;
         return (j, p, e) => {
-          if (typeof j === 'string' && LATIN1_ONLY.test(j)) return Buffer.from(j, 'latin1');
+          if (typeof j === 'string' && isLatin1(j)) return Buffer.from(j, 'latin1');
           e.push(fieldError(p, 'bytes (an ISO-8859-1 string)', describeValue(j)));
           return j;
         };

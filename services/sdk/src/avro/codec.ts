@@ -367,7 +367,7 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
       const value = checked(topic, entry, entry.fromAvroJson(json));
       if (entry === target.schema) return value as TopicValueOf<typeof topic>;
       // An older version of the topic's schema: written with it, read as the current one.
-      return decodeKnown(frame(entry, value, topic), entry, { topic }).value as TopicValueOf<typeof topic>;
+      return decodeKnown(frame(entry, value, topic), entry, { topic }).value;
     },
     toAvroJson(topic, value) {
       const entry = topicEntry(topic).schema;
