@@ -19,6 +19,7 @@ import {
   type Delivery,
   type PublishRequest,
   type PublishResponse,
+  type PublishStreamResponse,
   type SubscribeResponse,
 } from '@puente/proto';
 import { createCodec, KafkaBus, MAGIC_BYTE } from '@puente/sdk';
@@ -103,24 +104,59 @@ describe('the door on real Kafka and gRPC', () => {
     await bus?.stop();
   });
 
-  it('refuses Avro binary whose meta.eventId is not a UUID with SCHEMA_REJECTED naming meta.eventId', async () => {
+  /** A valid manifest's bytes with the eventId (meta's first field) written as a plain, non-UUID string. */
+  function nonUuidEventId(): Buffer {
     const value = codec.fromFriendlyJson(TOPIC, manifest());
     const valid = codec.encode(TOPIC, value);
-    // Written around the uuid logical type: the eventId string (meta's first field) replaced.
     const eventId = Buffer.from('not-a-uuid');
     expect(valid[5]).toBe(value.meta.eventId.length * 2);
-    const payload = Buffer.concat([
+    return Buffer.concat([
       valid.subarray(0, 5),
       Buffer.from([eventId.length * 2]),
       eventId,
       valid.subarray(6 + value.meta.eventId.length),
     ]);
+  }
+
+  it('refuses Avro binary whose meta.eventId is not a UUID with SCHEMA_REJECTED naming meta.eventId', async () => {
+    const payload = nonUuidEventId();
     const refused = await refusal(
       publish({ topic: TOPIC, key: '', payloadFormat: PayloadFormat.AVRO_CONFLUENT, payload, schemaId: 0 }),
     );
     expect(refused).toMatchObject({ code: status.INVALID_ARGUMENT, reason: ErrorReason.SCHEMA_REJECTED });
     expect(refused.fields).toEqual(['meta.eventId']);
     expect(refused.message).toContain('8-4-4-4-12');
+  });
+
+  it('refuses the same event on PublishStream, accepting its valid neighbour', async () => {
+    const call = client.publishStream(auth('dev-us-cbp-publisher'));
+    const responses: PublishStreamResponse[] = [];
+    call.on('data', (response: PublishStreamResponse) => responses.push(response));
+    const ended = new Promise<void>((resolve, reject) => {
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    const good = codec.encode(TOPIC, codec.fromFriendlyJson(TOPIC, manifest()));
+    call.write({
+      sequence: '1',
+      events: [good, nonUuidEventId()].map((payload) => ({
+        topic: TOPIC,
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        payload,
+        schemaId: 0,
+      })),
+    });
+    call.end();
+    await ended;
+    const outcomes = responses[0]?.outcomes.map((o) => o.outcome);
+    expect(outcomes?.map((o) => o?.$case)).toEqual(['accepted', 'rejected']);
+    const rejected = outcomes?.[1];
+    if (rejected?.$case !== 'rejected') throw new Error('expected a rejection');
+    expect(rejected.value.code).toBe(status.INVALID_ARGUMENT);
+    const details = fromRpcStatus(rejected.value);
+    expect(errorReasonOf(details)).toBe(ErrorReason.SCHEMA_REJECTED);
+    expect(details.badRequest?.fieldViolations.map((v) => v.field)).toEqual(['meta.eventId']);
   });
 
   it('refuses a schema_id that differs from the framing with REQUEST_INVALID naming schema_id', async () => {

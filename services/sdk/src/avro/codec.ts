@@ -91,9 +91,10 @@ export interface AvroCodec {
   /** Teaches the codec a schema id (e.g. one registered at run time); REGISTRY_CONFLICT if the id means something else. */
   addSchema(schemaId: number, schema: string): void;
   /**
-   * Confirms without decoding that `bytes` are one value framed with the topic's current schema,
-   * reading only the string, uuid or enum fields at `paths` (dotted, outside arrays and maps).
-   * Undefined when it cannot confirm it: `decode` then gives the verdict and names what is wrong.
+   * Confirms without decoding that `bytes` are one fully valid value (as decoding and then
+   * `validate` would find it) framed with the topic's current schema, reading only the string,
+   * uuid or enum fields at `paths` (dotted, outside arrays and maps). Undefined when it cannot
+   * confirm it: `explainBytes` then names every field that is wrong.
    */
   skim(topic: string, bytes: Uint8Array, paths: readonly string[]): (string | undefined)[] | undefined;
 }
