@@ -176,7 +176,7 @@ describe('bad records produced around the gateway', () => {
   }
 
   it('sets them aside in every consumer, counts them, and goes on with the next good record', async () => {
-    const good = codec.fromJson(
+    const good = codec.fromFriendlyJson(
       MANIFESTS,
       (
         JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {

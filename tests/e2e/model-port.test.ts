@@ -143,7 +143,11 @@ describe('the model port end to end on Kafka', () => {
             topic: 'us.cargo-manifests.v1',
             key: '',
             payloadFormat: PayloadFormat.AVRO_JSON,
-            payload: Buffer.from(JSON.stringify(value)),
+            payload: Buffer.from(
+              JSON.stringify(
+                codec.toAvroJson('us.cargo-manifests.v1', codec.fromFriendlyJson('us.cargo-manifests.v1', value)),
+              ),
+            ),
             schemaId: 0,
           },
           auth('dev-us-cbp-publisher'),

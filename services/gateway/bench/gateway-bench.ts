@@ -140,7 +140,7 @@ const example = JSON.parse(
 ) as {
   value: unknown;
 };
-const baseManifest = codec.fromJson(TOPIC, example.value);
+const baseManifest = codec.fromFriendlyJson(TOPIC, example.value);
 const schemaId = codec.schemaIdOf(TOPIC);
 let manifestCounter = 0;
 

@@ -120,7 +120,7 @@ describe('a write behind a subscription that fails', () => {
       const value = structuredClone(example.value);
       value['meta'].eventId = randomUUID();
       value['manifestId'] = `WRITE-FAIL-${i}`;
-      const payload = Buffer.from(JSON.stringify(value));
+      const payload = Buffer.from(JSON.stringify(codec.toAvroJson(TOPIC, codec.fromFriendlyJson(TOPIC, value))));
       return { topic: TOPIC, key: '', payloadFormat: PayloadFormat.AVRO_JSON, payload, schemaId: 0 };
     });
     const publish = client.publishStream(auth('dev-us-cbp-publisher'));

@@ -29,7 +29,7 @@ describe('disclosure field lists', () => {
       { file: 'cargo-manifests/mx-southbound-ciudad-juarez.json', to: { country: 'US', agency: 'CBP' } },
     ]) {
       const { topic, value } = example(file);
-      const event = codec.fromJson(topic, value) as Record<string, unknown>;
+      const event = codec.fromFriendlyJson(topic, value) as Record<string, unknown>;
       for (const feed of policies.feedsFor(to).filter((f) => f.policy.topic === topic)) {
         const decision = feed.policy.apply(event, to);
         if (!decision.admitted) continue;
@@ -64,7 +64,7 @@ describe('disclosure field lists', () => {
     const { codec, policies } = fixture();
     const { topic, value } = example('cargo-manifests/us-northbound-laredo.json');
     const feed = policies.feedsFor({ country: 'MX', agency: 'ANAM' }).find((f) => f.policy.topic === topic)!;
-    const decision = feed.policy.apply(codec.fromJson(topic, value) as Record<string, unknown>, {
+    const decision = feed.policy.apply(codec.fromFriendlyJson(topic, value) as Record<string, unknown>, {
       country: 'MX',
       agency: 'ANAM',
     });
@@ -94,7 +94,7 @@ describe('disclosure encoder', () => {
     let checked = 0;
     for (const { file, to } of cases) {
       const { topic, value } = example(file);
-      const event = codec.fromJson(topic, value) as Record<string, unknown>;
+      const event = codec.fromFriendlyJson(topic, value) as Record<string, unknown>;
       for (const feed of policies.feedsFor(to).filter((f) => f.policy.topic === topic)) {
         const decision = feed.policy.apply(event, to);
         if (!decision.admitted) continue;
@@ -147,7 +147,7 @@ describe('audit writer', () => {
     const feed = policies
       .feedsFor({ country: 'MX', agency: 'ANAM' })
       .find((f) => f.policy.topic === 'us.cargo-manifests.v1')!;
-    const event = codec.fromJson(
+    const event = codec.fromFriendlyJson(
       'us.cargo-manifests.v1',
       JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')).value,
     ) as unknown as Record<string, unknown>;

@@ -71,7 +71,7 @@ describe('a Kafka outage while publishing', () => {
             topic: TOPIC,
             key: '',
             payloadFormat: PayloadFormat.AVRO_JSON,
-            payload: Buffer.from(JSON.stringify(value)),
+            payload: Buffer.from(JSON.stringify(codec.toAvroJson(TOPIC, codec.fromFriendlyJson(TOPIC, value)))),
             schemaId: 0,
           },
           metadata,

@@ -31,6 +31,7 @@ import { readDevKeys } from './dev-wiring.js';
 import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+const codec = createCodec();
 const tokens = readDevTokens();
 const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 
@@ -148,7 +149,11 @@ describe('the gateway process', () => {
             topic: 'us.cargo-manifests.v1',
             key: '',
             payloadFormat: PayloadFormat.AVRO_JSON,
-            payload: Buffer.from(JSON.stringify(value)),
+            payload: Buffer.from(
+              JSON.stringify(
+                codec.toAvroJson('us.cargo-manifests.v1', codec.fromFriendlyJson('us.cargo-manifests.v1', value)),
+              ),
+            ),
             schemaId: 0,
           },
           auth('dev-us-cbp-publisher'),

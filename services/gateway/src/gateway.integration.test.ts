@@ -24,7 +24,7 @@ import {
   type SubscribeResponse,
 } from '@puente/proto';
 import { createCodec, KafkaBus, parseSchemaText } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { friendlyToAvroJson, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';
@@ -55,7 +55,7 @@ const asJson = (topic: string, value: unknown): PublishRequest => ({
   topic,
   key: '',
   payloadFormat: PayloadFormat.AVRO_JSON,
-  payload: Buffer.from(JSON.stringify(value)),
+  payload: Buffer.from(JSON.stringify(friendlyToAvroJson(codec, topic, value))),
   schemaId: 0,
 });
 

@@ -32,7 +32,7 @@ import {
   type PublishResponse,
 } from '@puente/proto';
 import { compilePolicySet, createCodec, KafkaBus, readAgreementSources } from '@puente/sdk';
-import { testKafkaBrokers } from '@puente/sdk/testing';
+import { friendlyToAvroJson, testKafkaBrokers } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev-wiring.js';
@@ -132,7 +132,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
         topic: 'us.cargo-manifests.v1',
         key: '',
         payloadFormat: PayloadFormat.AVRO_JSON,
-        payload: Buffer.from(JSON.stringify(value)),
+        payload: Buffer.from(JSON.stringify(friendlyToAvroJson(codec, 'us.cargo-manifests.v1', value))),
         schemaId: 0,
       },
       'dev-us-cbp-publisher',
@@ -259,9 +259,11 @@ describe('OperatorService on real Kafka and gRPC', () => {
       decodeError: '',
     });
     expect(record.headers['ce_id']).toBe(eventId);
+    // Avro JSON: the nullable driver's value wrapped in its type's full name, the timestamp a number.
     const decoded = JSON.parse(record.payload.toString('utf8')) as Record<string, any>;
     expect(decoded['manifestId']).toBe(value['manifestId']);
-    expect(decoded['driver'].documents[0].documentNumber).toBe('41928375'); // raw: own country
+    expect(decoded['driver']['org.puente.v1.Person'].documents[0].documentNumber).toBe('41928375'); // raw: own country
+    expect(decoded['estimatedArrival']).toBe(Date.parse(value['estimatedArrival']));
 
     const avro = await browse(
       {
@@ -317,7 +319,9 @@ describe('OperatorService on real Kafka and gRPC', () => {
     const view = JSON.parse(record.payload.toString('utf8')) as Record<string, any>;
     expect(view['consignor'].name).toBe(shared['consignor'].name);
     expect(view['consignor'].address).toBeUndefined();
-    expect(view['driver'].documents[0].documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['driver']['org.puente.v1.view.us_to_mx.CargoManifest_driver'].documents[0].documentNumber).toMatch(
+      /^[A-Za-z0-9_-]{43}$/,
+    );
     expect(record.payload.toString('utf8')).not.toContain('41928375');
     // A view shown to the partner country's operator is a disclosure: audited before it is returned.
     expect(audited.some((d) => d.record.offset === record.offset && d.subscriptionId === 'operator-browse')).toBe(true);
@@ -367,7 +371,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
           $case: 'inline',
           value: {
             payloadFormat: PayloadFormat.AVRO_JSON,
-            payload: Buffer.from(JSON.stringify(restricted)),
+            payload: Buffer.from(JSON.stringify(friendlyToAvroJson(codec, 'us.cargo-manifests.v1', restricted))),
             schemaId: 0,
           },
         },

@@ -278,7 +278,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         payload:
           format === PayloadFormat.AVRO_CONFLUENT
             ? codec.encodeWithSchemaId(schemaId, view)
-            : Buffer.from(JSON.stringify(view)),
+            : Buffer.from(JSON.stringify(codec.toAvroJsonWithSchemaId(schemaId, view))),
         decodeError: '',
       };
     }
@@ -299,7 +299,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       payload =
         format === PayloadFormat.AVRO_CONFLUENT
           ? (record.value ?? Buffer.alloc(0))
-          : Buffer.from(JSON.stringify(codec.toJson(readAs, decoded.value)));
+          : Buffer.from(JSON.stringify(codec.toAvroJson(readAs, decoded.value)));
     } catch (error) {
       return {
         ...raw,
@@ -309,7 +309,9 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         decodeError: `cannot render as JSON: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    return { ...raw, schemaId: decoded.schemaId ?? 0, payloadFormat: format, payload, decodeError: '' };
+    // JSON is written in the schema the value was read as (the topic's current one).
+    const schemaId = format === PayloadFormat.AVRO_CONFLUENT ? (decoded.schemaId ?? 0) : codec.schemaIdOf(readAs);
+    return { ...raw, schemaId, payloadFormat: format, payload, decodeError: '' };
   };
 
   const browse = async (principal: Principal, request: BrowseRecordsRequest): Promise<BrowseRecordsResponse> => {
@@ -628,7 +630,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
           message: `inline.payload is not JSON: ${(error as Error).message}`,
         });
       }
-      return codec.fromJson(topic, json) as Record<string, unknown>;
+      return codec.fromAvroJson(topic, json) as Record<string, unknown>;
     }
     throw badRequest('inline.payload_format', 'must be AVRO_CONFLUENT or AVRO_JSON');
   };
@@ -664,7 +666,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
         ? Buffer.alloc(0)
         : format === PayloadFormat.AVRO_CONFLUENT
           ? codec.encodeWithSchemaId(viewSchemaId, released.view)
-          : Buffer.from(JSON.stringify(released.view)),
+          : Buffer.from(JSON.stringify(codec.toAvroJsonWithSchemaId(viewSchemaId, released.view))),
     };
   };
 

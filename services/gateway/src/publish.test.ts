@@ -16,7 +16,7 @@ const TOPIC = 'us.cargo-manifests.v1';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
 const dev = devGatewayParts(codec);
-const base = codec.fromJson(
+const base = codec.fromFriendlyJson(
   TOPIC,
   (
     JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {

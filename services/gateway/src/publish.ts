@@ -3,8 +3,23 @@
 // breaker. A result is returned only after Kafka acknowledged the record.
 import { randomUUID } from 'node:crypto';
 
-import { ErrorReason, PayloadFormat, type PublishRequest, type PublishResponse } from '@puente/proto';
-import { BreakerOpenError, type AvroCodec, type Breaker, type Bus, type BusRecord } from '@puente/sdk';
+import {
+  ErrorReason,
+  PayloadFormat,
+  type BadRequest_FieldViolation,
+  type PublishRequest,
+  type PublishResponse,
+} from '@puente/proto';
+import {
+  BreakerOpenError,
+  isAvroError,
+  readSchemaId,
+  type AvroCodec,
+  type Breaker,
+  type Bus,
+  type BusRecord,
+  type FieldError,
+} from '@puente/sdk';
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
 import { busUnavailable, fromUnknown, GatewayError } from './errors.js';
@@ -173,18 +188,26 @@ export function createPublisher(options: PublisherOptions): Publisher {
 
   /**
    * What the publish path needs of an event, and the bytes to produce. Avro in the topic's
-   * current schema is skimmed (confirmed to decode, only meta and key read) and goes to Kafka as
-   * it came: the stamping changes nothing in it, since a differing origin is refused. Anything
-   * else, or Avro the skim cannot confirm, is decoded: that gives the verdict, and the error
-   * names every bad field.
+   * current schema is skimmed (fully validated without decoding, only meta and key read) and
+   * goes to Kafka as it came: the stamping changes nothing in it, since a differing origin is
+   * refused. Bytes the skim refuses are explained field by field; anything else (JSON, an older
+   * schema of the topic) is validated completely, decoded and written in the current schema.
    */
   const readEvent = (principal: Principal, request: PublishRequest): PublishedEvent => {
     const paths = skimPaths(request.topic);
     if (request.payloadFormat === PayloadFormat.AVRO_CONFLUENT) {
-      const skimmed = codec.skim(request.topic, request.payload, paths);
-      const [eventId, originCountry, originAgency, key] = skimmed ?? [];
-      if (eventId && originCountry && originAgency && key) {
-        return { eventId, originCountry, originAgency, key, bytes: request.payload };
+      const writerId = framedSchemaId(request);
+      if (writerId === codec.schemaIdOf(request.topic)) {
+        const skimmed = codec.skim(request.topic, request.payload, paths);
+        const [eventId, originCountry, originAgency, key] = skimmed ?? [];
+        if (eventId && originCountry && originAgency && key) {
+          return { eventId, originCountry, originAgency, key, bytes: request.payload };
+        }
+        // Valid but for an empty key or origin: decoding below names what is missing.
+        if (skimmed === undefined) refuseBytes(request, writerId);
+      } else {
+        requireVersionOfTopic(request.topic, writerId);
+        refuseBytes(request, writerId);
       }
     }
     const { value: decoded, bytes } = decodePayload(principal, request);
@@ -197,6 +220,53 @@ export function createPublisher(options: PublisherOptions): Publisher {
       key,
       bytes: bytes ?? codec.encode(request.topic, value),
     };
+  };
+
+  /** The schema id in the framing, which a non-zero `schema_id` must repeat. */
+  const framedSchemaId = (request: PublishRequest): number => {
+    const writerId = readSchemaId(request.payload);
+    if (request.schemaId !== 0 && request.schemaId !== writerId) {
+      throw new GatewayError({
+        code: 'INVALID_ARGUMENT',
+        reason: ErrorReason.REQUEST_INVALID,
+        message: `schema_id ${request.schemaId} differs from schema id ${writerId} in the payload's framing`,
+        fieldViolations: [
+          {
+            field: 'schema_id',
+            description: `must be 0 or ${writerId}, the schema id in the payload's framing`,
+            reason: 'REQUEST_INVALID',
+          },
+        ],
+      });
+    }
+    return writerId;
+  };
+
+  const requireVersionOfTopic = (topic: string, schemaId: number): void => {
+    const subject = codec.catalog.data.subjects[codec.catalog.subjectOf(topic)];
+    if (subject?.versions.some((v) => v.id === schemaId)) return;
+    throw new GatewayError({
+      code: 'NOT_FOUND',
+      reason: ErrorReason.SCHEMA_NOT_FOUND,
+      message: `schema id ${schemaId} is not a version of ${topic}'s schema`,
+      metadata: { schemaId: String(schemaId), topic },
+    });
+  };
+
+  /** Throws the field-by-field verdict on bytes that full validation refuses. */
+  const refuseBytes = (request: PublishRequest, schemaId: number): void => {
+    const { errors, malformed } = codec.explainBytes(request.payload);
+    if (errors.length === 0) return;
+    if (malformed) {
+      const listed = errors.slice(0, LISTED_VIOLATIONS).map((e) => e.message);
+      throw new GatewayError({
+        code: 'INVALID_ARGUMENT',
+        reason: ErrorReason.PAYLOAD_UNDECODABLE,
+        message: `payload is not one Avro value of schema id ${schemaId}: ${listed.join('; ')}`,
+        fieldViolations: violations(errors, 'PAYLOAD_UNDECODABLE'),
+      });
+    }
+    throw schemaRejected(request.topic, schemaId, errors);
   };
 
   const skimPathsByTopic = new Map<string, readonly string[]>();
@@ -228,15 +298,22 @@ export function createPublisher(options: PublisherOptions): Publisher {
             message: `payload is not JSON: ${(error as Error).message}`,
           });
         }
+        const schemaId = request.schemaId === 0 ? codec.schemaIdOf(request.topic) : request.schemaId;
+        requireVersionOfTopic(request.topic, schemaId);
         // Stamp what the caller may leave out: a new eventId, and the origin from its identity.
-        const meta = (json as { meta?: unknown }).meta;
+        const meta = (json as { meta?: unknown } | null)?.meta;
         if (meta !== null && typeof meta === 'object' && !Array.isArray(meta)) {
           const m = meta as Record<string, unknown>;
           if (m['eventId'] === undefined || m['eventId'] === '') m['eventId'] = randomUUID();
           m['originCountry'] ??= principal.country;
           m['originAgency'] ??= principal.agency;
         }
-        return { value: codec.fromJson(request.topic, json) };
+        try {
+          return { value: codec.fromAvroJson(request.topic, json, { schemaId }) };
+        } catch (error) {
+          if (isAvroError(error, 'SCHEMA_VALIDATION')) throw schemaRejected(request.topic, schemaId, error.fieldErrors);
+          throw error;
+        }
       }
       default:
         throw new GatewayError({
@@ -353,4 +430,23 @@ export function createPublisher(options: PublisherOptions): Publisher {
       );
     },
   };
+}
+
+/** Messages quote this many violations; BadRequest carries them all. */
+const LISTED_VIOLATIONS = 10;
+
+function violations(errors: readonly FieldError[], reason: string): BadRequest_FieldViolation[] {
+  return errors.map((e) => ({ field: e.path, description: e.message, reason }));
+}
+
+function schemaRejected(topic: string, schemaId: number, errors: readonly FieldError[]): GatewayError {
+  const listed = errors.slice(0, LISTED_VIOLATIONS).map((e) => e.message);
+  const more = errors.length > LISTED_VIOLATIONS ? `; … and ${errors.length - LISTED_VIOLATIONS} more` : '';
+  return new GatewayError({
+    code: 'INVALID_ARGUMENT',
+    reason: ErrorReason.SCHEMA_REJECTED,
+    message: `${topic}: ${errors.length} invalid field(s): ${listed.join('; ')}${more}`,
+    fieldViolations: violations(errors, 'SCHEMA_REJECTED'),
+    metadata: { topic, schemaId: String(schemaId) },
+  });
 }

@@ -60,7 +60,7 @@ describe('the screening process', () => {
     const example = readExamples(repo('schemas/examples')).find(
       (e) => e.file === 'cargo-manifests/us-northbound-otay-mesa-produce.json',
     );
-    const manifest: CargoManifest = codec.fromJson(IN, example?.value);
+    const manifest: CargoManifest = codec.fromFriendlyJson(IN, example?.value);
     const value = { ...manifest, manifestId: `MET${Date.now()}`, meta: { ...manifest.meta, eventId: randomUUID() } };
     // A record that is not Avro first: set aside to the dead letters, counted, and screening goes on.
     await bus.publish(IN, [

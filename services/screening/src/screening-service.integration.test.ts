@@ -48,7 +48,7 @@ describe('screening service on Kafka', () => {
     const example = readExamples(repo('schemas/examples')).find(
       (e) => e.file === 'cargo-manifests/us-northbound-otay-mesa-produce.json',
     )!;
-    const manifest: CargoManifest = codec.fromJson(IN, example.value);
+    const manifest: CargoManifest = codec.fromFriendlyJson(IN, example.value);
     // A fresh manifest id and eventId per run: the topic may hold earlier runs' records.
     const manifestId = `IT${Date.now()}`;
     const value: CargoManifest = { ...manifest, manifestId, meta: { ...manifest.meta, eventId: crypto.randomUUID() } };

@@ -28,7 +28,7 @@ const usWatchlists = loadWatchlists(repo('deploy/watchlists/us.yaml'));
 function manifest(file: string, patch: (value: CargoManifest) => void = () => undefined): CargoManifest {
   const example = examples.find((e) => e.file === `cargo-manifests/${file}`);
   if (!example) throw new Error(`no example ${file}`);
-  const value = codec.fromJson(example.topic, example.value) as CargoManifest;
+  const value = codec.fromFriendlyJson(example.topic, example.value) as CargoManifest;
   patch(value);
   return value;
 }

@@ -16,7 +16,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 
 const codec = createCodec();
 const example = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { value: unknown };
-const manifest = codec.fromJson(TOPIC, example.value);
+const manifest = codec.fromFriendlyJson(TOPIC, example.value);
 
 // Validation must stay on the hot path: prove encode still rejects a bad value before timing it.
 const broken = {

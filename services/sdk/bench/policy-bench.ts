@@ -27,7 +27,7 @@ const withoutHash = compilePolicySet(
 
 function example(topic: string, file: string): Record<string, unknown> {
   const json = JSON.parse(readFileSync(`${root}schemas/examples/${file}`, 'utf8')) as { value: unknown };
-  return codec.fromJson(topic, json.value) as Record<string, unknown>;
+  return codec.fromFriendlyJson(topic, json.value) as Record<string, unknown>;
 }
 
 const laredo = example('us.cargo-manifests.v1', 'cargo-manifests/us-northbound-laredo.json');
@@ -94,7 +94,7 @@ function bench(name: string, record: Record<string, unknown>, topic: string): vo
   if (!hashed.apply(record, partner).admitted) throw new Error(`${name}: the example is withheld`);
   const hashFields = hashedValues(hashed, record);
   console.log(
-    `${name} (${JSON.stringify(codec.toJson(topic, record)).length} bytes as JSON, ${hashFields} HMAC fields):`,
+    `${name} (${JSON.stringify(codec.toFriendlyJson(topic, record)).length} bytes as JSON, ${hashFields} HMAC fields):`,
   );
   const baseline = measure('baseline: plain deep copy', () => deepCopy(record));
   const noHash = measure('policy apply, hash fields dropped', () => plain.apply(record, partner));

@@ -3,6 +3,7 @@
 // that owns it (CBP, HSI, USAO; ANAM, FGR).
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import { PayloadFormat, ShareServiceClient, type PublishResponse } from '@puente/proto';
+import { createCodec } from '@puente/sdk';
 
 import { SimulatorError } from './errors.js';
 import {
@@ -167,7 +168,7 @@ export function createAgencySimulator(options: AgencySimulatorOptions): AgencySi
         topic: event.topic,
         key: event.key,
         payloadFormat: PayloadFormat.AVRO_JSON,
-        payload: Buffer.from(JSON.stringify(event.value)),
+        payload: avroJsonOf(event),
         schemaId: 0,
       },
       auth(event.publisher),
@@ -231,4 +232,11 @@ export function createAgencySimulator(options: AgencySimulatorOptions): AgencySi
     },
     stats: () => ({ ...counts, byTopic: { ...byTopic } }),
   };
+}
+
+const codec = createCodec();
+
+/** The generated event (friendly JSON, for people) as the Avro JSON the gateway reads. */
+function avroJsonOf(event: GeneratedEvent): Buffer {
+  return Buffer.from(JSON.stringify(codec.toAvroJson(event.topic, codec.fromFriendlyJson(event.topic, event.value))));
 }

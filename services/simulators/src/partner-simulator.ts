@@ -52,7 +52,12 @@ const HASHED = /"[A-Za-z0-9_-]{43}"/g;
 
 /** A short, human description of a view: what it is about, without personal fields. */
 export function describeView(view: Record<string, unknown>): string {
-  const s = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // Avro JSON wraps a nullable field's value as {"string": "…"}.
+  const s = (v: unknown): string | undefined => {
+    if (typeof v === 'string') return v;
+    const wrapped = v !== null && typeof v === 'object' ? Object.values(v) : [];
+    return wrapped.length === 1 && typeof wrapped[0] === 'string' ? wrapped[0] : undefined;
+  };
   const port = (view['portOfEntry'] as { name?: unknown } | undefined)?.name;
   if (view['manifestId'] !== undefined) {
     const goods = Array.isArray(view['goods']) ? view['goods'].length : 0;

@@ -25,7 +25,7 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
 const codec = createCodec();
 const tokens = readDevTokens();
-const example = codec.fromJson(
+const example = codec.fromFriendlyJson(
   TOPIC,
   (
     JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {

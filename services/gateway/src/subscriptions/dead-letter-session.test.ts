@@ -30,7 +30,7 @@ const TOPIC = 'us.cargo-manifests.v1';
 const DLQ = `dlq.${TOPIC}`;
 const codec = createCodec();
 const tokens = readDevTokens();
-const example = codec.fromJson(
+const example = codec.fromFriendlyJson(
   TOPIC,
   (
     JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {

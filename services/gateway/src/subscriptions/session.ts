@@ -523,7 +523,7 @@ export class SubscriptionSession {
         admitted = decision;
         payload =
           this.format === PayloadFormat.AVRO_JSON
-            ? Buffer.from(JSON.stringify(decision.view))
+            ? Buffer.from(JSON.stringify(this.deps.codec.toAvroJsonWithSchemaId(viewSchemaId, decision.view)))
             : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
       }
     } catch (error) {

@@ -26,7 +26,7 @@ export function exampleManifest(
     for (const example of readExamples(examplesDir)) {
       if (example.domain !== 'cargo-manifests' || example.expectErrors) continue;
       const base = example.file.replace(/^cargo-manifests\//, '').replace(/\.json$/, '');
-      cached.set(base, codec.fromJson(example.topic, example.value) as CargoManifest);
+      cached.set(base, codec.fromFriendlyJson(example.topic, example.value) as CargoManifest);
     }
   }
   const manifest = cached.get(name);

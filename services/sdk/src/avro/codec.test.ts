@@ -19,8 +19,11 @@ function example(file: string): { topic: string; value: unknown } {
   return found;
 }
 
-const manifest: CargoManifest = codec.fromJson(CARGO, example('cargo-manifests/us-northbound-laredo.json').value);
-const investigation: InvestigationEvent = codec.fromJson(
+const manifest: CargoManifest = codec.fromFriendlyJson(
+  CARGO,
+  example('cargo-manifests/us-northbound-laredo.json').value,
+);
+const investigation: InvestigationEvent = codec.fromFriendlyJson(
   'us.investigations.v1',
   example('investigations/us-hsi-case-opened.json').value,
 );
@@ -104,7 +107,7 @@ describe('bad bytes never crash or yield garbage', () => {
     const topic = 'us.risk-assessments.v1';
     const valid = codec.encode(
       topic,
-      codec.fromJson(topic, example('risk-assessments/us-shipment-expedited.json').value),
+      codec.fromFriendlyJson(topic, example('risk-assessments/us-shipment-expedited.json').value),
     );
     const type = codec.catalog.typeOf(codec.schemaIdOf(topic));
     const value = type.fromBuffer(valid.subarray(5)) as Record<string, unknown>;
@@ -220,7 +223,7 @@ describe('validation', () => {
     >;
     json['conveyance'] = { ...json['conveyance'], licencePlate: 'X' };
     json['meta'] = { ...json['meta'], occurredAt: '2025-11-27 13:42' };
-    const err = expectCode(() => codec.fromJson(CARGO, json), 'SCHEMA_VALIDATION');
+    const err = expectCode(() => codec.fromFriendlyJson(CARGO, json), 'SCHEMA_VALIDATION');
     expect(err.fieldErrors.map((e) => e.path).sort()).toEqual(['conveyance.licencePlate', 'meta.occurredAt']);
   });
 
@@ -228,7 +231,7 @@ describe('validation', () => {
     expectCode(() => codec.encode('us.weather.v1', {}), 'UNKNOWN_TOPIC');
     expectCode(() => codec.validate('us.weather.v1', {}), 'UNKNOWN_TOPIC');
     expectCode(() => codec.decode(codec.encode(CARGO, manifest), { topic: 'constructor' }), 'UNKNOWN_TOPIC');
-    expectCode(() => codec.fromJson('toString', {}), 'UNKNOWN_TOPIC');
+    expectCode(() => codec.fromFriendlyJson('toString', {}), 'UNKNOWN_TOPIC');
   });
 
   it('refuses a value whose key field is empty', () => {

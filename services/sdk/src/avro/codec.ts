@@ -1,6 +1,7 @@
 // The Avro codec for Puente topics: Confluent framing, validation that names every bad field,
 // decoding by the writer's schema id resolved to the topic's current schema (so a v2 consumer
-// reads v1 data), and the friendly-JSON mapping used at the gateway and in examples.
+// reads v1 data), Avro JSON as the specification defines it (what the gateway speaks), and the
+// friendly JSON people read and write (examples, simulators' output, tests).
 import type avro from 'avsc';
 import type { Topic, TopicValue } from '../generated/avro-types.js';
 import { embeddedCatalogData } from '../generated/schema-catalog.js';
@@ -8,11 +9,12 @@ import { createSchemaCatalog, parseSchemaText } from './catalog.js';
 import type { SchemaCatalog } from './catalog.js';
 import { AvroError, messageOf } from './errors.js';
 import type { FieldError } from './errors.js';
+import { compileFromAvroJson, compileToAvroJson } from './avro-json.js';
 import { compileFromJson, compileToJson } from './friendly-json.js';
 import type { JsonValue } from './friendly-json.js';
 import { createCatalogRegistry } from './registry.js';
 import type { SchemaRegistry } from './registry.js';
-import { compileSkimmer, type Skimmer } from './skim.js';
+import { compileSkimmer, explainBytes, type BytesVerdict, type Skimmer } from './skim.js';
 import { compileValidator } from './validate.js';
 import { HEADER_SIZE, MAGIC_BYTE, readSchemaId, writeHeader } from './wire-format.js';
 
@@ -61,18 +63,38 @@ export interface AvroCodec {
   ): Promise<DecodedMessage<TopicValueOf<T>>>;
   /** Every bad field path of `value` against the topic's current schema; empty when valid. */
   validate(topic: string, value: unknown): FieldError[];
-  /** Friendly JSON → value; throws SCHEMA_VALIDATION naming every bad or unknown field. */
-  fromJson<T extends string>(topic: T, json: unknown): TopicValueOf<T>;
-  /** Value → friendly JSON (ISO timestamps, decimal and date strings). */
-  toJson(topic: string, value: unknown): JsonValue;
+  /**
+   * Every field of a framed message that full validation refuses, against the writer schema in
+   * its framing (see skim.ts's explainBytes); empty when the bytes are valid. Throws MALFORMED for
+   * a bad header and UNKNOWN_SCHEMA_ID for an id the codec does not know.
+   */
+  explainBytes(bytes: Uint8Array): BytesVerdict;
+  /**
+   * Avro JSON (the specification's encoding) → value of the topic's current schema; throws
+   * SCHEMA_VALIDATION naming every bad or unknown field. With `schemaId` (a schema of the
+   * topic's subject) the JSON is read as that schema and resolved to the current one.
+   */
+  fromAvroJson<T extends string>(topic: T, json: unknown, options?: { readonly schemaId?: number }): TopicValueOf<T>;
+  /** Value of the topic's current schema → Avro JSON (the specification's encoding). */
+  toAvroJson(topic: string, value: unknown): JsonValue;
+  /** Value of a known schema id (e.g. a policy view schema) → Avro JSON. */
+  toAvroJsonWithSchemaId(schemaId: number, value: unknown): JsonValue;
+  /**
+   * Friendly JSON → value: ISO timestamps, date and decimal strings, unwrapped unions. For
+   * people (examples, tests, simulators' output); not Avro JSON. Throws SCHEMA_VALIDATION.
+   */
+  fromFriendlyJson<T extends string>(topic: T, json: unknown): TopicValueOf<T>;
+  /** Value → friendly JSON (ISO timestamps, decimal and date strings, unwrapped unions); not Avro JSON. */
+  toFriendlyJson(topic: string, value: unknown): JsonValue;
   /** The Kafka key of a value: its topic's key field (caseId, manifestId …). */
   keyOf<T extends string>(topic: T, value: TopicValueOf<T>): string;
   /** Teaches the codec a schema id (e.g. one registered at run time); REGISTRY_CONFLICT if the id means something else. */
   addSchema(schemaId: number, schema: string): void;
   /**
-   * Confirms without decoding that `bytes` are one value framed with the topic's current schema,
-   * reading only the string, uuid or enum fields at `paths` (dotted, outside arrays and maps).
-   * Undefined when it cannot confirm it: `decode` then gives the verdict and names what is wrong.
+   * Confirms without decoding that `bytes` are one fully valid value (as decoding and then
+   * `validate` would find it) framed with the topic's current schema, reading only the string,
+   * uuid or enum fields at `paths` (dotted, outside arrays and maps). Undefined when it cannot
+   * confirm it: `explainBytes` then names every field that is wrong.
    */
   skim(topic: string, bytes: Uint8Array, paths: readonly string[]): (string | undefined)[] | undefined;
 }
@@ -83,6 +105,8 @@ interface SchemaEntry {
   validate?: (value: unknown) => FieldError[];
   fromJson?: (json: unknown) => { value: unknown; errors: FieldError[] };
   toJson?: (value: unknown) => JsonValue;
+  fromAvroJson?: (json: unknown) => { value: unknown; errors: FieldError[] };
+  toAvroJson?: (value: unknown) => JsonValue;
 }
 
 interface TopicEntry {
@@ -254,6 +278,20 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
     return extraTexts.has(id) || catalog.schemaText(id) !== undefined ? schemaEntry(id) : undefined;
   }
 
+  /**
+   * A value read from JSON, validated: conversion problems (an unwrapped union, a bad timestamp,
+   * an unknown field) win over the validator's view of the same path and of what lies under it.
+   */
+  function checked(what: string, entry: SchemaEntry, read: { value: unknown; errors: FieldError[] }): unknown {
+    const { value, errors } = read;
+    const reported = errors.map((e) => e.path);
+    const covered = (path: string) =>
+      reported.some((r) => path === r || path.startsWith(`${r}.`) || path.startsWith(`${r}[`));
+    const all = [...errors, ...validatorOf(entry)(value).filter((e) => !covered(e.path))];
+    if (all.length > 0) throw validationError(what, all);
+    return value;
+  }
+
   function asBuffer(bytes: Uint8Array): Buffer {
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -310,17 +348,46 @@ export function createCodec(options: CodecOptions = {}): AvroCodec {
     validate(topic, value) {
       return validatorOf(topicEntry(topic).schema)(value);
     },
-    fromJson(topic, json) {
+    explainBytes(bytes) {
+      const buf = asBuffer(bytes);
+      const writerId = readSchemaId(buf);
+      const writer = knownEntry(writerId);
+      if (!writer) {
+        throw new AvroError({ code: 'UNKNOWN_SCHEMA_ID', message: `schema id ${writerId} is not known to this codec` });
+      }
+      return explainBytes(writer.type, buf, HEADER_SIZE);
+    },
+    fromAvroJson(topic, json, options) {
+      const target = topicEntry(topic);
+      const writerId = options?.schemaId ?? target.schema.id;
+      const entry = writerId === target.schema.id ? target.schema : knownEntry(writerId);
+      if (!entry) {
+        throw new AvroError({ code: 'UNKNOWN_SCHEMA_ID', message: `schema id ${writerId} is not known to this codec` });
+      }
+      entry.fromAvroJson ??= compileFromAvroJson(entry.type);
+      const value = checked(topic, entry, entry.fromAvroJson(json));
+      if (entry === target.schema) return value as TopicValueOf<typeof topic>;
+      // An older version of the topic's schema: written with it, read as the current one.
+      return decodeKnown(frame(entry, value, topic), entry, { topic }).value;
+    },
+    toAvroJson(topic, value) {
+      const entry = topicEntry(topic).schema;
+      entry.toAvroJson ??= compileToAvroJson(entry.type);
+      return entry.toAvroJson(value);
+    },
+    toAvroJsonWithSchemaId(schemaId, value) {
+      const entry = knownEntry(schemaId);
+      if (!entry)
+        throw new AvroError({ code: 'UNKNOWN_SCHEMA_ID', message: `schema id ${schemaId} is not known to this codec` });
+      entry.toAvroJson ??= compileToAvroJson(entry.type);
+      return entry.toAvroJson(value);
+    },
+    fromFriendlyJson(topic, json) {
       const entry = topicEntry(topic).schema;
       entry.fromJson ??= compileFromJson(entry.type);
-      const { value, errors } = entry.fromJson(json);
-      // Conversion problems (bad timestamps, unknown fields) win over the validator's view of the same path.
-      const reported = new Set(errors.map((e) => e.path));
-      const all = [...errors, ...validatorOf(entry)(value).filter((e) => !reported.has(e.path))];
-      if (all.length > 0) throw validationError(topic, all);
-      return value as TopicValueOf<typeof topic>;
+      return checked(topic, entry, entry.fromJson(json)) as TopicValueOf<typeof topic>;
     },
-    toJson(topic, value) {
+    toFriendlyJson(topic, value) {
       const entry = topicEntry(topic).schema;
       entry.toJson ??= compileToJson(entry.type);
       return entry.toJson(value);

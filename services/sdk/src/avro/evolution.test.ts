@@ -25,7 +25,7 @@ describe('schema evolution', () => {
 
     const v1 = scratch.codec();
     const v1Id = v1.schemaIdOf(CARGO);
-    const written = v1.encode(CARGO, v1.fromJson(CARGO, example?.value));
+    const written = v1.encode(CARGO, v1.fromFriendlyJson(CARGO, example?.value));
 
     scratch.editType('CargoManifest', (json) => {
       json.fields?.push({

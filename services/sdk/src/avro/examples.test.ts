@@ -19,14 +19,14 @@ describe('schema examples', () => {
   });
 
   it.each(valid.map((e) => [e.file, e] as const))('%s round-trips through the codec', (_file, example) => {
-    const value = codec.fromJson(example.topic, example.value);
+    const value = codec.fromFriendlyJson(example.topic, example.value);
     expect(codec.validate(example.topic, value)).toEqual([]);
     const bytes = codec.encode(example.topic, value);
     const decoded = codec.decode(bytes, { topic: example.topic });
     expect(decoded.schemaId).toBe(codec.schemaIdOf(example.topic));
     expect(decoded.value).toEqual(value);
     // Examples are written in canonical friendly form, so the way back is byte-for-byte JSON.
-    expect(codec.toJson(example.topic, decoded.value)).toEqual(example.value);
+    expect(codec.toFriendlyJson(example.topic, decoded.value)).toEqual(example.value);
     expect(codec.keyOf(example.topic, decoded.value)).toBe(
       (example.value as Record<string, unknown>)[codec.catalog.topic(example.topic).keyField],
     );
@@ -35,7 +35,7 @@ describe('schema examples', () => {
   it.each(invalid.map((e) => [e.file, e] as const))('%s is rejected naming every bad path', (_file, example) => {
     let caught: unknown;
     try {
-      codec.fromJson(example.topic, example.value);
+      codec.fromFriendlyJson(example.topic, example.value);
     } catch (err) {
       caught = err;
     }
@@ -47,7 +47,7 @@ describe('schema examples', () => {
 
   it('names a null HS code exactly as documented', () => {
     const example = invalid.find((e) => e.file === 'cargo-manifests/invalid-goods-and-arrival.json');
-    expect(() => codec.fromJson(example?.topic ?? '', example?.value)).toThrow(
+    expect(() => codec.fromFriendlyJson(example?.topic ?? '', example?.value)).toThrow(
       'goods[3].hsCode: expected string, got null',
     );
   });

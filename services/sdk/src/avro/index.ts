@@ -1,7 +1,8 @@
 // Public surface of the avro module: the codec, the catalog, the registry port and its
 // clients, errors, and the generated event types. Tooling (schema loading, lock planning,
 // code generation) stays internal to the package.
-export { createCodec } from './codec.js';
+export { createCodec, validationError } from './codec.js';
+export type { BytesVerdict } from './skim.js';
 export type { AvroCodec, CodecOptions, DecodedMessage, DecodeOptions, TopicValueOf } from './codec.js';
 export { createSchemaCatalog, parseSchemaText, subjectOf } from './catalog.js';
 export type {

@@ -402,9 +402,19 @@ export class DecimalType extends avro.types.LogicalType implements PuenteLogical
     return `${sign}0.${digits.padStart(scale, '0')}`;
   }
 
-  protected override _fromValue(value: unknown): unknown {
-    const buf = value as Buffer;
+  /** The decimal string of the unscaled value's two's complement bytes (Avro JSON carries those). */
+  fromUnscaledBytes(buf: Buffer): string {
     return this.format(buf, 0, buf.length);
+  }
+
+  /** The unscaled value's shortest two's complement bytes; undefined when the string is no valid value. */
+  toUnscaledBytes(value: string): Buffer | undefined {
+    const parsed = parseDecimal(value, this.precision, this.scale);
+    return typeof parsed === 'object' ? undefined : unscaledBytes(parsed);
+  }
+
+  protected override _fromValue(value: unknown): unknown {
+    return this.fromUnscaledBytes(value as Buffer);
   }
 
   protected override _toValue(value: unknown): unknown {

@@ -2,11 +2,20 @@
 
 Reads a JSON request on stdin and answers on stdout:
   {"avscDir": ..., "decode": [{"name", "schema", "root", "body" (base64)}],
-   "compat": [{"name", "reader", "writer"}]}
+   "compat": [{"name", "reader", "writer"}],
+   "fromSpecJson": [{"name", "schema", "json" (Avro JSON text)}],
+   "toSpecJson": [{"name", "schema", "body" (base64)}]}
 For each decode case it parses the registered schema text, separately parses the one-type-per-
 file .avsc sources with its own name resolution (their canonical forms must agree), decodes
 the Avro body, re-encodes the datum, and returns the datum as friendly JSON. For each compat
 case it returns python-avro's own reader/writer compatibility verdict.
+
+python3-avro has no JSON encoder or decoder, so the Avro specification's JSON encoding is
+implemented here from the specification, independently of the TypeScript codec: a logical type
+is its underlying type (the schema is read without logicalType attributes), bytes and fixed are
+ISO-8859-1 strings, a non-null union value is {"<primitive or full name>": value}, every record
+field is present. fromSpecJson reads such JSON, checks the datum with avro.io.validate and
+writes Avro binary; toSpecJson decodes Avro binary and writes such JSON.
 """
 import base64
 import datetime
@@ -48,6 +57,103 @@ def friendly(value):
     return value
 
 
+def without_logical_types(schema):
+    if isinstance(schema, dict):
+        return {k: without_logical_types(v) for k, v in schema.items() if k not in ("logicalType", "precision", "scale")}
+    if isinstance(schema, list):
+        return [without_logical_types(v) for v in schema]
+    return schema
+
+
+def underlying_schema(text):
+    return avro.schema.parse(json.dumps(without_logical_types(json.loads(text))))
+
+
+def branch_name(schema):
+    return schema.fullname if schema.type in ("record", "enum", "fixed", "error") else schema.type
+
+
+class SpecJsonError(Exception):
+    pass
+
+
+def from_spec_json(schema, value, path="(value)"):
+    kind = schema.type
+    if kind == "union":
+        if value is None:
+            if any(b.type == "null" for b in schema.schemas):
+                return None
+            raise SpecJsonError(f"{path}: null is not a branch")
+        if not isinstance(value, dict) or len(value) != 1:
+            raise SpecJsonError(f"{path}: a union value must be {{\"<branch>\": value}}")
+        ((name, inner),) = value.items()
+        for branch in schema.schemas:
+            if branch_name(branch) == name:
+                return from_spec_json(branch, inner, path)
+        raise SpecJsonError(f"{path}: no union branch named {name}")
+    if kind in ("record", "error"):
+        if not isinstance(value, dict):
+            raise SpecJsonError(f"{path}: expected an object")
+        names = {f.name for f in schema.fields}
+        extra = set(value) - names
+        if extra:
+            raise SpecJsonError(f"{path}: unknown fields {sorted(extra)}")
+        missing = names - set(value)
+        if missing:
+            raise SpecJsonError(f"{path}: missing fields {sorted(missing)}")
+        return {f.name: from_spec_json(f.type, value[f.name], f"{path}.{f.name}") for f in schema.fields}
+    if kind == "array":
+        return [from_spec_json(schema.items, v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if kind == "map":
+        return {k: from_spec_json(schema.values, v, f"{path}[{k}]") for k, v in value.items()}
+    if kind in ("bytes", "fixed"):
+        if not isinstance(value, str):
+            raise SpecJsonError(f"{path}: bytes must be a string")
+        return value.encode("latin-1")
+    return value
+
+
+def to_spec_json(schema, datum):
+    kind = schema.type
+    if kind == "union":
+        if datum is None:
+            return None
+        for branch in schema.schemas:
+            if branch.type != "null" and avro.io.validate(branch, datum):
+                return {branch_name(branch): to_spec_json(branch, datum)}
+        raise SpecJsonError("no union branch holds the datum")
+    if kind in ("record", "error"):
+        return {f.name: to_spec_json(f.type, datum[f.name]) for f in schema.fields}
+    if kind == "array":
+        return [to_spec_json(schema.items, v) for v in datum]
+    if kind == "map":
+        return {k: to_spec_json(schema.values, v) for k, v in datum.items()}
+    if kind in ("bytes", "fixed"):
+        return datum.decode("latin-1")
+    return datum
+
+
+def read_spec_json(case):
+    schema = underlying_schema(case["schema"])
+    try:
+        datum = from_spec_json(schema, json.loads(case["json"]))
+    except SpecJsonError as error:
+        return {"name": case["name"], "valid": False, "error": str(error)}
+    if not avro.io.validate(schema, datum):
+        return {"name": case["name"], "valid": False, "error": "avro.io.validate refused the datum"}
+    out = io.BytesIO()
+    avro.io.DatumWriter(schema).write(datum, avro.io.BinaryEncoder(out))
+    return {"name": case["name"], "valid": True, "body": base64.b64encode(out.getvalue()).decode("ascii")}
+
+
+def write_spec_json(case):
+    schema = underlying_schema(case["schema"])
+    body = base64.b64decode(case["body"])
+    stream = io.BytesIO(body)
+    datum = avro.io.DatumReader(schema).read(avro.io.BinaryDecoder(stream))
+    return {"name": case["name"], "consumedAll": stream.tell() == len(body), "json": json.dumps(to_spec_json(schema, datum))}
+
+
 def parse_sources(avsc_dir):
     """Resolves the .avsc files by full name, in whatever order they parse (python's own resolver)."""
     pending = {}
@@ -77,7 +183,7 @@ def parse_sources(avsc_dir):
 
 def main():
     request = json.load(sys.stdin)
-    sources = parse_sources(request["avscDir"])
+    sources = parse_sources(request["avscDir"]) if "avscDir" in request else {}
     decoded = []
     for case in request.get("decode", []):
         schema = avro.schema.parse(case["schema"])
@@ -100,7 +206,12 @@ def main():
     for case in request.get("compat", []):
         result = checker.get_compatibility(avro.schema.parse(case["reader"]), avro.schema.parse(case["writer"]))
         compat.append({"name": case["name"], "compatible": result.compatibility == avro.compatibility.SchemaCompatibilityType.compatible})
-    json.dump({"avro": avro.__version__, "decode": decoded, "compat": compat}, sys.stdout)
+    from_json = [read_spec_json(case) for case in request.get("fromSpecJson", [])]
+    to_json = [write_spec_json(case) for case in request.get("toSpecJson", [])]
+    json.dump(
+        {"avro": avro.__version__, "decode": decoded, "compat": compat, "fromSpecJson": from_json, "toSpecJson": to_json},
+        sys.stdout,
+    )
 
 
 if __name__ == "__main__":

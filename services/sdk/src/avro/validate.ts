@@ -1,6 +1,6 @@
 // The path-naming validator: walks a value against an avsc type and reports every bad field
 // as `goods[3].hsCode: expected string, got null`. It is the slow, thorough path; the codec
-// only runs it once avsc's fast writer has already refused a value.
+// runs it on values read from JSON and once avsc's fast writer has already refused a value.
 import type avro from 'avsc';
 import type { FieldError } from './errors.js';
 import { expectedOf, fieldPath, isPlainObject, shapeOf } from './type-shape.js';
@@ -146,8 +146,19 @@ export function compileValidator(type: avro.Type, options: ValidateOptions = {})
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
+/** A lone surrogate has no UTF-8 form: written, it would silently become U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function primitiveCheck(name: string, expected: string): Check {
   const test = primitiveTests[name] ?? (() => false);
+  if (name === 'string') {
+    return (v, p, e) => {
+      if (!test(v)) e.push(fieldError(p, expected, describeValue(v)));
+      else if (LONE_SURROGATE.test(v as string)) {
+        e.push(fieldError(p, expected, describeValue(v), 'not valid Unicode (a lone surrogate has no UTF-8 form)'));
+      }
+    };
+  }
   return (v, p, e) => {
     if (!test(v)) e.push(fieldError(p, expected, describeValue(v)));
   };

@@ -128,7 +128,7 @@ describe('the real agreements', () => {
       const viewType = parseSchema(policy.viewSchema as never);
       const partner = { country: feed.agreement.to.country, agency: feed.agreement.to.agencies?.[0] ?? 'ANY' };
       for (const example of examples.filter((e) => e.topic === policy.topic)) {
-        const value = codec.fromJson(policy.topic, example.value) as Record<string, unknown>;
+        const value = codec.fromFriendlyJson(policy.topic, example.value) as Record<string, unknown>;
         // Admitted as it is, withheld when RESTRICTED, and withheld for another country.
         const variants = [value, { ...value, meta: { ...(value['meta'] as object), classification: 'RESTRICTED' } }];
         for (const event of variants) {

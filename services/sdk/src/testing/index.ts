@@ -17,3 +17,6 @@ declare module 'vitest' {
 export function testKafkaBrokers(): string[] {
   return inject('kafkaBrokers').split(',');
 }
+
+export { friendlyToAvroJson } from '../avro/avro-json-testing.js';
+export { askPythonAvroJson, pythonAvroAvailable } from '../avro/python-avro.js';

@@ -44,7 +44,7 @@ describe('synthetic generators', () => {
         for (let i = 0; i < 2_000; i++) {
           const event = generate(rng, country, options);
           try {
-            codec.fromJson(event.topic as never, event.value);
+            codec.fromFriendlyJson(event.topic as never, event.value);
           } catch (error) {
             problems.push(`${event.key}: ${(error as Error).message}`);
           }

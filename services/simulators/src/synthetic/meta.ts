@@ -70,7 +70,7 @@ export interface GeneratedEvent {
   /** "US/CBP" and so on: who publishes it. */
   readonly publisher: string;
   readonly kind: EventKind;
-  /** Friendly JSON for `codec.fromJson(topic, value)` and AVRO_JSON payloads. */
+  /** Friendly JSON for `codec.fromFriendlyJson(topic, value)`; `codec.toAvroJson` of that value is the AVRO_JSON payload. */
   readonly value: Record<string, unknown> & { meta: Record<string, unknown> };
   readonly watchlistHits: readonly WatchlistHit[];
 }
