@@ -382,7 +382,7 @@ export interface BrowseRecordsRequest {
      */
     { $case: "eventId"; value: string }
     | undefined;
-  /** Maximum records to return; 0 for 100. The gateway caps it (1,000). */
+  /** Maximum records to return; 0 for 20. The gateway caps it (500). */
   limit: number;
   /** Encoding of returned payloads. UNSPECIFIED means AVRO_JSON. */
   payloadFormat: PayloadFormat;
@@ -494,7 +494,11 @@ export interface SubscriptionLag {
     | undefined;
   /** Subscription name. */
   subscription: string;
-  /** Kafka consumer group holding the cursor (`puente.sub.<country>.<agency>.<name>`). */
+  /**
+   * Always empty: cursors are not kept in Kafka consumer groups but in the compacted
+   * topic `puente.subscription-cursors` (key `<country>.<agency>.<name>`). Kept for
+   * wire compatibility.
+   */
   consumerGroup: string;
   /** Feed ids of the last stream. */
   feeds: string[];
