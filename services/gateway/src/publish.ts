@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 
 import { ErrorReason, PayloadFormat, type PublishRequest, type PublishResponse } from '@puente/proto';
-import { BreakerOpenError, type AvroCodec, type Breaker, type Bus, type BusRecord } from '@puente/sdk';
+import { BreakerOpenError, BusError, type AvroCodec, type Breaker, type Bus, type BusRecord } from '@puente/sdk';
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
-import { busUnavailable, fromUnknown, GatewayError } from './errors.js';
+import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError } from './errors.js';
 import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
 import type { Principal } from './identity.js';
 
@@ -74,6 +74,58 @@ const responseOf = (eventId: string, entry: Acknowledged, duplicate: boolean): P
   duplicate,
 });
 
+/** Retry hint of PUBLISH_QUEUE_FULL: in-flight produces finish in about this long. */
+export const QUEUE_FULL_RETRY_AFTER_MS = 100;
+
+/**
+ * What a failed produce tells the caller. Certainly not written: the breaker was open (nothing
+ * was sent), or Kafka refused the request for what it is. Perhaps written: the breaker gave up
+ * waiting while the produce went on, or the connection failed after the request may have left;
+ * the caller finds out by publishing the same eventId again (a written one answers duplicate).
+ */
+function produceFailure(error: unknown): GatewayError {
+  const unknown = (cause: unknown, why: string) =>
+    new GatewayError({
+      code: 'UNAVAILABLE',
+      reason: ErrorReason.PUBLISH_OUTCOME_UNKNOWN,
+      message: `${why}: the events may or may not have been written; publish them again with the same meta.eventId after ${BUS_RETRY_AFTER_MS} ms (a written one is answered as a duplicate)`,
+      retryAfterMs: BUS_RETRY_AFTER_MS,
+      cause,
+    });
+  if (error instanceof BreakerOpenError) {
+    return error.reason === 'open'
+      ? busUnavailable(error.message, error)
+      : unknown(error, 'Kafka did not acknowledge in time');
+  }
+  if (
+    error instanceof BusError &&
+    (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT' || error.code === 'INTERNAL')
+  ) {
+    return unknown(error, `the produce failed after it was sent (${error.message})`);
+  }
+  return fromUnknown(error);
+}
+
+/** Schema errors name the topic and the schema id they concern, as common.proto promises. */
+function withSchemaContext(
+  error: GatewayError,
+  request: PublishRequest,
+  latestOf: (topic: string) => number,
+): GatewayError {
+  if (error.reason !== ErrorReason.SCHEMA_REJECTED && error.reason !== ErrorReason.SCHEMA_NOT_FOUND) return error;
+  const framed =
+    request.payloadFormat === PayloadFormat.AVRO_CONFLUENT && request.payload.length >= 5 && request.payload[0] === 0;
+  let schemaId = framed ? request.payload.readInt32BE(1) : request.schemaId;
+  if (schemaId === 0) {
+    try {
+      schemaId = latestOf(request.topic);
+    } catch {
+      schemaId = 0; // a topic the catalog does not know: no schema to name
+    }
+  }
+  return error.withMetadata({ topic: request.topic, schemaId: String(schemaId) });
+}
+
 export interface Publisher {
   /** Publishes a batch; one outcome per request, in order. Valid events of one topic go to Kafka together. */
   publishBatch(principal: Principal, requests: readonly PublishRequest[]): Promise<PublishOutcome[]>;
@@ -124,6 +176,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'INVALID_ARGUMENT',
           reason: ErrorReason.PAYLOAD_TOO_LARGE,
           message: `payload is ${request.payload.length} bytes; the limit is ${options.maxPayloadBytes}`,
+          metadata: { limit: String(options.maxPayloadBytes) },
         });
       }
       const { eventId, originCountry, originAgency, key, bytes } = readEvent(principal, request);
@@ -263,7 +316,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
         if (!context) contexts.set(request.topic, (context = topicOf(principal, request.topic, stamp)));
         const prepared = context instanceof GatewayError ? context : prepare(principal, request, index, context);
         if (prepared instanceof GatewayError) {
-          outcomes[index] = { ok: false, error: prepared };
+          outcomes[index] = { ok: false, error: withSchemaContext(prepared, request, (t) => codec.schemaIdOf(t)) };
           return;
         }
         const known = remembered.get(prepared.dedupeKey);
@@ -293,7 +346,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'RESOURCE_EXHAUSTED',
           reason: ErrorReason.PUBLISH_QUEUE_FULL,
           message: `${inFlight} events are being published; the gateway accepts at most ${options.maxInFlight} at once`,
-          retryAfterMs: 100,
+          retryAfterMs: QUEUE_FULL_RETRY_AFTER_MS,
+          metadata: { limit: String(options.maxInFlight) },
+          quotaFailure: {
+            violations: [
+              {
+                subject: 'publish-in-flight',
+                description: `${inFlight} of ${options.maxInFlight} events in flight; ${count} more do not fit`,
+              },
+            ],
+          },
         });
         for (const list of toSend.values()) for (const p of list) outcomes[p.index] = { ok: false, error };
         toSend.clear();
@@ -303,40 +365,43 @@ export function createPublisher(options: PublisherOptions): Publisher {
         await Promise.all(
           [...toSend].map(async ([topic, prepared]) => {
             // The produce keeps going if the breaker times out: what Kafka acknowledges later is
-            // remembered, so the caller's retry is answered as a duplicate, not written twice.
-            const produced = bus
-              .publish(
-                topic,
-                prepared.map((p) => p.record),
-              )
-              .then((results) => {
-                const at = now();
-                const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
-                  const result = results[i];
-                  if (!result) return undefined;
-                  const entry = {
-                    topic,
-                    partition: result.partition,
-                    offset: result.offset,
-                    schemaId: p.schemaId,
-                    timestamp: p.timestamp.getTime(),
-                  };
-                  remembered.add(p.dedupeKey, entry, at);
-                  return entry;
+            // remembered, so the caller's retry is answered as a duplicate, not written twice. It
+            // starts inside the breaker: an open breaker must send nothing (BUS_UNAVAILABLE says
+            // "certainly not written").
+            let produced: Promise<(Acknowledged | undefined)[]> | undefined;
+            const produce = () =>
+              bus
+                .publish(
+                  topic,
+                  prepared.map((p) => p.record),
+                )
+                .then((results) => {
+                  const at = now();
+                  const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
+                    const result = results[i];
+                    if (!result) return undefined;
+                    const entry = {
+                      topic,
+                      partition: result.partition,
+                      offset: result.offset,
+                      schemaId: p.schemaId,
+                      timestamp: p.timestamp.getTime(),
+                    };
+                    remembered.add(p.dedupeKey, entry, at);
+                    return entry;
+                  });
+                  options.onPublished?.(topic, results.length);
+                  return acknowledged;
                 });
-                options.onPublished?.(topic, results.length);
-                return acknowledged;
-              });
             try {
-              const acknowledged = await breaker.run(() => produced);
+              const acknowledged = await breaker.run(() => (produced = produce()));
               prepared.forEach((p, i) => {
                 const entry = acknowledged[i];
                 if (entry) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, entry, false) };
               });
             } catch (error) {
-              produced.catch(() => undefined);
-              const failure =
-                error instanceof BreakerOpenError ? busUnavailable(error.message, error) : fromUnknown(error);
+              produced?.catch(() => undefined);
+              const failure = produceFailure(error);
               for (const p of prepared) outcomes[p.index] = { ok: false, error: failure };
             }
           }),
