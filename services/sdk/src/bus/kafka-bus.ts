@@ -5,7 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type LogEntry } from 'kafkajs';
+import {
+  ConfigResourceTypes,
+  ConfigSource,
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type KafkaMessage,
+  type LogEntry,
+} from 'kafkajs';
 
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { BusError, unknownTopic } from './errors.js';
@@ -25,6 +34,7 @@ import {
   type Reader,
   type SubscribeOptions,
   type Subscription,
+  type TopicDescription,
   type TopicInfo,
   type TopicPartition,
   type TopicPartitionOffset,
@@ -697,6 +707,46 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
             };
           }),
         );
+      }),
+    describeTopic: (topic: string) =>
+      wrap(`describing topic '${topic}'`, async (): Promise<TopicDescription> => {
+        // listTopics answers for a missing topic at once; a metadata request for it would retry.
+        if (!(await admin.listTopics()).includes(topic)) throw unknownTopic(topic);
+        const [{ topics }, offsets, configs] = await Promise.all([
+          admin.fetchTopicMetadata({ topics: [topic] }),
+          admin.fetchTopicOffsets(topic),
+          admin.describeConfigs({
+            resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+            includeSynonyms: false,
+          }),
+        ]);
+        const entries = configs.resources[0]?.configEntries ?? [];
+        const value = (name: string) => entries.find((entry) => entry.configName === name)?.configValue;
+        const config: Record<string, string> = {};
+        for (const entry of entries) {
+          // Set on the topic itself (configSource needs DescribeConfigs v1+; isDefault otherwise).
+          const own =
+            entry.configSource === undefined ? !entry.isDefault : entry.configSource === ConfigSource.TOPIC_CONFIG;
+          if (own && !entry.isSensitive) config[entry.configName] = entry.configValue;
+        }
+        const placement = new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionId, p]));
+        return {
+          topic,
+          partitions: offsets
+            .map(({ partition, low, high }) => ({
+              partition,
+              low,
+              high,
+              leader: placement.get(partition)?.leader ?? -1,
+              replicas: [...(placement.get(partition)?.replicas ?? [])],
+              inSyncReplicas: [...(placement.get(partition)?.isr ?? [])],
+            }))
+            .sort((a, b) => a.partition - b.partition),
+          retentionMs: Number(value('retention.ms') ?? '-1'),
+          retentionBytes: Number(value('retention.bytes') ?? '-1'),
+          cleanupPolicy: value('cleanup.policy') ?? 'delete',
+          config,
+        };
       }),
     describeGroup: (groupId: string, topics: readonly string[]) =>
       wrap(`describing group '${groupId}'`, async (): Promise<GroupDescription> => {
