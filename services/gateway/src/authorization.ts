@@ -38,12 +38,13 @@ export function loadPublishPermissions(file: string): PublishPermissions {
   return out;
 }
 
-export function requireRole(principal: Principal, role: Role): void {
-  if (!principal.roles.includes(role)) {
+/** Refuses a caller holding none of `roles`. */
+export function requireRole(principal: Principal, ...roles: readonly [Role, ...Role[]]): void {
+  if (!roles.some((role) => principal.roles.includes(role))) {
     throw new GatewayError({
       code: 'PERMISSION_DENIED',
       reason: ErrorReason.ROLE_NOT_ALLOWED,
-      message: `${principal.name} (${principal.country}/${principal.agency}) lacks the ${role} role`,
+      message: `${principal.name} (${principal.country}/${principal.agency}) lacks the ${roles.join(' or ')} role`,
     });
   }
 }
