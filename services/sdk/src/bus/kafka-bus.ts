@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 import {
-  ConfigResourceTypes,
-  ConfigSource,
   Kafka,
   logLevel,
   type Admin,
+  type ConfigResourceTypes,
+  type ConfigSource,
   type Consumer,
   type KafkaMessage,
   type LogEntry,
@@ -637,6 +637,11 @@ function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | str
   return result;
 }
 
+// kafkajs's enums as Kafka numbers them: Node's ESM loader cannot see them among kafkajs's
+// CommonJS exports (its module.exports ends in a spread), so importing the values fails at run time.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+const TOPIC_CONFIG_SOURCE = 1 as ConfigSource;
+
 function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): BusAdmin {
   const wrap = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -716,7 +721,7 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
           admin.fetchTopicMetadata({ topics: [topic] }),
           admin.fetchTopicOffsets(topic),
           admin.describeConfigs({
-            resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+            resources: [{ type: TOPIC_RESOURCE, name: topic }],
             includeSynonyms: false,
           }),
         ]);
@@ -725,8 +730,7 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>): B
         const config: Record<string, string> = {};
         for (const entry of entries) {
           // Set on the topic itself (configSource needs DescribeConfigs v1+; isDefault otherwise).
-          const own =
-            entry.configSource === undefined ? !entry.isDefault : entry.configSource === ConfigSource.TOPIC_CONFIG;
+          const own = entry.configSource === undefined ? !entry.isDefault : entry.configSource === TOPIC_CONFIG_SOURCE;
           if (own && !entry.isSensitive) config[entry.configName] = entry.configValue;
         }
         const placement = new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionId, p]));
