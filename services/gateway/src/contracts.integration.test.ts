@@ -326,6 +326,24 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
     expect(schema).toMatchObject({ code: status.NOT_FOUND, reason: ErrorReason.SCHEMA_NOT_FOUND });
     expect(schema.details.errorInfo?.metadata).toMatchObject({ schemaId: '987654', topic: TOPIC });
 
+    const noTopic = await refused(publish(client, { ...asJson(manifest()), topic: 'us.nothing-here.v1' }));
+    expect(noTopic).toMatchObject({ code: status.NOT_FOUND, reason: ErrorReason.TOPIC_NOT_FOUND });
+    expect(noTopic.details.resourceInfo?.resourceName).toBe('us.nothing-here.v1');
+    const notAllowed = await refused(publish(client, { ...asJson(manifest()), topic: 'us.prosecutions.v1' }));
+    expect(notAllowed).toMatchObject({ code: status.PERMISSION_DENIED, reason: ErrorReason.TOPIC_NOT_ALLOWED });
+    expect(notAllowed.details.errorInfo?.metadata['topic']).toBe('us.prosecutions.v1');
+
+    // A newer stream for the same subscription supersedes the open one, naming it.
+    const name = `twice-${randomUUID().slice(0, 8)}`;
+    const older = subscribe(client, name, [FEED]);
+    await waitFor(() => older.started(), 20_000, 'the first stream to start');
+    const newer = subscribe(client, name, [FEED]);
+    await waitFor(() => older.error() !== undefined, 20_000, 'the first stream to be superseded');
+    const superseded = refusalOf(older.error()!);
+    expect(superseded).toMatchObject({ code: status.ABORTED, reason: ErrorReason.SUBSCRIPTION_SUPERSEDED });
+    expect(superseded.details.errorInfo?.metadata['subscription']).toBe(`mx.anam.${name}`);
+    newer.call.end();
+
     const asOperator = await listFeeds(client, 'dev-mx-anam-operator');
     expect(asOperator.feeds.map((f) => f.feedId)).toContain(FEED);
     const asSubscriber = await listFeeds(client, 'dev-mx-anam-subscriber');

@@ -211,6 +211,17 @@ export function fromUnknown(error: unknown): GatewayError {
   });
 }
 
+/** NOT_FOUND for a topic, named in metadata and in ResourceInfo as common.proto promises. */
+export function topicNotFound(topic: string, message: string): GatewayError {
+  return new GatewayError({
+    code: 'NOT_FOUND',
+    reason: ErrorReason.TOPIC_NOT_FOUND,
+    message,
+    metadata: { topic },
+    resourceInfo: { resourceType: 'kafka.topic', resourceName: topic, owner: '', description: message },
+  });
+}
+
 export function shuttingDown(): GatewayError {
   return new GatewayError({
     code: 'UNAVAILABLE',

@@ -54,7 +54,7 @@ import {
   type InspectableTopic,
   type InspectAccess,
 } from './authorization.js';
-import { GatewayError, toServiceError } from './errors.js';
+import { GatewayError, toServiceError, topicNotFound } from './errors.js';
 import { feedIdOf } from './feeds.js';
 import type { Authenticator, Principal } from './identity.js';
 import type { CursorStore } from './subscriptions/cursor-store.js';
@@ -136,14 +136,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
 
   const existing = (infos: ReadonlyMap<string, TopicInfo>, topic: string): TopicInfo => {
     const info = infos.get(topic);
-    if (!info) {
-      throw new GatewayError({
-        code: 'NOT_FOUND',
-        reason: ErrorReason.TOPIC_NOT_FOUND,
-        message: `topic '${topic}' does not exist`,
-        metadata: { topic },
-      });
-    }
+    if (!info) throw topicNotFound(topic, `topic '${topic}' does not exist`);
     return info;
   };
 

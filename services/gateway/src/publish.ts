@@ -7,7 +7,7 @@ import { ErrorReason, PayloadFormat, type PublishRequest, type PublishResponse }
 import { BreakerOpenError, BusError, type AvroCodec, type Breaker, type Bus, type BusRecord } from '@puente/sdk';
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
-import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError } from './errors.js';
+import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from './errors.js';
 import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
 import type { Principal } from './identity.js';
 
@@ -144,13 +144,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
    */
   const topicOf = (principal: Principal, topic: string, stamp: Stamp): TopicContext | GatewayError => {
     try {
-      if (!codec.topics().includes(topic)) {
-        return new GatewayError({
-          code: 'NOT_FOUND',
-          reason: ErrorReason.TOPIC_NOT_FOUND,
-          message: `unknown topic '${topic}'`,
-        });
-      }
+      if (!codec.topics().includes(topic)) return topicNotFound(topic, `unknown topic '${topic}'`);
       authorizePublish(principal, topic, options.permissions);
       return {
         topic,
@@ -306,7 +300,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       remembered.expire(now());
       const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
       const toSend = new Map<string, Prepared[]>();
-      const seenInBatch = new Set<string>();
+      /** Index of each eventId's first event in this batch; a repeat is answered as that one is. */
+      const seenInBatch = new Map<string, number>();
+      const repeats: { index: number; of: number; eventId: string }[] = [];
       // The events of a batch arrive together: one acceptance time for all of them.
       const at = new Date(now());
       const stamp: Stamp = { date: at, ms: at.getTime(), iso: at.toISOString() };
@@ -320,22 +316,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
           return;
         }
         const known = remembered.get(prepared.dedupeKey);
-        if (known || seenInBatch.has(prepared.dedupeKey)) {
-          const response = known
-            ? responseOf(prepared.eventId, known, true)
-            : {
-                eventId: prepared.eventId,
-                topic: prepared.topic,
-                partition: -1,
-                offset: '-1',
-                schemaId: prepared.schemaId,
-                timestamp: prepared.timestamp,
-                duplicate: true,
-              };
-          outcomes[index] = { ok: true, response };
+        if (known) {
+          outcomes[index] = { ok: true, response: responseOf(prepared.eventId, known, true) };
           return;
         }
-        seenInBatch.add(prepared.dedupeKey);
+        const first = seenInBatch.get(prepared.dedupeKey);
+        if (first !== undefined) {
+          repeats.push({ index, of: first, eventId: prepared.eventId });
+          return;
+        }
+        seenInBatch.set(prepared.dedupeKey, index);
         const list = toSend.get(prepared.topic) ?? [];
         list.push(prepared);
         toSend.set(prepared.topic, list);
@@ -409,11 +399,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
       } finally {
         inFlight -= count;
       }
+      // A repeat within the batch has the original's position (share.proto: "those of the
+      // original record"), or the original's failure.
+      for (const repeat of repeats) {
+        const original = outcomes[repeat.of];
+        outcomes[repeat.index] = original?.ok
+          ? { ok: true, response: { ...original.response, eventId: repeat.eventId, duplicate: true } }
+          : original;
+      }
       return outcomes.map(
         (outcome) =>
           outcome ?? {
             ok: false,
-            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.UNSPECIFIED, message: 'no outcome' }),
+            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.INTERNAL, message: 'no outcome' }),
           },
       );
     },

@@ -504,13 +504,16 @@ export interface SubscriptionLag {
   feeds: string[];
   /** Whether a Subscribe stream is open for it now. */
   connected: boolean;
-  /** Deliveries sent on the open stream and not yet acknowledged; 0 when not connected. */
+  /**
+   * Deliveries sent on the open stream and not yet acknowledged. Not reported yet:
+   * always 0.
+   */
   unacked: number;
   /** Sum of `lag` over partitions. */
   totalLag: string;
   /** Per partition read. */
   partitions: PartitionLag[];
-  /** When the subscriber last acknowledged; unset if never. */
+  /** When the subscriber last acknowledged. Not recorded yet: always unset. */
   lastAckTime?: Date | undefined;
 }
 
@@ -4161,8 +4164,10 @@ export const OperatorServiceService = {
   },
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic: {
     path: "/puente.v1.OperatorService/DescribeTopic" as const,
@@ -4232,8 +4237,10 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
   listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsResponse>;
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic: handleUnaryCall<DescribeTopicRequest, DescribeTopicResponse>;
   /**
@@ -4280,8 +4287,10 @@ export interface OperatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic(
     request: DescribeTopicRequest,

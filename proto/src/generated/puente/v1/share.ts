@@ -76,7 +76,9 @@ export interface PublishRequest {
   topic: string;
   /**
    * Record key: the id of the entity the event is about (case id, manifest id …).
-   * Events with the same key go to the same partition and keep their order. Required.
+   * Events with the same key go to the same partition and keep their order. The gateway
+   * takes it from the event's entity id field: empty means that id, and any other value
+   * than that id is rejected (INVALID_ARGUMENT, REQUEST_INVALID naming `key`).
    */
   key: string;
   /** How `payload` is encoded. Required: UNSPECIFIED is rejected. */
@@ -128,8 +130,9 @@ export interface PublishStreamRequest {
    */
   sequence: string;
   /**
-   * The events, written in this order. At least one; the gateway limits the message size
-   * (beyond it gRPC refuses the message with RESOURCE_EXHAUSTED and the stream ends).
+   * The events, written in this order. A request with none is answered with no
+   * outcomes. The gateway limits the message size (beyond it gRPC refuses the message
+   * with RESOURCE_EXHAUSTED and the stream ends).
    */
   events: PublishRequest[];
 }
