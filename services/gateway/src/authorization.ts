@@ -7,7 +7,7 @@ import { ErrorReason } from '@puente/proto';
 import type { Feed, Partner, PolicySet } from '@puente/sdk';
 import { parse } from 'yaml';
 
-import { GatewayError } from './errors.js';
+import { GatewayError, topicNotFound } from './errors.js';
 import type { Principal, Role } from './identity.js';
 
 export type PublishPermissions = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
@@ -38,12 +38,13 @@ export function loadPublishPermissions(file: string): PublishPermissions {
   return out;
 }
 
-export function requireRole(principal: Principal, role: Role): void {
-  if (!principal.roles.includes(role)) {
+/** Refuses a caller holding none of `roles`. */
+export function requireRole(principal: Principal, ...roles: readonly [Role, ...Role[]]): void {
+  if (!roles.some((role) => principal.roles.includes(role))) {
     throw new GatewayError({
       code: 'PERMISSION_DENIED',
       reason: ErrorReason.ROLE_NOT_ALLOWED,
-      message: `${principal.name} (${principal.country}/${principal.agency}) lacks the ${role} role`,
+      message: `${principal.name} (${principal.country}/${principal.agency}) lacks the ${roles.join(' or ')} role`,
     });
   }
 }
@@ -63,17 +64,17 @@ export function authorizePublish(principal: Principal, topic: string, permission
   requireRole(principal, 'publisher');
   const name = parseTopicName(topic);
   if (!name) {
-    throw new GatewayError({
-      code: 'NOT_FOUND',
-      reason: ErrorReason.TOPIC_NOT_FOUND,
-      message: `'${topic}' is not a Puente topic name (<origin>.<domain>.v<major>)`,
-    });
+    throw topicNotFound(topic, `'${topic}' is not a Puente topic name (<origin>.<domain>.v<major>)`);
   }
   if (name.origin.toUpperCase() !== principal.country) {
     throw new GatewayError({
       code: 'PERMISSION_DENIED',
       reason: ErrorReason.ORIGIN_MISMATCH,
       message: `${principal.country}/${principal.agency} may only publish ${principal.country} topics, not '${topic}'`,
+      metadata: { topic },
+      fieldViolations: [
+        { field: 'topic', description: `must be a ${principal.country} topic`, reason: 'ORIGIN_MISMATCH' },
+      ],
     });
   }
   const allowed = permissions[principal.country]?.[principal.agency] ?? [];
@@ -82,6 +83,7 @@ export function authorizePublish(principal: Principal, topic: string, permission
       code: 'PERMISSION_DENIED',
       reason: ErrorReason.TOPIC_NOT_ALLOWED,
       message: `${principal.country}/${principal.agency} may not publish ${name.domain} (allowed: ${allowed.join(', ') || 'none'})`,
+      metadata: { topic },
     });
   }
 }
@@ -203,6 +205,12 @@ export function authorizeInspect(
       reason: ErrorReason.AGREEMENT_NOT_FOUND,
       message: `no agreement '${viewAgreementId}' is loaded`,
       metadata: { agreement: viewAgreementId },
+      resourceInfo: {
+        resourceType: 'puente.agreement',
+        resourceName: viewAgreementId,
+        owner: '',
+        description: 'no agreement with this id is loaded',
+      },
     });
   }
   const policy = agreement.topics.get(topic);

@@ -29,6 +29,7 @@ import type { Authenticator, Principal } from './identity.js';
 import { createGatewayMetrics, measurePublisher, type GatewayMetrics } from './metrics.js';
 import { createPublisher } from './publish.js';
 import { createOperatorService } from './operator-service.js';
+import { logInternalErrorsTo } from './errors.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
@@ -40,8 +41,10 @@ export interface GatewayLimits extends SessionLimits {
   readonly dedupeWindowMs: number;
   /** Records of each partition kept in the shared tail for caught-up subscribers. */
   readonly tailRecordsPerPartition: number;
-  /** Slowest Kafka acknowledgement before publishing fails with UNAVAILABLE. */
+  /** Slowest Kafka acknowledgement before publishing fails with UNAVAILABLE (PUBLISH_OUTCOME_UNKNOWN). */
   readonly publishTimeoutMs: number;
+  /** Open Subscribe and PublishStream calls per caller; beyond it RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED). */
+  readonly maxStreamsPerCaller: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -50,6 +53,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   dedupeWindowMs: 10 * 60_000,
   tailRecordsPerPartition: 20_000,
   publishTimeoutMs: 1_000,
+  maxStreamsPerCaller: 64,
   defaultMaxUnacked: 500,
   maxUnacked: 5_000,
   defaultMaxBatch: 100,
@@ -72,13 +76,18 @@ export interface GatewayOptions {
   readonly ensureTopics?: { readonly partitions: number } | false;
   readonly logger?: Logger;
   readonly metrics?: GatewayMetrics;
+  /** Told a PublishStream's unanswered requests each time the gateway reads one. */
+  readonly onPublishStreamBacklog?: (unanswered: number) => void;
 }
 
 export interface Gateway {
   readonly port: number;
   readonly metrics: GatewayMetrics;
   start(): Promise<void>;
-  /** Stops accepting calls, lets in-flight ones finish (up to graceMs), then closes everything. */
+  /**
+   * Drains: new calls and open streams get UNAVAILABLE (SHUTTING_DOWN) once what they had sent
+   * is answered, publishes in progress finish (up to graceMs); then closes everything.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -89,6 +98,7 @@ export const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 export function createGateway(options: GatewayOptions): Gateway {
   const { bus, codec } = options;
   const logger = options.logger ?? silentLogger();
+  logInternalErrorsTo(logger);
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createGatewayMetrics();
   const server = new Server({ 'grpc.max_receive_message_length': limits.maxPayloadBytes + 64 * 1024 });
@@ -164,8 +174,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     authenticator: options.authenticator,
     publisher,
     feedsFor,
+    allFeeds: () =>
+      options
+        .policies()
+        .agreements.flatMap((agreement) => [...agreement.topics.values()].map((policy) => ({ agreement, policy }))),
     viewSchemaId,
     sessions,
+    maxStreamsPerCaller: limits.maxStreamsPerCaller,
+    ...(options.onPublishStreamBacklog ? { onPublishStreamBacklog: options.onPublishStreamBacklog } : {}),
     onSessionCount: (count) => metrics.subscribers.set(count),
     session: {
       bus,
@@ -220,7 +236,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       await cursors.start();
       await tailReader.start(feedTopics);
-      server.addService(ShareServiceService, share);
+      server.addService(ShareServiceService, share.handlers);
       server.addService(OperatorServiceService, operator);
       health = addHealthAndReflection(server, { serviceNames: [SHARE_SERVICE_NAME, OPERATOR_SERVICE_NAME] });
       port = await new Promise<number>((resolve, reject) => {
@@ -235,13 +251,25 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async stop(graceMs = 5_000) {
       health?.setStatus('NOT_SERVING');
+      const deadline = Date.now() + graceMs;
+      // Calls that arrive meanwhile, and open streams, answer SHUTTING_DOWN; what was accepted is
+      // answered first. Acknowledged offsets are committed as acks arrive (flushed below).
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        share.drain(),
+        new Promise<void>((resolve) => {
+          graceTimer = setTimeout(resolve, graceMs);
+        }),
+      ]);
+      clearTimeout(graceTimer);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        // Acknowledged offsets are committed as acks arrive (flushed below); ending the streams loses nothing.
-        for (const session of sessions.values()) session.end();
+        const timer = setTimeout(
+          () => {
+            server.forceShutdown();
+            resolve();
+          },
+          Math.max(0, deadline - Date.now()),
+        );
         server.tryShutdown(() => {
           clearTimeout(timer);
           resolve();

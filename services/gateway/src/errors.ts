@@ -1,6 +1,10 @@
 // The gateway's one error type and the one place where any error becomes a gRPC status:
 // a code, a message that names what is wrong (never a stack or a secret), an ErrorInfo reason,
-// field violations for bad payloads and a retry hint when waiting can help.
+// field violations for bad payloads and a retry hint when waiting can help. Details are bounded
+// here, once, so that a status always fits in gRPC's default 8 KiB of metadata: a client with
+// default limits must see the error, not a complaint about header size.
+import { randomUUID } from 'node:crypto';
+
 import { status, type ServiceError } from '@grpc/grpc-js';
 import {
   ErrorReason,
@@ -8,11 +12,14 @@ import {
   retryInfo,
   toRpcStatus,
   toServiceErrorObject,
+  RpcStatus as RpcStatusCodec,
   type BadRequest_FieldViolation,
+  type QuotaFailure,
+  type ResourceInfo,
   type RpcStatus,
   type ErrorDetails,
 } from '@puente/proto';
-import { AvroError, BusError, PolicyError } from '@puente/sdk';
+import { AvroError, BusError, PolicyError, type Logger } from '@puente/sdk';
 
 import { IdentityError } from './identity.js';
 
@@ -34,6 +41,8 @@ export interface GatewayErrorOptions {
   readonly fieldViolations?: readonly BadRequest_FieldViolation[];
   readonly retryAfterMs?: number;
   readonly metadata?: Readonly<Record<string, string>>;
+  readonly resourceInfo?: ResourceInfo;
+  readonly quotaFailure?: QuotaFailure;
   readonly cause?: unknown;
 }
 
@@ -44,6 +53,8 @@ export class GatewayError extends Error {
   readonly fieldViolations: readonly BadRequest_FieldViolation[];
   readonly retryAfterMs: number | undefined;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly resourceInfo: ResourceInfo | undefined;
+  readonly quotaFailure: QuotaFailure | undefined;
   get retriable(): boolean {
     return this.retryAfterMs !== undefined;
   }
@@ -55,6 +66,27 @@ export class GatewayError extends Error {
     this.fieldViolations = options.fieldViolations ?? [];
     this.retryAfterMs = options.retryAfterMs;
     this.metadata = options.metadata ?? {};
+    this.resourceInfo = options.resourceInfo;
+    this.quotaFailure = options.quotaFailure;
+  }
+
+  /** The same error with more ErrorInfo metadata (keys already set win). */
+  withMetadata(metadata: Readonly<Record<string, string>>): GatewayError {
+    return new GatewayError({ ...this.options(), metadata: { ...metadata, ...this.metadata } });
+  }
+
+  private options(): GatewayErrorOptions {
+    return {
+      code: this.code,
+      reason: this.reason,
+      message: this.message,
+      fieldViolations: this.fieldViolations,
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      metadata: this.metadata,
+      ...(this.resourceInfo ? { resourceInfo: this.resourceInfo } : {}),
+      ...(this.quotaFailure ? { quotaFailure: this.quotaFailure } : {}),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    };
   }
 }
 
@@ -72,6 +104,16 @@ const GRPC_CODES: Record<GatewayErrorCode, status> = {
 
 /** How long a caller should wait before retrying when the bus is down. */
 export const BUS_RETRY_AFTER_MS = 2_000;
+
+/** How long a caller should wait before reconnecting when the gateway drains. */
+export const SHUTDOWN_RETRY_AFTER_MS = 1_000;
+
+let internalErrorLogger: Logger | undefined;
+
+/** Where unexpected failures are logged, under the requestId their callers are told. */
+export function logInternalErrorsTo(logger: Logger | undefined): void {
+  internalErrorLogger = logger;
+}
 
 /** Normalises anything thrown inside a handler into a GatewayError. */
 export function fromUnknown(error: unknown): GatewayError {
@@ -150,19 +192,42 @@ export function fromUnknown(error: unknown): GatewayError {
         return busUnavailable(error.message, error);
     }
   }
-  if (error instanceof PolicyError) {
+  if (error instanceof PolicyError && error.code === 'NO_AGREEMENT') {
     return new GatewayError({
-      code: 'FAILED_PRECONDITION',
+      code: 'PERMISSION_DENIED',
       reason: ErrorReason.NO_AGREEMENT,
       message: error.message,
       cause: error,
     });
   }
+  const requestId = randomUUID();
+  internalErrorLogger?.error({ err: error, requestId }, 'internal error');
   return new GatewayError({
     code: 'INTERNAL',
-    reason: ErrorReason.UNSPECIFIED,
-    message: 'internal error (logged by the gateway)',
+    reason: ErrorReason.INTERNAL,
+    message: `internal error (logged by the gateway under request id ${requestId})`,
+    metadata: { requestId },
     cause: error,
+  });
+}
+
+/** NOT_FOUND for a topic, named in metadata and in ResourceInfo as common.proto promises. */
+export function topicNotFound(topic: string, message: string): GatewayError {
+  return new GatewayError({
+    code: 'NOT_FOUND',
+    reason: ErrorReason.TOPIC_NOT_FOUND,
+    message,
+    metadata: { topic },
+    resourceInfo: { resourceType: 'kafka.topic', resourceName: topic, owner: '', description: message },
+  });
+}
+
+export function shuttingDown(): GatewayError {
+  return new GatewayError({
+    code: 'UNAVAILABLE',
+    reason: ErrorReason.SHUTTING_DOWN,
+    message: `the gateway is shutting down; reconnect after ${SHUTDOWN_RETRY_AFTER_MS} ms (to another instance)`,
+    retryAfterMs: SHUTDOWN_RETRY_AFTER_MS,
   });
 }
 
@@ -176,14 +241,96 @@ export function busUnavailable(message: string, cause?: unknown): GatewayError {
   });
 }
 
+/**
+ * Bounds of a status's size; the ErrorReason comment in common.proto promises them. Text is
+ * measured in UTF-8 bytes, as it travels. The message also travels percent-encoded in the
+ * grpc-message header (up to three bytes per byte), hence its small budget.
+ */
+export const STATUS_LIMITS = {
+  messageBytes: 512,
+  violations: 20,
+  textBytes: 200,
+  metadataEntries: 16,
+  metadataBytes: 256,
+  /** Serialized google.rpc.Status, before base64 (which adds a third). */
+  statusBytes: 3_000,
+} as const;
+
+/** At most `max` bytes of UTF-8, cut at a character boundary, marked with "…" when cut. */
+function truncate(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const budget = Math.max(0, max - 3); // "…" is three bytes
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}…`;
+}
+
+function boundedViolations(violations: readonly BadRequest_FieldViolation[], keep: number, textBytes: number) {
+  const shown = violations.slice(0, keep).map((v) => ({
+    field: truncate(v.field, textBytes),
+    description: truncate(v.description, textBytes),
+    reason: truncate(v.reason, 64),
+  }));
+  const rest = violations.length - shown.length;
+  if (rest > 0) shown.push({ field: '...', description: `and ${rest} more`, reason: violations[0]?.reason ?? '' });
+  return shown;
+}
+
 function statusParts(error: unknown): { code: status; message: string; details: ErrorDetails } {
   const gatewayError = fromUnknown(error);
-  const details: ErrorDetails = { errorInfo: errorInfo(gatewayError.reason, gatewayError.metadata) };
-  if (gatewayError.fieldViolations.length > 0)
-    details.badRequest = { fieldViolations: [...gatewayError.fieldViolations] };
-  if (gatewayError.retryAfterMs !== undefined) details.retryInfo = retryInfo(gatewayError.retryAfterMs);
-  return { code: GRPC_CODES[gatewayError.code], message: gatewayError.message, details };
+  const violations = gatewayError.fieldViolations;
+  const message = truncate(gatewayError.message, STATUS_LIMITS.messageBytes);
+  const code = GRPC_CODES[gatewayError.code];
+  /** The details with `keep` violations and every text cut to `scale` of its budget. */
+  const build = (keep: number, scale: number): ErrorDetails => {
+    const text = Math.floor(STATUS_LIMITS.textBytes * scale);
+    const metadata = Object.fromEntries(
+      Object.entries(gatewayError.metadata)
+        .slice(0, STATUS_LIMITS.metadataEntries)
+        .map(([key, value]) => [truncate(key, 64), truncate(value, Math.floor(STATUS_LIMITS.metadataBytes * scale))]),
+    );
+    const details: ErrorDetails = { errorInfo: errorInfo(gatewayError.reason, metadata) };
+    if (violations.length > 0) details.badRequest = { fieldViolations: boundedViolations(violations, keep, text) };
+    if (gatewayError.resourceInfo) {
+      const info = gatewayError.resourceInfo;
+      details.resourceInfo = {
+        resourceType: truncate(info.resourceType, text),
+        resourceName: truncate(info.resourceName, text),
+        owner: truncate(info.owner, text),
+        description: truncate(info.description, text),
+      };
+    }
+    if (gatewayError.quotaFailure) {
+      details.quotaFailure = {
+        violations: gatewayError.quotaFailure.violations.slice(0, STATUS_LIMITS.violations).map((v) => ({
+          subject: truncate(v.subject, text),
+          description: truncate(v.description, text),
+        })),
+      };
+    }
+    if (gatewayError.retryAfterMs !== undefined) details.retryInfo = retryInfo(gatewayError.retryAfterMs);
+    return details;
+  };
+  // Within budget first by listing fewer violations, then (long multi-byte metadata) by shorter text.
+  let keep = Math.min(violations.length, STATUS_LIMITS.violations);
+  let scale = 1;
+  let details = build(keep, scale);
+  while (statusSize(code, message, details) > STATUS_LIMITS.statusBytes && (keep > 0 || scale > 1 / 64)) {
+    if (keep > 0) keep--;
+    else scale /= 2;
+    details = build(keep, scale);
+  }
+  return { code, message, details };
 }
+
+const statusSize = (code: status, message: string, details: ErrorDetails): number =>
+  RpcStatusCodec.encode(toRpcStatus(code, message, details)).finish().length;
 
 /** The single translation to a gRPC status with google.rpc details. */
 export function toServiceError(error: unknown): ServiceError {

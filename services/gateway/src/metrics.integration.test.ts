@@ -19,7 +19,7 @@ import {
   type SubscribeResponse,
 } from '@puente/proto';
 import { createCodec, KafkaBus } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { friendlyToAvroJson, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from './create-gateway.js';
@@ -36,6 +36,8 @@ const auth = (name: string) => {
   return metadata;
 };
 
+const codec = createCodec();
+
 function manifest(classification: string) {
   const value = JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8'))
     .value as { meta: { eventId: string; classification: string }; manifestId: string };
@@ -49,7 +51,7 @@ const asJson = (value: unknown): PublishRequest => ({
   topic: TOPIC,
   key: '',
   payloadFormat: PayloadFormat.AVRO_JSON,
-  payload: Buffer.from(JSON.stringify(value)),
+  payload: Buffer.from(JSON.stringify(friendlyToAvroJson(codec, TOPIC, value))),
   schemaId: 0,
 });
 
@@ -60,7 +62,6 @@ describe('gateway metrics', () => {
   let client: ShareServiceClient;
 
   beforeAll(async () => {
-    const codec = createCodec();
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'metrics-test' });
     await bus.start();
     const dev = devGatewayParts(codec);

@@ -54,7 +54,7 @@ import {
   type InspectableTopic,
   type InspectAccess,
 } from './authorization.js';
-import { GatewayError, toServiceError } from './errors.js';
+import { GatewayError, toServiceError, topicNotFound } from './errors.js';
 import { feedIdOf } from './feeds.js';
 import type { Authenticator, Principal } from './identity.js';
 import type { CursorStore } from './subscriptions/cursor-store.js';
@@ -136,14 +136,7 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
 
   const existing = (infos: ReadonlyMap<string, TopicInfo>, topic: string): TopicInfo => {
     const info = infos.get(topic);
-    if (!info) {
-      throw new GatewayError({
-        code: 'NOT_FOUND',
-        reason: ErrorReason.TOPIC_NOT_FOUND,
-        message: `topic '${topic}' does not exist`,
-        metadata: { topic },
-      });
-    }
+    if (!info) throw topicNotFound(topic, `topic '${topic}' does not exist`);
     return info;
   };
 
@@ -692,24 +685,25 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       });
       const infos = await topicInfos();
       const info = existing(infos, request.topic);
+      const described = await bus.admin.describeTopic(request.topic);
       const deadLetter = access.topic.kind === 'events' ? `dlq.${request.topic}` : '';
       return {
         topic: summarize(info, access),
-        // The Bus port reports offsets only: leader and replicas stay 0 / empty until it exposes
-        // broker metadata, and retention and configuration until it exposes topic configs.
-        partitions: [...info.partitions]
-          .sort((a, b) => a.partition - b.partition)
-          .map((p) => ({
-            partition: p.partition,
-            leader: 0,
-            replicas: [],
-            inSyncReplicas: [],
-            startOffset: p.low,
-            endOffset: p.high,
-          })),
+        partitions: described.partitions.map((p) => ({
+          partition: p.partition,
+          leader: p.leader,
+          replicas: [...p.replicas],
+          inSyncReplicas: [...p.inSyncReplicas],
+          startOffset: p.low,
+          endOffset: p.high,
+        })),
         schema: schemaOf(access),
-        retention: undefined,
-        config: {},
+        retention: {
+          ...(described.retentionMs >= 0 ? { maxAge: durationOf(described.retentionMs) } : {}),
+          ...(described.retentionBytes >= 0 ? { maxBytes: String(described.retentionBytes) } : {}),
+          cleanupPolicy: described.cleanupPolicy,
+        },
+        config: { ...described.config },
         deadLetterTopic: infos.has(deadLetter) ? deadLetter : '',
       };
     }),
@@ -855,6 +849,10 @@ function mergeByTime<M extends { readonly record: ConsumedRecord }>(
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
+
+function durationOf(ms: number): { seconds: string; nanos: number } {
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+}
 
 function badRequest(field: string, description: string): GatewayError {
   return new GatewayError({

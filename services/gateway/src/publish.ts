@@ -12,6 +12,7 @@ import {
 } from '@puente/proto';
 import {
   BreakerOpenError,
+  BusError,
   isAvroError,
   readSchemaId,
   type AvroCodec,
@@ -22,7 +23,7 @@ import {
 } from '@puente/sdk';
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
-import { busUnavailable, fromUnknown, GatewayError } from './errors.js';
+import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from './errors.js';
 import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
 import type { Principal } from './identity.js';
 
@@ -89,6 +90,58 @@ const responseOf = (eventId: string, entry: Acknowledged, duplicate: boolean): P
   duplicate,
 });
 
+/** Retry hint of PUBLISH_QUEUE_FULL: in-flight produces finish in about this long. */
+export const QUEUE_FULL_RETRY_AFTER_MS = 100;
+
+/**
+ * What a failed produce tells the caller. Certainly not written: the breaker was open (nothing
+ * was sent), or Kafka refused the request for what it is. Perhaps written: the breaker gave up
+ * waiting while the produce went on, or the connection failed after the request may have left;
+ * the caller finds out by publishing the same eventId again (a written one answers duplicate).
+ */
+function produceFailure(error: unknown): GatewayError {
+  const unknown = (cause: unknown, why: string) =>
+    new GatewayError({
+      code: 'UNAVAILABLE',
+      reason: ErrorReason.PUBLISH_OUTCOME_UNKNOWN,
+      message: `${why}: the events may or may not have been written; publish them again with the same meta.eventId after ${BUS_RETRY_AFTER_MS} ms (a written one is answered as a duplicate)`,
+      retryAfterMs: BUS_RETRY_AFTER_MS,
+      cause,
+    });
+  if (error instanceof BreakerOpenError) {
+    return error.reason === 'open'
+      ? busUnavailable(error.message, error)
+      : unknown(error, 'Kafka did not acknowledge in time');
+  }
+  if (
+    error instanceof BusError &&
+    (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT' || error.code === 'INTERNAL')
+  ) {
+    return unknown(error, `the produce failed after it was sent (${error.message})`);
+  }
+  return fromUnknown(error);
+}
+
+/** Schema errors name the topic and the schema id they concern, as common.proto promises. */
+function withSchemaContext(
+  error: GatewayError,
+  request: PublishRequest,
+  latestOf: (topic: string) => number,
+): GatewayError {
+  if (error.reason !== ErrorReason.SCHEMA_REJECTED && error.reason !== ErrorReason.SCHEMA_NOT_FOUND) return error;
+  const framed =
+    request.payloadFormat === PayloadFormat.AVRO_CONFLUENT && request.payload.length >= 5 && request.payload[0] === 0;
+  let schemaId = framed ? request.payload.readInt32BE(1) : request.schemaId;
+  if (schemaId === 0) {
+    try {
+      schemaId = latestOf(request.topic);
+    } catch {
+      schemaId = 0; // a topic the catalog does not know: no schema to name
+    }
+  }
+  return error.withMetadata({ topic: request.topic, schemaId: String(schemaId) });
+}
+
 export interface Publisher {
   /** Publishes a batch; one outcome per request, in order. Valid events of one topic go to Kafka together. */
   publishBatch(principal: Principal, requests: readonly PublishRequest[]): Promise<PublishOutcome[]>;
@@ -107,13 +160,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
    */
   const topicOf = (principal: Principal, topic: string, stamp: Stamp): TopicContext | GatewayError => {
     try {
-      if (!codec.topics().includes(topic)) {
-        return new GatewayError({
-          code: 'NOT_FOUND',
-          reason: ErrorReason.TOPIC_NOT_FOUND,
-          message: `unknown topic '${topic}'`,
-        });
-      }
+      if (!codec.topics().includes(topic)) return topicNotFound(topic, `unknown topic '${topic}'`);
       authorizePublish(principal, topic, options.permissions);
       return {
         topic,
@@ -139,6 +186,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'INVALID_ARGUMENT',
           reason: ErrorReason.PAYLOAD_TOO_LARGE,
           message: `payload is ${request.payload.length} bytes; the limit is ${options.maxPayloadBytes}`,
+          metadata: { limit: String(options.maxPayloadBytes) },
         });
       }
       const { eventId, originCountry, originAgency, key, bytes } = readEvent(principal, request);
@@ -330,7 +378,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
       remembered.expire(now());
       const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
       const toSend = new Map<string, Prepared[]>();
-      const seenInBatch = new Set<string>();
+      /** Index of each eventId's first event in this batch; a repeat is answered as that one is. */
+      const seenInBatch = new Map<string, number>();
+      const repeats: { index: number; of: number; eventId: string }[] = [];
       // The events of a batch arrive together: one acceptance time for all of them.
       const at = new Date(now());
       const stamp: Stamp = { date: at, ms: at.getTime(), iso: at.toISOString() };
@@ -340,26 +390,20 @@ export function createPublisher(options: PublisherOptions): Publisher {
         if (!context) contexts.set(request.topic, (context = topicOf(principal, request.topic, stamp)));
         const prepared = context instanceof GatewayError ? context : prepare(principal, request, index, context);
         if (prepared instanceof GatewayError) {
-          outcomes[index] = { ok: false, error: prepared };
+          outcomes[index] = { ok: false, error: withSchemaContext(prepared, request, (t) => codec.schemaIdOf(t)) };
           return;
         }
         const known = remembered.get(prepared.dedupeKey);
-        if (known || seenInBatch.has(prepared.dedupeKey)) {
-          const response = known
-            ? responseOf(prepared.eventId, known, true)
-            : {
-                eventId: prepared.eventId,
-                topic: prepared.topic,
-                partition: -1,
-                offset: '-1',
-                schemaId: prepared.schemaId,
-                timestamp: prepared.timestamp,
-                duplicate: true,
-              };
-          outcomes[index] = { ok: true, response };
+        if (known) {
+          outcomes[index] = { ok: true, response: responseOf(prepared.eventId, known, true) };
           return;
         }
-        seenInBatch.add(prepared.dedupeKey);
+        const first = seenInBatch.get(prepared.dedupeKey);
+        if (first !== undefined) {
+          repeats.push({ index, of: first, eventId: prepared.eventId });
+          return;
+        }
+        seenInBatch.set(prepared.dedupeKey, index);
         const list = toSend.get(prepared.topic) ?? [];
         list.push(prepared);
         toSend.set(prepared.topic, list);
@@ -370,7 +414,16 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'RESOURCE_EXHAUSTED',
           reason: ErrorReason.PUBLISH_QUEUE_FULL,
           message: `${inFlight} events are being published; the gateway accepts at most ${options.maxInFlight} at once`,
-          retryAfterMs: 100,
+          retryAfterMs: QUEUE_FULL_RETRY_AFTER_MS,
+          metadata: { limit: String(options.maxInFlight) },
+          quotaFailure: {
+            violations: [
+              {
+                subject: 'publish-in-flight',
+                description: `${inFlight} of ${options.maxInFlight} events in flight; ${count} more do not fit`,
+              },
+            ],
+          },
         });
         for (const list of toSend.values()) for (const p of list) outcomes[p.index] = { ok: false, error };
         toSend.clear();
@@ -380,40 +433,43 @@ export function createPublisher(options: PublisherOptions): Publisher {
         await Promise.all(
           [...toSend].map(async ([topic, prepared]) => {
             // The produce keeps going if the breaker times out: what Kafka acknowledges later is
-            // remembered, so the caller's retry is answered as a duplicate, not written twice.
-            const produced = bus
-              .publish(
-                topic,
-                prepared.map((p) => p.record),
-              )
-              .then((results) => {
-                const at = now();
-                const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
-                  const result = results[i];
-                  if (!result) return undefined;
-                  const entry = {
-                    topic,
-                    partition: result.partition,
-                    offset: result.offset,
-                    schemaId: p.schemaId,
-                    timestamp: p.timestamp.getTime(),
-                  };
-                  remembered.add(p.dedupeKey, entry, at);
-                  return entry;
+            // remembered, so the caller's retry is answered as a duplicate, not written twice. It
+            // starts inside the breaker: an open breaker must send nothing (BUS_UNAVAILABLE says
+            // "certainly not written").
+            let produced: Promise<(Acknowledged | undefined)[]> | undefined;
+            const produce = () =>
+              bus
+                .publish(
+                  topic,
+                  prepared.map((p) => p.record),
+                )
+                .then((results) => {
+                  const at = now();
+                  const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
+                    const result = results[i];
+                    if (!result) return undefined;
+                    const entry = {
+                      topic,
+                      partition: result.partition,
+                      offset: result.offset,
+                      schemaId: p.schemaId,
+                      timestamp: p.timestamp.getTime(),
+                    };
+                    remembered.add(p.dedupeKey, entry, at);
+                    return entry;
+                  });
+                  options.onPublished?.(topic, results.length);
+                  return acknowledged;
                 });
-                options.onPublished?.(topic, results.length);
-                return acknowledged;
-              });
             try {
-              const acknowledged = await breaker.run(() => produced);
+              const acknowledged = await breaker.run(() => (produced = produce()));
               prepared.forEach((p, i) => {
                 const entry = acknowledged[i];
                 if (entry) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, entry, false) };
               });
             } catch (error) {
-              produced.catch(() => undefined);
-              const failure =
-                error instanceof BreakerOpenError ? busUnavailable(error.message, error) : fromUnknown(error);
+              produced?.catch(() => undefined);
+              const failure = produceFailure(error);
               for (const p of prepared) outcomes[p.index] = { ok: false, error: failure };
             }
           }),
@@ -421,11 +477,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
       } finally {
         inFlight -= count;
       }
+      // A repeat within the batch has the original's position (share.proto: "those of the
+      // original record"), or the original's failure.
+      for (const repeat of repeats) {
+        const original = outcomes[repeat.of];
+        outcomes[repeat.index] = original?.ok
+          ? { ok: true, response: { ...original.response, eventId: repeat.eventId, duplicate: true } }
+          : original;
+      }
       return outcomes.map(
         (outcome) =>
           outcome ?? {
             ok: false,
-            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.UNSPECIFIED, message: 'no outcome' }),
+            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.INTERNAL, message: 'no outcome' }),
           },
       );
     },

@@ -18,8 +18,8 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { KafkaBus } from '@puente/sdk';
-import { freePort, startServiceProcess, waitFor, type ServiceProcess } from '@puente/sdk/testing';
+import { createCodec, KafkaBus } from '@puente/sdk';
+import { freePort, friendlyToAvroJson, startServiceProcess, waitFor, type ServiceProcess } from '@puente/sdk/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { readDevTokens } from './dev-tokens.js';
@@ -109,7 +109,7 @@ describe("README's real-mode gateway command", () => {
           topic: 'us.cargo-manifests.v1',
           key: '',
           payloadFormat: PayloadFormat.AVRO_JSON,
-          payload: Buffer.from(JSON.stringify(value)),
+          payload: Buffer.from(JSON.stringify(friendlyToAvroJson(createCodec(), 'us.cargo-manifests.v1', value))),
           schemaId: 0,
         },
         auth('dev-us-cbp-publisher'),

@@ -109,6 +109,12 @@ Synthetic agencies publish about ${simRate} events/s (seed ${simSeed}); partners
     ['dev-mx-anam-subscriber', 'MX/ANAM'],
     ['dev-us-cbp-subscriber', 'US/CBP'],
   ] as const) {
+    // A start must name its feeds (share.proto): every feed ListFeeds lists for this partner.
+    const feeds = await new Promise<string[]>((resolve, reject) =>
+      client.listFeeds({ topic: '' }, auth(who), (error, response) =>
+        error ? reject(error) : resolve(response.feeds.map((feed) => feed.feedId)),
+      ),
+    );
     const call = client.subscribe(auth(who));
     call.on('data', (message: SubscribeResponse) => {
       if (message.kind?.$case !== 'deliveries') return;
@@ -129,7 +135,7 @@ Synthetic agencies publish about ${simRate} events/s (seed ${simSeed}); partners
         $case: 'start',
         value: {
           subscription: 'embedded-demo',
-          feeds: [],
+          feeds,
           payloadFormat: PayloadFormat.AVRO_JSON,
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,

@@ -27,7 +27,7 @@ export interface PartnerSimulatorOptions {
   readonly label: string;
   /** Subscription name; the gateway keeps its position. */
   readonly subscription: string;
-  /** Feed ids ("us-to-mx/us.cargo-manifests.v1"); empty or absent: every feed the agreements give. */
+  /** Feed ids ("us-to-mx/us.cargo-manifests.v1"); empty or absent: every feed ListFeeds lists. */
   readonly feeds?: readonly string[];
   readonly startPosition?: StartPosition;
   /** Receives one line per delivery (default console.log). */
@@ -128,19 +128,31 @@ export function createPartnerSimulator(options: PartnerSimulatorOptions): Partne
           SimulatorError.fromUnknown('SUBSCRIPTION_FAILED', `${options.label} subscription ended`, error),
         );
       });
-      stream.write({
-        kind: {
-          $case: 'start',
-          value: {
-            subscription: options.subscription,
-            feeds: [...(options.feeds ?? [])],
-            payloadFormat: PayloadFormat.AVRO_JSON,
-            startPosition: options.startPosition ?? StartPosition.LATEST,
-            maxUnacked: 100,
-            maxBatchSize: 20,
+      const sendStart = (feeds: readonly string[]) =>
+        stream.write({
+          kind: {
+            $case: 'start',
+            value: {
+              subscription: options.subscription,
+              feeds: [...feeds],
+              payloadFormat: PayloadFormat.AVRO_JSON,
+              startPosition: options.startPosition ?? StartPosition.LATEST,
+              maxUnacked: 100,
+              maxBatchSize: 20,
+            },
           },
-        },
-      });
+        });
+      // A start must name its feeds (share.proto): "every feed" is what ListFeeds lists.
+      if (options.feeds && options.feeds.length > 0) sendStart(options.feeds);
+      else
+        client.listFeeds({ topic: '' }, metadata, (error, response) => {
+          if (error) {
+            stream.end();
+            options.onError?.(
+              SimulatorError.fromUnknown('SUBSCRIPTION_FAILED', `${options.label} ListFeeds failed`, error),
+            );
+          } else sendStart(response.feeds.map((feed) => feed.feedId));
+        });
     },
     async stop() {
       stopping = true;

@@ -209,6 +209,7 @@ export class SubscriptionSession {
         code: 'ABORTED',
         reason: ErrorReason.SUBSCRIPTION_SUPERSEDED,
         message: `subscription ${this.subscriptionId} was taken over by a newer stream`,
+        metadata: { subscription: this.subscriptionId },
       }),
     );
   }

@@ -8,9 +8,10 @@ import { createRequire } from 'node:module';
 import {
   Kafka,
   logLevel,
-  type ConfigResourceTypes,
-  type DescribeConfigResponse,
   type Admin,
+  type ConfigResourceTypes,
+  type ConfigSource,
+  type DescribeConfigResponse,
   type Consumer,
   type KafkaMessage,
   type LogEntry,
@@ -41,6 +42,7 @@ import {
   type Reader,
   type SubscribeOptions,
   type Subscription,
+  type TopicDescription,
   type TopicInfo,
   type TopicPartition,
   type TopicPartitionOffset,
@@ -157,6 +159,7 @@ interface ProduceTarget {
 // CommonJS exports (its module.exports ends in a spread), so importing the values fails at run time.
 const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 const BROKER_RESOURCE = 4 as ConfigResourceTypes;
+const TOPIC_CONFIG_SOURCE = 1 as ConfigSource;
 
 /** Kafka's defaults, for a broker or topic that will not say: message.max.bytes, socket.request.max.bytes. */
 const DEFAULT_MESSAGE_MAX_BYTES = 1_048_588;
@@ -958,6 +961,45 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>, le
             };
           }),
         );
+      }),
+    describeTopic: (topic: string) =>
+      wrap(`describing topic '${topic}'`, async (): Promise<TopicDescription> => {
+        // listTopics answers for a missing topic at once; a metadata request for it would retry.
+        if (!(await admin.listTopics()).includes(topic)) throw unknownTopic(topic);
+        const [{ topics }, offsets, configs] = await Promise.all([
+          admin.fetchTopicMetadata({ topics: [topic] }),
+          admin.fetchTopicOffsets(topic),
+          admin.describeConfigs({
+            resources: [{ type: TOPIC_RESOURCE, name: topic }],
+            includeSynonyms: false,
+          }),
+        ]);
+        const entries = configs.resources[0]?.configEntries ?? [];
+        const value = (name: string) => entries.find((entry) => entry.configName === name)?.configValue;
+        const config: Record<string, string> = {};
+        for (const entry of entries) {
+          // Set on the topic itself (configSource needs DescribeConfigs v1+; isDefault otherwise).
+          const own = entry.configSource === undefined ? !entry.isDefault : entry.configSource === TOPIC_CONFIG_SOURCE;
+          if (own && !entry.isSensitive) config[entry.configName] = entry.configValue;
+        }
+        const placement = new Map((topics[0]?.partitions ?? []).map((p) => [p.partitionId, p]));
+        return {
+          topic,
+          partitions: offsets
+            .map(({ partition, low, high }) => ({
+              partition,
+              low,
+              high,
+              leader: placement.get(partition)?.leader ?? -1,
+              replicas: [...(placement.get(partition)?.replicas ?? [])],
+              inSyncReplicas: [...(placement.get(partition)?.isr ?? [])],
+            }))
+            .sort((a, b) => a.partition - b.partition),
+          retentionMs: Number(value('retention.ms') ?? '-1'),
+          retentionBytes: Number(value('retention.bytes') ?? '-1'),
+          cleanupPolicy: value('cleanup.policy') ?? 'delete',
+          config,
+        };
       }),
     describeGroup: (groupId: string, topics: readonly string[]) =>
       wrap(`describing group '${groupId}'`, async (): Promise<GroupDescription> => {

@@ -19,6 +19,7 @@ import {
   type RecordBatch,
   type SubscribeOptions,
   type Subscription,
+  type TopicDescription,
   type TopicInfo,
   type TopicPartition,
   type TopicPartitionOffset,
@@ -497,6 +498,30 @@ function createMemoryAdmin(bus: MemoryBus): BusAdmin {
             })),
           })),
       );
+    },
+    describeTopic(name: string): Promise<TopicDescription> {
+      const topic = bus.topic(name);
+      if (!topic) return Promise.reject(unknownTopic(name));
+      const { spec } = topic;
+      // One in-process "broker" (id 0) leads and holds every partition.
+      const config: Record<string, string> = {};
+      if (spec.retentionMs !== undefined) config['retention.ms'] = String(spec.retentionMs);
+      if (spec.cleanupPolicy !== undefined) config['cleanup.policy'] = spec.cleanupPolicy;
+      return Promise.resolve({
+        topic: name,
+        partitions: topic.partitions.map((log, partition) => ({
+          partition,
+          low: String(log.start),
+          high: String(log.high),
+          leader: 0,
+          replicas: [0],
+          inSyncReplicas: [0],
+        })),
+        retentionMs: spec.retentionMs ?? -1,
+        retentionBytes: -1,
+        cleanupPolicy: spec.cleanupPolicy ?? 'delete',
+        config,
+      });
     },
     describeGroup(groupId: string, topics: readonly string[]): Promise<GroupDescription> {
       const group = bus.group(groupId);

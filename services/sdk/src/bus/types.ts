@@ -141,6 +141,26 @@ export interface TopicInfo {
   readonly partitions: readonly PartitionOffsets[];
 }
 
+/** A partition's offsets and where it lives: broker ids (-1 leader when it has none). */
+export interface PartitionPlacement extends PartitionOffsets {
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly inSyncReplicas: readonly number[];
+}
+
+export interface TopicDescription {
+  readonly topic: string;
+  readonly partitions: readonly PartitionPlacement[];
+  /** retention.ms in force; -1 keeps records forever. */
+  readonly retentionMs: number;
+  /** retention.bytes per partition in force; -1 is unlimited. */
+  readonly retentionBytes: number;
+  /** cleanup.policy in force: "delete", "compact" or "compact,delete". */
+  readonly cleanupPolicy: string;
+  /** Configuration entries set on the topic itself, by their Kafka names (not broker defaults). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
 export interface GroupPartitionLag extends TopicPartition {
   /** Next offset the group will consume, or null when the group never committed on this partition. */
   readonly committed: string | null;
@@ -160,6 +180,8 @@ export interface BusAdmin {
   /** Create the topics that do not exist yet; existing ones are left as they are. Returns the created names. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
   listTopics(): Promise<TopicInfo[]>;
+  /** Partitions with replicas, retention and the topic's own configuration; UNKNOWN_TOPIC when missing. */
+  describeTopic(topic: string): Promise<TopicDescription>;
   /** Committed offsets and lag of a group on the given topics. */
   describeGroup(groupId: string, topics: readonly string[]): Promise<GroupDescription>;
   deleteTopics(topics: readonly string[]): Promise<void>;

@@ -69,7 +69,17 @@ export function payloadFormatToJSON(object: PayloadFormat): string {
  * these names without the `ERROR_REASON_` prefix (e.g. "SCHEMA_REJECTED"). The gRPC
  * status code is the coarse class, the reason the precise cause; clients branch on the
  * reason. `ErrorInfo.metadata` keys used: topic, feed, agreement, agreementVersion, rule,
- * schemaId, subscription, limit. Further detail messages are named per reason.
+ * schemaId, subscription, eventId, limit, requestId. Further detail messages are named
+ * per reason.
+ *
+ * Details are bounded so that the whole status fits well within gRPC's default 8 KiB
+ * metadata limit: the message is at most 512 bytes of UTF-8; BadRequest lists at most
+ * the first 20 violations (field and description at most 200 bytes each) and, when
+ * there were more, a last violation with field "..." whose description says how many
+ * were left out ("and 47 more"); at most 16 metadata entries of at most 256 bytes; and
+ * the serialized google.rpc.Status at most 3,000 bytes (fewer violations, then shorter
+ * text, when long multi-byte text needs it). Text cut short ends with "…". The same
+ * bounds apply to statuses carried inside messages (PublishOutcome.rejected).
  */
 export enum ErrorReason {
   /** UNSPECIFIED - Never sent. */
@@ -120,7 +130,9 @@ export enum ErrorReason {
   SCHEMA_REJECTED = 9,
   /**
    * PAYLOAD_TOO_LARGE - INVALID_ARGUMENT: the event is larger than the gateway accepts for the topic.
-   * metadata: limit (bytes).
+   * metadata: limit (bytes). A request message far beyond the limit (more than 64 KiB
+   * over it) is refused by gRPC itself before it is read: RESOURCE_EXHAUSTED without
+   * Puente details.
    */
   PAYLOAD_TOO_LARGE = 10,
   /** CURSOR_INVALID - INVALID_ARGUMENT: an acknowledgement carried a cursor this gateway did not issue. */
@@ -132,7 +144,10 @@ export enum ErrorReason {
   PROTOCOL_VIOLATION = 12,
   /** TOPIC_NOT_FOUND - NOT_FOUND: the topic does not exist. ResourceInfo names it. */
   TOPIC_NOT_FOUND = 13,
-  /** FEED_NOT_FOUND - NOT_FOUND: no feed with this id. ResourceInfo names it. */
+  /**
+   * FEED_NOT_FOUND - NOT_FOUND: no feed with this id. ResourceInfo names it (resource_type "puente.v1.Feed")
+   * and metadata: feed.
+   */
   FEED_NOT_FOUND = 14,
   /** AGREEMENT_NOT_FOUND - NOT_FOUND: no agreement with this id. ResourceInfo names it. */
   AGREEMENT_NOT_FOUND = 15,
@@ -144,8 +159,9 @@ export enum ErrorReason {
    */
   SCHEMA_NOT_FOUND = 17,
   /**
-   * PUBLISH_QUEUE_FULL - RESOURCE_EXHAUSTED: the gateway's bounded in-flight publish queue is full. Carries
-   * QuotaFailure and RetryInfo; retry after the delay.
+   * PUBLISH_QUEUE_FULL - RESOURCE_EXHAUSTED: the gateway's bounded in-flight publish queue is full; nothing of
+   * the refused events was written. Carries QuotaFailure (subject "publish-in-flight")
+   * and RetryInfo; retry after the delay. metadata: limit (events).
    */
   PUBLISH_QUEUE_FULL = 18,
   /**
@@ -154,8 +170,9 @@ export enum ErrorReason {
    */
   STREAM_LIMIT_REACHED = 19,
   /**
-   * BUS_UNAVAILABLE - UNAVAILABLE: Kafka cannot be reached (the circuit breaker is open). Nothing of the
-   * failed request was acknowledged. Carries RetryInfo.
+   * BUS_UNAVAILABLE - UNAVAILABLE: Kafka cannot be reached (the circuit breaker is open, or the produce was
+   * refused before anything was sent). Nothing of the failed request was written.
+   * Carries RetryInfo.
    */
   BUS_UNAVAILABLE = 20,
   /**
@@ -173,6 +190,14 @@ export enum ErrorReason {
    * gateway logs the cause under the request id in metadata key requestId.
    */
   INTERNAL = 23,
+  /**
+   * PUBLISH_OUTCOME_UNKNOWN - UNAVAILABLE: the events were handed to Kafka but no acknowledgement came in time;
+   * they may or may not have been written. Carries RetryInfo. To find out, publish the
+   * same events again with the same `meta.eventId` after the delay: an event that was
+   * written is answered with `duplicate` set (and its original position), one that was
+   * not is written now. Contrast BUS_UNAVAILABLE, which means certainly not written.
+   */
+  PUBLISH_OUTCOME_UNKNOWN = 24,
   UNRECOGNIZED = -1,
 }
 
@@ -250,6 +275,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 23:
     case "ERROR_REASON_INTERNAL":
       return ErrorReason.INTERNAL;
+    case 24:
+    case "ERROR_REASON_PUBLISH_OUTCOME_UNKNOWN":
+      return ErrorReason.PUBLISH_OUTCOME_UNKNOWN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -307,6 +335,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_SUBSCRIPTION_SUPERSEDED";
     case ErrorReason.INTERNAL:
       return "ERROR_REASON_INTERNAL";
+    case ErrorReason.PUBLISH_OUTCOME_UNKNOWN:
+      return "ERROR_REASON_PUBLISH_OUTCOME_UNKNOWN";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

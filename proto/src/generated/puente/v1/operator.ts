@@ -382,7 +382,7 @@ export interface BrowseRecordsRequest {
      */
     { $case: "eventId"; value: string }
     | undefined;
-  /** Maximum records to return; 0 for 100. The gateway caps it (1,000). */
+  /** Maximum records to return; 0 for 20. The gateway caps it (500). */
   limit: number;
   /** Encoding of returned payloads. UNSPECIFIED means AVRO_JSON. */
   payloadFormat: PayloadFormat;
@@ -494,19 +494,26 @@ export interface SubscriptionLag {
     | undefined;
   /** Subscription name. */
   subscription: string;
-  /** Kafka consumer group holding the cursor (`puente.sub.<country>.<agency>.<name>`). */
+  /**
+   * Always empty: cursors are not kept in Kafka consumer groups but in the compacted
+   * topic `puente.subscription-cursors` (key `<country>.<agency>.<name>`). Kept for
+   * wire compatibility.
+   */
   consumerGroup: string;
   /** Feed ids of the last stream. */
   feeds: string[];
   /** Whether a Subscribe stream is open for it now. */
   connected: boolean;
-  /** Deliveries sent on the open stream and not yet acknowledged; 0 when not connected. */
+  /**
+   * Deliveries sent on the open stream and not yet acknowledged. Not reported yet:
+   * always 0.
+   */
   unacked: number;
   /** Sum of `lag` over partitions. */
   totalLag: string;
   /** Per partition read. */
   partitions: PartitionLag[];
-  /** When the subscriber last acknowledged; unset if never. */
+  /** When the subscriber last acknowledged. Not recorded yet: always unset. */
   lastAckTime?: Date | undefined;
 }
 
@@ -4157,8 +4164,10 @@ export const OperatorServiceService = {
   },
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic: {
     path: "/puente.v1.OperatorService/DescribeTopic" as const,
@@ -4228,8 +4237,10 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
   listTopics: handleUnaryCall<ListTopicsRequest, ListTopicsResponse>;
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic: handleUnaryCall<DescribeTopicRequest, DescribeTopicResponse>;
   /**
@@ -4276,8 +4287,10 @@ export interface OperatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Describes one topic: partitions with their offsets and replicas, the value schema (the
-   * view schema when seen as a view), retention and configuration. Errors: NOT_FOUND
-   * (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED (NO_AGREEMENT).
+   * view schema when seen as a view), retention and configuration, as Kafka reports
+   * them. Errors: NOT_FOUND (TOPIC_NOT_FOUND, AGREEMENT_NOT_FOUND), PERMISSION_DENIED
+   * (NO_AGREEMENT; TOPIC_NOT_ALLOWED for internal topics and another country's dead
+   * letters).
    */
   describeTopic(
     request: DescribeTopicRequest,

@@ -76,7 +76,9 @@ export interface PublishRequest {
   topic: string;
   /**
    * Record key: the id of the entity the event is about (case id, manifest id …).
-   * Events with the same key go to the same partition and keep their order. Required.
+   * Events with the same key go to the same partition and keep their order. The gateway
+   * takes it from the event's entity id field: empty means that id, and any other value
+   * than that id is rejected (INVALID_ARGUMENT, REQUEST_INVALID naming `key`).
    */
   key: string;
   /** How `payload` is encoded. Required: UNSPECIFIED is rejected. */
@@ -128,8 +130,9 @@ export interface PublishStreamRequest {
    */
   sequence: string;
   /**
-   * The events, written in this order. At least one; the gateway limits the count and
-   * the message size (INVALID_ARGUMENT, REQUEST_INVALID when exceeded).
+   * The events, written in this order. A request with none is answered with no
+   * outcomes. The gateway limits the message size (beyond it gRPC refuses the message
+   * with RESOURCE_EXHAUSTED and the stream ends).
    */
   events: PublishRequest[];
 }
@@ -171,14 +174,15 @@ export interface SubscribeRequest {
 /** Opens (or resumes) a named subscription. */
 export interface StartSubscription {
   /**
-   * Subscription name, 1–64 characters of [a-z0-9-], unique per (country, agency) of the
-   * caller. The cursor is kept under it (the consumer group
-   * `puente.sub.<country>.<agency>.<name>`), so reconnecting with the same name resumes
-   * after the last acknowledged record.
+   * Subscription name, 1–63 characters of [a-z0-9-] starting with a letter or digit,
+   * unique per (country, agency) of the caller. The cursor is kept under it (key
+   * `<country>.<agency>.<name>` of the compacted topic `puente.subscription-cursors`), so
+   * reconnecting with the same name resumes after the last acknowledged record.
    */
   subscription: string;
   /**
-   * Feed ids (from ListFeeds) to read; at least one. The set may change between streams:
+   * Feed ids (from ListFeeds) to read; at least one (none is INVALID_ARGUMENT,
+   * REQUEST_INVALID naming `start.feeds`). The set may change between streams:
    * an added feed starts at `start_position`, a removed feed keeps its cursor.
    */
   feeds: string[];
@@ -2514,16 +2518,20 @@ export type ShareServiceService = typeof ShareServiceService;
 export const ShareServiceService = {
   /**
    * Publishes one event and answers once Kafka has acknowledged it (all in-sync
-   * replicas). An OK answer means the event is durably in the topic; any error means it
-   * was not written by this call. Role: publisher.
+   * replicas). An OK answer means the event is durably in the topic. An error means it
+   * was not written by this call, with one exception: UNAVAILABLE with reason
+   * PUBLISH_OUTCOME_UNKNOWN (Kafka did not acknowledge in time; the write may still have
+   * happened). Role: publisher.
    *
    * Errors: INVALID_ARGUMENT (REQUEST_INVALID, PAYLOAD_UNDECODABLE, SCHEMA_REJECTED with
-   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (TOPIC_NOT_ALLOWED,
-   * ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND), RESOURCE_EXHAUSTED
-   * (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN), the last two
-   * with RetryInfo. To retry safely after UNAVAILABLE or a lost answer, set
-   * `meta.eventId` yourself: a repeated eventId from the same publisher within the
-   * dedupe window is not written twice (the answer then has `duplicate` set).
+   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (ROLE_NOT_ALLOWED,
+   * TOPIC_NOT_ALLOWED, ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND),
+   * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
+   * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
+   * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
+   * the same event again: a repeated eventId from the same publisher within the dedupe
+   * window is not written twice (the answer then has `duplicate` set), which is also how
+   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
    */
   publish: {
     path: "/puente.v1.ShareService/Publish" as const,
@@ -2543,16 +2551,21 @@ export const ShareServiceService = {
    * Protocol: each request carries a batch of events; the gateway answers every request
    * with exactly one response, in request order, holding one outcome per event in event
    * order. An event's outcome is either its PublishResponse (written, acknowledged by
-   * Kafka) or a google.rpc.Status for that event alone (INVALID_ARGUMENT,
-   * PERMISSION_DENIED, NOT_FOUND; the other events are unaffected). Events are written in
-   * the order sent, so events with the same key keep their order.
+   * Kafka) or a google.rpc.Status for that event alone, as Publish would have answered it
+   * (INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, RESOURCE_EXHAUSTED with
+   * PUBLISH_QUEUE_FULL, UNAVAILABLE with BUS_UNAVAILABLE or PUBLISH_OUTCOME_UNKNOWN; the
+   * other events are unaffected). An event rejected with PUBLISH_OUTCOME_UNKNOWN may have
+   * been written; every other rejection means it was not. Events are written in the order
+   * sent, so events with the same key keep their order.
    *
-   * Conditions that affect the whole call (UNAUTHENTICATED, UNAVAILABLE,
-   * RESOURCE_EXHAUSTED, SHUTTING_DOWN) end the stream with that status; events of
-   * requests not yet answered may or may not have been written, so republish them with
-   * the same `meta.eventId` (deduplicated). Back-pressure: the gateway stops reading
-   * requests while its in-flight window for the stream is full, so a client keeps a
-   * bounded number of unanswered requests and otherwise just waits for gRPC flow control.
+   * Conditions that affect the whole call end the stream with that status:
+   * UNAUTHENTICATED, PERMISSION_DENIED (ROLE_NOT_ALLOWED), RESOURCE_EXHAUSTED
+   * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
+   * answered first). Events of requests not answered may or may not have been written, so
+   * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
+   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
+   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
+   * gRPC flow control, so a client that writes without waiting is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2587,7 +2600,9 @@ export const ShareServiceService = {
    *    reading Kafka for this subscription) until acks arrive. gRPC flow control applies
    *    underneath, so a client that stops reading also stops the stream.
    * 4. Durability: the gateway commits acknowledged positions to the subscription's
-   *    consumer group and confirms them in `committed` messages. A record whose cursor was
+   *    cursor (kept in the compacted Kafka topic `puente.subscription-cursors`, keyed by
+   *    `<country>.<agency>.<name>`, not in a consumer group) and confirms them in
+   *    `committed` messages. A record whose cursor was
    *    confirmed is never delivered again on this subscription. Records the agreement
    *    withholds are never delivered; the gateway moves the committed position past them
    *    by itself once every earlier delivery on that partition is acknowledged.
@@ -2606,11 +2621,15 @@ export const ShareServiceService = {
    * client it has reached the end of its feeds. Keep the connection alive with gRPC
    * keepalive pings rather than application messages.
    *
-   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, CURSOR_INVALID), FAILED_PRECONDITION
-   * (PROTOCOL_VIOLATION), PERMISSION_DENIED (NO_AGREEMENT, naming agreement and rule),
-   * NOT_FOUND (FEED_NOT_FOUND), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a start without feeds;
+   * CURSOR_INVALID), FAILED_PRECONDITION (PROTOCOL_VIOLATION), PERMISSION_DENIED
+   * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
+   * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
+   * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
-   * after RetryInfo's delay).
+   * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
+   * unacknowledged deliveries come again on the next stream.
    */
   subscribe: {
     path: "/puente.v1.ShareService/Subscribe" as const,
@@ -2641,16 +2660,20 @@ export const ShareServiceService = {
 export interface ShareServiceServer extends UntypedServiceImplementation {
   /**
    * Publishes one event and answers once Kafka has acknowledged it (all in-sync
-   * replicas). An OK answer means the event is durably in the topic; any error means it
-   * was not written by this call. Role: publisher.
+   * replicas). An OK answer means the event is durably in the topic. An error means it
+   * was not written by this call, with one exception: UNAVAILABLE with reason
+   * PUBLISH_OUTCOME_UNKNOWN (Kafka did not acknowledge in time; the write may still have
+   * happened). Role: publisher.
    *
    * Errors: INVALID_ARGUMENT (REQUEST_INVALID, PAYLOAD_UNDECODABLE, SCHEMA_REJECTED with
-   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (TOPIC_NOT_ALLOWED,
-   * ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND), RESOURCE_EXHAUSTED
-   * (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN), the last two
-   * with RetryInfo. To retry safely after UNAVAILABLE or a lost answer, set
-   * `meta.eventId` yourself: a repeated eventId from the same publisher within the
-   * dedupe window is not written twice (the answer then has `duplicate` set).
+   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (ROLE_NOT_ALLOWED,
+   * TOPIC_NOT_ALLOWED, ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND),
+   * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
+   * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
+   * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
+   * the same event again: a repeated eventId from the same publisher within the dedupe
+   * window is not written twice (the answer then has `duplicate` set), which is also how
+   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
    */
   publish: handleUnaryCall<PublishRequest, PublishResponse>;
   /**
@@ -2662,16 +2685,21 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * Protocol: each request carries a batch of events; the gateway answers every request
    * with exactly one response, in request order, holding one outcome per event in event
    * order. An event's outcome is either its PublishResponse (written, acknowledged by
-   * Kafka) or a google.rpc.Status for that event alone (INVALID_ARGUMENT,
-   * PERMISSION_DENIED, NOT_FOUND; the other events are unaffected). Events are written in
-   * the order sent, so events with the same key keep their order.
+   * Kafka) or a google.rpc.Status for that event alone, as Publish would have answered it
+   * (INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, RESOURCE_EXHAUSTED with
+   * PUBLISH_QUEUE_FULL, UNAVAILABLE with BUS_UNAVAILABLE or PUBLISH_OUTCOME_UNKNOWN; the
+   * other events are unaffected). An event rejected with PUBLISH_OUTCOME_UNKNOWN may have
+   * been written; every other rejection means it was not. Events are written in the order
+   * sent, so events with the same key keep their order.
    *
-   * Conditions that affect the whole call (UNAUTHENTICATED, UNAVAILABLE,
-   * RESOURCE_EXHAUSTED, SHUTTING_DOWN) end the stream with that status; events of
-   * requests not yet answered may or may not have been written, so republish them with
-   * the same `meta.eventId` (deduplicated). Back-pressure: the gateway stops reading
-   * requests while its in-flight window for the stream is full, so a client keeps a
-   * bounded number of unanswered requests and otherwise just waits for gRPC flow control.
+   * Conditions that affect the whole call end the stream with that status:
+   * UNAUTHENTICATED, PERMISSION_DENIED (ROLE_NOT_ALLOWED), RESOURCE_EXHAUSTED
+   * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
+   * answered first). Events of requests not answered may or may not have been written, so
+   * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
+   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
+   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
+   * gRPC flow control, so a client that writes without waiting is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2697,7 +2725,9 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    *    reading Kafka for this subscription) until acks arrive. gRPC flow control applies
    *    underneath, so a client that stops reading also stops the stream.
    * 4. Durability: the gateway commits acknowledged positions to the subscription's
-   *    consumer group and confirms them in `committed` messages. A record whose cursor was
+   *    cursor (kept in the compacted Kafka topic `puente.subscription-cursors`, keyed by
+   *    `<country>.<agency>.<name>`, not in a consumer group) and confirms them in
+   *    `committed` messages. A record whose cursor was
    *    confirmed is never delivered again on this subscription. Records the agreement
    *    withholds are never delivered; the gateway moves the committed position past them
    *    by itself once every earlier delivery on that partition is acknowledged.
@@ -2716,11 +2746,15 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * client it has reached the end of its feeds. Keep the connection alive with gRPC
    * keepalive pings rather than application messages.
    *
-   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, CURSOR_INVALID), FAILED_PRECONDITION
-   * (PROTOCOL_VIOLATION), PERMISSION_DENIED (NO_AGREEMENT, naming agreement and rule),
-   * NOT_FOUND (FEED_NOT_FOUND), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a start without feeds;
+   * CURSOR_INVALID), FAILED_PRECONDITION (PROTOCOL_VIOLATION), PERMISSION_DENIED
+   * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
+   * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
+   * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
-   * after RetryInfo's delay).
+   * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
+   * unacknowledged deliveries come again on the next stream.
    */
   subscribe: handleBidiStreamingCall<SubscribeRequest, SubscribeResponse>;
   /**
@@ -2735,16 +2769,20 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
 export interface ShareServiceClient extends Client {
   /**
    * Publishes one event and answers once Kafka has acknowledged it (all in-sync
-   * replicas). An OK answer means the event is durably in the topic; any error means it
-   * was not written by this call. Role: publisher.
+   * replicas). An OK answer means the event is durably in the topic. An error means it
+   * was not written by this call, with one exception: UNAVAILABLE with reason
+   * PUBLISH_OUTCOME_UNKNOWN (Kafka did not acknowledge in time; the write may still have
+   * happened). Role: publisher.
    *
    * Errors: INVALID_ARGUMENT (REQUEST_INVALID, PAYLOAD_UNDECODABLE, SCHEMA_REJECTED with
-   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (TOPIC_NOT_ALLOWED,
-   * ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND), RESOURCE_EXHAUSTED
-   * (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN), the last two
-   * with RetryInfo. To retry safely after UNAVAILABLE or a lost answer, set
-   * `meta.eventId` yourself: a repeated eventId from the same publisher within the
-   * dedupe window is not written twice (the answer then has `duplicate` set).
+   * field paths, PAYLOAD_TOO_LARGE), PERMISSION_DENIED (ROLE_NOT_ALLOWED,
+   * TOPIC_NOT_ALLOWED, ORIGIN_MISMATCH), NOT_FOUND (TOPIC_NOT_FOUND, SCHEMA_NOT_FOUND),
+   * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
+   * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
+   * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
+   * the same event again: a repeated eventId from the same publisher within the dedupe
+   * window is not written twice (the answer then has `duplicate` set), which is also how
+   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
    */
   publish(
     request: PublishRequest,
@@ -2770,16 +2808,21 @@ export interface ShareServiceClient extends Client {
    * Protocol: each request carries a batch of events; the gateway answers every request
    * with exactly one response, in request order, holding one outcome per event in event
    * order. An event's outcome is either its PublishResponse (written, acknowledged by
-   * Kafka) or a google.rpc.Status for that event alone (INVALID_ARGUMENT,
-   * PERMISSION_DENIED, NOT_FOUND; the other events are unaffected). Events are written in
-   * the order sent, so events with the same key keep their order.
+   * Kafka) or a google.rpc.Status for that event alone, as Publish would have answered it
+   * (INVALID_ARGUMENT, PERMISSION_DENIED, NOT_FOUND, RESOURCE_EXHAUSTED with
+   * PUBLISH_QUEUE_FULL, UNAVAILABLE with BUS_UNAVAILABLE or PUBLISH_OUTCOME_UNKNOWN; the
+   * other events are unaffected). An event rejected with PUBLISH_OUTCOME_UNKNOWN may have
+   * been written; every other rejection means it was not. Events are written in the order
+   * sent, so events with the same key keep their order.
    *
-   * Conditions that affect the whole call (UNAUTHENTICATED, UNAVAILABLE,
-   * RESOURCE_EXHAUSTED, SHUTTING_DOWN) end the stream with that status; events of
-   * requests not yet answered may or may not have been written, so republish them with
-   * the same `meta.eventId` (deduplicated). Back-pressure: the gateway stops reading
-   * requests while its in-flight window for the stream is full, so a client keeps a
-   * bounded number of unanswered requests and otherwise just waits for gRPC flow control.
+   * Conditions that affect the whole call end the stream with that status:
+   * UNAUTHENTICATED, PERMISSION_DENIED (ROLE_NOT_ALLOWED), RESOURCE_EXHAUSTED
+   * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
+   * answered first). Events of requests not answered may or may not have been written, so
+   * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
+   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
+   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
+   * gRPC flow control, so a client that writes without waiting is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2810,7 +2853,9 @@ export interface ShareServiceClient extends Client {
    *    reading Kafka for this subscription) until acks arrive. gRPC flow control applies
    *    underneath, so a client that stops reading also stops the stream.
    * 4. Durability: the gateway commits acknowledged positions to the subscription's
-   *    consumer group and confirms them in `committed` messages. A record whose cursor was
+   *    cursor (kept in the compacted Kafka topic `puente.subscription-cursors`, keyed by
+   *    `<country>.<agency>.<name>`, not in a consumer group) and confirms them in
+   *    `committed` messages. A record whose cursor was
    *    confirmed is never delivered again on this subscription. Records the agreement
    *    withholds are never delivered; the gateway moves the committed position past them
    *    by itself once every earlier delivery on that partition is acknowledged.
@@ -2829,11 +2874,15 @@ export interface ShareServiceClient extends Client {
    * client it has reached the end of its feeds. Keep the connection alive with gRPC
    * keepalive pings rather than application messages.
    *
-   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, CURSOR_INVALID), FAILED_PRECONDITION
-   * (PROTOCOL_VIOLATION), PERMISSION_DENIED (NO_AGREEMENT, naming agreement and rule),
-   * NOT_FOUND (FEED_NOT_FOUND), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a start without feeds;
+   * CURSOR_INVALID), FAILED_PRECONDITION (PROTOCOL_VIOLATION), PERMISSION_DENIED
+   * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
+   * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
+   * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
-   * after RetryInfo's delay).
+   * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
+   * unacknowledged deliveries come again on the next stream.
    */
   subscribe(): ClientDuplexStream<SubscribeRequest, SubscribeResponse>;
   subscribe(options: Partial<CallOptions>): ClientDuplexStream<SubscribeRequest, SubscribeResponse>;

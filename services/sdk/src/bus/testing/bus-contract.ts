@@ -509,5 +509,25 @@ export function describeBusContract(name: string, options: BusContractOptions): 
         { labels: { topic, service: 'contract', reason_class: 'undecodable' }, value: 1 },
       ]);
     });
+
+    it('describes a topic: partitions with offsets and replicas, retention and its own configuration', async () => {
+      const topic = unique('described');
+      await bus.admin.ensureTopics([{ topic, partitions: 2, retentionMs: 3_600_000, cleanupPolicy: 'compact' }]);
+      await bus.publish(topic, [{ key: 'k', value: Buffer.from('v') }]);
+      const described = await bus.admin.describeTopic(topic);
+      expect(described.partitions.map((p) => p.partition)).toEqual([0, 1]);
+      expect(described.partitions.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)).toBe(1);
+      for (const p of described.partitions) {
+        expect(p.leader).toBeGreaterThanOrEqual(0);
+        expect(p.replicas).toContain(p.leader);
+        expect(p.inSyncReplicas).toContain(p.leader);
+      }
+      expect(described.retentionMs).toBe(3_600_000);
+      expect(described.cleanupPolicy).toBe('compact');
+      expect(described.config).toMatchObject({ 'retention.ms': '3600000', 'cleanup.policy': 'compact' });
+      const missing = await bus.admin.describeTopic(unique('missing')).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(BusError);
+      expect((missing as BusError).code).toBe('UNKNOWN_TOPIC');
+    });
   });
 }
