@@ -80,7 +80,7 @@ const examples = exampleFiles.map((file) => {
     topic: string;
     value: unknown;
   };
-  const decoded = codec.fromJson(topic, value);
+  const decoded = codec.fromFriendlyJson(topic, value);
   return { topic, value: decoded, bytes: codec.encode(topic, decoded) };
 });
 
