@@ -98,6 +98,7 @@ describe('gateway metrics', () => {
   it('counts publishes, refusals, subscribers, deliveries, withheld records, acks and dead letters', async () => {
     const topicLabel = `{topic="${TOPIC}"}`;
     const feedLabel = `{agreement="us-to-mx",topic="${TOPIC}"}`;
+    const deadLetterLabel = `{topic="${TOPIC}",service="gateway",reason_class="unknown-schema"}`;
     const before = {
       published: await scrape(`puente_published_total${topicLabel}`),
       latency: await scrape('puente_publish_seconds_count'),
@@ -105,7 +106,7 @@ describe('gateway metrics', () => {
       delivered: await scrape(`puente_delivered_total${feedLabel}`),
       withheld: await scrape(`puente_withheld_total${feedLabel}`),
       acked: await scrape('puente_acked_total'),
-      poison: await scrape(`puente_dead_lettered_total${topicLabel}`),
+      poison: await scrape(`puente_dead_lettered_total${deadLetterLabel}`),
     };
     expect(await scrape('puente_subscribers')).toBe(0);
 
@@ -165,7 +166,7 @@ describe('gateway metrics', () => {
     // A record produced around the gateway that no schema can read: dead-lettered, and counted.
     await bus.publish(TOPIC, [{ key: 'metrics-poison', value: Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2, 3]) }]);
     await waitFor(
-      async () => (await scrape(`puente_dead_lettered_total${topicLabel}`)) === before.poison + 1,
+      async () => (await scrape(`puente_dead_lettered_total${deadLetterLabel}`)) === before.poison + 1,
       30_000,
       'the dead letter to be counted',
     );
