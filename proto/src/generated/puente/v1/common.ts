@@ -114,7 +114,8 @@ export enum ErrorReason {
   NO_AGREEMENT = 6,
   /**
    * REQUEST_INVALID - INVALID_ARGUMENT: a request field is missing or malformed; BadRequest lists each
-   * field by its proto path (e.g. "events[3].topic").
+   * field by its proto path within the message (e.g. "payload_format", "start.feeds"); in
+   * a PublishStream outcome the path is within that event, as Publish would name it.
    */
   REQUEST_INVALID = 7,
   /**
