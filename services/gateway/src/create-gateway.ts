@@ -59,6 +59,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   defaultMaxBatch: 100,
   maxBatch: 1_000,
   catchUpQueue: 2_000,
+  endCommitTimeoutMs: 10_000,
 };
 
 export interface GatewayOptions {

@@ -90,7 +90,8 @@ async function refusal(promise: Promise<unknown>) {
   )) as ServiceError | undefined;
   if (!error) throw new Error('expected the call to be refused');
   const rpc = rpcStatusFromError(error);
-  return { code: error.code, message: error.details, reason: errorReasonOf(rpc ? fromRpcStatus(rpc) : {}) };
+  const details = rpc ? fromRpcStatus(rpc) : {};
+  return { code: error.code, message: error.details, reason: errorReasonOf(details), details };
 }
 
 describe('OperatorService on real Kafka and gRPC', () => {
@@ -442,6 +443,30 @@ describe('OperatorService on real Kafka and gRPC', () => {
     expect(partnerStored).toMatchObject({ code: status.PERMISSION_DENIED });
   });
 
+  it('answers an event_id no record carries with EVENT_NOT_FOUND, not TOPIC_NOT_FOUND', async () => {
+    await publishUs(manifest('us-northbound-laredo.json', 'SENSITIVE'));
+    const eventId = randomUUID();
+    const missing = await refusal(
+      explain(
+        {
+          topic: 'us.cargo-manifests.v1',
+          event: { $case: 'eventId', value: eventId },
+          target: { $case: 'agreementId', value: 'us-to-mx' },
+          viewFormat: PayloadFormat.AVRO_JSON,
+        },
+        'dev-us-cbp-operator',
+      ),
+    );
+    expect(missing).toMatchObject({ code: status.NOT_FOUND, reason: ErrorReason.EVENT_NOT_FOUND });
+    expect(missing.details.resourceInfo).toMatchObject({ resourceType: 'puente.v1.Event', resourceName: eventId });
+    expect(missing.details.errorInfo?.metadata).toMatchObject({
+      topic: 'us.cargo-manifests.v1',
+      eventId,
+      complete: 'true',
+    });
+    expect(Number(missing.details.errorInfo?.metadata['scanned'])).toBeGreaterThan(0);
+  });
+
   it('reports subscription lag from committed cursors', async () => {
     const manifestId = `TEST-${randomUUID().slice(0, 8)}`;
     const first = await publishUs(manifest('us-northbound-laredo.json', 'SENSITIVE', manifestId));
@@ -486,5 +511,11 @@ describe('OperatorService on real Kafka and gRPC', () => {
       'dev-us-cbp-operator',
     );
     expect(none.subscriptions).toHaveLength(0);
+    // A name no subscription has is a filter matching nothing, as operator.proto says.
+    const unknown = await lag(
+      { subscription: `no-such-${randomUUID().slice(0, 8)}`, topic: '' },
+      'dev-us-cbp-operator',
+    );
+    expect(unknown.subscriptions).toEqual([]);
   });
 });

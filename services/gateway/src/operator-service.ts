@@ -599,11 +599,19 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
       // The newest version of the event when it was republished.
       const match = mergeByTime(found.matches).at(-1);
       if (!match?.decoded.value) {
+        // The topic is there; the event is not (or not within the budget, which `complete` says).
+        const complete = [...found.partitions.values()].every((p) => p.done);
         throw new GatewayError({
           code: 'NOT_FOUND',
-          reason: ErrorReason.TOPIC_NOT_FOUND,
-          message: `no event ${event.value} in ${topic} (searched ${found.scanned} record(s))`,
-          metadata: { topic, eventId: event.value },
+          reason: ErrorReason.EVENT_NOT_FOUND,
+          message: `no event ${event.value} in ${topic} (searched ${found.scanned} record(s)${complete ? ', all of them' : ', the budget ran out first'})`,
+          metadata: { topic, eventId: event.value, scanned: String(found.scanned), complete: String(complete) },
+          resourceInfo: {
+            resourceType: 'puente.v1.Event',
+            resourceName: event.value,
+            owner: '',
+            description: `no record of ${topic} searched carries this meta.eventId`,
+          },
         });
       }
       return match.decoded.value;

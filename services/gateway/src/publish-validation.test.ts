@@ -207,4 +207,38 @@ describe('publish validation', () => {
       expect((await publish(json(older))).ok).toBe(true);
     });
   });
+
+  it('names meta.originCountry and meta.originAgency when the event claims another origin (ORIGIN_MISMATCH)', async () => {
+    const { publish, written } = setup(codec);
+    const claim = (originCountry: string, originAgency: string) =>
+      codec.toAvroJson(
+        TOPIC,
+        codec.fromFriendlyJson(TOPIC, { ...example, meta: { ...example['meta'], originCountry, originAgency } }),
+      );
+    expect(refusal(await publish(json(claim('MX', 'CBP'))))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      reason: ErrorReason.ORIGIN_MISMATCH,
+      fields: ['meta.originCountry'],
+    });
+    expect(refusal(await publish(json(claim('US', 'ICE'))))).toMatchObject({
+      reason: ErrorReason.ORIGIN_MISMATCH,
+      fields: ['meta.originAgency'],
+    });
+    expect(refusal(await publish(json(claim('MX', 'ANAM'))))).toMatchObject({
+      reason: ErrorReason.ORIGIN_MISMATCH,
+      fields: ['meta.originCountry', 'meta.originAgency'],
+    });
+    expect(written).toHaveLength(0);
+  });
+
+  it('refuses payload_format UNSPECIFIED naming payload_format (REQUEST_INVALID)', async () => {
+    const { publish, written } = setup(codec);
+    const request = { ...binary(codec.encode(TOPIC, codec.fromFriendlyJson(TOPIC, example))) };
+    expect(refusal(await publish({ ...request, payloadFormat: PayloadFormat.UNSPECIFIED }))).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      reason: ErrorReason.REQUEST_INVALID,
+      fields: ['payload_format'],
+    });
+    expect(written).toHaveLength(0);
+  });
 });

@@ -195,6 +195,20 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'PERMISSION_DENIED',
           reason: ErrorReason.ORIGIN_MISMATCH,
           message: `the event claims origin ${originCountry}/${originAgency}, but the caller is ${principal.country}/${principal.agency}`,
+          fieldViolations: [
+            ...(originCountry !== principal.country
+              ? [
+                  {
+                    field: 'meta.originCountry',
+                    description: `must be ${principal.country}`,
+                    reason: 'ORIGIN_MISMATCH',
+                  },
+                ]
+              : []),
+            ...(originAgency !== principal.agency
+              ? [{ field: 'meta.originAgency', description: `must be ${principal.agency}`, reason: 'ORIGIN_MISMATCH' }]
+              : []),
+          ],
         });
       }
       if (request.key !== '' && request.key !== key) {
@@ -368,6 +382,9 @@ export function createPublisher(options: PublisherOptions): Publisher {
           code: 'INVALID_ARGUMENT',
           reason: ErrorReason.REQUEST_INVALID,
           message: 'payload_format must be AVRO_CONFLUENT or AVRO_JSON',
+          fieldViolations: [
+            { field: 'payload_format', description: 'AVRO_CONFLUENT or AVRO_JSON', reason: 'REQUEST_INVALID' },
+          ],
         });
     }
   };

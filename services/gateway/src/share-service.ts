@@ -296,7 +296,7 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
         queue = queue.then(() => session.receive(message));
       });
       call.on('end', () => {
-        void queue.then(() => session.end());
+        void queue.then(() => session.end()).catch((error: unknown) => session.fail(error));
       });
       call.on('cancelled', () => session.close());
       call.on('error', () => session.close());

@@ -43,6 +43,8 @@ export interface SessionLimits {
   readonly maxBatch: number;
   /** Records a catch-up reader may queue before it is paused. */
   readonly catchUpQueue: number;
+  /** Longest a half-closed stream waits for its acks' commits before it ends UNAVAILABLE. */
+  readonly endCommitTimeoutMs: number;
 }
 
 /**
@@ -149,6 +151,8 @@ export class SubscriptionSession {
   private maxBatch = 0;
   private format = PayloadFormat.AVRO_CONFLUENT;
   private closed = false;
+  /** The client half-closed: nothing more is delivered while its acks are committed. */
+  private ending = false;
   private pumping = false;
   private again = false;
   private nextState = 0;
@@ -214,8 +218,32 @@ export class SubscriptionSession {
     );
   }
 
-  end(): void {
-    if (this.closed) return;
+  /**
+   * The client half-closed (after every message it sent was handled): OK only once every ack
+   * it sent is committed and confirmed, UNAVAILABLE when a commit fails or takes too long.
+   */
+  async end(): Promise<void> {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.deps.limits.endCommitTimeoutMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.confirmations.then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    if (this.closed) return; // a commit failed: ended with its status already
+    if (outcome === 'late') {
+      this.fail(
+        new GatewayError({
+          code: 'UNAVAILABLE',
+          reason: ErrorReason.BUS_UNAVAILABLE,
+          message: `the acknowledged positions of ${this.subscriptionId} were not committed within ${this.deps.limits.endCommitTimeoutMs} ms; unconfirmed records will be delivered again`,
+          retryAfterMs: 1_000,
+        }),
+      );
+      return;
+    }
     this.call.end();
     this.close();
   }
@@ -366,12 +394,12 @@ export class SubscriptionSession {
       .then(() => {
         if (accepted.length > 0) this.write({ kind: { $case: 'committed', value: { cursors: [...accepted] } } });
       })
-      .catch((error: unknown) => this.fail(error));
+      .catch((error: unknown) => this.fail(commitFailed(this.subscriptionId, error)));
   }
 
   /** Delivers what is available within the window; re-entrant calls coalesce. */
   pump(): void {
-    if (this.closed || !this.subscriptionId) return;
+    if (this.closed || this.ending || !this.subscriptionId) return;
     if (this.pumping) {
       this.again = true;
       return;
@@ -387,7 +415,7 @@ export class SubscriptionSession {
   private async pumpLoop(): Promise<void> {
     do {
       this.again = false;
-      while (!this.closed && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
+      while (!this.closed && !this.ending && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
         const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
         if (batch.collected.length === 0 && batch.setAside.length === 0) break;
         // Audited before it is sent, sent in the order collected; the next batch is prepared
@@ -445,7 +473,8 @@ export class SubscriptionSession {
       deliveries.push(item.delivery);
       this.deps.onDelivered?.(item.state.feed, 1);
     }
-    if (deliveries.length > 0) this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
+    // After a half-close nothing more is delivered: these stay unacknowledged, delivered again.
+    if (deliveries.length > 0 && !this.ending) this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
     if (touched.size > 0 && !this.closed) this.commitPositions(touched, []);
   }
 
@@ -641,6 +670,18 @@ export class SubscriptionSession {
 const keyReleases = new WeakMap<readonly FieldDecision[], boolean>();
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A cursor commit that failed: the stream ends, and what it did not confirm comes again. */
+function commitFailed(subscriptionId: string, error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError({
+    code: 'UNAVAILABLE',
+    reason: ErrorReason.BUS_UNAVAILABLE,
+    message: `the cursor of ${subscriptionId} could not be committed; unconfirmed records will be delivered again`,
+    retryAfterMs: 1_000,
+    cause: error,
+  });
+}
 
 function protocol(message: string): GatewayError {
   return new GatewayError({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PROTOCOL_VIOLATION, message });

@@ -114,7 +114,8 @@ export enum ErrorReason {
   NO_AGREEMENT = 6,
   /**
    * REQUEST_INVALID - INVALID_ARGUMENT: a request field is missing or malformed; BadRequest lists each
-   * field by its proto path (e.g. "events[3].topic").
+   * field by its proto path within the message (e.g. "payload_format", "start.feeds"); in
+   * a PublishStream outcome the path is within that event, as Publish would name it.
    */
   REQUEST_INVALID = 7,
   /**
@@ -151,7 +152,11 @@ export enum ErrorReason {
   FEED_NOT_FOUND = 14,
   /** AGREEMENT_NOT_FOUND - NOT_FOUND: no agreement with this id. ResourceInfo names it. */
   AGREEMENT_NOT_FOUND = 15,
-  /** SUBSCRIPTION_NOT_FOUND - NOT_FOUND: no subscription with this name. ResourceInfo names it. */
+  /**
+   * SUBSCRIPTION_NOT_FOUND - NOT_FOUND: no subscription with this name. ResourceInfo names it. No method of v1
+   * answers it today: GetSubscriptionLag takes the name as a filter and answers a name
+   * that matches nothing with an empty list; Subscribe creates a subscription on start.
+   */
   SUBSCRIPTION_NOT_FOUND = 16,
   /**
    * SCHEMA_NOT_FOUND - NOT_FOUND: the schema id is not registered, or is not a version of the topic's
@@ -198,6 +203,15 @@ export enum ErrorReason {
    * not is written now. Contrast BUS_UNAVAILABLE, which means certainly not written.
    */
   PUBLISH_OUTCOME_UNKNOWN = 24,
+  /**
+   * EVENT_NOT_FOUND - NOT_FOUND: the topic exists but no record the gateway searched carries this
+   * `meta.eventId` (ExplainPolicy by `event_id`). The search reads each partition from its
+   * first offset and stops after the gateway's scan budget (10,000 records by default).
+   * ResourceInfo names the event (resource_type "puente.v1.Event"). metadata: topic,
+   * eventId, scanned (records read), complete ("true" when every record was read, "false"
+   * when the budget ran out first: the event may be in a newer record).
+   */
+  EVENT_NOT_FOUND = 25,
   UNRECOGNIZED = -1,
 }
 
@@ -278,6 +292,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 24:
     case "ERROR_REASON_PUBLISH_OUTCOME_UNKNOWN":
       return ErrorReason.PUBLISH_OUTCOME_UNKNOWN;
+    case 25:
+    case "ERROR_REASON_EVENT_NOT_FOUND":
+      return ErrorReason.EVENT_NOT_FOUND;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -337,6 +354,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_INTERNAL";
     case ErrorReason.PUBLISH_OUTCOME_UNKNOWN:
       return "ERROR_REASON_PUBLISH_OUTCOME_UNKNOWN";
+    case ErrorReason.EVENT_NOT_FOUND:
+      return "ERROR_REASON_EVENT_NOT_FOUND";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

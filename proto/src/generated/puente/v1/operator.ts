@@ -4199,7 +4199,8 @@ export const OperatorServiceService = {
   },
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected.
+   * partition it reads, and whether a stream is connected. The request's fields filter:
+   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
    */
   getSubscriptionLag: {
     path: "/puente.v1.OperatorService/GetSubscriptionLag" as const,
@@ -4217,7 +4218,8 @@ export const OperatorServiceService = {
    * released or withheld, by which rule, and what happens to every field. Needs the raw
    * event, so only for topics of the caller's own country (PERMISSION_DENIED otherwise).
    * Nothing is disclosed or logged as a disclosure. Errors: NOT_FOUND (TOPIC_NOT_FOUND,
-   * AGREEMENT_NOT_FOUND, SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
+   * EVENT_NOT_FOUND for an `event_id` no record carries, AGREEMENT_NOT_FOUND,
+   * SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
    * SCHEMA_REJECTED).
    */
   explainPolicy: {
@@ -4254,7 +4256,8 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
   browseRecords: handleUnaryCall<BrowseRecordsRequest, BrowseRecordsResponse>;
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected.
+   * partition it reads, and whether a stream is connected. The request's fields filter:
+   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
    */
   getSubscriptionLag: handleUnaryCall<GetSubscriptionLagRequest, GetSubscriptionLagResponse>;
   /**
@@ -4262,7 +4265,8 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
    * released or withheld, by which rule, and what happens to every field. Needs the raw
    * event, so only for topics of the caller's own country (PERMISSION_DENIED otherwise).
    * Nothing is disclosed or logged as a disclosure. Errors: NOT_FOUND (TOPIC_NOT_FOUND,
-   * AGREEMENT_NOT_FOUND, SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
+   * EVENT_NOT_FOUND for an `event_id` no record carries, AGREEMENT_NOT_FOUND,
+   * SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
    * SCHEMA_REJECTED).
    */
   explainPolicy: handleUnaryCall<ExplainPolicyRequest, ExplainPolicyResponse>;
@@ -4332,7 +4336,8 @@ export interface OperatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected.
+   * partition it reads, and whether a stream is connected. The request's fields filter:
+   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
    */
   getSubscriptionLag(
     request: GetSubscriptionLagRequest,
@@ -4354,7 +4359,8 @@ export interface OperatorServiceClient extends Client {
    * released or withheld, by which rule, and what happens to every field. Needs the raw
    * event, so only for topics of the caller's own country (PERMISSION_DENIED otherwise).
    * Nothing is disclosed or logged as a disclosure. Errors: NOT_FOUND (TOPIC_NOT_FOUND,
-   * AGREEMENT_NOT_FOUND, SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
+   * EVENT_NOT_FOUND for an `event_id` no record carries, AGREEMENT_NOT_FOUND,
+   * SCHEMA_NOT_FOUND), INVALID_ARGUMENT (PAYLOAD_UNDECODABLE,
    * SCHEMA_REJECTED).
    */
   explainPolicy(

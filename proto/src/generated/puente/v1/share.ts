@@ -2608,7 +2608,9 @@ export const ShareServiceService = {
    *    by itself once every earlier delivery on that partition is acknowledged.
    * 5. Ending: when the client closes its sending side the gateway stops delivering,
    *    commits every acknowledged position and finishes the call with OK (so OK means
-   *    all acks sent were committed). If the stream breaks instead, deliveries not
+   *    all acks sent were committed, each confirmed in `committed` before the status).
+   *    If a commit fails, or has not landed within 10 seconds, the call ends UNAVAILABLE
+   *    (BUS_UNAVAILABLE) instead. If the stream breaks instead, deliveries not
    *    acknowledged are delivered again on the next stream, from the first
    *    unacknowledged record of each partition; `event_id` lets the client drop the rare
    *    duplicate (an ack sent but not yet confirmed when the gateway crashed).
@@ -2733,7 +2735,9 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    *    by itself once every earlier delivery on that partition is acknowledged.
    * 5. Ending: when the client closes its sending side the gateway stops delivering,
    *    commits every acknowledged position and finishes the call with OK (so OK means
-   *    all acks sent were committed). If the stream breaks instead, deliveries not
+   *    all acks sent were committed, each confirmed in `committed` before the status).
+   *    If a commit fails, or has not landed within 10 seconds, the call ends UNAVAILABLE
+   *    (BUS_UNAVAILABLE) instead. If the stream breaks instead, deliveries not
    *    acknowledged are delivered again on the next stream, from the first
    *    unacknowledged record of each partition; `event_id` lets the client drop the rare
    *    duplicate (an ack sent but not yet confirmed when the gateway crashed).
@@ -2861,7 +2865,9 @@ export interface ShareServiceClient extends Client {
    *    by itself once every earlier delivery on that partition is acknowledged.
    * 5. Ending: when the client closes its sending side the gateway stops delivering,
    *    commits every acknowledged position and finishes the call with OK (so OK means
-   *    all acks sent were committed). If the stream breaks instead, deliveries not
+   *    all acks sent were committed, each confirmed in `committed` before the status).
+   *    If a commit fails, or has not landed within 10 seconds, the call ends UNAVAILABLE
+   *    (BUS_UNAVAILABLE) instead. If the stream breaks instead, deliveries not
    *    acknowledged are delivered again on the next stream, from the first
    *    unacknowledged record of each partition; `event_id` lets the client drop the rare
    *    duplicate (an ack sent but not yet confirmed when the gateway crashed).
