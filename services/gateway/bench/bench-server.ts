@@ -71,6 +71,9 @@ async function startGateway(): Promise<{ port: number; stop: () => Promise<void>
     authenticator: dev.authenticator,
     permissions: dev.permissions,
     ensureTopics: { partitions: 3 },
+    // The memory phase opens BENCH_IDLE_SUBSCRIBERS (100) streams as one partner, past the
+    // default per-caller limit of open streams.
+    limits: { maxStreamsPerCaller: 10_000 },
   });
   await gateway.start();
   return {
