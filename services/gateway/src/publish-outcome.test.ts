@@ -76,6 +76,19 @@ describe('publish outcome of a failed produce', () => {
     expect(await reasonOf(failing)).toMatchObject({ code: 'UNAVAILABLE', reason: ErrorReason.PUBLISH_OUTCOME_UNKNOWN });
   });
 
+  it('a refusal of a request that was sent (other partitions of it may be written): PUBLISH_OUTCOME_UNKNOWN', async () => {
+    for (const code of ['RECORD_TOO_LARGE', 'UNKNOWN_TOPIC', 'STOPPED'] as const) {
+      const sent = () => Promise.reject(new BusError({ code, message: 'refused', mayHaveWritten: true }));
+      expect(await reasonOf(sent), code).toMatchObject({
+        code: 'UNAVAILABLE',
+        reason: ErrorReason.PUBLISH_OUTCOME_UNKNOWN,
+      });
+    }
+    // The same codes raised before anything was sent keep their meaning.
+    const tooLarge = () => Promise.reject(new BusError({ code: 'RECORD_TOO_LARGE', message: 'alone over the limit' }));
+    expect(await reasonOf(tooLarge)).toMatchObject({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PAYLOAD_TOO_LARGE });
+  });
+
   it('refused before sending (bus stopped): BUS_UNAVAILABLE', async () => {
     const stopped = () => Promise.reject(new BusError({ code: 'STOPPED', message: 'stopped before publishing' }));
     expect(await reasonOf(stopped)).toMatchObject({ code: 'UNAVAILABLE', reason: ErrorReason.BUS_UNAVAILABLE });

@@ -115,7 +115,7 @@ function produceFailure(error: unknown): GatewayError {
   }
   if (
     error instanceof BusError &&
-    (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT' || error.code === 'INTERNAL')
+    (error.mayHaveWritten || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT' || error.code === 'INTERNAL')
   ) {
     return unknown(error, `the produce failed after it was sent (${error.message})`);
   }

@@ -15,11 +15,24 @@ export class BusError extends Error {
   override readonly name = 'BusError';
   readonly code: BusErrorCode;
   readonly retriable: boolean;
+  /**
+   * A failed publish whose records may have been written all the same, in whole or in part: its
+   * request was sent and failed (Kafka may have written other partitions of it), or part of a
+   * split call was written. A retry can write them twice.
+   */
+  readonly mayHaveWritten: boolean;
 
-  constructor(options: { code: BusErrorCode; message: string; retriable?: boolean; cause?: unknown }) {
+  constructor(options: {
+    code: BusErrorCode;
+    message: string;
+    retriable?: boolean;
+    mayHaveWritten?: boolean;
+    cause?: unknown;
+  }) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = options.code;
     this.retriable = options.retriable ?? false;
+    this.mayHaveWritten = options.mayHaveWritten ?? false;
   }
 }
 

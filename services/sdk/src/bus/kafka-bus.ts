@@ -191,14 +191,21 @@ interface PendingProduce {
   readonly reject: (error: unknown) => void;
 }
 
-/** A call's error that says so when some of its records were written by earlier requests. */
+/**
+ * A call's error once a request carrying its records was sent: they may have been written (a
+ * refused partition fails the whole request, whose other partitions Kafka wrote), and it says so
+ * when some of its records were written by earlier requests.
+ */
 function partly(error: BusError, call: PendingProduce): BusError {
-  if (call.results.length === 0) return error;
-  const first = call.results[0]!;
+  const first = call.results[0];
+  const written = first
+    ? `; the call's first ${call.results.length} of ${call.messages.length} records were written (from ${call.topic}[${first.partition}]@${first.offset} on)`
+    : '';
   return new BusError({
     code: error.code,
-    message: `${error.message}; the call's first ${call.results.length} of ${call.messages.length} records were written (from ${call.topic}[${first.partition}]@${first.offset} on)`,
+    message: `${error.message}${written}`,
     retriable: error.retriable,
+    mayHaveWritten: true,
     cause: error,
   });
 }
@@ -299,6 +306,7 @@ export class KafkaBus implements Bus {
         error: new BusError({
           code: 'STOPPED',
           message: `KafkaBus stopped before publishing to '${call.topic}'${begun}`,
+          mayHaveWritten: call.sent > 0,
         }),
       });
     }
@@ -439,8 +447,12 @@ export class KafkaBus implements Bus {
       for (let i = from; i < to; i++) list.push(call.messages[i]!);
     }
     let metadata: ProducedPartition[];
+    if (!this.producerThread) {
+      const error = new BusError({ code: 'NOT_STARTED', message: 'KafkaBus is not started' });
+      for (const { call } of taken) settle(call, { error });
+      return;
+    }
     try {
-      if (!this.producerThread) throw new BusError({ code: 'NOT_STARTED', message: 'KafkaBus is not started' });
       metadata = await this.producerThread.send(
         lane.index,
         [...byTopic].map(([topic, messages]) => ({ topic, messages })),

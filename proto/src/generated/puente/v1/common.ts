@@ -196,11 +196,15 @@ export enum ErrorReason {
    */
   INTERNAL = 23,
   /**
-   * PUBLISH_OUTCOME_UNKNOWN - UNAVAILABLE: the events were handed to Kafka but no acknowledgement came in time;
-   * they may or may not have been written. Carries RetryInfo. To find out, publish the
-   * same events again with the same `meta.eventId` after the delay: an event that was
-   * written is answered with `duplicate` set (and its original position), one that was
-   * not is written now. Contrast BUS_UNAVAILABLE, which means certainly not written.
+   * PUBLISH_OUTCOME_UNKNOWN - UNAVAILABLE: the events were handed to Kafka but its answer did not reach the gateway
+   * (no acknowledgement in time, or the produce failed after it was sent, in whole or in
+   * part); they may or may not have been written. Carries RetryInfo. Publish the same
+   * events again with the same `meta.eventId` after the delay: an event whose
+   * acknowledgement reached the gateway meanwhile is answered with `duplicate` set (and
+   * its original position); any other is written now, so when Kafka had written it
+   * without the gateway learning so, the topic holds it twice and readers drop the repeat
+   * by `meta.eventId`, as at-least-once delivery already asks of them. Contrast
+   * BUS_UNAVAILABLE, which means certainly not written.
    */
   PUBLISH_OUTCOME_UNKNOWN = 24,
   /**

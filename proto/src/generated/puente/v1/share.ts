@@ -2529,9 +2529,11 @@ export const ShareServiceService = {
    * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
    * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
    * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
-   * the same event again: a repeated eventId from the same publisher within the dedupe
-   * window is not written twice (the answer then has `duplicate` set), which is also how
-   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
+   * the same event again: a repeated eventId from the same publisher whose write the
+   * gateway saw acknowledged within the dedupe window is not written twice (the answer
+   * then has `duplicate` set). After PUBLISH_OUTCOME_UNKNOWN the gateway may not have
+   * learnt of the write: the retry is then written again, and `meta.eventId` identifies
+   * the repeat (see ErrorReason).
    */
   publish: {
     path: "/puente.v1.ShareService/Publish" as const,
@@ -2673,9 +2675,11 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
    * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
    * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
-   * the same event again: a repeated eventId from the same publisher within the dedupe
-   * window is not written twice (the answer then has `duplicate` set), which is also how
-   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
+   * the same event again: a repeated eventId from the same publisher whose write the
+   * gateway saw acknowledged within the dedupe window is not written twice (the answer
+   * then has `duplicate` set). After PUBLISH_OUTCOME_UNKNOWN the gateway may not have
+   * learnt of the write: the retry is then written again, and `meta.eventId` identifies
+   * the repeat (see ErrorReason).
    */
   publish: handleUnaryCall<PublishRequest, PublishResponse>;
   /**
@@ -2784,9 +2788,11 @@ export interface ShareServiceClient extends Client {
    * RESOURCE_EXHAUSTED (PUBLISH_QUEUE_FULL) and UNAVAILABLE (BUS_UNAVAILABLE,
    * PUBLISH_OUTCOME_UNKNOWN, SHUTTING_DOWN), the last two codes with RetryInfo. To retry
    * safely after UNAVAILABLE or a lost answer, set `meta.eventId` yourself and publish
-   * the same event again: a repeated eventId from the same publisher within the dedupe
-   * window is not written twice (the answer then has `duplicate` set), which is also how
-   * to learn whether an event answered PUBLISH_OUTCOME_UNKNOWN was written.
+   * the same event again: a repeated eventId from the same publisher whose write the
+   * gateway saw acknowledged within the dedupe window is not written twice (the answer
+   * then has `duplicate` set). After PUBLISH_OUTCOME_UNKNOWN the gateway may not have
+   * learnt of the write: the retry is then written again, and `meta.eventId` identifies
+   * the repeat (see ErrorReason).
    */
   publish(
     request: PublishRequest,
