@@ -1,7 +1,10 @@
-import { createCodec, MemoryBus } from '@puente/sdk';
+import { fileURLToPath } from 'node:url';
+
+import { createCodec, MemoryBus, readExamples } from '@puente/sdk';
+import { withEventId } from '@puente/sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createTopicTails, type TopicTails } from './topic-tail.js';
+import { createTopicTails, decodeEntry, type TopicTails } from './topic-tail.js';
 
 const TOPIC = 'tail.test';
 const OTHER = 'tail.other';
@@ -80,5 +83,29 @@ describe('topic tail', () => {
     expect(other.entry(0, 0)?.record.value?.toString()).toBe('other');
     expect(tail.range(0)).toEqual(range);
     expect(notified).toBe(heardBefore);
+  });
+});
+
+describe('decodeEntry', () => {
+  const codec = createCodec();
+  const topic = 'us.cargo-manifests.v1';
+  const example = readExamples(fileURLToPath(new URL('../../../../schemas/examples', import.meta.url))).find(
+    (e) => e.file === 'cargo-manifests/us-northbound-laredo.json',
+  );
+  const valid = codec.encode(topic, codec.fromFriendlyJson(topic, example?.value));
+  const entry = (value: Buffer) => ({
+    record: { topic, partition: 0, offset: '0', key: 'k', value, headers: {}, timestamp: 0 },
+  });
+
+  it('decodes a valid record', () => {
+    expect(decodeEntry(codec, entry(valid))).toMatchObject({ value: { manifestId: expect.any(String) as string } });
+  });
+
+  it('refuses a record whose logical types break the schema, though Avro reads it (a uuid that is not one)', () => {
+    const bad = withEventId(valid, 'not-a-uuid');
+    expect(codec.decode(bad, { topic }).value).toMatchObject({ meta: { eventId: 'not-a-uuid' } });
+    const decoded = decodeEntry(codec, entry(bad));
+    expect(decoded).toMatchObject({ error: expect.stringContaining('meta.eventId') as string });
+    expect('value' in decoded).toBe(false);
   });
 });

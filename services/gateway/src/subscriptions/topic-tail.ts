@@ -4,7 +4,7 @@
 // with a reader per topic, ten idle feed topics cost a hundred empty fetches a second. The
 // price: should kafkajs give up on that reader (it restarts it on retriable errors, and the bus
 // logs 'reader crashed' either way), every tail stops filling, not one.
-import { BusError, type AvroCodec, type Bus, type ConsumedRecord, type Reader } from '@puente/sdk';
+import { BusError, decodeChecked, type AvroCodec, type Bus, type ConsumedRecord, type Reader } from '@puente/sdk';
 
 export interface TailEntry {
   readonly record: ConsumedRecord;
@@ -106,13 +106,15 @@ export interface TopicTails {
 }
 
 /**
- * Decodes a buffered record. Decoded values are not kept on the buffer: a decoded manifest holds
- * several KB of heap, and at tail sizes of tens of thousands the garbage collector dominated.
+ * Decodes a buffered record, validated as the door validates (Avro's reader does not check logical
+ * types: a uuid that is not one would reach a JSON view). Decoded values are not kept on the
+ * buffer: a decoded manifest holds several KB of heap, and at tail sizes of tens of thousands the
+ * garbage collector dominated.
  */
 export function decodeEntry(codec: AvroCodec, entry: TailEntry): Decoded {
   try {
     if (!entry.record.value) throw new Error('empty record value');
-    return { value: codec.decode(entry.record.value, { topic: entry.record.topic }).value as Record<string, unknown> };
+    return { value: decodeChecked(codec, entry.record.topic, entry.record.value) as Record<string, unknown> };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error), cause: error };
   }
