@@ -72,7 +72,52 @@ function cases(): Case[] {
         },
       };
     });
-  return [...topicCases, ...viewCases];
+  return [...topicCases, ...viewCases, ...edgeCases()];
+}
+
+// Text that every JSON writer escapes its own way; decimals whose two's-complement bytes are
+// 0x00, 0x7F, 0x80, 0xFF, '"', '\\' and control characters, written as ISO-8859-1 strings; doubles
+// at the ends of their range, NaN and the infinities (which JSON numbers cannot carry).
+const EDGE_TEXT = 'Ñandú 😀 "quoted" \\ back\nslash\ttab \u0001 \u007f \u0080 ÿ \u2028 漢字';
+const EDGE_DECIMALS = ['0.00', '1.27', '1.28', '-0.01', '-1.28', '-1.29', '0.34', '0.92', '0.08', '0.10', '2.55'];
+const EDGE_DOUBLES = [5e-324, 1.7976931348623157e308, 0.1, -2.5e-7, 1e21, 123456789.123, NaN, Infinity, -Infinity];
+
+function edgeCases(doubles: readonly number[] = EDGE_DOUBLES): Case[] {
+  const manifest = examples.find((e) => e.topic === VIEW_TOPIC)!;
+  const goods = (manifest.value as { goods: Record<string, unknown>[] }).goods[0]!;
+  const risk = examples.find((e) => e.topic === 'us.risk-assessments.v1')!;
+  const factor = (risk.value as { factors: Record<string, unknown>[] }).factors[0]!;
+  const edges = [
+    {
+      example: manifest,
+      value: {
+        ...(manifest.value as object),
+        goods: EDGE_DECIMALS.map((declaredValue, i) => ({
+          ...goods,
+          lineNumber: i + 1,
+          description: EDGE_TEXT,
+          declaredValue,
+        })),
+      },
+    },
+    {
+      example: risk,
+      value: {
+        ...(risk.value as object),
+        factors: doubles.map((weight) => ({ ...factor, description: EDGE_TEXT, weight })),
+      },
+    },
+  ];
+  return edges.map(({ example, value: friendly }): Case => {
+    const value = codec.fromFriendlyJson(example.topic, friendly);
+    return {
+      name: `edge values: ${example.file}`,
+      schema: codec.catalog.schemaText(codec.schemaIdOf(example.topic)) ?? '',
+      body: codec.encode(example.topic, value).subarray(HEADER_SIZE),
+      json: codec.toAvroJson(example.topic, value),
+      readBack: (json) => codec.encode(example.topic, codec.fromAvroJson(example.topic, json)).subarray(HEADER_SIZE),
+    };
+  });
 }
 
 describe('Avro JSON against Apache Avro for Java', () => {
@@ -83,6 +128,7 @@ describe('Avro JSON against Apache Avro for Java', () => {
   describe.skipIf(missing !== undefined)(`with Apache Avro for Java (${missing ?? 'available'})`, () => {
     const all = cases();
     const withFriendly = all.filter((c) => c.friendly !== undefined);
+    const negativeZero = edgeCases([-0])[1]!;
     let answer: JavaAvroAnswer;
 
     beforeAll(async () => {
@@ -92,15 +138,16 @@ describe('Avro JSON against Apache Avro for Java', () => {
         fromSpecJson: [
           ...all.map((c) => ({ name: c.name, schema: c.schema, json: JSON.stringify(c.json) })),
           ...withFriendly.map((c) => ({ name: c.name, schema: c.schema, json: JSON.stringify(c.friendly) })),
+          { name: negativeZero.name, schema: negativeZero.schema, json: JSON.stringify(negativeZero.json) },
         ],
         toSpecJson: all.map((c) => ({ name: c.name, schema: c.schema, body: c.body.toString('base64') })),
       });
     }, 120_000);
 
     it('covers every valid example and the view', () => {
-      expect(all.length).toBeGreaterThan(examples.length);
+      expect(all.length).toBeGreaterThan(examples.length + 2);
       expect(answer.avroVersion).toMatch(/^1\.1[2-9]\./);
-      expect(answer.fromSpecJson).toHaveLength(all.length + withFriendly.length);
+      expect(answer.fromSpecJson).toHaveLength(all.length + withFriendly.length + 1);
       expect(answer.toSpecJson).toHaveLength(all.length);
     });
 
@@ -133,6 +180,17 @@ describe('Avro JSON against Apache Avro for Java', () => {
         expect(read, ours.name).toMatchObject({ name: ours.name, valid: false });
         expect(() => ours.readBack(ours.friendly), ours.name).toThrow(/invalid field/);
       }
+    });
+
+    // A known disagreement, reported and not fixed here: a double -0.0 is valid Avro, and
+    // toAvroJson keeps it as -0, but JSON.stringify (which every AVRO_JSON delivery goes
+    // through) writes it as 0, so Java reads +0.0 (Java itself writes -0.0). Fixing it needs a
+    // JSON writer of our own on every AVRO_JSON path. This turns red once it is fixed: then make
+    // -0 one of EDGE_DOUBLES again and drop this.
+    it.fails('keeps the sign of a negative zero double (it does not yet)', () => {
+      const read = answer.fromSpecJson[all.length + withFriendly.length]!;
+      expect(read).toMatchObject({ name: negativeZero.name, valid: true });
+      expect(Buffer.from(read.body ?? '', 'base64').toString('hex')).toBe(negativeZero.body.toString('hex'));
     });
   });
 });
