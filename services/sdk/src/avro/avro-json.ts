@@ -13,6 +13,13 @@ import { fieldPath, isPlainObject, shapeOf } from './type-shape.js';
 import { describeValue, fieldError, unknownFieldError } from './validate.js';
 
 type FromJson = (json: unknown, path: string, errors: FieldError[]) => unknown;
+
+/**
+ * A float or double JSON numbers cannot carry (JSON.stringify would write null), as Apache
+ * Avro's Java JsonEncoder writes and its JsonDecoder reads them: the strings "NaN", "Infinity"
+ * and "-Infinity".
+ */
+const NON_FINITE: ReadonlySet<string> = new Set(['NaN', 'Infinity', '-Infinity']);
 type ToJson = (value: unknown) => JsonValue;
 
 /** Bytes as the specification's JSON carries them: each byte one character U+0000–U+00FF. */
@@ -86,6 +93,9 @@ export function compileFromAvroJson(type: avro.Type): (json: unknown) => { value
             return (j) => j;
         }
       case 'primitive':
+        if (shape.name === 'float' || shape.name === 'double') {
+          return (j) => (typeof j === 'string' && NON_FINITE.has(j) ? Number(j) : j);
+        }
         if (shape.name !== 'bytes') return (j) => j;
         return (j, p, e) => {
           if (typeof j === 'string' && isLatin1(j)) return Buffer.from(j, 'latin1');
@@ -180,6 +190,9 @@ export function compileToAvroJson(type: avro.Type): (value: unknown) => JsonValu
             return (v) => v as JsonValue;
         }
       case 'primitive':
+        if (shape.name === 'float' || shape.name === 'double') {
+          return (v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : (v as JsonValue));
+        }
         return shape.name === 'bytes'
           ? (v) => (Buffer.isBuffer(v) ? v.toString('latin1') : (v as JsonValue))
           : (v) => v as JsonValue;
