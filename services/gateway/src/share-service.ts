@@ -51,8 +51,9 @@ export interface ShareService {
   readonly handlers: ShareServiceServer;
   /**
    * Stops taking calls (new ones answer SHUTTING_DOWN), ends Subscribe streams with
-   * SHUTTING_DOWN, stops reading PublishStreams and ends them with SHUTTING_DOWN once what was
-   * read is answered, and resolves when no publish is in progress any more.
+   * SHUTTING_DOWN once the acks they received are confirmed (or took too long), stops reading
+   * PublishStreams and ends them with SHUTTING_DOWN once what was read is answered, and resolves
+   * when no publish is in progress any more.
    */
   drain(): Promise<void>;
 }
@@ -333,8 +334,9 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
     handlers,
     async drain() {
       draining = true;
-      for (const session of [...allSessions]) session.fail(shuttingDown());
+      const sessionsEnded = [...allSessions].map((session) => session.drain(shuttingDown()));
       for (const stop of [...onDrain]) stop();
+      await Promise.all(sessionsEnded);
       while (publishing.size > 0) await Promise.allSettled([...publishing]);
     },
   };
