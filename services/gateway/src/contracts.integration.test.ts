@@ -1,8 +1,8 @@
 // The statuses and reasons share.proto and common.proto document, each raised for real on a
 // real broker and real gRPC sockets, seen by grpc-js clients at DEFAULT limits (8 KiB of
 // metadata): bounded error details, a publish whose outcome is unknown, a full in-flight queue,
-// the stream limit, a PublishStream that stops reading while its window is full, and a drain
-// with calls in flight.
+// the stream limit, a PublishStream that stops reading while its window is full, Subscribe
+// protocol violations, and a drain with calls in flight.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -117,9 +117,10 @@ describe('PublishStream on real gRPC', () => {
     let last = -1;
     await waitFor(
       async () => {
-        const settled = read > 0 && read === last;
+        // At least a window's worth is read whatever the client does; then the count stops.
+        const settled = read >= PUBLISH_STREAM_WINDOW.requests && read === last;
         last = read;
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         return settled;
       },
       20_000,
@@ -127,7 +128,6 @@ describe('PublishStream on real gRPC', () => {
     );
     console.log(`PublishStream with its answers unread: the gateway read ${read} of ${requests} requests`);
     expect(responses).toHaveLength(0);
-    expect(read).toBeGreaterThanOrEqual(PUBLISH_STREAM_WINDOW.requests);
     expect(read).toBeLessThan(requests / 4);
 
     call.resume();
