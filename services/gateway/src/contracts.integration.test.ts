@@ -1,8 +1,8 @@
 // The statuses and reasons share.proto and common.proto document, each raised for real on a
 // real broker and real gRPC sockets, seen by grpc-js clients at DEFAULT limits (8 KiB of
 // metadata): bounded error details, a publish whose outcome is unknown, a full in-flight queue,
-// the stream limit, a PublishStream that stops reading while its window is full, and a drain
-// with calls in flight.
+// the stream limit, a PublishStream that stops reading while its window is full, Subscribe
+// protocol violations, and a drain with calls in flight.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ import { readDevTokens } from './dev-tokens.js';
 import { devGatewayParts } from './dev-wiring.js';
 import { STATUS_LIMITS } from './errors.js';
 import { PUBLISH_STREAM_WINDOW } from './share-service.js';
+import { CURSOR_TOPIC } from './subscriptions/cursor-store.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -118,11 +119,17 @@ const retryMs = (details: ErrorDetails) => {
   return delay ? Number(delay.seconds) * 1000 + delay.nanos / 1e6 : undefined;
 };
 
-/** A Kafka bus whose produces to TOPIC can be held back, so calls stay in flight on demand. */
+/**
+ * A Kafka bus whose produces to TOPIC, and separately its cursor commits, can be held back, so
+ * calls and commits stay in flight on demand.
+ */
 function gatedBus(bus: Bus) {
   let gate: Promise<void> | undefined;
   let open: () => void = () => undefined;
   let held = 0;
+  let cursorGate: Promise<void> | undefined;
+  let openCursors: () => void = () => undefined;
+  let heldCursors = 0;
   const wrapped: Bus = {
     kind: bus.kind,
     admin: bus.admin,
@@ -132,6 +139,10 @@ function gatedBus(bus: Bus) {
       if (gate && topic === TOPIC) {
         held++;
         await gate;
+      }
+      if (cursorGate && topic === CURSOR_TOPIC) {
+        heldCursors++;
+        await cursorGate;
       }
       return bus.publish(topic, records);
     },
@@ -150,6 +161,17 @@ function gatedBus(bus: Bus) {
     release() {
       gate = undefined;
       open();
+    },
+    heldCursors: () => heldCursors,
+    holdCursors() {
+      cursorGate = new Promise((resolve) => {
+        openCursors = resolve;
+      });
+      heldCursors = 0;
+    },
+    releaseCursors() {
+      cursorGate = undefined;
+      openCursors();
     },
   };
 }
@@ -205,8 +227,10 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
       else if (message.kind?.$case === 'deliveries') deliveries.push(...message.kind.value.deliveries);
       else if (message.kind?.$case === 'committed') committed.push(...message.kind.value.cursors);
     });
+    let committedAtError: string[] = [];
     call.on('error', (e: ServiceError) => {
       error = e;
+      committedAtError = [...committed];
     });
     call.on('end', () => {
       ended = true;
@@ -230,6 +254,8 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
       committed,
       started: () => started,
       error: () => error,
+      /** The `committed` cursors that arrived before the stream's error status. */
+      committedAtError: () => committedAtError,
       ended: () => ended,
       ack: (cursors: string[]) => call.write({ kind: { $case: 'ack', value: { cursors } } }),
     };
@@ -460,7 +486,45 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
     );
   });
 
-  it('drains with calls in flight: SHUTTING_DOWN for streams and new calls, accepted publishes answered, acks kept', async () => {
+  it('ends a Subscribe stream FAILED_PRECONDITION (PROTOCOL_VIOLATION) when it begins with ack or starts twice', async () => {
+    const { client } = await start(kafka);
+    const ackFirst = client.subscribe(auth('dev-mx-anam-subscriber'));
+    const ackFirstEnded = refused(
+      new Promise((resolve, reject) => {
+        ackFirst.on('data', () => undefined);
+        ackFirst.on('error', reject);
+        ackFirst.on('end', resolve);
+      }),
+    );
+    ackFirst.write({ kind: { $case: 'ack', value: { cursors: [] } } });
+    expect(await ackFirstEnded).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      reason: ErrorReason.PROTOCOL_VIOLATION,
+    });
+
+    const twice = subscribe(client, `twice-start-${randomUUID().slice(0, 8)}`, [FEED]);
+    await waitFor(() => twice.started(), 20_000, 'the stream to start');
+    twice.call.write({
+      kind: {
+        $case: 'start',
+        value: {
+          subscription: 'again',
+          feeds: [FEED],
+          payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+          startPosition: StartPosition.LATEST,
+          maxUnacked: 100,
+          maxBatchSize: 10,
+        },
+      },
+    });
+    await waitFor(() => twice.error() !== undefined, 20_000, 'the second start to be refused');
+    expect(refusalOf(twice.error()!)).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      reason: ErrorReason.PROTOCOL_VIOLATION,
+    });
+  });
+
+  it('drains with calls in flight: SHUTTING_DOWN for streams and new calls, accepted publishes answered, acks confirmed first', async () => {
     const gated = gatedBus(kafka);
     const { gateway, client } = await start(gated.bus, { publishTimeoutMs: 60_000 });
     const name = `drain-${randomUUID().slice(0, 8)}`;
@@ -474,8 +538,10 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
     const ids = [acked['meta'].eventId as string, unacked['meta'].eventId as string];
     await waitFor(() => ids.every((id) => sub.deliveries.some((d) => d.eventId === id)), 30_000, 'both deliveries');
     const ackedCursor = sub.deliveries.find((d) => d.eventId === ids[0])!.cursor;
+    // The ack reaches the gateway, its commit is still on its way when the drain begins.
+    gated.holdCursors();
     sub.ack([ackedCursor]);
-    await waitFor(() => sub.committed.includes(ackedCursor), 20_000, 'the ack to be committed');
+    await waitFor(() => gated.heldCursors() > 0, 20_000, 'the commit of the ack to be held');
 
     gated.hold();
     const inFlight = manifest();
@@ -496,12 +562,15 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
     await waitFor(() => gated.held() === 2, 10_000, 'both produces to be held');
 
     const stopping = gateway.stop(20_000);
+    const late = await refused(listFeeds(client, 'dev-mx-anam-subscriber'));
+    expect(late).toMatchObject({ code: status.UNAVAILABLE, reason: ErrorReason.SHUTTING_DOWN });
+    // The acknowledgement received before the drain is committed and confirmed, then the stream ends.
+    gated.releaseCursors();
     await waitFor(() => sub.error() !== undefined, 10_000, 'the subscription to end');
     const subEnd = refusalOf(sub.error()!);
     expect(subEnd).toMatchObject({ code: status.UNAVAILABLE, reason: ErrorReason.SHUTTING_DOWN });
     expect(retryMs(subEnd.details)).toBeGreaterThan(0);
-    const late = await refused(listFeeds(client, 'dev-mx-anam-subscriber'));
-    expect(late).toMatchObject({ code: status.UNAVAILABLE, reason: ErrorReason.SHUTTING_DOWN });
+    expect(sub.committedAtError()).toContain(ackedCursor);
 
     gated.release();
     const answered = await unary;

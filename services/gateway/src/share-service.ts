@@ -51,8 +51,9 @@ export interface ShareService {
   readonly handlers: ShareServiceServer;
   /**
    * Stops taking calls (new ones answer SHUTTING_DOWN), ends Subscribe streams with
-   * SHUTTING_DOWN, stops reading PublishStreams and ends them with SHUTTING_DOWN once what was
-   * read is answered, and resolves when no publish is in progress any more.
+   * SHUTTING_DOWN once the acks they received are confirmed (or took too long), stops reading
+   * PublishStreams and ends them with SHUTTING_DOWN once what was read is answered, and resolves
+   * when no publish is in progress any more.
    */
   drain(): Promise<void>;
 }
@@ -171,6 +172,9 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
         return;
       }
       releaseOnEnd(call, release);
+      // A request counts against the window from when it is read until its answer has left for
+      // the client (the write's callback): a client that does not read its answers is held back
+      // like one that writes too fast, instead of the gateway buffering answers without limit.
       let unanswered = 0;
       let unansweredBytes = 0;
       let paused = false;
@@ -198,6 +202,16 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
         if (unanswered === 0) finish(shuttingDown());
       };
       onDrain.add(stopForDrain);
+      const answered = (bytes: number) => {
+        unanswered--;
+        unansweredBytes -= bytes;
+        if (draining) {
+          if (unanswered === 0) finish(ended ? undefined : shuttingDown());
+        } else if (paused && !full()) {
+          paused = false;
+          call.resume();
+        }
+      };
       // Batches are produced as they arrive (Kafka keeps their order per key: each is handed to the
       // producer in arrival order) and answered in the order they arrived.
       let queue = Promise.resolve();
@@ -212,26 +226,23 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
           paused = true;
         }
         const published = deps.publisher.publishBatch(principal, request.events);
+        published.catch(() => undefined); // answered in turn below, not unhandled meanwhile
         queue = queue.then(async () => {
-          const outcomes = await published;
-          if (!finished) {
-            call.write({
-              sequence: request.sequence,
-              outcomes: outcomes.map((outcome) =>
-                outcome.ok
-                  ? { outcome: { $case: 'accepted', value: outcome.response } }
-                  : { outcome: { $case: 'rejected', value: toStatusMessage(outcome.error) } },
-              ),
-            });
+          let outcomes: PublishStreamResponse['outcomes'];
+          try {
+            outcomes = (await published).map((outcome) =>
+              outcome.ok
+                ? { outcome: { $case: 'accepted', value: outcome.response } }
+                : { outcome: { $case: 'rejected', value: toStatusMessage(outcome.error) } },
+            );
+          } catch (error) {
+            // The publish path failed as a whole: every event of the request gets its status
+            // (INTERNAL unless it says otherwise) and the stream goes on.
+            const rejected = toStatusMessage(error);
+            outcomes = request.events.map(() => ({ outcome: { $case: 'rejected', value: rejected } }));
           }
-          unanswered--;
-          unansweredBytes -= bytes;
-          if (draining) {
-            if (unanswered === 0) finish(ended ? undefined : shuttingDown());
-          } else if (paused && !full()) {
-            paused = false;
-            call.resume();
-          }
+          if (finished) answered(bytes);
+          else call.write({ sequence: request.sequence, outcomes }, () => answered(bytes));
         });
       });
       call.on('end', () => {
@@ -323,8 +334,9 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
     handlers,
     async drain() {
       draining = true;
-      for (const session of [...allSessions]) session.fail(shuttingDown());
+      const sessionsEnded = [...allSessions].map((session) => session.drain(shuttingDown()));
       for (const stop of [...onDrain]) stop();
+      await Promise.all(sessionsEnded);
       while (publishing.size > 0) await Promise.allSettled([...publishing]);
     },
   };

@@ -225,13 +225,7 @@ export class SubscriptionSession {
   async end(): Promise<void> {
     if (this.closed || this.ending) return;
     this.ending = true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.deps.limits.endCommitTimeoutMs);
-      timer.unref();
-    });
-    const outcome = await Promise.race([this.confirmations.then(() => 'done' as const), late]);
-    clearTimeout(timer);
+    const outcome = await this.confirmed();
     if (this.closed) return; // a commit failed: ended with its status already
     if (outcome === 'late') {
       this.fail(
@@ -246,6 +240,30 @@ export class SubscriptionSession {
     }
     this.call.end();
     this.close();
+  }
+
+  /**
+   * The gateway drains: nothing more is delivered, the acks received so far are committed and
+   * their `committed` sent (waiting as long as a half-close does at most), then the stream
+   * ends with `error` (SHUTTING_DOWN). Unconfirmed deliveries come again on the next stream.
+   */
+  async drain(error: unknown): Promise<void> {
+    if (this.closed) return;
+    this.ending = true;
+    await this.confirmed();
+    this.fail(error);
+  }
+
+  /** Waits for the confirmations of the acks received so far, at most endCommitTimeoutMs. */
+  private async confirmed(): Promise<'done' | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.deps.limits.endCommitTimeoutMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.confirmations.then(() => 'done' as const), late]);
+    clearTimeout(timer);
+    return outcome;
   }
 
   private async start(start: StartSubscription): Promise<void> {
@@ -684,5 +702,5 @@ function commitFailed(subscriptionId: string, error: unknown): GatewayError {
 }
 
 function protocol(message: string): GatewayError {
-  return new GatewayError({ code: 'INVALID_ARGUMENT', reason: ErrorReason.PROTOCOL_VIOLATION, message });
+  return new GatewayError({ code: 'FAILED_PRECONDITION', reason: ErrorReason.PROTOCOL_VIOLATION, message });
 }

@@ -2565,9 +2565,10 @@ export const ShareServiceService = {
    * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
    * answered first). Events of requests not answered may or may not have been written, so
    * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
-   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
-   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
-   * gRPC flow control, so a client that writes without waiting is simply held back.
+   * requests (or 16 MiB of payloads) of the stream are unanswered, counting answers the
+   * client has not yet taken off the connection, the gateway stops reading it, and reads on
+   * as answers go out; what is in transit meanwhile is bounded by gRPC flow control, so a
+   * client that writes without waiting, or does not read its answers, is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2632,8 +2633,9 @@ export const ShareServiceService = {
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
-   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
-   * unacknowledged deliveries come again on the next stream.
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
+   * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),
+   * unacknowledged and unconfirmed deliveries come again on the next stream.
    */
   subscribe: {
     path: "/puente.v1.ShareService/Subscribe" as const,
@@ -2703,9 +2705,10 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
    * answered first). Events of requests not answered may or may not have been written, so
    * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
-   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
-   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
-   * gRPC flow control, so a client that writes without waiting is simply held back.
+   * requests (or 16 MiB of payloads) of the stream are unanswered, counting answers the
+   * client has not yet taken off the connection, the gateway stops reading it, and reads on
+   * as answers go out; what is in transit meanwhile is bounded by gRPC flow control, so a
+   * client that writes without waiting, or does not read its answers, is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2761,8 +2764,9 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
-   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
-   * unacknowledged deliveries come again on the next stream.
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
+   * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),
+   * unacknowledged and unconfirmed deliveries come again on the next stream.
    */
   subscribe: handleBidiStreamingCall<SubscribeRequest, SubscribeResponse>;
   /**
@@ -2830,9 +2834,10 @@ export interface ShareServiceClient extends Client {
    * (STREAM_LIMIT_REACHED) and UNAVAILABLE (SHUTTING_DOWN: requests already read are
    * answered first). Events of requests not answered may or may not have been written, so
    * republish them with the same `meta.eventId` (deduplicated). Back-pressure: while 16
-   * requests (or 16 MiB of payloads) of the stream are unanswered the gateway stops
-   * reading it, and reads on as answers go out; what is in transit meanwhile is bounded by
-   * gRPC flow control, so a client that writes without waiting is simply held back.
+   * requests (or 16 MiB of payloads) of the stream are unanswered, counting answers the
+   * client has not yet taken off the connection, the gateway stops reading it, and reads on
+   * as answers go out; what is in transit meanwhile is bounded by gRPC flow control, so a
+   * client that writes without waiting, or does not read its answers, is simply held back.
    * Closing the sending side finishes the call once every request has been answered.
    * Role: publisher.
    */
@@ -2893,8 +2898,9 @@ export interface ShareServiceClient extends Client {
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
    * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
-   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed first,
-   * unacknowledged deliveries come again on the next stream.
+   * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
+   * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),
+   * unacknowledged and unconfirmed deliveries come again on the next stream.
    */
   subscribe(): ClientDuplexStream<SubscribeRequest, SubscribeResponse>;
   subscribe(options: Partial<CallOptions>): ClientDuplexStream<SubscribeRequest, SubscribeResponse>;
