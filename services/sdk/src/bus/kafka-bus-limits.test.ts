@@ -50,7 +50,7 @@ function busWith(answers: { topic?: string; broker?: { message: string; socket: 
     readBatchLimit(topic: string): Promise<number>;
     readBrokerLimits(): Promise<{ messageMaxBytes: number | undefined; requestBytes: number }>;
   };
-  return { privates, lines, asked };
+  return { bus, privates, lines, asked };
 }
 
 describe('KafkaBus produce limits', () => {
@@ -81,5 +81,19 @@ describe('KafkaBus produce limits', () => {
       expect.objectContaining({ level: 40, topic: 'a', limit: 1_048_588, msg: expect.stringContaining('default') }),
     );
     expect(asked.filter((a) => a.startsWith('4:'))).toEqual(['4:1', '4:2']);
+  });
+
+  it('reads what a publish needs of the topics ensureTopics made ready, before the first publish', async () => {
+    const { bus, asked } = busWith({ topic: '65536', broker: { message: '2000000', socket: '5000000' } });
+    const admin = (bus as unknown as { kafkaAdmin: Record<string, unknown> }).kafkaAdmin;
+    admin['listTopics'] = () => Promise.resolve(['t']);
+    admin['fetchTopicMetadata'] = () =>
+      Promise.resolve({
+        topics: [{ name: 't', partitions: [{ partitionId: 0, leader: 1, replicas: [1], isr: [1] }] }],
+      });
+    admin['fetchTopicOffsets'] = () => Promise.resolve([{ partition: 0, offset: '0', low: '0', high: '0' }]);
+    await bus.admin.ensureTopics([{ topic: 't', partitions: 1 }]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(asked).toContain('2:t');
   });
 });

@@ -262,7 +262,15 @@ export class KafkaBus implements Bus {
     this.lanes = Array.from({ length: producers }, (_, index) => ({ index, queue: [], producing: false }));
     this.producerOptions = { ...client, producers, logger: this.logger };
     this.kafkaAdmin = this.kafka.admin({ retry });
-    this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts, options.leaderWaitMs ?? 30_000);
+    this.admin = createKafkaAdmin(this.kafkaAdmin, this.partitionCounts, {
+      leaderWaitMs: options.leaderWaitMs ?? 30_000,
+      // Topics just made ready are about to be published to: what a publish needs to know of them
+      // is read now, so the first publish does not wait for it (a lookup that fails is retried
+      // by that publish).
+      onReady: (topics) => {
+        for (const topic of topics) Promise.resolve(this.produceTarget(topic)).catch(() => undefined);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -699,9 +707,12 @@ export class KafkaBus implements Bus {
     let lookup = this.targetLookups.get(topic);
     if (!lookup) {
       lookup = (async () => {
-        const partitions = await this.partitionCount(topic);
-        const batchBytes = await this.readBatchLimit(topic);
-        const { requestBytes } = await this.readBrokerLimits();
+        // Independent round trips, made at once: a first publish waits for the slowest only.
+        const [partitions, batchBytes, { requestBytes }] = await Promise.all([
+          this.partitionCount(topic),
+          this.readBatchLimit(topic),
+          this.readBrokerLimits(),
+        ]);
         return { partitions, batchBytes, requestBytes };
       })();
       this.targetLookups.set(topic, lookup);
@@ -915,7 +926,12 @@ function toBufferHeaders(headers: Record<string, Buffer | string | (Buffer | str
   return result;
 }
 
-function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>, leaderWaitMs: number): BusAdmin {
+function createKafkaAdmin(
+  admin: Admin,
+  partitionCounts: Map<string, number>,
+  options: { readonly leaderWaitMs: number; readonly onReady: (topics: readonly string[]) => void },
+): BusAdmin {
+  const { leaderWaitMs } = options;
   const wrap = async <T>(context: string, work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -956,7 +972,9 @@ function createKafkaAdmin(admin: Admin, partitionCounts: Map<string, number>, le
           });
         }
         // Topics another process has just created may not be served yet either: all are waited for.
-        await waitForLeaders(admin, [...new Set(specs.map((spec) => spec.topic))], leaderWaitMs);
+        const ready = [...new Set(specs.map((spec) => spec.topic))];
+        await waitForLeaders(admin, ready, leaderWaitMs);
+        options.onReady(ready);
         return missing.map((spec) => spec.topic);
       }),
     listTopics: () =>
