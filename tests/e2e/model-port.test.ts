@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { createGateway, devGatewayParts, readDevTokens, type Gateway } from '@puente/gateway';
 import {
   PayloadFormat,
@@ -137,23 +137,27 @@ describe('the model port end to end on Kafka', () => {
     trusted['meta'].eventId = randomUUID();
     trusted['manifestId'] = `E2E-TRUST-${randomUUID().slice(0, 8)}`;
     for (const value of [flagged, trusted]) {
-      await new Promise<void>((resolve, reject) =>
-        client.publish(
-          {
-            topic: 'us.cargo-manifests.v1',
-            key: '',
-            payloadFormat: PayloadFormat.AVRO_JSON,
-            payload: Buffer.from(
-              JSON.stringify(
-                codec.toAvroJson('us.cargo-manifests.v1', codec.fromFriendlyJson('us.cargo-manifests.v1', value)),
-              ),
-            ),
-            schemaId: 0,
-          },
-          auth('dev-us-cbp-publisher'),
-          (error) => (error ? reject(error) : resolve()),
+      const request = {
+        topic: 'us.cargo-manifests.v1',
+        key: '',
+        payloadFormat: PayloadFormat.AVRO_JSON,
+        payload: Buffer.from(
+          JSON.stringify(
+            codec.toAvroJson('us.cargo-manifests.v1', codec.fromFriendlyJson('us.cargo-manifests.v1', value)),
+          ),
         ),
-      );
+        schemaId: 0,
+      };
+      // As share.proto tells publishers: after UNAVAILABLE (a freshly started gateway's first
+      // produce can miss its 1 s deadline on a busy machine), publish the same eventId again.
+      for (let attempt = 1; ; attempt++) {
+        const error = await new Promise<ServiceError | null>((resolve) =>
+          client.publish(request, auth('dev-us-cbp-publisher'), (e) => resolve(e)),
+        );
+        if (!error) break;
+        if (error.code !== status.UNAVAILABLE || attempt === 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
 
     // US screening: the consignee under its variant spelling.
