@@ -26,16 +26,11 @@ import {
   type RiskService,
 } from '@puente/risk';
 import { createScreeningService, fixedWatchlists, loadWatchlists, type ScreeningService } from '@puente/screening';
-import {
-  createCodec,
-  DEAD_LETTER_HEADERS,
-  KafkaBus,
-  type CargoManifest,
-  type ConsumedRecord,
-  type DeadLetterCounter,
-  type ScreeningResult,
-} from '@puente/sdk';
-import { NOT_AVRO, testKafkaBrokers, unknownSchemaIdRecord, waitFor, withEventId } from '@puente/sdk/testing';
+import { type ConsumedRecord, DEAD_LETTER_HEADERS, type DeadLetterCounter, KafkaBus } from '@puente/bus';
+import { type CargoManifest, createCodec, type ScreeningResult } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { NOT_AVRO, unknownSchemaIdRecord, withEventId } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -25,8 +25,10 @@ import {
   type RiskService,
 } from '@puente/risk';
 import { createScreeningService, loadWatchlists, fixedWatchlists, type ScreeningService } from '@puente/screening';
-import { createCodec, KafkaBus, parseSchemaText, type ConsumedRecord } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { type ConsumedRecord, KafkaBus } from '@puente/bus';
+import { createCodec, parseSchemaText } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

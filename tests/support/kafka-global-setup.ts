@@ -5,7 +5,7 @@ import { acquireTestKafka } from '@puente/kafka-local';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 
-// The same augmentation as @puente/sdk/testing declares for the test files that inject it.
+// The same augmentation as @puente/bus/testing declares for the test files that inject it.
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;

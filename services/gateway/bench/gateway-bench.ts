@@ -26,7 +26,7 @@ import {
   type SubscribeResponse,
   type SubscriptionStarted,
 } from '@puente/proto';
-import { createCodec } from '@puente/sdk';
+import { createCodec } from '@puente/contracts';
 import type * as KafkaJs from 'kafkajs';
 
 // Not a dependency of the gateway package: the test suite's broker helper, by path.
@@ -48,9 +48,9 @@ import {
 } from './bench-support.js';
 
 // The gateway package does not depend on kafkajs itself: the raw baseline borrows the kafkajs that
-// @puente/sdk (hence KafkaBus) loads, so both sides run the same client. Only its types are
+// @puente/bus (hence KafkaBus) loads, so both sides run the same client. Only its types are
 // imported by name (the bench tsconfig maps them); nothing resolves 'kafkajs' from here at run time.
-const { Kafka, logLevel } = createRequire(import.meta.resolve('@puente/sdk'))('kafkajs') as typeof KafkaJs;
+const { Kafka, logLevel } = createRequire(import.meta.resolve('@puente/bus'))('kafkajs') as typeof KafkaJs;
 
 const envInt = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);

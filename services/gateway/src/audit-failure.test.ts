@@ -16,7 +16,8 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { BusError, createCodec, MemoryBus, type Bus, type BusRecord } from '@puente/sdk';
+import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { DISCLOSURE_TOPIC } from './audit.js';

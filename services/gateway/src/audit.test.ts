@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicySet, createCodec, readAgreementSources, type Bus, type BusRecord } from '@puente/sdk';
+import { type Bus, type BusRecord } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { compilePolicySet, readAgreementSources } from '@puente/policy';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 

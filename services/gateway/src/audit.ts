@@ -3,7 +3,9 @@
 // the batch, so nothing leaves the country unaudited; the audit service chains them.
 import { randomUUID } from 'node:crypto';
 
-import { classifyFailure, zigzagVarintLength, type AvroCodec, type Bus, type ConsumedRecord } from '@puente/sdk';
+import { type Bus, classifyFailure, type ConsumedRecord } from '@puente/bus';
+import { type AvroCodec } from '@puente/contracts';
+import { zigzagVarintLength } from '@puente/contracts/binary';
 
 import type { DeliveredRecord } from './subscriptions/session.js';
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 import { ErrorReason } from '@puente/proto';
-import type { Feed, Partner, PolicySet } from '@puente/sdk';
+import type { Feed, Partner, PolicySet } from '@puente/policy';
 import { parse } from 'yaml';
 
 import { GatewayError, topicNotFound } from './errors.js';

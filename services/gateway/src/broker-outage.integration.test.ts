@@ -15,8 +15,9 @@ import {
   ShareServiceClient,
   type PublishResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus, type ConsumedRecord } from '@puente/sdk';
-import { waitFor } from '@puente/sdk/testing';
+import { type ConsumedRecord, KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
+import { kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

@@ -26,8 +26,11 @@ import {
   type PublishStreamResponse,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus, type Bus } from '@puente/sdk';
-import { friendlyToAvroJson, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { type Bus, KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway, type GatewayLimits } from './create-gateway.js';

@@ -8,19 +8,10 @@ import {
   SHARE_SERVICE_NAME,
   ShareServiceService,
 } from '@puente/proto';
-import {
-  createBreaker,
-  createDeadLetters,
-  deadLetterTopicOf,
-  silentLogger,
-  type AvroCodec,
-  type Bus,
-  type ConsumedRecord,
-  type Feed,
-  type Logger,
-  type PolicySet,
-  type TopicPolicy,
-} from '@puente/sdk';
+import { type Bus, type ConsumedRecord, createDeadLetters, deadLetterTopicOf } from '@puente/bus';
+import { type AvroCodec } from '@puente/contracts';
+import { type Feed, type PolicySet, type TopicPolicy } from '@puente/policy';
+import { createBreaker, type Logger, silentLogger } from '@puente/runtime';
 
 import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
 import { widenConnectionWindows, widenReceiveWindows } from './flow-control.js';

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { compilePolicySet, readAgreementSources, type AvroCodec, type PolicySet } from '@puente/sdk';
+import { type AvroCodec } from '@puente/contracts';
+import { compilePolicySet, type PolicySet, readAgreementSources } from '@puente/policy';
 
 import { loadPublishPermissions, type PublishPermissions } from './authorization.js';
 import { DEV_TOKENS_FILE } from './dev-tokens.js';

@@ -22,8 +22,11 @@ import {
   type PublishStreamResponse,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus, MAGIC_BYTE } from '@puente/sdk';
-import { askPythonAvroJson, pythonAvroAvailable, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec, MAGIC_BYTE } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { askPythonAvroJson, pythonAvroAvailable } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from './create-gateway.js';

@@ -3,7 +3,7 @@
 // left out is said.
 import { status } from '@grpc/grpc-js';
 import { ErrorReason, fromRpcStatus, RpcStatus, rpcStatusFromError } from '@puente/proto';
-import { AvroError } from '@puente/sdk';
+import { AvroError } from '@puente/contracts';
 import { describe, expect, it } from 'vitest';
 
 import { fromUnknown, GatewayError, STATUS_LIMITS, toServiceError, toStatusMessage } from './errors.js';

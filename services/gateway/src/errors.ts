@@ -19,7 +19,10 @@ import {
   type RpcStatus,
   type ErrorDetails,
 } from '@puente/proto';
-import { AvroError, BusError, PolicyError, type Logger } from '@puente/sdk';
+import { BusError } from '@puente/bus';
+import { AvroError } from '@puente/contracts';
+import { PolicyError } from '@puente/policy';
+import { type Logger } from '@puente/runtime';
 
 import { IdentityError } from './identity.js';
 

@@ -1,7 +1,7 @@
 // Feeds as the contracts describe them: one per (agreement, topic) the partner may read, with
 // the view schema it will receive.
 import type { Feed as FeedMessage } from '@puente/proto';
-import type { Feed, TopicPolicy } from '@puente/sdk';
+import type { Feed, TopicPolicy } from '@puente/policy';
 
 export const feedIdOf = (feed: Feed): string => `${feed.agreement.id}/${feed.policy.topic}`;
 

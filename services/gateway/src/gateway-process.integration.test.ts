@@ -17,14 +17,10 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec } from '@puente/sdk';
-import {
-  ConfluentRegistryDouble,
-  startServiceProcess,
-  testKafkaBrokers,
-  waitFor,
-  type ServiceProcess,
-} from '@puente/sdk/testing';
+import { createCodec } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { ConfluentRegistryDouble } from '@puente/contracts/testing';
+import { type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev-wiring.js';

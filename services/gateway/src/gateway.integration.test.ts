@@ -23,8 +23,11 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus, parseSchemaText } from '@puente/sdk';
-import { friendlyToAvroJson, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec, parseSchemaText } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';

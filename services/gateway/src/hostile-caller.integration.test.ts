@@ -23,8 +23,9 @@ import {
   GetSubscriptionLagRequest,
   ExplainPolicyRequest,
 } from '@puente/proto';
-import { createCodec, KafkaBus } from '@puente/sdk';
-import { testKafkaBrokers } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

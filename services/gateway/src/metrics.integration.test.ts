@@ -18,8 +18,11 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus } from '@puente/sdk';
-import { friendlyToAvroJson, testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from './create-gateway.js';

@@ -1,6 +1,7 @@
 // Prometheus metrics of one gateway process (a registry of its own), served over HTTP.
 import { ErrorReason } from '@puente/proto';
-import { createDeadLetterCounter, createMetricsRegistry, type DeadLetterCounter } from '@puente/sdk';
+import { createDeadLetterCounter, type DeadLetterCounter } from '@puente/bus';
+import { createMetricsRegistry } from '@puente/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 import { fromUnknown } from './errors.js';
@@ -92,4 +93,4 @@ export function measurePublisher(publisher: Publisher, metrics: GatewayMetrics):
 }
 
 /** Serves `GET /metrics` from a registry (the helper every Puente service uses). */
-export { serveMetrics } from '@puente/sdk';
+export { serveMetrics } from '@puente/runtime';

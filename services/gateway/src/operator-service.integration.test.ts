@@ -31,8 +31,11 @@ import {
   type PublishRequest,
   type PublishResponse,
 } from '@puente/proto';
-import { compilePolicySet, createCodec, KafkaBus, readAgreementSources } from '@puente/sdk';
-import { friendlyToAvroJson, testKafkaBrokers } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { compilePolicySet, readAgreementSources } from '@puente/policy';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev-wiring.js';

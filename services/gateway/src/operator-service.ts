@@ -30,20 +30,9 @@ import {
   type SubscriptionLag,
   type TopicSummary,
 } from '@puente/proto';
-import type {
-  AvroCodec,
-  Bus,
-  ConsumedRecord,
-  Decision,
-  Explanation,
-  Feed,
-  FieldDecision,
-  Partner,
-  PolicySet,
-  Reader,
-  TopicInfo,
-  TopicPolicy,
-} from '@puente/sdk';
+import type { Bus, ConsumedRecord, Reader, TopicInfo } from '@puente/bus';
+import type { AvroCodec } from '@puente/contracts';
+import type { Decision, Explanation, Feed, FieldDecision, Partner, PolicySet, TopicPolicy } from '@puente/policy';
 
 import {
   authorizeInspect,

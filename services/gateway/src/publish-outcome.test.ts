@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { ErrorReason, PayloadFormat, type PublishRequest } from '@puente/proto';
-import { BusError, createBreaker, createCodec, type Breaker, type Bus } from '@puente/sdk';
+import { type Bus, BusError } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { type Breaker, createBreaker } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';

@@ -14,8 +14,8 @@ import {
   type PublishRequest,
   type PublishStreamResponse,
 } from '@puente/proto';
-import { createCodec } from '@puente/sdk';
-import { waitFor } from '@puente/sdk/testing';
+import { createCodec } from '@puente/contracts';
+import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { readDevTokens } from './dev-tokens.js';

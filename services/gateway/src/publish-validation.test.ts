@@ -5,16 +5,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { ErrorReason, PayloadFormat, type PublishRequest } from '@puente/proto';
+import { type Bus, type BusRecord } from '@puente/bus';
 import {
-  createBreaker,
+  type AvroCodec,
+  type CatalogData,
   createCodec,
   createSchemaCatalog,
   embeddedCatalogData,
-  type AvroCodec,
-  type Bus,
-  type BusRecord,
-  type CatalogData,
-} from '@puente/sdk';
+} from '@puente/contracts';
+import { createBreaker } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { PayloadFormat, type PublishRequest } from '@puente/proto';
-import { createBreaker, createCodec, type Bus, type BusRecord } from '@puente/sdk';
+import { type Bus, type BusRecord } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { createBreaker } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { devGatewayParts } from './dev-wiring.js';

@@ -10,17 +10,9 @@ import {
   type PublishRequest,
   type PublishResponse,
 } from '@puente/proto';
-import {
-  BreakerOpenError,
-  BusError,
-  isAvroError,
-  readSchemaId,
-  type AvroCodec,
-  type Breaker,
-  type Bus,
-  type BusRecord,
-  type FieldError,
-} from '@puente/sdk';
+import { type Bus, BusError, type BusRecord } from '@puente/bus';
+import { type AvroCodec, type FieldError, isAvroError, readSchemaId } from '@puente/contracts';
+import { type Breaker, BreakerOpenError } from '@puente/runtime';
 
 import { authorizePublish, type PublishPermissions } from './authorization.js';
 import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from './errors.js';

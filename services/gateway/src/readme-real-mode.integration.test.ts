@@ -18,8 +18,10 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, KafkaBus } from '@puente/sdk';
-import { freePort, friendlyToAvroJson, startServiceProcess, waitFor, type ServiceProcess } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { readDevTokens } from './dev-tokens.js';

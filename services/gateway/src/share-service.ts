@@ -15,7 +15,7 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import type { Feed, TopicPolicy } from '@puente/sdk';
+import type { Feed, TopicPolicy } from '@puente/policy';
 
 import { requireRole } from './authorization.js';
 import { GatewayError, shuttingDown, toServiceError, toStatusMessage } from './errors.js';

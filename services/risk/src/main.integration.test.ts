@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { KafkaBus } from '@puente/sdk';
-import { freePort, startServiceProcess, testKafkaBrokers, type ServiceProcess } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { freePort, type ServiceProcess, startServiceProcess } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));

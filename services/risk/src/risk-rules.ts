@@ -12,7 +12,7 @@ import type {
   RiskLevel,
   ScreeningResult,
   TrustedTraderProgramme,
-} from '@puente/sdk';
+} from '@puente/contracts';
 import { parse } from 'yaml';
 import { z } from 'zod';
 

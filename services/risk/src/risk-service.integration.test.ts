@@ -4,9 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
-import { createCodec, KafkaBus } from '@puente/sdk';
-import type { Bus, CargoManifest } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import type { Bus } from '@puente/bus';
+import type { CargoManifest } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadRiskRules } from './risk-rules.js';

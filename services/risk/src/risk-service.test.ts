@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 
-import { createCodec, DEAD_LETTER_HEADERS, MemoryBus, type AvroCodec, type ConsumedRecord } from '@puente/sdk';
-import { NOT_AVRO, unknownSchemaIdRecord, waitFor, withEventId } from '@puente/sdk/testing';
+import { type ConsumedRecord, DEAD_LETTER_HEADERS, MemoryBus } from '@puente/bus';
+import { type AvroCodec, createCodec } from '@puente/contracts';
+import { NOT_AVRO, unknownSchemaIdRecord, withEventId } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { assessmentEventIdFor, assessmentIdFor } from './ids.js';

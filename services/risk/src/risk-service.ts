@@ -11,20 +11,11 @@
 //   every manifest eventId already assessed (subject.eventId), plus the consignor history (HIGH and
 //   CRITICAL assessments, by a hashed consignor key in a header). Re-read inputs whose manifest is
 //   already assessed are dropped. Assessment ids and eventIds are derived from the manifest eventId.
-import type {
-  AvroCodec,
-  Bus,
-  CargoManifest,
-  ConsumedRecord,
-  DeadLetters,
-  Lane,
-  Logger,
-  RiskAssessment,
-  ScreeningResult,
-  Subscription,
-  TopicPartition,
-} from '@puente/sdk';
-import { BusError, createDeadLetters, decodeChecked, silentLogger } from '@puente/sdk';
+import type { Bus, ConsumedRecord, DeadLetters, Subscription, TopicPartition } from '@puente/bus';
+import type { AvroCodec, CargoManifest, Lane, RiskAssessment, ScreeningResult } from '@puente/contracts';
+import type { Logger } from '@puente/runtime';
+import { BusError, createDeadLetters, decodeChecked } from '@puente/bus';
+import { silentLogger } from '@puente/runtime';
 
 import { RiskError } from './errors.js';
 import { assessmentEventIdFor, assessmentIdFor, shipperDigest } from './ids.js';

@@ -3,7 +3,7 @@
 // confirms it, so a forged certificate number on a manifest buys no expedited lane.
 import { readFileSync } from 'node:fs';
 
-import type { Organization, TrustedTraderProgramme } from '@puente/sdk';
+import type { Organization, TrustedTraderProgramme } from '@puente/contracts';
 import { parse } from 'yaml';
 import { z } from 'zod';
 

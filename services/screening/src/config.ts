@@ -2,7 +2,7 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
-import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/sdk';
+import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

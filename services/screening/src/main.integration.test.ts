@@ -4,15 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { createCodec, KafkaBus, readExamples, type CargoManifest } from '@puente/sdk';
-import {
-  freePort,
-  NOT_AVRO,
-  startServiceProcess,
-  testKafkaBrokers,
-  waitFor,
-  type ServiceProcess,
-} from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { type CargoManifest, createCodec, readExamples } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { NOT_AVRO } from '@puente/contracts/testing';
+import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));

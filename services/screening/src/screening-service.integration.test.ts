@@ -3,8 +3,10 @@
 // keyed by the manifest id, and the group's offsets are committed after publishing.
 import { fileURLToPath } from 'node:url';
 
-import { createCodec, KafkaBus, readExamples, type CargoManifest, type ConsumedRecord } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { type ConsumedRecord, KafkaBus } from '@puente/bus';
+import { type CargoManifest, createCodec, readExamples } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createScreeningService, type ScreeningService } from './screening-service.js';

@@ -1,14 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
-import {
-  createCodec,
-  DEAD_LETTER_HEADERS,
-  MemoryBus,
-  readExamples,
-  type CargoManifest,
-  type ConsumedRecord,
-} from '@puente/sdk';
-import { NOT_AVRO, unknownSchemaIdRecord, waitFor, withEventId } from '@puente/sdk/testing';
+import { type ConsumedRecord, DEAD_LETTER_HEADERS, MemoryBus } from '@puente/bus';
+import { type CargoManifest, createCodec, readExamples } from '@puente/contracts';
+import { NOT_AVRO, unknownSchemaIdRecord, withEventId } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import {

@@ -6,27 +6,28 @@
 import { createHash } from 'node:crypto';
 
 import {
-  createDeadLetters,
-  deadLetterTopicOf,
-  decodeChecked,
-  silentLogger,
-  type AvroCodec,
   type Bus,
   type BusRecord,
-  type CargoManifest,
   type ConsumedRecord,
+  createDeadLetters,
   type DeadLetters,
+  deadLetterTopicOf,
+  decodeChecked,
+  type RecordBatch,
+  type Subscription,
+} from '@puente/bus';
+import {
+  type AvroCodec,
+  type CargoManifest,
   type EventMeta,
-  type Logger,
   type Organization,
   type Person,
-  type RecordBatch,
   type ScreeningOutcome,
   type ScreeningResult,
-  type Subscription,
   type Watchlist as WatchlistRecord,
   type WatchlistMatch,
-} from '@puente/sdk';
+} from '@puente/contracts';
+import { type Logger, silentLogger } from '@puente/runtime';
 
 import { DEFAULT_THRESHOLDS, matchName, outcomeOf, type MatchThresholds } from './name-matching.js';
 import type { WatchlistEntry, WatchlistSet, WatchlistSource } from './watchlists.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { waitFor } from '@puente/sdk/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { describe, expect, it } from 'vitest';
 
 import {

@@ -3,7 +3,7 @@
 // that owns it (CBP, HSI, USAO; ANAM, FGR).
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import { PayloadFormat, ShareServiceClient, type PublishResponse } from '@puente/proto';
-import { createCodec } from '@puente/sdk';
+import { createCodec } from '@puente/contracts';
 
 import { SimulatorError } from './errors.js';
 import {

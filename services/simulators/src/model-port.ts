@@ -12,7 +12,9 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { createCodec, createLogger, MemoryBus } from '@puente/sdk';
+import { MemoryBus } from '@puente/bus';
+import { createCodec } from '@puente/contracts';
+import { createLogger } from '@puente/runtime';
 
 import { createGateway, devGatewayParts, DEV_TOKENS_FILE, readDevTokens, serveMetrics } from '@puente/gateway';
 import {

@@ -1,7 +1,7 @@
 // Durable subscription cursors: the next offset to deliver per (subscription, topic, partition),
 // kept in a compacted Kafka topic so any gateway instance resumes where another left off.
 // Puente holds no state of its own: restarting reads the topic back.
-import type { Bus, Reader } from '@puente/sdk';
+import type { Bus, Reader } from '@puente/bus';
 
 export const CURSOR_TOPIC = 'puente.subscription-cursors';
 

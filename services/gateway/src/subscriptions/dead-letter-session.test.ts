@@ -8,17 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { PayloadFormat, ShareServiceClient, StartPosition, type Delivery, type SubscribeResponse } from '@puente/proto';
-import {
-  BusError,
-  createCodec,
-  DEAD_LETTER_HEADERS,
-  MemoryBus,
-  type Bus,
-  type BusRecord,
-  type CargoManifest,
-  type ConsumedRecord,
-} from '@puente/sdk';
-import { NOT_AVRO, waitFor, withEventId } from '@puente/sdk/testing';
+import { type Bus, BusError, type BusRecord, type ConsumedRecord, DEAD_LETTER_HEADERS, MemoryBus } from '@puente/bus';
+import { type CargoManifest, createCodec } from '@puente/contracts';
+import { NOT_AVRO, withEventId } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from '../create-gateway.js';

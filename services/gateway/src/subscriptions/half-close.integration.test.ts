@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, status, type StatusObject } from '@grpc/grpc-js';
 import { PayloadFormat, ShareServiceClient, StartPosition, type SubscribeResponse } from '@puente/proto';
-import { createCodec, KafkaBus, type CargoManifest } from '@puente/sdk';
-import { testKafkaBrokers, waitFor } from '@puente/sdk/testing';
+import { KafkaBus } from '@puente/bus';
+import { type CargoManifest, createCodec } from '@puente/contracts';
+import { testKafkaBrokers } from '@puente/bus/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from '../create-gateway.js';

@@ -16,8 +16,9 @@ import {
   StartPosition,
   type SubscribeResponse,
 } from '@puente/proto';
-import { BusError, createCodec, MemoryBus, type Bus, type BusRecord, type CargoManifest } from '@puente/sdk';
-import { waitFor } from '@puente/sdk/testing';
+import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
+import { type CargoManifest, createCodec } from '@puente/contracts';
+import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from '../create-gateway.js';

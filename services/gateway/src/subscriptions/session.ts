@@ -14,21 +14,17 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
+import { type Bus, type ConsumedRecord, type Reader } from '@puente/bus';
+import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
 import {
-  HEADER_SIZE,
-  MAGIC_BYTE,
-  type AvroCodec,
   type BytesDecision,
-  type Bus,
-  type ConsumedRecord,
   type Decision,
   type Feed,
   type FieldDecision,
-  type Logger,
   type Partner,
-  type Reader,
   type TopicPolicy,
-} from '@puente/sdk';
+} from '@puente/policy';
+import { type Logger } from '@puente/runtime';
 
 import { GatewayError, toServiceError } from '../errors.js';
 import { describeFeed, feedIdOf } from '../feeds.js';

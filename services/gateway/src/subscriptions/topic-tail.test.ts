@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
-import { createCodec, MemoryBus, readExamples } from '@puente/sdk';
-import { withEventId } from '@puente/sdk/testing';
+import { MemoryBus } from '@puente/bus';
+import { createCodec, readExamples } from '@puente/contracts';
+import { withEventId } from '@puente/contracts/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createTopicTails, decodeEntry, type TopicTails } from './topic-tail.js';

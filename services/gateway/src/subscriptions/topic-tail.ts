@@ -4,7 +4,8 @@
 // with a reader per topic, ten idle feed topics cost a hundred empty fetches a second. The
 // price: should kafkajs give up on that reader (it restarts it on retriable errors, and the bus
 // logs 'reader crashed' either way), every tail stops filling, not one.
-import { BusError, decodeChecked, type AvroCodec, type Bus, type ConsumedRecord, type Reader } from '@puente/sdk';
+import { type Bus, BusError, type ConsumedRecord, decodeChecked, type Reader } from '@puente/bus';
+import { type AvroCodec } from '@puente/contracts';
 
 export interface TailEntry {
   readonly record: ConsumedRecord;

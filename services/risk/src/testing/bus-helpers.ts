@@ -1,5 +1,6 @@
 // Bus helpers shared by the risk service's unit and integration tests.
-import type { AvroCodec, Bus, CargoManifest, RiskAssessment, ScreeningResult } from '@puente/sdk';
+import type { Bus } from '@puente/bus';
+import type { AvroCodec, CargoManifest, RiskAssessment, ScreeningResult } from '@puente/contracts';
 
 export async function ensureRiskTopics(bus: Bus, country: 'us' | 'mx', partitions = 3): Promise<void> {
   await bus.admin.ensureTopics([

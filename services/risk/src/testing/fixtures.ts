@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
-import { createCodec, readExamples } from '@puente/sdk';
-import type { AvroCodec, CargoManifest, ScreeningOutcome, ScreeningResult } from '@puente/sdk';
+import { createCodec, readExamples } from '@puente/contracts';
+import type { AvroCodec, CargoManifest, ScreeningOutcome, ScreeningResult } from '@puente/contracts';
 
 import { expectedRoles } from '../risk-rules.js';
 import type { PartyRole } from '../risk-rules.js';

@@ -1,7 +1,7 @@
 // The generators produce schema-valid events (thousands of each kind), are deterministic per
 // seed, and their deliberate watchlist hits really hit while everything else stays clear.
 import { matchName, type WatchlistEntry } from '@puente/screening';
-import { createCodec } from '@puente/sdk';
+import { createCodec } from '@puente/contracts';
 import { describe, expect, it } from 'vitest';
 
 import {

@@ -1,0 +1,373 @@
+// Compiles a validated agreement document into per-topic policies: record gates, CEL conditions
+// and generated projectors, plus the derived view schema. Compilation happens once at load;
+// applying a policy never looks at the agreement text again.
+import { createSecretKey, type KeyObject } from 'node:crypto';
+
+import type { Type } from 'avsc';
+
+import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
+import { createConditionCompiler, type CompiledCondition, type Partner } from './condition.js';
+import type { PolicyProblem } from './errors.js';
+import { compileSkip } from '@puente/contracts/binary';
+import { ViewWriter, type ByteProjector } from './byte-projector.js';
+import { compileView, type FieldDecision } from './view.js';
+
+export type Decision =
+  | {
+      readonly admitted: true;
+      readonly rule: string;
+      readonly view: Record<string, unknown>;
+      /** What the admitting rule does to every leaf field (static per rule; shared, not copied). */
+      readonly fields: readonly FieldDecision[];
+    }
+  | { readonly admitted: false; readonly rule: null; readonly reason: string };
+
+/** A decision taken from the event's Avro: the view as Avro, and the event's decoded `meta`. */
+export type BytesDecision =
+  | {
+      readonly admitted: true;
+      readonly rule: string;
+      /** The view's Avro, after `reserve` bytes left for the caller (e.g. its framing). */
+      readonly viewBytes: Buffer;
+      readonly fields: readonly FieldDecision[];
+      readonly meta: Record<string, unknown>;
+    }
+  | { readonly admitted: false; readonly rule: null; readonly reason: string; readonly meta: Record<string, unknown> };
+
+export interface RuleEvaluation {
+  readonly rule: string;
+  readonly condition: string | null;
+  /** true / false, or the error that made the condition fail (an error never admits). */
+  readonly result: boolean | { readonly error: string };
+}
+
+export interface Explanation {
+  readonly agreement: { readonly id: string; readonly version: number; readonly file: string };
+  readonly topic: string;
+  readonly partner: Partner;
+  readonly decision: 'admitted' | 'withheld';
+  /** Why: the admitting rule, or the gate / missing rule that withheld the record. */
+  readonly reason: string;
+  readonly rule: string | null;
+  readonly evaluations: readonly RuleEvaluation[];
+  /** For an admitted record, what happened to every leaf field of the source schema. */
+  readonly fields: readonly FieldDecision[];
+}
+
+export interface TopicPolicy {
+  readonly agreementId: string;
+  readonly agreementVersion: number;
+  readonly topic: string;
+  /** Catalog subject of the view schema: `<topic>-view-<agreement id>-value`. */
+  readonly viewSubject: string;
+  readonly viewSchema: Record<string, unknown>;
+  apply(event: Record<string, unknown>, partner: Partner, now?: number): Decision;
+  /**
+   * The decision apply() takes, from the event's Avro in the topic's current schema (`source`
+   * from `offset` to its end), without decoding what the view does not transform. Undefined
+   * when it cannot be taken that way (a rule condition reads `event`, a rule has no byte
+   * projection, bytes it cannot confirm): decode the event and call apply().
+   */
+  applyBytes(
+    source: Buffer,
+    offset: number,
+    partner: Partner,
+    options?: { readonly reserve?: number; readonly now?: number },
+  ): BytesDecision | undefined;
+  explain(event: Record<string, unknown>, partner: Partner, now?: number): Explanation;
+}
+
+export interface CompiledAgreement {
+  readonly id: string;
+  readonly version: number;
+  readonly file: string;
+  readonly title: string | null;
+  readonly from: Country;
+  readonly to: AgreementDocument['to'];
+  readonly purposes: readonly Purpose[];
+  readonly validFrom: Date | null;
+  readonly validUntil: Date | null;
+  readonly topics: ReadonlyMap<string, TopicPolicy>;
+  /** Whether the agreement covers this partner (country, and agency when it names agencies). */
+  covers(partner: Partner): boolean;
+}
+
+export interface CompileOptions {
+  /** The root Avro type of a topic, or undefined for a topic the catalog does not know. */
+  readonly schemaFor: (topic: string) => Type | undefined;
+  /** Reads a key variable; the configuration layer decides where it comes from (env, files). */
+  readonly secret: (name: string) => string | undefined;
+}
+
+const MIN_KEY_BYTES = 32;
+
+/** Keys are base64 (or base64url) of at least 32 random bytes: `openssl rand -base64 32`. */
+export function parseHashKey(value: string): KeyObject | string {
+  const trimmed = value.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return 'is not base64';
+  const bytes = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
+  if (bytes.length < MIN_KEY_BYTES)
+    return `decodes to ${bytes.length} bytes; an HMAC key needs at least ${MIN_KEY_BYTES}`;
+  return createSecretKey(bytes);
+}
+
+function usesHash(rules: readonly RecordRule[]): boolean {
+  return rules.some((rule) => rule.fields.some((field) => field.action.kind === 'hash'));
+}
+
+export function compileAgreement(
+  document: AgreementDocument,
+  options: CompileOptions,
+): { agreement?: CompiledAgreement; problems: PolicyProblem[] } {
+  const problems: PolicyProblem[] = [];
+  const file = document.file;
+  const push = (line: number | undefined, at: string, message: string) =>
+    problems.push({ file, ...(line === undefined ? {} : { line }), at, message });
+
+  let hashKey: KeyObject | undefined;
+  const needsKey = document.topics.some((topic) => usesHash(topic.rules));
+  if (document.hashKeyEnv) {
+    const raw = options.secret(document.hashKeyEnv);
+    if (raw === undefined || raw.trim() === '') {
+      push(
+        undefined,
+        'hashKeyEnv',
+        `environment variable ${document.hashKeyEnv} (this agreement's HMAC key) is not set`,
+      );
+    } else {
+      const parsed = parseHashKey(raw);
+      if (typeof parsed === 'string') push(undefined, 'hashKeyEnv', `${document.hashKeyEnv} ${parsed}`);
+      else hashKey = parsed;
+    }
+  } else if (needsKey) {
+    push(
+      undefined,
+      'hashKeyEnv',
+      'rules use hash, but the agreement names no hashKeyEnv (the variable holding its HMAC key)',
+    );
+  }
+
+  const namespace = `org.puente.v1.view.${document.id.replace(/-/g, '_')}`;
+  const topics = new Map<string, TopicPolicy>();
+  for (const topicRules of document.topics) {
+    const topicAt = `topics.${topicRules.topic}`;
+    const rootType = options.schemaFor(topicRules.topic);
+    if (!rootType) {
+      push(topicRules.line, topicAt, `unknown topic '${topicRules.topic}' (not in the schema catalog)`);
+      continue;
+    }
+    const owner = topicRules.topic.split('.')[0]?.toUpperCase();
+    if (owner !== document.from) {
+      push(
+        topicRules.line,
+        topicAt,
+        `is ${owner ?? '?'} data, but this agreement shares ${document.from}'s: only the owning country shares a topic`,
+      );
+      continue;
+    }
+    const conditions = createConditionCompiler(rootType);
+    const compiledConditions: (CompiledCondition | null)[] = topicRules.rules.map((rule) => {
+      if (rule.when === null) return null;
+      const compiled = conditions.compile(rule.when);
+      if (typeof compiled === 'string') {
+        push(
+          rule.whenLine ?? rule.line,
+          `${topicAt}.rules[${rule.index}].when`,
+          `condition does not compile: ${compiled}`,
+        );
+        return null;
+      }
+      return compiled;
+    });
+    const { view, problems: viewProblems } = compileView(
+      { rootType, rules: topicRules.rules, namespace, hashKey },
+      topicAt,
+    );
+    for (const problem of viewProblems) push(problem.line, problem.at, problem.message);
+    if (!view) continue;
+    topics.set(
+      topicRules.topic,
+      createTopicPolicy({
+        document,
+        topic: topicRules.topic,
+        rules: topicRules.rules,
+        conditions: compiledConditions,
+        projectors: view.projectors,
+        byteProjectors: view.byteProjectors,
+        rootType,
+        decisions: view.decisions,
+        viewSchema: view.schema,
+      }),
+    );
+  }
+  if (problems.length > 0) return { problems };
+  const covers = (partner: Partner) =>
+    partner.country === document.to.country &&
+    (document.to.agencies === null || document.to.agencies.includes(partner.agency));
+  return {
+    problems,
+    agreement: {
+      id: document.id,
+      version: document.version,
+      file,
+      title: document.title,
+      from: document.from,
+      to: document.to,
+      purposes: document.purposes,
+      validFrom: document.validFrom,
+      validUntil: document.validUntil,
+      topics,
+      covers,
+    },
+  };
+}
+
+interface TopicPolicyParts {
+  readonly document: AgreementDocument;
+  readonly topic: string;
+  readonly rules: readonly RecordRule[];
+  readonly conditions: readonly (CompiledCondition | null)[];
+  readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
+  readonly byteProjectors: readonly (ByteProjector | undefined)[];
+  readonly rootType: Type;
+  readonly decisions: readonly (readonly FieldDecision[])[];
+  readonly viewSchema: Record<string, unknown>;
+}
+
+/** One writer for every byte projection: applyBytes runs to completion before the next starts. */
+const viewWriter = new ViewWriter();
+
+function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
+  const { document, topic, rules, conditions, projectors } = parts;
+  const purposes = new Set<string>(document.purposes);
+  const validFrom = document.validFrom?.getTime() ?? -Infinity;
+  const validUntil = document.validUntil?.getTime() ?? Infinity;
+
+  /** The built-in gates every record passes before any rule: validity, recipient, purpose. */
+  const gate = (event: Record<string, unknown>, partner: Partner, now: number): string | null => {
+    if (now < validFrom || now >= validUntil) return `agreement ${document.id} v${document.version} is not in force`;
+    if (partner.country !== document.to.country) {
+      return `agreement ${document.id} shares with ${document.to.country}, not ${partner.country}`;
+    }
+    if (document.to.agencies !== null && !document.to.agencies.includes(partner.agency)) {
+      return `agreement ${document.id} does not name agency ${partner.agency}`;
+    }
+    const meta = event['meta'] as { purposes?: unknown } | undefined;
+    const eventPurposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
+    if (!eventPurposes.some((purpose) => purposes.has(purpose as string))) {
+      return `none of the event's purposes (${eventPurposes.join(', ') || 'none'}) is covered by agreement ${document.id}`;
+    }
+    return null;
+  };
+
+  /** The index of the rule that admits the event, or why none does. */
+  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | string => {
+    const closed = gate(event, partner, now);
+    if (closed !== null) return closed;
+    for (let i = 0; i < rules.length; i++) if (evaluateRule(i, event, partner) === true) return i;
+    return `no rule of agreement ${document.id} admits the record`;
+  };
+
+  // Taking decisions from bytes needs `meta` as the first field, conditions that read only
+  // `meta` and `partner`, and a byte projection for every rule.
+  const rootFields = (parts.rootType as unknown as { fields?: readonly { name: string; type: Type }[] }).fields;
+  const metaType = rootFields?.[0]?.name === 'meta' ? rootFields[0].type : undefined;
+  const byBytes =
+    conditions.every((condition) => condition === null || !condition.readsEvent) &&
+    parts.byteProjectors.every((projector) => projector !== undefined);
+  const skipEvent = byBytes ? compileSkip(parts.rootType, new Map(), false) : undefined;
+
+  const evaluateRule = (index: number, event: Record<string, unknown>, partner: Partner): RuleEvaluation['result'] => {
+    const condition = conditions[index];
+    if (!condition) return true;
+    const result = condition.evaluate(event, partner);
+    return result.ok ? result.value : { error: result.error };
+  };
+
+  return {
+    agreementId: document.id,
+    agreementVersion: document.version,
+    topic,
+    viewSubject: `${topic}-view-${document.id}-value`,
+    viewSchema: parts.viewSchema,
+    apply(event, partner, now = Date.now()) {
+      const chosen = choose(event, partner, now);
+      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen };
+      const project = projectors[chosen];
+      const rule = rules[chosen];
+      if (!project || !rule) throw new Error(`internal: rule ${chosen} has no projector`);
+      return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[chosen] ?? [] };
+    },
+    applyBytes(source, offset, partner, options = {}) {
+      if (!byBytes || !metaType || !skipEvent) return undefined;
+      try {
+        // `meta` comes first in every event: decoded for the gate and the conditions, which read nothing else.
+        const read = metaType.decode(source, offset);
+        if (read.offset < 0) return undefined;
+        const meta = read.value as Record<string, unknown>;
+        const chosen = choose({ meta }, partner, options.now ?? Date.now());
+        if (typeof chosen === 'string') {
+          // Withheld, but only if the rest decodes too: a damaged event is the decoding path's to report.
+          const cursor = { buf: source, pos: offset };
+          return skipEvent(cursor) && cursor.pos === source.length
+            ? { admitted: false, rule: null, reason: chosen, meta }
+            : undefined;
+        }
+        const project = parts.byteProjectors[chosen];
+        const rule = rules[chosen];
+        if (!project || !rule) return undefined;
+        const cursor = { buf: source, pos: offset };
+        viewWriter.reset(options.reserve ?? 0);
+        if (!project(cursor, viewWriter) || cursor.pos !== source.length) return undefined;
+        return {
+          admitted: true,
+          rule: rule.name,
+          viewBytes: viewWriter.take(),
+          fields: parts.decisions[chosen] ?? [],
+          meta,
+        };
+      } catch {
+        // Whatever went wrong (a value avsc refuses, a transform failing) happens again on the
+        // decoding path, which reports it as it always has.
+        return undefined;
+      }
+    },
+    explain(event, partner, now = Date.now()) {
+      const base = {
+        agreement: { id: document.id, version: document.version, file: document.file },
+        topic,
+        partner,
+      };
+      const closed = gate(event, partner, now);
+      if (closed !== null) {
+        return { ...base, decision: 'withheld', reason: closed, rule: null, evaluations: [], fields: [] };
+      }
+      const evaluations: RuleEvaluation[] = [];
+      for (let i = 0; i < rules.length; i++) {
+        const rule = rules[i];
+        if (!rule) continue;
+        const result = evaluateRule(i, event, partner);
+        evaluations.push({ rule: rule.name, condition: rule.when, result });
+        if (result === true) {
+          return {
+            ...base,
+            decision: 'admitted',
+            reason:
+              rule.when === null ? `rule '${rule.name}' admits every record` : `rule '${rule.name}': ${rule.when}`,
+            rule: rule.name,
+            evaluations,
+            fields: parts.decisions[i] ?? [],
+          };
+        }
+      }
+      return {
+        ...base,
+        decision: 'withheld',
+        reason: `no rule of agreement ${document.id} admits the record`,
+        rule: null,
+        evaluations,
+        fields: [],
+      };
+    },
+  };
+}

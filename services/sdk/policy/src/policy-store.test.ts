@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { waitFor } from '@puente/runtime/testing';
+import type { PolicyError } from './errors.js';
+import { createPolicyStore, type PolicyStore } from './policy-set.js';
+import { compileOptions } from './testing/fixtures.js';
+
+const agreement = (version: number, extraField = '') => `id: reload-test
+version: ${version}
+from: US
+to: MX
+purposes: [CUSTOMS]
+topics:
+  us.cargo-manifests.v1:
+    rules:
+      - fields:
+          manifestId: keep
+${extraField}`;
+
+describe('policy store hot reload', () => {
+  let dir: string;
+  let store: PolicyStore | undefined;
+
+  afterEach(async () => {
+    await store?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('swaps in a valid new version and keeps the old one when the new is invalid', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puente-policies-'));
+    await writeFile(join(dir, 'a.yaml'), agreement(1));
+    const rejected: PolicyError[] = [];
+    let reloads = 0;
+    store = createPolicyStore({
+      ...compileOptions,
+      dir,
+      debounceMs: 20,
+      onReload: () => reloads++,
+      onRejected: (error) => rejected.push(error),
+    });
+    await store.start();
+    expect(store.current().agreement('reload-test')?.version).toBe(1);
+
+    await writeFile(join(dir, 'a.yaml'), agreement(2, '          direction: keep\n'));
+    await waitFor(() => store?.current().agreement('reload-test')?.version === 2, 5_000, 'version 2 in force');
+    const policy = store.current().policy('reload-test', 'us.cargo-manifests.v1');
+    expect((policy?.viewSchema['fields'] as { name: string }[]).map((f) => f.name)).toEqual([
+      'manifestId',
+      'direction',
+    ]);
+
+    await writeFile(join(dir, 'a.yaml'), agreement(3, '          direcion: keep\n'));
+    await waitFor(() => rejected.length > 0, 5_000, 'the invalid version to be reported');
+    expect(rejected[0]?.message).toContain("unknown field 'direcion'");
+    expect(rejected[0]?.message).toContain(`${join(dir, 'a.yaml')}:11`);
+    expect(store.current().agreement('reload-test')?.version).toBe(2);
+    expect(reloads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses to start on an invalid folder, listing the problems', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puente-policies-'));
+    await writeFile(join(dir, 'a.yaml'), agreement(1, '          nope: keep\n'));
+    store = createPolicyStore({ ...compileOptions, dir });
+    await expect(store.start()).rejects.toThrow(/unknown field 'nope'/);
+  });
+});
