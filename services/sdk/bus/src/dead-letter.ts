@@ -6,14 +6,11 @@
 import { Counter, Registry } from 'prom-client';
 
 import { AvroError, type AvroCodec, type TopicValueOf } from '@puente/contracts';
-import { messageOf, silentLogger, type Logger } from '@puente/runtime';
+import { DEAD_LETTER_PREFIX, deadLetterTopicOf, messageOf, silentLogger, type Logger } from '@puente/runtime';
 import { BusError } from './errors.js';
 import type { Bus, ConsumedRecord } from './types.js';
 
-export const DEAD_LETTER_PREFIX = 'dlq.';
-
-/** The dead-letter topic of a topic. */
-export const deadLetterTopicOf = (topic: string): string => `${DEAD_LETTER_PREFIX}${topic}`;
+export { DEAD_LETTER_PREFIX, deadLetterTopicOf };
 
 /** Headers added to a dead letter; the record's own headers are kept beside them. */
 export const DEAD_LETTER_HEADERS = {

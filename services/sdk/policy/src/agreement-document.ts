@@ -1,14 +1,15 @@
 // Reads a sharing agreement from YAML into a plain structure, keeping the line of every part so
 // that later validation against the schemas can point at it. Every problem is collected; none
 // stops the reading of the rest.
+import { COUNTRIES, type Country } from '@puente/runtime';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 
 import type { PolicyProblem } from './errors.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import type { Granularity, MaskStyle } from './transforms.js';
 
-export const COUNTRIES = ['US', 'MX'] as const;
-export type Country = (typeof COUNTRIES)[number];
+export { COUNTRIES, type Country };
+
 export const PURPOSES = [
   'BORDER_SECURITY',
   'CUSTOMS',

@@ -11,3 +11,17 @@ export { countrySchema, kafkaBrokersSchema, logLevelSchema, type LogLevel } from
 export { stopOnSignals } from './stop-on-signals.js';
 export { createMetricsRegistry, registerStatsMetrics, serveMetrics, type StatsMetric } from './metrics-server.js';
 export { messageOf, PuenteError, type PuenteErrorOptions } from './errors.js';
+export { nameBasedUuid } from './ids.js';
+export {
+  COUNTRIES,
+  DEAD_LETTER_PREFIX,
+  deadLetterTopicOf,
+  DISCLOSURE_TOPIC,
+  DOMAINS,
+  domainTopic,
+  isCountry,
+  SUBSCRIPTION_CURSOR_TOPIC,
+  type Country,
+  type Domain,
+  type DomainTopic,
+} from './vocabulary.js';
