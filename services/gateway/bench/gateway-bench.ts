@@ -8,7 +8,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +26,7 @@ import {
   type SubscriptionStarted,
 } from '@puente/proto';
 import { createCodec } from '@puente/contracts';
-import type * as KafkaJs from 'kafkajs';
+import * as KafkaJs from 'kafkajs';
 
 // Not a dependency of the gateway package: the test suite's broker helper, by path.
 import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
@@ -47,10 +46,10 @@ import {
   type ToChild,
 } from './bench-support.js';
 
-// The gateway package does not depend on kafkajs itself: the raw baseline borrows the kafkajs that
-// @puente/bus (hence KafkaBus) loads, so both sides run the same client. Only its types are
-// imported by name (the bench tsconfig maps them); nothing resolves 'kafkajs' from here at run time.
-const { Kafka, logLevel } = createRequire(import.meta.resolve('@puente/bus'))('kafkajs') as typeof KafkaJs;
+// The raw baseline runs the same kafkajs as KafkaBus: the gateway's devDependency resolves to the
+// one patched kafkajs@2.2.4 of the workspace (pnpm links both to the same folder). The baseline
+// process never calls installKafkajsHooks, so it runs kafkajs's own encoders.
+const { Kafka, logLevel } = KafkaJs.default;
 
 const envInt = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
