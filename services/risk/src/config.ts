@@ -50,7 +50,10 @@ export interface RiskConfig {
 export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>): RiskConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError('risk service', result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(
+      'risk service',
+      result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
   }
   const e = result.data;
   const defaults = defaultRiskFiles(e.PUENTE_COUNTRY);

@@ -116,11 +116,7 @@ export function caseSubjects(rng: Rng, country: Country, crossing: BorderCrossin
 }
 
 /** One investigation event of the country's investigative agency (HSI in the US, FGR in Mexico). */
-export function generateInvestigationEvent(
-  rng: Rng,
-  country: Country,
-  options: GeneratorOptions = {},
-): GeneratedEvent {
+export function generateInvestigationEvent(rng: Rng, country: Country, options: GeneratorOptions = {}): GeneratedEvent {
   const { now: clock } = compileGeneratorOptions(options);
   const now = clock();
   const crossing = pickCrossing(rng);
@@ -217,10 +213,6 @@ export function generateInvestigationEvent(
 }
 
 /** The friendly-JSON value of {@link generateInvestigationEvent}. */
-export function investigationEvent(
-  rng: Rng,
-  country: Country,
-  options?: GeneratorOptions,
-): GeneratedEvent['value'] {
+export function investigationEvent(rng: Rng, country: Country, options?: GeneratorOptions): GeneratedEvent['value'] {
   return generateInvestigationEvent(rng, country, options).value;
 }

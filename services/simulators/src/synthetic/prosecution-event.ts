@@ -83,11 +83,7 @@ function disposition(rng: Rng, stage: Stage): string {
  * One prosecution event of the country's prosecuting office: a US Attorney's Office (USAO) in the
  * US, FGR in Mexico.
  */
-export function generateProsecutionEvent(
-  rng: Rng,
-  country: Country,
-  options: GeneratorOptions = {},
-): GeneratedEvent {
+export function generateProsecutionEvent(rng: Rng, country: Country, options: GeneratorOptions = {}): GeneratedEvent {
   const { now: clock } = compileGeneratorOptions(options);
   const now = clock();
   const crossing = pickCrossing(rng);
