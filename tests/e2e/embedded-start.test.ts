@@ -2,6 +2,7 @@
 // connect, partners receiving policy views, and a summary with events flowing and lanes assigned;
 // Ctrl-C (SIGINT) stops it cleanly.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +22,19 @@ const freePort = () =>
     });
   });
 
+const scriptsOf = (path: string) =>
+  (JSON.parse(readFileSync(`${root}${path}`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+
 describe('pnpm start', () => {
+  it('runs the model port package, whose start script is the main this test runs', () => {
+    expect(scriptsOf('package.json')['start']).toBe('pnpm --filter @puente/model-port start');
+    expect(scriptsOf('services/model-port/package.json')['start']).toBe('tsx src/main.ts');
+  });
+
   it('shows events flowing and policy views arriving within 30 s, and stops on Ctrl-C', async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/model-port.ts'], {
-      cwd: `${root}services/simulators`,
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: `${root}services/model-port`,
       env: {
         PATH: process.env['PATH'],
         PUENTE_GATEWAY_PORT: String(port),

@@ -3,8 +3,11 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
+import { ConfigError, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
+
+// The shared ConfigError, still importable from here as before.
+export { ConfigError };
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -80,17 +83,11 @@ export interface GatewayConfig {
   readonly secret: (name: string) => string | undefined;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
+      'gateway',
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     );
   }

@@ -2,8 +2,11 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
-import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
+import { ConfigError, countrySchema, type Country, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
+
+// The shared ConfigError, still importable from here as before.
+export { ConfigError };
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -20,7 +23,7 @@ const schema = z.object({
 });
 
 /** The rules and registry files shipped in deploy/ for a country (for the embedded start too). */
-export function defaultRiskFiles(country: 'US' | 'MX'): { rulesFile: string; trustedShippersFile: string } {
+export function defaultRiskFiles(country: Country): { rulesFile: string; trustedShippersFile: string } {
   const c = country.toLowerCase();
   return {
     rulesFile: `${repoRoot}deploy/risk/${c}.yaml`,
@@ -33,7 +36,7 @@ export const RISK_METRICS_PORTS = { US: 9467, MX: 9468 } as const;
 
 export interface RiskConfig {
   readonly brokers: readonly string[];
-  readonly country: 'US' | 'MX';
+  readonly country: Country;
   readonly rulesFile: string;
   readonly trustedShippersFile: string;
   readonly groupId: string | undefined;
@@ -44,17 +47,13 @@ export interface RiskConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid risk service configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>): RiskConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(
+      'risk service',
+      result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
   }
   const e = result.data;
   const defaults = defaultRiskFiles(e.PUENTE_COUNTRY);

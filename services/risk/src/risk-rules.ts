@@ -13,6 +13,7 @@ import type {
   ScreeningResult,
   TrustedTraderProgramme,
 } from '@puente/contracts';
+import { COUNTRIES } from '@puente/runtime';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -39,7 +40,7 @@ const screeningRule = z.strictObject({ weight, minimumLevel: level.optional() })
 
 const rulesSchema = z
   .strictObject({
-    country: z.enum(['US', 'MX']),
+    country: z.enum(COUNTRIES),
     agency: z.string().min(1),
     modelVersion: z.string().min(1),
     validityHours: z.number().positive(),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type ConsumedRecord, DEAD_LETTER_HEADERS, MemoryBus } from '@puente/bus';
 import { type AvroCodec, createCodec } from '@puente/contracts';
 import { NOT_AVRO, unknownSchemaIdRecord, withEventId } from '@puente/contracts/testing';
+import type { Country } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -24,7 +25,7 @@ describe('risk service on MemoryBus', () => {
   let bus: MemoryBus;
   const services: RiskService[] = [];
 
-  const make = (country: 'US' | 'MX' = 'US', extra: Partial<RiskServiceOptions> = {}) => {
+  const make = (country: Country = 'US', extra: Partial<RiskServiceOptions> = {}) => {
     const service = createRiskService({
       bus,
       codec,

@@ -13,7 +13,7 @@
 //   already assessed are dropped. Assessment ids and eventIds are derived from the manifest eventId.
 import type { Bus, ConsumedRecord, DeadLetters, Subscription, TopicPartition } from '@puente/bus';
 import type { AvroCodec, CargoManifest, Lane, RiskAssessment, ScreeningResult } from '@puente/contracts';
-import type { Logger } from '@puente/runtime';
+import type { Country, Logger } from '@puente/runtime';
 import { BusError, createDeadLetters, decodeChecked } from '@puente/bus';
 import { silentLogger } from '@puente/runtime';
 
@@ -21,6 +21,7 @@ import { RiskError } from './errors.js';
 import { assessmentEventIdFor, assessmentIdFor, shipperDigest } from './ids.js';
 import { assess, expectedRoles, organizationKey, roleOfScreening } from './risk-rules.js';
 import type { PartyRole, RiskRules } from './risk-rules.js';
+import { riskTopicsOf } from './topics.js';
 import type { TrustedShipperRegistry } from './trusted-shippers.js';
 
 export const SHIPPER_HEADER = 'puente-risk-shipper';
@@ -28,7 +29,7 @@ export const SHIPPER_HEADER = 'puente-risk-shipper';
 export interface RiskServiceOptions {
   readonly bus: Bus;
   readonly codec: AvroCodec;
-  readonly country: 'US' | 'MX';
+  readonly country: Country;
   readonly rules: RiskRules;
   readonly trustedShippers: TrustedShipperRegistry;
   readonly logger?: Logger;
@@ -94,9 +95,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   const logger = options.logger ?? silentLogger();
   const now = options.now ?? Date.now;
   const c = country.toLowerCase() as 'us' | 'mx';
-  const manifestTopic = `${c}.cargo-manifests.v1` as const;
-  const resultTopic = `${c}.screening-results.v1` as const;
-  const outputTopic = `${c}.risk-assessments.v1` as const;
+  const { manifestTopic, resultTopic, outputTopic } = riskTopicsOf(country);
   const groupId = options.groupId ?? `puente.risk.${c}`;
   const joinTimeoutMs = options.joinTimeoutMs ?? 120_000;
   const orphanTimeoutMs = options.orphanTimeoutMs ?? 600_000;

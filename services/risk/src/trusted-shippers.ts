@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 
 import type { Organization, TrustedTraderProgramme } from '@puente/contracts';
+import { COUNTRIES, type Country } from '@puente/runtime';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -13,7 +14,7 @@ const programme = z.enum(['CTPAT', 'OEA', 'NEEC', 'FAST', 'OTHER']);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
 
 const registrySchema = z.strictObject({
-  country: z.enum(['US', 'MX']),
+  country: z.enum(COUNTRIES),
   description: z.string().optional(),
   members: z.array(
     z.strictObject({
@@ -40,7 +41,7 @@ export type MembershipStatus =
   | { readonly kind: 'none' };
 
 export interface TrustedShipperRegistry {
-  readonly country: 'US' | 'MX';
+  readonly country: Country;
   readonly size: number;
   /** Status of an organization in one programme on a date (YYYY-MM-DD). */
   statusOf(organization: Organization, programme: TrustedTraderProgramme, onDate: string): MembershipStatus;

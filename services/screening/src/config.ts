@@ -2,8 +2,11 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
-import { countrySchema, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
+import { ConfigError, countrySchema, type Country, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
+
+// The shared ConfigError, still importable from here as before.
+export { ConfigError };
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,7 +35,7 @@ export const SCREENING_METRICS_PORTS = { US: 9465, MX: 9466 } as const;
 
 export interface ScreeningConfig {
   readonly brokers: readonly string[];
-  readonly country: 'US' | 'MX';
+  readonly country: Country;
   /** Defaults to deploy/watchlists/<country>.yaml in the repository. */
   readonly watchlistFile: string;
   readonly groupId: string | undefined;
@@ -44,19 +47,11 @@ export interface ScreeningConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'INVALID_CONFIG' as const;
-  readonly retriable = false;
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid screening configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
 export function loadScreeningConfig(env: Readonly<Record<string, string | undefined>>): ScreeningConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(
+      'screening',
       result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(environment)'}: ${issue.message}`),
     );
   }

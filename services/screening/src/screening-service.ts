@@ -3,15 +3,12 @@
 // ScreeningResult per party, keyed by manifest id. Offsets are committed only after a batch's
 // results are acknowledged (at least once); result ids are derived from the manifest's eventId
 // and the party's role, so a redelivered manifest yields the same ids and partners can dedupe.
-import { createHash } from 'node:crypto';
-
 import {
   type Bus,
   type BusRecord,
   type ConsumedRecord,
   createDeadLetters,
   type DeadLetters,
-  deadLetterTopicOf,
   decodeChecked,
   type RecordBatch,
   type Subscription,
@@ -27,12 +24,21 @@ import {
   type Watchlist as WatchlistRecord,
   type WatchlistMatch,
 } from '@puente/contracts';
-import { type Logger, silentLogger } from '@puente/runtime';
+import {
+  COUNTRIES,
+  type Country,
+  deadLetterTopicOf,
+  domainTopic,
+  type Logger,
+  nameBasedUuid,
+  silentLogger,
+} from '@puente/runtime';
 
 import { DEFAULT_THRESHOLDS, matchName, outcomeOf, type MatchThresholds } from './name-matching.js';
 import type { WatchlistEntry, WatchlistSet, WatchlistSource } from './watchlists.js';
 
-export type ScreeningCountry = 'US' | 'MX';
+/** The countries screening runs for: every party to the agreement (kept as a name for callers). */
+export type ScreeningCountry = Country;
 export type PartyRole = 'consignor' | 'consignee' | 'carrier' | 'driver';
 
 export const PARTY_ROLES: readonly PartyRole[] = ['consignor', 'consignee', 'carrier', 'driver'];
@@ -59,16 +65,9 @@ const PROFILES: Readonly<Record<ScreeningCountry, CountryProfile>> = {
 /** RFC 4122 namespace for screening result ids (a fixed random UUID; never change it). */
 const RESULT_ID_NAMESPACE = '6f1c2e4a-93b7-4d0e-8a55-2c7d9e1f4b38';
 
-/** RFC 4122 version-5 UUID (SHA-1, namespaced): the same inputs always give the same id. */
+/** RFC 4122 version-5 UUID of `name` in screening's namespace unless another is given. */
 export function uuidV5(name: string, namespace: string = RESULT_ID_NAMESPACE): string {
-  const hash = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedUuid(namespace, name);
 }
 
 /** The eventId of the result for one party of one manifest event. */
@@ -76,8 +75,8 @@ export function screeningEventId(manifestEventId: string, role: PartyRole): stri
   return uuidV5(`${manifestEventId}/${role}`);
 }
 
-export const manifestTopicOf = (country: ScreeningCountry): string => `${country.toLowerCase()}.cargo-manifests.v1`;
-export const resultTopicOf = (country: ScreeningCountry): string => `${country.toLowerCase()}.screening-results.v1`;
+export const manifestTopicOf = (country: ScreeningCountry): string => domainTopic(country, 'cargo-manifests');
+export const resultTopicOf = (country: ScreeningCountry): string => domainTopic(country, 'screening-results');
 
 export interface ScreeningServiceOptions {
   readonly bus: Bus;
@@ -241,7 +240,7 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
         originCountry: country,
         originAgency: profile.agency,
         classification: 'LAW_ENFORCEMENT_SENSITIVE',
-        releasableTo: ['US', 'MX'],
+        releasableTo: [...COUNTRIES],
         purposes: ['BORDER_SECURITY', 'CUSTOMS'],
         correlationId: manifest.meta.eventId,
         supersedes: null,

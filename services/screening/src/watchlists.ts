@@ -4,6 +4,7 @@
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 
+import { COUNTRIES, type Country, PuenteError } from '@puente/runtime';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
@@ -34,7 +35,7 @@ export interface Watchlist {
 export interface WatchlistSet {
   /** File the set was loaded from, or a label for sets built in code. */
   readonly source: string;
-  readonly country?: 'US' | 'MX';
+  readonly country?: Country;
   readonly lists: readonly Watchlist[];
   /** Total entries over all lists. */
   readonly size: number;
@@ -45,16 +46,18 @@ export interface WatchlistSource {
   current(): WatchlistSet;
 }
 
-export class WatchlistError extends Error {
+export class WatchlistError extends PuenteError<'INVALID_WATCHLIST'> {
   override readonly name = 'WatchlistError';
-  readonly code = 'INVALID_WATCHLIST' as const;
-  readonly retriable = false;
   constructor(
     readonly file: string,
     readonly problems: readonly string[],
     options?: { cause?: unknown },
   ) {
-    super(`invalid watchlist file ${file}:\n  - ${problems.join('\n  - ')}`, options);
+    super({
+      code: 'INVALID_WATCHLIST',
+      message: `invalid watchlist file ${file}:\n  - ${problems.join('\n  - ')}`,
+      cause: options?.cause,
+    });
   }
 }
 
@@ -101,7 +104,7 @@ const entrySchema = z
 const fileSchema = z
   .object({
     version: z.literal(1, { error: 'version must be 1' }),
-    country: z.enum(['US', 'MX']).optional(),
+    country: z.enum(COUNTRIES).optional(),
     lists: z
       .array(
         z

@@ -4,6 +4,7 @@
 import { credentials as grpcCredentials, Metadata, type ChannelCredentials } from '@grpc/grpc-js';
 import { PayloadFormat, ShareServiceClient, type PublishResponse } from '@puente/proto';
 import { createCodec } from '@puente/contracts';
+import type { Country } from '@puente/runtime';
 
 import { SimulatorError } from './errors.js';
 import {
@@ -12,7 +13,6 @@ import {
   generateInvestigationEvent,
   generateProsecutionEvent,
   PUBLISHING_AGENCY,
-  type CountryCode,
   type EventKind,
   type GeneratedEvent,
   type GeneratorOptions,
@@ -20,7 +20,7 @@ import {
 } from './synthetic/index.js';
 
 /** "US/cargo", "MX/prosecution" … */
-export type MixKey = `${CountryCode}/${EventKind}`;
+export type MixKey = `${Country}/${EventKind}`;
 
 /** Relative weights of what the agencies publish: mostly manifests, some cases. */
 export const DEFAULT_MIX: Readonly<Record<MixKey, number>> = Object.freeze({
@@ -77,7 +77,7 @@ export interface AgencySimulator {
   readonly skippedKinds: readonly { readonly kind: MixKey; readonly publisher: string }[];
 }
 
-const GENERATE: Record<EventKind, (rng: Rng, country: CountryCode, options?: GeneratorOptions) => GeneratedEvent> = {
+const GENERATE: Record<EventKind, (rng: Rng, country: Country, options?: GeneratorOptions) => GeneratedEvent> = {
   cargo: generateCargoManifest,
   investigation: generateInvestigationEvent,
   prosecution: generateProsecutionEvent,
@@ -102,7 +102,7 @@ function compileAgencySimulatorOptions(options: AgencySimulatorOptions): Compile
   const skipped: { kind: MixKey; publisher: string }[] = [];
   for (const [key, weight] of Object.entries(mix) as [MixKey, number][]) {
     if (!(weight >= 0)) problems.push(`mix['${key}'] must be ≥ 0, got ${weight}`);
-    const [country, kind] = key.split('/') as [CountryCode, EventKind];
+    const [country, kind] = key.split('/') as [Country, EventKind];
     const publisher = `${country}/${PUBLISHING_AGENCY[country][kind]}`;
     if (weight > 0 && options.tokens[publisher]) weights.push([key, weight]);
     else if (weight > 0) skipped.push({ kind: key, publisher });
@@ -155,7 +155,7 @@ export function createAgencySimulator(options: AgencySimulatorOptions): AgencySi
     let event: GeneratedEvent;
     try {
       const key = rng.weighted(compiled.weights);
-      const [country, kind] = key.split('/') as [CountryCode, EventKind];
+      const [country, kind] = key.split('/') as [Country, EventKind];
       event = GENERATE[kind](rng, country, options.generator);
     } catch (cause) {
       counts.failed++;

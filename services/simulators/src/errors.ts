@@ -1,5 +1,6 @@
 // The simulators' one error type: a stable code, the cause, and whether retrying can help.
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { PuenteError } from '@puente/runtime';
 
 export type SimulatorErrorCode = 'INVALID_OPTIONS' | 'PUBLISH_FAILED' | 'SUBSCRIPTION_FAILED' | 'GENERATION_FAILED';
 
@@ -10,16 +11,8 @@ const RETRIABLE_STATUS = new Set<number>([
   status.ABORTED,
 ]);
 
-export class SimulatorError extends Error {
+export class SimulatorError extends PuenteError<SimulatorErrorCode> {
   override readonly name = 'SimulatorError';
-  readonly code: SimulatorErrorCode;
-  readonly retriable: boolean;
-
-  constructor(options: { code: SimulatorErrorCode; message: string; retriable?: boolean; cause?: unknown }) {
-    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.retriable = options.retriable ?? false;
-  }
 
   /** Normalises anything a gRPC call or a generator threw. */
   static fromUnknown(code: SimulatorErrorCode, context: string, cause: unknown): SimulatorError {

@@ -11,6 +11,7 @@ export { countrySchema, kafkaBrokersSchema, logLevelSchema, type LogLevel } from
 export { stopOnSignals } from './stop-on-signals.js';
 export { createMetricsRegistry, registerStatsMetrics, serveMetrics, type StatsMetric } from './metrics-server.js';
 export { messageOf, PuenteError, type PuenteErrorOptions } from './errors.js';
+export { ConfigError } from './config-error.js';
 export { nameBasedUuid } from './ids.js';
 export {
   COUNTRIES,

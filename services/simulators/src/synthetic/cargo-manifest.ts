@@ -1,6 +1,8 @@
 // Synthetic advance cargo manifests: CBP sees northbound trucks (Mexico → US), ANAM southbound
 // ones (US → Mexico). Real ports and HS codes, plausible fake plates, VINs and seals, trusted
 // shippers from deploy/trusted-shippers, and a configurable share of deliberate watchlist hits.
+import type { Country } from '@puente/runtime';
+
 import {
   NORTHBOUND_GOODS,
   RISKY_NORTHBOUND,
@@ -32,7 +34,7 @@ import {
 } from './parties.js';
 import { pickCrossing, type BorderCrossing } from './ports.js';
 import type { Rng } from './prng.js';
-import type { CountryCode, TrustedShipper } from './reference-data.js';
+import type { TrustedShipper } from './reference-data.js';
 import { organizationVariant, personVariant } from './watchlist-hits.js';
 
 const SECTORS: readonly (readonly [Exclude<Sector, 'risky'>, number])[] = [
@@ -162,13 +164,13 @@ function goodsLines(
  * crossings, ANAM (MX) for southbound ones. Returns the event with its topic, key and any
  * deliberate watchlist hit.
  */
-export function generateCargoManifest(rng: Rng, country: CountryCode, options: GeneratorOptions = {}): GeneratedEvent {
+export function generateCargoManifest(rng: Rng, country: Country, options: GeneratorOptions = {}): GeneratedEvent {
   const compiled = compileGeneratorOptions(options);
   const now = compiled.now();
   const reference = compiled.reference[country];
   const northbound = country === 'US';
   const direction = northbound ? 'NORTHBOUND' : 'SOUTHBOUND';
-  const exporter: CountryCode = northbound ? 'MX' : 'US';
+  const exporter: Country = northbound ? 'MX' : 'US';
   const crossing = pickCrossing(rng);
   const sector = rng.weighted(SECTORS);
   const partyOptions = { now, crossing };
@@ -186,7 +188,7 @@ export function generateCargoManifest(rng: Rng, country: CountryCode, options: G
   const consignee = consigneeShipper
     ? trustedOrganization(rng, consigneeShipper, crossing)
     : organization(rng, country, goodsSector === 'produce' ? 'general' : goodsSector, partyOptions);
-  const carrierCountry: CountryCode = rng.chance(northbound ? 0.8 : 0.6) ? 'MX' : 'US';
+  const carrierCountry: Country = rng.chance(northbound ? 0.8 : 0.6) ? 'MX' : 'US';
   const carrierShipper = trusted((s) => s.isCarrier, 0.25);
   const carrier = carrierShipper
     ? trustedOrganization(rng, carrierShipper, crossing)
@@ -359,6 +361,6 @@ export function generateCargoManifest(rng: Rng, country: CountryCode, options: G
 }
 
 /** The friendly-JSON value of {@link generateCargoManifest}. */
-export function cargoManifest(rng: Rng, country: CountryCode, options?: GeneratorOptions): GeneratedEvent['value'] {
+export function cargoManifest(rng: Rng, country: Country, options?: GeneratorOptions): GeneratedEvent['value'] {
   return generateCargoManifest(rng, country, options).value;
 }

@@ -1,8 +1,9 @@
 // Offence-specific wording shared by investigations and prosecutions: titles, releasable
 // summaries, statutes and charges in each country's language and law.
+import type { Country } from '@puente/runtime';
+
 import type { BorderCrossing } from './ports.js';
 import type { Rng } from './prng.js';
-import type { CountryCode } from './reference-data.js';
 
 export type Offence =
   | 'DRUG_TRAFFICKING'
@@ -47,7 +48,7 @@ const DRUGS_ES = ['pastillas de fentanilo', 'metanfetamina', 'fentanilo en polvo
 const COVER_EN = ['produce', 'auto parts', 'furniture', 'tile', 'frozen food'];
 const COVER_ES = ['hortalizas', 'autopartes', 'muebles', 'loseta cerámica', 'alimentos congelados'];
 
-export function caseTitle(rng: Rng, country: CountryCode, offence: Offence, crossing: BorderCrossing): string {
+export function caseTitle(rng: Rng, country: Country, offence: Offence, crossing: BorderCrossing): string {
   if (country === 'US') return `Operation ${rng.pick(OPERATION_WORDS[0] ?? [])} ${rng.pick(OPERATION_WORDS[1] ?? [])}`;
   const short: Record<Offence, string> = {
     DRUG_TRAFFICKING: 'contra la salud',
@@ -61,7 +62,7 @@ export function caseTitle(rng: Rng, country: CountryCode, offence: Offence, cros
   return `Carpeta ${crossing.mxCity.city} ${short[offence]}`;
 }
 
-export function caseSummary(rng: Rng, country: CountryCode, offence: Offence, crossing: BorderCrossing): string {
+export function caseSummary(rng: Rng, country: Country, offence: Offence, crossing: BorderCrossing): string {
   const usPort = crossing.us.name;
   const mxCity = crossing.mxCity.city;
   const usCity = crossing.usCity.city;
@@ -106,7 +107,7 @@ export interface ChargeTemplate {
   readonly description: string;
 }
 
-export const CHARGES: Readonly<Record<CountryCode, Readonly<Record<Offence, readonly ChargeTemplate[]>>>> = {
+export const CHARGES: Readonly<Record<Country, Readonly<Record<Offence, readonly ChargeTemplate[]>>>> = {
   US: {
     DRUG_TRAFFICKING: [
       { statuteReference: '21 U.S.C. §§ 952, 960', description: 'Importation of a controlled substance' },

@@ -2,6 +2,7 @@
 // seed, and their deliberate watchlist hits really hit while everything else stays clear.
 import { matchName, type WatchlistEntry } from '@puente/screening';
 import { createCodec } from '@puente/contracts';
+import { COUNTRIES } from '@puente/runtime';
 import { describe, expect, it } from 'vitest';
 
 import {
@@ -20,7 +21,6 @@ import {
 const codec = createCodec();
 const NOW = Date.parse('2026-11-27T15:00:00.000Z');
 const options = { now: () => NOW };
-const COUNTRIES = ['US', 'MX'] as const;
 const GENERATORS = {
   cargo: generateCargoManifest,
   investigation: generateInvestigationEvent,

@@ -1,5 +1,7 @@
 // Synthetic investigation events: HSI cases in the US, FGR carpetas de investigación in Mexico,
 // each carrying the case's full current state (subjects, corridor, related cases).
+import type { Country } from '@puente/runtime';
+
 import { caseSummary, caseTitle, OFFENCES, RELATED_OFFENCE, SOUTHBOUND_OFFENCES, type Offence } from './cases.js';
 import {
   compileGeneratorOptions,
@@ -12,7 +14,6 @@ import {
 import { americanAddress, isoDate, mexicanAddress, organization, person, type JsonRecord } from './parties.js';
 import { pickCrossing, type BorderCrossing } from './ports.js';
 import type { Rng } from './prng.js';
-import type { CountryCode } from './reference-data.js';
 
 const DAY = 86_400_000;
 
@@ -80,7 +81,7 @@ const ROLES = [
   ['WITNESS', 1],
 ] as const;
 
-export function caseSubjects(rng: Rng, country: CountryCode, crossing: BorderCrossing, now: number): JsonRecord[] {
+export function caseSubjects(rng: Rng, country: Country, crossing: BorderCrossing, now: number): JsonRecord[] {
   const count = rng.weighted([
     [1, 3],
     [2, 4],
@@ -90,14 +91,14 @@ export function caseSubjects(rng: Rng, country: CountryCode, crossing: BorderCro
   return Array.from({ length: count }, (_, i) => {
     const role = i === 0 ? 'TARGET' : rng.weighted(ROLES);
     if (i > 0 && rng.chance(0.15)) {
-      const orgCountry: CountryCode = rng.chance(0.6) ? country : country === 'US' ? 'MX' : 'US';
+      const orgCountry: Country = rng.chance(0.6) ? country : country === 'US' ? 'MX' : 'US';
       return {
         role: 'FACILITATOR',
         person: null,
         organization: organization(rng, orgCountry, rng.pick(['general', 'carrier'] as const), { now, crossing }),
       };
     }
-    const nationality: CountryCode = rng.chance(country === 'MX' ? 0.8 : 0.5) ? 'MX' : 'US';
+    const nationality: Country = rng.chance(country === 'MX' ? 0.8 : 0.5) ? 'MX' : 'US';
     const subject = person(rng, nationality, { now, state: crossing.mxCity.state });
     if (rng.chance(0.3))
       subject.address = nationality === 'MX' ? mexicanAddress(rng, crossing) : americanAddress(rng, crossing);
@@ -115,11 +116,7 @@ export function caseSubjects(rng: Rng, country: CountryCode, crossing: BorderCro
 }
 
 /** One investigation event of the country's investigative agency (HSI in the US, FGR in Mexico). */
-export function generateInvestigationEvent(
-  rng: Rng,
-  country: CountryCode,
-  options: GeneratorOptions = {},
-): GeneratedEvent {
+export function generateInvestigationEvent(rng: Rng, country: Country, options: GeneratorOptions = {}): GeneratedEvent {
   const { now: clock } = compileGeneratorOptions(options);
   const now = clock();
   const crossing = pickCrossing(rng);
@@ -135,7 +132,7 @@ export function generateInvestigationEvent(
   const year = new Date(openedOn).getUTCFullYear();
   const agency = PUBLISHING_AGENCY[country].investigation;
   const caseId = country === 'US' ? hsiCaseId(rng, crossing, year) : fgrCaseId(rng, offence, year);
-  const other: CountryCode = country === 'US' ? 'MX' : 'US';
+  const other: Country = country === 'US' ? 'MX' : 'US';
   const relatedCaseIds = Array.from(
     {
       length: rng.weighted([
@@ -216,10 +213,6 @@ export function generateInvestigationEvent(
 }
 
 /** The friendly-JSON value of {@link generateInvestigationEvent}. */
-export function investigationEvent(
-  rng: Rng,
-  country: CountryCode,
-  options?: GeneratorOptions,
-): GeneratedEvent['value'] {
+export function investigationEvent(rng: Rng, country: Country, options?: GeneratorOptions): GeneratedEvent['value'] {
   return generateInvestigationEvent(rng, country, options).value;
 }

@@ -1,24 +1,26 @@
 // The event envelope and the options every generator shares.
+import { COUNTRIES, type Country, type Domain, domainTopic } from '@puente/runtime';
+
 import type { Rng } from './prng.js';
-import { defaultReferenceData, type CountryCode, type ReferenceData } from './reference-data.js';
+import { defaultReferenceData, type ReferenceData } from './reference-data.js';
 
 export type EventKind = 'cargo' | 'investigation' | 'prosecution';
 export type Classification = 'PUBLIC' | 'SENSITIVE' | 'LAW_ENFORCEMENT_SENSITIVE' | 'RESTRICTED';
 export type Purpose = 'BORDER_SECURITY' | 'CUSTOMS' | 'CRIMINAL_INVESTIGATION' | 'PROSECUTION' | 'TRADE_FACILITATION';
 
 /** The agency that publishes each kind of event in each country. */
-export const PUBLISHING_AGENCY: Readonly<Record<CountryCode, Readonly<Record<EventKind, string>>>> = Object.freeze({
+export const PUBLISHING_AGENCY: Readonly<Record<Country, Readonly<Record<EventKind, string>>>> = Object.freeze({
   US: { cargo: 'CBP', investigation: 'HSI', prosecution: 'USAO' },
   MX: { cargo: 'ANAM', investigation: 'FGR', prosecution: 'FGR' },
 });
 
-const DOMAIN: Readonly<Record<EventKind, string>> = {
+const DOMAIN: Readonly<Record<EventKind, Domain>> = {
   cargo: 'cargo-manifests',
   investigation: 'investigations',
   prosecution: 'prosecutions',
 };
 
-export const topicOf = (country: CountryCode, kind: EventKind): string => `${country.toLowerCase()}.${DOMAIN[kind]}.v1`;
+export const topicOf = (country: Country, kind: EventKind): string => domainTopic(country, DOMAIN[kind]);
 
 export interface GeneratorOptions {
   /** Clock for occurredAt and every date derived from "today" (default Date.now). */
@@ -76,7 +78,7 @@ export interface GeneratedEvent {
 }
 
 export interface MetaOptions {
-  readonly country: CountryCode;
+  readonly country: Country;
   readonly kind: EventKind;
   readonly now: number;
   readonly classification: readonly (readonly [Classification, number])[];
@@ -92,7 +94,7 @@ export function eventMeta(rng: Rng, options: MetaOptions): Record<string, unknow
     originAgency: PUBLISHING_AGENCY[options.country][options.kind],
     classification: rng.weighted(options.classification),
     // Mostly bilateral; a few records stay domestic.
-    releasableTo: rng.chance(0.93) ? ['US', 'MX'] : [options.country],
+    releasableTo: rng.chance(0.93) ? [...COUNTRIES] : [options.country],
     purposes: [...options.purposes],
     correlationId: options.correlationId ?? null,
     supersedes: null,

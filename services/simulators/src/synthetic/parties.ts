@@ -1,6 +1,8 @@
 // Invented people, companies and addresses in the right locale: Spanish given names and double
 // surnames for Mexican persons, an English/Spanish mix for US persons, S.A. de C.V. and LLC
 // companies with plausible (fake) RFCs, EINs, SCAC and CAAT codes, addresses in border cities.
+import type { Country } from '@puente/runtime';
+
 import {
   MX_COMPANY,
   MX_GIVEN_FEMALE,
@@ -16,7 +18,6 @@ import {
 } from './names.js';
 import type { BorderCrossing } from './ports.js';
 import type { Rng } from './prng.js';
-import type { CountryCode } from './reference-data.js';
 
 /** Friendly JSON (as the codec's `fromJson` accepts it) of a schema record. */
 export type JsonRecord = Record<string, unknown>;
@@ -226,7 +227,7 @@ export function americanPerson(rng: Rng, options: PersonOptions): PersonJson {
   }
 }
 
-export function person(rng: Rng, nationality: CountryCode, options: PersonOptions): PersonJson {
+export function person(rng: Rng, nationality: Country, options: PersonOptions): PersonJson {
   return nationality === 'MX' ? mexicanPerson(rng, options) : americanPerson(rng, options);
 }
 
@@ -352,7 +353,7 @@ function americanCompanyName(rng: Rng, kind: OrgKind): string {
 /** A company; carriers also get SCAC and CAAT codes, importers sometimes an importer number. */
 export function organization(
   rng: Rng,
-  country: CountryCode,
+  country: Country,
   kind: OrgKind,
   options: { now: number; crossing: BorderCrossing | null },
 ): OrganizationJson {

@@ -1,10 +1,11 @@
 // Real land ports of entry on the US–Mexico border, paired with the Mexican aduana across the
 // bridge: CBP port codes (e.g. 2304 Laredo) and aduana/sección codes (e.g. 240 Nuevo Laredo).
+import type { Country } from '@puente/runtime';
 
 export interface PortJson {
   readonly code: string;
   readonly name: string;
-  readonly country: 'US' | 'MX';
+  readonly country: Country;
 }
 
 export interface BorderCrossing {

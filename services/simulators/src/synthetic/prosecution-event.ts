@@ -1,5 +1,7 @@
 // Synthetic prosecution events: US Attorneys' Offices in federal district court, FGR before the
 // Mexican federal criminal courts; stages, charges and dispositions that agree with each other.
+import type { Country } from '@puente/runtime';
+
 import { CHARGES, OFFENCES, RELATED_OFFENCE, type Offence } from './cases.js';
 import { fgrCaseId, hsiCaseId } from './investigation-event.js';
 import {
@@ -13,7 +15,6 @@ import {
 import { isoDate, person, type JsonRecord } from './parties.js';
 import { pickCrossing } from './ports.js';
 import type { Rng } from './prng.js';
-import type { CountryCode } from './reference-data.js';
 
 const DAY = 86_400_000;
 
@@ -51,7 +52,7 @@ const STAGES: readonly (readonly [Exclude<Stage, 'CHARGED'>, number])[] = [
   ['EXTRADITED', 0.5],
 ];
 
-const TREATY: Record<CountryCode, string> = {
+const TREATY: Record<Country, string> = {
   US: 'Extradition Treaty between the United States of America and the United Mexican States (1978), art. 1',
   MX: 'Tratado de Extradición entre los Estados Unidos Mexicanos y los Estados Unidos de América (1978), art. 1',
 };
@@ -82,11 +83,7 @@ function disposition(rng: Rng, stage: Stage): string {
  * One prosecution event of the country's prosecuting office: a US Attorney's Office (USAO) in the
  * US, FGR in Mexico.
  */
-export function generateProsecutionEvent(
-  rng: Rng,
-  country: CountryCode,
-  options: GeneratorOptions = {},
-): GeneratedEvent {
+export function generateProsecutionEvent(rng: Rng, country: Country, options: GeneratorOptions = {}): GeneratedEvent {
   const { now: clock } = compileGeneratorOptions(options);
   const now = clock();
   const crossing = pickCrossing(rng);
@@ -102,7 +99,7 @@ export function generateProsecutionEvent(
   const filedOn = stage === 'CHARGED' ? stageChangedOn : stageChangedOn - rng.int(30, 600) * DAY;
   const year = new Date(filedOn).getUTCFullYear();
   const yy = String(year).slice(2);
-  const other: CountryCode = country === 'US' ? 'MX' : 'US';
+  const other: Country = country === 'US' ? 'MX' : 'US';
   const state = crossing.mxCity.state;
 
   const defendants: JsonRecord[] = Array.from(
@@ -222,6 +219,6 @@ export function generateProsecutionEvent(
 }
 
 /** The friendly-JSON value of {@link generateProsecutionEvent}. */
-export function prosecutionEvent(rng: Rng, country: CountryCode, options?: GeneratorOptions): GeneratedEvent['value'] {
+export function prosecutionEvent(rng: Rng, country: Country, options?: GeneratorOptions): GeneratedEvent['value'] {
   return generateProsecutionEvent(rng, country, options).value;
 }

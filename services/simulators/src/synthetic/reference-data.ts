@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import type { Country } from '@puente/runtime';
 import { loadWatchlists, matchName, type WatchlistEntry } from '@puente/screening';
 import { parse } from 'yaml';
 
-export type CountryCode = 'US' | 'MX';
+/** The name this package exported for `Country` before runtime defined it; kept for callers. */
+export type CountryCode = Country;
 
 export interface TrustedShipper {
   readonly name: string;
@@ -17,7 +19,7 @@ export interface TrustedShipper {
   readonly suspended: boolean;
   readonly identifiers: readonly { readonly scheme: string; readonly value: string }[];
   /** Country of registration, inferred from its identifiers (RFC → MX, EIN → US) or legal form. */
-  readonly countryCode: CountryCode;
+  readonly countryCode: Country;
   readonly isCarrier: boolean;
 }
 
@@ -34,8 +36,8 @@ export interface ReferenceData {
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export interface ReferenceFiles {
-  readonly watchlists: Readonly<Record<CountryCode, string>>;
-  readonly trustedShippers: Readonly<Record<CountryCode, string>>;
+  readonly watchlists: Readonly<Record<Country, string>>;
+  readonly trustedShippers: Readonly<Record<Country, string>>;
 }
 
 export const DEFAULT_REFERENCE_FILES: ReferenceFiles = Object.freeze({
@@ -83,7 +85,7 @@ function readTrustedShippers(file: string): TrustedShipper[] {
  * as a potential match against their country's watchlist are left out, so hits stay deliberate.
  */
 export function loadReferenceData(files: ReferenceFiles = DEFAULT_REFERENCE_FILES): ReferenceData {
-  const forCountry = (country: CountryCode): CountryReference => {
+  const forCountry = (country: Country): CountryReference => {
     const watchlistEntries = loadWatchlists(files.watchlists[country]).lists.flatMap((l) => l.entries);
     const organizations = watchlistEntries.filter((e) => e.type === 'organization');
     const trustedShippers = readTrustedShippers(files.trustedShippers[country]).filter(

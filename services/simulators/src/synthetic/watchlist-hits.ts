@@ -1,12 +1,12 @@
 // Deliberate watchlist hits: a party whose name is a variant spelling of a watchlist entry —
 // word order swapped, accents dropped or added, a Spanish spelling variant (v/b, z/s, y/ll) or a
 // one-letter typo — the real-world variation screening has to survive.
+import type { Country } from '@puente/runtime';
 import type { WatchlistEntry } from '@puente/screening';
 
 import type { BorderCrossing } from './ports.js';
 import type { Rng } from './prng.js';
 import { americanAddress, mexicanAddress, stripAccents, type OrganizationJson, type PersonJson } from './parties.js';
-import type { CountryCode } from './reference-data.js';
 
 export type VariantKind = 'word-order' | 'accents' | 'spelling' | 'typo' | 'legal-form' | 'alias';
 
@@ -203,7 +203,7 @@ export function organizationVariant(rng: Rng, entry: WatchlistEntry, crossing: B
     }
     default:
   }
-  const country: CountryCode = entry.countryCode === 'MX' ? 'MX' : 'US';
+  const country: Country = entry.countryCode === 'MX' ? 'MX' : 'US';
   const registered = entry.countryCode ?? 'US';
   return {
     variant,
