@@ -4,10 +4,27 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+// Plain JavaScript that a tsconfig type-checks (allowJs + checkJs): linted with the same typed
+// rules as TypeScript. Other .js/.mjs (this file, tool configs) are in no project and stay out.
+const typeCheckedJs = ['services/sdk/kafka-client/src/**/*.mjs', 'services/sdk/contracts/src/**/*.mjs'];
+
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/generated/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/generated/**',
+      'coverage/**',
+      '**/*.js',
+      '**/*.mjs',
+      ...typeCheckedJs.map((glob) => `!${glob}`),
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
+  // The core rules the compiler already covers (no-undef and the like) are off for TypeScript;
+  // checkJs covers them in this JavaScript too.
+  { ...tseslint.configs.eslintRecommended, files: typeCheckedJs },
   {
     languageOptions: {
       parserOptions: {

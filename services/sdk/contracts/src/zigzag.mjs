@@ -2,7 +2,11 @@
 // JavaScript, so the producer thread loads it without a TypeScript loader. Exact for safe
 // integers (|n| ≤ 2^53 - 1), with arithmetic rather than 32-bit operators.
 
-/** Bytes of the zig-zag varint of `value`. */
+/**
+ * Bytes of the zig-zag varint of `value` (a safe integer).
+ * @param {number} value
+ * @returns {number}
+ */
 export function zigzagVarintLength(value) {
   let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
   let length = 1;
@@ -13,7 +17,13 @@ export function zigzagVarintLength(value) {
   return length;
 }
 
-/** Writes the zig-zag varint of `value` into `out` at `at`; returns the offset after it. */
+/**
+ * Writes the zig-zag varint of `value` into `out` at `at`; returns the offset after it.
+ * @param {Uint8Array} out
+ * @param {number} at
+ * @param {number} value
+ * @returns {number}
+ */
 export function writeZigzagVarint(out, at, value) {
   let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
   while (zigzag >= 0x80) {

@@ -6,6 +6,12 @@ import { createRequire } from 'node:module';
 
 export const KAFKAJS_VERSION = '2.2.4';
 
+/**
+ * A require rooted at kafkajs's package.json. What it loads is `unknown` until the caller casts
+ * it to the shape it expects, so no `any` from kafkajs's internals flows on unseen.
+ * @typedef {(id: string) => unknown} KafkajsRequire
+ */
+
 /** The kafkajs modules this package reaches into, each with the hook our patch adds to it. */
 export const PATCHED_HOOKS = /** @type {const} */ ([
   ['src/protocol/recordBatch/record/v0/decoder.js', 'setRecordDecoder'],
@@ -15,18 +21,16 @@ export const PATCHED_HOOKS = /** @type {const} */ ([
 /**
  * What is wrong with the kafkajs that `requireFromKafkajs` (a require rooted at kafkajs's
  * package.json) loads, in one sentence; undefined when it is the patched version we expect.
- * @param {NodeJS.Require} requireFromKafkajs
+ * @param {KafkajsRequire} requireFromKafkajs
  * @returns {string | undefined}
  */
 export function kafkajsPatchProblem(requireFromKafkajs) {
-  /** @type {{ version?: string }} */
-  const manifest = requireFromKafkajs('./package.json');
+  const manifest = /** @type {{ version?: string }} */ (requireFromKafkajs('./package.json'));
   if (manifest.version !== KAFKAJS_VERSION) {
     return `kafkajs ${String(manifest.version)} is installed but @puente/kafka-client is built on kafkajs ${KAFKAJS_VERSION} with patches/kafkajs@${KAFKAJS_VERSION}.patch: install the workspace with pnpm (\`pnpm install --frozen-lockfile\`), which pins and patches it.`;
   }
   for (const [module, hook] of PATCHED_HOOKS) {
-    /** @type {Record<string, unknown>} */
-    const exported = requireFromKafkajs(`./${module}`);
+    const exported = /** @type {Record<string, unknown>} */ (requireFromKafkajs(`./${module}`));
     if (typeof exported[hook] !== 'function') {
       return `kafkajs ${KAFKAJS_VERSION} is installed without Puente's patch (kafkajs/${module} has no ${hook}): install the workspace with pnpm (\`pnpm install --frozen-lockfile\`), which applies patches/kafkajs@${KAFKAJS_VERSION}.patch.`;
     }
@@ -34,7 +38,10 @@ export function kafkajsPatchProblem(requireFromKafkajs) {
   return undefined;
 }
 
-/** A require rooted at the kafkajs this package resolves. */
+/**
+ * A require rooted at the kafkajs this package resolves.
+ * @returns {KafkajsRequire}
+ */
 export function requireFromInstalledKafkajs() {
   const here = createRequire(import.meta.url);
   return createRequire(here.resolve('kafkajs/package.json'));

@@ -5,18 +5,49 @@
 //   f64 timestamp (NaN: none), i32 key length (-1: null), key, i32 value length (-1: null), value,
 //   u16 headers; per header: u16 name length, name, i32 value length, value.
 
-/** UTF-8 length of a string: its length when ASCII (most keys and header values), else Buffer's count. */
+/**
+ * A message as KafkaBus hands it to the producer thread.
+ * @typedef {{
+ *   readonly partition: number;
+ *   readonly key: string | Buffer | null;
+ *   readonly value: Buffer | null;
+ *   readonly headers?: Readonly<Record<string, string | Buffer>>;
+ *   readonly timestamp?: string;
+ * }} WireMessage
+ */
+
+/**
+ * A message as the producer thread reads it back: keys, values and header values are views
+ * into the transferred buffer.
+ * @typedef {{
+ *   partition: number;
+ *   key: Buffer | null;
+ *   value: Buffer | null;
+ *   headers: Record<string, Buffer>;
+ *   timestamp?: string;
+ * }} UnpackedMessage
+ */
+
+/**
+ * UTF-8 length of a string: its length when ASCII (most keys and header values), else Buffer's count.
+ * @param {string} text
+ * @returns {number}
+ */
 export function utf8Length(text) {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
   return text.length;
 }
 
+/**
+ * @param {string | Buffer} bytes
+ * @returns {number}
+ */
 function sizeOf(bytes) {
   return typeof bytes === 'string' ? utf8Length(bytes) : bytes.length;
 }
 
 /**
- * @param {readonly { topic: string; messages: readonly { partition: number; key: string | Buffer | null; value: Buffer | null; headers?: Readonly<Record<string, string | Buffer>>; timestamp?: string }[] }[]} topicMessages
+ * @param {readonly { readonly topic: string; readonly messages: readonly WireMessage[] }[]} topicMessages
  * @returns {ArrayBuffer}
  */
 export function packTopicMessages(topicMessages) {
@@ -29,14 +60,16 @@ export function packTopicMessages(topicMessages) {
       if (message.value !== null) size += message.value.length;
       const headers = message.headers;
       // for...in, not Object.entries: no array per message (header objects are plain records).
-      for (const name in headers) size += 2 + utf8Length(name) + 4 + sizeOf(headers[name]);
+      // Each name it gives is one the headers have, hence the cast.
+      for (const name in headers)
+        size += 2 + utf8Length(name) + 4 + sizeOf(/** @type {string | Buffer} */ (headers[name]));
     }
   }
   const arrayBuffer = new ArrayBuffer(size);
   const out = Buffer.from(arrayBuffer);
   let at = 0;
   /** Writes a string at `at` (ASCII a byte at a time, else Buffer's UTF-8); returns its length. */
-  const text = (value) => {
+  const text = (/** @type {string} */ value) => {
     const n = value.length;
     if (n <= 64) {
       let i = 0;
@@ -49,7 +82,7 @@ export function packTopicMessages(topicMessages) {
     }
     return out.write(value, at, 'utf8');
   };
-  const bytes = (value) => {
+  const bytes = (/** @type {string | Buffer} */ value) => {
     if (typeof value === 'string') {
       at += 4;
       const written = text(value);
@@ -61,7 +94,7 @@ export function packTopicMessages(topicMessages) {
       at += 4 + value.length;
     }
   };
-  const shortString = (value) => {
+  const shortString = (/** @type {string} */ value) => {
     at += 2;
     const written = text(value);
     out.writeUInt16LE(written, at - 2);
@@ -91,7 +124,7 @@ export function packTopicMessages(topicMessages) {
       at += 2;
       for (const name in headers) {
         shortString(name);
-        bytes(headers[name]);
+        bytes(/** @type {string | Buffer} */ (headers[name])); // a name for...in gave
         count++;
       }
       out.writeUInt16LE(count, countAt);
@@ -102,7 +135,7 @@ export function packTopicMessages(topicMessages) {
 
 /**
  * @param {ArrayBuffer} arrayBuffer
- * @returns {{ topic: string; messages: { partition: number; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer>; timestamp?: string }[] }[]}
+ * @returns {{ topic: string; messages: UnpackedMessage[] }[]}
  */
 export function unpackTopicMessages(arrayBuffer) {
   const input = Buffer.from(arrayBuffer);
@@ -115,13 +148,17 @@ export function unpackTopicMessages(arrayBuffer) {
     at += length;
     return view;
   };
+  // packTopicMessages writes a length of -1 only for a null key or value: a topic name and a
+  // header value always have bytes, as the casts to Buffer below say.
+  /** @type {{ topic: string; messages: UnpackedMessage[] }[]} */
   const topics = [];
   const topicCount = input.readUInt32LE(at);
   at += 4;
   for (let t = 0; t < topicCount; t++) {
-    const topic = bytes().toString('utf8');
+    const topic = /** @type {Buffer} */ (bytes()).toString('utf8');
     const count = input.readUInt32LE(at);
     at += 4;
+    /** @type {UnpackedMessage[]} */
     const messages = [];
     for (let m = 0; m < count; m++) {
       const partition = input.readInt32LE(at);
@@ -131,12 +168,13 @@ export function unpackTopicMessages(arrayBuffer) {
       const value = bytes();
       const headerCount = input.readUInt16LE(at);
       at += 2;
+      /** @type {Record<string, Buffer>} */
       const headers = {};
       for (let h = 0; h < headerCount; h++) {
         const nameLength = input.readUInt16LE(at);
         const name = input.toString('utf8', at + 2, at + 2 + nameLength);
         at += 2 + nameLength;
-        headers[name] = bytes();
+        headers[name] = /** @type {Buffer} */ (bytes());
       }
       messages.push(
         Number.isNaN(timestamp)
