@@ -17,6 +17,8 @@ export default tseslint.config(
       'coverage/**',
       '**/*.js',
       '**/*.mjs',
+      // Tool configuration in CommonJS (dependency-cruiser), not part of any TypeScript project.
+      '.dependency-cruiser.cjs',
       ...typeCheckedJs.map((glob) => `!${glob}`),
     ],
   },
