@@ -20,11 +20,11 @@ export class PartitionOffsets {
    * A partition whose delivery starts at `next`, taken as committed already (a saved cursor,
    * say): nothing is committed until the position moves from there.
    */
-  static startingAt(next: number): PartitionOffsets & { readonly next: number } {
+  static startingAt(next: number): StartedPartitionOffsets {
     const offsets = new PartitionOffsets();
     offsets.nextOffset = next;
     offsets.committedOffset = next;
-    return offsets as PartitionOffsets & { readonly next: number };
+    return offsets as StartedPartitionOffsets;
   }
 
   /** The next offset to take; undefined until a record is taken (or a start is given). */
@@ -105,6 +105,9 @@ export class PartitionOffsets {
     this.committedOffset = position;
   }
 }
+
+/** A partition's offsets given a start: its next offset is always known. */
+export type StartedPartitionOffsets = PartitionOffsets & { readonly next: number };
 
 /** The offsets of every partition a consumer takes records from, by topic and partition. */
 export class OffsetTracker {
