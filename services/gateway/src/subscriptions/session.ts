@@ -15,11 +15,11 @@ import {
   type SubscribeResponse,
 } from '@puente/proto';
 import {
-  PartitionOffsets,
+  PartitionTracker,
   type Bus,
   type ConsumedRecord,
   type Reader,
-  type StartedPartitionOffsets,
+  type StartedPartitionTracker,
 } from '@puente/bus';
 import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
 import {
@@ -118,7 +118,7 @@ interface PartitionState {
    * offsets being dead-lettered held until written. Each feed's partition has its own, even
    * when two feeds read one topic.
    */
-  readonly offsets: StartedPartitionOffsets;
+  readonly offsets: StartedPartitionTracker;
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
 
@@ -328,7 +328,7 @@ export class SubscriptionSession {
             : start.startPosition === StartPosition.LATEST
               ? tail.range(partition).end
               : low;
-        this.states.push({ feedIndex, feed, tail, partition, offsets: PartitionOffsets.startingAt(next) });
+        this.states.push({ feedIndex, feed, tail, partition, offsets: PartitionTracker.startingAt(next) });
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
     });

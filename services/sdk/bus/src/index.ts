@@ -2,7 +2,7 @@ export type * from './types.js';
 export { BusError, type BusErrorCode } from './errors.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { KafkaBus, fromKafkaError, type KafkaBusOptions } from './kafka-bus.js';
-export { OffsetTracker, PartitionOffsets, type StartedPartitionOffsets } from './offset-tracker.js';
+export { OffsetTracker, PartitionTracker, type StartedPartitionTracker } from './offset-tracker.js';
 export {
   boundedReason,
   classifyFailure,

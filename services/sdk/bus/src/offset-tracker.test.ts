@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { OffsetTracker, PartitionOffsets } from './offset-tracker.js';
+import { OffsetTracker, PartitionTracker } from './offset-tracker.js';
 
-describe('PartitionOffsets', () => {
+describe('PartitionTracker', () => {
   it('has nothing to commit until a record is taken, held records notwithstanding', () => {
-    const offsets = new PartitionOffsets();
+    const offsets = new PartitionTracker();
     offsets.hold(4);
     expect(offsets.next).toBeUndefined();
     expect(offsets.position()).toBeUndefined();
@@ -16,7 +16,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('started at a saved cursor, commits nothing until the position moves from it', () => {
-    const offsets = PartitionOffsets.startingAt(10);
+    const offsets = PartitionTracker.startingAt(10);
     expect(offsets.next).toBe(10);
     expect(offsets.committed).toBe(10);
     expect(offsets.toCommit()).toBeUndefined();
@@ -25,14 +25,14 @@ describe('PartitionOffsets', () => {
   });
 
   it('commits past records that were only taken (withheld, say) at once', () => {
-    const offsets = PartitionOffsets.startingAt(0);
+    const offsets = PartitionTracker.startingAt(0);
     offsets.take(0);
     offsets.take(1);
     expect(offsets.position()).toBe(2);
   });
 
   it('stays at the first unacknowledged delivery while later ones are acknowledged out of order', () => {
-    const offsets = PartitionOffsets.startingAt(10);
+    const offsets = PartitionTracker.startingAt(10);
     for (const offset of [10, 11, 12]) {
       offsets.take(offset);
       offsets.deliver(offset);
@@ -48,7 +48,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('acknowledges cumulatively up to an offset, counting what it acknowledged', () => {
-    const offsets = PartitionOffsets.startingAt(0);
+    const offsets = PartitionTracker.startingAt(0);
     for (const offset of [0, 2, 3, 5]) {
       offsets.take(offset);
       offsets.deliver(offset);
@@ -62,7 +62,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('never commits past a held record, whatever is acknowledged after it', () => {
-    const offsets = PartitionOffsets.startingAt(5);
+    const offsets = PartitionTracker.startingAt(5);
     offsets.take(5);
     offsets.hold(5);
     offsets.take(6);
@@ -75,7 +75,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('holds an offset once however often it is held, and refuses what it does not know', () => {
-    const offsets = PartitionOffsets.startingAt(0);
+    const offsets = PartitionTracker.startingAt(0);
     offsets.take(1);
     offsets.hold(1);
     offsets.hold(1);
@@ -87,7 +87,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('keeps held and delivered offsets taken out of order sorted', () => {
-    const offsets = PartitionOffsets.startingAt(0);
+    const offsets = PartitionTracker.startingAt(0);
     offsets.take(9);
     for (const offset of [7, 3, 5]) offsets.hold(offset);
     for (const offset of [8, 2, 6]) offsets.deliver(offset);
@@ -102,7 +102,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('moves back when a partition is read again from an earlier offset', () => {
-    const offsets = new PartitionOffsets();
+    const offsets = new PartitionTracker();
     offsets.take(20);
     offsets.committedAt(21);
     offsets.take(14);
@@ -111,7 +111,7 @@ describe('PartitionOffsets', () => {
   });
 
   it('has nothing more to commit once a commit of its position has landed', () => {
-    const offsets = PartitionOffsets.startingAt(0);
+    const offsets = PartitionTracker.startingAt(0);
     offsets.take(0);
     offsets.deliver(0);
     offsets.take(1);
@@ -212,7 +212,7 @@ describe('OffsetTracker properties', () => {
         fc.array(step, { maxLength: 80 }),
         fc.array(fc.nat(), { maxLength: 80 }),
         (start, steps, finishOrder) => {
-          const offsets = PartitionOffsets.startingAt(start);
+          const offsets = PartitionTracker.startingAt(start);
           // The model: what is awaited and held, by plain sets.
           const awaited = new Set<number>();
           const held = new Set<number>();

@@ -8,7 +8,7 @@ import type { TopicPartition, TopicPartitionOffset } from './types.js';
  * One partition's offsets. Offsets are numbers: exact up to 2^53, which no partition reaches
  * (at a million records a second, in 285 years).
  */
-export class PartitionOffsets {
+export class PartitionTracker {
   private nextOffset: number | undefined;
   private committedOffset: number | undefined;
   /** Delivered and not yet acknowledged, ascending. */
@@ -20,11 +20,11 @@ export class PartitionOffsets {
    * A partition whose delivery starts at `next`, taken as committed already (a saved cursor,
    * say): nothing is committed until the position moves from there.
    */
-  static startingAt(next: number): StartedPartitionOffsets {
-    const offsets = new PartitionOffsets();
+  static startingAt(next: number): StartedPartitionTracker {
+    const offsets = new PartitionTracker();
     offsets.nextOffset = next;
     offsets.committedOffset = next;
-    return offsets as StartedPartitionOffsets;
+    return offsets as StartedPartitionTracker;
   }
 
   /** The next offset to take; undefined until a record is taken (or a start is given). */
@@ -107,22 +107,22 @@ export class PartitionOffsets {
 }
 
 /** A partition's offsets given a start: its next offset is always known. */
-export type StartedPartitionOffsets = PartitionOffsets & { readonly next: number };
+export type StartedPartitionTracker = PartitionTracker & { readonly next: number };
 
 /** The offsets of every partition a consumer takes records from, by topic and partition. */
 export class OffsetTracker {
-  private readonly partitions = new Map<string, PartitionOffsets>();
+  private readonly partitions = new Map<string, PartitionTracker>();
 
   /** The partition's offsets, made empty (nothing taken) the first time it is named. */
-  partition(topic: string, partition: number): PartitionOffsets {
+  partition(topic: string, partition: number): PartitionTracker {
     const key = keyOf(topic, partition);
     let offsets = this.partitions.get(key);
-    if (!offsets) this.partitions.set(key, (offsets = new PartitionOffsets()));
+    if (!offsets) this.partitions.set(key, (offsets = new PartitionTracker()));
     return offsets;
   }
 
   /** The partition's offsets, if any were recorded since it was last reset. */
-  get(topic: string, partition: number): PartitionOffsets | undefined {
+  get(topic: string, partition: number): PartitionTracker | undefined {
     return this.partitions.get(keyOf(topic, partition));
   }
 
