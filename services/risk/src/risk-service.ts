@@ -14,7 +14,7 @@
 import type { Bus, ConsumedRecord, DeadLetters, Subscription, TopicPartition } from '@puente/bus';
 import type { AvroCodec, CargoManifest, Lane, RiskAssessment, ScreeningResult } from '@puente/contracts';
 import type { Country, Logger } from '@puente/runtime';
-import { BusError, createDeadLetters, decodeChecked } from '@puente/bus';
+import { BusError, createDeadLetters, decodeChecked, OffsetTracker } from '@puente/bus';
 import { silentLogger } from '@puente/runtime';
 
 import { RiskError } from './errors.js';
@@ -67,9 +67,8 @@ export interface RiskService {
   stats(): RiskServiceStats;
 }
 
-interface Position {
-  readonly tp: string;
-  readonly offset: bigint;
+interface Position extends TopicPartition {
+  readonly offset: number;
 }
 
 interface PendingManifest {
@@ -113,12 +112,10 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   const assessed = new Set<string>();
   const history = new Map<string, number[]>();
   const outputPositions = new Map<number, bigint>();
-  // The join buffer and what it pins.
+  // The join buffer, and the offsets it pins: each partition is committed up to its first pin.
   const manifests = new Map<string, PendingManifest>();
   const results = new Map<string, PendingResults>();
-  const pins = new Map<string, Set<bigint>>();
-  const consumedNext = new Map<string, bigint>();
-  const lastCommitted = new Map<string, bigint>();
+  const offsets = new OffsetTracker();
   let assigned: readonly TopicPartition[] = [];
 
   let subscription: Subscription | undefined;
@@ -136,12 +133,8 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     return run;
   }
 
-  const pin = (p: Position) => {
-    let set = pins.get(p.tp);
-    if (!set) pins.set(p.tp, (set = new Set()));
-    set.add(p.offset);
-  };
-  const release = (p: Position) => pins.get(p.tp)?.delete(p.offset);
+  const pin = (p: Position) => offsets.partition(p.topic, p.partition).hold(p.offset);
+  const release = (p: Position) => offsets.get(p.topic, p.partition)?.release(p.offset);
 
   function learnAssessment(record: ConsumedRecord): void {
     if (!record.value) return;
@@ -410,20 +403,11 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   async function commit(): Promise<void> {
     const sub = subscription;
     if (!sub) return;
-    const offsets = [];
-    for (const { topic, partition } of assigned) {
-      const tp = tpKey(topic, partition);
-      const consumed = consumedNext.get(tp);
-      if (consumed === undefined) continue;
-      let offset = consumed;
-      for (const pinned of pins.get(tp) ?? []) if (pinned < offset) offset = pinned;
-      if (lastCommitted.get(tp) === offset) continue;
-      offsets.push({ topic, partition, offset: offset.toString(), tp });
-    }
-    if (offsets.length === 0) return;
+    const positions = offsets.toCommit(assigned);
+    if (positions.length === 0) return;
     try {
-      await sub.commit(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
-      for (const o of offsets) lastCommitted.set(o.tp, BigInt(o.offset));
+      await sub.commit(positions);
+      offsets.committed(positions);
     } catch (err) {
       // Usually a rebalance took the partition: the next owner re-reads from the last commit.
       logger.warn({ err }, 'commit failed; records will be re-read and deduplicated');
@@ -431,9 +415,9 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
   }
 
   async function handleBatch(batch: { topic: string; partition: number; records: readonly ConsumedRecord[] }) {
-    const tp = tpKey(batch.topic, batch.partition);
+    const { topic, partition } = batch;
     for (const record of batch.records) {
-      const position = { tp, offset: BigInt(record.offset) };
+      const position = { topic, partition, offset: Number(record.offset) };
       const value = record.value;
       if (value) {
         // A record that cannot be decoded or is invalid is dead-lettered; a failed dead-letter
@@ -443,7 +427,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
           else onResult(decodeChecked(codec, resultTopic, value), record.key, position);
         });
       }
-      consumedNext.set(tp, position.offset + 1n);
+      offsets.partition(topic, partition).take(position.offset);
     }
     await publishAssessments([...manifests.values()].filter((p) => isComplete(p.manifest)));
     await commit();
@@ -472,24 +456,18 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
     // Buffered records of partitions we lost belong to their new owner, who re-reads them.
     serial(async () => {
       for (const p of [...manifests.values()]) {
-        if (!kept.has(p.pin.tp)) {
+        if (!kept.has(tpKey(p.pin.topic, p.pin.partition))) {
           manifests.delete(p.manifest.meta.eventId);
           release(p.pin);
         }
       }
       for (const [key, group] of [...results]) {
-        if (group.pins.some((p) => !kept.has(p.tp))) {
+        if (group.pins.some((p) => !kept.has(tpKey(p.topic, p.partition)))) {
           group.pins.forEach(release);
           results.delete(key);
         }
       }
-      for (const tp of [...consumedNext.keys()]) {
-        if (!kept.has(tp)) {
-          consumedNext.delete(tp);
-          lastCommitted.delete(tp);
-          pins.delete(tp);
-        }
-      }
+      offsets.retain(partitions);
     }).catch((err: unknown) => logger.error({ err }, 'rebalance bookkeeping failed'));
   }
 
@@ -531,9 +509,7 @@ export function createRiskService(options: RiskServiceOptions): RiskService {
         // What was buffered but not assessed is re-read from the committed offsets on the next start.
         manifests.clear();
         results.clear();
-        pins.clear();
-        consumedNext.clear();
-        lastCommitted.clear();
+        offsets.clear();
       });
       logger.info(counters, 'risk service stopped');
     },

@@ -14,7 +14,13 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { type Bus, type ConsumedRecord, type Reader } from '@puente/bus';
+import {
+  PartitionTracker,
+  type Bus,
+  type ConsumedRecord,
+  type Reader,
+  type StartedPartitionTracker,
+} from '@puente/bus';
 import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
 import {
   type BytesDecision,
@@ -107,11 +113,12 @@ interface PartitionState {
   readonly feed: Feed;
   readonly tail: TopicTail;
   readonly partition: number;
-  next: number;
-  committed: number;
-  readonly pending: number[];
-  /** Offsets being dead-lettered: the commit stays before them until they are written. */
-  readonly holds: number[];
+  /**
+   * Where the stream is, and what it may commit: deliveries are awaited until acknowledged,
+   * offsets being dead-lettered held until written. Each feed's partition has its own, even
+   * when two feeds read one topic.
+   */
+  readonly offsets: StartedPartitionTracker;
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
 
@@ -321,7 +328,7 @@ export class SubscriptionSession {
             : start.startPosition === StartPosition.LATEST
               ? tail.range(partition).end
               : low;
-        this.states.push({ feedIndex, feed, tail, partition, next, committed: next, pending: [], holds: [] });
+        this.states.push({ feedIndex, feed, tail, partition, offsets: PartitionTracker.startingAt(next) });
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
     });
@@ -363,12 +370,7 @@ export class SubscriptionSession {
       if (stream !== this.streamId) continue; // from an earlier stream: its record is delivered again here
       const state = this.states.find((s) => s.feedIndex === Number(feedIndex) && s.partition === Number(partition));
       if (!state) continue;
-      const upTo = Number(offset);
-      let removed = 0;
-      while (state.pending.length > 0 && (state.pending[0] ?? Infinity) <= upTo) {
-        state.pending.shift();
-        removed++;
-      }
+      const removed = state.offsets.acknowledgeUpTo(Number(offset));
       if (removed > 0) {
         this.unacked -= removed;
         this.deps.onAcked?.(removed);
@@ -388,8 +390,8 @@ export class SubscriptionSession {
   private commitPositions(touched: ReadonlySet<PartitionState>, accepted: readonly string[]): void {
     const byTopic = new Map<string, Map<number, number>>();
     for (const state of touched) {
-      const position = Math.min(state.pending[0] ?? state.next, state.holds[0] ?? state.next, state.next);
-      if (position === state.committed) continue;
+      const position = state.offsets.toCommit();
+      if (position === undefined) continue;
       const positions = byTopic.get(state.feed.policy.topic) ?? new Map<number, number>();
       positions.set(state.partition, position);
       byTopic.set(state.feed.policy.topic, positions);
@@ -397,8 +399,10 @@ export class SubscriptionSession {
     const committed = Promise.all(
       [...byTopic].map(async ([topic, positions]) => {
         await this.deps.cursors.commit(this.subscriptionId, topic, positions);
-        for (const state of touched)
-          if (state.feed.policy.topic === topic) state.committed = positions.get(state.partition) ?? state.committed;
+        for (const state of touched) {
+          const landed = state.feed.policy.topic === topic ? positions.get(state.partition) : undefined;
+          if (landed !== undefined) state.offsets.committedAt(landed);
+        }
       }),
     );
     committed.catch(() => undefined); // handled in turn below, not unhandled meanwhile
@@ -466,12 +470,8 @@ export class SubscriptionSession {
     auditSetAside: readonly DeliveredRecord[],
   ): void {
     const touched = new Set<PartitionState>();
-    const release = (list: number[], offset: number) => {
-      const index = list.indexOf(offset);
-      if (index >= 0) list.splice(index, 1);
-    };
     for (const bad of batch.setAside) {
-      release(bad.state.holds, bad.offset);
+      bad.state.offsets.release(bad.offset);
       touched.add(bad.state);
     }
     const dropped = new Set(auditSetAside);
@@ -479,7 +479,7 @@ export class SubscriptionSession {
     for (const item of batch.collected) {
       if (dropped.has(item.delivered)) {
         // Written to the dead-letter topic by the audit: done, as if acknowledged.
-        release(item.state.pending, item.offset);
+        item.state.offsets.acknowledge(item.offset);
         this.unacked--;
         touched.add(item.state);
         continue;
@@ -494,7 +494,7 @@ export class SubscriptionSession {
 
   /** Every partition read to the end the gateway has seen, nothing of it waiting to be sent. */
   private atEnd(): boolean {
-    return this.states.every((state) => !state.catchUp && state.next >= state.tail.range(state.partition).end);
+    return this.states.every((state) => !state.catchUp && state.offsets.next >= state.tail.range(state.partition).end);
   }
 
   private announceCaughtUp(): void {
@@ -521,15 +521,15 @@ export class SubscriptionSession {
       idle = 0;
       this.behind = true;
       const offset = Number(entry.record.offset);
-      state.next = offset + 1;
+      state.offsets.take(offset);
       const result = this.evaluate(state, entry);
       if (!result) continue;
       if ('setAside' in result) {
-        state.holds.push(offset);
+        state.offsets.hold(offset);
         setAside.push({ state, offset, record: entry.record, error: result.setAside });
         continue;
       }
-      state.pending.push(offset);
+      state.offsets.deliver(offset);
       this.unacked++;
       collected.push({ state, offset, ...result });
     }
@@ -625,20 +625,21 @@ export class SubscriptionSession {
   /** The record at the state's position: from the shared tail, or its own catch-up reader. */
   private nextEntry(state: PartitionState): TailEntry | undefined {
     const range = state.tail.range(state.partition);
-    if (state.next >= range.start) {
+    const next = state.offsets.next;
+    if (next >= range.start) {
       if (state.catchUp) {
         void state.catchUp.reader?.stop();
         delete state.catchUp;
       }
-      if (state.next >= range.end) return undefined;
-      return state.tail.entry(state.partition, state.next);
+      if (next >= range.end) return undefined;
+      return state.tail.entry(state.partition, next);
     }
     if (!state.catchUp) {
       this.startCatchUp(state);
       return undefined;
     }
     const queue = state.catchUp.queue;
-    while (queue.length > 0 && Number(queue[0]?.record.offset) < state.next) queue.shift();
+    while (queue.length > 0 && Number(queue[0]?.record.offset) < next) queue.shift();
     const entry = queue.shift();
     if (state.catchUp.paused && queue.length < this.deps.limits.catchUpQueue / 2) {
       state.catchUp.paused = false;
@@ -653,7 +654,7 @@ export class SubscriptionSession {
     this.deps.bus
       .readFrom({
         topic: state.feed.policy.topic,
-        positions: [{ partition: state.partition, offset: String(state.next) }],
+        positions: [{ partition: state.partition, offset: String(state.offsets.next) }],
         handler: async (batch) => {
           for (const record of batch.records) catchUp.queue.push({ record });
           if (catchUp.queue.length >= this.deps.limits.catchUpQueue && !catchUp.paused) {

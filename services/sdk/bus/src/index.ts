@@ -1,7 +1,9 @@
 export type * from './types.js';
 export { BusError, type BusErrorCode } from './errors.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
-export { KafkaBus, fromKafkaError, type KafkaBusOptions } from './kafka-bus.js';
+export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
+export { fromKafkaError } from './kafka/errors.js';
+export { OffsetTracker, PartitionTracker, type StartedPartitionTracker } from './offset-tracker.js';
 export {
   boundedReason,
   classifyFailure,

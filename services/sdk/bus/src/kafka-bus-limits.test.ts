@@ -1,5 +1,5 @@
-// How KafkaBus learns a topic's produce limits, with the Kafka admin client stubbed: the topic's
-// max.message.bytes when Kafka says it, else the brokers', else Kafka's default, said in a log line.
+// When KafkaBus learns a topic's produce limits, with the Kafka admin client stubbed: as soon as
+// ensureTopics makes the topic ready. How it reads them: kafka/produce-targets.test.ts.
 import { Writable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
@@ -46,43 +46,10 @@ function busWith(answers: { topic?: string; broker?: { message: string; socket: 
       })),
     });
   };
-  const privates = bus as unknown as {
-    readBatchLimit(topic: string): Promise<number>;
-    readBrokerLimits(): Promise<{ messageMaxBytes: number | undefined; requestBytes: number }>;
-  };
-  return { bus, privates, lines, asked };
+  return { bus, lines, asked };
 }
 
 describe('KafkaBus produce limits', () => {
-  it("uses the topic's max.message.bytes when Kafka describes it, logging nothing", async () => {
-    const { privates, lines } = busWith({ topic: '65536', broker: { message: '2000000', socket: '5000000' } });
-    expect(await privates.readBatchLimit('t')).toBe(65_536);
-    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
-  });
-
-  it("falls back to the brokers' least message.max.bytes, and says so naming the topic", async () => {
-    const { privates, lines } = busWith({ broker: { message: '500000', socket: '5000000' } });
-    expect(await privates.readBatchLimit('t')).toBe(500_000);
-    expect(lines).toContainEqual(
-      expect.objectContaining({ level: 40, topic: 't', limit: 500_000, msg: expect.stringContaining('brokers') }),
-    );
-    // The request limit: the least socket.request.max.bytes less the request's own header and client id.
-    const { requestBytes } = await privates.readBrokerLimits();
-    expect(requestBytes).toBeLessThan(5_000_000);
-    expect(requestBytes).toBeGreaterThan(5_000_000 - 200);
-  });
-
-  it("falls back to Kafka's defaults when nothing can be read, and reads the brokers once", async () => {
-    const { privates, lines, asked } = busWith({});
-    expect(await privates.readBatchLimit('a')).toBe(1_048_588);
-    expect(await privates.readBatchLimit('b')).toBe(1_048_588);
-    expect((await privates.readBrokerLimits()).requestBytes).toBeGreaterThan(100_000_000);
-    expect(lines).toContainEqual(
-      expect.objectContaining({ level: 40, topic: 'a', limit: 1_048_588, msg: expect.stringContaining('default') }),
-    );
-    expect(asked.filter((a) => a.startsWith('4:'))).toEqual(['4:1', '4:2']);
-  });
-
   it('reads what a publish needs of the topics ensureTopics made ready, before the first publish', async () => {
     const { bus, asked } = busWith({ topic: '65536', broker: { message: '2000000', socket: '5000000' } });
     const admin = (bus as unknown as { kafkaAdmin: Record<string, unknown> }).kafkaAdmin;

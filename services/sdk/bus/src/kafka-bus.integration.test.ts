@@ -83,7 +83,7 @@ describe('KafkaBus failures', () => {
     const topic = `contract.thread-replaced.${Date.now()}`;
     await bus.admin.ensureTopics([{ topic, partitions: 1 }]);
     await bus.publish(topic, [{ key: 'k', value: Buffer.from('before') }]);
-    const thread = (bus as unknown as { producerThread: { worker: Worker } }).producerThread;
+    const thread = (bus as unknown as { lanes: { thread: { worker: Worker } } }).lanes.thread;
     await thread.worker.terminate();
     // Calls may be refused as UNAVAILABLE while the new thread connects; then they go through.
     const deadline = Date.now() + 20_000;
