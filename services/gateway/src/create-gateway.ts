@@ -19,7 +19,7 @@ import type { PublishPermissions } from './authorization.js';
 import type { Authenticator, Principal } from './identity.js';
 import { createGatewayMetrics, measurePublisher, type GatewayMetrics } from './metrics.js';
 import { createPublisher } from './publish.js';
-import { createOperatorService } from './operator-service.js';
+import { createOperatorService } from './operator/index.js';
 import { logInternalErrorsTo } from './errors.js';
 import { createShareService } from './share-service.js';
 import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';

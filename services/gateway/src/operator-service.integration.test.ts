@@ -43,7 +43,7 @@ import { loadPublishPermissions } from './authorization.js';
 import { createGateway, type Gateway } from './create-gateway.js';
 import { readDevTokens, DEV_TOKENS_FILE } from './dev-tokens.js';
 import { createAuthenticator, loadTokenStore } from './identity.js';
-import { createOperatorService } from './operator-service.js';
+import { createOperatorService } from './operator/index.js';
 import { createCursorStore, type CursorStore } from './subscriptions/cursor-store.js';
 import type { DeliveredRecord } from './subscriptions/session.js';
 

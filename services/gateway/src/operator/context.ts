@@ -1,0 +1,59 @@
+// What the OperatorService's RPCs work with: the gateway's dependencies, and the limits a browse
+// keeps to. Each RPC takes only the part of the context it reads (a `Pick` of it).
+import type { Bus } from '@puente/bus';
+import type { AvroCodec } from '@puente/contracts';
+import type { PolicySet, TopicPolicy } from '@puente/policy';
+
+import type { Authenticator } from '../identity.js';
+import type { CursorStore } from '../subscriptions/cursor-store.js';
+import type { DeliveredRecord } from '../subscriptions/session.js';
+
+export interface BrowseLimits {
+  /** Records returned when the request asks for 0. */
+  readonly defaultLimit: number;
+  /** Most records one answer carries. */
+  readonly maxLimit: number;
+  /** Most records one call reads from Kafka (key, eventId and time selections scan). */
+  readonly scanBudget: number;
+  /**
+   * Longest a browse reads before it answers with what it has (and a page token). Each browse
+   * reads through a short-lived private consumer group: on brokers with the default
+   * group.initial.rebalance.delay.ms (3 s) joining alone takes that long.
+   */
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_BROWSE_LIMITS: BrowseLimits = {
+  defaultLimit: 20,
+  maxLimit: 500,
+  scanBudget: 10_000,
+  timeoutMs: 10_000,
+};
+
+export interface OperatorServiceDeps {
+  readonly authenticator: Authenticator;
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  /** The agreements in force, read per call so a reloaded set applies from the next call. */
+  readonly policies: () => PolicySet;
+  readonly cursors: CursorStore;
+  readonly viewSchemaId: (policy: TopicPolicy) => number;
+  /** Open Subscribe streams by subscription id: reported as `connected`. */
+  readonly sessions?: ReadonlyMap<string, unknown>;
+  /**
+   * Audits views of another country's records before an operator of the recipient country
+   * sees them, as for subscribers: a browsed view is a disclosure too.
+   */
+  readonly audit?: (delivered: readonly DeliveredRecord[]) => Promise<void>;
+  readonly limits?: Partial<BrowseLimits>;
+}
+
+/** The dependencies the RPCs share once the caller is authenticated, with the limits filled in. */
+export interface OperatorContext extends Omit<OperatorServiceDeps, 'authenticator' | 'limits'> {
+  readonly limits: BrowseLimits;
+}
+
+export function operatorContext(deps: OperatorServiceDeps): OperatorContext {
+  const { authenticator: _authenticator, limits, ...rest } = deps;
+  return { ...rest, limits: { ...DEFAULT_BROWSE_LIMITS, ...limits } };
+}

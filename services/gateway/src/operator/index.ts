@@ -1,0 +1,15 @@
+// The OperatorService: `createOperatorService` for the gateway, and each RPC as a plain function
+// of (context, principal, request) for callers and tests that need no gRPC server.
+export { createOperatorService, type OperatorRpc } from './operator-service.js';
+export {
+  DEFAULT_BROWSE_LIMITS,
+  operatorContext,
+  type BrowseLimits,
+  type OperatorContext,
+  type OperatorServiceDeps,
+} from './context.js';
+export { browseRecords, OPERATOR_BROWSE_SUBSCRIPTION, type BrowseRecordsDeps } from './browse-records.js';
+export { describeTopic, type DescribeTopicDeps } from './describe-topic.js';
+export { explainPolicy, type ExplainPolicyDeps } from './explain-policy.js';
+export { getSubscriptionLag, type GetSubscriptionLagDeps } from './get-subscription-lag.js';
+export { listTopics, type ListTopicsDeps } from './list-topics.js';
