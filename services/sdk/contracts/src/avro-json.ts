@@ -81,7 +81,7 @@ export function compileFromAvroJson(type: avro.Type): (json: unknown) => { value
               return j;
             };
           case 'decimal': {
-            const decimal = t as unknown as DecimalType;
+            const decimal = shape.logical as DecimalType;
             const expected = `bytes (${decimal.expected.replace(' string', '')}: two's complement of the unscaled value as an ISO-8859-1 string)`;
             return (j, p, e) => {
               if (typeof j === 'string' && isLatin1(j)) return decimal.fromUnscaledBytes(Buffer.from(j, 'latin1'));
@@ -182,7 +182,7 @@ export function compileToAvroJson(type: avro.Type): (value: unknown) => JsonValu
           case 'date':
             return (v) => (typeof v === 'string' ? (epochDayOf(v) ?? v) : (v as JsonValue));
           case 'decimal': {
-            const decimal = t as unknown as DecimalType;
+            const decimal = shape.logical as DecimalType;
             return (v) =>
               typeof v === 'string' ? (decimal.toUnscaledBytes(v)?.toString('latin1') ?? v) : (v as JsonValue);
           }

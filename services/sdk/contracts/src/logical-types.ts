@@ -6,6 +6,8 @@
 // codec a third of its encode throughput on decimal-heavy manifests.
 import avro from 'avsc';
 
+import type { Tap } from './avsc-internals.js';
+
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
@@ -16,20 +18,6 @@ export interface PuenteLogicalType {
   readonly expected: string;
   /** `undefined` when `value` is acceptable, else a short reason. */
   problemWith(value: unknown): string | undefined;
-}
-
-/** avsc's cursor over the buffer being read or written (untyped in avsc's typings). */
-interface Tap {
-  readonly buf: Buffer;
-  pos: number;
-  readLong(): number;
-  writeLong(n: number): void;
-  readInt(): number;
-  writeInt(n: number): void;
-  readString(): string;
-  writeString(s: string): void;
-  writeFixed(buf: Buffer, len: number): void;
-  _invalidate(): void;
 }
 
 /** avsc reads a logical type's own writer value already converted; keep it as is. */
@@ -446,7 +434,7 @@ export const logicalTypes = {
 
 export const SUPPORTED_LOGICAL_TYPES: ReadonlySet<string> = new Set(Object.keys(logicalTypes));
 
-export function isPuenteLogicalType(type: avro.Type): type is avro.Type & PuenteLogicalType {
+export function isPuenteLogicalType(type: avro.Type): type is avro.types.LogicalType & PuenteLogicalType {
   return (
     type instanceof UuidType ||
     type instanceof TimestampMillisType ||

@@ -1,6 +1,8 @@
 // One set of avsc options for every parse of a Puente schema, so logical types, unions and
 // record objects behave the same in tooling, the codec and tests.
 import avro from 'avsc';
+
+import { enumIndicesOf, internalsOf, writeAvscString, type Tap, type TapReader } from './avsc-internals.js';
 import { logicalTypes } from './logical-types.js';
 
 export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Partial<avro.ForSchemaOptions> {
@@ -21,17 +23,6 @@ export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Part
       return plainString ? new AsciiFastStringType() : undefined;
     },
   };
-}
-
-/** avsc's Tap, the cursor its readers and writers share (untyped in avsc's typings). */
-interface Tap {
-  readonly buf: Buffer;
-  pos: number;
-  readLong(): number;
-  skipLong(): void;
-  writeLong(n: number): void;
-  writeString(s: string): void;
-  _invalidate(): void;
 }
 
 /** Strings up to this many bytes are read byte by byte when ASCII. */
@@ -92,16 +83,8 @@ export class AsciiFastStringType extends avro.types.StringType {
         return;
       }
     }
-    (avro.types.StringType.prototype as unknown as { _write(tap: Tap, value: unknown): void })._write.call(
-      this,
-      tap,
-      value,
-    );
+    writeAvscString.call(this, tap, value);
   }
-}
-
-interface ItemReader {
-  _read(tap: Tap): unknown;
 }
 
 /**
@@ -112,7 +95,7 @@ interface ItemReader {
  */
 class BoundedArrayType extends avro.types.ArrayType {
   // avsc binds this same function to resolvers (with `itemsType` set to the item resolver).
-  _read(this: { readonly itemsType: ItemReader }, tap: Tap): unknown[] {
+  _read(this: { readonly itemsType: TapReader }, tap: Tap): unknown[] {
     const items = this.itemsType;
     let values: unknown[] | undefined;
     let i = 0;
@@ -148,15 +131,9 @@ export function parseSchema(schema: avro.Schema, registry: Record<string, avro.T
 function hardenEnums(type: avro.Type, seen: Set<avro.Type>): void {
   if (seen.has(type)) return;
   seen.add(type);
-  const internals = type as unknown as {
-    readonly _indices?: object;
-    readonly fields?: readonly { readonly type: avro.Type }[];
-    readonly itemsType?: avro.Type;
-    readonly valuesType?: avro.Type;
-    readonly types?: readonly avro.Type[];
-    readonly underlyingType?: avro.Type;
-  };
-  if (type.typeName === 'enum' && internals._indices) Object.setPrototypeOf(internals._indices, null);
+  const internals = internalsOf(type);
+  const indices = enumIndicesOf(type);
+  if (indices) Object.setPrototypeOf(indices, null);
   for (const field of internals.fields ?? []) hardenEnums(field.type, seen);
   for (const branch of internals.types ?? []) hardenEnums(branch, seen);
   if (internals.itemsType) hardenEnums(internals.itemsType, seen);

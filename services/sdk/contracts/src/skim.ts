@@ -9,6 +9,7 @@
 // every field that is wrong, walking the same rules with paths.
 import type avro from 'avsc';
 
+import { internalsOf, type TypeInternals } from './avsc-internals.js';
 import type { FieldError } from './errors.js';
 import { expectedOf } from './type-shape.js';
 import { fieldError } from './validate.js';
@@ -220,19 +221,6 @@ function decimalLeaf(precision: number, exact: boolean): Leaf {
   };
 }
 
-interface TypeInternals {
-  readonly typeName: string;
-  readonly name?: string;
-  readonly fields?: readonly { readonly name: string; readonly type: avro.Type }[];
-  readonly symbols?: readonly string[];
-  readonly size?: number;
-  readonly itemsType?: avro.Type;
-  readonly valuesType?: avro.Type;
-  readonly types?: readonly avro.Type[];
-  readonly underlyingType?: avro.Type;
-  readonly precision?: number;
-}
-
 /** The check of a type that is not a container (record, array, map, union, enum), at a level. */
 function leafOf(t: TypeInternals, level: SkimLevel): Leaf | undefined {
   const full = level === 'full';
@@ -275,7 +263,7 @@ function enumProblem(index: number): Problem {
 
 /** Reads a captured field: a string (plain or uuid) or an enum symbol, as decoding would give it. */
 function capture(type: avro.Type, index: number, path: string, level: SkimLevel): Step {
-  const t = type as unknown as TypeInternals;
+  const t = internalsOf(type);
   if (t.typeName === 'string' || t.typeName === 'logical:uuid') {
     const check = leafOf(t, level)!;
     return (cursor, out) => {
@@ -308,7 +296,7 @@ function compile(
   seen: Map<avro.Type, Step>,
   level: SkimLevel,
 ): Step {
-  const t = type as unknown as TypeInternals;
+  const t = internalsOf(type);
   const plain = captures.size === 0;
   if (plain) {
     const known = seen.get(type);
@@ -436,7 +424,7 @@ function expectedText(type: avro.Type): string {
   try {
     return expectedOf(type);
   } catch {
-    return (type as unknown as TypeInternals).typeName;
+    return type.typeName;
   }
 }
 
@@ -462,7 +450,7 @@ export function explainBytes(type: avro.Type, buf: Buffer, offset: number): Byte
   };
   // Returns false when the walk cannot go on.
   const walk = (type: avro.Type, path: string, expected: string): boolean => {
-    const t = type as unknown as TypeInternals;
+    const t = internalsOf(type);
     const leaf = leafOf(t, 'full');
     if (leaf) {
       const problem = leaf(cursor);
@@ -523,11 +511,11 @@ export function explainBytes(type: avro.Type, buf: Buffer, offset: number): Byte
           );
         }
         // A bad value right at this path reads as the validator says it: "expected null or X".
-        const branchLeaf = leafOf(branch as unknown as TypeInternals, 'full') !== undefined;
+        const branchLeaf = leafOf(internalsOf(branch), 'full') !== undefined;
         return walk(
           branch,
           path,
-          branchLeaf || (branch as unknown as TypeInternals).typeName === 'enum' ? expected : expectedText(branch),
+          branchLeaf || internalsOf(branch).typeName === 'enum' ? expected : expectedText(branch),
         );
       }
     }

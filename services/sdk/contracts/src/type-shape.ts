@@ -46,7 +46,7 @@ export function shapeOf(type: avro.Type): TypeShape {
       kind: 'logical',
       name: type.typeName.slice('logical:'.length),
       logical: type,
-      underlying: (type as unknown as avro.types.LogicalType).underlyingType,
+      underlying: type.underlyingType,
     };
   }
   switch (type.typeName) {

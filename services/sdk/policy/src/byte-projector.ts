@@ -7,19 +7,11 @@
 // events). Whatever it cannot confirm makes it give up (undefined); the caller then decodes.
 import type { Type } from 'avsc';
 
+import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip, readAvroLong, type Cursor } from '@puente/contracts/binary';
 import { writeZigzagVarint } from '@puente/contracts/binary';
 import { unwrapNullable } from './condition.js';
-import { expandIdentity, isIdentity, normalizeNullable, type RuleShape, type ViewShape } from './view.js';
-
-interface TypeInternals {
-  readonly typeName: string;
-  readonly fields?: readonly { readonly name: string; readonly type: Type }[];
-  readonly itemsType?: Type;
-  readonly types?: readonly Type[];
-}
-
-const like = (type: Type): TypeInternals => type;
+import { expandIdentity, isIdentity, normalizeNullable, type RuleShape, type ViewShape } from './view-shape.js';
 
 const INITIAL_BYTES = 8 * 1024;
 /** Past this, the buffer is let go after use: one huge event must not pin it for good. */
@@ -155,8 +147,8 @@ function build(rule: RuleShape | null, view: ViewShape, type: Type, ctx: BuildCo
           return inner(source, out);
         };
       }
-      const branches = (like(type).types ?? []).map((branch) =>
-        like(branch).typeName === 'null' ? null : build(shape.inner, view.inner, branch, ctx),
+      const branches = (internalsOf(type).types ?? []).map((branch) =>
+        branch.typeName === 'null' ? null : build(shape.inner, view.inner, branch, ctx),
       );
       return (source, out) => {
         const index = readAvroLong(source);
@@ -173,7 +165,7 @@ function build(rule: RuleShape | null, view: ViewShape, type: Type, ctx: BuildCo
     case 'array': {
       const expanded = expandIdentity(shape);
       const itemRule = expanded.kind === 'array' ? expanded.items : null;
-      const itemsType = like(unwrapNullable(type).type).itemsType;
+      const itemsType = internalsOf(unwrapNullable(type).type).itemsType;
       if (!itemsType) throw new NotProjectable('an array view over a source that is not an array');
       if (view.items.kind === 'original' && itemRule !== null && isIdentity(itemRule)) return copyOf(type, ctx);
       const item = build(itemRule, view.items, itemsType, ctx);
@@ -199,7 +191,7 @@ function build(rule: RuleShape | null, view: ViewShape, type: Type, ctx: BuildCo
       const expanded = expandIdentity(shape);
       const ruleFields = expanded.kind === 'record' ? expanded.fields : new Map<string, RuleShape>();
       const viewFields = new Map(view.fields.map((field) => [field.name, field]));
-      const sourceFields = like(type).fields ?? [];
+      const sourceFields = internalsOf(type).fields ?? [];
       // The view lists its fields in the source's order: writing in source order writes the view's.
       const order = sourceFields.map((f) => f.name).filter((name) => viewFields.has(name));
       if (order.join('\u0000') !== view.fields.map((f) => f.name).join('\u0000'))

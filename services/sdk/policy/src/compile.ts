@@ -8,8 +8,10 @@ import type { Type } from 'avsc';
 import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
 import { createConditionCompiler, type CompiledCondition, type Partner } from './condition.js';
 import type { PolicyProblem } from './errors.js';
+import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
-import { ViewWriter, type ByteProjector } from './byte-projector.js';
+import { generateByteProjector, ViewWriter, type ByteProjector } from './byte-projector.js';
+import { generateProjector, type ObjectProjector } from './object-projector.js';
 import { compileView, type FieldDecision } from './view.js';
 
 export type Decision =
@@ -192,8 +194,8 @@ export function compileAgreement(
         topic: topicRules.topic,
         rules: topicRules.rules,
         conditions: compiledConditions,
-        projectors: view.projectors,
-        byteProjectors: view.byteProjectors,
+        projectors: view.ruleShapes.map((shape) => generateProjector(shape, view.root)),
+        byteProjectors: view.ruleShapes.map((shape) => generateByteProjector(shape, view.root, rootType)),
         rootType,
         decisions: view.decisions,
         viewSchema: view.schema,
@@ -227,7 +229,7 @@ interface TopicPolicyParts {
   readonly topic: string;
   readonly rules: readonly RecordRule[];
   readonly conditions: readonly (CompiledCondition | null)[];
-  readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
+  readonly projectors: readonly ObjectProjector[];
   readonly byteProjectors: readonly (ByteProjector | undefined)[];
   readonly rootType: Type;
   readonly decisions: readonly (readonly FieldDecision[])[];
@@ -270,7 +272,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
 
   // Taking decisions from bytes needs `meta` as the first field, conditions that read only
   // `meta` and `partner`, and a byte projection for every rule.
-  const rootFields = (parts.rootType as unknown as { fields?: readonly { name: string; type: Type }[] }).fields;
+  const rootFields = internalsOf(parts.rootType).fields;
   const metaType = rootFields?.[0]?.name === 'meta' ? rootFields[0].type : undefined;
   const byBytes =
     conditions.every((condition) => condition === null || !condition.readsEvent) &&

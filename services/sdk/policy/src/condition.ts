@@ -5,6 +5,8 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Type } from 'avsc';
 
+import { internalsOf } from '@puente/contracts/avsc';
+
 export const CLASSIFICATIONS = ['PUBLIC', 'SENSITIVE', 'LAW_ENFORCEMENT_SENSITIVE', 'RESTRICTED'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
@@ -25,22 +27,12 @@ export interface CompiledCondition {
 
 type CelType = string | { [field: string]: CelType };
 
-interface AvroTypeLike {
-  readonly typeName: string;
-  readonly fields?: readonly { readonly name: string; readonly type: Type }[];
-  readonly types?: readonly Type[];
-  readonly itemsType?: Type;
-  readonly underlyingType?: Type;
-}
-
-const like = (type: Type): AvroTypeLike => type;
-
 /** The non-null branch of a nullable union, or the type itself. */
 export function unwrapNullable(type: Type): { type: Type; nullable: boolean } {
-  const t = like(type);
+  const t = internalsOf(type);
   if (t.typeName.startsWith('union')) {
     const branches = t.types ?? [];
-    const other = branches.find((branch) => like(branch).typeName !== 'null');
+    const other = branches.find((branch) => branch.typeName !== 'null');
     if (branches.length === 2 && other) return { type: other, nullable: true };
   }
   return { type, nullable: false };
@@ -49,7 +41,7 @@ export function unwrapNullable(type: Type): { type: Type; nullable: boolean } {
 function celTypeOf(type: Type, depth = 0): CelType {
   const { type: inner, nullable } = unwrapNullable(type);
   if (nullable) return 'dyn';
-  const t = like(inner);
+  const t = internalsOf(inner);
   switch (t.typeName) {
     case 'record':
       if (depth > 8) return 'map';
@@ -105,7 +97,7 @@ function buildNormalizer(type: Type, path: string): Normalizer {
 }
 
 function buildNonNull(type: Type, path: string): Normalizer {
-  const t = like(type);
+  const t = internalsOf(type);
   switch (t.typeName) {
     case 'record': {
       const fields = (t.fields ?? []).map((field) => ({
@@ -143,7 +135,7 @@ export interface ConditionCompiler {
 
 /** One compiler per topic schema: it knows `meta`'s and `event`'s fields for type checking. */
 export function createConditionCompiler(rootType: Type): ConditionCompiler {
-  const root = like(rootType);
+  const root = internalsOf(rootType);
   const metaField = root.fields?.find((field) => field.name === 'meta');
   const eventSchema: Record<string, CelType> = {};
   for (const field of root.fields ?? []) {

@@ -1,33 +1,23 @@
 // Field governance compiled once per (agreement, topic): the action tree of each rule is checked
-// against the Avro schema, turned into a typed output shape, the rules' shapes are merged into one
-// deterministic *view schema*, and each rule gets a projector generated as plain JavaScript —
-// fields it removes are never read or copied, kept subtrees are passed by reference.
+// against the Avro schema and turned into a typed output shape, and the rules' shapes are merged
+// into one deterministic *view schema*. The projectors that apply a rule's shape (to decoded
+// values: object-projector.ts, to Avro bytes: byte-projector.ts) are generated from the result.
 import type { Type } from 'avsc';
 
+import { exportSchema, internalsOf } from '@puente/contracts/avsc';
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
-import { generateByteProjector, type ByteProjector } from './byte-projector.js';
 import { generalize, hmacHash, mask } from './transforms.js';
+import {
+  expandIdentity,
+  isIdentity,
+  normalizeNullable,
+  type RuleShape,
+  type ViewField,
+  type ViewShape,
+} from './view-shape.js';
 import type { KeyObject } from 'node:crypto';
-
-interface AvroField {
-  readonly name: string;
-  readonly type: Type;
-  readonly doc?: string;
-}
-
-interface AvroTypeLike {
-  readonly typeName: string;
-  readonly name?: string;
-  readonly doc?: string;
-  readonly fields?: readonly AvroField[];
-  readonly itemsType?: Type;
-  readonly symbols?: readonly string[];
-  _attrs(opts: { exportAttrs: boolean; noDeref: boolean; derefed: Record<string, boolean> }): unknown;
-}
-
-const like = (type: Type): AvroTypeLike => type as unknown as AvroTypeLike;
 
 export interface ViewProblem {
   readonly message: string;
@@ -43,28 +33,6 @@ interface ActionNode {
   items?: ActionNode;
 }
 
-/** What one rule does to a place in the schema. */
-export type RuleShape =
-  | { readonly kind: 'identity'; readonly type: Type }
-  | { readonly kind: 'transform'; readonly apply: (value: unknown) => string }
-  | { readonly kind: 'record'; readonly type: Type; readonly fields: ReadonlyMap<string, RuleShape> }
-  | { readonly kind: 'array'; readonly items: RuleShape }
-  | { readonly kind: 'nullable'; readonly inner: RuleShape };
-
-/** What the partner receives at a place, merged over all rules of the topic. */
-export type ViewShape =
-  | { readonly kind: 'original'; readonly type: Type }
-  | { readonly kind: 'string' }
-  | { readonly kind: 'record'; readonly type: Type; readonly name: string; readonly fields: readonly ViewField[] }
-  | { readonly kind: 'array'; readonly items: ViewShape }
-  | { readonly kind: 'nullable'; readonly inner: ViewShape };
-
-export interface ViewField {
-  readonly name: string;
-  readonly doc: string | undefined;
-  readonly shape: ViewShape;
-}
-
 export interface FieldDecision {
   /** Leaf path in the source schema, e.g. `driver.documents[*].number`. */
   readonly path: string;
@@ -76,10 +44,10 @@ export interface FieldDecision {
 export interface CompiledView {
   /** Avro schema (JSON) of what the partner receives on this topic. */
   readonly schema: Record<string, unknown>;
-  /** One projector per rule, in rule order. */
-  readonly projectors: readonly ((event: unknown) => Record<string, unknown>)[];
-  /** The same projections from the event's Avro to the view's (undefined for a rule without one). */
-  readonly byteProjectors: readonly (ByteProjector | undefined)[];
+  /** The merged view the schema describes, which every rule's projector writes. */
+  readonly root: ViewShape;
+  /** What each rule releases, in rule order: the input of its projectors. */
+  readonly ruleShapes: readonly RuleShape[];
   /** Static per-rule field decisions, for explain. */
   readonly decisions: readonly (readonly FieldDecision[])[];
 }
@@ -134,7 +102,7 @@ function buildActionTree(fields: readonly FieldRule[], problems: ViewProblem[], 
 }
 
 function describeType(type: Type): string {
-  const t = like(type);
+  const t = internalsOf(type);
   if (t.typeName === 'record' || t.typeName === 'enum') return `${t.typeName} ${t.name?.split('.').pop() ?? ''}`;
   if (t.typeName.startsWith('logical:')) return t.typeName.slice('logical:'.length);
   return t.typeName;
@@ -193,7 +161,7 @@ function transformFor(
   node: ActionNode,
   ctx: ShapeContext,
 ): ((value: unknown) => string) | undefined {
-  const typeName = like(type).typeName;
+  const typeName = type.typeName;
   const at = `${ctx.ruleAt}.fields.${node.path}`;
   const refuse = (message: string) => {
     ctx.problems.push({ message, line: node.line, at });
@@ -204,7 +172,7 @@ function transformFor(
       if (typeName === 'boolean') return refuse('hash of a boolean hides nothing (two possible values); use drop');
       if (typeName === 'enum') {
         return refuse(
-          `hash of an enum is reversed by hashing its ${like(type).symbols?.length ?? 0} symbols; use keep or drop`,
+          `hash of an enum is reversed by hashing its ${internalsOf(type).symbols?.length ?? 0} symbols; use keep or drop`,
         );
       }
       if (typeName === 'float' || typeName === 'double') return refuse(`hash cannot apply to a ${typeName}`);
@@ -255,7 +223,7 @@ function shapeOfNonNull(
   path: string,
   ctx: ShapeContext,
 ): RuleShape | null {
-  const t = like(type);
+  const t = internalsOf(type);
   const at = (n: ActionNode) => `${ctx.ruleAt}.fields.${n.path}`;
   if (t.typeName === 'record') {
     if (node?.items)
@@ -342,34 +310,6 @@ function shapeOfNonNull(
   }
 }
 
-/** An identity over a nullable union is the union's identity inside a nullable. */
-export function normalizeNullable(shape: RuleShape): RuleShape {
-  if (shape.kind !== 'identity') return shape;
-  const { type, nullable } = unwrapNullable(shape.type);
-  return nullable ? { kind: 'nullable', inner: { kind: 'identity', type } } : shape;
-}
-
-export function isIdentity(shape: RuleShape): boolean {
-  return shape.kind === 'identity' || (shape.kind === 'nullable' && isIdentity(shape.inner));
-}
-
-/** A record kept whole by one rule merges with another rule's partial view as all-identity fields. */
-export function expandIdentity(shape: RuleShape): RuleShape {
-  if (shape.kind !== 'identity') return shape;
-  const t = like(shape.type);
-  if (t.typeName === 'record') {
-    return {
-      kind: 'record',
-      type: shape.type,
-      fields: new Map((t.fields ?? []).map((field) => [field.name, { kind: 'identity', type: field.type }])),
-    };
-  }
-  if (t.typeName === 'array' && t.itemsType) return { kind: 'array', items: { kind: 'identity', type: t.itemsType } };
-  const { type: inner, nullable } = unwrapNullable(shape.type);
-  if (nullable) return { kind: 'nullable', inner: { kind: 'identity', type: inner } };
-  return shape;
-}
-
 interface MergeContext {
   readonly problems: ViewProblem[];
   readonly namespace: string;
@@ -393,7 +333,7 @@ function mergeShapes(shapes: readonly (RuleShape | null)[], path: string, ctx: M
   }
   if (
     present.every(
-      (shape) => shape.kind === 'transform' || (shape.kind === 'identity' && like(shape.type).typeName === 'string'),
+      (shape) => shape.kind === 'transform' || (shape.kind === 'identity' && shape.type.typeName === 'string'),
     )
   ) {
     return { kind: 'string' };
@@ -420,7 +360,7 @@ function mergeShapes(shapes: readonly (RuleShape | null)[], path: string, ctx: M
   if (!recordShape) throw new Error(`internal: no record to merge at ${path}`);
   const recordType = recordShape.type;
   const fields: ViewField[] = [];
-  for (const field of like(recordType).fields ?? []) {
+  for (const field of internalsOf(recordType).fields ?? []) {
     const perRule = shapes.map((shape) => {
       if (shape === null) return null;
       const expandedShape = expandIdentity(normalizeNullable(shape));
@@ -434,7 +374,7 @@ function mergeShapes(shapes: readonly (RuleShape | null)[], path: string, ctx: M
     if (perRule.some((s) => s === null) && !isNullableView(shape)) shape = { kind: 'nullable', inner: shape };
     fields.push({ name: field.name, doc: field.doc, shape });
   }
-  const original = like(recordType).fields ?? [];
+  const original = internalsOf(recordType).fields ?? [];
   const unchanged =
     fields.length === original.length &&
     fields.every(
@@ -464,7 +404,7 @@ function emitSchema(shape: ViewShape, derefed: Record<string, boolean>): unknown
   switch (shape.kind) {
     case 'original':
       // avsc's own schema export with a shared registry of already-defined names.
-      return like(shape.type)._attrs({ exportAttrs: true, noDeref: false, derefed });
+      return exportSchema(shape.type, derefed);
     case 'string':
       return 'string';
     case 'nullable':
@@ -472,7 +412,7 @@ function emitSchema(shape: ViewShape, derefed: Record<string, boolean>): unknown
     case 'array':
       return { type: 'array', items: emitSchema(shape.items, derefed) };
     case 'record': {
-      const doc = like(shape.type).doc;
+      const doc = shape.type.doc;
       return {
         type: 'record',
         name: shape.name,
@@ -486,60 +426,6 @@ function emitSchema(shape: ViewShape, derefed: Record<string, boolean>): unknown
       };
     }
   }
-}
-
-/** Generates one rule's projector against the merged view. */
-function generateProjector(rule: RuleShape, view: ViewShape): (event: unknown) => Record<string, unknown> {
-  const functions: string[] = [];
-  const transforms: ((value: unknown) => string)[] = [];
-  let depth = 0;
-  const expr = (ruleShape: RuleShape | null, viewShape: ViewShape, src: string): string => {
-    if (ruleShape === null) return 'null';
-    const shape = normalizeNullable(ruleShape);
-    if (shape.kind === 'transform') {
-      transforms.push(shape.apply);
-      return `t[${transforms.length - 1}](${src})`;
-    }
-    switch (viewShape.kind) {
-      case 'original':
-      case 'string':
-        return src;
-      case 'nullable':
-        // A source field that is required can still be optional in the view (another rule withholds it).
-        return shape.kind === 'nullable'
-          ? `(${src} == null ? null : ${expr(shape.inner, viewShape.inner, src)})`
-          : expr(shape, viewShape.inner, src);
-      case 'array': {
-        const items = expandIdentity(shape);
-        const itemRule = items.kind === 'array' ? items.items : null;
-        if (viewShape.items.kind === 'original' && itemRule !== null && isIdentity(itemRule)) return src;
-        const variable = `x${++depth}`;
-        return `${src}.map((${variable}) => ${expr(itemRule, viewShape.items, variable)})`;
-      }
-      case 'record': {
-        const expanded = expandIdentity(shape);
-        const fields = expanded.kind === 'record' ? expanded.fields : new Map<string, RuleShape>();
-        const index = functions.length;
-        functions.push('');
-        const body = viewShape.fields
-          .map((field) => {
-            const access = `s[${JSON.stringify(field.name)}]`;
-            return `${JSON.stringify(field.name)}: ${expr(fields.get(field.name) ?? null, field.shape, access)}`;
-          })
-          .join(',\n    ');
-        functions[index] = `function f${index}(s) {\n  return {\n    ${body}\n  };\n}`;
-        return `f${index}(${src})`;
-      }
-    }
-  };
-  const root = expr(rule, view, 'event');
-  const code = `${functions.join('\n')}\nreturn function project(event) { return ${root}; };`;
-  // Generated from schema field names (validated Avro names) only; no agreement text reaches the code.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('t', code) as (
-    t: readonly ((value: unknown) => string)[],
-  ) => (event: unknown) => Record<string, unknown>;
-  return factory(transforms);
 }
 
 export function compileView(
@@ -564,7 +450,7 @@ export function compileView(
     decisions.push(ruleDecisions);
   }
   if (problems.length > 0) return { problems };
-  const rootName = like(options.rootType).name?.split('.').pop() ?? 'View';
+  const rootName = options.rootType.name?.split('.').pop() ?? 'View';
   const merged = mergeShapes(shapes, '', {
     problems,
     namespace: options.namespace,
@@ -580,7 +466,7 @@ export function compileView(
           kind: 'record',
           type: options.rootType,
           name: `${options.namespace}.${rootName}`,
-          fields: (like(options.rootType).fields ?? []).map((field) => ({
+          fields: (internalsOf(options.rootType).fields ?? []).map((field) => ({
             name: field.name,
             doc: field.doc,
             shape: { kind: 'original', type: field.type },
@@ -588,11 +474,6 @@ export function compileView(
         }
       : merged;
   const schema = emitSchema(root, {}) as Record<string, unknown>;
-  const projectors = shapes.map((shape) =>
-    generateProjector(shape ?? { kind: 'identity', type: options.rootType }, root),
-  );
-  const byteProjectors = shapes.map((shape) =>
-    generateByteProjector(shape ?? { kind: 'identity', type: options.rootType }, root, options.rootType),
-  );
-  return { view: { schema, projectors, byteProjectors, decisions }, problems };
+  const ruleShapes = shapes.map((shape): RuleShape => shape ?? { kind: 'identity', type: options.rootType });
+  return { view: { schema, root, ruleShapes, decisions }, problems };
 }

@@ -3,18 +3,8 @@
 import fc from 'fast-check';
 import type { Type } from 'avsc';
 
+import { internalsOf } from '@puente/contracts/avsc';
 import { unwrapNullable } from '../condition.js';
-
-interface TypeLike {
-  readonly typeName: string;
-  readonly fields?: readonly { readonly name: string; readonly type: Type }[];
-  readonly itemsType?: Type;
-  readonly symbols?: readonly string[];
-  readonly precision?: number;
-  readonly scale?: number;
-}
-
-const like = (type: Type) => type as unknown as TypeLike;
 
 const token = fc.uuid().map((uuid) => `tok${uuid.replace(/-/g, '').slice(0, 20)}`);
 const dateOnly = fc
@@ -28,7 +18,7 @@ export function arbitraryFor(type: Type, depth = 0): fc.Arbitrary<unknown> {
 }
 
 function nonNull(type: Type, depth: number): fc.Arbitrary<unknown> {
-  const t = like(type);
+  const t = internalsOf(type);
   switch (t.typeName) {
     case 'record':
       return fc.record(
@@ -88,7 +78,7 @@ export function candidatePaths(root: Type): CandidatePath[] {
   const out: CandidatePath[] = [];
   const walk = (type: Type, path: string, depth: number) => {
     const { type: inner } = unwrapNullable(type);
-    const t = like(inner);
+    const t = internalsOf(inner);
     if (t.typeName === 'record') {
       if (path) out.push({ path, actions: ['keep', 'drop'] });
       if (depth > 4) return;
@@ -96,7 +86,7 @@ export function candidatePaths(root: Type): CandidatePath[] {
       return;
     }
     if (t.typeName === 'array') {
-      const items = t.itemsType ? like(unwrapNullable(t.itemsType).type).typeName : 'null';
+      const items = t.itemsType ? unwrapNullable(t.itemsType).type.typeName : 'null';
       out.push({ path, actions: items === 'record' ? ['keep', 'drop'] : ['keep', 'drop', ...leafActions(items)] });
       if (t.itemsType && items === 'record') walk(t.itemsType, `${path}[*]`, depth + 1);
       return;
