@@ -11,9 +11,9 @@ import { installKafkajsHooks } from '@puente/kafka-client';
 import { KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 
-import { devGatewayParts } from '../src/dev-wiring.js';
+import { devGatewayParts } from '../src/dev/dev-wiring.js';
 import { createGateway, RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
-import { widenConnectionWindows, widenReceiveWindows } from '../src/flow-control.js';
+import { widenConnectionWindows, widenReceiveWindows } from '../src/grpc/flow-control.js';
 import { BARE_SERVICE, type FromChild, type LoopFigures, type MemoryFigures, type ToChild } from './bench-support.js';
 
 function send(message: FromChild): void {

@@ -20,9 +20,9 @@ import { createCodec } from '@puente/contracts';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { devGatewayParts } from './dev-wiring.js';
+import { devGatewayParts } from './dev/dev-wiring.js';
 import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';

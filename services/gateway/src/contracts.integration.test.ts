@@ -34,11 +34,11 @@ import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway, type GatewayLimits } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
-import { STATUS_LIMITS } from './errors.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { devGatewayParts } from './dev/dev-wiring.js';
+import { STATUS_LIMITS } from './grpc/errors.js';
 import { PUBLISH_STREAM_WINDOW } from './share-service.js';
-import { CURSOR_TOPIC } from './subscriptions/cursor-store.js';
+import { CURSOR_TOPIC } from './subscribe/cursor-store.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';

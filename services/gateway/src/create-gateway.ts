@@ -13,18 +13,18 @@ import { type AvroCodec } from '@puente/contracts';
 import { type Feed, type PolicySet, type TopicPolicy } from '@puente/policy';
 import { createBreaker, type Logger, silentLogger } from '@puente/runtime';
 
-import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
-import { widenConnectionWindows, widenReceiveWindows } from './flow-control.js';
-import type { PublishPermissions } from './authorization.js';
-import type { Authenticator, Principal } from './identity.js';
+import { createAuditWriter, DISCLOSURE_TOPIC } from './audit/audit.js';
+import { widenConnectionWindows, widenReceiveWindows } from './grpc/flow-control.js';
+import type { PublishPermissions } from './auth/authorization.js';
+import type { Authenticator, Principal } from './auth/identity.js';
 import { createGatewayMetrics, measurePublisher, type GatewayMetrics } from './metrics.js';
-import { createPublisher } from './publish.js';
+import { createPublisher } from './publish/publisher.js';
 import { createOperatorService } from './operator-service.js';
-import { logInternalErrorsTo } from './errors.js';
+import { logInternalErrorsTo } from './grpc/errors.js';
 import { createShareService } from './share-service.js';
-import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
-import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
-import { createTopicTails, headersDropped, readOriginal } from './subscriptions/topic-tail.js';
+import { createCursorStore, CURSOR_TOPIC } from './subscribe/cursor-store.js';
+import type { SessionLimits, SubscriptionSession } from './subscribe/session.js';
+import { createTopicTails, headersDropped, readOriginal } from './subscribe/topic-tail.js';
 
 export interface GatewayLimits extends SessionLimits {
   readonly maxPayloadBytes: number;

@@ -23,8 +23,8 @@ import { ConfluentRegistryDouble } from '@puente/contracts/testing';
 import { type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
+import { readDevKeys } from './dev/dev-wiring.js';
+import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();

@@ -30,8 +30,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { devGatewayParts } from './dev/dev-wiring.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -26,8 +26,8 @@ import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { devGatewayParts } from './dev/dev-wiring.js';
 import { serveMetrics } from './metrics.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

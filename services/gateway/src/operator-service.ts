@@ -42,12 +42,12 @@ import {
   requireRole,
   type InspectableTopic,
   type InspectAccess,
-} from './authorization.js';
-import { GatewayError, toServiceError, topicNotFound } from './errors.js';
-import { feedIdOf } from './feeds.js';
-import type { Authenticator, Principal } from './identity.js';
-import type { CursorStore } from './subscriptions/cursor-store.js';
-import { deliveredRecord, type DeliveredRecord } from './subscriptions/session.js';
+} from './auth/authorization.js';
+import { GatewayError, toServiceError, topicNotFound } from './grpc/errors.js';
+import { feedIdOf } from './subscribe/feeds.js';
+import type { Authenticator, Principal } from './auth/identity.js';
+import type { CursorStore } from './subscribe/cursor-store.js';
+import { deliveredRecord, type DeliveredRecord } from './subscribe/session.js';
 
 export interface BrowseLimits {
   /** Records returned when the request asks for 0. */

@@ -17,12 +17,12 @@ import {
 } from '@puente/proto';
 import type { Feed, TopicPolicy } from '@puente/policy';
 
-import { requireRole } from './authorization.js';
-import { GatewayError, shuttingDown, toServiceError, toStatusMessage } from './errors.js';
-import { describeFeed, feedIdOf } from './feeds.js';
-import type { Authenticator, Principal } from './identity.js';
-import type { Publisher } from './publish.js';
-import { SubscriptionSession, type SessionDeps } from './subscriptions/session.js';
+import { requireRole } from './auth/authorization.js';
+import { GatewayError, shuttingDown, toServiceError, toStatusMessage } from './grpc/errors.js';
+import { describeFeed, feedIdOf } from './subscribe/feeds.js';
+import type { Authenticator, Principal } from './auth/identity.js';
+import type { Publisher } from './publish/publisher.js';
+import { SubscriptionSession, type SessionDeps } from './subscribe/session.js';
 
 /**
  * A PublishStream's window: requests being published and not yet answered. Beyond it the

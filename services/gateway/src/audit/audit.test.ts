@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
 import { createAuditWriter, createDisclosureEncoder, disclosureRecord, DISCLOSURE_TOPIC, fieldLists } from './audit.js';
-import { deliveredRecord, type DeliveredRecord } from './subscriptions/session.js';
+import { deliveredRecord, type DeliveredRecord } from '../subscribe/session.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function fixture() {
   const codec = createCodec();

@@ -7,7 +7,7 @@ import { type Bus, classifyFailure, type ConsumedRecord } from '@puente/bus';
 import { type AvroCodec } from '@puente/contracts';
 import { zigzagVarintLength } from '@puente/contracts/binary';
 
-import type { DeliveredRecord } from './subscriptions/session.js';
+import type { DeliveredRecord } from '../subscribe/session.js';
 
 export const DISCLOSURE_TOPIC = 'audit.disclosures.v1';
 

@@ -14,10 +14,10 @@ import { type Bus, BusError, type BusRecord } from '@puente/bus';
 import { type AvroCodec, type FieldError, isAvroError, readSchemaId } from '@puente/contracts';
 import { type Breaker, BreakerOpenError } from '@puente/runtime';
 
-import { authorizePublish, type PublishPermissions } from './authorization.js';
-import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from './errors.js';
+import { authorizePublish, type PublishPermissions } from '../auth/authorization.js';
+import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from '../grpc/errors.js';
 import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
-import type { Principal } from './identity.js';
+import type { Principal } from '../auth/identity.js';
 
 export interface PublisherOptions {
   readonly bus: Bus;

@@ -7,7 +7,7 @@ import { ErrorReason } from '@puente/proto';
 import type { Feed, Partner, PolicySet } from '@puente/policy';
 import { parse } from 'yaml';
 
-import { GatewayError, topicNotFound } from './errors.js';
+import { GatewayError, topicNotFound } from '../grpc/errors.js';
 import type { Principal, Role } from './identity.js';
 
 export type PublishPermissions = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;

@@ -21,12 +21,12 @@ import { createCodec } from '@puente/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { DISCLOSURE_TOPIC } from './audit.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
-import { CURSOR_TOPIC } from './subscriptions/cursor-store.js';
+import { createGateway, type Gateway } from '../create-gateway.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
+import { devGatewayParts } from '../dev/dev-wiring.js';
+import { CURSOR_TOPIC } from '../subscribe/cursor-store.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
 const tokens = readDevTokens();
 const auth = (name: string) => {
