@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { createGateway, devGatewayParts, readDevTokens, type Gateway } from '@puente/gateway';
+import { createGateway, type Gateway } from '@puente/gateway';
+import { devGatewayParts, readDevTokens } from '@puente/gateway/dev';
 import {
   PayloadFormat,
   ShareServiceClient,

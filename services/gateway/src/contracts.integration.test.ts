@@ -30,6 +30,7 @@ import { type Bus, KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -38,7 +39,6 @@ import { readDevTokens } from './dev/dev-tokens.js';
 import { devGatewayParts } from './dev/dev-wiring.js';
 import { STATUS_LIMITS } from './grpc/errors.js';
 import { PUBLISH_STREAM_WINDOW } from './share-service.js';
-import { CURSOR_TOPIC } from './subscribe/cursor-store.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -143,7 +143,7 @@ function gatedBus(bus: Bus) {
         held++;
         await gate;
       }
-      if (cursorGate && topic === CURSOR_TOPIC) {
+      if (cursorGate && topic === SUBSCRIPTION_CURSOR_TOPIC) {
         heldCursors++;
         await cursorGate;
       }

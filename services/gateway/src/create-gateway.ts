@@ -8,12 +8,19 @@ import {
   SHARE_SERVICE_NAME,
   ShareServiceService,
 } from '@puente/proto';
-import { type Bus, type ConsumedRecord, createDeadLetters, deadLetterTopicOf } from '@puente/bus';
+import { type Bus, type ConsumedRecord, createDeadLetters } from '@puente/bus';
 import { type AvroCodec } from '@puente/contracts';
 import { type Feed, type PolicySet, type TopicPolicy } from '@puente/policy';
-import { createBreaker, type Logger, silentLogger } from '@puente/runtime';
+import {
+  createBreaker,
+  deadLetterTopicOf,
+  DISCLOSURE_TOPIC,
+  type Logger,
+  silentLogger,
+  SUBSCRIPTION_CURSOR_TOPIC,
+} from '@puente/runtime';
 
-import { createAuditWriter, DISCLOSURE_TOPIC } from './audit/audit.js';
+import { createAuditWriter } from './audit/audit.js';
 import { widenConnectionWindows, widenReceiveWindows } from './grpc/flow-control.js';
 import type { PublishPermissions } from './auth/authorization.js';
 import type { Authenticator, Principal } from './auth/identity.js';
@@ -22,7 +29,7 @@ import { createPublisher } from './publish/publisher.js';
 import { createOperatorService } from './operator-service.js';
 import { logInternalErrorsTo } from './grpc/errors.js';
 import { createShareService } from './share-service.js';
-import { createCursorStore, CURSOR_TOPIC } from './subscribe/cursor-store.js';
+import { createCursorStore } from './subscribe/cursor-store.js';
 import type { SessionLimits, SubscriptionSession } from './subscribe/session.js';
 import { createTopicTails, headersDropped, readOriginal } from './subscribe/topic-tail.js';
 
@@ -239,7 +246,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       });
       widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
-      logger.info({ port, feeds: feedTopics, cursorTopic: CURSOR_TOPIC }, 'gateway listening');
+      logger.info({ port, feeds: feedTopics, cursorTopic: SUBSCRIPTION_CURSOR_TOPIC }, 'gateway listening');
     },
     async stop(graceMs = 5_000) {
       health?.setStatus('NOT_SERVING');

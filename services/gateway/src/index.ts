@@ -8,7 +8,4 @@ export {
 export { loadPublishPermissions, type PublishPermissions } from './auth/authorization.js';
 export * from './auth/identity.js';
 export { createGatewayMetrics, serveMetrics, type GatewayMetrics } from './metrics.js';
-export { DISCLOSURE_TOPIC } from './audit/audit.js';
-export * from './dev/dev-tokens.js';
-export * from './dev/dev-wiring.js';
 export { ConfigError as GatewayConfigError, loadGatewayConfig, type GatewayConfig } from './config.js';

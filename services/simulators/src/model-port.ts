@@ -16,7 +16,8 @@ import { MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { createLogger } from '@puente/runtime';
 
-import { createGateway, devGatewayParts, DEV_TOKENS_FILE, readDevTokens, serveMetrics } from '@puente/gateway';
+import { createGateway, serveMetrics } from '@puente/gateway';
+import { devGatewayParts, DEV_TOKENS_FILE, readDevTokens } from '@puente/gateway/dev';
 import {
   createRiskService,
   defaultRiskFiles,

@@ -18,13 +18,12 @@ import {
 } from '@puente/proto';
 import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
+import { DISCLOSURE_TOPIC, SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { DISCLOSURE_TOPIC } from './audit.js';
 import { createGateway, type Gateway } from '../create-gateway.js';
 import { readDevTokens } from '../dev/dev-tokens.js';
 import { devGatewayParts } from '../dev/dev-wiring.js';
-import { CURSOR_TOPIC } from '../subscribe/cursor-store.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -145,7 +144,7 @@ describe('a write behind a subscription that fails', () => {
   });
 
   it('cursor commits: the ack before the failure is confirmed, then UNAVAILABLE', async () => {
-    const { partner } = await setUp(CURSOR_TOPIC);
+    const { partner } = await setUp(SUBSCRIPTION_CURSOR_TOPIC);
     const deadline = Date.now() + 5_000;
     while (partner.received.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const [fifth, tenth] = [partner.received[4], partner.received[9]];

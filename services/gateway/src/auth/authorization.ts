@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 
 import { ErrorReason } from '@puente/proto';
 import type { Feed, Partner, PolicySet } from '@puente/policy';
+import { DEAD_LETTER_PREFIX } from '@puente/runtime';
 import { parse } from 'yaml';
 
 import { GatewayError, topicNotFound } from '../grpc/errors.js';
@@ -104,8 +105,8 @@ export type InspectableTopic =
 /** Classifies a topic name; undefined for internal and unknown names (`puente.*`, `__*` …). */
 export function classifyTopic(topic: string): InspectableTopic | undefined {
   if (/^audit\.[a-z][a-z0-9-]*\.v[0-9]+$/.test(topic)) return { kind: 'audit', topic };
-  if (topic.startsWith('dlq.')) {
-    const source = topic.slice('dlq.'.length);
+  if (topic.startsWith(DEAD_LETTER_PREFIX)) {
+    const source = topic.slice(DEAD_LETTER_PREFIX.length);
     const name = parseTopicName(source);
     return name && { kind: 'dead-letter', topic, source, origin: name.origin.toUpperCase(), domain: name.domain };
   }

@@ -18,13 +18,13 @@ import {
 } from '@puente/proto';
 import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
 import { type CargoManifest, createCodec } from '@puente/contracts';
+import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createGateway, type Gateway } from '../create-gateway.js';
 import { readDevTokens } from '../dev/dev-tokens.js';
 import { devGatewayParts } from '../dev/dev-wiring.js';
-import { CURSOR_TOPIC } from './cursor-store.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -57,7 +57,7 @@ describe('a half-close whose acks cannot be committed', () => {
     const control = { down: false, held: [] as (() => void)[] };
     const wrapped = Object.create(inner) as Bus;
     wrapped.publish = async (topic: string, records: readonly BusRecord[]) => {
-      if (topic === CURSOR_TOPIC && control.down) {
+      if (topic === SUBSCRIPTION_CURSOR_TOPIC && control.down) {
         if (cursors === 'hang') {
           await new Promise<void>((resolve) => control.held.push(resolve));
           return inner.publish(topic, records);
@@ -66,7 +66,7 @@ describe('a half-close whose acks cannot be committed', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         throw new BusError({
           code: 'UNAVAILABLE',
-          message: `${CURSOR_TOPIC} cannot be written (test)`,
+          message: `${SUBSCRIPTION_CURSOR_TOPIC} cannot be written (test)`,
           retriable: true,
         });
       }
