@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 
 import { ErrorReason } from '@puente/proto';
 import type { Feed, Partner, PolicySet } from '@puente/policy';
-import { DEAD_LETTER_PREFIX } from '@puente/runtime';
+import { COUNTRIES, DEAD_LETTER_PREFIX, isCountry } from '@puente/runtime';
 import { parse } from 'yaml';
 
 import { GatewayError, topicNotFound } from '../grpc/errors.js';
@@ -21,7 +21,7 @@ export function loadPublishPermissions(file: string): PublishPermissions {
     throw new Error(`${file}: expected a mapping of country → agency → [domains]`);
   }
   for (const [country, agencies] of Object.entries(raw)) {
-    if (country !== 'US' && country !== 'MX') problems.push(`${file}: '${country}' is not a country (US, MX)`);
+    if (!isCountry(country)) problems.push(`${file}: '${country}' is not a country (${COUNTRIES.join(', ')})`);
     if (agencies === null || typeof agencies !== 'object' || Array.isArray(agencies)) {
       problems.push(`${file}: ${country} must map agencies to lists of domains`);
       continue;
