@@ -38,7 +38,7 @@ import { createGateway, type Gateway, type GatewayLimits } from './create-gatewa
 import { readDevTokens } from './dev/dev-tokens.js';
 import { devGatewayParts } from './dev/dev-wiring.js';
 import { STATUS_LIMITS } from './grpc/errors.js';
-import { PUBLISH_STREAM_WINDOW } from './share-service.js';
+import { PUBLISH_STREAM_WINDOW } from './publish/publish-stream.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
