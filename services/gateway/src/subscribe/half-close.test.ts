@@ -5,14 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import {
   ErrorReason,
   errorReasonOf,
   fromRpcStatus,
   rpcStatusFromError,
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type SubscribeResponse,
 } from '@puente/proto';
@@ -22,9 +22,8 @@ import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from '../create-gateway.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
 import { readDevTokens } from '../dev/dev-tokens.js';
-import { devGatewayParts } from '../dev/dev-wiring.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -40,7 +39,7 @@ const example = codec.fromFriendlyJson(
 );
 
 describe('a half-close whose acks cannot be committed', () => {
-  let gateway: Gateway | undefined;
+  let gateway: TestGateway | undefined;
   let bus: MemoryBus | undefined;
   let client: ShareServiceClient | undefined;
   afterEach(async () => {
@@ -72,18 +71,13 @@ describe('a half-close whose acks cannot be committed', () => {
       }
       return inner.publish(topic, records);
     };
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus: wrapped,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 1 },
+      partitions: 1,
       limits: { endCommitTimeoutMs: 300 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     return control;
   }
 
