@@ -24,7 +24,7 @@ export interface CallRules {
 }
 
 /** The caller's principal once the call is admitted; throws what the call is refused with. */
-export function admitCall(call: AuthenticatableCall, rules: CallRules): Principal {
+function admitCall(call: AuthenticatableCall, rules: CallRules): Principal {
   rules.admit?.();
   const principal = rules.authenticator.authenticate(call);
   if (rules.roles) requireRole(principal, ...rules.roles);
