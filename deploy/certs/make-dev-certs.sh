@@ -17,7 +17,7 @@
 # subject and stay valid for at least another day are kept; anything else is (re)issued. A new
 # CA means every certificate is reissued. Needs OpenSSL 1.1.1 or 3.x.
 #
-# Identity convention (read by services/gateway/src/identity.ts): the subject's C is the country
+# Identity convention (read by services/gateway/src/auth/identity.ts): the subject's C is the country
 # (US or MX), O the agency acronym (CBP, ANAM …), and each OU one role: publisher, subscriber or
 # operator. An identity with several roles carries several OU attributes
 # (/C=MX/O=FGR/OU=publisher/OU=subscriber); every OU must be a known role. CN names the holder

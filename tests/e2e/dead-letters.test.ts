@@ -8,11 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { createGateway, devGatewayParts, readDevTokens, type Gateway } from '@puente/gateway';
+import { Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { readDevTokens } from '@puente/gateway/dev';
+import { startTestGateway, type TestGateway } from '@puente/gateway/testing';
 import {
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type Delivery,
   type SubscribeRequest,
@@ -65,7 +66,7 @@ describe('bad records produced around the gateway', () => {
   const codec = createCodec();
   const run = randomUUID().slice(0, 8);
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let screening: ScreeningService;
   let risk: RiskService;
   let client: ShareServiceClient;
@@ -106,16 +107,7 @@ describe('bad records produced around the gateway', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'e2e-dlq', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
-      bus,
-      codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
-    });
-    await gateway.start();
+    gateway = await startTestGateway({ bus, codec });
     screening = createScreeningService({
       bus,
       codec,
@@ -135,7 +127,7 @@ describe('bad records produced around the gateway', () => {
     });
     await screening.start();
     await risk.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     const avro = subscribe(PayloadFormat.AVRO_CONFLUENT);
     const json = subscribe(PayloadFormat.AVRO_JSON);
     await waitFor(() => avro.started && json.started, 30_000, 'both subscriptions to start');
@@ -287,8 +279,8 @@ describe('bad records produced around the gateway', () => {
     expect(await counted(screening.deadLetters.counter, 'screening-us', MANIFESTS)).toBe(3);
     expect(await counted(risk.deadLetters.counter, 'risk-us', MANIFESTS)).toBe(3);
     expect(await counted(risk.deadLetters.counter, 'risk-us', RESULTS)).toBe(2);
-    expect(await counted(gateway.metrics.poison, 'gateway', MANIFESTS)).toBe(3);
-    const exposed = await gateway.metrics.registry.metrics();
+    expect(await counted(gateway.gateway.metrics.poison, 'gateway', MANIFESTS)).toBe(3);
+    const exposed = await gateway.gateway.metrics.registry.metrics();
     expect(exposed).toMatch(
       /puente_dead_lettered_total\{topic="us\.cargo-manifests\.v1",service="gateway",reason_class="invalid"\} 1/,
     );

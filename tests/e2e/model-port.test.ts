@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { createGateway, devGatewayParts, readDevTokens, type Gateway } from '@puente/gateway';
+import { Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { readDevTokens } from '@puente/gateway/dev';
+import { startTestGateway, type TestGateway } from '@puente/gateway/testing';
 import {
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type Delivery,
   type SubscribeRequest,
@@ -48,7 +49,7 @@ const example = (file: string) =>
 describe('the model port end to end on Kafka', () => {
   const codec = createCodec();
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let screening: ScreeningService;
   let risk: RiskService;
   let client: ShareServiceClient;
@@ -59,16 +60,7 @@ describe('the model port end to end on Kafka', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'e2e', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
-      bus,
-      codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
-    });
-    await gateway.start();
+    gateway = await startTestGateway({ bus, codec });
     const run = randomUUID().slice(0, 8);
     screening = createScreeningService({
       bus,
@@ -88,7 +80,7 @@ describe('the model port end to end on Kafka', () => {
     });
     await screening.start();
     await risk.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     partner = client.subscribe(auth('dev-mx-anam-subscriber'));
     let started = false;
     partner.on('data', (message: SubscribeResponse) => {

@@ -1,6 +1,6 @@
 // Child process of `pnpm bench:gateway`: the server under measurement, alone in its process so
 // the driver can read its CPU and memory from /proc without counting the load generator.
-// `gateway` runs the real gateway on KafkaBus, wired as the integration tests wire it;
+// `gateway` runs the real gateway on KafkaBus, started by the integration tests' helper;
 // `bare` runs a trivial grpc-js server whose streams only say hello, as the baseline cost of
 // an idle server stream. Started with --expose-gc; answers memory requests over IPC.
 
@@ -11,9 +11,9 @@ import { installKafkajsHooks } from '@puente/kafka-client';
 import { KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 
-import { devGatewayParts } from '../src/dev-wiring.js';
-import { createGateway, RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
-import { widenConnectionWindows, widenReceiveWindows } from '../src/flow-control.js';
+import { RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
+import { widenConnectionWindows, widenReceiveWindows } from '../src/grpc/flow-control.js';
+import { startTestGateway } from '../src/testing/index.js';
 import { BARE_SERVICE, type FromChild, type LoopFigures, type MemoryFigures, type ToChild } from './bench-support.js';
 
 function send(message: FromChild): void {
@@ -67,19 +67,13 @@ async function startGateway(): Promise<{ port: number; stop: () => Promise<void>
   const bus = new KafkaBus({ brokers, clientId: 'gateway-bench' });
   await bus.start();
   const codec = createCodec();
-  const dev = devGatewayParts(codec);
-  const gateway = createGateway({
+  const gateway = await startTestGateway({
     bus,
     codec,
-    policies: () => dev.policies,
-    authenticator: dev.authenticator,
-    permissions: dev.permissions,
-    ensureTopics: { partitions: 3 },
     // The memory phase opens BENCH_IDLE_SUBSCRIBERS (100) streams as one partner, past the
     // default per-caller limit of open streams.
     limits: { maxStreamsPerCaller: 10_000 },
   });
-  await gateway.start();
   return {
     port: gateway.port,
     stop: async () => {

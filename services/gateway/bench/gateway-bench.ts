@@ -30,7 +30,7 @@ import * as KafkaJs from 'kafkajs';
 
 // Not a dependency of the gateway package: the test suite's broker helper, by path.
 import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
-import { readDevTokens } from '../src/dev-tokens.js';
+import { readDevTokens } from '../src/dev/dev-tokens.js';
 import {
   BARE_SERVICE,
   compilerSecondsByThread,

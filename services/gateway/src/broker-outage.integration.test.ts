@@ -6,13 +6,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { startLocalKafka, type LocalKafka } from '@puente/kafka-local';
 import {
   fromRpcStatus,
   PayloadFormat,
   rpcStatusFromError,
-  ShareServiceClient,
+  type ShareServiceClient,
   type PublishResponse,
 } from '@puente/proto';
 import { type ConsumedRecord, KafkaBus } from '@puente/bus';
@@ -20,9 +20,8 @@ import { createCodec } from '@puente/contracts';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { devGatewayParts } from './dev-wiring.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -30,7 +29,7 @@ const TOPIC = 'us.cargo-manifests.v1';
 describe('a Kafka outage while publishing', () => {
   let broker: LocalKafka | undefined;
   let bus: KafkaBus | undefined;
-  let gateway: Gateway | undefined;
+  let gateway: TestGateway | undefined;
   let client: ShareServiceClient | undefined;
 
   afterAll(async () => {
@@ -45,18 +44,13 @@ describe('a Kafka outage while publishing', () => {
     const codec = createCodec();
     bus = new KafkaBus({ brokers: broker.brokers, clientId: 'outage-test', retries: 2, connectionTimeoutMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 1 },
+      partitions: 1,
       limits: { publishTimeoutMs: 1_000 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${readDevTokens().get('dev-us-cbp-publisher') ?? ''}`);
     const example = JSON.parse(
@@ -109,8 +103,8 @@ describe('a Kafka outage while publishing', () => {
     // …and once the outage fills the breaker's window, refusal is immediate.
     expect(outcomes.slice(-3).every((o) => o.ms < 100)).toBe(true);
     // The open breaker is what operators see, and the refusals are counted by reason.
-    expect((await gateway.metrics.breakerOpen.get()).values[0]?.value).toBe(1);
-    const rejected = (await gateway.metrics.publishRejected.get()).values;
+    expect((await gateway.gateway.metrics.breakerOpen.get()).values[0]?.value).toBe(1);
+    const rejected = (await gateway.gateway.metrics.publishRejected.get()).values;
     expect(rejected.reduce((sum, v) => sum + v.value, 0)).toBe(12);
     expect(rejected.every((v) => /^[A-Z_]+$/.test(String(v.labels['reason'])))).toBe(true);
 

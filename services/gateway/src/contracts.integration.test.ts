@@ -15,7 +15,7 @@ import {
   PayloadFormat,
   rpcStatusFromError,
   OperatorServiceClient,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type DescribeTopicResponse,
   type Delivery,
@@ -30,15 +30,15 @@ import { type Bus, KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway, type GatewayLimits } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
-import { STATUS_LIMITS } from './errors.js';
-import { PUBLISH_STREAM_WINDOW } from './share-service.js';
-import { CURSOR_TOPIC } from './subscriptions/cursor-store.js';
+import type { GatewayLimits } from './create-gateway.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { STATUS_LIMITS } from './grpc/errors.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { PUBLISH_STREAM_WINDOW } from './publish/publish-stream.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -143,7 +143,7 @@ function gatedBus(bus: Bus) {
         held++;
         await gate;
       }
-      if (cursorGate && topic === CURSOR_TOPIC) {
+      if (cursorGate && topic === SUBSCRIPTION_CURSOR_TOPIC) {
         heldCursors++;
         await cursorGate;
       }
@@ -181,31 +181,22 @@ function gatedBus(bus: Bus) {
 
 describe('documented statuses on real Kafka and gRPC, clients at default limits', () => {
   let kafka: KafkaBus;
-  const gateways: Gateway[] = [];
-  const clients: ShareServiceClient[] = [];
+  const gateways: TestGateway[] = [];
 
   const start = async (
     bus: Bus,
     limits: Partial<GatewayLimits> = {},
     extra: { backlog?: (n: number) => void } = {},
   ) => {
-    const dev = devGatewayParts(codec);
-    const gateway = createGateway({
+    const started = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
       limits: { maxPayloadBytes: 256 * 1024, ...limits },
       ...(extra.backlog ? { onPublishStreamBacklog: extra.backlog } : {}),
     });
-    await gateway.start();
-    gateways.push(gateway);
+    gateways.push(started);
     // No channel options: gRPC's default limits, as a partner's generated client has them.
-    const client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
-    clients.push(client);
-    return { gateway, client };
+    return { gateway: started.gateway, client: started.client };
   };
 
   const publish = (client: ShareServiceClient, request: PublishRequest, who = 'dev-us-cbp-publisher') =>
@@ -270,8 +261,8 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
   });
 
   afterAll(async () => {
-    for (const client of clients) client.close();
-    for (const gateway of gateways) await gateway.stop(1_000).catch(() => undefined);
+    for (const started of gateways) started.client.close();
+    for (const started of gateways) await started.stop(1_000).catch(() => undefined);
     await kafka?.stop();
   });
 

@@ -8,23 +8,24 @@ import {
   SHARE_SERVICE_NAME,
   ShareServiceService,
 } from '@puente/proto';
-import { type Bus, type ConsumedRecord, createDeadLetters, deadLetterTopicOf } from '@puente/bus';
+import { type Bus } from '@puente/bus';
 import { type AvroCodec } from '@puente/contracts';
 import { type Feed, type PolicySet, type TopicPolicy } from '@puente/policy';
-import { createBreaker, type Logger, silentLogger } from '@puente/runtime';
+import { createBreaker, DISCLOSURE_TOPIC, type Logger, silentLogger, SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 
-import { createAuditWriter, DISCLOSURE_TOPIC } from './audit.js';
-import { widenConnectionWindows, widenReceiveWindows } from './flow-control.js';
-import type { PublishPermissions } from './authorization.js';
-import type { Authenticator, Principal } from './identity.js';
+import { createAuditWriter } from './audit/audit.js';
+import { createGatewayDeadLetter, deadLetterTopicsOf } from './dead-letter.js';
+import { widenConnectionWindows, widenReceiveWindows } from './grpc/flow-control.js';
+import type { PublishPermissions } from './auth/authorization.js';
+import type { Authenticator, Principal } from './auth/identity.js';
 import { createGatewayMetrics, measurePublisher, type GatewayMetrics } from './metrics.js';
-import { createPublisher } from './publish.js';
+import { createPublisher } from './publish/publisher.js';
 import { createOperatorService } from './operator/index.js';
-import { logInternalErrorsTo } from './errors.js';
+import { logInternalErrorsTo } from './grpc/errors.js';
 import { createShareService } from './share-service.js';
-import { createCursorStore, CURSOR_TOPIC } from './subscriptions/cursor-store.js';
-import type { SessionLimits, SubscriptionSession } from './subscriptions/session.js';
-import { createTopicTails, headersDropped, readOriginal } from './subscriptions/topic-tail.js';
+import { createCursorStore } from './subscribe/cursor-store.js';
+import type { SessionLimits, SubscriptionSession } from './subscribe/session.js';
+import { createTopicTails } from './subscribe/topic-tail.js';
 
 export interface GatewayLimits extends SessionLimits {
   readonly maxPayloadBytes: number;
@@ -149,15 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
   );
 
-  const deadLetters = createDeadLetters({ bus, service: 'gateway', logger, counter: metrics.poison });
-  /**
-   * Sets aside a record no subscriber can be given; resolves once written, with the headers the
-   * tail dropped read again. A transient failure is rethrown: the stream ends and the partner retries.
-   */
-  const deadLetter = async (record: ConsumedRecord, error: unknown): Promise<void> => {
-    if (deadLetters.classify(error) === undefined) throw error;
-    await deadLetters.send(record, error, headersDropped(record) ? () => readOriginal(bus, record) : undefined);
-  };
+  const deadLetter = createGatewayDeadLetter({ bus, logger, counter: metrics.poison });
 
   const audit = createAuditWriter(bus, codec, { deadLetter });
   // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.
@@ -218,11 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         const partitions = options.ensureTopics.partitions;
         await bus.admin.ensureTopics([
           ...codec.topics().map((topic) => ({ topic, partitions })),
-          // Every consumer (gateway, screening, risk) sets aside what it cannot handle there.
-          ...codec
-            .topics()
-            .filter((topic) => topic !== DISCLOSURE_TOPIC)
-            .map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })),
+          ...deadLetterTopicsOf(codec.topics()).map((topic) => ({ topic, partitions: 1 })),
           { topic: DISCLOSURE_TOPIC, partitions },
         ]);
       }
@@ -239,7 +228,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         );
       });
       widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
-      logger.info({ port, feeds: feedTopics, cursorTopic: CURSOR_TOPIC }, 'gateway listening');
+      logger.info({ port, feeds: feedTopics, cursorTopic: SUBSCRIPTION_CURSOR_TOPIC }, 'gateway listening');
     },
     async stop(graceMs = 5_000) {
       health?.setStatus('NOT_SERVING');

@@ -7,14 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import {
   ErrorReason,
   errorReasonOf,
   fromRpcStatus,
   PayloadFormat,
   rpcStatusFromError,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type Delivery,
   type PublishRequest,
@@ -29,9 +29,8 @@ import { askPythonAvroJson, pythonAvroAvailable } from '@puente/contracts/testin
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 const TOPIC = 'us.cargo-manifests.v1';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -59,7 +58,7 @@ const auth = (name: string) => {
 
 describe('the door on real Kafka and gRPC', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let client: ShareServiceClient;
 
   const publish = (request: PublishRequest) =>
@@ -87,18 +86,12 @@ describe('the door on real Kafka and gRPC', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'door-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
       limits: { maxPayloadBytes: 256 * 1024 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
   });
 
   afterAll(async () => {

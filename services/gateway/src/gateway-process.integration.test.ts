@@ -23,8 +23,8 @@ import { ConfluentRegistryDouble } from '@puente/contracts/testing';
 import { type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
+import { readDevKeys } from './dev/dev-wiring.js';
+import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
@@ -188,7 +188,7 @@ describe('the gateway process', () => {
 
 // The registry here is a test double of the Confluent Schema Registry's REST contract (no
 // Confluent registry can run on this machine): a real HTTP server on a real socket, see
-// services/sdk/src/testing/confluent-registry-double.ts.
+// services/sdk/contracts/src/testing/confluent-registry-double.ts.
 describe('the gateway process with SCHEMA_REGISTRY_URL', () => {
   const catalog = createCodec().catalog.data;
   const registries: ConfluentRegistryDouble[] = [];

@@ -13,7 +13,7 @@ import {
   PayloadFormat,
   rpcStatusFromError,
   OperatorServiceClient,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type ListTopicsResponse,
   type Delivery,
@@ -30,9 +30,8 @@ import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { devGatewayParts } from './dev-wiring.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();
@@ -70,7 +69,7 @@ const auth = (name: string | null) => {
 
 describe('gateway on real Kafka and gRPC', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let client: ShareServiceClient;
 
   const publish = (request: PublishRequest, who: string | null = 'dev-us-cbp-publisher') =>
@@ -133,18 +132,12 @@ describe('gateway on real Kafka and gRPC', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
       limits: { maxPayloadBytes: 256 * 1024 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
   });
 
   afterAll(async () => {

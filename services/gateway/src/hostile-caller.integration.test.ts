@@ -29,9 +29,8 @@ import { testKafkaBrokers } from '@puente/bus/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -313,7 +312,7 @@ function acceptable(outcome: Outcome): boolean {
 
 describe('a hostile caller', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let address: string;
   const seen = new Map<string, number>();
   const unacceptable: string[] = [];
@@ -338,18 +337,12 @@ describe('a hostile caller', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-fuzz', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
       limits: { maxPayloadBytes: 64 * 1024 },
     });
-    await gateway.start();
-    address = `127.0.0.1:${gateway.port}`;
+    address = gateway.address;
   });
 
   afterAll(async () => {

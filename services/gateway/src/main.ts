@@ -9,10 +9,10 @@ import { installKafkajsHooks } from '@puente/kafka-client';
 import { createPolicyStore } from '@puente/policy';
 import { createLogger, stopOnSignals } from '@puente/runtime';
 
-import { loadPublishPermissions } from './authorization.js';
+import { loadPublishPermissions } from './auth/authorization.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
 import { createGateway } from './create-gateway.js';
-import { createAuthenticator, createServerCredentials, loadTokenStore } from './identity.js';
+import { createAuthenticator, createServerCredentials, loadTokenStore } from './auth/identity.js';
 import { serveMetrics } from './metrics.js';
 
 async function main(): Promise<void> {

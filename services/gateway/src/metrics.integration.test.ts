@@ -8,10 +8,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import {
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type Delivery,
   type PublishRequest,
@@ -25,9 +25,8 @@ import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
+import { startTestGateway, type TestGateway } from './testing/index.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 import { serveMetrics } from './metrics.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -60,25 +59,19 @@ const asJson = (value: unknown): PublishRequest => ({
 
 describe('gateway metrics', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let server: Server;
   let client: ShareServiceClient;
 
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'metrics-test' });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
     });
-    await gateway.start();
-    server = await serveMetrics(gateway.metrics.registry, 0);
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    server = await serveMetrics(gateway.gateway.metrics.registry, 0);
+    client = gateway.client;
   });
   afterAll(async () => {
     client.close();

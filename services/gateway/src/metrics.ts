@@ -4,8 +4,8 @@ import { createDeadLetterCounter, type DeadLetterCounter } from '@puente/bus';
 import { createMetricsRegistry } from '@puente/runtime';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-import { fromUnknown } from './errors.js';
-import type { Publisher } from './publish.js';
+import { fromUnknown } from './grpc/errors.js';
+import type { Publisher } from './publish/publisher.js';
 
 export interface GatewayMetrics {
   readonly registry: Registry;

@@ -38,14 +38,14 @@ import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev-wiring.js';
-import { loadPublishPermissions } from './authorization.js';
+import { readDevKeys } from './dev/dev-wiring.js';
+import { loadPublishPermissions } from './auth/authorization.js';
 import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens, DEV_TOKENS_FILE } from './dev-tokens.js';
-import { createAuthenticator, loadTokenStore } from './identity.js';
+import { readDevTokens, DEV_TOKENS_FILE } from './dev/dev-tokens.js';
+import { createAuthenticator, loadTokenStore } from './auth/identity.js';
 import { createOperatorService } from './operator/index.js';
-import { createCursorStore, type CursorStore } from './subscriptions/cursor-store.js';
-import type { DeliveredRecord } from './subscriptions/session.js';
+import { createCursorStore, type CursorStore } from './subscribe/cursor-store.js';
+import type { DeliveredRecord } from './subscribe/session.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();

@@ -24,7 +24,7 @@ import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readDevTokens } from './dev-tokens.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const README_BROKER = '127.0.0.1:9092';

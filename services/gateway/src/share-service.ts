@@ -1,8 +1,9 @@
-// ShareService handlers: authenticate once per call, then hand over to the publish path or a
-// subscription session; every error leaves through toServiceError. Also the call-wide rules the
-// contract states: streams per caller are limited, a PublishStream is read only as fast as it is
-// answered, and a draining gateway answers SHUTTING_DOWN after finishing what it accepted.
-import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
+// ShareService handlers: admitted once per call (grpc/handler.ts: authentication, roles, every
+// error through toServiceError), then handed over to the publish path or a subscription session.
+// Also the call-wide rules the contract states: streams per caller are limited, a PublishStream
+// is read only as fast as it is answered (publish/publish-stream.ts), and a draining gateway
+// answers SHUTTING_DOWN after finishing what it accepted.
+import type { ServerDuplexStream } from '@grpc/grpc-js';
 import {
   ErrorReason,
   type ListFeedsRequest,
@@ -17,19 +18,13 @@ import {
 } from '@puente/proto';
 import type { Feed, TopicPolicy } from '@puente/policy';
 
-import { requireRole } from './authorization.js';
-import { GatewayError, shuttingDown, toServiceError, toStatusMessage } from './errors.js';
-import { describeFeed, feedIdOf } from './feeds.js';
-import type { Authenticator, Principal } from './identity.js';
-import type { Publisher } from './publish.js';
-import { SubscriptionSession, type SessionDeps } from './subscriptions/session.js';
-
-/**
- * A PublishStream's window: requests being published and not yet answered. Beyond it the
- * stream is not read (gRPC flow control then holds the client back), so a publisher that never
- * waits costs the gateway a bounded amount of memory. share.proto states these numbers.
- */
-export const PUBLISH_STREAM_WINDOW = { requests: 16, bytes: 16 * 1024 * 1024 } as const;
+import type { Authenticator, Principal } from './auth/identity.js';
+import { GatewayError, shuttingDown } from './grpc/errors.js';
+import { streamHandler, unaryHandler } from './grpc/handler.js';
+import { servePublishStream } from './publish/publish-stream.js';
+import type { Publisher } from './publish/publisher.js';
+import { describeFeed, feedIdOf } from './subscribe/feeds.js';
+import { SubscriptionSession, type SessionDeps } from './subscribe/session.js';
 
 export interface ShareServiceDeps {
   readonly authenticator: Authenticator;
@@ -139,195 +134,95 @@ export function createShareService(deps: ShareServiceDeps): ShareService {
     }
   };
 
+  /** Refuses every call once the gateway drains. */
+  const admit = () => {
+    if (draining) throw shuttingDown();
+  };
+  const { authenticator } = deps;
+
   const handlers: ShareServiceServer = {
-    publish(call: ServerUnaryCall<PublishRequest, PublishResponse>, callback: sendUnaryData<PublishResponse>) {
-      if (draining) {
-        callback(toServiceError(shuttingDown()));
-        return;
-      }
-      track(
-        (async () => {
-          try {
-            const principal = deps.authenticator.authenticate(call);
-            const [outcome] = await deps.publisher.publishBatch(principal, [call.request]);
-            if (outcome?.ok) callback(null, outcome.response);
-            else callback(toServiceError(outcome?.error));
-          } catch (error) {
-            callback(toServiceError(error));
-          }
-        })(),
-      );
-    },
+    publish: unaryHandler<PublishRequest, PublishResponse>(
+      { admit, authenticator, track },
+      async (principal, request) => {
+        const [outcome] = await deps.publisher.publishBatch(principal, [request]);
+        if (outcome?.ok) return outcome.response;
+        throw outcome?.error ?? new Error('the publisher answered without an outcome');
+      },
+    ),
 
-    publishStream(call: ServerDuplexStream<PublishStreamRequest, PublishStreamResponse>) {
-      let principal: Principal;
-      let release: () => void;
-      try {
-        if (draining) throw shuttingDown();
-        principal = deps.authenticator.authenticate(call);
-        requireRole(principal, 'publisher');
-        release = openStream(principal);
-      } catch (error) {
-        call.emit('error', toServiceError(error));
-        return;
-      }
-      releaseOnEnd(call, release);
-      // A request counts against the window from when it is read until its answer has left for
-      // the client (the write's callback): a client that does not read its answers is held back
-      // like one that writes too fast, instead of the gateway buffering answers without limit.
-      let unanswered = 0;
-      let unansweredBytes = 0;
-      let paused = false;
-      let ended = false;
-      let finished = false;
-      // Settled when the call is over; drain waits for it.
-      let settle: () => void = () => undefined;
-      track(
-        new Promise<void>((resolve) => {
-          settle = resolve;
-        }),
-      );
-      const full = () => unanswered >= PUBLISH_STREAM_WINDOW.requests || unansweredBytes >= PUBLISH_STREAM_WINDOW.bytes;
-      const finish = (error?: GatewayError) => {
-        if (finished) return;
-        finished = true;
-        onDrain.delete(stopForDrain);
-        settle();
-        if (error) call.emit('error', toServiceError(error));
-        else call.end();
-      };
-      const stopForDrain = () => {
-        call.pause();
-        paused = true;
-        if (unanswered === 0) finish(shuttingDown());
-      };
-      onDrain.add(stopForDrain);
-      const answered = (bytes: number) => {
-        unanswered--;
-        unansweredBytes -= bytes;
-        if (draining) {
-          if (unanswered === 0) finish(ended ? undefined : shuttingDown());
-        } else if (paused && !full()) {
-          paused = false;
-          call.resume();
-        }
-      };
-      // Batches are produced as they arrive (Kafka keeps their order per key: each is handed to the
-      // producer in arrival order) and answered in the order they arrived.
-      let queue = Promise.resolve();
-      call.on('data', (request: PublishStreamRequest) => {
-        if (finished) return;
-        const bytes = request.events.reduce((sum, event) => sum + event.payload.length, 0);
-        unanswered++;
-        unansweredBytes += bytes;
-        deps.onPublishStreamBacklog?.(unanswered);
-        if (full() && !paused) {
-          call.pause();
-          paused = true;
-        }
-        const published = deps.publisher.publishBatch(principal, request.events);
-        published.catch(() => undefined); // answered in turn below, not unhandled meanwhile
-        queue = queue.then(async () => {
-          let outcomes: PublishStreamResponse['outcomes'];
-          try {
-            outcomes = (await published).map((outcome) =>
-              outcome.ok
-                ? { outcome: { $case: 'accepted', value: outcome.response } }
-                : { outcome: { $case: 'rejected', value: toStatusMessage(outcome.error) } },
-            );
-          } catch (error) {
-            // The publish path failed as a whole: every event of the request gets its status
-            // (INTERNAL unless it says otherwise) and the stream goes on.
-            const rejected = toStatusMessage(error);
-            outcomes = request.events.map(() => ({ outcome: { $case: 'rejected', value: rejected } }));
-          }
-          if (finished) answered(bytes);
-          else call.write({ sequence: request.sequence, outcomes }, () => answered(bytes));
+    publishStream: streamHandler<PublishStreamRequest, PublishStreamResponse, () => void>(
+      { admit, authenticator, roles: ['publisher'], open: openStream },
+      (call, principal, release) => {
+        releaseOnEnd(call, release);
+        servePublishStream(call, principal, {
+          publisher: deps.publisher,
+          draining: () => draining,
+          track,
+          drainListeners: onDrain,
+          onBacklog: deps.onPublishStreamBacklog,
         });
-      });
-      call.on('end', () => {
-        ended = true;
-        void queue.then(() => finish());
-      });
-      call.on('cancelled', () => {
-        finished = true;
-        onDrain.delete(stopForDrain);
-        settle();
-      });
-      call.on('error', () => undefined);
-    },
+      },
+    ),
 
-    subscribe(call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>) {
-      let principal: Principal;
-      let release: () => void;
-      try {
-        if (draining) throw shuttingDown();
-        principal = deps.authenticator.authenticate(call);
-        requireRole(principal, 'subscriber');
-        release = openStream(principal);
-      } catch (error) {
-        call.emit('error', toServiceError(error));
-        return;
-      }
-      releaseOnEnd(call, release);
-      const session = new SubscriptionSession(
-        call,
-        principal,
-        deps.session,
-        (started) => {
-          // One stream per subscription: a newer stream takes over.
-          const previous = deps.sessions.get(started.subscriptionId);
-          deps.sessions.set(started.subscriptionId, started);
-          previous?.supersede();
-        },
-        (closed) => {
-          if (deps.sessions.get(closed.subscriptionId) === closed) deps.sessions.delete(closed.subscriptionId);
-          allSessions.delete(closed);
-          release();
-          deps.onSessionCount?.(allSessions.size);
-        },
-      );
-      allSessions.add(session);
-      deps.onSessionCount?.(allSessions.size);
-      let queue = Promise.resolve();
-      let first = true;
-      let refused = false;
-      call.on('data', (message: SubscribeRequest) => {
-        if (refused) return;
-        if (first) {
-          first = false;
-          try {
-            checkStart(principal, message);
-          } catch (error) {
-            refused = true;
-            session.fail(error);
-            return;
+    subscribe: streamHandler<SubscribeRequest, SubscribeResponse, () => void>(
+      { admit, authenticator, roles: ['subscriber'], open: openStream },
+      (call, principal, release) => {
+        releaseOnEnd(call, release);
+        const session = new SubscriptionSession(
+          call,
+          principal,
+          deps.session,
+          (started) => {
+            // One stream per subscription: a newer stream takes over.
+            const previous = deps.sessions.get(started.subscriptionId);
+            deps.sessions.set(started.subscriptionId, started);
+            previous?.supersede();
+          },
+          (closed) => {
+            if (deps.sessions.get(closed.subscriptionId) === closed) deps.sessions.delete(closed.subscriptionId);
+            allSessions.delete(closed);
+            release();
+            deps.onSessionCount?.(allSessions.size);
+          },
+        );
+        allSessions.add(session);
+        deps.onSessionCount?.(allSessions.size);
+        let queue = Promise.resolve();
+        let first = true;
+        let refused = false;
+        call.on('data', (message: SubscribeRequest) => {
+          if (refused) return;
+          if (first) {
+            first = false;
+            try {
+              checkStart(principal, message);
+            } catch (error) {
+              refused = true;
+              session.fail(error);
+              return;
+            }
           }
-        }
-        queue = queue.then(() => session.receive(message));
-      });
-      call.on('end', () => {
-        void queue.then(() => session.end()).catch((error: unknown) => session.fail(error));
-      });
-      call.on('cancelled', () => session.close());
-      call.on('error', () => session.close());
-    },
+          queue = queue.then(() => session.receive(message));
+        });
+        call.on('end', () => {
+          void queue.then(() => session.end()).catch((error: unknown) => session.fail(error));
+        });
+        call.on('cancelled', () => session.close());
+        call.on('error', () => session.close());
+      },
+    ),
 
-    listFeeds(call: ServerUnaryCall<ListFeedsRequest, ListFeedsResponse>, callback: sendUnaryData<ListFeedsResponse>) {
-      try {
-        if (draining) throw shuttingDown();
-        const principal = deps.authenticator.authenticate(call);
-        requireRole(principal, 'subscriber', 'operator');
+    listFeeds: unaryHandler<ListFeedsRequest, ListFeedsResponse>(
+      { admit, authenticator, roles: ['subscriber', 'operator'] },
+      (principal, request) => {
         const feeds = deps
           .feedsFor(principal)
-          .filter((feed) => call.request.topic === '' || feed.policy.topic === call.request.topic)
+          .filter((feed) => request.topic === '' || feed.policy.topic === request.topic)
           .map((feed) => describeFeed(feed, deps.viewSchemaId))
           .sort((a, b) => (a.feedId < b.feedId ? -1 : a.feedId > b.feedId ? 1 : 0));
-        callback(null, { feeds });
-      } catch (error) {
-        callback(toServiceError(error));
-      }
-    },
+        return { feeds };
+      },
+    ),
   };
 
   return {

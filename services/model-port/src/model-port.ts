@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
-import { createGateway, devGatewayParts, DEV_TOKENS_FILE, readDevTokens } from '@puente/gateway';
+import { createGateway } from '@puente/gateway';
+import { devGatewayParts, DEV_TOKENS_FILE, readDevTokens } from '@puente/gateway/dev';
 import {
   PayloadFormat,
   ShareServiceClient,

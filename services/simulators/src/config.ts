@@ -1,6 +1,6 @@
 // Configuration of `pnpm simulate`, parsed once from the environment into a frozen object;
 // every problem is listed before giving up.
-import { DEV_TOKENS_FILE } from '@puente/gateway';
+import { DEV_TOKENS_FILE } from '@puente/gateway/dev';
 
 import { SimulatorError } from './errors.js';
 

@@ -3,13 +3,8 @@
 // deploy/gateway/publishers.yaml lets it publish what it generates — else that agency's events
 // never flow (US prosecutions did not: USAO had no token). Every agency publishers.yaml names
 // has a publisher token too, so each can be tried by hand.
-import {
-  DEV_TOKENS_FILE,
-  loadPublishPermissions,
-  loadTokenStore,
-  PUBLISHERS_FILE,
-  readDevTokens,
-} from '@puente/gateway';
+import { loadPublishPermissions, loadTokenStore } from '@puente/gateway';
+import { DEV_TOKENS_FILE, PUBLISHERS_FILE, readDevTokens } from '@puente/gateway/dev';
 import { describe, expect, it } from 'vitest';
 
 import { DEV_PUBLISHER_TOKENS, publisherTokens } from './config.js';

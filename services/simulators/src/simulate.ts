@@ -1,7 +1,7 @@
 // `pnpm --filter @puente/simulators simulate`: synthetic US and MX agencies publishing to a running
 // gateway, and MX/ANAM and US/CBP partner systems printing what their agreements let them see.
 // Ctrl-C stops.
-import { readDevTokens } from '@puente/gateway';
+import { readDevTokens } from '@puente/gateway/dev';
 
 import { createAgencySimulator } from './agency-simulator.js';
 import { loadSimulatorConfig, publisherTokens } from './config.js';

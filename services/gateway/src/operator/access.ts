@@ -3,8 +3,8 @@
 // named topic; these are the rules for the RPCs that look at many.
 import type { PolicySet } from '@puente/policy';
 
-import { feedsSharing, requireRole, type InspectableTopic, type InspectAccess } from '../authorization.js';
-import type { Principal } from '../identity.js';
+import { feedsSharing, requireRole, type InspectableTopic, type InspectAccess } from '../auth/authorization.js';
+import type { Principal } from '../auth/identity.js';
 
 /** Refuses (PERMISSION_DENIED, ROLE_NOT_ALLOWED) a caller without the operator role. */
 export function requireOperator(principal: Principal): void {

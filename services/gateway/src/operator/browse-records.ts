@@ -6,9 +6,9 @@ import type { ConsumedRecord, TopicInfo } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { Decision } from '@puente/policy';
 
-import { authorizeInspect, type InspectAccess } from '../authorization.js';
-import type { Principal } from '../identity.js';
-import { deliveredRecord, type DeliveredRecord } from '../subscriptions/session.js';
+import { authorizeInspect, type InspectAccess } from '../auth/authorization.js';
+import type { Principal } from '../auth/identity.js';
+import { deliveredRecord, type DeliveredRecord } from '../subscribe/session.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { queryFingerprint, readPageToken, writePageToken } from './page-token.js';

@@ -4,9 +4,9 @@ import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet, TopicPolicy } from '@puente/policy';
 
-import type { Authenticator } from '../identity.js';
-import type { CursorStore } from '../subscriptions/cursor-store.js';
-import type { DeliveredRecord } from '../subscriptions/session.js';
+import type { Authenticator } from '../auth/identity.js';
+import type { CursorStore } from '../subscribe/cursor-store.js';
+import type { DeliveredRecord } from '../subscribe/session.js';
 
 export interface BrowseLimits {
   /** Records returned when the request asks for 0. */

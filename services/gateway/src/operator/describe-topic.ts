@@ -2,9 +2,10 @@
 // the operator sees it (the view schema for a partner's topic), retention, configuration and its
 // dead-letter topic.
 import type { DescribeTopicRequest, DescribeTopicResponse } from '@puente/proto';
+import { deadLetterTopicOf } from '@puente/runtime';
 
-import { authorizeInspect } from '../authorization.js';
-import type { Principal } from '../identity.js';
+import { authorizeInspect } from '../auth/authorization.js';
+import type { Principal } from '../auth/identity.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { existingTopic, schemaOf, summarize, topicInfos } from './topics.js';
@@ -24,7 +25,7 @@ export async function describeTopic(
   const infos = await topicInfos(deps.bus);
   const info = existingTopic(infos, request.topic);
   const described = await deps.bus.admin.describeTopic(request.topic);
-  const deadLetter = access.topic.kind === 'events' ? `dlq.${request.topic}` : '';
+  const deadLetter = access.topic.kind === 'events' ? deadLetterTopicOf(request.topic) : '';
   return {
     topic: summarize(deps, info, access),
     partitions: described.partitions.map((p) => ({

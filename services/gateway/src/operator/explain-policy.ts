@@ -15,9 +15,9 @@ import {
 import type { AvroCodec } from '@puente/contracts';
 import type { Decision, Explanation, Feed, FieldDecision, Partner, PolicySet } from '@puente/policy';
 
-import { classifyTopic, feedsSharing, recipientOf, type InspectableTopic } from '../authorization.js';
-import { GatewayError } from '../errors.js';
-import type { Principal } from '../identity.js';
+import { classifyTopic, feedsSharing, recipientOf, type InspectableTopic } from '../auth/authorization.js';
+import { GatewayError } from '../grpc/errors.js';
+import type { Principal } from '../auth/identity.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { decode, eventIdOf, renderView } from './records.js';

@@ -10,10 +10,10 @@ import type {
 import type { TopicInfo } from '@puente/bus';
 import type { Partner, PolicySet } from '@puente/policy';
 
-import { classifyTopic } from '../authorization.js';
-import { feedIdOf } from '../feeds.js';
-import type { Principal } from '../identity.js';
-import type { CursorPositions } from '../subscriptions/cursor-store.js';
+import { classifyTopic } from '../auth/authorization.js';
+import { feedIdOf } from '../subscribe/feeds.js';
+import type { Principal } from '../auth/identity.js';
+import type { CursorPositions } from '../subscribe/cursor-store.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { topicInfos } from './topics.js';

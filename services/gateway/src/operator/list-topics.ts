@@ -2,8 +2,8 @@
 // a partner's once per agreement that shares it (as that view). Internal topics are never listed.
 import type { ListTopicsRequest, ListTopicsResponse, TopicSummary } from '@puente/proto';
 
-import { classifyTopic } from '../authorization.js';
-import type { Principal } from '../identity.js';
+import { classifyTopic } from '../auth/authorization.js';
+import type { Principal } from '../auth/identity.js';
 import { accessesOf, requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { summarize, topicInfos } from './topics.js';

@@ -11,7 +11,7 @@ import {
 } from '@puente/proto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { readDevTokens } from '../dev-tokens.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 import { createOperatorService } from './operator-service.js';
 import { codec, dev, manifest, operatorFixture, US_CARGO, type OperatorFixture } from './testing/fixture.js';
 

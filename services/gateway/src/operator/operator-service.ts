@@ -1,12 +1,13 @@
 // OperatorService over gRPC: read-only inspection of the bus for operators — topics, decoded
 // records, subscription lag, policy explanations. Each RPC is a plain function of its own file
-// (context, principal, request → response); this file only authenticates the call, runs the RPC
-// and turns every error into a gRPC status through toServiceError.
-import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+// (context, principal, request → response); this file only hands each one to the gateway's one
+// handler wrapper (grpc/handler.ts), which authenticates the call and turns every error into a
+// gRPC status through toServiceError.
+import type { handleUnaryCall } from '@grpc/grpc-js';
 import type { OperatorServiceServer } from '@puente/proto';
 
-import { toServiceError } from '../errors.js';
-import type { Principal } from '../identity.js';
+import type { Principal } from '../auth/identity.js';
+import { unaryHandler } from '../grpc/handler.js';
 import { browseRecords } from './browse-records.js';
 import { operatorContext, type OperatorContext, type OperatorServiceDeps } from './context.js';
 import { describeTopic } from './describe-topic.js';
@@ -20,22 +21,9 @@ export type OperatorRpc<Req, Res> = (context: OperatorContext, principal: Princi
 export function createOperatorService(deps: OperatorServiceDeps): OperatorServiceServer {
   const context = operatorContext(deps);
 
-  /** Authenticates, runs the RPC; every error through toServiceError. */
-  const unary =
-    <Req, Res>(rpc: OperatorRpc<Req, Res>): handleUnaryCall<Req, Res> =>
-    (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
-      void (async () => {
-        let response: Res;
-        try {
-          const principal = deps.authenticator.authenticate(call);
-          response = await rpc(context, principal, call.request);
-        } catch (error) {
-          callback(toServiceError(error));
-          return;
-        }
-        callback(null, response);
-      })();
-    };
+  /** Authenticated by the shared wrapper; each RPC checks the operator role itself. */
+  const unary = <Req, Res>(rpc: OperatorRpc<Req, Res>): handleUnaryCall<Req, Res> =>
+    unaryHandler({ authenticator: deps.authenticator }, (principal, request: Req) => rpc(context, principal, request));
 
   return {
     listTopics: unary(listTopics),

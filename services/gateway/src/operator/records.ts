@@ -6,7 +6,7 @@ import type { ConsumedRecord } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { Decision } from '@puente/policy';
 
-import type { InspectableTopic, InspectAccess } from '../authorization.js';
+import type { InspectableTopic, InspectAccess } from '../auth/authorization.js';
 import type { OperatorContext } from './context.js';
 
 export interface Decoded {

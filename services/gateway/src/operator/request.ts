@@ -2,7 +2,7 @@
 // a field violation) and the payload formats an answer may be written in.
 import { ErrorReason, PayloadFormat } from '@puente/proto';
 
-import { GatewayError } from '../errors.js';
+import { GatewayError } from '../grpc/errors.js';
 
 export function badRequest(field: string, description: string): GatewayError {
   return new GatewayError({

@@ -5,8 +5,8 @@ import type { Bus, TopicInfo } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { TopicPolicy } from '@puente/policy';
 
-import type { InspectableTopic, InspectAccess } from '../authorization.js';
-import { topicNotFound } from '../errors.js';
+import type { InspectableTopic, InspectAccess } from '../auth/authorization.js';
+import { topicNotFound } from '../grpc/errors.js';
 import type { OperatorContext } from './context.js';
 
 /** What `schemaOf` and `summarize` read. */

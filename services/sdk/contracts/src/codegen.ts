@@ -62,7 +62,7 @@ function tsTypeOf(type: unknown): TsType {
   }
 }
 
-/** Source of services/sdk/src/generated/avro-types.ts. */
+/** Source of services/sdk/contracts/src/generated/avro-types.ts. */
 export function generateTypes(source: SchemaSource): string {
   const parts: string[] = [HEADER, ''];
   const names = [...source.types.keys()].sort((a, b) => shortName(a).localeCompare(shortName(b)));

@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { MemoryBus, type BusRecord, type PublishResult } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 
-import { devGatewayParts } from '../../dev-wiring.js';
-import type { Principal } from '../../identity.js';
-import { createCursorStore, type CursorStore } from '../../subscriptions/cursor-store.js';
-import type { DeliveredRecord } from '../../subscriptions/session.js';
+import { devGatewayParts } from '../../dev/dev-wiring.js';
+import type { Principal } from '../../auth/identity.js';
+import { createCursorStore, type CursorStore } from '../../subscribe/cursor-store.js';
+import type { DeliveredRecord } from '../../subscribe/session.js';
 import { operatorContext, type BrowseLimits, type OperatorContext } from '../context.js';
 
 export const codec = createCodec();

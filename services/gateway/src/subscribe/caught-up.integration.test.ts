@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type SubscribeRequest,
   type SubscribeResponse,
@@ -19,9 +19,8 @@ import { testKafkaBrokers } from '@puente/bus/testing';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from '../create-gateway.js';
-import { readDevTokens } from '../dev-tokens.js';
-import { devGatewayParts } from '../dev-wiring.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -41,24 +40,18 @@ type Seen = 'started' | 'caught_up' | 'committed' | readonly string[];
 
 describe('caught_up on a Subscribe stream', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let client: ShareServiceClient;
   const calls: ClientDuplexStream<SubscribeRequest, SubscribeResponse>[] = [];
 
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'caught-up-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
   });
 
   afterAll(async () => {

@@ -2,8 +2,7 @@
 // kept in a compacted Kafka topic so any gateway instance resumes where another left off.
 // Puente holds no state of its own: restarting reads the topic back.
 import type { Bus, Reader } from '@puente/bus';
-
-export const CURSOR_TOPIC = 'puente.subscription-cursors';
+import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 
 /** topic → partition → next offset to deliver (everything before it is acknowledged or withheld). */
 export type CursorPositions = Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -19,7 +18,7 @@ export interface CursorStore {
   all(): ReadonlyMap<string, CursorPositions>;
 }
 
-export function createCursorStore(bus: Bus, topic = CURSOR_TOPIC): CursorStore {
+export function createCursorStore(bus: Bus, topic = SUBSCRIPTION_CURSOR_TOPIC): CursorStore {
   const cursors = new Map<string, CursorPositions>();
   let reader: Reader | undefined;
   const writing = new Set<Promise<void>>();

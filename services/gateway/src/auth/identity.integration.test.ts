@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { DEV_TOKENS_FILE, createDevCertificates, readDevTokens, type DevCertificates } from './dev-tokens.js';
+import { DEV_TOKENS_FILE, createDevCertificates, readDevTokens, type DevCertificates } from '../dev/dev-tokens.js';
 import {
   IdentityConfigError,
   IdentityError,

@@ -10,12 +10,12 @@ import { createCodec } from '@puente/contracts';
 import { type Breaker, createBreaker } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { devGatewayParts } from './dev-wiring.js';
-import type { Principal } from './identity.js';
-import { createPublisher } from './publish.js';
+import { devGatewayParts } from '../dev/dev-wiring.js';
+import type { Principal } from '../auth/identity.js';
+import { createPublisher } from './publisher.js';
 
 const TOPIC = 'us.cargo-manifests.v1';
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const codec = createCodec();
 const dev = devGatewayParts(codec);
 const base = codec.fromFriendlyJson(

@@ -5,9 +5,10 @@ import { readFileSync } from 'node:fs';
 
 import { ErrorReason } from '@puente/proto';
 import type { Feed, Partner, PolicySet } from '@puente/policy';
+import { COUNTRIES, DEAD_LETTER_PREFIX, isCountry } from '@puente/runtime';
 import { parse } from 'yaml';
 
-import { GatewayError, topicNotFound } from './errors.js';
+import { GatewayError, topicNotFound } from '../grpc/errors.js';
 import type { Principal, Role } from './identity.js';
 
 export type PublishPermissions = Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
@@ -20,7 +21,7 @@ export function loadPublishPermissions(file: string): PublishPermissions {
     throw new Error(`${file}: expected a mapping of country → agency → [domains]`);
   }
   for (const [country, agencies] of Object.entries(raw)) {
-    if (country !== 'US' && country !== 'MX') problems.push(`${file}: '${country}' is not a country (US, MX)`);
+    if (!isCountry(country)) problems.push(`${file}: '${country}' is not a country (${COUNTRIES.join(', ')})`);
     if (agencies === null || typeof agencies !== 'object' || Array.isArray(agencies)) {
       problems.push(`${file}: ${country} must map agencies to lists of domains`);
       continue;
@@ -104,8 +105,8 @@ export type InspectableTopic =
 /** Classifies a topic name; undefined for internal and unknown names (`puente.*`, `__*` …). */
 export function classifyTopic(topic: string): InspectableTopic | undefined {
   if (/^audit\.[a-z][a-z0-9-]*\.v[0-9]+$/.test(topic)) return { kind: 'audit', topic };
-  if (topic.startsWith('dlq.')) {
-    const source = topic.slice('dlq.'.length);
+  if (topic.startsWith(DEAD_LETTER_PREFIX)) {
+    const source = topic.slice(DEAD_LETTER_PREFIX.length);
     const name = parseTopicName(source);
     return name && { kind: 'dead-letter', topic, source, origin: name.origin.toUpperCase(), domain: name.domain };
   }

@@ -5,26 +5,25 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import {
   ErrorReason,
   errorReasonOf,
   fromRpcStatus,
   rpcStatusFromError,
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type SubscribeResponse,
 } from '@puente/proto';
 import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
 import { type CargoManifest, createCodec } from '@puente/contracts';
+import { SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from '../create-gateway.js';
-import { readDevTokens } from '../dev-tokens.js';
-import { devGatewayParts } from '../dev-wiring.js';
-import { CURSOR_TOPIC } from './cursor-store.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -40,7 +39,7 @@ const example = codec.fromFriendlyJson(
 );
 
 describe('a half-close whose acks cannot be committed', () => {
-  let gateway: Gateway | undefined;
+  let gateway: TestGateway | undefined;
   let bus: MemoryBus | undefined;
   let client: ShareServiceClient | undefined;
   afterEach(async () => {
@@ -57,7 +56,7 @@ describe('a half-close whose acks cannot be committed', () => {
     const control = { down: false, held: [] as (() => void)[] };
     const wrapped = Object.create(inner) as Bus;
     wrapped.publish = async (topic: string, records: readonly BusRecord[]) => {
-      if (topic === CURSOR_TOPIC && control.down) {
+      if (topic === SUBSCRIPTION_CURSOR_TOPIC && control.down) {
         if (cursors === 'hang') {
           await new Promise<void>((resolve) => control.held.push(resolve));
           return inner.publish(topic, records);
@@ -66,24 +65,19 @@ describe('a half-close whose acks cannot be committed', () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         throw new BusError({
           code: 'UNAVAILABLE',
-          message: `${CURSOR_TOPIC} cannot be written (test)`,
+          message: `${SUBSCRIPTION_CURSOR_TOPIC} cannot be written (test)`,
           retriable: true,
         });
       }
       return inner.publish(topic, records);
     };
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus: wrapped,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 1 },
+      partitions: 1,
       limits: { endCommitTimeoutMs: 300 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     return control;
   }
 

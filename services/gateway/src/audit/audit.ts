@@ -6,10 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { type Bus, classifyFailure, type ConsumedRecord } from '@puente/bus';
 import { type AvroCodec } from '@puente/contracts';
 import { zigzagVarintLength } from '@puente/contracts/binary';
+import { DISCLOSURE_TOPIC } from '@puente/runtime';
 
-import type { DeliveredRecord } from './subscriptions/session.js';
-
-export const DISCLOSURE_TOPIC = 'audit.disclosures.v1';
+import type { DeliveredRecord } from '../subscribe/session.js';
 
 const TRANSFORM_ACTIONS: Record<string, 'MASK' | 'HASH' | 'GENERALIZE'> = {
   mask: 'MASK',

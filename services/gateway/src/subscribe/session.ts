@@ -32,9 +32,9 @@ import {
 } from '@puente/policy';
 import { type Logger } from '@puente/runtime';
 
-import { GatewayError, toServiceError } from '../errors.js';
-import { describeFeed, feedIdOf } from '../feeds.js';
-import type { Principal } from '../identity.js';
+import { GatewayError, toServiceError } from '../grpc/errors.js';
+import { describeFeed, feedIdOf } from './feeds.js';
+import type { Principal } from '../auth/identity.js';
 import type { CursorStore } from './cursor-store.js';
 import { decodeEntry, type TailEntry, type TopicTail } from './topic-tail.js';
 

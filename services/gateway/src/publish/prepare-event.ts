@@ -1,43 +1,45 @@
-// The publish path: authorise, decode and validate against the topic's schema, stamp `meta`
-// from the caller's identity, drop repeats of an eventId, and produce through the circuit
-// breaker. A result is returned only after Kafka acknowledged the record.
+// Preparing published events for Kafka, before anything is produced: authorise the topic, skim
+// or decode and validate the payload against the topic's schema, check the claimed origin and
+// key, and stamp the record with the caller's identity and the batch's acceptance time. Pure
+// work on a codec: no bus, so every refusal can be tested on its own.
 import { randomUUID } from 'node:crypto';
 
-import {
-  ErrorReason,
-  PayloadFormat,
-  type BadRequest_FieldViolation,
-  type PublishRequest,
-  type PublishResponse,
-} from '@puente/proto';
-import { type Bus, BusError, type BusRecord } from '@puente/bus';
+import { ErrorReason, PayloadFormat, type BadRequest_FieldViolation, type PublishRequest } from '@puente/proto';
+import type { BusRecord } from '@puente/bus';
 import { type AvroCodec, type FieldError, isAvroError, readSchemaId } from '@puente/contracts';
-import { type Breaker, BreakerOpenError } from '@puente/runtime';
 
-import { authorizePublish, type PublishPermissions } from './authorization.js';
-import { BUS_RETRY_AFTER_MS, busUnavailable, fromUnknown, GatewayError, topicNotFound } from './errors.js';
-import { DedupeWindow, type Acknowledged } from './dedupe-window.js';
-import type { Principal } from './identity.js';
+import { authorizePublish, type PublishPermissions } from '../auth/authorization.js';
+import type { Principal } from '../auth/identity.js';
+import { fromUnknown, GatewayError, topicNotFound } from '../grpc/errors.js';
 
-export interface PublisherOptions {
-  readonly bus: Bus;
+export interface EventPreparerOptions {
   readonly codec: AvroCodec;
-  readonly breaker: Breaker;
   readonly permissions: PublishPermissions;
   /** Largest accepted payload, in bytes. */
   readonly maxPayloadBytes: number;
-  /** Events being produced at once, over all callers; beyond it callers get RESOURCE_EXHAUSTED. */
-  readonly maxInFlight: number;
-  /** How long an eventId is remembered per publisher to drop repeats. */
-  readonly dedupeWindowMs: number;
-  /** At most this many eventIds are remembered (the oldest go first), bounding memory under load. */
-  readonly dedupeMaxEntries?: number;
-  readonly now?: () => number;
-  readonly onPublished?: (topic: string, count: number) => void;
 }
 
-export type PublishOutcome =
-  { readonly ok: true; readonly response: PublishResponse } | { readonly ok: false; readonly error: GatewayError };
+/** An event ready to produce: its record, and what its answer and deduplication need. */
+export interface PreparedEvent {
+  /** Position of its request in the batch. */
+  readonly index: number;
+  readonly topic: string;
+  readonly eventId: string;
+  /** Repeats are recognised per caller: the caller's name and the eventId. */
+  readonly dedupeKey: string;
+  readonly record: BusRecord;
+  readonly schemaId: number;
+  /** When the gateway accepted the batch (the record's timestamp and `ce_time`). */
+  readonly timestamp: Date;
+}
+
+export interface EventPreparer {
+  /**
+   * Prepares a batch the gateway accepted at `at`: for each request, in order, its prepared
+   * event or the refusal to answer it with. Schema refusals name the topic and schema id.
+   */
+  prepareBatch(principal: Principal, requests: readonly PublishRequest[], at: Date): (PreparedEvent | GatewayError)[];
+}
 
 interface PublishedEvent {
   readonly eventId: string;
@@ -62,58 +64,6 @@ interface TopicContext {
   readonly stamp: Stamp;
 }
 
-interface Prepared {
-  readonly index: number;
-  readonly topic: string;
-  readonly eventId: string;
-  readonly dedupeKey: string;
-  readonly record: BusRecord;
-  readonly schemaId: number;
-  readonly timestamp: Date;
-}
-
-const responseOf = (eventId: string, entry: Acknowledged, duplicate: boolean): PublishResponse => ({
-  eventId,
-  topic: entry.topic,
-  partition: entry.partition,
-  offset: entry.offset,
-  schemaId: entry.schemaId,
-  timestamp: new Date(entry.timestamp),
-  duplicate,
-});
-
-/** Retry hint of PUBLISH_QUEUE_FULL: in-flight produces finish in about this long. */
-export const QUEUE_FULL_RETRY_AFTER_MS = 100;
-
-/**
- * What a failed produce tells the caller. Certainly not written: the breaker was open (nothing
- * was sent), or Kafka refused the request for what it is. Perhaps written: the breaker gave up
- * waiting while the produce went on, or the connection failed after the request may have left;
- * the caller finds out by publishing the same eventId again (a written one answers duplicate).
- */
-function produceFailure(error: unknown): GatewayError {
-  const unknown = (cause: unknown, why: string) =>
-    new GatewayError({
-      code: 'UNAVAILABLE',
-      reason: ErrorReason.PUBLISH_OUTCOME_UNKNOWN,
-      message: `${why}: the events may or may not have been written; publish them again with the same meta.eventId after ${BUS_RETRY_AFTER_MS} ms (a written one is answered as a duplicate)`,
-      retryAfterMs: BUS_RETRY_AFTER_MS,
-      cause,
-    });
-  if (error instanceof BreakerOpenError) {
-    return error.reason === 'open'
-      ? busUnavailable(error.message, error)
-      : unknown(error, 'Kafka did not acknowledge in time');
-  }
-  if (
-    error instanceof BusError &&
-    (error.mayHaveWritten || error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT' || error.code === 'INTERNAL')
-  ) {
-    return unknown(error, `the produce failed after it was sent (${error.message})`);
-  }
-  return fromUnknown(error);
-}
-
 /** Schema errors name the topic and the schema id they concern, as common.proto promises. */
 function withSchemaContext(
   error: GatewayError,
@@ -134,17 +84,8 @@ function withSchemaContext(
   return error.withMetadata({ topic: request.topic, schemaId: String(schemaId) });
 }
 
-export interface Publisher {
-  /** Publishes a batch; one outcome per request, in order. Valid events of one topic go to Kafka together. */
-  publishBatch(principal: Principal, requests: readonly PublishRequest[]): Promise<PublishOutcome[]>;
-  inFlight(): number;
-}
-
-export function createPublisher(options: PublisherOptions): Publisher {
-  const { bus, codec, breaker } = options;
-  const now = options.now ?? Date.now;
-  const remembered = new DedupeWindow(options.dedupeWindowMs, options.dedupeMaxEntries ?? 500_000);
-  let inFlight = 0;
+export function createEventPreparer(options: EventPreparerOptions): EventPreparer {
+  const { codec } = options;
 
   /**
    * What a batch's events of one topic share: whether the caller may publish it, and the
@@ -171,7 +112,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     request: PublishRequest,
     index: number,
     context: TopicContext,
-  ): Prepared | GatewayError => {
+  ): PreparedEvent | GatewayError => {
     try {
       if (request.payload.length > options.maxPayloadBytes) {
         return new GatewayError({
@@ -382,125 +323,18 @@ export function createPublisher(options: PublisherOptions): Publisher {
   };
 
   return {
-    inFlight: () => inFlight,
-    async publishBatch(principal, requests) {
-      remembered.expire(now());
-      const outcomes: (PublishOutcome | undefined)[] = Array.from({ length: requests.length }, () => undefined);
-      const toSend = new Map<string, Prepared[]>();
-      /** Index of each eventId's first event in this batch; a repeat is answered as that one is. */
-      const seenInBatch = new Map<string, number>();
-      const repeats: { index: number; of: number; eventId: string }[] = [];
+    prepareBatch(principal, requests, at) {
       // The events of a batch arrive together: one acceptance time for all of them.
-      const at = new Date(now());
       const stamp: Stamp = { date: at, ms: at.getTime(), iso: at.toISOString() };
       const contexts = new Map<string, TopicContext | GatewayError>();
-      requests.forEach((request, index) => {
+      return requests.map((request, index) => {
         let context = contexts.get(request.topic);
         if (!context) contexts.set(request.topic, (context = topicOf(principal, request.topic, stamp)));
         const prepared = context instanceof GatewayError ? context : prepare(principal, request, index, context);
-        if (prepared instanceof GatewayError) {
-          outcomes[index] = { ok: false, error: withSchemaContext(prepared, request, (t) => codec.schemaIdOf(t)) };
-          return;
-        }
-        const known = remembered.get(prepared.dedupeKey);
-        if (known) {
-          outcomes[index] = { ok: true, response: responseOf(prepared.eventId, known, true) };
-          return;
-        }
-        const first = seenInBatch.get(prepared.dedupeKey);
-        if (first !== undefined) {
-          repeats.push({ index, of: first, eventId: prepared.eventId });
-          return;
-        }
-        seenInBatch.set(prepared.dedupeKey, index);
-        const list = toSend.get(prepared.topic) ?? [];
-        list.push(prepared);
-        toSend.set(prepared.topic, list);
+        return prepared instanceof GatewayError
+          ? withSchemaContext(prepared, request, (t) => codec.schemaIdOf(t))
+          : prepared;
       });
-      const count = [...toSend.values()].reduce((n, list) => n + list.length, 0);
-      if (count > 0 && inFlight + count > options.maxInFlight) {
-        const error = new GatewayError({
-          code: 'RESOURCE_EXHAUSTED',
-          reason: ErrorReason.PUBLISH_QUEUE_FULL,
-          message: `${inFlight} events are being published; the gateway accepts at most ${options.maxInFlight} at once`,
-          retryAfterMs: QUEUE_FULL_RETRY_AFTER_MS,
-          metadata: { limit: String(options.maxInFlight) },
-          quotaFailure: {
-            violations: [
-              {
-                subject: 'publish-in-flight',
-                description: `${inFlight} of ${options.maxInFlight} events in flight; ${count} more do not fit`,
-              },
-            ],
-          },
-        });
-        for (const list of toSend.values()) for (const p of list) outcomes[p.index] = { ok: false, error };
-        toSend.clear();
-      }
-      inFlight += count;
-      try {
-        await Promise.all(
-          [...toSend].map(async ([topic, prepared]) => {
-            // The produce keeps going if the breaker times out: what Kafka acknowledges later is
-            // remembered, so the caller's retry is answered as a duplicate, not written twice. It
-            // starts inside the breaker: an open breaker must send nothing (BUS_UNAVAILABLE says
-            // "certainly not written").
-            let produced: Promise<(Acknowledged | undefined)[]> | undefined;
-            const produce = () =>
-              bus
-                .publish(
-                  topic,
-                  prepared.map((p) => p.record),
-                )
-                .then((results) => {
-                  const at = now();
-                  const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
-                    const result = results[i];
-                    if (!result) return undefined;
-                    const entry = {
-                      topic,
-                      partition: result.partition,
-                      offset: result.offset,
-                      schemaId: p.schemaId,
-                      timestamp: p.timestamp.getTime(),
-                    };
-                    remembered.add(p.dedupeKey, entry, at);
-                    return entry;
-                  });
-                  options.onPublished?.(topic, results.length);
-                  return acknowledged;
-                });
-            try {
-              const acknowledged = await breaker.run(() => (produced = produce()));
-              prepared.forEach((p, i) => {
-                const entry = acknowledged[i];
-                if (entry) outcomes[p.index] = { ok: true, response: responseOf(p.eventId, entry, false) };
-              });
-            } catch (error) {
-              produced?.catch(() => undefined);
-              const failure = produceFailure(error);
-              for (const p of prepared) outcomes[p.index] = { ok: false, error: failure };
-            }
-          }),
-        );
-      } finally {
-        inFlight -= count;
-      }
-      // A repeat within the batch has the original's position (share.proto: "those of the
-      // original record"), or the original's failure.
-      for (const repeat of repeats) {
-        const original = outcomes[repeat.of];
-        outcomes[repeat.index] = original?.ok
-          ? { ok: true, response: { ...original.response, eventId: repeat.eventId, duplicate: true } }
-          : original;
-      }
-      return outcomes.map(
-        (outcome) =>
-          outcome ?? {
-            ok: false,
-            error: new GatewayError({ code: 'INTERNAL', reason: ErrorReason.INTERNAL, message: 'no outcome' }),
-          },
-      );
     },
   };
 }

@@ -5,17 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type StatusObject } from '@grpc/grpc-js';
-import { PayloadFormat, ShareServiceClient, StartPosition, type SubscribeResponse } from '@puente/proto';
+import { Metadata, status, type StatusObject } from '@grpc/grpc-js';
+import { PayloadFormat, type ShareServiceClient, StartPosition, type SubscribeResponse } from '@puente/proto';
 import { KafkaBus } from '@puente/bus';
 import { type CargoManifest, createCodec } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from '../create-gateway.js';
-import { readDevTokens } from '../dev-tokens.js';
-import { devGatewayParts } from '../dev-wiring.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -39,23 +38,17 @@ type Seen =
 
 describe('Subscribe ended by the client', () => {
   let bus: KafkaBus;
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let client: ShareServiceClient;
 
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'half-close-test', heartbeatIntervalMs: 500 });
     await bus.start();
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 3 },
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
   });
 
   afterAll(async () => {

@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   PayloadFormat,
-  ShareServiceClient,
+  type ShareServiceClient,
   StartPosition,
   type Delivery,
   type PublishStreamResponse,
@@ -18,15 +18,13 @@ import {
 } from '@puente/proto';
 import { type Bus, BusError, type BusRecord, MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
+import { DISCLOSURE_TOPIC, SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { DISCLOSURE_TOPIC } from './audit.js';
-import { createGateway, type Gateway } from './create-gateway.js';
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
-import { CURSOR_TOPIC } from './subscriptions/cursor-store.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
 const tokens = readDevTokens();
 const auth = (name: string) => {
@@ -62,7 +60,7 @@ interface Partner {
 }
 
 describe('a write behind a subscription that fails', () => {
-  let gateway: Gateway | undefined;
+  let gateway: TestGateway | undefined;
   let bus: MemoryBus | undefined;
   let client: ShareServiceClient | undefined;
   afterEach(async () => {
@@ -75,18 +73,9 @@ describe('a write behind a subscription that fails', () => {
     bus = new MemoryBus();
     await bus.start();
     const codec = createCodec();
-    const dev = devGatewayParts(codec);
     const wrapped = failingBus(bus, failing);
-    gateway = createGateway({
-      bus: wrapped,
-      codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 1 },
-    });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    gateway = await startTestGateway({ bus: wrapped, codec, partitions: 1 });
+    client = gateway.client;
     const call = client.subscribe(auth('dev-mx-anam-subscriber'));
     const partner: Partner = {
       call,
@@ -145,7 +134,7 @@ describe('a write behind a subscription that fails', () => {
   });
 
   it('cursor commits: the ack before the failure is confirmed, then UNAVAILABLE', async () => {
-    const { partner } = await setUp(CURSOR_TOPIC);
+    const { partner } = await setUp(SUBSCRIPTION_CURSOR_TOPIC);
     const deadline = Date.now() + 5_000;
     while (partner.received.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const [fifth, tenth] = [partner.received[4], partner.received[9]];

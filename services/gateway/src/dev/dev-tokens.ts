@@ -9,9 +9,9 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 /** `deploy/dev-tokens.yaml`: development bearer tokens (load with `loadTokenStore`). */
-export const DEV_TOKENS_FILE = fileURLToPath(new URL('../../../deploy/dev-tokens.yaml', import.meta.url));
+export const DEV_TOKENS_FILE = fileURLToPath(new URL('../../../../deploy/dev-tokens.yaml', import.meta.url));
 /** `deploy/certs/make-dev-certs.sh`: development CA, server and client certificates. */
-export const DEV_CERTS_SCRIPT = fileURLToPath(new URL('../../../deploy/certs/make-dev-certs.sh', import.meta.url));
+export const DEV_CERTS_SCRIPT = fileURLToPath(new URL('../../../../deploy/certs/make-dev-certs.sh', import.meta.url));
 
 /** Client identities the script always issues (file names in the certificate directory). */
 export const DEV_CLIENT_IDENTITIES = [

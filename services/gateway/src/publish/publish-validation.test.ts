@@ -16,13 +16,13 @@ import {
 import { createBreaker } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { devGatewayParts } from './dev-wiring.js';
-import type { Principal } from './identity.js';
-import { createPublisher, type PublishOutcome } from './publish.js';
+import { devGatewayParts } from '../dev/dev-wiring.js';
+import type { Principal } from '../auth/identity.js';
+import { createPublisher, type PublishOutcome } from './publisher.js';
 
 const TOPIC = 'us.cargo-manifests.v1';
 const SUBJECT = `${TOPIC}-value`;
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const example = (
   JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {
     value: Record<string, any>;

@@ -6,13 +6,11 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, type PeerCertificate } from 'node:tls';
 
 import { ChannelCredentials, ServerCredentials, type Metadata } from '@grpc/grpc-js';
+import { COUNTRIES, type Country, isCountry } from '@puente/runtime';
 import { parseDocument } from 'yaml';
 
 export const ROLES = ['publisher', 'subscriber', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
-
-const COUNTRIES = ['US', 'MX'] as const;
-type Country = (typeof COUNTRIES)[number];
 
 /** An authenticated caller. Frozen; `roles` is deduplicated and in the order of `ROLES`. */
 export interface Principal {
@@ -71,10 +69,6 @@ function freezePrincipal(fields: Omit<Principal, 'roles'> & { roles: Iterable<Ro
 
 function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-function isCountry(value: unknown): value is Country {
-  return typeof value === 'string' && (COUNTRIES as readonly string[]).includes(value);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ import { createCodec } from '@puente/contracts';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { readDevTokens } from './dev-tokens.js';
-import { devGatewayParts } from './dev-wiring.js';
-import type { Principal } from './identity.js';
-import type { Publisher, PublishOutcome } from './publish.js';
-import { createShareService, PUBLISH_STREAM_WINDOW, type ShareServiceDeps } from './share-service.js';
-import type { SessionDeps } from './subscriptions/session.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
+import { devGatewayParts } from '../dev/dev-wiring.js';
+import type { Principal } from '../auth/identity.js';
+import type { Publisher, PublishOutcome } from './publisher.js';
+import { createShareService, type ShareServiceDeps } from '../share-service.js';
+import { PUBLISH_STREAM_WINDOW } from './publish-stream.js';
+import type { SessionDeps } from '../subscribe/session.js';
 
 const codec = createCodec();
 const tokens = readDevTokens();

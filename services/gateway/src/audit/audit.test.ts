@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { type Bus, type BusRecord } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { compilePolicySet, readAgreementSources } from '@puente/policy';
+import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
-import { createAuditWriter, createDisclosureEncoder, disclosureRecord, DISCLOSURE_TOPIC, fieldLists } from './audit.js';
-import { deliveredRecord, type DeliveredRecord } from './subscriptions/session.js';
+import { createAuditWriter, createDisclosureEncoder, disclosureRecord, fieldLists } from './audit.js';
+import { deliveredRecord, type DeliveredRecord } from '../subscribe/session.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function fixture() {
   const codec = createCodec();

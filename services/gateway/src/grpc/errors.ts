@@ -24,7 +24,7 @@ import { AvroError } from '@puente/contracts';
 import { PolicyError } from '@puente/policy';
 import { type Logger } from '@puente/runtime';
 
-import { IdentityError } from './identity.js';
+import { IdentityError } from '../auth/identity.js';
 
 export type GatewayErrorCode =
   | 'UNAUTHENTICATED'

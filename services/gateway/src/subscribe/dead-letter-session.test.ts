@@ -6,17 +6,22 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { PayloadFormat, ShareServiceClient, StartPosition, type Delivery, type SubscribeResponse } from '@puente/proto';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  PayloadFormat,
+  type ShareServiceClient,
+  StartPosition,
+  type Delivery,
+  type SubscribeResponse,
+} from '@puente/proto';
 import { type Bus, BusError, type BusRecord, type ConsumedRecord, DEAD_LETTER_HEADERS, MemoryBus } from '@puente/bus';
 import { type CargoManifest, createCodec } from '@puente/contracts';
 import { NOT_AVRO, withEventId } from '@puente/contracts/testing';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createGateway, type Gateway } from '../create-gateway.js';
-import { readDevTokens } from '../dev-tokens.js';
-import { devGatewayParts } from '../dev-wiring.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -38,7 +43,7 @@ const manifest = (): CargoManifest => ({
 });
 
 describe('a subscription meeting a record it cannot deliver', () => {
-  let gateway: Gateway | undefined;
+  let gateway: TestGateway | undefined;
   let bus: MemoryBus | undefined;
   let client: ShareServiceClient | undefined;
   afterEach(async () => {
@@ -59,17 +64,12 @@ describe('a subscription meeting a record it cannot deliver', () => {
       }
       return inner.publish(topic, records);
     };
-    const dev = devGatewayParts(codec);
-    gateway = createGateway({
+    gateway = await startTestGateway({
       bus: wrapped,
       codec,
-      policies: () => dev.policies,
-      authenticator: dev.authenticator,
-      permissions: dev.permissions,
-      ensureTopics: { partitions: 1 },
+      partitions: 1,
     });
-    await gateway.start();
-    client = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());
+    client = gateway.client;
     return control;
   }
 
@@ -143,7 +143,7 @@ describe('a subscription meeting a record it cannot deliver', () => {
       // The tail keeps no headers; the dead letter has the record's own, read again.
       expect(dead[0]?.headers['ce_type']?.toString()).toBe('poison');
       expect(dead[1]?.value).toEqual(bad);
-      const { values } = await gateway!.metrics.poison.get();
+      const { values } = await gateway!.gateway.metrics.poison.get();
       expect(values.map((v) => [v.labels.service, v.labels.reason_class, v.value]).sort()).toEqual([
         ['gateway', 'invalid', 1],
         ['gateway', 'undecodable', 1],

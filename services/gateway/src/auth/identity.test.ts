@@ -8,7 +8,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Metadata } from '@grpc/grpc-js';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { DEV_TOKENS_FILE, readDevTokens } from './dev-tokens.js';
+import { DEV_TOKENS_FILE, readDevTokens } from '../dev/dev-tokens.js';
 import {
   IdentityConfigError,
   IdentityError,

@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { type AvroCodec } from '@puente/contracts';
 import { compilePolicySet, type PolicySet, readAgreementSources } from '@puente/policy';
 
-import { loadPublishPermissions, type PublishPermissions } from './authorization.js';
+import { loadPublishPermissions, type PublishPermissions } from '../auth/authorization.js';
 import { DEV_TOKENS_FILE } from './dev-tokens.js';
-import { createAuthenticator, loadTokenStore, type Authenticator } from './identity.js';
+import { createAuthenticator, loadTokenStore, type Authenticator } from '../auth/identity.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
 export const DEV_POLICIES_DIR = `${root}deploy/policies`;
 export const DEV_KEYS_FILE = `${root}deploy/policies/dev-keys.env`;
 export const PUBLISHERS_FILE = `${root}deploy/gateway/publishers.yaml`;

@@ -1,0 +1,2 @@
+// `@puente/gateway/testing`: a gateway started for tests and benchmarks in one call.
+export { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.js';
