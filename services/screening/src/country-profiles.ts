@@ -1,0 +1,22 @@
+// Who screens in each country: the agency publishing the results, its screening system, and the
+// rule ids it reports for parties and travellers.
+import type { Country } from '@puente/runtime';
+
+export interface CountryProfile {
+  readonly agency: string;
+  readonly screeningSystem: string;
+  readonly ruleIds: { readonly party: string; readonly traveller: string };
+}
+
+export const PROFILES: Readonly<Record<Country, CountryProfile>> = {
+  US: {
+    agency: 'CBP',
+    screeningSystem: 'CBP ATS',
+    ruleIds: { party: 'CBP-ATS-PARTY-001', traveller: 'CBP-ATS-TRV-001' },
+  },
+  MX: {
+    agency: 'ANAM',
+    screeningSystem: 'ANAM SIAVE',
+    ruleIds: { party: 'ANAM-SIAVE-PARTE-001', traveller: 'ANAM-SIAVE-VIAJERO-001' },
+  },
+};
