@@ -77,11 +77,31 @@ export function createResolver(reader: SchemaEntry, writer: SchemaEntry): Resolv
   }
 }
 
+/** Builds a topic's entry from the catalog: its subject and key field, its subject's latest schema. */
+export function topicEntryOf(catalog: SchemaCatalog, topic: string, entryOf: (id: number) => SchemaEntry): TopicEntry {
+  const definition = catalog.topic(topic);
+  const subject = catalog.subjectOf(topic);
+  return { topic, subject, keyField: definition.keyField, schema: entryOf(catalog.latest(subject).id) };
+}
+
+/** One resolver per reader and writer pair, built on first use. */
+export function createResolverCache(): CodecSchemas['resolver'] {
+  const resolvers = new Map<string, Resolver>();
+  return (reader, writer) => {
+    const key = `${reader.id}<${writer.id}`;
+    let resolver = resolvers.get(key);
+    if (!resolver) {
+      resolver = createResolver(reader, writer);
+      resolvers.set(key, resolver);
+    }
+    return resolver;
+  };
+}
+
 export function createCodecSchemas(catalog: SchemaCatalog): CodecSchemas {
   const schemas = new Map<number, SchemaEntry>();
   const extraTexts = new Map<number, string>();
   const topicEntries = new Map<string, TopicEntry>();
-  const resolvers = new Map<string, Resolver>();
 
   function entry(id: number): SchemaEntry {
     const cached = schemas.get(id);
@@ -112,26 +132,11 @@ export function createCodecSchemas(catalog: SchemaCatalog): CodecSchemas {
     topic(topic) {
       const cached = topicEntries.get(topic);
       if (cached) return cached;
-      const definition = catalog.topic(topic);
-      const subject = catalog.subjectOf(topic);
-      const created: TopicEntry = {
-        topic,
-        subject,
-        keyField: definition.keyField,
-        schema: entry(catalog.latest(subject).id),
-      };
+      const created = topicEntryOf(catalog, topic, entry);
       topicEntries.set(topic, created);
       return created;
     },
-    resolver(reader, writer) {
-      const key = `${reader.id}<${writer.id}`;
-      let resolver = resolvers.get(key);
-      if (!resolver) {
-        resolver = createResolver(reader, writer);
-        resolvers.set(key, resolver);
-      }
-      return resolver;
-    },
+    resolver: createResolverCache(),
     add(id, text) {
       const current = catalog.schemaText(id) ?? extraTexts.get(id);
       if (current === text) return;
