@@ -143,7 +143,8 @@ function partsOf(options: RiskServiceOptions, settings: Settings): Parts {
     timeoutMs: settings.catchUpTimeoutMs,
   });
   const context = { country, rules, trustedShippers, manifestTopic };
-  const { onAssessment } = options;
+  // Read at each call, as `options.onAssessment?.(…)`: the listener may be set after creation.
+  const onAssessment = (assessment: RiskAssessment) => options.onAssessment?.(assessment);
   const publisher = new AssessmentPublisher({
     bus,
     codec,
