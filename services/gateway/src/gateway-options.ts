@@ -1,0 +1,57 @@
+// What createGateway is built from: its dependencies and the limits it enforces, with defaults.
+import type { ServerCredentials } from '@grpc/grpc-js';
+import type { Bus } from '@puente/bus';
+import type { AvroCodec } from '@puente/contracts';
+import type { PolicySet } from '@puente/policy';
+import type { Logger } from '@puente/runtime';
+
+import type { PublishPermissions } from './auth/authorization.js';
+import type { Authenticator } from './auth/identity.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { SessionLimits } from './subscribe/session.js';
+
+export interface GatewayLimits extends SessionLimits {
+  readonly maxPayloadBytes: number;
+  readonly maxInFlight: number;
+  readonly dedupeWindowMs: number;
+  /** Records of each partition kept in the shared tail for caught-up subscribers. */
+  readonly tailRecordsPerPartition: number;
+  /** Slowest Kafka acknowledgement before publishing fails with UNAVAILABLE (PUBLISH_OUTCOME_UNKNOWN). */
+  readonly publishTimeoutMs: number;
+  /** Open Subscribe and PublishStream calls per caller; beyond it RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED). */
+  readonly maxStreamsPerCaller: number;
+}
+
+export const DEFAULT_LIMITS: GatewayLimits = {
+  maxPayloadBytes: 1_000_000,
+  maxInFlight: 20_000,
+  dedupeWindowMs: 10 * 60_000,
+  tailRecordsPerPartition: 20_000,
+  publishTimeoutMs: 1_000,
+  maxStreamsPerCaller: 64,
+  defaultMaxUnacked: 500,
+  maxUnacked: 5_000,
+  defaultMaxBatch: 100,
+  maxBatch: 1_000,
+  catchUpQueue: 2_000,
+  endCommitTimeoutMs: 10_000,
+};
+
+export interface GatewayOptions {
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  /** The agreements in force; a function so a hot-reloaded set is used from the next call on. */
+  readonly policies: () => PolicySet;
+  readonly authenticator: Authenticator;
+  readonly permissions: PublishPermissions;
+  readonly credentials?: ServerCredentials;
+  /** host:port; port 0 picks a free one. */
+  readonly address?: string;
+  readonly limits?: Partial<GatewayLimits>;
+  /** Create missing topics (every catalog topic, DLQs, audit, cursors) at start: embedded mode and tests. */
+  readonly ensureTopics?: { readonly partitions: number } | false;
+  readonly logger?: Logger;
+  readonly metrics?: GatewayMetrics;
+  /** Told a PublishStream's unanswered requests each time the gateway reads one. */
+  readonly onPublishStreamBacklog?: (unanswered: number) => void;
+}

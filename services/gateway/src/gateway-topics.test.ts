@@ -1,0 +1,38 @@
+// The topics a gateway needs: feed topics once each and sorted; with ensureTopics, the catalog's
+// topics, their dead-letter topics on one partition, and the disclosure topic.
+import type { Bus } from '@puente/bus';
+import type { AvroCodec } from '@puente/contracts';
+import type { PolicySet } from '@puente/policy';
+import { DISCLOSURE_TOPIC } from '@puente/runtime';
+import { describe, expect, it } from 'vitest';
+
+import { deadLetterTopicsOf } from './dead-letter.js';
+import { ensureGatewayTopics, feedTopicsOf } from './gateway-topics.js';
+
+describe('feedTopicsOf', () => {
+  it('lists every shared topic once, sorted', () => {
+    const agreement = (...topics: string[]) => ({ topics: new Map(topics.map((t) => [t, {}])) });
+    const policies = { agreements: [agreement('b.x.v1', 'a.x.v1'), agreement('a.x.v1', 'c.x.v1')] };
+    expect(feedTopicsOf(policies as unknown as PolicySet)).toEqual(['a.x.v1', 'b.x.v1', 'c.x.v1']);
+  });
+});
+
+describe('ensureGatewayTopics', () => {
+  it('creates catalog topics, their dead-letter topics and the disclosure topic', async () => {
+    const asked: { topic: string; partitions: number }[][] = [];
+    const bus = {
+      admin: { ensureTopics: async (specs: { topic: string; partitions: number }[]) => void asked.push(specs) },
+    };
+    const topics = ['us.a.v1', 'mx.b.v1'];
+    const codec = { topics: () => topics } as unknown as AvroCodec;
+    await ensureGatewayTopics(bus as unknown as Bus, codec, 3);
+    expect(asked).toEqual([
+      [
+        { topic: 'us.a.v1', partitions: 3 },
+        { topic: 'mx.b.v1', partitions: 3 },
+        ...deadLetterTopicsOf(topics).map((topic) => ({ topic, partitions: 1 })),
+        { topic: DISCLOSURE_TOPIC, partitions: 3 },
+      ],
+    ]);
+  });
+});
