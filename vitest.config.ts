@@ -32,6 +32,8 @@ export default defineConfig({
           include: integrationGlobs,
           exclude: ['**/node_modules/**'],
           globalSetup: ['tests/support/kafka-global-setup.ts'],
+          // As in production (each service's main.ts): kafkajs with our one-pass record codec.
+          setupFiles: ['tests/support/kafkajs-hooks-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // One broker on a 2-core machine: files run one at a time so timings stay sane.
