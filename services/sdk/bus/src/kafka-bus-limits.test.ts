@@ -1,51 +1,14 @@
 // When KafkaBus learns a topic's produce limits, with the Kafka admin client stubbed: as soon as
 // ensureTopics makes the topic ready. How it reads them: kafka/produce-targets.test.ts.
-import { Writable } from 'node:stream';
-
 import { describe, expect, it } from 'vitest';
 
-import { createLogger } from '@puente/runtime';
 import { KafkaBus } from './kafka-bus.js';
+import { answerConfigs, capturedLogger, type ConfigAnswers } from './kafka/testing/config-answers.js';
 
-interface Resource {
-  type: number;
-  name: string;
-  configNames: string[];
-}
-
-function busWith(answers: { topic?: string; broker?: { message: string; socket: string } }) {
-  const lines: { level: number; msg: string; topic?: string; limit?: number }[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
-      done();
-    },
-  });
-  const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], logger: createLogger({ name: 'test', destination }) });
-  const asked: string[] = [];
-  const admin = (bus as unknown as { kafkaAdmin: Record<string, unknown> }).kafkaAdmin;
-  admin['describeCluster'] = () => Promise.resolve({ brokers: [{ nodeId: 1 }, { nodeId: 2 }], controller: 1 });
-  admin['describeConfigs'] = ({ resources }: { resources: Resource[] }) => {
-    asked.push(...resources.map((r) => `${r.type}:${r.name}`));
-    const kind = resources[0]?.type === 2 ? 'topic' : 'broker';
-    if (kind === 'topic') {
-      if (answers.topic === undefined) return Promise.reject(new Error('not authorized to describe configs'));
-      return Promise.resolve({
-        resources: [{ configEntries: [{ configName: 'max.message.bytes', configValue: answers.topic }] }],
-      });
-    }
-    const broker = answers.broker;
-    if (broker === undefined) return Promise.reject(new Error('not authorized to describe configs'));
-    return Promise.resolve({
-      resources: resources.map((_, i) => ({
-        configEntries: [
-          // Two brokers configured differently: the least of each limit holds for both.
-          { configName: 'message.max.bytes', configValue: String(Number(broker.message) + i) },
-          { configName: 'socket.request.max.bytes', configValue: String(Number(broker.socket) + i) },
-        ],
-      })),
-    });
-  };
+function busWith(answers: ConfigAnswers) {
+  const { logger, lines } = capturedLogger();
+  const bus = new KafkaBus({ brokers: ['127.0.0.1:1'], logger });
+  const asked = answerConfigs((bus as unknown as { kafkaAdmin: Record<string, unknown> }).kafkaAdmin, answers);
   return { bus, lines, asked };
 }
 

@@ -1,56 +1,17 @@
 // How KafkaBus learns a topic's produce limits, with the Kafka admin client stubbed: the topic's
 // max.message.bytes when Kafka says it, else the brokers', else Kafka's default, said in a log line.
-import { Writable } from 'node:stream';
-
 import type { Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 
-import { createLogger } from '@puente/runtime';
 import { configNumber } from './config-resources.js';
 import { ProduceTargets } from './produce-targets.js';
+import { answerConfigs, capturedLogger, type ConfigAnswers } from './testing/config-answers.js';
 
-interface Resource {
-  type: number;
-  name: string;
-  configNames: string[];
-}
-
-function targetsWith(answers: { topic?: string; broker?: { message: string; socket: string } }) {
-  const lines: { level: number; msg: string; topic?: string; limit?: number }[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]);
-      done();
-    },
-  });
-  const asked: string[] = [];
+function targetsWith(answers: ConfigAnswers) {
+  const { logger, lines } = capturedLogger();
   const admin: Record<string, unknown> = {};
-  admin['describeCluster'] = () => Promise.resolve({ brokers: [{ nodeId: 1 }, { nodeId: 2 }], controller: 1 });
-  admin['describeConfigs'] = ({ resources }: { resources: Resource[] }) => {
-    asked.push(...resources.map((r) => `${r.type}:${r.name}`));
-    const kind = resources[0]?.type === 2 ? 'topic' : 'broker';
-    if (kind === 'topic') {
-      if (answers.topic === undefined) return Promise.reject(new Error('not authorized to describe configs'));
-      return Promise.resolve({
-        resources: [{ configEntries: [{ configName: 'max.message.bytes', configValue: answers.topic }] }],
-      });
-    }
-    const broker = answers.broker;
-    if (broker === undefined) return Promise.reject(new Error('not authorized to describe configs'));
-    return Promise.resolve({
-      resources: resources.map((_, i) => ({
-        configEntries: [
-          // Two brokers configured differently: the least of each limit holds for both.
-          { configName: 'message.max.bytes', configValue: String(Number(broker.message) + i) },
-          { configName: 'socket.request.max.bytes', configValue: String(Number(broker.socket) + i) },
-        ],
-      })),
-    });
-  };
-  const targets = new ProduceTargets(admin as unknown as Admin, {
-    clientId: 'puente',
-    logger: createLogger({ name: 'test', destination }),
-  });
+  const asked = answerConfigs(admin, answers);
+  const targets = new ProduceTargets(admin as unknown as Admin, { clientId: 'puente', logger });
   return { targets, admin, lines, asked };
 }
 
