@@ -296,6 +296,7 @@ describe('ShareService contracts', () => {
           startPosition: StartPosition.UNSPECIFIED,
           maxUnacked: 500,
           maxBatchSize: 0,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

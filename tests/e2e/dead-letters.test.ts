@@ -97,6 +97,7 @@ describe('bad records produced around the gateway', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

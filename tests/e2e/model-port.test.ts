@@ -104,6 +104,7 @@ describe('the model port end to end on Kafka', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 500,
           maxBatchSize: 100,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -460,6 +460,7 @@ function subscribe(
         startPosition: StartPosition.LATEST,
         maxUnacked: options.maxUnacked,
         maxBatchSize: options.maxBatchSize,
+        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
       },
     },
   });

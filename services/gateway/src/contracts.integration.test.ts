@@ -239,6 +239,7 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });
@@ -508,6 +509,7 @@ describe('documented statuses on real Kafka and gRPC, clients at default limits'
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -196,6 +196,7 @@ describe('the door on real Kafka and gRPC', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -114,6 +114,7 @@ function subscribe(client: ShareServiceClient, name: string) {
         startPosition: StartPosition.LATEST,
         maxUnacked: 100,
         maxBatchSize: 10,
+        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
       },
     },
   });

@@ -158,6 +158,7 @@ const subscribeMessages = fc.array(
         startPosition: fc.integer({ min: -1, max: 3 }),
         maxUnacked: fc.oneof(fc.constant(0), fc.nat(), fc.constant(4_294_967_295)),
         maxBatchSize: fc.oneof(fc.constant(0), fc.nat(), fc.constant(4_294_967_295)),
+        purposes: fc.array(fc.oneof(fc.constantFrom('CUSTOMS', 'BORDER_SECURITY'), anyText), { maxLength: 3 }),
       })
       .map((value) => SubscribeRequest.encode({ kind: { $case: 'start', value } }).finish()),
     fc
@@ -240,6 +241,7 @@ const wellFormed: Record<string, fc.Arbitrary<Uint8Array[]>> = {
         { nil: undefined },
       ),
       viewFormat: formatNumber,
+      purposes: fc.array(fc.oneof(fc.constantFrom('CUSTOMS', 'PROSECUTION'), anyText), { maxLength: 3 }),
     })
     .map((request) => [ExplainPolicyRequest.encode(request).finish()]),
 };

@@ -126,6 +126,7 @@ describe('gateway metrics', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -381,6 +381,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
         },
         target: { $case: 'agreementId', value: 'us-to-mx' },
         viewFormat: PayloadFormat.UNSPECIFIED,
+        purposes: [],
       },
       'dev-us-cbp-operator',
     );
@@ -413,6 +414,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
         event: { $case: 'eventId', value: shared['meta'].eventId as string },
         target: { $case: 'partner', value: { country: 'MX', agency: 'ANAM' } },
         viewFormat: PayloadFormat.AVRO_JSON,
+        purposes: [],
       },
       'dev-us-cbp-operator',
     );
@@ -439,6 +441,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
           event: { $case: 'eventId', value: shared['meta'].eventId as string },
           target: { $case: 'agreementId', value: 'us-to-mx' },
           viewFormat: PayloadFormat.AVRO_JSON,
+          purposes: [],
         },
         'dev-mx-anam-operator',
       ),
@@ -456,6 +459,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
           event: { $case: 'eventId', value: eventId },
           target: { $case: 'agreementId', value: 'us-to-mx' },
           viewFormat: PayloadFormat.AVRO_JSON,
+          purposes: [],
         },
         'dev-us-cbp-operator',
       ),

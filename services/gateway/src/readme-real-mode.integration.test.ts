@@ -97,6 +97,7 @@ describe("README's real-mode gateway command", () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 10,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

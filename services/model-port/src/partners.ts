@@ -83,6 +83,7 @@ function startMessage(feeds: string[]): SubscribeRequest {
         startPosition: StartPosition.LATEST,
         maxUnacked: 100,
         maxBatchSize: 20,
+        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
       },
     },
   };

@@ -139,6 +139,7 @@ export function createPartnerSimulator(options: PartnerSimulatorOptions): Partne
               startPosition: options.startPosition ?? StartPosition.LATEST,
               maxUnacked: 100,
               maxBatchSize: 20,
+              purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
             },
           },
         });

@@ -101,6 +101,7 @@ describe('a write behind a subscription that fails', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 5,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

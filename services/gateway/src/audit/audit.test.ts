@@ -41,18 +41,24 @@ describe('disclosure field lists', () => {
         const listed = [
           ...lists.fieldsReleased.map((path) => ({ path, fate: 'keep' })),
           ...lists.fieldsRemoved.map((path) => ({ path, fate: 'removed' })),
-          ...lists.fieldsTransformed.map((t) => ({ path: t.path, fate: `${t.action}:${t.method}` })),
+          ...lists.fieldsTransformed.map((t) => ({
+            path: t.path,
+            fate: `${t.action}:${t.method}:${t.normalization}:${t.keyIds.join(',')}`,
+          })),
         ];
-        const fateOf = (action: string) =>
-          action === 'drop' || action === 'removed'
-            ? 'removed'
-            : action === 'keep'
-              ? 'keep'
-              : `${{ mask: 'MASK', hash: 'HASH', generalize: 'GENERALIZE' }[action.split(':')[0]!]}:${action.split(':')[1] ?? null}`;
+        const fateOf = (field: (typeof decision.fields)[number]) => {
+          const { action } = field;
+          if (action === 'drop' || action === 'removed') return 'removed';
+          if (action === 'keep') return 'keep';
+          if (action === 'hash')
+            return `HASH:hmac-sha256:${field.normalization ?? null}:${(field.keyIds ?? []).join(',')}`;
+          const [kind, method] = action.split(':');
+          return `${{ mask: 'MASK', generalize: 'GENERALIZE' }[kind!]}:${method}:null:`;
+        };
         for (const field of decision.fields) {
           const covering = listed.filter((l) => field.path === l.path || field.path.startsWith(`${l.path}.`));
           expect(covering, field.path).toHaveLength(1);
-          expect(covering[0]!.fate, field.path).toBe(fateOf(field.action));
+          expect(covering[0]!.fate, field.path).toBe(fateOf(field));
         }
         // Every listed path covers at least one field, and the lists are shorter than the fields.
         for (const l of listed)
@@ -78,11 +84,9 @@ describe('disclosure field lists', () => {
     );
     expect(lists.fieldsReleased).not.toContain('driver');
     expect(lists.fieldsRemoved).toEqual(expect.arrayContaining(['driver.address', 'consignor.address']));
-    expect(lists.fieldsTransformed).toContainEqual({
-      path: 'driver.documents[*].documentNumber',
-      action: 'HASH',
-      method: null,
-    });
+    expect(lists.fieldsTransformed).toContainEqual(
+      expect.objectContaining({ path: 'driver.documents[*].documentNumber', action: 'HASH', method: 'hmac-sha256' }),
+    );
   });
 });
 
@@ -107,6 +111,7 @@ describe('disclosure encoder', () => {
             {
               principal: { ...to, roles: ['subscriber'], name: `${to.country}/${to.agency}`, via: 'token' },
               subscriptionId: 'test.sub',
+              declaredPurposes: ['CUSTOMS'],
               feed,
               record: { topic, partition: 1, offset: String(at), key: 'K-1', value: null, headers: {}, timestamp: 0 },
               viewSchemaId: 12,
@@ -161,6 +166,7 @@ describe('audit writer', () => {
         {
           principal: { country: 'MX', agency: 'ANAM', roles: ['subscriber'], name: 'MX/ANAM', via: 'token' },
           subscriptionId: 'mx.anam.test',
+          declaredPurposes: ['CUSTOMS'],
           feed,
           record: {
             topic: 'us.cargo-manifests.v1',

@@ -18,7 +18,13 @@ const TRANSFORM_ACTIONS: Record<string, 'MASK' | 'HASH' | 'GENERALIZE'> = {
 
 interface FieldLists {
   readonly fieldsReleased: string[];
-  readonly fieldsTransformed: { path: string; action: string; method: string | null }[];
+  readonly fieldsTransformed: {
+    path: string;
+    action: string;
+    method: string | null;
+    normalization: string | null;
+    keyIds: string[];
+  }[];
   readonly fieldsRemoved: string[];
 }
 
@@ -26,6 +32,15 @@ interface PathNode {
   /** The action of a leaf field: keep, removed, or a transform such as hash:hmac-sha256. */
   action?: string;
   readonly children: Map<string, PathNode>;
+}
+
+/**
+ * A leaf's action as one string, so that equal fates compare equal: a hash names its method,
+ * normalisation and key ids (`hash:hmac-sha256|document-number|k2026,k2025`).
+ */
+function leafAction(field: DeliveredRecord['decision']['fields'][number]): string {
+  if (field.action !== 'hash') return field.action;
+  return `hash:hmac-sha256|${field.normalization ?? ''}|${(field.keyIds ?? []).join(',')}`;
 }
 
 /** What a leaf's action says in the record: drop and removed are both "removed". */
@@ -61,7 +76,7 @@ export function fieldLists(fields: DeliveredRecord['decision']['fields']): Field
       }
       node = child;
     }
-    node.action = field.action;
+    node.action = leafAction(field);
   }
   const lists: FieldLists = { fieldsReleased: [], fieldsTransformed: [], fieldsRemoved: [] };
   const emit = (path: string, action: string) => {
@@ -69,7 +84,14 @@ export function fieldLists(fields: DeliveredRecord['decision']['fields']): Field
     else if (action === 'removed') lists.fieldsRemoved.push(path);
     else {
       const [kind, method] = action.split(':');
-      lists.fieldsTransformed.push({ path, action: TRANSFORM_ACTIONS[kind ?? ''] ?? 'MASK', method: method ?? null });
+      const [variant, normalization, keyIds] = (method ?? '').split('|');
+      lists.fieldsTransformed.push({
+        path,
+        action: TRANSFORM_ACTIONS[kind ?? ''] ?? 'MASK',
+        method: variant || null,
+        normalization: normalization || null,
+        keyIds: keyIds ? keyIds.split(',') : [],
+      });
     }
   };
   const walk = (node: PathNode, path: string) => {
@@ -117,6 +139,7 @@ export function disclosureRecord(
     agreementVersion: String(feed.agreement.version),
     ruleId: decision.rule,
     viewSchemaId: delivered.viewSchemaId,
+    declaredPurposes: delivered.declaredPurposes,
     ...lists,
     deliveredAt: now,
   };

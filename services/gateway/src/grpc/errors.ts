@@ -346,3 +346,13 @@ export function toStatusMessage(error: unknown): RpcStatus {
   const { code, message, details } = statusParts(error);
   return toRpcStatus(code, message, details);
 }
+
+/** INVALID_ARGUMENT (REQUEST_INVALID) with one field violation naming the request field. */
+export function badRequest(field: string, description: string): GatewayError {
+  return new GatewayError({
+    code: 'INVALID_ARGUMENT',
+    reason: ErrorReason.REQUEST_INVALID,
+    message: `${field}: ${description}`,
+    fieldViolations: [{ field, description, reason: 'REQUEST_INVALID' }],
+  });
+}

@@ -167,6 +167,8 @@ async function auditViews(
               {
                 principal,
                 subscriptionId: OPERATOR_BROWSE_SUBSCRIPTION,
+                // An operator's preview declares no purpose of its own.
+                declaredPurposes: [],
                 feed: access.feed,
                 record: match.record,
                 viewSchemaId,

@@ -6,6 +6,7 @@ import {
   FieldAction,
   PayloadFormat,
   PolicyDecision,
+  WithholdingGate,
   type ExplainPolicyRequest,
   type PolicyExplanation,
 } from '@puente/proto';
@@ -47,6 +48,7 @@ const explainRequest = (fields: Partial<ExplainPolicyRequest>): ExplainPolicyReq
   topic: US_CARGO,
   target: { $case: 'agreementId', value: 'us-to-mx' },
   viewFormat: PayloadFormat.AVRO_JSON,
+  purposes: [],
   ...fields,
 });
 const only = (explanations: readonly PolicyExplanation[]): PolicyExplanation => {
@@ -82,6 +84,7 @@ describe('explainPolicy', () => {
           viewSchemaId: 0,
           viewFormat: PayloadFormat.UNSPECIFIED,
           viewPayload: Buffer.alloc(0),
+          gate: WithholdingGate.UNSPECIFIED,
         },
       ]);
     });
@@ -108,6 +111,7 @@ describe('explainPolicy', () => {
         viewSchemaId,
         viewFormat: PayloadFormat.AVRO_CONFLUENT,
         viewPayload: undefined,
+        gate: WithholdingGate.UNSPECIFIED,
       });
       const field = (path: string) => explanation.fields.find((f) => f.path === path);
       expect(field('manifestId')).toEqual({
@@ -116,6 +120,9 @@ describe('explainPolicy', () => {
         transform: '',
         rule: 'cargo-for-customs',
         byDefault: false,
+        domesticOnly: false,
+        normalization: '',
+        keyIds: [],
       });
       expect(field('driver.documents[*].documentNumber')).toMatchObject({ action: FieldAction.HASH, transform: '' });
       expect(field('driver.dateOfBirth')).toMatchObject({ action: FieldAction.GENERALIZE, transform: 'year' });
@@ -125,6 +132,9 @@ describe('explainPolicy', () => {
         transform: '',
         rule: '',
         byDefault: true,
+        domesticOnly: false,
+        normalization: '',
+        keyIds: [],
       });
       const payload = explanation.viewPayload;
       expect(payload[0]).toBe(0);
@@ -165,6 +175,9 @@ describe('explainPolicy', () => {
         transform: 'initials',
         rule: 'screening',
         byDefault: false,
+        domesticOnly: false,
+        normalization: '',
+        keyIds: [],
       });
       const view = JSON.parse(explanation.viewPayload.toString('utf8'));
       expect(view['screeningId']).toBe(screening['screeningId']);

@@ -6,6 +6,7 @@ import {
   FieldAction,
   PayloadFormat,
   PolicyDecision,
+  WithholdingGate,
   type EncodedEvent,
   type ExplainPolicyRequest,
   type ExplainPolicyResponse,
@@ -13,11 +14,12 @@ import {
   type PolicyExplanation,
 } from '@puente/proto';
 import type { AvroCodec } from '@puente/contracts';
-import type { Decision, Explanation, Feed, FieldDecision, Partner, PolicySet } from '@puente/policy';
+import type { Decision, Explanation, Feed, FieldDecision, Gate, Partner, PolicySet } from '@puente/policy';
 
 import { classifyTopic, feedsSharing, recipientOf, type InspectableTopic } from '../auth/authorization.js';
 import { GatewayError } from '../grpc/errors.js';
 import type { Principal } from '../auth/identity.js';
+import { declaredPurposes } from '../auth/purposes.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { decode, eventIdOf, renderView } from './records.js';
@@ -80,10 +82,13 @@ export async function explainPolicy(
       ? agreementFeeds(policies, asker, target.value)
       : partnerFeeds(policies, asker, target.value);
 
+  const purposes = declaredPurposes(request.purposes, 'purposes', false);
   const value = await explainedEvent(deps, request.topic, event);
   const format = outputFormat(request.viewFormat, 'view_format');
   return {
-    explanations: considered.map(({ feed, partner }) => {
+    explanations: considered.map(({ feed, partner: recipient }) => {
+      // Declared purposes take part in the decision only when the operator names some.
+      const partner = purposes.length > 0 ? { ...recipient, purposes } : recipient;
       const explanation = feed.policy.explain(value, partner);
       const decision = explanation.decision === 'admitted' ? feed.policy.apply(value, partner) : undefined;
       return explanationMessage(deps, { feed, explanation, decision }, format);
@@ -242,8 +247,19 @@ function explanationMessage(
     viewSchemaId,
     viewFormat: released ? format : PayloadFormat.UNSPECIFIED,
     viewPayload: released ? renderView(deps.codec, viewSchemaId, released.view, format) : Buffer.alloc(0),
+    gate: GATE_MESSAGES[explanation.gate ?? 'none'],
   };
 }
+
+const GATE_MESSAGES: Record<Gate | 'none', WithholdingGate> = {
+  none: WithholdingGate.UNSPECIFIED,
+  validity: WithholdingGate.VALIDITY,
+  recipient: WithholdingGate.RECIPIENT,
+  releasability: WithholdingGate.RELEASABILITY,
+  ceiling: WithholdingGate.CEILING,
+  purpose: WithholdingGate.PURPOSE,
+  'declared-purpose': WithholdingGate.DECLARED_PURPOSE,
+};
 
 function fieldMessage(field: FieldDecision, rule: string): FieldDecisionMessage {
   const [kind, transform = ''] = field.action.split(':');
@@ -258,5 +274,14 @@ function fieldMessage(field: FieldDecision, rule: string): FieldDecisionMessage 
             ? FieldAction.GENERALIZE
             : FieldAction.DROP;
   const byDefault = field.decidedBy === null;
-  return { path: field.path, action, transform, rule: byDefault ? '' : rule, byDefault };
+  return {
+    path: field.path,
+    action,
+    transform,
+    rule: byDefault ? '' : rule,
+    byDefault,
+    domesticOnly: field.domesticOnly === true,
+    normalization: field.normalization ?? '',
+    keyIds: [...(field.keyIds ?? [])],
+  };
 }

@@ -90,6 +90,7 @@ describe('createOperatorService', () => {
         event: { $case: 'eventId', value: value['meta'].eventId },
         target: { $case: 'agreementId', value: 'us-to-mx' },
         viewFormat: PayloadFormat.AVRO_JSON,
+        purposes: [],
       },
       'dev-us-cbp-operator',
     );

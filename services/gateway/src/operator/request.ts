@@ -1,17 +1,10 @@
 // Checks on request fields shared by the RPCs: one INVALID_ARGUMENT shape (REQUEST_INVALID with
 // a field violation) and the payload formats an answer may be written in.
-import { ErrorReason, PayloadFormat } from '@puente/proto';
+import { PayloadFormat } from '@puente/proto';
 
-import { GatewayError } from '../grpc/errors.js';
+import { badRequest } from '../grpc/errors.js';
 
-export function badRequest(field: string, description: string): GatewayError {
-  return new GatewayError({
-    code: 'INVALID_ARGUMENT',
-    reason: ErrorReason.REQUEST_INVALID,
-    message: `${field}: ${description}`,
-    fieldViolations: [{ field, description, reason: 'REQUEST_INVALID' }],
-  });
-}
+export { badRequest };
 
 /** The format to answer in: UNSPECIFIED means AVRO_JSON; anything but the two Avro encodings is refused. */
 export function outputFormat(format: PayloadFormat, field: string): PayloadFormat {

@@ -90,6 +90,7 @@ describe('caught_up on a Subscribe stream', () => {
           startPosition,
           maxUnacked: 50,
           maxBatchSize: 5,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

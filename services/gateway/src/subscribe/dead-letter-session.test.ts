@@ -100,6 +100,7 @@ describe('a subscription meeting a record it cannot deliver', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 100,
           maxBatchSize: 5,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -94,6 +94,7 @@ describe('Subscribe ended by the client', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 50,
           maxBatchSize: 50,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -114,6 +114,7 @@ describe('a half-close whose acks cannot be committed', () => {
           startPosition: StartPosition.LATEST,
           maxUnacked: 10,
           maxBatchSize: 10,
+          purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
         },
       },
     });

@@ -33,6 +33,7 @@ import {
 import { type Logger } from '@puente/runtime';
 
 import { GatewayError, toServiceError } from '../grpc/errors.js';
+import { declaredPurposes } from '../auth/purposes.js';
 import { describeFeed, feedIdOf } from './feeds.js';
 import type { Principal } from '../auth/identity.js';
 import type { CursorStore } from './cursor-store.js';
@@ -57,6 +58,8 @@ export interface SessionLimits {
 export interface DeliveredRecord {
   readonly principal: Principal;
   readonly subscriptionId: string;
+  /** The purposes the subscriber declared when it started. */
+  readonly declaredPurposes: readonly string[];
   readonly feed: Feed;
   readonly record: ConsumedRecord;
   readonly eventId: string;
@@ -67,7 +70,7 @@ export interface DeliveredRecord {
 
 /** The audit's part of an admitted event. */
 export function deliveredRecord(
-  base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'feed' | 'record' | 'viewSchemaId'>,
+  base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'declaredPurposes' | 'feed' | 'record' | 'viewSchemaId'>,
   event: Record<string, unknown>,
   decision: DeliveredRecord['decision'],
 ): DeliveredRecord {
@@ -75,6 +78,7 @@ export function deliveredRecord(
   return {
     principal: base.principal,
     subscriptionId: base.subscriptionId,
+    declaredPurposes: base.declaredPurposes,
     feed: base.feed,
     record: base.record,
     viewSchemaId: base.viewSchemaId,
@@ -148,6 +152,8 @@ const SUBSCRIPTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export class SubscriptionSession {
   readonly streamId = randomUUID();
   subscriptionId = '';
+  /** The subscriber as the policies see it: country, agency and the purposes it declared. */
+  private partner: Partner = { country: '', agency: '', purposes: [] };
   private states: PartitionState[] = [];
   private unacked = 0;
   private maxUnacked = 0;
@@ -280,6 +286,7 @@ export class SubscriptionSession {
         ],
       });
     }
+    const purposes = declaredPurposes(start.purposes, 'start.purposes', true);
     const available = this.deps.feedsFor(this.principal);
     const chosen =
       start.feeds.length === 0
@@ -302,6 +309,11 @@ export class SubscriptionSession {
         message: `no agreement in force shares any feed with ${this.principal.country}/${this.principal.agency}`,
       });
     }
+    for (const feed of chosen) {
+      const allowed = feed.agreement.purposes;
+      if (!purposes.some((purpose) => allowed.includes(purpose))) throw purposeNotAllowed(feed, purposes);
+    }
+    this.partner = { country: this.principal.country, agency: this.principal.agency, purposes };
     this.subscriptionId = `${this.principal.country.toLowerCase()}.${this.principal.agency.toLowerCase()}.${start.subscription}`;
     const { limits } = this.deps;
     this.maxUnacked = Math.min(start.maxUnacked || limits.defaultMaxUnacked, limits.maxUnacked);
@@ -538,7 +550,7 @@ export class SubscriptionSession {
 
   private evaluate(state: PartitionState, entry: TailEntry): Evaluated {
     const policy = state.feed.policy;
-    const partner = { country: this.principal.country, agency: this.principal.agency };
+    const partner = this.partner;
     const viewSchemaId = this.deps.viewSchemaId(policy);
     let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
     let meta: Record<string, unknown> | undefined;
@@ -592,7 +604,14 @@ export class SubscriptionSession {
         agreementVersion: String(state.feed.agreement.version),
       },
       delivered: deliveredRecord(
-        { principal: this.principal, subscriptionId: this.subscriptionId, feed: state.feed, record, viewSchemaId },
+        {
+          principal: this.principal,
+          subscriptionId: this.subscriptionId,
+          declaredPurposes: partner.purposes ?? [],
+          feed: state.feed,
+          record,
+          viewSchemaId,
+        },
         { meta },
         admitted,
       ),
@@ -695,6 +714,22 @@ function commitFailed(subscriptionId: string, error: unknown): GatewayError {
     message: `the cursor of ${subscriptionId} could not be committed; unconfirmed records will be delivered again`,
     retryAfterMs: 1_000,
     cause: error,
+  });
+}
+
+/** A feed whose agreement allows none of the purposes the subscriber declared: it could release nothing. */
+function purposeNotAllowed(feed: Feed, declared: readonly string[]): GatewayError {
+  const feedId = feedIdOf(feed);
+  return new GatewayError({
+    code: 'PERMISSION_DENIED',
+    reason: ErrorReason.PURPOSE_NOT_ALLOWED,
+    message: `agreement ${feed.agreement.id} v${feed.agreement.version} shares ${feedId} for ${feed.agreement.purposes.join(', ')}, none of the declared purposes (${declared.join(', ')})`,
+    metadata: {
+      feed: feedId,
+      agreement: feed.agreement.id,
+      declared: declared.join(','),
+      allowed: feed.agreement.purposes.join(','),
+    },
   });
 }
 

@@ -6,7 +6,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Type } from 'avsc';
 
 import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
-import { createConditionCompiler, type CompiledCondition, type Partner } from './condition.js';
+import { createConditionCompiler, type CompiledCondition, type Gate, type Partner } from './condition.js';
 import type { PolicyProblem } from './errors.js';
 import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
@@ -22,7 +22,13 @@ export type Decision =
       /** What the admitting rule does to every leaf field (static per rule; shared, not copied). */
       readonly fields: readonly FieldDecision[];
     }
-  | { readonly admitted: false; readonly rule: null; readonly reason: string };
+  | {
+      readonly admitted: false;
+      readonly rule: null;
+      readonly reason: string;
+      /** The gate that withheld the record before any rule; absent/null when the rules did. */
+      readonly gate?: Gate | null;
+    };
 
 /** A decision taken from the event's Avro: the view as Avro, and the event's decoded `meta`. */
 export type BytesDecision =
@@ -34,7 +40,13 @@ export type BytesDecision =
       readonly fields: readonly FieldDecision[];
       readonly meta: Record<string, unknown>;
     }
-  | { readonly admitted: false; readonly rule: null; readonly reason: string; readonly meta: Record<string, unknown> };
+  | {
+      readonly admitted: false;
+      readonly rule: null;
+      readonly reason: string;
+      readonly gate?: Gate | null;
+      readonly meta: Record<string, unknown>;
+    };
 
 export interface RuleEvaluation {
   readonly rule: string;
@@ -50,6 +62,8 @@ export interface Explanation {
   readonly decision: 'admitted' | 'withheld';
   /** Why: the admitting rule, or the gate / missing rule that withheld the record. */
   readonly reason: string;
+  /** The gate that withheld the record before any rule; absent/null when it passed every gate. */
+  readonly gate?: Gate | null;
   readonly rule: string | null;
   readonly evaluations: readonly RuleEvaluation[];
   /** For an admitted record, what happened to every leaf field of the source schema. */

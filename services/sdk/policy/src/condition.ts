@@ -13,7 +13,20 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 export interface Partner {
   readonly country: string;
   readonly agency: string;
+  /**
+   * The purposes the partner declared (a subscriber, when it starts): a record is admitted only
+   * for a purpose it declared, too. Undefined leaves declared purposes out of the decision
+   * (an operator's preview that names none).
+   */
+  readonly purposes?: readonly string[];
 }
+
+/**
+ * The gates every record passes, in this order, before any rule is evaluated; no rule can open
+ * them. The name of the one that withheld a record is in its decision and its explanation.
+ */
+export const GATES = ['validity', 'recipient', 'releasability', 'ceiling', 'purpose', 'declared-purpose'] as const;
+export type Gate = (typeof GATES)[number];
 
 export type ConditionResult =
   { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: string };

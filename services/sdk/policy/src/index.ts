@@ -5,7 +5,7 @@ export {
   type AgreementDocument,
   type FieldAction,
 } from './agreement-document.js';
-export { CLASSIFICATIONS, type Partner } from './condition.js';
+export { CLASSIFICATIONS, GATES, type Gate, type Partner } from './condition.js';
 export {
   compileAgreement,
   parseHashKey,

@@ -160,8 +160,15 @@ describe.each(TOPICS)('policy properties on %s', (topic) => {
           if (value !== null) expect(released.has(path), `released ${path}`).toBe(true);
         }
         // No raw value of a hashed, masked, generalised, dropped or removed field is in the bytes.
+        // Generated tokens can coincide (fast-check biases towards, and shrinks to, the same
+        // uuid): a value also held by a kept field is released there, not leaked here.
+        const keptValues = new Set(
+          leaves(event)
+            .filter(([path]) => kept.has(path))
+            .map(([, value]) => value),
+        );
         for (const [path, value] of leaves(event)) {
-          if (kept.has(path) || typeof value !== 'string' || value.length < 12) continue;
+          if (kept.has(path) || typeof value !== 'string' || value.length < 12 || keptValues.has(value)) continue;
           expect(bytes.includes(value), `${path} leaked`).toBe(false);
         }
       }

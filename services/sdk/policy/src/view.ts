@@ -39,6 +39,12 @@ export interface FieldDecision {
   readonly action: 'keep' | 'drop' | 'removed' | 'hash' | `mask:${string}` | `generalize:${string}`;
   /** The agreement path that decided it; null when nothing mentions it (default deny). */
   readonly decidedBy: string | null;
+  /** The schema marks it `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
+  readonly domesticOnly?: boolean;
+  /** For hash: the normalisation applied first ('document-number', 'name', 'exact'). */
+  readonly normalization?: string;
+  /** For hash: the ids of the keys hashed with, current first (two during a rotation's overlap). */
+  readonly keyIds?: readonly string[];
 }
 
 export interface CompiledView {

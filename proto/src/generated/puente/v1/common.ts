@@ -216,6 +216,20 @@ export enum ErrorReason {
    * when the budget ran out first: the event may be in a newer record).
    */
   EVENT_NOT_FOUND = 25,
+  /**
+   * AGREEMENT_REVOKED - PERMISSION_DENIED: a live Subscribe stream read a feed that an agreement change no longer
+   * admits (the agreement was removed, expired at `validUntil`, stopped naming the caller's
+   * agency, or no longer shares the topic). The stream ends; nothing was delivered under the
+   * old version after the change. metadata: feed, agreement, agreementVersion (the version
+   * that stopped it, or "removed"), previousVersion (the version the stream read under).
+   */
+  AGREEMENT_REVOKED = 26,
+  /**
+   * PURPOSE_NOT_ALLOWED - PERMISSION_DENIED: the purposes a subscriber declared (StartSubscription.purposes) and
+   * the purposes of a feed's agreement have none in common, so the feed could release
+   * nothing. metadata: feed, agreement, declared, allowed.
+   */
+  PURPOSE_NOT_ALLOWED = 27,
   UNRECOGNIZED = -1,
 }
 
@@ -299,6 +313,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 25:
     case "ERROR_REASON_EVENT_NOT_FOUND":
       return ErrorReason.EVENT_NOT_FOUND;
+    case 26:
+    case "ERROR_REASON_AGREEMENT_REVOKED":
+      return ErrorReason.AGREEMENT_REVOKED;
+    case 27:
+    case "ERROR_REASON_PURPOSE_NOT_ALLOWED":
+      return ErrorReason.PURPOSE_NOT_ALLOWED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -360,6 +380,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_PUBLISH_OUTCOME_UNKNOWN";
     case ErrorReason.EVENT_NOT_FOUND:
       return "ERROR_REASON_EVENT_NOT_FOUND";
+    case ErrorReason.AGREEMENT_REVOKED:
+      return "ERROR_REASON_AGREEMENT_REVOKED";
+    case ErrorReason.PURPOSE_NOT_ALLOWED:
+      return "ERROR_REASON_PURPOSE_NOT_ALLOWED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

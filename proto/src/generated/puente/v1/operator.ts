@@ -164,6 +164,80 @@ export function policyDecisionToJSON(object: PolicyDecision): string {
   }
 }
 
+/**
+ * The gates every record passes, in this order, before any rule of an agreement is
+ * evaluated; no rule can open them.
+ */
+export enum WithholdingGate {
+  /** UNSPECIFIED - Not withheld by a gate. */
+  UNSPECIFIED = 0,
+  /** VALIDITY - The agreement is not in force (before `validFrom`, from `validUntil`). */
+  VALIDITY = 1,
+  /** RECIPIENT - The agreement does not share with the partner's country or agency. */
+  RECIPIENT = 2,
+  /** RELEASABILITY - `meta.releasableTo` does not name the partner's country. */
+  RELEASABILITY = 3,
+  /** CEILING - `meta.classification` is above the agreement's `classificationCeiling`. */
+  CEILING = 4,
+  /** PURPOSE - None of the record's `meta.purposes` is allowed by the agreement. */
+  PURPOSE = 5,
+  /** DECLARED_PURPOSE - None of the record's purposes allowed by the agreement was declared by the subscriber. */
+  DECLARED_PURPOSE = 6,
+  UNRECOGNIZED = -1,
+}
+
+export function withholdingGateFromJSON(object: any): WithholdingGate {
+  switch (object) {
+    case 0:
+    case "WITHHOLDING_GATE_UNSPECIFIED":
+      return WithholdingGate.UNSPECIFIED;
+    case 1:
+    case "WITHHOLDING_GATE_VALIDITY":
+      return WithholdingGate.VALIDITY;
+    case 2:
+    case "WITHHOLDING_GATE_RECIPIENT":
+      return WithholdingGate.RECIPIENT;
+    case 3:
+    case "WITHHOLDING_GATE_RELEASABILITY":
+      return WithholdingGate.RELEASABILITY;
+    case 4:
+    case "WITHHOLDING_GATE_CEILING":
+      return WithholdingGate.CEILING;
+    case 5:
+    case "WITHHOLDING_GATE_PURPOSE":
+      return WithholdingGate.PURPOSE;
+    case 6:
+    case "WITHHOLDING_GATE_DECLARED_PURPOSE":
+      return WithholdingGate.DECLARED_PURPOSE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return WithholdingGate.UNRECOGNIZED;
+  }
+}
+
+export function withholdingGateToJSON(object: WithholdingGate): string {
+  switch (object) {
+    case WithholdingGate.UNSPECIFIED:
+      return "WITHHOLDING_GATE_UNSPECIFIED";
+    case WithholdingGate.VALIDITY:
+      return "WITHHOLDING_GATE_VALIDITY";
+    case WithholdingGate.RECIPIENT:
+      return "WITHHOLDING_GATE_RECIPIENT";
+    case WithholdingGate.RELEASABILITY:
+      return "WITHHOLDING_GATE_RELEASABILITY";
+    case WithholdingGate.CEILING:
+      return "WITHHOLDING_GATE_CEILING";
+    case WithholdingGate.PURPOSE:
+      return "WITHHOLDING_GATE_PURPOSE";
+    case WithholdingGate.DECLARED_PURPOSE:
+      return "WITHHOLDING_GATE_DECLARED_PURPOSE";
+    case WithholdingGate.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Action on one field of a view. */
 export enum FieldAction {
   /** UNSPECIFIED - Not set; never sent. */
@@ -176,7 +250,11 @@ export enum FieldAction {
   MASK = 3,
   /** GENERALIZE - Coarsened (`transform`: year, month). */
   GENERALIZE = 4,
-  /** HASH - Replaced by a keyed HMAC-SHA-256 (base64url), matchable but not reversible. */
+  /**
+   * HASH - Replaced by a keyed HMAC-SHA-256 of the normalised value, matchable but not
+   * reversible: `<key id>:<digest, base64url>`, and during a key rotation's overlap the
+   * current key's hash, a space, then the previous key's.
+   */
   HASH = 5,
   UNRECOGNIZED = -1,
 }
@@ -560,6 +638,11 @@ export interface ExplainPolicyRequest {
     | undefined;
   /** Encoding of the resulting views. UNSPECIFIED means AVRO_JSON. */
   viewFormat: PayloadFormat;
+  /**
+   * Purposes the partner would declare when subscribing (StartSubscription.purposes);
+   * empty to leave the subscriber's purposes out of the decision.
+   */
+  purposes: string[];
 }
 
 /** An Avro-encoded event. */
@@ -605,6 +688,11 @@ export interface PolicyExplanation {
   viewFormat: PayloadFormat;
   /** The view the partner would receive; empty when withheld. */
   viewPayload: Buffer;
+  /**
+   * The marking or built-in gate that withheld the record before any rule was evaluated;
+   * UNSPECIFIED when the record passed every gate (released, or withheld by the rules).
+   */
+  gate: WithholdingGate;
 }
 
 /** The evaluation of one rule's record condition. */
@@ -634,6 +722,21 @@ export interface FieldDecision {
   rule: string;
   /** True when no rule named the field and the default (drop) applied. */
   byDefault: boolean;
+  /**
+   * True when the schema marks the field `puente.domesticOnly`: it never leaves its country,
+   * whatever the agreement says (an agreement that would release it does not load).
+   */
+  domesticOnly: boolean;
+  /**
+   * For HASH: the normalisation applied before hashing ("document-number", "name", or
+   * "exact"); empty for other actions.
+   */
+  normalization: string;
+  /**
+   * For HASH: the ids of the keys the value is hashed with, current first (two during a
+   * key rotation's overlap). Each hash in the view is written `<key id>:<digest>`.
+   */
+  keyIds: string[];
 }
 
 function createBaseListTopicsRequest(): ListTopicsRequest {
@@ -3255,7 +3358,7 @@ export const PartitionLag: MessageFns<PartitionLag> = {
 };
 
 function createBaseExplainPolicyRequest(): ExplainPolicyRequest {
-  return { topic: "", event: undefined, target: undefined, viewFormat: 0 };
+  return { topic: "", event: undefined, target: undefined, viewFormat: 0, purposes: [] };
 }
 
 export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
@@ -3281,6 +3384,9 @@ export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
     }
     if (message.viewFormat !== 0) {
       writer.uint32(48).int32(message.viewFormat);
+    }
+    for (const v of message.purposes) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -3346,6 +3452,14 @@ export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
             message.viewFormat = reader.int32() as any;
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.purposes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3380,6 +3494,9 @@ export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
         : isSet(object.view_format)
         ? payloadFormatFromJSON(object.view_format)
         : 0,
+      purposes: globalThis.Array.isArray(object?.purposes)
+        ? object.purposes.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -3400,6 +3517,9 @@ export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
     }
     if (message.viewFormat !== 0) {
       obj.viewFormat = payloadFormatToJSON(message.viewFormat);
+    }
+    if (message.purposes?.length) {
+      obj.purposes = message.purposes;
     }
     return obj;
   },
@@ -3439,6 +3559,7 @@ export const ExplainPolicyRequest: MessageFns<ExplainPolicyRequest> = {
       }
     }
     message.viewFormat = object.viewFormat ?? 0;
+    message.purposes = object.purposes?.map((e) => e) || [];
     return message;
   },
 };
@@ -3636,6 +3757,7 @@ function createBasePolicyExplanation(): PolicyExplanation {
     viewSchemaId: 0,
     viewFormat: 0,
     viewPayload: Buffer.alloc(0),
+    gate: 0,
   };
 }
 
@@ -3673,6 +3795,9 @@ export const PolicyExplanation: MessageFns<PolicyExplanation> = {
     }
     if (message.viewPayload.length !== 0) {
       writer.uint32(90).bytes(message.viewPayload);
+    }
+    if (message.gate !== 0) {
+      writer.uint32(96).int32(message.gate);
     }
     return writer;
   },
@@ -3778,6 +3903,14 @@ export const PolicyExplanation: MessageFns<PolicyExplanation> = {
             message.viewPayload = Buffer.from(reader.bytes());
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.gate = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3831,6 +3964,7 @@ export const PolicyExplanation: MessageFns<PolicyExplanation> = {
         : isSet(object.view_payload)
         ? Buffer.from(bytesFromBase64(object.view_payload))
         : Buffer.alloc(0),
+      gate: isSet(object.gate) ? withholdingGateFromJSON(object.gate) : 0,
     };
   },
 
@@ -3869,6 +4003,9 @@ export const PolicyExplanation: MessageFns<PolicyExplanation> = {
     if (message.viewPayload.length !== 0) {
       obj.viewPayload = base64FromBytes(message.viewPayload);
     }
+    if (message.gate !== 0) {
+      obj.gate = withholdingGateToJSON(message.gate);
+    }
     return obj;
   },
 
@@ -3888,6 +4025,7 @@ export const PolicyExplanation: MessageFns<PolicyExplanation> = {
     message.viewSchemaId = object.viewSchemaId ?? 0;
     message.viewFormat = object.viewFormat ?? 0;
     message.viewPayload = object.viewPayload ?? Buffer.alloc(0);
+    message.gate = object.gate ?? 0;
     return message;
   },
 };
@@ -4010,7 +4148,16 @@ export const RuleEvaluation: MessageFns<RuleEvaluation> = {
 };
 
 function createBaseFieldDecision(): FieldDecision {
-  return { path: "", action: 0, transform: "", rule: "", byDefault: false };
+  return {
+    path: "",
+    action: 0,
+    transform: "",
+    rule: "",
+    byDefault: false,
+    domesticOnly: false,
+    normalization: "",
+    keyIds: [],
+  };
 }
 
 export const FieldDecision: MessageFns<FieldDecision> = {
@@ -4029,6 +4176,15 @@ export const FieldDecision: MessageFns<FieldDecision> = {
     }
     if (message.byDefault !== false) {
       writer.uint32(40).bool(message.byDefault);
+    }
+    if (message.domesticOnly !== false) {
+      writer.uint32(48).bool(message.domesticOnly);
+    }
+    if (message.normalization !== "") {
+      writer.uint32(58).string(message.normalization);
+    }
+    for (const v of message.keyIds) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -4086,6 +4242,30 @@ export const FieldDecision: MessageFns<FieldDecision> = {
             message.byDefault = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.domesticOnly = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.normalization = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.keyIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4109,6 +4289,17 @@ export const FieldDecision: MessageFns<FieldDecision> = {
         : isSet(object.by_default)
         ? globalThis.Boolean(object.by_default)
         : false,
+      domesticOnly: isSet(object.domesticOnly)
+        ? globalThis.Boolean(object.domesticOnly)
+        : isSet(object.domestic_only)
+        ? globalThis.Boolean(object.domestic_only)
+        : false,
+      normalization: isSet(object.normalization) ? globalThis.String(object.normalization) : "",
+      keyIds: globalThis.Array.isArray(object?.keyIds)
+        ? object.keyIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.key_ids)
+        ? object.key_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -4129,6 +4320,15 @@ export const FieldDecision: MessageFns<FieldDecision> = {
     if (message.byDefault !== false) {
       obj.byDefault = message.byDefault;
     }
+    if (message.domesticOnly !== false) {
+      obj.domesticOnly = message.domesticOnly;
+    }
+    if (message.normalization !== "") {
+      obj.normalization = message.normalization;
+    }
+    if (message.keyIds?.length) {
+      obj.keyIds = message.keyIds;
+    }
     return obj;
   },
 
@@ -4142,6 +4342,9 @@ export const FieldDecision: MessageFns<FieldDecision> = {
     message.transform = object.transform ?? "";
     message.rule = object.rule ?? "";
     message.byDefault = object.byDefault ?? false;
+    message.domesticOnly = object.domesticOnly ?? false;
+    message.normalization = object.normalization ?? "";
+    message.keyIds = object.keyIds?.map((e) => e) || [];
     return message;
   },
 };

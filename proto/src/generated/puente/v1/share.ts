@@ -200,6 +200,15 @@ export interface StartSubscription {
   maxUnacked: number;
   /** Requested maximum deliveries per DeliveryBatch; 0 for the gateway's default. */
   maxBatchSize: number;
+  /**
+   * The purposes the subscriber will use the records for (e.g. "CUSTOMS"); at least one,
+   * each a purpose of the catalog's Purpose enum (INVALID_ARGUMENT, REQUEST_INVALID naming
+   * `start.purposes` otherwise). A record is delivered only when one of its
+   * `meta.purposes` is both declared here and allowed by the feed's agreement; a feed whose
+   * agreement allows none of them is refused (PERMISSION_DENIED, PURPOSE_NOT_ALLOWED). The
+   * declared purposes are recorded in every disclosure.
+   */
+  purposes: string[];
 }
 
 /** Acknowledges deliveries (cumulative per topic partition, see Subscribe). */
@@ -285,7 +294,12 @@ export interface Delivery {
    * fields transformed, as described by the view schema.
    */
   payload: Buffer;
-  /** Version of the agreement that produced this view (recorded in the disclosure log). */
+  /**
+   * Version of the agreement that produced this view (recorded in the disclosure log).
+   * When an agreement changes under a live stream, the feed continues under the new
+   * version from the next batch (or ends with AGREEMENT_REVOKED): no delivery made after
+   * the change carries the old version.
+   */
   agreementVersion: string;
 }
 
@@ -1050,7 +1064,15 @@ export const SubscribeRequest: MessageFns<SubscribeRequest> = {
 };
 
 function createBaseStartSubscription(): StartSubscription {
-  return { subscription: "", feeds: [], payloadFormat: 0, startPosition: 0, maxUnacked: 0, maxBatchSize: 0 };
+  return {
+    subscription: "",
+    feeds: [],
+    payloadFormat: 0,
+    startPosition: 0,
+    maxUnacked: 0,
+    maxBatchSize: 0,
+    purposes: [],
+  };
 }
 
 export const StartSubscription: MessageFns<StartSubscription> = {
@@ -1072,6 +1094,9 @@ export const StartSubscription: MessageFns<StartSubscription> = {
     }
     if (message.maxBatchSize !== 0) {
       writer.uint32(48).uint32(message.maxBatchSize);
+    }
+    for (const v of message.purposes) {
+      writer.uint32(58).string(v!);
     }
     return writer;
   },
@@ -1137,6 +1162,14 @@ export const StartSubscription: MessageFns<StartSubscription> = {
             message.maxBatchSize = reader.uint32();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.purposes.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1173,6 +1206,9 @@ export const StartSubscription: MessageFns<StartSubscription> = {
         : isSet(object.max_batch_size)
         ? globalThis.Number(object.max_batch_size)
         : 0,
+      purposes: globalThis.Array.isArray(object?.purposes)
+        ? object.purposes.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1196,6 +1232,9 @@ export const StartSubscription: MessageFns<StartSubscription> = {
     if (message.maxBatchSize !== 0) {
       obj.maxBatchSize = Math.round(message.maxBatchSize);
     }
+    if (message.purposes?.length) {
+      obj.purposes = message.purposes;
+    }
     return obj;
   },
 
@@ -1210,6 +1249,7 @@ export const StartSubscription: MessageFns<StartSubscription> = {
     message.startPosition = object.startPosition ?? 0;
     message.maxUnacked = object.maxUnacked ?? 0;
     message.maxBatchSize = object.maxBatchSize ?? 0;
+    message.purposes = object.purposes?.map((e) => e) || [];
     return message;
   },
 };
@@ -2631,7 +2671,9 @@ export const ShareServiceService = {
    * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
    * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
-   * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
+   * (SUBSCRIPTION_SUPERSEDED), PERMISSION_DENIED (AGREEMENT_REVOKED: an agreement change
+   * while the stream was open no longer admits one of its feeds; PURPOSE_NOT_ALLOWED at
+   * start), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
    * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
    * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),
@@ -2762,7 +2804,9 @@ export interface ShareServiceServer extends UntypedServiceImplementation {
    * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
    * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
-   * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
+   * (SUBSCRIPTION_SUPERSEDED), PERMISSION_DENIED (AGREEMENT_REVOKED: an agreement change
+   * while the stream was open no longer admits one of its feeds; PURPOSE_NOT_ALLOWED at
+   * start), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
    * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
    * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),
@@ -2896,7 +2940,9 @@ export interface ShareServiceClient extends Client {
    * (ROLE_NOT_ALLOWED; NO_AGREEMENT for a feed that exists but is not shared with the
    * caller, naming feed and agreement), NOT_FOUND (FEED_NOT_FOUND for a feed id no
    * agreement in force has), RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED), ABORTED
-   * (SUBSCRIPTION_SUPERSEDED), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
+   * (SUBSCRIPTION_SUPERSEDED), PERMISSION_DENIED (AGREEMENT_REVOKED: an agreement change
+   * while the stream was open no longer admits one of its feeds; PURPOSE_NOT_ALLOWED at
+   * start), UNAVAILABLE (BUS_UNAVAILABLE, SHUTTING_DOWN; reconnect
    * after RetryInfo's delay). When the gateway drains for shutdown an open stream ends
    * with UNAVAILABLE (SHUTTING_DOWN); acknowledgements it received are committed and their
    * `committed` sent first (waiting for them at most 10 seconds, as after a half-close),

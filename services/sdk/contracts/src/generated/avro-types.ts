@@ -183,6 +183,8 @@ export interface DisclosureRecord {
   ruleId: string;
   /** Schema id of the view the partner received, if registered. */
   viewSchemaId: number | null;
+  /** Purposes the recipient declared when it subscribed; the record was released for one of them. */
+  declaredPurposes: Purpose[];
   /** Paths released unchanged. */
   fieldsReleased: string[];
   /** Paths released transformed, and how. */
@@ -258,6 +260,10 @@ export interface FieldTransform {
   action: TransformAction;
   /** Variant of the action, e.g. "last4", "initials", "year", "hmac-sha256". */
   method: string | null;
+  /** For HASH: the normalisation applied to the value before hashing, "document-number", "name" or "exact". */
+  normalization: string | null;
+  /** For HASH: ids of the keys the value was hashed with, current first (two during a key rotation's overlap). */
+  keyIds: string[];
 }
 
 /** One goods item (line) of a manifest, after the WCO data model. */

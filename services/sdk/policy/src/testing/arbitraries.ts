@@ -1,5 +1,6 @@
 // fast-check arbitraries driven by Avro types: synthetic events for any schema, whose strings are
-// unique tokens so a leak of a withheld value can be found by a plain search of output bytes.
+// long tokens so a leak of a withheld value can be found by a plain search of output bytes. Tokens
+// are random but not guaranteed distinct (fast-check biases and shrinks towards equal uuids).
 import fc from 'fast-check';
 import type { Type } from 'avsc';
 
