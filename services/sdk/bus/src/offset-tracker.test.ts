@@ -110,6 +110,38 @@ describe('PartitionTracker', () => {
     expect(offsets.toCommit()).toBe(15);
   });
 
+  it('takes records back from an offset: deliveries and holds from there forgotten, to be taken again', () => {
+    const offsets = PartitionTracker.startingAt(10);
+    for (const offset of [10, 11, 12, 13, 14]) offsets.take(offset);
+    offsets.deliver(10);
+    offsets.deliver(12);
+    offsets.hold(13);
+    offsets.deliver(14);
+    expect(offsets.rewind(12)).toBe(2);
+    expect(offsets.next).toBe(12);
+    expect(offsets.unacknowledged).toBe(1);
+    expect(offsets.holds).toBe(0);
+    // The delivery before the rewind is still awaited: nothing past it is committed.
+    expect(offsets.position()).toBe(10);
+    expect(offsets.acknowledge(12)).toBe(false);
+    offsets.acknowledge(10);
+    expect(offsets.position()).toBe(12);
+    // Taken again from there.
+    offsets.take(12);
+    offsets.deliver(12);
+    expect(offsets.position()).toBe(12);
+  });
+
+  it('rewinding to or past the next offset forgets nothing taken before it', () => {
+    const offsets = PartitionTracker.startingAt(0);
+    offsets.take(0);
+    offsets.deliver(0);
+    expect(offsets.rewind(1)).toBe(0);
+    expect(offsets.rewind(5)).toBe(0);
+    expect(offsets.next).toBe(1);
+    expect(offsets.unacknowledged).toBe(1);
+  });
+
   it('has nothing more to commit once a commit of its position has landed', () => {
     const offsets = PartitionTracker.startingAt(0);
     offsets.take(0);
@@ -189,7 +221,8 @@ describe('OffsetTracker', () => {
 type Step =
   | { readonly kind: 'take'; readonly fate: 'done' | 'deliver' | 'hold'; readonly gap: number }
   | { readonly kind: 'acknowledge' | 'acknowledgeUpTo' | 'release'; readonly pick: number }
-  | { readonly kind: 'commit' };
+  | { readonly kind: 'commit' }
+  | { readonly kind: 'rewind'; readonly back: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({
@@ -202,6 +235,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     pick: fc.nat(),
   }),
   fc.record({ kind: fc.constant('commit' as const) }),
+  // Deliveries prepared under an agreement version that changed before they were sent.
+  fc.record({ kind: fc.constant('rewind' as const), back: fc.nat({ max: 12 }) }),
 );
 
 describe('OffsetTracker properties', () => {
@@ -252,6 +287,14 @@ describe('OffsetTracker properties', () => {
               const offset = pick(held, s.pick)!;
               expect(offsets.release(offset)).toBe(true);
               held.delete(offset);
+            } else if (s.kind === 'rewind') {
+              const offset = Math.max(0, next - s.back);
+              const forgotten = [...awaited].filter((o) => o >= offset);
+              expect(offsets.rewind(offset)).toBe(forgotten.length);
+              for (const o of forgotten) awaited.delete(o);
+              for (const o of [...held]) if (o >= offset) held.delete(o);
+              next = Math.min(next, offset);
+              expect(offsets.next).toBe(next);
             } else if (s.kind === 'commit') {
               const position = offsets.toCommit();
               if (position !== undefined) {

@@ -85,6 +85,20 @@ export class PartitionTracker {
   }
 
   /**
+   * Takes back every record from `offset` on, as if never taken: the next to take is `offset`
+   * (unless it already is earlier), and deliveries and holds at or after it are forgotten — their
+   * records will be taken again. For deliveries prepared but never sent (an agreement changed
+   * under them). Returns how many deliveries it forgot.
+   */
+  rewind(offset: number): number {
+    if (this.nextOffset === undefined || offset < this.nextOffset) this.nextOffset = offset;
+    const forgotten = this.awaited.length - lowerBound(this.awaited, offset);
+    this.awaited.splice(this.awaited.length - forgotten, forgotten);
+    this.held.splice(lowerBound(this.held, offset));
+    return forgotten;
+  }
+
+  /**
    * The offset that may be committed: the first one awaited or held, or the next to take when
    * none is. Undefined while nothing has been taken.
    */
