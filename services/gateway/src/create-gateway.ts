@@ -36,6 +36,14 @@ export interface Gateway {
    * is answered, publishes in progress finish (up to graceMs); then closes everything.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * The agreements in force changed (call it from the policy store's onReload): every open
+   * Subscribe stream is re-evaluated now — a feed no longer admitted ends its stream with
+   * PERMISSION_DENIED (AGREEMENT_REVOKED), a feed whose agreement has a new version continues
+   * under it from the next batch. validFrom / validUntil boundaries need no call: the gateway
+   * keeps a timer for the next one.
+   */
+  agreementsChanged(): void;
 }
 
 export function createGateway(options: GatewayOptions): Gateway {
@@ -45,7 +53,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createGatewayMetrics();
   const server = createGatewayServer(limits.maxPayloadBytes);
-  const { cursors, tailReader, breaker, share, operator } = wireGateway({ options, limits, metrics, logger });
+  const { cursors, tailReader, breaker, share, operator, revocation } = wireGateway({
+    options,
+    limits,
+    metrics,
+    logger,
+  });
   let port = 0;
   let health: ReturnType<typeof addHealthAndReflection> | undefined;
 
@@ -68,10 +81,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         options.credentials ?? ServerCredentials.createInsecure(),
       );
       widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
+      revocation.start();
       logger.info({ port, feeds: feedTopics, cursorTopic: SUBSCRIPTION_CURSOR_TOPIC }, 'gateway listening');
     },
+    agreementsChanged: () => revocation.changed(),
     async stop(graceMs = 5_000) {
       health?.setStatus('NOT_SERVING');
+      revocation.stop();
       const deadline = Date.now() + graceMs;
       // Calls that arrive meanwhile, and open streams, answer SHUTTING_DOWN; what was accepted is
       // answered first. Acknowledged offsets are committed as acks arrive (flushed below).

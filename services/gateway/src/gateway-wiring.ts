@@ -12,6 +12,7 @@ import { createOperatorService } from './operator/index.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createShareService, type ShareService } from './share-service.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
+import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
 import { createTopicTails, type TopicTails } from './subscribe/topic-tail.js';
 import { createViewSchemaIds } from './view-schema-ids.js';
@@ -31,6 +32,8 @@ export interface GatewayParts {
   readonly breaker: Breaker;
   readonly share: ShareService;
   readonly operator: ReturnType<typeof createOperatorService>;
+  /** Re-evaluates open subscriptions when the agreements change or a validity boundary passes. */
+  readonly revocation: Revocation;
 }
 
 export function wireGateway(wiring: GatewayWiring): GatewayParts {
@@ -68,7 +71,14 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
     sessions,
     audit: async (delivered) => void (await browseAudit(delivered)),
   });
-  return { cursors, tailReader, breaker, share, operator };
+  const revocation = createRevocation({
+    policies: options.policies,
+    sessions: () => sessions.values(),
+    logger: wiring.logger,
+    onChange: (agreement, change) => metrics.agreementChanges.inc({ agreement, change }),
+    onReevaluated: (seconds) => metrics.reevaluationSeconds.observe(seconds),
+  });
+  return { cursors, tailReader, breaker, share, operator, revocation };
 }
 
 function createPublishBreaker({ limits, metrics, logger }: GatewayWiring): Breaker {
@@ -130,6 +140,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       tails,
       cursors,
       feedsFor,
+      policies: options.policies,
       viewSchemaId,
       limits,
       logger,
@@ -138,6 +149,8 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n) => metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onAcked: (n) => metrics.acked.inc(n),
+      onRevoked: (feed) => metrics.subscriptionsRevoked.inc({ agreement: feed.agreement.id }),
+      onReversioned: (feed) => metrics.feedsReversioned.inc({ agreement: feed.agreement.id }),
     },
   });
 }

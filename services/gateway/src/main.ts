@@ -11,7 +11,7 @@ import { createLogger, stopOnSignals } from '@puente/runtime';
 
 import { loadPublishPermissions } from './auth/authorization.js';
 import { ConfigError, loadGatewayConfig } from './config.js';
-import { createGateway } from './create-gateway.js';
+import { createGateway, type Gateway } from './create-gateway.js';
 import { createAuthenticator, createServerCredentials, loadTokenStore } from './auth/identity.js';
 import { serveMetrics } from './metrics.js';
 
@@ -36,12 +36,16 @@ async function main(): Promise<void> {
   // One-pass record encoding and decoding for this process's kafkajs (same bytes, less CPU).
   installKafkajsHooks();
   const bus = new KafkaBus({ brokers: config.brokers, clientId: 'puente-gateway', logger });
+  // Set once built: a reload re-evaluates its open subscriptions (the first load comes before it).
+  const built: { gateway?: Gateway } = {};
   const policies = createPolicyStore({
     dir: config.policiesDir,
     schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
     secret: config.secret,
-    onReload: (set) =>
-      logger.info({ agreements: set.agreements.map((a) => `${a.id}@${a.version}`) }, 'agreements in force'),
+    onReload: (set) => {
+      logger.info({ agreements: set.agreements.map((a) => `${a.id}@${a.version}`) }, 'agreements in force');
+      built.gateway?.agreementsChanged();
+    },
     onRejected: (error) =>
       logger.error({ problems: error.problems }, 'changed agreement rejected; previous version stays in force'),
   });
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
     ensureTopics: config.ensureTopicsPartitions ? { partitions: config.ensureTopicsPartitions } : false,
     logger,
   });
+  built.gateway = gateway;
   let metrics: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   try {
     await gateway.start();

@@ -19,6 +19,14 @@ export interface GatewayMetrics {
   readonly breakerOpen: Gauge;
   readonly subscribers: Gauge;
   readonly publishSeconds: Histogram;
+  /** Agreement changes applied to open streams (change: added, removed, changed, expired, in-force). */
+  readonly agreementChanges: Counter<'agreement' | 'change'>;
+  /** Subscribe streams ended with AGREEMENT_REVOKED, by the agreement of the revoked feed. */
+  readonly subscriptionsRevoked: Counter<'agreement'>;
+  /** Feeds of open streams moved to a new agreement version. */
+  readonly feedsReversioned: Counter<'agreement'>;
+  /** From an agreement change (a reload, a validity boundary) to every open stream re-evaluated. */
+  readonly reevaluationSeconds: Histogram;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -62,6 +70,30 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'puente_publish_seconds',
       help: 'Publish latency, gateway receipt to Kafka acknowledgement',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    agreementChanges: new Counter({
+      name: 'puente_agreement_changes_total',
+      help: 'Agreement changes applied to open subscriptions, by agreement and change (added, removed, changed, expired, in-force)',
+      labelNames: ['agreement', 'change'],
+      registers,
+    }),
+    subscriptionsRevoked: new Counter({
+      name: 'puente_subscriptions_revoked_total',
+      help: 'Subscribe streams ended with AGREEMENT_REVOKED because an agreement change no longer admits a feed',
+      labelNames: ['agreement'],
+      registers,
+    }),
+    feedsReversioned: new Counter({
+      name: 'puente_feeds_reversioned_total',
+      help: 'Feeds of open subscriptions moved to a new agreement version',
+      labelNames: ['agreement'],
+      registers,
+    }),
+    reevaluationSeconds: new Histogram({
+      name: 'puente_agreement_reevaluation_seconds',
+      help: 'Time from an agreement change (reload or validity boundary) to every open subscription re-evaluated',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
       registers,
     }),
   };

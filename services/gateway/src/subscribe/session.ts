@@ -1,7 +1,8 @@
 // One Subscribe stream: which feeds it reads, where it is on each partition, what it delivered
 // and the partner has not acknowledged yet. Records come from the shared tail when the cursor is
 // inside its buffer, or from a short-lived catch-up reader until the cursor reaches it. Offsets
-// are committed only up to the first unacknowledged delivery (at least once).
+// are committed only up to the first unacknowledged delivery (at least once). An agreement change
+// re-evaluates the feeds (reevaluate.ts): the stream ends, or a feed moves to the new version.
 import { randomUUID } from 'node:crypto';
 
 import type { ServerDuplexStream } from '@grpc/grpc-js';
@@ -28,6 +29,7 @@ import {
   type Feed,
   type FieldDecision,
   type Partner,
+  type PolicySet,
   type TopicPolicy,
 } from '@puente/policy';
 import { type Logger } from '@puente/runtime';
@@ -35,6 +37,7 @@ import { type Logger } from '@puente/runtime';
 import { GatewayError, toServiceError } from '../grpc/errors.js';
 import { declaredPurposes } from '../auth/purposes.js';
 import { describeFeed, feedIdOf } from './feeds.js';
+import { judgeFeed, notInForceAt } from './reevaluate.js';
 import type { Principal } from '../auth/identity.js';
 import type { CursorStore } from './cursor-store.js';
 import { decodeEntry, type TailEntry, type TopicTail } from './topic-tail.js';
@@ -94,6 +97,8 @@ export interface SessionDeps {
   readonly tails: ReadonlyMap<string, TopicTail>;
   readonly cursors: CursorStore;
   readonly feedsFor: (principal: Principal) => Feed[];
+  /** The agreements in force: a stream checks its feeds against them once more when it has started. */
+  readonly policies: () => PolicySet;
   readonly viewSchemaId: (policy: TopicPolicy) => number;
   readonly limits: SessionLimits;
   readonly logger: Logger;
@@ -110,11 +115,26 @@ export interface SessionDeps {
   readonly onDelivered?: (feed: Feed, count: number) => void;
   readonly onWithheld?: (feed: Feed, count: number) => void;
   readonly onAcked?: (count: number) => void;
+  /** A stream ended because an agreement change no longer admits `feed` (the one it read). */
+  readonly onRevoked?: (feed: Feed) => void;
+  /** A stream's feed moved to a new agreement version (`feed` is the new one). */
+  readonly onReversioned?: (feed: Feed) => void;
 }
+
+/** What one re-evaluation did to a stream. */
+export interface Reevaluation {
+  /** The feed (as the stream read it) whose revocation ends the stream. */
+  readonly revoked?: Feed;
+  /** Feeds that continue under a new agreement version (the new ones). */
+  readonly reversioned: readonly Feed[];
+}
+
+const UNCHANGED: Reevaluation = { reversioned: [] };
 
 interface PartitionState {
   readonly feedIndex: number;
-  readonly feed: Feed;
+  /** The feed as the agreements in force have it: replaced when its agreement gets a new version. */
+  feed: Feed;
   readonly tail: TopicTail;
   readonly partition: number;
   /**
@@ -132,6 +152,8 @@ interface Collected {
   readonly offset: number;
   readonly delivery: Delivery;
   readonly delivered: DeliveredRecord;
+  /** Taken back before it was sent (its feed moved to a new agreement version): never sent. */
+  withdrawn?: boolean;
 }
 
 /** A record no subscriber can be given, on its way to the dead-letter topic. */
@@ -140,12 +162,26 @@ interface SetAside {
   readonly offset: number;
   readonly record: ConsumedRecord;
   readonly error: unknown;
+  /** Taken back with the deliveries around it: its record is evaluated again. */
+  withdrawn?: boolean;
+}
+
+/** Records collected together, audited together, sent together. */
+interface Batch {
+  readonly collected: readonly Collected[];
+  readonly setAside: readonly SetAside[];
 }
 
 type Evaluated = Omit<Collected, 'state' | 'offset'> | { readonly setAside: unknown } | undefined;
 
 /** Batches prepared ahead while earlier ones are audited. */
 const MAX_AUDITS_IN_FLIGHT = 16;
+
+/**
+ * How long a revoked stream waits for the commits of the acks it received before it ends: the
+ * stream must end within a second of the change, and these usually land in milliseconds.
+ */
+const REVOKE_COMMIT_BUDGET_MS = 250;
 
 const SUBSCRIPTION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -172,6 +208,8 @@ export class SubscriptionSession {
   private sending: Promise<void> = Promise.resolve();
   private confirmations: Promise<void> = Promise.resolve();
   private readonly unsubscribe: (() => void)[] = [];
+  /** Batches collected and not yet through `send`: what a change of version must take back. */
+  private readonly inFlight = new Set<Batch>();
 
   constructor(
     private readonly call: ServerDuplexStream<SubscribeRequest, SubscribeResponse>,
@@ -263,11 +301,98 @@ export class SubscriptionSession {
     this.fail(error);
   }
 
-  /** Waits for the confirmations of the acks received so far, at most endCommitTimeoutMs. */
-  private async confirmed(): Promise<'done' | 'late'> {
+  /**
+   * Re-evaluates the stream's feeds against `set` at `now` (after an agreement change, or at a
+   * validFrom / validUntil boundary): a feed no longer admitted ends the stream with
+   * PERMISSION_DENIED (AGREEMENT_REVOKED); a feed whose agreement has a new version continues
+   * under it from the next batch. A stream that is ending (half-closed, draining, revoked)
+   * delivers nothing more and is left alone; one still starting checks itself when started.
+   */
+  reevaluate(set: PolicySet, now: number): Reevaluation {
+    if (this.closed || this.ending || this.states.length === 0) return UNCHANGED;
+    const feeds = new Map<number, Feed>(this.states.map((state) => [state.feedIndex, state.feed]));
+    const verdicts = [...feeds].map(([feedIndex, feed]) => ({
+      feedIndex,
+      feed,
+      verdict: judgeFeed(feed, set, this.partner, now),
+    }));
+    for (const { feed, verdict } of verdicts) {
+      if (verdict.kind !== 'revoked') continue;
+      this.revoke(feed, verdict.error);
+      return { revoked: feed, reversioned: [] };
+    }
+    const reversioned: Feed[] = [];
+    for (const { feedIndex, verdict } of verdicts) {
+      if (verdict.kind !== 'reversioned') continue;
+      this.moveTo(feedIndex, verdict.feed);
+      this.deps.onReversioned?.(verdict.feed);
+      reversioned.push(verdict.feed);
+    }
+    if (reversioned.length > 0) this.pump();
+    return { reversioned };
+  }
+
+  /**
+   * Ends the stream for a revoked feed: nothing more is delivered (batches waiting on their
+   * audit are not sent), the acks received so far are committed if that is quick, then the
+   * status goes out.
+   */
+  private revoke(feed: Feed, error: GatewayError): void {
+    this.ending = true;
+    this.deps.onRevoked?.(feed);
+    this.deps.logger.warn(
+      {
+        subscription: this.subscriptionId,
+        stream: this.streamId,
+        feed: feedIdOf(feed),
+        agreement: feed.agreement.id,
+        previousVersion: String(feed.agreement.version),
+        agreementVersion: error.metadata['agreementVersion'],
+      },
+      `subscription ended: ${error.message}`,
+    );
+    const budget = Math.min(REVOKE_COMMIT_BUDGET_MS, this.deps.limits.endCommitTimeoutMs);
+    void this.confirmed(budget).then(() => this.fail(error));
+  }
+
+  /**
+   * Moves a feed to its agreement's new version from the next batch. Deliveries prepared under
+   * the old version and not sent yet (batches waiting on their audit) are withdrawn, and each of
+   * the feed's partitions is taken back to the first of them, to be evaluated again under the
+   * new version; their disclosures, already written or on their way, stay (they over-report).
+   */
+  private moveTo(feedIndex: number, feed: Feed): void {
+    for (const state of this.states) {
+      if (state.feedIndex !== feedIndex) continue;
+      state.feed = feed;
+      let first: number | undefined;
+      for (const batch of this.inFlight) {
+        for (const item of batch.collected) {
+          if (item.state === state && !item.withdrawn && (first === undefined || item.offset < first)) {
+            first = item.offset;
+          }
+        }
+      }
+      if (first === undefined) continue;
+      for (const batch of this.inFlight) {
+        for (const item of [...batch.collected, ...batch.setAside]) {
+          if (item.state === state && item.offset >= first) item.withdrawn = true;
+        }
+      }
+      this.unacked -= state.offsets.rewind(first);
+      // A catch-up reader has passed the records taken back: a new one reads them again.
+      if (state.catchUp) {
+        void state.catchUp.reader?.stop();
+        delete state.catchUp;
+      }
+    }
+  }
+
+  /** Waits for the confirmations of the acks received so far, at most `timeoutMs` (endCommitTimeoutMs). */
+  private async confirmed(timeoutMs = this.deps.limits.endCommitTimeoutMs): Promise<'done' | 'late'> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.deps.limits.endCommitTimeoutMs);
+      timer = setTimeout(() => resolve('late'), timeoutMs);
       timer.unref();
     });
     const outcome = await Promise.race([this.confirmations.then(() => 'done' as const), late]);
@@ -309,9 +434,19 @@ export class SubscriptionSession {
         message: `no agreement in force shares any feed with ${this.principal.country}/${this.principal.agency}`,
       });
     }
+    const now = Date.now();
     for (const feed of chosen) {
       const allowed = feed.agreement.purposes;
       if (!purposes.some((purpose) => allowed.includes(purpose))) throw purposeNotAllowed(feed, purposes);
+      const notInForce = notInForceAt(feed.agreement, now);
+      if (notInForce !== undefined) {
+        throw new GatewayError({
+          code: 'PERMISSION_DENIED',
+          reason: ErrorReason.NO_AGREEMENT,
+          message: `feed ${feedIdOf(feed)} cannot be read: ${notInForce}`,
+          metadata: { feed: feedIdOf(feed), agreement: feed.agreement.id },
+        });
+      }
     }
     this.partner = { country: this.principal.country, agency: this.principal.agency, purposes };
     this.subscriptionId = `${this.principal.country.toLowerCase()}.${this.principal.agency.toLowerCase()}.${start.subscription}`;
@@ -358,6 +493,8 @@ export class SubscriptionSession {
         },
       },
     });
+    // Its feeds were chosen before the positions were read: a change meanwhile is caught here.
+    this.reevaluate(this.deps.policies(), Date.now());
     this.pump();
   }
 
@@ -448,6 +585,7 @@ export class SubscriptionSession {
       while (!this.closed && !this.ending && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
         const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
         if (batch.collected.length === 0 && batch.setAside.length === 0) break;
+        this.inFlight.add(batch);
         // Audited before it is sent, sent in the order collected; the next batch is prepared
         // while this one's disclosures (and dead letters) are on their way to Kafka.
         this.auditing++;
@@ -462,6 +600,7 @@ export class SubscriptionSession {
           .then(([auditSetAside]) => this.send(batch, auditSetAside))
           .catch((error: unknown) => this.fail(error))
           .finally(() => {
+            this.inFlight.delete(batch);
             this.auditing--;
             this.pump();
           });
@@ -476,19 +615,22 @@ export class SubscriptionSession {
     }
   }
 
-  /** Sends a batch's deliveries, less what was set aside, and releases what was set aside. */
-  private send(
-    batch: { collected: readonly Collected[]; setAside: readonly SetAside[] },
-    auditSetAside: readonly DeliveredRecord[],
-  ): void {
+  /**
+   * Sends a batch's deliveries, less what was set aside or withdrawn, and releases what was set
+   * aside. Once here a batch is no longer in flight: a later change of version does not touch it.
+   */
+  private send(batch: Batch, auditSetAside: readonly DeliveredRecord[]): void {
+    this.inFlight.delete(batch);
     const touched = new Set<PartitionState>();
     for (const bad of batch.setAside) {
+      if (bad.withdrawn) continue;
       bad.state.offsets.release(bad.offset);
       touched.add(bad.state);
     }
     const dropped = new Set(auditSetAside);
     const deliveries: Delivery[] = [];
     for (const item of batch.collected) {
+      if (item.withdrawn) continue; // taken back: evaluated again under the feed's new version
       if (dropped.has(item.delivered)) {
         // Written to the dead-letter topic by the audit: done, as if acknowledged.
         item.state.offsets.acknowledge(item.offset);
@@ -497,7 +639,7 @@ export class SubscriptionSession {
         continue;
       }
       deliveries.push(item.delivery);
-      this.deps.onDelivered?.(item.state.feed, 1);
+      this.deps.onDelivered?.(item.delivered.feed, 1);
     }
     // After a half-close nothing more is delivered: these stay unacknowledged, delivered again.
     if (deliveries.length > 0 && !this.ending) this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
@@ -515,7 +657,7 @@ export class SubscriptionSession {
     this.write({ kind: { $case: 'caughtUp', value: { asOf: new Date() } } });
   }
 
-  private collect(max: number): { collected: Collected[]; setAside: SetAside[] } {
+  private collect(max: number): Batch {
     const collected: Collected[] = [];
     const setAside: SetAside[] = [];
     const count = this.states.length;
@@ -549,7 +691,9 @@ export class SubscriptionSession {
   }
 
   private evaluate(state: PartitionState, entry: TailEntry): Evaluated {
-    const policy = state.feed.policy;
+    // One Feed object for the whole decision: the delivery's and the disclosure's version agree.
+    const feed = state.feed;
+    const policy = feed.policy;
     const partner = this.partner;
     const viewSchemaId = this.deps.viewSchemaId(policy);
     let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
@@ -560,7 +704,7 @@ export class SubscriptionSession {
       if (fromBytes) {
         meta = fromBytes.meta;
         if (!fromBytes.admitted) {
-          this.deps.onWithheld?.(state.feed, 1);
+          this.deps.onWithheld?.(feed, 1);
           return undefined;
         }
         admitted = fromBytes;
@@ -573,7 +717,7 @@ export class SubscriptionSession {
         const decision = policy.apply(decoded.value, partner);
         meta = decoded.value['meta'] as Record<string, unknown> | undefined;
         if (!decision.admitted) {
-          this.deps.onWithheld?.(state.feed, 1);
+          this.deps.onWithheld?.(feed, 1);
           return undefined;
         }
         admitted = decision;
@@ -590,7 +734,7 @@ export class SubscriptionSession {
     return {
       delivery: {
         cursor: `${this.streamId}:${state.feedIndex}:${state.partition}:${record.offset}`,
-        feed: `${state.feed.agreement.id}/${policy.topic}`,
+        feed: feedIdOf(feed),
         topic: policy.topic,
         partition: state.partition,
         offset: record.offset,
@@ -601,14 +745,14 @@ export class SubscriptionSession {
         schemaId: viewSchemaId,
         payloadFormat: this.format,
         payload,
-        agreementVersion: String(state.feed.agreement.version),
+        agreementVersion: String(feed.agreement.version),
       },
       delivered: deliveredRecord(
         {
           principal: this.principal,
           subscriptionId: this.subscriptionId,
           declaredPurposes: partner.purposes ?? [],
-          feed: state.feed,
+          feed,
           record,
           viewSchemaId,
         },
