@@ -576,6 +576,9 @@ export class SubscriptionSession {
       .catch((error: unknown) => this.fail(error))
       .finally(() => {
         this.pumping = false;
+        // Records that arrived after the loop last looked (between its end and here) set `again`
+        // too late for it: without this they would wait for the next record to be noticed.
+        if (this.again) this.pump();
       });
   }
 

@@ -1,2 +1,11 @@
 // `@puente/gateway/testing`: a gateway started for tests and benchmarks in one call.
 export { startTestGateway, type TestGateway, type TestGatewayOptions } from './test-gateway.js';
+export {
+  devAgreementText,
+  withoutAgency,
+  withoutField,
+  withoutTopic,
+  withPurposes,
+  withValidUntil,
+  withVersion,
+} from './agreement-edits.js';
