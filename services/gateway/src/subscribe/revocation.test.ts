@@ -4,6 +4,7 @@
 // old version and still waiting on their audit are never sent, but evaluated again.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
@@ -20,7 +21,7 @@ import {
 import { type Bus, type BusRecord, MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { compilePolicySet, type PolicySet } from '@puente/policy';
-import { DISCLOSURE_TOPIC } from '@puente/runtime';
+import { createLogger, DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -98,7 +99,15 @@ describe('an agreement change under a live subscription', () => {
       }
       return inner.publish(topic, records);
     };
-    gateway = await startTestGateway({ bus: wrapped, codec, partitions: 1, policies: () => policies });
+    const logs: { level: number; msg: string; [key: string]: unknown }[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(JSON.parse(chunk.toString('utf8')) as (typeof logs)[number]);
+        done();
+      },
+    });
+    const logger = createLogger({ name: 'revocation-test', destination });
+    gateway = await startTestGateway({ bus: wrapped, codec, partitions: 1, policies: () => policies, logger });
     const change = (next: PolicySet) => {
       policies = next;
       gateway!.gateway.agreementsChanged();
@@ -107,7 +116,9 @@ describe('an agreement change under a live subscription', () => {
       audit.hold = false;
       for (const resolve of audit.held.splice(0)) resolve();
     };
-    return { audit, change, release };
+    /** What the gateway logged about us-to-mx and the streams it revoked (pino levels: 30 info, 40 warn). */
+    const revocationLogs = () => logs.filter((line) => line['agreement'] === 'us-to-mx');
+    return { audit, change, release, revocationLogs };
   }
 
   function subscribe(options: { maxBatchSize?: number } = {}) {
@@ -193,7 +204,7 @@ describe('an agreement change under a live subscription', () => {
 
   for (const { name, edit, agreementVersion, names } of revocations) {
     it(`ends PERMISSION_DENIED (AGREEMENT_REVOKED) when ${name}, and delivers nothing after the change`, async () => {
-      const { change } = await setUp(compile(US_TO_MX));
+      const { change, revocationLogs } = await setUp(compile(US_TO_MX));
       const partner = subscribe();
       await waitFor(partner.started, 5_000, 'the subscription to start');
       const before = await publish(3);
@@ -217,6 +228,21 @@ describe('an agreement change under a live subscription', () => {
       expect(partner.received).toHaveLength(3);
       const revoked = await gateway!.gateway.metrics.subscriptionsRevoked.get();
       expect(revoked.values).toEqual([expect.objectContaining({ labels: { agreement: 'us-to-mx' }, value: 1 })]);
+      // One warn for the stream, one info for the change (after the streams were re-evaluated).
+      expect(
+        revocationLogs().map(({ level, agreement, streamsEnded }) => ({ level, agreement, streamsEnded })),
+      ).toEqual([
+        { level: 40, agreement: 'us-to-mx', streamsEnded: undefined },
+        { level: 30, agreement: 'us-to-mx', streamsEnded: 1 },
+      ]);
+      expect(revocationLogs()[1]).toMatchObject({
+        change: agreementVersion === 'removed' ? 'removed' : 'changed',
+        from: 1,
+        to: agreementVersion === 'removed' ? null : 2,
+        feedsReversioned: 0,
+      });
+      const timing = await gateway!.gateway.metrics.reevaluationSeconds.get();
+      expect(timing.values.find((v) => v.metricName === 'puente_agreement_reevaluation_seconds_count')?.value).toBe(1);
     });
   }
 
@@ -241,7 +267,7 @@ describe('an agreement change under a live subscription', () => {
   });
 
   it('continues a narrowed feed under the new version from the next batch, without the dropped field', async () => {
-    const { change } = await setUp(compile(US_TO_MX));
+    const { change, revocationLogs } = await setUp(compile(US_TO_MX));
     const partner = subscribe();
     await waitFor(partner.started, 5_000, 'the subscription to start');
     await publish(3);
@@ -264,6 +290,22 @@ describe('an agreement change under a live subscription', () => {
     expect(partner.error()).toBeUndefined();
     const moved = await gateway!.gateway.metrics.feedsReversioned.get();
     expect(moved.values).toEqual([expect.objectContaining({ labels: { agreement: 'us-to-mx' }, value: 1 })]);
+    const changes = await gateway!.gateway.metrics.agreementChanges.get();
+    expect(changes.values).toEqual([
+      expect.objectContaining({ labels: { agreement: 'us-to-mx', change: 'changed' }, value: 1 }),
+    ]);
+    expect(revocationLogs()).toEqual([
+      expect.objectContaining({
+        level: 30,
+        agreement: 'us-to-mx',
+        change: 'changed',
+        from: 1,
+        to: 2,
+        streamsEnded: 0,
+        feedsReversioned: 1,
+        msg: 'agreement us-to-mx changed: v1 → v2',
+      }),
+    ]);
     partner.call.end();
   });
 

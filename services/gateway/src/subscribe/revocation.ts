@@ -76,7 +76,7 @@ export function createRevocation(deps: RevocationDeps): Revocation {
             streamsEnded: effect?.streamsEnded ?? 0,
             feedsReversioned: effect?.feedsReversioned ?? 0,
           },
-          `agreement ${change.agreement} ${change.change}: v${change.from ?? '-'} → ${change.to === undefined ? 'removed' : `v${change.to}`}`,
+          describeChange(change),
         );
       }
     }
@@ -128,6 +128,14 @@ export function changesBetween(before: PolicySet, after: PolicySet, since: numbe
   }
   for (const removed of old.values()) changes.push({ agreement: removed.id, change: 'removed', from: removed.version });
   return changes;
+}
+
+/** One line for the log: `agreement us-to-mx changed: v1 → v2`, `agreement us-to-mx expired (v1)`. */
+function describeChange({ agreement, change, from, to }: Change): string {
+  if (change === 'added') return `agreement ${agreement} added: v${to}`;
+  if (change === 'removed') return `agreement ${agreement} removed: v${from} → removed`;
+  if (change === 'changed') return `agreement ${agreement} changed: v${from} → v${to}`;
+  return `agreement ${agreement} ${change} (v${to})`;
 }
 
 /** Whether the agreement stopped or started being in force between `since` and `at`. */
