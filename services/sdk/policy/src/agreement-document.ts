@@ -1,9 +1,12 @@
 // Reads a sharing agreement from YAML into a plain structure, keeping the line of every part so
 // that later validation against the schemas can point at it. Every problem is collected; none
 // stops the reading of the rest.
+import { createHash } from 'node:crypto';
+
 import { COUNTRIES, type Country } from '@puente/runtime';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 
+import { CLASSIFICATIONS, type Classification } from './condition.js';
 import type { PolicyProblem } from './errors.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import type { Granularity, MaskStyle } from './transforms.js';
@@ -57,11 +60,15 @@ export interface AgreementDocument {
   readonly from: Country;
   readonly to: { readonly country: Country; readonly agencies: readonly string[] | null };
   readonly purposes: readonly Purpose[];
+  /** The highest classification any record may have to leave under this agreement (a gate). */
+  readonly classificationCeiling: Classification;
   readonly validFrom: Date | null;
   readonly validUntil: Date | null;
   /** Name of the environment variable holding this agreement's HMAC key (base64 or hex). */
   readonly hashKeyEnv: string | null;
   readonly topics: readonly TopicRules[];
+  /** SHA-256 (hex) of the file's text: a version names one content. */
+  readonly sourceDigest: string;
 }
 
 const TOP_LEVEL_KEYS = new Set([
@@ -71,6 +78,7 @@ const TOP_LEVEL_KEYS = new Set([
   'from',
   'to',
   'purposes',
+  'classificationCeiling',
   'validFrom',
   'validUntil',
   'hashKeyEnv',
@@ -195,6 +203,21 @@ export function parseAgreementDocument(
     problem(purposesNode ?? root, 'purposes', `must list at least one purpose (${PURPOSES.join(', ')})`);
   }
 
+  const ceilingNode = valueNode('classificationCeiling');
+  const ceilingValue = scalar('classificationCeiling');
+  let classificationCeiling: Classification | undefined;
+  if (typeof ceilingValue === 'string' && (CLASSIFICATIONS as readonly string[]).includes(ceilingValue)) {
+    classificationCeiling = ceilingValue as Classification;
+  } else {
+    problem(
+      ceilingNode ?? root,
+      'classificationCeiling',
+      ceilingNode === undefined
+        ? `is required: the highest classification a record may have to leave (${CLASSIFICATIONS.join(' | ')})`
+        : `'${String(ceilingValue)}' is not a classification (${CLASSIFICATIONS.join(' | ')})`,
+    );
+  }
+
   const validFrom = date('validFrom');
   const validUntil = date('validUntil');
   if (validFrom && validUntil && validFrom >= validUntil)
@@ -230,10 +253,12 @@ export function parseAgreementDocument(
       from,
       to,
       purposes,
+      classificationCeiling: classificationCeiling ?? 'PUBLIC',
       validFrom,
       validUntil,
       hashKeyEnv,
       topics,
+      sourceDigest: createHash('sha256').update(text).digest('hex'),
     },
   };
 }

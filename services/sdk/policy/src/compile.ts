@@ -6,7 +6,14 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Type } from 'avsc';
 
 import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
-import { createConditionCompiler, type CompiledCondition, type Gate, type Partner } from './condition.js';
+import {
+  CLASSIFICATIONS,
+  createConditionCompiler,
+  type Classification,
+  type CompiledCondition,
+  type Gate,
+  type Partner,
+} from './condition.js';
 import type { PolicyProblem } from './errors.js';
 import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
@@ -26,8 +33,8 @@ export type Decision =
       readonly admitted: false;
       readonly rule: null;
       readonly reason: string;
-      /** The gate that withheld the record before any rule; absent/null when the rules did. */
-      readonly gate?: Gate | null;
+      /** The gate that withheld the record before any rule; null when no rule admitted it. */
+      readonly gate: Gate | null;
     };
 
 /** A decision taken from the event's Avro: the view as Avro, and the event's decoded `meta`. */
@@ -44,7 +51,7 @@ export type BytesDecision =
       readonly admitted: false;
       readonly rule: null;
       readonly reason: string;
-      readonly gate?: Gate | null;
+      readonly gate: Gate | null;
       readonly meta: Record<string, unknown>;
     };
 
@@ -62,8 +69,8 @@ export interface Explanation {
   readonly decision: 'admitted' | 'withheld';
   /** Why: the admitting rule, or the gate / missing rule that withheld the record. */
   readonly reason: string;
-  /** The gate that withheld the record before any rule; absent/null when it passed every gate. */
-  readonly gate?: Gate | null;
+  /** The gate that withheld the record before any rule; null when it passed every gate. */
+  readonly gate: Gate | null;
   readonly rule: string | null;
   readonly evaluations: readonly RuleEvaluation[];
   /** For an admitted record, what happened to every leaf field of the source schema. */
@@ -101,9 +108,13 @@ export interface CompiledAgreement {
   readonly from: Country;
   readonly to: AgreementDocument['to'];
   readonly purposes: readonly Purpose[];
+  /** No record above this classification leaves under the agreement, whatever its rules say. */
+  readonly classificationCeiling: Classification;
   readonly validFrom: Date | null;
   readonly validUntil: Date | null;
   readonly topics: ReadonlyMap<string, TopicPolicy>;
+  /** SHA-256 (hex) of the agreement file's text: the content its version names. */
+  readonly sourceDigest: string;
   /** Whether the agreement covers this partner (country, and agency when it names agencies). */
   covers(partner: Partner): boolean;
 }
@@ -230,9 +241,11 @@ export function compileAgreement(
       from: document.from,
       to: document.to,
       purposes: document.purposes,
+      classificationCeiling: document.classificationCeiling,
       validFrom: document.validFrom,
       validUntil: document.validUntil,
       topics,
+      sourceDigest: document.sourceDigest,
       covers,
     },
   };
@@ -250,38 +263,98 @@ interface TopicPolicyParts {
   readonly viewSchema: Record<string, unknown>;
 }
 
+/** Why a record is withheld: the gate that closed (null: no rule admitted it), in words. */
+interface Withheld {
+  readonly gate: Gate | null;
+  readonly reason: string;
+}
+
+const ORDINAL: ReadonlyMap<unknown, number> = new Map(CLASSIFICATIONS.map((name, ordinal) => [name, ordinal]));
+
+const listed = (values: readonly unknown[]) => (values.length === 0 ? 'none' : values.join(', '));
+
+/**
+ * The gates every record passes, in GATES order, before any rule is evaluated: one function
+ * for apply, applyBytes and explain, so no path can skip one and no rule can open one. It reads
+ * only `meta` and the partner; null when every gate is open.
+ */
+function gates(
+  document: AgreementDocument,
+): (event: Record<string, unknown>, partner: Partner, now: number) => Withheld | null {
+  const named = `agreement ${document.id} v${document.version}`;
+  const validFrom = document.validFrom?.getTime() ?? -Infinity;
+  const validUntil = document.validUntil?.getTime() ?? Infinity;
+  const agreed = new Set<unknown>(document.purposes);
+  const ceiling = CLASSIFICATIONS.indexOf(document.classificationCeiling);
+  const recipient = document.to.country;
+  const agencies = document.to.agencies;
+  return (event, partner, now) => {
+    if (now < validFrom || now >= validUntil) {
+      const window = `${document.validFrom?.toISOString() ?? '…'} to ${document.validUntil?.toISOString() ?? '…'}`;
+      return { gate: 'validity', reason: `${named} is not in force (it is valid from ${window})` };
+    }
+    if (partner.country !== recipient) {
+      return { gate: 'recipient', reason: `${named} shares with ${recipient}, not ${partner.country}` };
+    }
+    if (agencies !== null && !agencies.includes(partner.agency)) {
+      return { gate: 'recipient', reason: `${named} does not name agency ${partner.agency}` };
+    }
+    const meta = event['meta'] as { releasableTo?: unknown; classification?: unknown; purposes?: unknown } | undefined;
+    const releasableTo = Array.isArray(meta?.releasableTo) ? (meta.releasableTo as unknown[]) : [];
+    if (!releasableTo.includes(partner.country)) {
+      return {
+        gate: 'releasability',
+        reason: `withheld by releasability: the record is releasable to ${listed(releasableTo)}, not to ${partner.country} (${named})`,
+      };
+    }
+    // An unknown classification is above every ceiling: default deny.
+    const ordinal = ORDINAL.get(meta?.classification) ?? Infinity;
+    if (ordinal > ceiling) {
+      return {
+        gate: 'ceiling',
+        reason: `withheld by the classification ceiling: ${String(meta?.classification)} is above ${document.classificationCeiling}, ${named}`,
+      };
+    }
+    const purposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
+    let agreedPurpose = false;
+    for (const purpose of purposes) if (agreed.has(purpose)) agreedPurpose = true;
+    if (!agreedPurpose) {
+      return {
+        gate: 'purpose',
+        reason: `withheld by purpose: none of the record's purposes (${listed(purposes)}) is one of ${named}'s (${document.purposes.join(', ')})`,
+      };
+    }
+    const declared = partner.purposes;
+    if (
+      declared !== undefined &&
+      !purposes.some((purpose) => agreed.has(purpose) && declared.includes(purpose as string))
+    ) {
+      return {
+        gate: 'declared-purpose',
+        reason: `withheld by declared purpose: none of the record's purposes under ${named} (${listed(purposes.filter((p) => agreed.has(p)))}) was declared by the subscriber (${listed(declared)})`,
+      };
+    }
+    return null;
+  };
+}
+
 /** One writer for every byte projection: applyBytes runs to completion before the next starts. */
 const viewWriter = new ViewWriter();
 
 function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const { document, topic, rules, conditions, projectors } = parts;
-  const purposes = new Set<string>(document.purposes);
-  const validFrom = document.validFrom?.getTime() ?? -Infinity;
-  const validUntil = document.validUntil?.getTime() ?? Infinity;
+  const closedBy = gates(document);
 
-  /** The built-in gates every record passes before any rule: validity, recipient, purpose. */
-  const gate = (event: Record<string, unknown>, partner: Partner, now: number): string | null => {
-    if (now < validFrom || now >= validUntil) return `agreement ${document.id} v${document.version} is not in force`;
-    if (partner.country !== document.to.country) {
-      return `agreement ${document.id} shares with ${document.to.country}, not ${partner.country}`;
-    }
-    if (document.to.agencies !== null && !document.to.agencies.includes(partner.agency)) {
-      return `agreement ${document.id} does not name agency ${partner.agency}`;
-    }
-    const meta = event['meta'] as { purposes?: unknown } | undefined;
-    const eventPurposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
-    if (!eventPurposes.some((purpose) => purposes.has(purpose as string))) {
-      return `none of the event's purposes (${eventPurposes.join(', ') || 'none'}) is covered by agreement ${document.id}`;
-    }
-    return null;
-  };
-
-  /** The index of the rule that admits the event, or why none does. */
-  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | string => {
-    const closed = gate(event, partner, now);
+  /** The index of the rule that admits the event, or the gate / missing rule that withholds it. */
+  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | Withheld => {
+    const closed = closedBy(event, partner, now);
     if (closed !== null) return closed;
     for (let i = 0; i < rules.length; i++) if (evaluateRule(i, event, partner) === true) return i;
-    return `no rule of agreement ${document.id} admits the record`;
+    return noRule;
+  };
+  const noRule: Withheld = {
+    gate: null,
+    reason: `no rule of agreement ${document.id} v${document.version} admits the record`,
   };
 
   // Taking decisions from bytes needs `meta` as the first field, conditions that read only
@@ -308,7 +381,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     viewSchema: parts.viewSchema,
     apply(event, partner, now = Date.now()) {
       const chosen = choose(event, partner, now);
-      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen };
+      if (typeof chosen !== 'number') return { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate };
       const project = projectors[chosen];
       const rule = rules[chosen];
       if (!project || !rule) throw new Error(`internal: rule ${chosen} has no projector`);
@@ -322,11 +395,11 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
         if (read.offset < 0) return undefined;
         const meta = read.value as Record<string, unknown>;
         const chosen = choose({ meta }, partner, options.now ?? Date.now());
-        if (typeof chosen === 'string') {
+        if (typeof chosen !== 'number') {
           // Withheld, but only if the rest decodes too: a damaged event is the decoding path's to report.
           const cursor = { buf: source, pos: offset };
           return skipEvent(cursor) && cursor.pos === source.length
-            ? { admitted: false, rule: null, reason: chosen, meta }
+            ? { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate, meta }
             : undefined;
         }
         const project = parts.byteProjectors[chosen];
@@ -354,9 +427,17 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
         topic,
         partner,
       };
-      const closed = gate(event, partner, now);
+      const closed = closedBy(event, partner, now);
       if (closed !== null) {
-        return { ...base, decision: 'withheld', reason: closed, rule: null, evaluations: [], fields: [] };
+        return {
+          ...base,
+          decision: 'withheld',
+          reason: closed.reason,
+          gate: closed.gate,
+          rule: null,
+          evaluations: [],
+          fields: [],
+        };
       }
       const evaluations: RuleEvaluation[] = [];
       for (let i = 0; i < rules.length; i++) {
@@ -370,6 +451,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
             decision: 'admitted',
             reason:
               rule.when === null ? `rule '${rule.name}' admits every record` : `rule '${rule.name}': ${rule.when}`,
+            gate: null,
             rule: rule.name,
             evaluations,
             fields: parts.decisions[i] ?? [],
@@ -379,7 +461,8 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
       return {
         ...base,
         decision: 'withheld',
-        reason: `no rule of agreement ${document.id} admits the record`,
+        reason: noRule.reason,
+        gate: null,
         rule: null,
         evaluations,
         fields: [],

@@ -14,6 +14,7 @@ version: ${version}
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: SENSITIVE
 topics:
   us.cargo-manifests.v1:
     rules:
@@ -56,7 +57,7 @@ describe('policy store hot reload', () => {
     await writeFile(join(dir, 'a.yaml'), agreement(3, '          direcion: keep\n'));
     await waitFor(() => rejected.length > 0, 5_000, 'the invalid version to be reported');
     expect(rejected[0]?.message).toContain("unknown field 'direcion'");
-    expect(rejected[0]?.message).toContain(`${join(dir, 'a.yaml')}:11`);
+    expect(rejected[0]?.message).toContain(`${join(dir, 'a.yaml')}:12`);
     expect(store.current().agreement('reload-test')?.version).toBe(2);
     expect(reloads).toBeGreaterThanOrEqual(2);
   });

@@ -43,6 +43,7 @@ version: 1
 from: US
 to: MX
 purposes: [${AGREEMENT_PURPOSES.join(', ')}]
+classificationCeiling: RESTRICTED
 hashKeyEnv: PUENTE_HASH_KEY_US_MX
 topics:
   ${topic}:
@@ -188,6 +189,7 @@ version: 1
 from: ${from}
 to: ${from === 'US' ? 'MX' : 'US'}
 purposes: [CUSTOMS]
+classificationCeiling: SENSITIVE
 hashKeyEnv: ${key}
 topics:
   ${from.toLowerCase()}.cargo-manifests.v1:

@@ -28,6 +28,7 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: RESTRICTED
 hashKeyEnv: PUENTE_HASH_KEY_US_MX
 ${extra}topics:
 ${topics}`;
@@ -112,6 +113,7 @@ describe('the real agreements', () => {
       path: 'driver.documents[*].documentNumber',
       action: 'hash',
       decidedBy: 'driver.documents[*].documentNumber',
+      domesticOnly: false,
     });
     expect(byPath.get('consignor.address.street')).toMatchObject({ action: 'removed', decidedBy: null });
     expect(byPath.get('carrier.address.street')).toMatchObject({ action: 'keep', decidedBy: 'carrier' });
@@ -206,7 +208,7 @@ describe('load-time validation', () => {
 `),
     );
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatchObject({ file: 'test.yaml', line: 13 });
+    expect(error.problems[0]).toMatchObject({ file: 'test.yaml', line: 14 });
     expect(error.message).toContain("unknown field 'consigne' in record CargoManifest (did you mean 'consignee'?)");
   });
 
@@ -217,6 +219,7 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: RESTRICTED
 hashKeyEnv: PUENTE_HASH_KEY_NOT_SET
 topics:
   us.unknown.v1:
@@ -240,14 +243,14 @@ topics:
     );
     const text = error.problems.map((p) => `${p.line ?? '-'} ${p.at ?? ''} ${p.message}`).join('\n');
     expect(text).toContain("PUENTE_HASH_KEY_NOT_SET (this agreement's HMAC key) is not set");
-    expect(text).toMatch(/^8 topics\.us\.unknown\.v1 unknown topic/m);
-    expect(text).toMatch(/^11 topics\.mx\.cargo-manifests\.v1 is MX data/m);
-    expect(text).toMatch(/^17 .*when condition does not compile/m);
-    expect(text).toMatch(/^20 .*generalize applies to dates and timestamps, not to string/m);
-    expect(text).toMatch(/^21 .*hash cannot apply to record Person; name its fields instead/m);
-    expect(text).toMatch(/^22 .*'goods' is an array: address its elements as goods\[\*\]\.hsCode/m);
-    expect(text).toMatch(/^23 .*hash of an enum is reversed/m);
-    expect(text).toMatch(/^24 .*'frobnicate' must be keep, drop, hash/m);
+    expect(text).toMatch(/^9 topics\.us\.unknown\.v1 unknown topic/m);
+    expect(text).toMatch(/^12 topics\.mx\.cargo-manifests\.v1 is MX data/m);
+    expect(text).toMatch(/^18 .*when condition does not compile/m);
+    expect(text).toMatch(/^21 .*generalize applies to dates and timestamps, not to string/m);
+    expect(text).toMatch(/^22 .*hash cannot apply to record Person; name its fields instead/m);
+    expect(text).toMatch(/^23 .*'goods' is an array: address its elements as goods\[\*\]\.hsCode/m);
+    expect(text).toMatch(/^24 .*hash of an enum is reversed/m);
+    expect(text).toMatch(/^25 .*'frobnicate' must be keep, drop, hash/m);
     expect(error.problems.every((p) => p.file === 'test.yaml')).toBe(true);
   });
 
@@ -257,6 +260,7 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: SENSITIVE
 topics:
   us.cargo-manifests.v1:
     rules:

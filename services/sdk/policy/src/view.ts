@@ -4,7 +4,7 @@
 // values: object-projector.ts, to Avro bytes: byte-projector.ts) are generated from the result.
 import type { Type } from 'avsc';
 
-import { exportSchema, internalsOf } from '@puente/contracts/avsc';
+import { exportSchema, fieldAnnotationsOf, internalsOf } from '@puente/contracts/avsc';
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
@@ -39,8 +39,8 @@ export interface FieldDecision {
   readonly action: 'keep' | 'drop' | 'removed' | 'hash' | `mask:${string}` | `generalize:${string}`;
   /** The agreement path that decided it; null when nothing mentions it (default deny). */
   readonly decidedBy: string | null;
-  /** The schema marks it `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
-  readonly domesticOnly?: boolean;
+  /** The schema marks it (or a record holding it) `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
+  readonly domesticOnly: boolean;
   /** For hash: the normalisation applied first ('document-number', 'name', 'exact'). */
   readonly normalization?: string;
   /** For hash: the ids of the keys hashed with, current first (two during a rotation's overlap). */
@@ -153,6 +153,42 @@ interface ShapeContext {
   readonly ruleAt: string;
   readonly hashKey: KeyObject | undefined;
   readonly decisions: FieldDecision[];
+  /** Inside a field the schema marks `puente.domesticOnly`. */
+  readonly domestic: boolean;
+}
+
+const DOMESTIC_ONLY = 'puente.domesticOnly';
+
+/**
+ * A field marked `puente.domesticOnly` never leaves: every action that would release or transform
+ * it, on the field, beneath it, or inherited from a record or array above it, is a load error
+ * naming the field and the agreement path. Only `drop`, or no mention at all, loads.
+ */
+function refuseDomesticRelease(
+  owner: Type,
+  node: ActionNode | undefined,
+  inherited: Inherited,
+  path: string,
+  ctx: ShapeContext,
+): void {
+  const refuse = (by: ActionNode, action: FieldAction) =>
+    ctx.problems.push({
+      message:
+        by.path === path
+          ? `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, so no agreement may ${actionLabel(action)} it; drop it explicitly (${path}: drop)`
+          : `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, but '${by.path}: ${actionLabel(action)}' would release it; drop it explicitly (${path}: drop)`,
+      line: by.line,
+      at: `${ctx.ruleAt}.fields.${by.path}`,
+    });
+  if (node?.action === undefined && inherited.from && inherited.action.kind !== 'drop') {
+    refuse(inherited.from, inherited.action);
+  }
+  const walk = (n: ActionNode) => {
+    if (n.action && n.action.kind !== 'drop') refuse(n, n.action);
+    for (const child of n.fields.values()) walk(child);
+    if (n.items) walk(n.items);
+  };
+  if (node) walk(node);
 }
 
 /** Where an inherited action came from, for decisions and error messages. */
@@ -264,7 +300,17 @@ function shapeOfNonNull(
     let identity = true;
     for (const field of t.fields ?? []) {
       const childPath = path ? `${path}.${field.name}` : field.name;
-      const shape = shapeOf(field.type, node?.fields.get(field.name), childInherited, childPath, ctx);
+      const childNode = node?.fields.get(field.name);
+      if (fieldAnnotationsOf(type, field.name)[DOMESTIC_ONLY] === true) {
+        refuseDomesticRelease(type, childNode, childInherited, childPath, ctx);
+        // Never in the view; its leaves are decided 'drop' when the agreement says so, else 'removed'.
+        const explicit = childNode?.action ? { action: childNode.action, from: childNode } : childInherited;
+        const dropped = explicit.action.kind === 'drop' ? explicit.from : undefined;
+        shapeOf(field.type, undefined, { action: DROP, from: dropped }, childPath, { ...ctx, domestic: true });
+        identity = false;
+        continue;
+      }
+      const shape = shapeOf(field.type, childNode, childInherited, childPath, ctx);
       if (shape === null) {
         identity = false;
         continue;
@@ -303,6 +349,7 @@ function shapeOfNonNull(
     path,
     action: effective.from ? actionLabel(effective.action) : 'removed',
     decidedBy: effective.from?.path ?? null,
+    domesticOnly: ctx.domestic,
   });
   switch (effective.action.kind) {
     case 'keep':
@@ -450,6 +497,7 @@ export function compileView(
       ruleAt,
       hashKey: options.hashKey,
       decisions: ruleDecisions,
+      domestic: false,
     });
     if (shape === null) problems.push({ message: 'the rule releases no field at all', line: rule.line, at: ruleAt });
     shapes.push(shape);
