@@ -5,7 +5,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 
 import type { Type } from 'avsc';
 
-import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
+import type { AgreementDocument, Country, HashKeyReference, Purpose, RecordRule } from './agreement-document.js';
 import {
   CLASSIFICATIONS,
   createConditionCompiler,
@@ -19,7 +19,8 @@ import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
 import { generateByteProjector, ViewWriter, type ByteProjector } from './byte-projector.js';
 import { generateProjector, type ObjectProjector } from './object-projector.js';
-import { compileView, type FieldDecision } from './view.js';
+import { compileView, type CompiledView, type FieldDecision } from './view.js';
+import type { KeyRing } from './hashing.js';
 
 export type Decision =
   | {
@@ -151,28 +152,7 @@ export function compileAgreement(
   const push = (line: number | undefined, at: string, message: string) =>
     problems.push({ file, ...(line === undefined ? {} : { line }), at, message });
 
-  let hashKey: KeyObject | undefined;
-  const needsKey = document.topics.some((topic) => usesHash(topic.rules));
-  if (document.hashKeyEnv) {
-    const raw = options.secret(document.hashKeyEnv);
-    if (raw === undefined || raw.trim() === '') {
-      push(
-        undefined,
-        'hashKeyEnv',
-        `environment variable ${document.hashKeyEnv} (this agreement's HMAC key) is not set`,
-      );
-    } else {
-      const parsed = parseHashKey(raw);
-      if (typeof parsed === 'string') push(undefined, 'hashKeyEnv', `${document.hashKeyEnv} ${parsed}`);
-      else hashKey = parsed;
-    }
-  } else if (needsKey) {
-    push(
-      undefined,
-      'hashKeyEnv',
-      'rules use hash, but the agreement names no hashKeyEnv (the variable holding its HMAC key)',
-    );
-  }
+  const ring = keyRing(document, options, push);
 
   const namespace = `org.puente.v1.view.${document.id.replace(/-/g, '_')}`;
   const topics = new Map<string, TopicPolicy>();
@@ -206,12 +186,20 @@ export function compileAgreement(
       }
       return compiled;
     });
+    // Hashes carry the previous key until the overlap ends: one projection per phase, both
+    // compiled now, so a record costs one comparison and its decisions name exactly the keys used.
+    const viewOptions = { rootType, rules: topicRules.rules, namespace };
     const { view, problems: viewProblems } = compileView(
-      { rootType, rules: topicRules.rules, namespace, hashKey },
+      { ...viewOptions, hashing: ring && { ring, at: -Infinity } },
       topicAt,
     );
     for (const problem of viewProblems) push(problem.line, problem.at, problem.message);
     if (!view) continue;
+    const before = phaseOf(view, rootType);
+    const afterView = ring?.previous
+      ? compileView({ ...viewOptions, hashing: { ring, at: Infinity } }, topicAt).view
+      : view;
+    if (!afterView) throw new Error(`internal: ${topicAt} compiles only before the key overlap ends`);
     topics.set(
       topicRules.topic,
       createTopicPolicy({
@@ -219,11 +207,11 @@ export function compileAgreement(
         topic: topicRules.topic,
         rules: topicRules.rules,
         conditions: compiledConditions,
-        projectors: view.ruleShapes.map((shape) => generateProjector(shape, view.root)),
-        byteProjectors: view.ruleShapes.map((shape) => generateByteProjector(shape, view.root, rootType)),
         rootType,
-        decisions: view.decisions,
         viewSchema: view.schema,
+        before,
+        after: afterView === view ? before : phaseOf(afterView, rootType),
+        overlapUntil: ring?.previous?.until ?? -Infinity,
       }),
     );
   }
@@ -251,16 +239,74 @@ export function compileAgreement(
   };
 }
 
+/** What each rule does to a record while the hash keys are as they are: projectors and decisions. */
+interface Phase {
+  readonly projectors: readonly ObjectProjector[];
+  readonly byteProjectors: readonly (ByteProjector | undefined)[];
+  readonly decisions: readonly (readonly FieldDecision[])[];
+}
+
+function phaseOf(view: CompiledView, rootType: Type): Phase {
+  return {
+    projectors: view.ruleShapes.map((shape) => generateProjector(shape, view.root)),
+    byteProjectors: view.ruleShapes.map((shape) => generateByteProjector(shape, view.root, rootType)),
+    decisions: view.decisions,
+  };
+}
+
 interface TopicPolicyParts {
   readonly document: AgreementDocument;
   readonly topic: string;
   readonly rules: readonly RecordRule[];
   readonly conditions: readonly (CompiledCondition | null)[];
-  readonly projectors: readonly ObjectProjector[];
-  readonly byteProjectors: readonly (ByteProjector | undefined)[];
   readonly rootType: Type;
-  readonly decisions: readonly (readonly FieldDecision[])[];
   readonly viewSchema: Record<string, unknown>;
+  /** Before the previous hash key's overlap ends (`overlapUntil`), and after. */
+  readonly before: Phase;
+  readonly after: Phase;
+  readonly overlapUntil: number;
+}
+
+/**
+ * The agreement's key ring from `hashKeys` and the key variables, or undefined (with the
+ * problem pushed) when it has none or a key is missing or malformed.
+ */
+function keyRing(
+  document: AgreementDocument,
+  options: CompileOptions,
+  push: (line: number | undefined, at: string, message: string) => void,
+): KeyRing | undefined {
+  const keys = document.hashKeys;
+  if (keys === null) {
+    if (document.topics.some((topic) => usesHash(topic.rules))) {
+      push(
+        undefined,
+        'hashKeys',
+        'rules use hash, but the agreement names no hashKeys: write hashKeys: { current: { id: <key id>, env: <variable holding the HMAC key> } }',
+      );
+    }
+    return undefined;
+  }
+  const load = (reference: HashKeyReference, at: string): KeyObject | undefined => {
+    const raw = options.secret(reference.env);
+    if (raw === undefined || raw.trim() === '') {
+      push(reference.line, at, `environment variable ${reference.env} (HMAC key ${reference.id}) is not set`);
+      return undefined;
+    }
+    const parsed = parseHashKey(raw);
+    if (typeof parsed !== 'string') return parsed;
+    push(reference.line, at, `${reference.env} (HMAC key ${reference.id}) ${parsed}`);
+    return undefined;
+  };
+  const current = load(keys.current, 'hashKeys.current');
+  const previous = keys.previous && load(keys.previous, 'hashKeys.previous');
+  if (!current || previous === undefined) return undefined;
+  return {
+    current: { id: keys.current.id, key: current },
+    ...(previous && keys.previous
+      ? { previous: { id: keys.previous.id, key: previous, until: keys.previous.until.getTime() } }
+      : {}),
+  };
 }
 
 /** Why a record is withheld: the gate that closed (null: no rule admitted it), in words. */
@@ -342,7 +388,8 @@ function gates(
 const viewWriter = new ViewWriter();
 
 function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
-  const { document, topic, rules, conditions, projectors } = parts;
+  const { document, topic, rules, conditions, before, after, overlapUntil } = parts;
+  const phaseAt = (now: number): Phase => (now < overlapUntil ? before : after);
   const closedBy = gates(document);
 
   /** The index of the rule that admits the event, or the gate / missing rule that withholds it. */
@@ -363,7 +410,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const metaType = rootFields?.[0]?.name === 'meta' ? rootFields[0].type : undefined;
   const byBytes =
     conditions.every((condition) => condition === null || !condition.readsEvent) &&
-    parts.byteProjectors.every((projector) => projector !== undefined);
+    [before, after].every((phase) => phase.byteProjectors.every((projector) => projector !== undefined));
   const skipEvent = byBytes ? compileSkip(parts.rootType, new Map(), false) : undefined;
 
   const evaluateRule = (index: number, event: Record<string, unknown>, partner: Partner): RuleEvaluation['result'] => {
@@ -382,10 +429,11 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     apply(event, partner, now = Date.now()) {
       const chosen = choose(event, partner, now);
       if (typeof chosen !== 'number') return { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate };
-      const project = projectors[chosen];
+      const phase = phaseAt(now);
+      const project = phase.projectors[chosen];
       const rule = rules[chosen];
       if (!project || !rule) throw new Error(`internal: rule ${chosen} has no projector`);
-      return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[chosen] ?? [] };
+      return { admitted: true, rule: rule.name, view: project(event), fields: phase.decisions[chosen] ?? [] };
     },
     applyBytes(source, offset, partner, options = {}) {
       if (!byBytes || !metaType || !skipEvent) return undefined;
@@ -394,7 +442,8 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
         const read = metaType.decode(source, offset);
         if (read.offset < 0) return undefined;
         const meta = read.value as Record<string, unknown>;
-        const chosen = choose({ meta }, partner, options.now ?? Date.now());
+        const now = options.now ?? Date.now();
+        const chosen = choose({ meta }, partner, now);
         if (typeof chosen !== 'number') {
           // Withheld, but only if the rest decodes too: a damaged event is the decoding path's to report.
           const cursor = { buf: source, pos: offset };
@@ -402,7 +451,8 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
             ? { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate, meta }
             : undefined;
         }
-        const project = parts.byteProjectors[chosen];
+        const phase = phaseAt(now);
+        const project = phase.byteProjectors[chosen];
         const rule = rules[chosen];
         if (!project || !rule) return undefined;
         const cursor = { buf: source, pos: offset };
@@ -412,7 +462,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
           admitted: true,
           rule: rule.name,
           viewBytes: viewWriter.take(),
-          fields: parts.decisions[chosen] ?? [],
+          fields: phase.decisions[chosen] ?? [],
           meta,
         };
       } catch {
@@ -454,7 +504,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
             gate: null,
             rule: rule.name,
             evaluations,
-            fields: parts.decisions[i] ?? [],
+            fields: phaseAt(now).decisions[i] ?? [],
           };
         }
       }

@@ -44,7 +44,7 @@ from: US
 to: MX
 purposes: [${AGREEMENT_PURPOSES.join(', ')}]
 classificationCeiling: RESTRICTED
-hashKeyEnv: PUENTE_HASH_KEY_US_MX
+hashKeys: { current: { id: usmx-dev-1, env: PUENTE_HASH_KEY_US_MX } }
 topics:
   ${topic}:
     rules:
@@ -190,7 +190,7 @@ from: ${from}
 to: ${from === 'US' ? 'MX' : 'US'}
 purposes: [CUSTOMS]
 classificationCeiling: SENSITIVE
-hashKeyEnv: ${key}
+hashKeys: { current: { id: k-${key.toLowerCase().replace(/_/g, '-').slice(-5)}, env: ${key} } }
 topics:
   ${from.toLowerCase()}.cargo-manifests.v1:
     rules:

@@ -29,7 +29,7 @@ from: US
 to: MX
 purposes: [CUSTOMS]
 classificationCeiling: RESTRICTED
-hashKeyEnv: PUENTE_HASH_KEY_US_MX
+hashKeys: { current: { id: test-1, env: PUENTE_HASH_KEY_US_MX } }
 ${extra}topics:
 ${topics}`;
 }
@@ -78,7 +78,7 @@ describe('the real agreements', () => {
     expect(view['consignor'].name).toBe('Acme Synthetic Exports LLC');
     expect(view['consignor'].address).toBeUndefined();
     expect(view['driver'].dateOfBirth).toBe('1984');
-    expect(view['driver'].documents[0].documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['driver'].documents[0].documentNumber).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
     expect(view['driver'].documents[0].documentNumber).not.toContain('55512345');
     expect(view['driver'].aliases).toBeUndefined();
     expect(view['driver'].address).toBeUndefined();
@@ -114,6 +114,8 @@ describe('the real agreements', () => {
       action: 'hash',
       decidedBy: 'driver.documents[*].documentNumber',
       domesticOnly: false,
+      normalization: 'document-number',
+      keyIds: ['usmx-dev-1'],
     });
     expect(byPath.get('consignor.address.street')).toMatchObject({ action: 'removed', decidedBy: null });
     expect(byPath.get('carrier.address.street')).toMatchObject({ action: 'keep', decidedBy: 'carrier' });
@@ -220,7 +222,7 @@ from: US
 to: MX
 purposes: [CUSTOMS]
 classificationCeiling: RESTRICTED
-hashKeyEnv: PUENTE_HASH_KEY_NOT_SET
+hashKeys: { current: { id: test-1, env: PUENTE_HASH_KEY_NOT_SET } }
 topics:
   us.unknown.v1:
     rules:
@@ -242,7 +244,7 @@ topics:
 `,
     );
     const text = error.problems.map((p) => `${p.line ?? '-'} ${p.at ?? ''} ${p.message}`).join('\n');
-    expect(text).toContain("PUENTE_HASH_KEY_NOT_SET (this agreement's HMAC key) is not set");
+    expect(text).toMatch(/^6 hashKeys\.current environment variable PUENTE_HASH_KEY_NOT_SET \(HMAC key test-1\) is not set/m);
     expect(text).toMatch(/^9 topics\.us\.unknown\.v1 unknown topic/m);
     expect(text).toMatch(/^12 topics\.mx\.cargo-manifests\.v1 is MX data/m);
     expect(text).toMatch(/^18 .*when condition does not compile/m);
@@ -267,7 +269,7 @@ topics:
       - fields: { meta: keep, manifestId: hash }
 `);
     expect(noKey.message).toContain('id: must be a lower-case id');
-    expect(noKey.message).toContain('rules use hash, but the agreement names no hashKeyEnv');
+    expect(noKey.message).toContain('rules use hash, but the agreement names no hashKeys');
     expect(loadErrors('id: [unclosed').message).toContain('test.yaml:1: YAML:');
     expect(loadErrors('- a list').message).toContain('an agreement is a YAML mapping');
   });
@@ -350,7 +352,7 @@ ${fields
     );
     expect(view['driver']).toBeNull();
     expect(view['conveyance'].trailerIds).toHaveLength(1);
-    expect(view['conveyance'].trailerIds[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['conveyance'].trailerIds[0]).toMatch(/^test-1:[A-Za-z0-9_-]{43}$/);
   });
 
   it('derives a deterministic view schema with re-typed fields and no withheld names', () => {

@@ -8,7 +8,8 @@ import { exportSchema, fieldAnnotationsOf, internalsOf } from '@puente/contracts
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
-import { generalize, hmacHash, mask } from './transforms.js';
+import { keyedHash, keyIdsAt, type KeyRing, type Normalization } from './hashing.js';
+import { generalize, mask } from './transforms.js';
 import {
   expandIdentity,
   isIdentity,
@@ -17,7 +18,6 @@ import {
   type ViewField,
   type ViewShape,
 } from './view-shape.js';
-import type { KeyObject } from 'node:crypto';
 
 export interface ViewProblem {
   readonly message: string;
@@ -42,7 +42,7 @@ export interface FieldDecision {
   /** The schema marks it (or a record holding it) `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
   readonly domesticOnly: boolean;
   /** For hash: the normalisation applied first ('document-number', 'name', 'exact'). */
-  readonly normalization?: string;
+  readonly normalization?: Normalization;
   /** For hash: the ids of the keys hashed with, current first (two during a rotation's overlap). */
   readonly keyIds?: readonly string[];
 }
@@ -63,8 +63,11 @@ export interface ViewCompileOptions {
   readonly rules: readonly RecordRule[];
   /** Namespace of the derived record types, e.g. `org.puente.v1.view.us_to_mx`. */
   readonly namespace: string;
-  /** The HMAC key, when the agreement has one. */
-  readonly hashKey: KeyObject | undefined;
+  /**
+   * The agreement's hash keys, when it has them, and the instant whose keys the hashes carry:
+   * views are compiled per phase of a rotation (before and after the overlap ends).
+   */
+  readonly hashing: { readonly ring: KeyRing; readonly at: number } | undefined;
 }
 
 const DROP: FieldAction = { kind: 'drop' };
@@ -151,7 +154,9 @@ const actionLabel = (action: FieldAction): FieldDecision['action'] =>
 interface ShapeContext {
   readonly problems: ViewProblem[];
   readonly ruleAt: string;
-  readonly hashKey: KeyObject | undefined;
+  readonly hashing: { readonly ring: KeyRing; readonly at: number } | undefined;
+  /** The ids of the keys hashes carry in this phase (shared by every hash decision). */
+  readonly keyIds: readonly string[];
   readonly decisions: FieldDecision[];
   /** Inside a field the schema marks `puente.domesticOnly`. */
   readonly domestic: boolean;
@@ -218,9 +223,16 @@ function transformFor(
         );
       }
       if (typeName === 'float' || typeName === 'double') return refuse(`hash cannot apply to a ${typeName}`);
-      const key = ctx.hashKey;
-      if (!key) return undefined; // reported once per agreement by the compiler
-      return (value) => hmacHash(key, value);
+      const { normalization } = action;
+      if (normalization !== 'exact' && typeName !== 'string') {
+        return refuse(
+          `{ hash: ${normalization} } normalises text and applies to strings, not to ${describeType(type)}; use hash`,
+        );
+      }
+      const hashing = ctx.hashing;
+      if (!hashing) return undefined; // reported once per agreement by the compiler
+      const { ring, at: now } = hashing;
+      return (value) => keyedHash(ring, normalization, value, now);
     }
     case 'mask': {
       const maskable = ['string', 'logical:uuid', 'int', 'long'];
@@ -350,6 +362,9 @@ function shapeOfNonNull(
     action: effective.from ? actionLabel(effective.action) : 'removed',
     decidedBy: effective.from?.path ?? null,
     domesticOnly: ctx.domestic,
+    ...(effective.from && effective.action.kind === 'hash'
+      ? { normalization: effective.action.normalization, keyIds: ctx.keyIds }
+      : {}),
   });
   switch (effective.action.kind) {
     case 'keep':
@@ -488,6 +503,7 @@ export function compileView(
   const problems: ViewProblem[] = [];
   const shapes: (RuleShape | null)[] = [];
   const decisions: FieldDecision[][] = [];
+  const keyIds = Object.freeze(options.hashing ? keyIdsAt(options.hashing.ring, options.hashing.at) : []);
   for (const rule of options.rules) {
     const ruleAt = `${topicAt}.rules[${rule.index}]`;
     const tree = buildActionTree(rule.fields, problems, ruleAt);
@@ -495,7 +511,8 @@ export function compileView(
     const shape = shapeOf(options.rootType, tree, { action: DROP, from: undefined }, '', {
       problems,
       ruleAt,
-      hashKey: options.hashKey,
+      hashing: options.hashing,
+      keyIds,
       decisions: ruleDecisions,
       domestic: false,
     });
