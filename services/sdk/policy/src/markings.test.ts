@@ -261,7 +261,7 @@ ${fields}`;
 
   it('loads when they are dropped or not named, and marks their decisions domesticOnly', () => {
     const policy = policyOf(investigations('          agentNotes: drop\n'), INVESTIGATIONS);
-    const event = { ...(topicType(INVESTIGATIONS)!.random() as Record<string, unknown>) };
+    const event = { ...(topicType(INVESTIGATIONS)!.random() as unknown as Record<string, unknown>) };
     event['meta'] = meta({ purposes: ['CRIMINAL_INVESTIGATION'] });
     const explained = policy.explain(event, MX_ANAM);
     expect(explained.decision).toBe('admitted');
