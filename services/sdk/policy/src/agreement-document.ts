@@ -78,8 +78,11 @@ export interface AgreementDocument {
   readonly classificationCeiling: Classification;
   readonly validFrom: Date | null;
   readonly validUntil: Date | null;
-  /** The keys hashes are made with, each named by the id every hash carries. */
-  readonly hashKeys: HashKeys | null;
+  /**
+   * The keys hashes are made with, each named by the id every hash carries; null when the
+   * agreement names none, 'invalid' when it names them wrongly (a problem already reported).
+   */
+  readonly hashKeys: HashKeys | 'invalid' | null;
   readonly topics: readonly TopicRules[];
   /** SHA-256 (hex) of the file's text: a version names one content. */
   readonly sourceDigest: string;
@@ -247,7 +250,10 @@ export function parseAgreementDocument(
       `is replaced by hashKeys, because hashes now name their key: write hashKeys: { current: { id: <key id>, env: ${env} } } (a key id such as usmx-2026)`,
     );
   }
-  const hashKeys = parseHashKeys(valueNode('hashKeys'), { problem, lineOf, doc });
+  const hashKeysNode = valueNode('hashKeys');
+  const hashKeys =
+    parseHashKeys(hashKeysNode, { problem, lineOf, doc }) ??
+    (hashKeysNode !== undefined || legacyKey !== undefined ? 'invalid' : null);
 
   const topics: TopicRules[] = [];
   const topicsNode = valueNode('topics');

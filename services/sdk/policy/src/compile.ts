@@ -277,6 +277,7 @@ function keyRing(
   push: (line: number | undefined, at: string, message: string) => void,
 ): KeyRing | undefined {
   const keys = document.hashKeys;
+  if (keys === 'invalid') return undefined;
   if (keys === null) {
     if (document.topics.some((topic) => usesHash(topic.rules))) {
       push(

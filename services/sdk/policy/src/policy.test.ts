@@ -244,7 +244,9 @@ topics:
 `,
     );
     const text = error.problems.map((p) => `${p.line ?? '-'} ${p.at ?? ''} ${p.message}`).join('\n');
-    expect(text).toMatch(/^6 hashKeys\.current environment variable PUENTE_HASH_KEY_NOT_SET \(HMAC key test-1\) is not set/m);
+    expect(text).toMatch(
+      /^7 hashKeys\.current environment variable PUENTE_HASH_KEY_NOT_SET \(HMAC key test-1\) is not set/m,
+    );
     expect(text).toMatch(/^9 topics\.us\.unknown\.v1 unknown topic/m);
     expect(text).toMatch(/^12 topics\.mx\.cargo-manifests\.v1 is MX data/m);
     expect(text).toMatch(/^18 .*when condition does not compile/m);
