@@ -39,6 +39,7 @@ describe('normalize: document-number', () => {
     ' G\t1234\n5678 ', // tab, newline, leading and trailing space
     'Ｇ－１２３４‐５６７８', // full-width hyphen-minus, hyphen U+2010
     'G\u20091234\u202f\u20155678', // thin and narrow no-break space, horizontal bar
+    'G\u00851234\ufeff5678', // next line (Unicode White_Space, not JS \s), zero-width no-break space
   ])('%j → G12345678', (written) => {
     expect(normalize('document-number', written)).toBe('G12345678');
   });
@@ -63,6 +64,7 @@ describe('normalize: name', () => {
     ['María Güemes', 'maria guemes'],
     ['Ángela  María\u00a0Peña ', 'angela maria pena'], // double space, no-break space, trailing
     ['\t Ñandú \u3000 Ávila\n', 'nandu avila'], // tab, ideographic space, newline
+    ['Ana\u0085Luz\u2028Ortiz', 'ana luz ortiz'], // next line, line separator
     ['Müller', 'muller'],
     ['STRAẞE', 'strasse'],
     ['straße', 'strasse'],
@@ -223,7 +225,20 @@ const keyPair = fc
       ] as const,
   );
 
-const SPACES = [' ', '\u00a0', '\u3000', '\t', '\n', '\u2009', '\u202f', '\u2007', '\u205f', '\u1680'];
+const SPACES = [
+  ' ',
+  '\u00a0',
+  '\u3000',
+  '\t',
+  '\n',
+  '\u2009',
+  '\u202f',
+  '\u2007',
+  '\u205f',
+  '\u1680',
+  '\u0085',
+  '\ufeff',
+];
 const DASHES = [
   '-',
   '\u2010',
@@ -275,6 +290,35 @@ describe('properties', () => {
       fc.property(fc.constantFrom(...NORMALIZATIONS), nastyText, (normalization, text) => {
         const once = normalize(normalization, text);
         expect(normalize(normalization, once)).toBe(once);
+      }),
+      { numRuns: RUNS * 5 },
+    );
+  });
+
+  it('normalize, fast paths included, is the documented pipeline step by step', () => {
+    // The brief's definitions written out naively (no fast paths), as a partner would implement them.
+    const spec = {
+      exact: (text: string) => text,
+      'document-number': (text: string) =>
+        text
+          .normalize('NFKC')
+          .toUpperCase()
+          .replace(/[\s\p{White_Space}\p{Pd}\u2212]/gu, '')
+          .normalize('NFKC'),
+      name: (text: string) =>
+        text
+          .normalize('NFKD')
+          .replace(/\p{M}/gu, '')
+          .toLowerCase()
+          .toUpperCase()
+          .toLowerCase()
+          .replace(/[\s\p{White_Space}]+/gu, ' ')
+          .trim()
+          .normalize('NFC'),
+    };
+    fc.assert(
+      fc.property(fc.constantFrom(...NORMALIZATIONS), fc.oneof(nastyText, fc.string()), (normalization, text) => {
+        expect(normalize(normalization, text)).toBe(spec[normalization](text));
       }),
       { numRuns: RUNS * 5 },
     );
