@@ -369,7 +369,7 @@ function parseHashKeys(node: Node | undefined, { problem, lineOf }: Reporter): H
   const previous = reference('previous');
   if (previous && current && previous.id === current.id) {
     problem(
-      node.get('previous', true) as Node,
+      node.get('previous', true),
       'hashKeys.previous.id',
       `is the current key's id (${current.id}): a rotation names a new id, so hashes say which key made them`,
     );
