@@ -1,15 +1,20 @@
 // Markings are gates before any rule (validity, recipient, releasability, ceiling, purpose,
 // declared purpose) and `puente.domesticOnly` fields never leave: one test per gate and per
 // load error, with the file, line and path an operator needs.
-import type { Type } from 'avsc';
 import { describe, expect, it } from 'vitest';
 
-import { parseSchema } from '@puente/contracts';
-import { internalsOf } from '@puente/contracts/avsc';
 import type { Partner } from './condition.js';
 import { PolicyError, type PolicyProblem } from './errors.js';
 import { compilePolicySet } from './policy-set.js';
-import { cargoManifest, compileOptions, meta, topicType } from './testing/fixtures.js';
+import {
+  cargoManifest,
+  compileOptions,
+  meta,
+  NESTED_DOMESTIC,
+  nestedDomesticType,
+  testCompileOptions,
+  topicType,
+} from './testing/fixtures.js';
 
 const MX_ANAM: Partner = { country: 'MX', agency: 'ANAM' };
 const CARGO = 'us.cargo-manifests.v1';
@@ -281,44 +286,17 @@ ${fields}`;
     expect(byPath.get('caseId')).toMatchObject({ action: 'keep', domesticOnly: false });
   });
 
-  // A schema with domestic-only fields nested under an array of records, to show that an ancestor's
-  // action does not carry them out either.
-  const NESTED = 'us.nested-domestic.v1';
-  const metaSchema = (internalsOf(topicType(CARGO)!).fields?.[0]?.type as Type).schema({ exportAttrs: true });
-  const nestedType = parseSchema({
-    type: 'record',
-    name: 'NestedDomestic',
-    namespace: 'test.policy',
-    fields: [
-      { name: 'meta', type: metaSchema },
-      { name: 'caseId', type: 'string' },
-      {
-        name: 'subjects',
-        type: {
-          type: 'array',
-          items: {
-            type: 'record',
-            name: 'Subject',
-            fields: [
-              { name: 'name', type: 'string' },
-              { name: 'handlerNotes', type: ['null', 'string'], default: null, 'puente.domesticOnly': true },
-              { name: 'sources', type: { type: 'array', items: 'string' }, 'puente.domesticOnly': true },
-            ],
-          },
-        },
-      },
-    ],
-  } as never);
-  const nestedOptions = {
-    ...compileOptions,
-    schemaFor: (topic: string) => (topic === NESTED ? nestedType : compileOptions.schemaFor(topic)),
-  };
-  const nested = (fields: string) =>
-    investigations(fields).replace(`  ${INVESTIGATIONS}:`, `  ${NESTED}:`).replace('caseId: keep', 'caseId: keep');
+  // Domestic-only fields nested under an array of records, to show that an ancestor's action
+  // does not carry them out either.
+  const NESTED = NESTED_DOMESTIC;
+  const nestedType = nestedDomesticType();
+  const nestedOptions = testCompileOptions;
+  const nested = (fields: string) => investigations(fields).replace(`  ${INVESTIGATIONS}:`, `  ${NESTED}:`);
 
   it('refuses a keep on a record or on array items above a domestic-only field', () => {
     const ancestor = problemsOf(nested('          subjects: keep\n'), nestedOptions);
     expect(ancestor.map((p) => [p.line, p.at])).toEqual([
+      [13, `topics.${NESTED}.rules[0].fields.subjects`],
       [13, `topics.${NESTED}.rules[0].fields.subjects`],
       [13, `topics.${NESTED}.rules[0].fields.subjects`],
     ]);
@@ -326,8 +304,13 @@ ${fields}`;
       "'subjects[*].handlerNotes' is marked puente.domesticOnly in record Subject: it never leaves its country, but 'subjects: keep' would release it; drop it explicitly (subjects[*].handlerNotes: drop)",
     );
     expect(ancestor[1]?.message).toContain("'subjects[*].sources' is marked puente.domesticOnly");
+    expect(ancestor[2]?.message).toContain(
+      "'subjects[*].contact.informant' is marked puente.domesticOnly in record Contact: it never leaves its country, but 'subjects: keep' would release it",
+    );
     const items = problemsOf(
-      nested('          subjects[*]: keep\n          subjects[*].sources: drop\n'),
+      nested(
+        '          subjects[*]: keep\n          subjects[*].sources: drop\n          subjects[*].contact.informant: drop\n',
+      ),
       nestedOptions,
     );
     expect(items).toEqual([
@@ -348,7 +331,7 @@ ${fields}`;
         {
           file: 'gated.yaml',
           text: nested(
-            '          subjects: keep\n          subjects[*].handlerNotes: drop\n          subjects[*].sources: drop\n',
+            '          subjects: keep\n          subjects[*].handlerNotes: drop\n          subjects[*].sources: drop\n          subjects[*].contact.informant: drop\n          handler: drop\n',
           ),
         },
       ],
@@ -358,21 +341,39 @@ ${fields}`;
     const event = {
       meta: meta({ purposes: ['CRIMINAL_INVESTIGATION'] }),
       caseId: 'CASE-1',
-      subjects: [{ name: 'Ana Sintética', handlerNotes: 'met at the bridge', sources: ['CI-0042'] }],
+      subjects: [
+        {
+          name: 'Ana Sintética',
+          handlerNotes: 'met at the bridge',
+          sources: ['CI-0042'],
+          contact: { phone: '+52 000 000 0000', informant: 'CI-0099' },
+        },
+      ],
+      handler: { name: 'Agente Ficticio', badge: 'B-17' },
     };
     const decision = policy.apply(event, MX_ANAM);
     expect(decision).toMatchObject({
       admitted: true,
-      view: { caseId: 'CASE-1', subjects: [{ name: 'Ana Sintética' }] },
+      view: { caseId: 'CASE-1', subjects: [{ name: 'Ana Sintética', contact: { phone: '+52 000 000 0000' } }] },
     });
     const bytes = policy.applyBytes(nestedType.toBuffer(event), 0, MX_ANAM);
     expect(bytes?.admitted).toBe(true);
     if (!bytes?.admitted) return;
     expect(bytes.viewBytes.toString('latin1')).not.toContain('CI-0042');
     expect(bytes.viewBytes.toString('latin1')).not.toContain('met at the bridge');
+    expect(bytes.viewBytes.toString('latin1')).not.toContain('CI-0099');
+    expect(bytes.viewBytes.toString('latin1')).not.toContain('B-17');
     expect(bytes.fields.filter((f) => f.domesticOnly)).toEqual([
       { path: 'subjects[*].handlerNotes', action: 'drop', decidedBy: 'subjects[*].handlerNotes', domesticOnly: true },
       { path: 'subjects[*].sources[*]', action: 'drop', decidedBy: 'subjects[*].sources', domesticOnly: true },
+      {
+        path: 'subjects[*].contact.informant',
+        action: 'drop',
+        decidedBy: 'subjects[*].contact.informant',
+        domesticOnly: true,
+      },
+      { path: 'handler.name', action: 'drop', decidedBy: 'handler', domesticOnly: true },
+      { path: 'handler.badge', action: 'drop', decidedBy: 'handler', domesticOnly: true },
     ]);
     expect(JSON.stringify(policy.viewSchema)).not.toContain('handlerNotes');
   });
