@@ -1,7 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 
-import { parseSchema } from './parse-options.js';
+import { fieldAnnotationsOf, parseSchema } from './parse-options.js';
 
 const schema = {
   type: 'record',
@@ -69,5 +69,37 @@ describe('string reading and writing', () => {
   it('still refuses a value that is not a string', () => {
     const ours = parseSchema(schema as unknown as avro.Schema);
     expect(() => ours.toBuffer({ a: 42, b: 'x', c: null, d: [] })).toThrow();
+  });
+});
+
+describe('field annotations', () => {
+  it('keeps the puente.* attributes of record fields, which avsc itself drops, nested and by reference', () => {
+    const annotated = parseSchema({
+      type: 'record',
+      name: 'Outer',
+      namespace: 'test',
+      fields: [
+        { name: 'plain', type: 'string' },
+        { name: 'notes', type: ['null', 'string'], default: null, 'puente.domesticOnly': true, other: 1 },
+        {
+          name: 'inner',
+          type: {
+            type: 'record',
+            name: 'Inner',
+            fields: [{ name: 'secret', type: 'string', 'puente.domesticOnly': true }],
+          },
+        },
+        { name: 'again', type: 'Inner' },
+      ],
+    } as unknown as avro.Schema);
+    const fields = (annotated as avro.types.RecordType).fields;
+    expect(fieldAnnotationsOf(annotated, 'notes')).toEqual({ 'puente.domesticOnly': true });
+    expect(fieldAnnotationsOf(annotated, 'plain')).toEqual({});
+    expect(fieldAnnotationsOf(fields[2]!.type, 'secret')).toEqual({ 'puente.domesticOnly': true });
+    expect(fields[3]!.type).toBe(fields[2]!.type);
+    // Built as avsc builds it: the same bytes and schema.
+    const value = { plain: 'a', notes: 'n', inner: { secret: 's' }, again: { secret: 't' } };
+    expect(annotated.fromBuffer(annotated.toBuffer(value))).toEqual(value);
+    expect(fieldAnnotationsOf(parseSchema('string'), 'x')).toEqual({});
   });
 });

@@ -17,6 +17,9 @@ export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Part
     typeHook: (schema, opts) => {
       const s = schema as { readonly type?: unknown; readonly logicalType?: unknown };
       if (typeof s === 'object' && s !== null && s.type === 'array') return new BoundedArrayType(schema, opts);
+      if (typeof s === 'object' && s !== null && s.type === 'record' && !s.logicalType) {
+        return annotatedRecord(schema, opts);
+      }
       // Plain strings only: a logical type over a string (uuid …) keeps avsc's own handling.
       const plainString =
         schema === 'string' || (typeof s === 'object' && s !== null && s.type === 'string' && !s.logicalType);
@@ -24,6 +27,39 @@ export function forSchemaOptions(registry: Record<string, avro.Type> = {}): Part
     },
   };
 }
+
+/** The `puente.*` attributes of each annotated record type's fields, by field name (see fieldAnnotationsOf). */
+const fieldAnnotations = new WeakMap<avro.Type, ReadonlyMap<string, Readonly<Record<string, unknown>>>>();
+
+/**
+ * avsc keeps no custom attribute of a record field (its Field copies name, type, aliases, doc,
+ * order and default), so a record whose fields carry `puente.*` attributes (e.g.
+ * `puente.domesticOnly`) is built here, as avsc would build it, and its fields' attributes are
+ * kept beside the type. Undefined (avsc builds the record) when no field has one.
+ */
+function annotatedRecord(schema: avro.Schema, opts: unknown): avro.Type | undefined {
+  const fields = (schema as { readonly fields?: unknown }).fields;
+  if (!Array.isArray(fields)) return undefined;
+  const annotations = new Map<string, Readonly<Record<string, unknown>>>();
+  for (const field of fields as unknown[]) {
+    if (typeof field !== 'object' || field === null) continue;
+    const entries = Object.entries(field).filter(([key]) => key.startsWith('puente.'));
+    const name = (field as { readonly name?: unknown }).name;
+    if (entries.length > 0 && typeof name === 'string')
+      annotations.set(name, Object.freeze(Object.fromEntries(entries)));
+  }
+  if (annotations.size === 0) return undefined;
+  const type = new avro.types.RecordType(schema, opts);
+  fieldAnnotations.set(type, annotations);
+  return type;
+}
+
+/** The `puente.*` attributes the schema gives a record's field (`{ 'puente.domesticOnly': true }`), or none. */
+export function fieldAnnotationsOf(record: avro.Type, field: string): Readonly<Record<string, unknown>> {
+  return fieldAnnotations.get(record)?.get(field) ?? NO_ANNOTATIONS;
+}
+
+const NO_ANNOTATIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /** Strings up to this many bytes are read byte by byte when ASCII. */
 const SHORT_READ = 16;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { createCodec } from '@puente/contracts';
-import { compilePolicySet, type TopicPolicy } from '../src/index.js';
+import { compilePolicySet, keyedHash, type KeyRing, type TopicPolicy } from '../src/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const codec = createCodec();
@@ -21,7 +21,7 @@ const withHash = compilePolicySet([{ file: 'us-to-mx.yaml', text: agreementText 
 });
 // The same agreement with every `hash` replaced by `drop`: the cost of the rest of the engine.
 const withoutHash = compilePolicySet(
-  [{ file: 'us-to-mx-nohash.yaml', text: agreementText.replace(/: hash$/gm, ': drop') }],
+  [{ file: 'us-to-mx-nohash.yaml', text: agreementText.replace(/: (hash|\{ hash: [a-z-]+ \})$/gm, ': drop') }],
   { schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)), secret },
 );
 
@@ -116,6 +116,14 @@ const hmacKey = createSecretKey(Buffer.alloc(32, 7));
 measure('bare HMAC-SHA-256 (node:crypto), one value', () =>
   createHmac('sha256', hmacKey).update('G31415926').digest('base64url'),
 );
+// What agreements hash with: the key id written in front, the value normalised first, and two
+// HMACs during a rotation's overlap.
+const ring: KeyRing = { current: { id: 'usmx-dev-1', key: hmacKey } };
+const rotating: KeyRing = { ...ring, previous: { id: 'usmx-dev-0', key: hmacKey, until: Infinity } };
+measure('keyedHash exact', () => keyedHash(ring, 'exact', 'G31415926', 0));
+measure('keyedHash document-number (G 1234-5678)', () => keyedHash(ring, 'document-number', 'G 1234-5678', 0));
+measure('keyedHash name (José Núñez Ávila)', () => keyedHash(ring, 'name', 'José Núñez Ávila', 0));
+measure('keyedHash document-number, overlap (2 keys)', () => keyedHash(rotating, 'document-number', 'G 1234-5678', 0));
 console.log('');
 
 bench('cargo manifest', cargo, 'us.cargo-manifests.v1');

@@ -1,10 +1,14 @@
 // Reads a sharing agreement from YAML into a plain structure, keeping the line of every part so
 // that later validation against the schemas can point at it. Every problem is collected; none
 // stops the reading of the rest.
+import { createHash } from 'node:crypto';
+
 import { COUNTRIES, type Country } from '@puente/runtime';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair } from 'yaml';
 
+import { CLASSIFICATIONS, type Classification } from './condition.js';
 import type { PolicyProblem } from './errors.js';
+import { isNormalization, KEY_ID, NORMALIZATIONS, type Normalization } from './hashing.js';
 import { parseFieldPath, type PathSegment } from './field-path.js';
 import type { Granularity, MaskStyle } from './transforms.js';
 
@@ -22,7 +26,7 @@ export type Purpose = (typeof PURPOSES)[number];
 export type FieldAction =
   | { readonly kind: 'keep' }
   | { readonly kind: 'drop' }
-  | { readonly kind: 'hash' }
+  | { readonly kind: 'hash'; readonly normalization: Normalization }
   | { readonly kind: 'mask'; readonly style: MaskStyle }
   | { readonly kind: 'generalize'; readonly granularity: Granularity };
 
@@ -49,6 +53,19 @@ export interface TopicRules {
   readonly rules: readonly RecordRule[];
 }
 
+/** A key of `hashKeys`: its id, and the environment variable holding it (base64 of ≥ 32 bytes). */
+export interface HashKeyReference {
+  readonly id: string;
+  readonly env: string;
+  readonly line: number | undefined;
+}
+
+export interface HashKeys {
+  readonly current: HashKeyReference;
+  /** The key being rotated out: hashes carry it too until `until` (exclusive), the overlap. */
+  readonly previous: (HashKeyReference & { readonly until: Date }) | null;
+}
+
 export interface AgreementDocument {
   readonly file: string;
   readonly id: string;
@@ -57,11 +74,18 @@ export interface AgreementDocument {
   readonly from: Country;
   readonly to: { readonly country: Country; readonly agencies: readonly string[] | null };
   readonly purposes: readonly Purpose[];
+  /** The highest classification any record may have to leave under this agreement (a gate). */
+  readonly classificationCeiling: Classification;
   readonly validFrom: Date | null;
   readonly validUntil: Date | null;
-  /** Name of the environment variable holding this agreement's HMAC key (base64 or hex). */
-  readonly hashKeyEnv: string | null;
+  /**
+   * The keys hashes are made with, each named by the id every hash carries; null when the
+   * agreement names none, 'invalid' when it names them wrongly (a problem already reported).
+   */
+  readonly hashKeys: HashKeys | 'invalid' | null;
   readonly topics: readonly TopicRules[];
+  /** SHA-256 (hex) of the file's text: a version names one content. */
+  readonly sourceDigest: string;
 }
 
 const TOP_LEVEL_KEYS = new Set([
@@ -71,9 +95,11 @@ const TOP_LEVEL_KEYS = new Set([
   'from',
   'to',
   'purposes',
+  'classificationCeiling',
   'validFrom',
   'validUntil',
   'hashKeyEnv',
+  'hashKeys',
   'topics',
 ]);
 const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
@@ -195,16 +221,39 @@ export function parseAgreementDocument(
     problem(purposesNode ?? root, 'purposes', `must list at least one purpose (${PURPOSES.join(', ')})`);
   }
 
+  const ceilingNode = valueNode('classificationCeiling');
+  const ceilingValue = scalar('classificationCeiling');
+  let classificationCeiling: Classification | undefined;
+  if (typeof ceilingValue === 'string' && (CLASSIFICATIONS as readonly string[]).includes(ceilingValue)) {
+    classificationCeiling = ceilingValue as Classification;
+  } else {
+    problem(
+      ceilingNode ?? root,
+      'classificationCeiling',
+      ceilingNode === undefined
+        ? `is required: the highest classification a record may have to leave (${CLASSIFICATIONS.join(' | ')})`
+        : `'${String(ceilingValue)}' is not a classification (${CLASSIFICATIONS.join(' | ')})`,
+    );
+  }
+
   const validFrom = date('validFrom');
   const validUntil = date('validUntil');
   if (validFrom && validUntil && validFrom >= validUntil)
     problem(valueNode('validUntil'), 'validUntil', 'is not after validFrom');
 
-  let hashKeyEnv: string | null = null;
-  if (valueNode('hashKeyEnv') !== undefined) {
-    hashKeyEnv =
-      requireString('hashKeyEnv', ENV_NAME, 'must name an environment variable, e.g. PUENTE_HASH_KEY_US_MX') ?? null;
+  const legacyKey = valueNode('hashKeyEnv');
+  if (legacyKey !== undefined) {
+    const env = isScalar(legacyKey) && typeof legacyKey.value === 'string' ? legacyKey.value : 'PUENTE_HASH_KEY_…';
+    problem(
+      legacyKey,
+      'hashKeyEnv',
+      `is replaced by hashKeys, because hashes now name their key: write hashKeys: { current: { id: <key id>, env: ${env} } } (a key id such as usmx-2026)`,
+    );
   }
+  const hashKeysNode = valueNode('hashKeys');
+  const hashKeys =
+    parseHashKeys(hashKeysNode, { problem, lineOf, doc }) ??
+    (hashKeysNode !== undefined || legacyKey !== undefined ? 'invalid' : null);
 
   const topics: TopicRules[] = [];
   const topicsNode = valueNode('topics');
@@ -230,11 +279,109 @@ export function parseAgreementDocument(
       from,
       to,
       purposes,
+      classificationCeiling: classificationCeiling ?? 'PUBLIC',
       validFrom,
       validUntil,
-      hashKeyEnv,
+      hashKeys,
       topics,
+      sourceDigest: createHash('sha256').update(text).digest('hex'),
     },
+  };
+}
+
+const HASH_KEYS_HINT =
+  'must be { current: { id: <key id>, env: <variable> } }, optionally with previous: { id, env, until: <timestamp> }';
+
+/**
+ * `hashKeys: { current: { id, env }, previous: { id, env, until } }`: ids as hashes name them
+ * (KEY_ID), variables that hold the keys, and the end of the overlap in which hashes carry the
+ * previous key too.
+ */
+function parseHashKeys(node: Node | undefined, { problem, lineOf }: Reporter): HashKeys | null {
+  if (node === undefined) return null;
+  if (!isMap(node)) {
+    problem(node, 'hashKeys', HASH_KEYS_HINT);
+    return null;
+  }
+  const reference = (role: 'current' | 'previous'): (HashKeyReference & { until: Date | null }) | null | undefined => {
+    const at = `hashKeys.${role}`;
+    const entry = node.get(role, true) as Node | undefined;
+    if (entry === undefined) {
+      if (role === 'current') problem(node, at, `is required: ${HASH_KEYS_HINT}`);
+      return null;
+    }
+    if (!isMap(entry)) {
+      problem(entry, at, role === 'current' ? '{ id: <key id>, env: <variable> }' : '{ id, env, until }');
+      return undefined;
+    }
+    const allowed = role === 'current' ? ['id', 'env'] : ['id', 'env', 'until'];
+    for (const pair of entry.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!allowed.includes(key))
+        problem(pair.key as Node, `${at}.${key}`, `unknown key (expected ${allowed.join(', ')})`);
+    }
+    const text = (key: string): { value: string | undefined; node: Node | undefined } => {
+      const valueNode = entry.get(key, true) as Node | undefined;
+      return { value: isScalar(valueNode) ? String(valueNode.value) : undefined, node: valueNode };
+    };
+    const id = text('id');
+    const env = text('env');
+    let ok = true;
+    if (id.value === undefined || !KEY_ID.test(id.value)) {
+      problem(
+        id.node ?? entry,
+        `${at}.id`,
+        `${id.value === undefined ? 'is required' : `'${id.value}' is not a key id`}: 1–32 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit (e.g. usmx-2026)`,
+      );
+      ok = false;
+    }
+    if (env.value === undefined || !ENV_NAME.test(env.value)) {
+      problem(env.node ?? entry, `${at}.env`, 'must name an environment variable, e.g. PUENTE_HASH_KEY_US_MX');
+      ok = false;
+    }
+    let until: Date | null = null;
+    if (role === 'previous') {
+      const untilNode = entry.get('until', true) as Node | undefined;
+      const raw = isScalar(untilNode) ? untilNode.value : undefined;
+      const parsed = typeof raw === 'string' ? new Date(raw) : raw instanceof Date ? raw : undefined;
+      if (!parsed || Number.isNaN(parsed.getTime())) {
+        problem(
+          untilNode ?? entry,
+          `${at}.until`,
+          untilNode === undefined
+            ? 'is required: the end of the overlap, when hashes stop carrying the previous key (e.g. 2027-02-01T00:00:00Z)'
+            : 'must be an ISO-8601 timestamp, e.g. 2027-02-01T00:00:00Z',
+        );
+        ok = false;
+      } else {
+        until = parsed;
+      }
+    }
+    if (!ok || id.value === undefined || env.value === undefined) return undefined;
+    return { id: id.value, env: env.value, line: lineOf(entry), until };
+  };
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key !== 'current' && key !== 'previous')
+      problem(pair.key as Node, `hashKeys.${key}`, 'unknown key (expected current, previous)');
+  }
+  const current = reference('current');
+  const previous = reference('previous');
+  if (previous && current && previous.id === current.id) {
+    problem(
+      node.get('previous', true),
+      'hashKeys.previous.id',
+      `is the current key's id (${current.id}): a rotation names a new id, so hashes say which key made them`,
+    );
+    return null;
+  }
+  if (!current || previous === undefined) return null;
+  return {
+    current: { id: current.id, env: current.env, line: current.line },
+    previous:
+      previous && previous.until
+        ? { id: previous.id, env: previous.env, line: previous.line, until: previous.until }
+        : null,
   };
 }
 
@@ -333,11 +480,13 @@ function parseTopic(topic: string, keyNode: Node, value: Node | null, { problem,
   return { topic, line: lineOf(keyNode), rules };
 }
 
-const ACTION_HINT = 'must be keep, drop, hash, { mask: initials | last4 | redact } or { generalize: year | month }';
+const ACTION_HINT = `must be keep, drop, hash, { hash: ${NORMALIZATIONS.join(' | ')} }, { mask: initials | last4 | redact } or { generalize: year | month }`;
 
 function parseAction(node: Node | null): FieldAction | string {
   if (isScalar(node)) {
-    if (node.value === 'keep' || node.value === 'drop' || node.value === 'hash') return { kind: node.value };
+    if (node.value === 'keep' || node.value === 'drop') return { kind: node.value };
+    // A plain `hash` hashes the value as it is written.
+    if (node.value === 'hash') return { kind: 'hash', normalization: 'exact' };
     return `'${String(node.value)}' ${ACTION_HINT}`;
   }
   if (isMap(node) && node.items.length === 1) {
@@ -349,6 +498,10 @@ function parseAction(node: Node | null): FieldAction | string {
     }
     if (key === 'generalize' && (value === 'year' || value === 'month'))
       return { kind: 'generalize', granularity: value };
+    if (key === 'hash') {
+      if (typeof value === 'string' && isNormalization(value)) return { kind: 'hash', normalization: value };
+      return `'${String(value)}' is not a normalisation: { hash: ${NORMALIZATIONS.join(' | ')} }`;
+    }
   }
   return ACTION_HINT;
 }

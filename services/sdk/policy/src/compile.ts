@@ -5,14 +5,22 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 
 import type { Type } from 'avsc';
 
-import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
-import { createConditionCompiler, type CompiledCondition, type Gate, type Partner } from './condition.js';
+import type { AgreementDocument, Country, HashKeyReference, Purpose, RecordRule } from './agreement-document.js';
+import {
+  CLASSIFICATIONS,
+  createConditionCompiler,
+  type Classification,
+  type CompiledCondition,
+  type Gate,
+  type Partner,
+} from './condition.js';
 import type { PolicyProblem } from './errors.js';
 import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
 import { generateByteProjector, ViewWriter, type ByteProjector } from './byte-projector.js';
 import { generateProjector, type ObjectProjector } from './object-projector.js';
-import { compileView, type FieldDecision } from './view.js';
+import { compileView, type CompiledView, type FieldDecision } from './view.js';
+import type { KeyRing } from './hashing.js';
 
 export type Decision =
   | {
@@ -26,8 +34,8 @@ export type Decision =
       readonly admitted: false;
       readonly rule: null;
       readonly reason: string;
-      /** The gate that withheld the record before any rule; absent/null when the rules did. */
-      readonly gate?: Gate | null;
+      /** The gate that withheld the record before any rule; null when no rule admitted it. */
+      readonly gate: Gate | null;
     };
 
 /** A decision taken from the event's Avro: the view as Avro, and the event's decoded `meta`. */
@@ -44,7 +52,7 @@ export type BytesDecision =
       readonly admitted: false;
       readonly rule: null;
       readonly reason: string;
-      readonly gate?: Gate | null;
+      readonly gate: Gate | null;
       readonly meta: Record<string, unknown>;
     };
 
@@ -62,8 +70,8 @@ export interface Explanation {
   readonly decision: 'admitted' | 'withheld';
   /** Why: the admitting rule, or the gate / missing rule that withheld the record. */
   readonly reason: string;
-  /** The gate that withheld the record before any rule; absent/null when it passed every gate. */
-  readonly gate?: Gate | null;
+  /** The gate that withheld the record before any rule; null when it passed every gate. */
+  readonly gate: Gate | null;
   readonly rule: string | null;
   readonly evaluations: readonly RuleEvaluation[];
   /** For an admitted record, what happened to every leaf field of the source schema. */
@@ -101,9 +109,13 @@ export interface CompiledAgreement {
   readonly from: Country;
   readonly to: AgreementDocument['to'];
   readonly purposes: readonly Purpose[];
+  /** No record above this classification leaves under the agreement, whatever its rules say. */
+  readonly classificationCeiling: Classification;
   readonly validFrom: Date | null;
   readonly validUntil: Date | null;
   readonly topics: ReadonlyMap<string, TopicPolicy>;
+  /** SHA-256 (hex) of the agreement file's text: the content its version names. */
+  readonly sourceDigest: string;
   /** Whether the agreement covers this partner (country, and agency when it names agencies). */
   covers(partner: Partner): boolean;
 }
@@ -140,28 +152,7 @@ export function compileAgreement(
   const push = (line: number | undefined, at: string, message: string) =>
     problems.push({ file, ...(line === undefined ? {} : { line }), at, message });
 
-  let hashKey: KeyObject | undefined;
-  const needsKey = document.topics.some((topic) => usesHash(topic.rules));
-  if (document.hashKeyEnv) {
-    const raw = options.secret(document.hashKeyEnv);
-    if (raw === undefined || raw.trim() === '') {
-      push(
-        undefined,
-        'hashKeyEnv',
-        `environment variable ${document.hashKeyEnv} (this agreement's HMAC key) is not set`,
-      );
-    } else {
-      const parsed = parseHashKey(raw);
-      if (typeof parsed === 'string') push(undefined, 'hashKeyEnv', `${document.hashKeyEnv} ${parsed}`);
-      else hashKey = parsed;
-    }
-  } else if (needsKey) {
-    push(
-      undefined,
-      'hashKeyEnv',
-      'rules use hash, but the agreement names no hashKeyEnv (the variable holding its HMAC key)',
-    );
-  }
+  const ring = keyRing(document, options, push);
 
   const namespace = `org.puente.v1.view.${document.id.replace(/-/g, '_')}`;
   const topics = new Map<string, TopicPolicy>();
@@ -195,12 +186,20 @@ export function compileAgreement(
       }
       return compiled;
     });
+    // Hashes carry the previous key until the overlap ends: one projection per phase, both
+    // compiled now, so a record costs one comparison and its decisions name exactly the keys used.
+    const viewOptions = { rootType, rules: topicRules.rules, namespace };
     const { view, problems: viewProblems } = compileView(
-      { rootType, rules: topicRules.rules, namespace, hashKey },
+      { ...viewOptions, hashing: ring && { ring, at: -Infinity } },
       topicAt,
     );
     for (const problem of viewProblems) push(problem.line, problem.at, problem.message);
     if (!view) continue;
+    const before = phaseOf(view, rootType);
+    const afterView = ring?.previous
+      ? compileView({ ...viewOptions, hashing: { ring, at: Infinity } }, topicAt).view
+      : view;
+    if (!afterView) throw new Error(`internal: ${topicAt} compiles only before the key overlap ends`);
     topics.set(
       topicRules.topic,
       createTopicPolicy({
@@ -208,11 +207,11 @@ export function compileAgreement(
         topic: topicRules.topic,
         rules: topicRules.rules,
         conditions: compiledConditions,
-        projectors: view.ruleShapes.map((shape) => generateProjector(shape, view.root)),
-        byteProjectors: view.ruleShapes.map((shape) => generateByteProjector(shape, view.root, rootType)),
         rootType,
-        decisions: view.decisions,
         viewSchema: view.schema,
+        before,
+        after: afterView === view ? before : phaseOf(afterView, rootType),
+        overlapUntil: ring?.previous?.until ?? -Infinity,
       }),
     );
   }
@@ -230,11 +229,28 @@ export function compileAgreement(
       from: document.from,
       to: document.to,
       purposes: document.purposes,
+      classificationCeiling: document.classificationCeiling,
       validFrom: document.validFrom,
       validUntil: document.validUntil,
       topics,
+      sourceDigest: document.sourceDigest,
       covers,
     },
+  };
+}
+
+/** What each rule does to a record while the hash keys are as they are: projectors and decisions. */
+interface Phase {
+  readonly projectors: readonly ObjectProjector[];
+  readonly byteProjectors: readonly (ByteProjector | undefined)[];
+  readonly decisions: readonly (readonly FieldDecision[])[];
+}
+
+function phaseOf(view: CompiledView, rootType: Type): Phase {
+  return {
+    projectors: view.ruleShapes.map((shape) => generateProjector(shape, view.root)),
+    byteProjectors: view.ruleShapes.map((shape) => generateByteProjector(shape, view.root, rootType)),
+    decisions: view.decisions,
   };
 }
 
@@ -243,45 +259,150 @@ interface TopicPolicyParts {
   readonly topic: string;
   readonly rules: readonly RecordRule[];
   readonly conditions: readonly (CompiledCondition | null)[];
-  readonly projectors: readonly ObjectProjector[];
-  readonly byteProjectors: readonly (ByteProjector | undefined)[];
   readonly rootType: Type;
-  readonly decisions: readonly (readonly FieldDecision[])[];
   readonly viewSchema: Record<string, unknown>;
+  /** Before the previous hash key's overlap ends (`overlapUntil`), and after. */
+  readonly before: Phase;
+  readonly after: Phase;
+  readonly overlapUntil: number;
+}
+
+/**
+ * The agreement's key ring from `hashKeys` and the key variables, or undefined (with the
+ * problem pushed) when it has none or a key is missing or malformed.
+ */
+function keyRing(
+  document: AgreementDocument,
+  options: CompileOptions,
+  push: (line: number | undefined, at: string, message: string) => void,
+): KeyRing | undefined {
+  const keys = document.hashKeys;
+  if (keys === 'invalid') return undefined;
+  if (keys === null) {
+    if (document.topics.some((topic) => usesHash(topic.rules))) {
+      push(
+        undefined,
+        'hashKeys',
+        'rules use hash, but the agreement names no hashKeys: write hashKeys: { current: { id: <key id>, env: <variable holding the HMAC key> } }',
+      );
+    }
+    return undefined;
+  }
+  const load = (reference: HashKeyReference, at: string): KeyObject | undefined => {
+    const raw = options.secret(reference.env);
+    if (raw === undefined || raw.trim() === '') {
+      push(reference.line, at, `environment variable ${reference.env} (HMAC key ${reference.id}) is not set`);
+      return undefined;
+    }
+    const parsed = parseHashKey(raw);
+    if (typeof parsed !== 'string') return parsed;
+    push(reference.line, at, `${reference.env} (HMAC key ${reference.id}) ${parsed}`);
+    return undefined;
+  };
+  const current = load(keys.current, 'hashKeys.current');
+  const previous = keys.previous && load(keys.previous, 'hashKeys.previous');
+  if (!current || previous === undefined) return undefined;
+  return {
+    current: { id: keys.current.id, key: current },
+    ...(previous && keys.previous
+      ? { previous: { id: keys.previous.id, key: previous, until: keys.previous.until.getTime() } }
+      : {}),
+  };
+}
+
+/** Why a record is withheld: the gate that closed (null: no rule admitted it), in words. */
+interface Withheld {
+  readonly gate: Gate | null;
+  readonly reason: string;
+}
+
+const ORDINAL: ReadonlyMap<unknown, number> = new Map(CLASSIFICATIONS.map((name, ordinal) => [name, ordinal]));
+
+const listed = (values: readonly unknown[]) => (values.length === 0 ? 'none' : values.join(', '));
+
+/**
+ * The gates every record passes, in GATES order, before any rule is evaluated: one function
+ * for apply, applyBytes and explain, so no path can skip one and no rule can open one. It reads
+ * only `meta` and the partner; null when every gate is open.
+ */
+function gates(
+  document: AgreementDocument,
+): (event: Record<string, unknown>, partner: Partner, now: number) => Withheld | null {
+  const named = `agreement ${document.id} v${document.version}`;
+  const validFrom = document.validFrom?.getTime() ?? -Infinity;
+  const validUntil = document.validUntil?.getTime() ?? Infinity;
+  const agreed = new Set<unknown>(document.purposes);
+  const ceiling = CLASSIFICATIONS.indexOf(document.classificationCeiling);
+  const recipient = document.to.country;
+  const agencies = document.to.agencies;
+  return (event, partner, now) => {
+    if (now < validFrom || now >= validUntil) {
+      const window = `${document.validFrom?.toISOString() ?? '…'} to ${document.validUntil?.toISOString() ?? '…'}`;
+      return { gate: 'validity', reason: `${named} is not in force (it is valid from ${window})` };
+    }
+    if (partner.country !== recipient) {
+      return { gate: 'recipient', reason: `${named} shares with ${recipient}, not ${partner.country}` };
+    }
+    if (agencies !== null && !agencies.includes(partner.agency)) {
+      return { gate: 'recipient', reason: `${named} does not name agency ${partner.agency}` };
+    }
+    const meta = event['meta'] as { releasableTo?: unknown; classification?: unknown; purposes?: unknown } | undefined;
+    const releasableTo = Array.isArray(meta?.releasableTo) ? (meta.releasableTo as unknown[]) : [];
+    if (!releasableTo.includes(partner.country)) {
+      return {
+        gate: 'releasability',
+        reason: `withheld by releasability: the record is releasable to ${listed(releasableTo)}, not to ${partner.country} (${named})`,
+      };
+    }
+    // An unknown classification is above every ceiling: default deny.
+    const ordinal = ORDINAL.get(meta?.classification) ?? Infinity;
+    if (ordinal > ceiling) {
+      return {
+        gate: 'ceiling',
+        reason: `withheld by the classification ceiling: ${String(meta?.classification)} is above ${document.classificationCeiling}, ${named}`,
+      };
+    }
+    const purposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
+    let agreedPurpose = false;
+    for (const purpose of purposes) if (agreed.has(purpose)) agreedPurpose = true;
+    if (!agreedPurpose) {
+      return {
+        gate: 'purpose',
+        reason: `withheld by purpose: none of the record's purposes (${listed(purposes)}) is one of ${named}'s (${document.purposes.join(', ')})`,
+      };
+    }
+    const declared = partner.purposes;
+    if (
+      declared !== undefined &&
+      !purposes.some((purpose) => agreed.has(purpose) && declared.includes(purpose as string))
+    ) {
+      return {
+        gate: 'declared-purpose',
+        reason: `withheld by declared purpose: none of the record's purposes under ${named} (${listed(purposes.filter((p) => agreed.has(p)))}) was declared by the subscriber (${listed(declared)})`,
+      };
+    }
+    return null;
+  };
 }
 
 /** One writer for every byte projection: applyBytes runs to completion before the next starts. */
 const viewWriter = new ViewWriter();
 
 function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
-  const { document, topic, rules, conditions, projectors } = parts;
-  const purposes = new Set<string>(document.purposes);
-  const validFrom = document.validFrom?.getTime() ?? -Infinity;
-  const validUntil = document.validUntil?.getTime() ?? Infinity;
+  const { document, topic, rules, conditions, before, after, overlapUntil } = parts;
+  const phaseAt = (now: number): Phase => (now < overlapUntil ? before : after);
+  const closedBy = gates(document);
 
-  /** The built-in gates every record passes before any rule: validity, recipient, purpose. */
-  const gate = (event: Record<string, unknown>, partner: Partner, now: number): string | null => {
-    if (now < validFrom || now >= validUntil) return `agreement ${document.id} v${document.version} is not in force`;
-    if (partner.country !== document.to.country) {
-      return `agreement ${document.id} shares with ${document.to.country}, not ${partner.country}`;
-    }
-    if (document.to.agencies !== null && !document.to.agencies.includes(partner.agency)) {
-      return `agreement ${document.id} does not name agency ${partner.agency}`;
-    }
-    const meta = event['meta'] as { purposes?: unknown } | undefined;
-    const eventPurposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
-    if (!eventPurposes.some((purpose) => purposes.has(purpose as string))) {
-      return `none of the event's purposes (${eventPurposes.join(', ') || 'none'}) is covered by agreement ${document.id}`;
-    }
-    return null;
-  };
-
-  /** The index of the rule that admits the event, or why none does. */
-  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | string => {
-    const closed = gate(event, partner, now);
+  /** The index of the rule that admits the event, or the gate / missing rule that withholds it. */
+  const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | Withheld => {
+    const closed = closedBy(event, partner, now);
     if (closed !== null) return closed;
     for (let i = 0; i < rules.length; i++) if (evaluateRule(i, event, partner) === true) return i;
-    return `no rule of agreement ${document.id} admits the record`;
+    return noRule;
+  };
+  const noRule: Withheld = {
+    gate: null,
+    reason: `no rule of agreement ${document.id} v${document.version} admits the record`,
   };
 
   // Taking decisions from bytes needs `meta` as the first field, conditions that read only
@@ -290,7 +411,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const metaType = rootFields?.[0]?.name === 'meta' ? rootFields[0].type : undefined;
   const byBytes =
     conditions.every((condition) => condition === null || !condition.readsEvent) &&
-    parts.byteProjectors.every((projector) => projector !== undefined);
+    [before, after].every((phase) => phase.byteProjectors.every((projector) => projector !== undefined));
   const skipEvent = byBytes ? compileSkip(parts.rootType, new Map(), false) : undefined;
 
   const evaluateRule = (index: number, event: Record<string, unknown>, partner: Partner): RuleEvaluation['result'] => {
@@ -308,11 +429,12 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     viewSchema: parts.viewSchema,
     apply(event, partner, now = Date.now()) {
       const chosen = choose(event, partner, now);
-      if (typeof chosen === 'string') return { admitted: false, rule: null, reason: chosen };
-      const project = projectors[chosen];
+      if (typeof chosen !== 'number') return { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate };
+      const phase = phaseAt(now);
+      const project = phase.projectors[chosen];
       const rule = rules[chosen];
       if (!project || !rule) throw new Error(`internal: rule ${chosen} has no projector`);
-      return { admitted: true, rule: rule.name, view: project(event), fields: parts.decisions[chosen] ?? [] };
+      return { admitted: true, rule: rule.name, view: project(event), fields: phase.decisions[chosen] ?? [] };
     },
     applyBytes(source, offset, partner, options = {}) {
       if (!byBytes || !metaType || !skipEvent) return undefined;
@@ -321,15 +443,17 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
         const read = metaType.decode(source, offset);
         if (read.offset < 0) return undefined;
         const meta = read.value as Record<string, unknown>;
-        const chosen = choose({ meta }, partner, options.now ?? Date.now());
-        if (typeof chosen === 'string') {
+        const now = options.now ?? Date.now();
+        const chosen = choose({ meta }, partner, now);
+        if (typeof chosen !== 'number') {
           // Withheld, but only if the rest decodes too: a damaged event is the decoding path's to report.
           const cursor = { buf: source, pos: offset };
           return skipEvent(cursor) && cursor.pos === source.length
-            ? { admitted: false, rule: null, reason: chosen, meta }
+            ? { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate, meta }
             : undefined;
         }
-        const project = parts.byteProjectors[chosen];
+        const phase = phaseAt(now);
+        const project = phase.byteProjectors[chosen];
         const rule = rules[chosen];
         if (!project || !rule) return undefined;
         const cursor = { buf: source, pos: offset };
@@ -339,7 +463,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
           admitted: true,
           rule: rule.name,
           viewBytes: viewWriter.take(),
-          fields: parts.decisions[chosen] ?? [],
+          fields: phase.decisions[chosen] ?? [],
           meta,
         };
       } catch {
@@ -354,9 +478,17 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
         topic,
         partner,
       };
-      const closed = gate(event, partner, now);
+      const closed = closedBy(event, partner, now);
       if (closed !== null) {
-        return { ...base, decision: 'withheld', reason: closed, rule: null, evaluations: [], fields: [] };
+        return {
+          ...base,
+          decision: 'withheld',
+          reason: closed.reason,
+          gate: closed.gate,
+          rule: null,
+          evaluations: [],
+          fields: [],
+        };
       }
       const evaluations: RuleEvaluation[] = [];
       for (let i = 0; i < rules.length; i++) {
@@ -370,16 +502,18 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
             decision: 'admitted',
             reason:
               rule.when === null ? `rule '${rule.name}' admits every record` : `rule '${rule.name}': ${rule.when}`,
+            gate: null,
             rule: rule.name,
             evaluations,
-            fields: parts.decisions[i] ?? [],
+            fields: phaseAt(now).decisions[i] ?? [],
           };
         }
       }
       return {
         ...base,
         decision: 'withheld',
-        reason: `no rule of agreement ${document.id} admits the record`,
+        reason: noRule.reason,
+        gate: null,
         rule: null,
         evaluations,
         fields: [],

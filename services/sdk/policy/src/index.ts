@@ -5,7 +5,7 @@ export {
   type AgreementDocument,
   type FieldAction,
 } from './agreement-document.js';
-export { CLASSIFICATIONS, GATES, type Gate, type Partner } from './condition.js';
+export { CLASSIFICATIONS, GATES, type Classification, type Gate, type Partner } from './condition.js';
 export {
   compileAgreement,
   parseHashKey,
@@ -17,12 +17,25 @@ export {
   type RuleEvaluation,
   type TopicPolicy,
 } from './compile.js';
+export {
+  KEY_ID,
+  NORMALIZATIONS,
+  hashesMatch,
+  keyIdsAt,
+  keyedHash,
+  normalize,
+  parseKeyedHash,
+  type HashKey,
+  type KeyRing,
+  type Normalization,
+} from './hashing.js';
 export { PolicyError, formatProblem, type PolicyErrorCode, type PolicyProblem } from './errors.js';
 export {
   compilePolicySet,
   createPolicyStore,
   loadPolicySet,
   readAgreementSources,
+  unchangedVersions,
   type AgreementSource,
   type Feed,
   type PolicySet,

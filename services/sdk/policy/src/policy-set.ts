@@ -75,11 +75,34 @@ export function loadPolicySet(dir: string, options: CompileOptions): PolicySet {
   return compilePolicySet(readAgreementSources(dir), options);
 }
 
+/**
+ * A version names one content: an agreement whose text changed while its version did not is a
+ * problem (the reload is refused), so every delivery and disclosure made "under version n" means
+ * one agreement text.
+ */
+export function unchangedVersions(current: PolicySet, next: PolicySet): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const agreement of next.agreements) {
+    const before = current.agreement(agreement.id);
+    if (before && before.version === agreement.version && before.sourceDigest !== agreement.sourceDigest) {
+      problems.push({
+        file: agreement.file,
+        at: 'version',
+        message: `agreement ${agreement.id} changed but is still version ${agreement.version}: raise version`,
+      });
+    }
+  }
+  return problems;
+}
+
 export interface PolicyStoreOptions extends CompileOptions {
   readonly dir: string;
   /** Told after a new set is in force. */
   readonly onReload?: (set: PolicySet) => void;
-  /** Told when a changed file is invalid; the previous set stays in force. */
+  /**
+   * Told when a changed file is invalid, or an agreement changed without a new version; the
+   * previous set stays in force.
+   */
   readonly onRejected?: (error: PolicyError) => void;
   readonly debounceMs?: number;
 }
@@ -102,6 +125,10 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
     reloading = reloading.then(async () => {
       try {
         const next = loadPolicySet(options.dir, options);
+        if (set) {
+          const stale = unchangedVersions(set, next);
+          if (stale.length > 0) throw PolicyError.invalid(stale);
+        }
         set = next;
         options.onReload?.(next);
       } catch (error) {

@@ -14,6 +14,7 @@ version: ${version}
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: SENSITIVE
 topics:
   us.cargo-manifests.v1:
     rules:
@@ -56,9 +57,37 @@ describe('policy store hot reload', () => {
     await writeFile(join(dir, 'a.yaml'), agreement(3, '          direcion: keep\n'));
     await waitFor(() => rejected.length > 0, 5_000, 'the invalid version to be reported');
     expect(rejected[0]?.message).toContain("unknown field 'direcion'");
-    expect(rejected[0]?.message).toContain(`${join(dir, 'a.yaml')}:11`);
+    expect(rejected[0]?.message).toContain(`${join(dir, 'a.yaml')}:12`);
     expect(store.current().agreement('reload-test')?.version).toBe(2);
     expect(reloads).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a reload in which an agreement changed but kept its version, and takes it once the version is raised', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puente-policies-'));
+    await writeFile(join(dir, 'a.yaml'), agreement(3));
+    const rejected: PolicyError[] = [];
+    store = createPolicyStore({ ...compileOptions, dir, onRejected: (error) => rejected.push(error) });
+    await store.start();
+    const before = store.current().agreement('reload-test')!;
+    expect(before.sourceDigest).toMatch(/^[0-9a-f]{64}$/);
+
+    // The same text again: nothing changed, nothing refused.
+    await store.reload();
+    expect(rejected).toEqual([]);
+
+    await writeFile(join(dir, 'a.yaml'), agreement(3, '          direction: keep\n'));
+    await store.reload();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.message).toContain('agreement reload-test changed but is still version 3: raise version');
+    expect(rejected[0]?.problems[0]).toMatchObject({ file: join(dir, 'a.yaml'), at: 'version' });
+    expect(store.current().agreement('reload-test')?.sourceDigest).toBe(before.sourceDigest);
+    expect(store.current().policy('reload-test', 'us.cargo-manifests.v1')?.viewSchema['fields']).toHaveLength(1);
+
+    await writeFile(join(dir, 'a.yaml'), agreement(4, '          direction: keep\n'));
+    await store.reload();
+    expect(rejected).toHaveLength(1);
+    expect(store.current().agreement('reload-test')?.version).toBe(4);
+    expect(store.current().agreement('reload-test')?.sourceDigest).not.toBe(before.sourceDigest);
   });
 
   it('refuses to start on an invalid folder, listing the problems', async () => {

@@ -28,7 +28,8 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
-hashKeyEnv: PUENTE_HASH_KEY_US_MX
+classificationCeiling: RESTRICTED
+hashKeys: { current: { id: test-1, env: PUENTE_HASH_KEY_US_MX } }
 ${extra}topics:
 ${topics}`;
 }
@@ -77,7 +78,7 @@ describe('the real agreements', () => {
     expect(view['consignor'].name).toBe('Acme Synthetic Exports LLC');
     expect(view['consignor'].address).toBeUndefined();
     expect(view['driver'].dateOfBirth).toBe('1984');
-    expect(view['driver'].documents[0].documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['driver'].documents[0].documentNumber).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
     expect(view['driver'].documents[0].documentNumber).not.toContain('55512345');
     expect(view['driver'].aliases).toBeUndefined();
     expect(view['driver'].address).toBeUndefined();
@@ -112,6 +113,9 @@ describe('the real agreements', () => {
       path: 'driver.documents[*].documentNumber',
       action: 'hash',
       decidedBy: 'driver.documents[*].documentNumber',
+      domesticOnly: false,
+      normalization: 'document-number',
+      keyIds: ['usmx-dev-1'],
     });
     expect(byPath.get('consignor.address.street')).toMatchObject({ action: 'removed', decidedBy: null });
     expect(byPath.get('carrier.address.street')).toMatchObject({ action: 'keep', decidedBy: 'carrier' });
@@ -206,7 +210,7 @@ describe('load-time validation', () => {
 `),
     );
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatchObject({ file: 'test.yaml', line: 13 });
+    expect(error.problems[0]).toMatchObject({ file: 'test.yaml', line: 14 });
     expect(error.message).toContain("unknown field 'consigne' in record CargoManifest (did you mean 'consignee'?)");
   });
 
@@ -217,7 +221,8 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
-hashKeyEnv: PUENTE_HASH_KEY_NOT_SET
+classificationCeiling: RESTRICTED
+hashKeys: { current: { id: test-1, env: PUENTE_HASH_KEY_NOT_SET } }
 topics:
   us.unknown.v1:
     rules:
@@ -239,15 +244,17 @@ topics:
 `,
     );
     const text = error.problems.map((p) => `${p.line ?? '-'} ${p.at ?? ''} ${p.message}`).join('\n');
-    expect(text).toContain("PUENTE_HASH_KEY_NOT_SET (this agreement's HMAC key) is not set");
-    expect(text).toMatch(/^8 topics\.us\.unknown\.v1 unknown topic/m);
-    expect(text).toMatch(/^11 topics\.mx\.cargo-manifests\.v1 is MX data/m);
-    expect(text).toMatch(/^17 .*when condition does not compile/m);
-    expect(text).toMatch(/^20 .*generalize applies to dates and timestamps, not to string/m);
-    expect(text).toMatch(/^21 .*hash cannot apply to record Person; name its fields instead/m);
-    expect(text).toMatch(/^22 .*'goods' is an array: address its elements as goods\[\*\]\.hsCode/m);
-    expect(text).toMatch(/^23 .*hash of an enum is reversed/m);
-    expect(text).toMatch(/^24 .*'frobnicate' must be keep, drop, hash/m);
+    expect(text).toMatch(
+      /^7 hashKeys\.current environment variable PUENTE_HASH_KEY_NOT_SET \(HMAC key test-1\) is not set/m,
+    );
+    expect(text).toMatch(/^9 topics\.us\.unknown\.v1 unknown topic/m);
+    expect(text).toMatch(/^12 topics\.mx\.cargo-manifests\.v1 is MX data/m);
+    expect(text).toMatch(/^18 .*when condition does not compile/m);
+    expect(text).toMatch(/^21 .*generalize applies to dates and timestamps, not to string/m);
+    expect(text).toMatch(/^22 .*hash cannot apply to record Person; name its fields instead/m);
+    expect(text).toMatch(/^23 .*'goods' is an array: address its elements as goods\[\*\]\.hsCode/m);
+    expect(text).toMatch(/^24 .*hash of an enum is reversed/m);
+    expect(text).toMatch(/^25 .*'frobnicate' must be keep, drop, hash/m);
     expect(error.problems.every((p) => p.file === 'test.yaml')).toBe(true);
   });
 
@@ -257,13 +264,14 @@ version: 1
 from: US
 to: MX
 purposes: [CUSTOMS]
+classificationCeiling: SENSITIVE
 topics:
   us.cargo-manifests.v1:
     rules:
       - fields: { meta: keep, manifestId: hash }
 `);
     expect(noKey.message).toContain('id: must be a lower-case id');
-    expect(noKey.message).toContain('rules use hash, but the agreement names no hashKeyEnv');
+    expect(noKey.message).toContain('rules use hash, but the agreement names no hashKeys');
     expect(loadErrors('id: [unclosed').message).toContain('test.yaml:1: YAML:');
     expect(loadErrors('- a list').message).toContain('an agreement is a YAML mapping');
   });
@@ -346,7 +354,7 @@ ${fields
     );
     expect(view['driver']).toBeNull();
     expect(view['conveyance'].trailerIds).toHaveLength(1);
-    expect(view['conveyance'].trailerIds[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['conveyance'].trailerIds[0]).toMatch(/^test-1:[A-Za-z0-9_-]{43}$/);
   });
 
   it('derives a deterministic view schema with re-typed fields and no withheld names', () => {

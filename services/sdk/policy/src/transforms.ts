@@ -42,7 +42,7 @@ export function generalize(granularity: Granularity, value: unknown): string {
   return granularity === 'year' ? (match[1] ?? '') : `${match[1]}-${match[2]}`;
 }
 
-function canonicalText(value: unknown): string {
+export function canonicalText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');

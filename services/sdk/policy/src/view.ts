@@ -4,11 +4,12 @@
 // values: object-projector.ts, to Avro bytes: byte-projector.ts) are generated from the result.
 import type { Type } from 'avsc';
 
-import { exportSchema, internalsOf } from '@puente/contracts/avsc';
+import { exportSchema, fieldAnnotationsOf, internalsOf } from '@puente/contracts/avsc';
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
-import { generalize, hmacHash, mask } from './transforms.js';
+import { keyedHash, keyIdsAt, type KeyRing, type Normalization } from './hashing.js';
+import { generalize, mask } from './transforms.js';
 import {
   expandIdentity,
   isIdentity,
@@ -17,7 +18,6 @@ import {
   type ViewField,
   type ViewShape,
 } from './view-shape.js';
-import type { KeyObject } from 'node:crypto';
 
 export interface ViewProblem {
   readonly message: string;
@@ -39,10 +39,10 @@ export interface FieldDecision {
   readonly action: 'keep' | 'drop' | 'removed' | 'hash' | `mask:${string}` | `generalize:${string}`;
   /** The agreement path that decided it; null when nothing mentions it (default deny). */
   readonly decidedBy: string | null;
-  /** The schema marks it `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
-  readonly domesticOnly?: boolean;
+  /** The schema marks it (or a record holding it) `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
+  readonly domesticOnly: boolean;
   /** For hash: the normalisation applied first ('document-number', 'name', 'exact'). */
-  readonly normalization?: string;
+  readonly normalization?: Normalization;
   /** For hash: the ids of the keys hashed with, current first (two during a rotation's overlap). */
   readonly keyIds?: readonly string[];
 }
@@ -63,8 +63,11 @@ export interface ViewCompileOptions {
   readonly rules: readonly RecordRule[];
   /** Namespace of the derived record types, e.g. `org.puente.v1.view.us_to_mx`. */
   readonly namespace: string;
-  /** The HMAC key, when the agreement has one. */
-  readonly hashKey: KeyObject | undefined;
+  /**
+   * The agreement's hash keys, when it has them, and the instant whose keys the hashes carry:
+   * views are compiled per phase of a rotation (before and after the overlap ends).
+   */
+  readonly hashing: { readonly ring: KeyRing; readonly at: number } | undefined;
 }
 
 const DROP: FieldAction = { kind: 'drop' };
@@ -151,8 +154,46 @@ const actionLabel = (action: FieldAction): FieldDecision['action'] =>
 interface ShapeContext {
   readonly problems: ViewProblem[];
   readonly ruleAt: string;
-  readonly hashKey: KeyObject | undefined;
+  readonly hashing: { readonly ring: KeyRing; readonly at: number } | undefined;
+  /** The ids of the keys hashes carry in this phase (shared by every hash decision). */
+  readonly keyIds: readonly string[];
   readonly decisions: FieldDecision[];
+  /** Inside a field the schema marks `puente.domesticOnly`. */
+  readonly domestic: boolean;
+}
+
+const DOMESTIC_ONLY = 'puente.domesticOnly';
+
+/**
+ * A field marked `puente.domesticOnly` never leaves: every action that would release or transform
+ * it, on the field, beneath it, or inherited from a record or array above it, is a load error
+ * naming the field and the agreement path. Only `drop`, or no mention at all, loads.
+ */
+function refuseDomesticRelease(
+  owner: Type,
+  node: ActionNode | undefined,
+  inherited: Inherited,
+  path: string,
+  ctx: ShapeContext,
+): void {
+  const refuse = (by: ActionNode, action: FieldAction) =>
+    ctx.problems.push({
+      message:
+        by.path === path
+          ? `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, so no agreement may ${actionLabel(action)} it; drop it explicitly (${path}: drop)`
+          : `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, but '${by.path}: ${actionLabel(action)}' would release it; drop it explicitly (${path}: drop)`,
+      line: by.line,
+      at: `${ctx.ruleAt}.fields.${by.path}`,
+    });
+  if (node?.action === undefined && inherited.from && inherited.action.kind !== 'drop') {
+    refuse(inherited.from, inherited.action);
+  }
+  const walk = (n: ActionNode) => {
+    if (n.action && n.action.kind !== 'drop') refuse(n, n.action);
+    for (const child of n.fields.values()) walk(child);
+    if (n.items) walk(n.items);
+  };
+  if (node) walk(node);
 }
 
 /** Where an inherited action came from, for decisions and error messages. */
@@ -182,9 +223,16 @@ function transformFor(
         );
       }
       if (typeName === 'float' || typeName === 'double') return refuse(`hash cannot apply to a ${typeName}`);
-      const key = ctx.hashKey;
-      if (!key) return undefined; // reported once per agreement by the compiler
-      return (value) => hmacHash(key, value);
+      const { normalization } = action;
+      if (normalization !== 'exact' && typeName !== 'string') {
+        return refuse(
+          `{ hash: ${normalization} } normalises text and applies to strings, not to ${describeType(type)}; use hash`,
+        );
+      }
+      const hashing = ctx.hashing;
+      if (!hashing) return undefined; // reported once per agreement by the compiler
+      const { ring, at: now } = hashing;
+      return (value) => keyedHash(ring, normalization, value, now);
     }
     case 'mask': {
       const maskable = ['string', 'logical:uuid', 'int', 'long'];
@@ -264,7 +312,17 @@ function shapeOfNonNull(
     let identity = true;
     for (const field of t.fields ?? []) {
       const childPath = path ? `${path}.${field.name}` : field.name;
-      const shape = shapeOf(field.type, node?.fields.get(field.name), childInherited, childPath, ctx);
+      const childNode = node?.fields.get(field.name);
+      if (fieldAnnotationsOf(type, field.name)[DOMESTIC_ONLY] === true) {
+        refuseDomesticRelease(type, childNode, childInherited, childPath, ctx);
+        // Never in the view; its leaves are decided 'drop' when the agreement says so, else 'removed'.
+        const explicit = childNode?.action ? { action: childNode.action, from: childNode } : childInherited;
+        const dropped = explicit.action.kind === 'drop' ? explicit.from : undefined;
+        shapeOf(field.type, undefined, { action: DROP, from: dropped }, childPath, { ...ctx, domestic: true });
+        identity = false;
+        continue;
+      }
+      const shape = shapeOf(field.type, childNode, childInherited, childPath, ctx);
       if (shape === null) {
         identity = false;
         continue;
@@ -303,6 +361,10 @@ function shapeOfNonNull(
     path,
     action: effective.from ? actionLabel(effective.action) : 'removed',
     decidedBy: effective.from?.path ?? null,
+    domesticOnly: ctx.domestic,
+    ...(effective.from && effective.action.kind === 'hash'
+      ? { normalization: effective.action.normalization, keyIds: ctx.keyIds }
+      : {}),
   });
   switch (effective.action.kind) {
     case 'keep':
@@ -441,6 +503,7 @@ export function compileView(
   const problems: ViewProblem[] = [];
   const shapes: (RuleShape | null)[] = [];
   const decisions: FieldDecision[][] = [];
+  const keyIds = Object.freeze(options.hashing ? keyIdsAt(options.hashing.ring, options.hashing.at) : []);
   for (const rule of options.rules) {
     const ruleAt = `${topicAt}.rules[${rule.index}]`;
     const tree = buildActionTree(rule.fields, problems, ruleAt);
@@ -448,8 +511,10 @@ export function compileView(
     const shape = shapeOf(options.rootType, tree, { action: DROP, from: undefined }, '', {
       problems,
       ruleAt,
-      hashKey: options.hashKey,
+      hashing: options.hashing,
+      keyIds,
       decisions: ruleDecisions,
+      domestic: false,
     });
     if (shape === null) problems.push({ message: 'the rule releases no field at all', line: rule.line, at: ruleAt });
     shapes.push(shape);

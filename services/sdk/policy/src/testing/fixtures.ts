@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 import type { Type } from 'avsc';
 
+import { parseSchema } from '@puente/contracts';
+import { internalsOf } from '@puente/contracts/avsc';
 import { loadSchemaSource } from '@puente/contracts/tools';
 import type { CompileOptions } from '../compile.js';
 
@@ -29,6 +31,77 @@ export function topicType(topic: string): Type | undefined {
 export const compileOptions: CompileOptions = {
   schemaFor: topicType,
   secret: (name) => DEV_KEYS[name],
+};
+
+/**
+ * A test-only topic whose `puente.domesticOnly` fields sit beneath records, arrays and nullable
+ * records (the real schemas mark top-level fields only), so that an ancestor's action over them
+ * can be generated and refused.
+ */
+export const NESTED_DOMESTIC = 'us.nested-domestic.v1';
+
+let nested: Type | undefined;
+
+export function nestedDomesticType(): Type {
+  const metaType = internalsOf(topicType('us.cargo-manifests.v1')!).fields?.[0]?.type;
+  nested ??= parseSchema({
+    type: 'record',
+    name: 'NestedDomestic',
+    namespace: 'test.policy',
+    fields: [
+      { name: 'meta', type: metaType!.schema({ exportAttrs: true }) },
+      { name: 'caseId', type: 'string' },
+      {
+        name: 'subjects',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'Subject',
+            fields: [
+              { name: 'name', type: 'string' },
+              { name: 'handlerNotes', type: ['null', 'string'], default: null, 'puente.domesticOnly': true },
+              { name: 'sources', type: { type: 'array', items: 'string' }, 'puente.domesticOnly': true },
+              {
+                name: 'contact',
+                type: [
+                  'null',
+                  {
+                    type: 'record',
+                    name: 'Contact',
+                    fields: [
+                      { name: 'phone', type: 'string' },
+                      { name: 'informant', type: 'string', 'puente.domesticOnly': true },
+                    ],
+                  },
+                ],
+                default: null,
+              },
+            ],
+          },
+        },
+      },
+      {
+        name: 'handler',
+        type: {
+          type: 'record',
+          name: 'Handler',
+          fields: [
+            { name: 'name', type: 'string' },
+            { name: 'badge', type: 'string' },
+          ],
+        },
+        'puente.domesticOnly': true,
+      },
+    ],
+  } as never);
+  return nested;
+}
+
+/** compileOptions that also know the test-only topic NESTED_DOMESTIC. */
+export const testCompileOptions: CompileOptions = {
+  ...compileOptions,
+  schemaFor: (topic) => (topic === NESTED_DOMESTIC ? nestedDomesticType() : topicType(topic)),
 };
 
 export function meta(overrides: Record<string, unknown> = {}): Record<string, unknown> {
