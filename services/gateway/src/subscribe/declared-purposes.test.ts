@@ -1,0 +1,182 @@
+// share.proto, StartSubscription.purposes: a subscriber declares what it will use the records for;
+// the gateway refuses a start that declares none or an unknown one, refuses a feed whose agreement
+// allows none of them, delivers only records with a purpose both declared and allowed, and
+// records the declared purposes in every disclosure. MemoryBus and real gRPC on loopback.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import {
+  ErrorReason,
+  errorReasonOf,
+  fromRpcStatus,
+  PayloadFormat,
+  rpcStatusFromError,
+  StartPosition,
+  type Delivery,
+  type SubscribeResponse,
+} from '@puente/proto';
+import { MemoryBus } from '@puente/bus';
+import { type CargoManifest, createCodec } from '@puente/contracts';
+import { compilePolicySet, readAgreementSources } from '@puente/policy';
+import { DISCLOSURE_TOPIC } from '@puente/runtime';
+import { waitFor } from '@puente/runtime/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { DEV_POLICIES_DIR, readDevKeys } from '../dev/dev-wiring.js';
+import { readDevTokens } from '../dev/dev-tokens.js';
+import { startTestGateway, type TestGateway } from '../testing/index.js';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const TOPIC = 'us.cargo-manifests.v1';
+const FEED = `us-to-mx/${TOPIC}`;
+const codec = createCodec();
+const tokens = readDevTokens();
+const example = codec.fromFriendlyJson(
+  TOPIC,
+  (
+    JSON.parse(readFileSync(`${root}schemas/examples/cargo-manifests/us-northbound-laredo.json`, 'utf8')) as {
+      value: unknown;
+    }
+  ).value,
+);
+
+/** The development agreements, the US → MX one allowing only `purposes` when given. */
+function agreements(purposes?: readonly string[]) {
+  const keys = readDevKeys();
+  const sources = readAgreementSources(DEV_POLICIES_DIR).map((source) =>
+    purposes && source.file.endsWith('us-to-mx.yaml')
+      ? { ...source, text: source.text.replace(/^purposes: \[.*\]$/m, `purposes: [${purposes.join(', ')}]`) }
+      : source,
+  );
+  return compilePolicySet(sources, {
+    schemaFor: (topic) => codec.catalog.typeOf(codec.schemaIdOf(topic)),
+    secret: (name) => keys.get(name),
+  });
+}
+
+const reasonOf = (error: ServiceError | undefined) => {
+  const rpc = error && rpcStatusFromError(error);
+  return errorReasonOf(rpc ? fromRpcStatus(rpc) : {});
+};
+
+interface Subscribed {
+  readonly deliveries: Delivery[];
+  readonly started: () => boolean;
+  readonly ended: Promise<{ status: StatusObject; error: ServiceError | undefined }>;
+  end(): void;
+}
+
+function subscribe(gateway: TestGateway, purposes: readonly string[]): Subscribed {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${tokens.get('dev-mx-anam-subscriber') ?? ''}`);
+  const call = gateway.client.subscribe(metadata);
+  const deliveries: Delivery[] = [];
+  let started = false;
+  let error: ServiceError | undefined;
+  call.on('error', (e: ServiceError) => (error = e));
+  const ended = new Promise<{ status: StatusObject; error: ServiceError | undefined }>((resolve) =>
+    call.on('status', (s: StatusObject) => resolve({ status: s, error })),
+  );
+  call.on('data', (message: SubscribeResponse) => {
+    const kind = message.kind;
+    if (kind?.$case === 'started') started = true;
+    if (kind?.$case === 'deliveries') {
+      deliveries.push(...kind.value.deliveries);
+      call.write({ kind: { $case: 'ack', value: { cursors: kind.value.deliveries.map((d) => d.cursor) } } });
+    }
+  });
+  call.write({
+    kind: {
+      $case: 'start',
+      value: {
+        subscription: `purposes-${randomUUID().slice(0, 8)}`,
+        feeds: [FEED],
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        startPosition: StartPosition.LATEST,
+        maxUnacked: 10,
+        maxBatchSize: 10,
+        purposes: [...purposes],
+      },
+    },
+  });
+  return { deliveries, started: () => started, ended, end: () => call.end() };
+}
+
+describe('purposes a subscriber declares', () => {
+  let gateway: TestGateway | undefined;
+  let bus: MemoryBus | undefined;
+  afterEach(async () => {
+    await gateway?.stop(500);
+    await bus?.stop();
+  });
+
+  async function setUp(purposes?: readonly string[]) {
+    bus = new MemoryBus();
+    await bus.start();
+    const set = agreements(purposes);
+    gateway = await startTestGateway({ bus, codec, partitions: 1, policies: () => set });
+    return gateway;
+  }
+
+  it('must be declared, each one a purpose of the catalog', async () => {
+    const gw = await setUp();
+    for (const [declared, expected] of [
+      [[], /^start\.purposes: declare the purposes the records will be used for/],
+      [['CUSTOMS', 'CURIOSITY'], /^start\.purposes: 'CURIOSITY' is not a purpose/],
+    ] as const) {
+      const { status: ended, error } = await subscribe(gw, declared).ended;
+      expect(ended.code).toBe(status.INVALID_ARGUMENT);
+      expect(reasonOf(error)).toBe(ErrorReason.REQUEST_INVALID);
+      expect(ended.details).toMatch(expected);
+    }
+  });
+
+  it('refuse a feed whose agreement allows none of them, naming feed, agreement and both lists', async () => {
+    const gw = await setUp(['CUSTOMS', 'TRADE_FACILITATION']);
+    const { status: ended, error } = await subscribe(gw, ['PROSECUTION']).ended;
+    expect(ended.code).toBe(status.PERMISSION_DENIED);
+    expect(reasonOf(error)).toBe(ErrorReason.PURPOSE_NOT_ALLOWED);
+    expect(ended.details).toContain(FEED);
+    expect(ended.details).toContain('CUSTOMS, TRADE_FACILITATION');
+    expect(ended.details).toContain('PROSECUTION');
+  });
+
+  it('admit only records with a purpose both declared and allowed, and are recorded in each disclosure', async () => {
+    const gw = await setUp();
+    const disclosures: Record<string, unknown>[] = [];
+    const reader = await bus!.readFrom({
+      topic: DISCLOSURE_TOPIC,
+      positions: [{ partition: 0, offset: '0' }],
+      handler: async (batch) => {
+        for (const record of batch.records) disclosures.push(codec.decode(record.value!).value as never);
+      },
+    });
+    const subscriber = subscribe(gw, ['CUSTOMS']);
+    await waitFor(subscriber.started, 5_000, 'started');
+    const manifest = (id: string, purposes: CargoManifest['meta']['purposes']): CargoManifest => ({
+      ...example,
+      manifestId: id,
+      meta: { ...example.meta, eventId: randomUUID(), classification: 'SENSITIVE', purposes },
+    });
+    const events = [
+      manifest('PURPOSE-PROSECUTION', ['PROSECUTION']),
+      manifest('PURPOSE-CUSTOMS', ['CUSTOMS']),
+      manifest('PURPOSE-BOTH', ['BORDER_SECURITY', 'CUSTOMS']),
+    ];
+    await bus!.publish(
+      TOPIC,
+      events.map((event) => ({ key: event.manifestId, value: codec.encode(TOPIC, event) })),
+    );
+    await waitFor(() => subscriber.deliveries.length >= 2, 5_000, 'deliveries');
+    // The last record is delivered only after the first was considered: nothing more will come.
+    expect(subscriber.deliveries.map((d) => d.eventId)).toEqual([events[1]!.meta.eventId, events[2]!.meta.eventId]);
+    await waitFor(() => disclosures.length >= 2, 5_000, 'disclosures');
+    expect(disclosures.map((d) => d['sourceEventId'])).toEqual(subscriber.deliveries.map((d) => d.eventId));
+    for (const disclosure of disclosures) expect(disclosure['declaredPurposes']).toEqual(['CUSTOMS']);
+    subscriber.end();
+    await subscriber.ended;
+    await reader.stop();
+  });
+});
