@@ -147,6 +147,49 @@ describe('gateway on real Kafka and gRPC', () => {
     await bus?.stop();
   });
 
+  it('hashes one passport alike in both directions however each country writes it, and another passport apart', async () => {
+    const id = randomUUID().slice(0, 8);
+    const mxSub = subscribe(`bilateral-mx-${id}`);
+    const usSub = subscribe(`bilateral-us-${id}`, 'dev-us-cbp-subscriber', ['mx-to-us/mx.cargo-manifests.v1']);
+    await waitFor(() => mxSub.started.length > 0 && usSub.started.length > 0, 20_000, 'both subscriptions to start');
+    const viewTypeOf = (sub: ReturnType<typeof subscribe>) => {
+      const started = sub.started[0]?.kind;
+      if (started?.$case !== 'started') throw new Error('expected started');
+      return parseSchemaText(started.value.feeds[0]?.viewSchema ?? '{}');
+    };
+    const withPassports = (value: Record<string, any>, numbers: readonly string[]) => {
+      value['meta'].eventId = randomUUID();
+      value['driver'].documents = numbers.map((documentNumber) => ({
+        documentType: 'PASSPORT',
+        documentNumber,
+        issuingCountry: 'MX',
+        issuingAuthority: null,
+        expiresOn: null,
+      }));
+      return value;
+    };
+    // The same (synthetic) passport as the US writes it, and as Mexico does; then someone else's.
+    const fromUs = withPassports(manifest(), ['G 3141-5926', 'G31415927']);
+    const fromMx = withPassports(structuredClone(example('cargo-manifests/mx-southbound-ciudad-juarez.json')), [
+      'g31415926',
+    ]);
+    await publish(asJson('us.cargo-manifests.v1', fromUs));
+    await publish(asJson('mx.cargo-manifests.v1', fromMx), 'dev-mx-anam-publisher');
+    const hashesOf = async (sub: ReturnType<typeof subscribe>, eventId: string): Promise<string[]> => {
+      await waitFor(() => sub.deliveries.some((d) => d.eventId === eventId), 30_000, `delivery of ${eventId}`);
+      const delivery = sub.deliveries.find((d) => d.eventId === eventId)!;
+      const view = viewTypeOf(sub).fromBuffer(delivery.payload.subarray(5)) as Record<string, any>;
+      return (view['driver'].documents as { documentNumber: string }[]).map((d) => d.documentNumber);
+    };
+    const [usPassport, otherPassport] = await hashesOf(mxSub, fromUs['meta'].eventId);
+    const [mxPassport] = await hashesOf(usSub, fromMx['meta'].eventId);
+    expect(usPassport).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
+    expect(mxPassport).toBe(usPassport);
+    expect(otherPassport).not.toBe(usPassport);
+    mxSub.call.end();
+    usSub.call.end();
+  });
+
   it('delivers the MX view of a US manifest: kept names, hashed documents, removed fields; withholds the rest', async () => {
     const sub = subscribe(`view-${randomUUID().slice(0, 8)}`);
     await waitFor(() => sub.started.length > 0, 20_000, 'the subscription to start');
@@ -178,7 +221,7 @@ describe('gateway on real Kafka and gRPC', () => {
     expect(view['manifestId']).toBe(shared['manifestId']);
     expect(view['consignor'].name).toBe(shared['consignor'].name);
     expect(view['consignor'].address).toBeUndefined();
-    expect(view['driver'].documents[0].documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(view['driver'].documents[0].documentNumber).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
     const bytes = delivery!.payload.toString('latin1');
     expect(bytes).not.toContain('41928375');
     expect(bytes).not.toContain('G39281745');

@@ -324,7 +324,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
     expect(view['consignor'].name).toBe(shared['consignor'].name);
     expect(view['consignor'].address).toBeUndefined();
     expect(view['driver']['org.puente.v1.view.us_to_mx.CargoManifest_driver'].documents[0].documentNumber).toMatch(
-      /^[A-Za-z0-9_-]{43}$/,
+      /^usmx-dev-1:[A-Za-z0-9_-]{43}$/,
     );
     expect(record.payload.toString('utf8')).not.toContain('41928375');
     // A view shown to the partner country's operator is a disclosure: audited before it is returned.
@@ -426,6 +426,9 @@ describe('OperatorService on real Kafka and gRPC', () => {
       transform: '',
       rule: 'cargo-for-customs',
       byDefault: false,
+      domesticOnly: false,
+      normalization: 'document-number',
+      keyIds: ['usmx-dev-1'],
     });
     expect(release.fields.find((f) => f.path === 'consignor.address.street')).toMatchObject({
       action: FieldAction.DROP,

@@ -378,7 +378,7 @@ describe('browseRecords', () => {
       expect(view['consignor'].address).toBeUndefined();
       const documentNumber = view['driver']['org.puente.v1.view.us_to_mx.CargoManifest_driver'].documents[0]
         .documentNumber as string;
-      expect(documentNumber).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(documentNumber).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
       expect(record.payload.toString('utf8')).not.toContain('41928375');
 
       expect(fx.audited).toHaveLength(1);

@@ -78,7 +78,7 @@ describe('explainPolicy', () => {
           recipients: MX_RECIPIENTS,
           decision: PolicyDecision.WITHHOLD,
           decidingRule: '',
-          summary: 'withheld: no rule of agreement us-to-mx admits the record',
+          summary: 'withheld: no rule of agreement us-to-mx v1 admits the record',
           rules: [{ rule: 'cargo-for-customs', condition: CARGO_CONDITION, matched: false, error: '' }],
           fields: [],
           viewSchemaId: 0,
