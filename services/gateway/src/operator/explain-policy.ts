@@ -85,12 +85,14 @@ export async function explainPolicy(
   const purposes = declaredPurposes(request.purposes, 'purposes', false);
   const value = await explainedEvent(deps, request.topic, event);
   const format = outputFormat(request.viewFormat, 'view_format');
+  // One instant for the explanation and the view: at a key rotation's end they must agree.
+  const now = Date.now();
   return {
     explanations: considered.map(({ feed, partner: recipient }) => {
       // Declared purposes take part in the decision only when the operator names some.
       const partner = purposes.length > 0 ? { ...recipient, purposes } : recipient;
-      const explanation = feed.policy.explain(value, partner);
-      const decision = explanation.decision === 'admitted' ? feed.policy.apply(value, partner) : undefined;
+      const explanation = feed.policy.explain(value, partner, now);
+      const decision = explanation.decision === 'admitted' ? feed.policy.apply(value, partner, now) : undefined;
       return explanationMessage(deps, { feed, explanation, decision }, format);
     }),
   };

@@ -2,6 +2,7 @@
 import { ErrorReason } from '@puente/proto';
 import { createCodec } from '@puente/contracts';
 import { compilePolicySet, type Feed, type PolicySet } from '@puente/policy';
+import type { Logger } from '@puente/runtime';
 import { describe, expect, it } from 'vitest';
 
 import { readDevKeys } from '../dev/dev-wiring.js';
@@ -15,7 +16,8 @@ import {
   withVersion,
 } from '../testing/index.js';
 import { judgeFeed, nextBoundary } from './reevaluate.js';
-import { changesBetween } from './revocation.js';
+import { changesBetween, createRevocation } from './revocation.js';
+import type { SubscriptionSession } from './session.js';
 
 const TOPIC = 'us.investigations.v1';
 const codec = createCodec();
@@ -111,5 +113,41 @@ describe('nextBoundary and changesBetween', () => {
     expect(changesBetween(compile(US_TO_MX), before, NOW, NOW)).toEqual([
       { agreement: 'mx-to-us', change: 'added', to: 1 },
     ]);
+  });
+});
+
+describe('createRevocation', () => {
+  it('ends a stream that cannot be re-evaluated and still re-evaluates the others', () => {
+    const before = compile(US_TO_MX, MX_TO_US);
+    const after = compile(withVersion(US_TO_MX, 2), MX_TO_US);
+    let policies = before;
+    const failed: unknown[] = [];
+    const judged: string[] = [];
+    const session = (id: string, broken: boolean) =>
+      ({
+        streamId: id,
+        reevaluate: () => {
+          judged.push(id);
+          if (broken) throw new Error(`stream ${id} is broken`);
+          return { reversioned: [] };
+        },
+        fail: (error: unknown) => failed.push(error),
+      }) as unknown as SubscriptionSession;
+    const sessions = [session('a', false), session('b', true), session('c', false)];
+    const errors: string[] = [];
+    const logger = {
+      info: () => undefined,
+      warn: () => undefined,
+      error: (_fields: unknown, message: string) => errors.push(message),
+    } as unknown as Logger;
+    const revocation = createRevocation({ policies: () => policies, sessions: () => sessions, logger });
+    revocation.start();
+    policies = after;
+    expect(() => revocation.changed()).not.toThrow();
+    revocation.stop();
+    expect(judged).toEqual(['a', 'b', 'c']);
+    expect(failed).toHaveLength(1);
+    expect(String(failed[0])).toContain('stream b is broken');
+    expect(errors).toEqual(['a stream could not be re-evaluated; ending it']);
   });
 });

@@ -6,7 +6,7 @@ import type { CompiledAgreement, PolicySet } from '@puente/policy';
 import type { Logger } from '@puente/runtime';
 
 import { nextBoundary, notInForceAt } from './reevaluate.js';
-import type { SubscriptionSession } from './session.js';
+import type { Reevaluation, SubscriptionSession } from './session.js';
 
 /** What happened to an agreement, as the metrics and logs name it. */
 export type AgreementChange = 'added' | 'removed' | 'changed' | 'expired' | 'in-force';
@@ -62,7 +62,7 @@ export function createRevocation(deps: RevocationDeps): Revocation {
     checkedAt = at;
     // A reload re-evaluates even when no version changed: cheap, and it needs no trust in versions.
     if (changes.length > 0 || reloaded) {
-      const effects = reevaluateAll(deps.sessions(), set, at);
+      const effects = reevaluateAll(deps.sessions(), set, at, deps.logger);
       deps.onReevaluated?.((performance.now() - started) / 1_000);
       for (const change of changes) {
         deps.onChange?.(change.agreement, change.change);
@@ -151,6 +151,7 @@ function reevaluateAll(
   sessions: Iterable<SubscriptionSession>,
   set: PolicySet,
   at: number,
+  logger: Logger,
 ): Map<string, { streamsEnded: number; feedsReversioned: number }> {
   const effects = new Map<string, { streamsEnded: number; feedsReversioned: number }>();
   const effectOf = (agreement: string) => {
@@ -160,7 +161,16 @@ function reevaluateAll(
   };
   // A copy: a revoked stream leaves the set as it closes.
   for (const session of [...sessions]) {
-    const outcome = session.reevaluate(set, at);
+    let outcome: Reevaluation;
+    try {
+      outcome = session.reevaluate(set, at);
+    } catch (error) {
+      // Fail closed: a stream whose feeds cannot be judged against the new agreements ends, and
+      // the others are still re-evaluated.
+      logger.error({ err: error, stream: session.streamId }, 'a stream could not be re-evaluated; ending it');
+      session.fail(error);
+      continue;
+    }
     if (outcome.revoked) effectOf(outcome.revoked.agreement.id).streamsEnded++;
     for (const feed of outcome.reversioned) effectOf(feed.agreement.id).feedsReversioned++;
   }

@@ -642,10 +642,15 @@ export class SubscriptionSession {
         continue;
       }
       deliveries.push(item.delivery);
-      this.deps.onDelivered?.(item.delivered.feed, 1);
     }
-    // After a half-close nothing more is delivered: these stay unacknowledged, delivered again.
-    if (deliveries.length > 0 && !this.ending) this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
+    // After a half-close (or a revocation) nothing more is delivered: these stay unacknowledged,
+    // delivered again on a later stream; only what is written counts as delivered.
+    if (deliveries.length > 0 && !this.ending && !this.closed) {
+      this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
+      for (const item of batch.collected) {
+        if (!item.withdrawn && !dropped.has(item.delivered)) this.deps.onDelivered?.(item.delivered.feed, 1);
+      }
+    }
     if (touched.size > 0 && !this.closed) this.commitPositions(touched, []);
   }
 

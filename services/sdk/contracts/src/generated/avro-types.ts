@@ -183,7 +183,7 @@ export interface DisclosureRecord {
   ruleId: string;
   /** Schema id of the view the partner received, if registered. */
   viewSchemaId: number | null;
-  /** Purposes the recipient declared when it subscribed; the record was released for one of them. */
+  /** Purposes the recipient declared when it subscribed; the record was released for one of them. Empty for an operator's preview of a partner view (BrowseRecords), which declares none. */
   declaredPurposes: Purpose[];
   /** Paths released unchanged. */
   fieldsReleased: string[];
