@@ -46,8 +46,12 @@ async function main(): Promise<void> {
       logger.info({ agreements: set.agreements.map((a) => `${a.id}@${a.version}`) }, 'agreements in force');
       built.gateway?.agreementsChanged();
     },
-    onRejected: (error) =>
-      logger.error({ problems: error.problems }, 'changed agreement rejected; previous version stays in force'),
+    onRejected: (error) => {
+      // Failing closed is not possible here (no valid set to apply), so it must be loud: a
+      // revocation in a refused change does not take effect until the file is fixed.
+      logger.error({ problems: error.problems }, 'changed agreement rejected; previous version stays in force');
+      built.gateway?.metrics.agreementReloadsRejected.inc();
+    },
   });
   await policies.start();
   await bus.start();

@@ -27,6 +27,8 @@ export interface GatewayMetrics {
   readonly feedsReversioned: Counter<'agreement'>;
   /** From an agreement change (a reload, a validity boundary) to every open stream re-evaluated. */
   readonly reevaluationSeconds: Histogram;
+  /** Changed agreement files refused at reload: the previous set stays in force, revocations in them included. */
+  readonly agreementReloadsRejected: Counter;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -94,6 +96,11 @@ export function createGatewayMetrics(): GatewayMetrics {
       name: 'puente_agreement_reevaluation_seconds',
       help: 'Time from an agreement change (reload or validity boundary) to every open subscription re-evaluated',
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5],
+      registers,
+    }),
+    agreementReloadsRejected: new Counter({
+      name: 'puente_agreement_reloads_rejected_total',
+      help: 'Changed agreement files refused at reload; the previous agreements stay in force, so a revocation in the refused change does not apply (alert on it)',
       registers,
     }),
   };
