@@ -82,14 +82,15 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
 
   /** Publishes an investigation every 20 ms until stopped; each event id with when it was published. */
   function keepPublishing() {
-    const published: { eventId: string; at: number }[] = [];
+    const published: { eventId: string; startedAt: number; at: number }[] = [];
     let running = true;
     const loop = (async () => {
       while (running) {
         const eventId = randomUUID();
         const value = { ...example, caseId: `LIVE-${eventId.slice(0, 8)}`, meta: { ...example.meta, eventId } };
+        const startedAt = Date.now();
         await bus.publish(TOPIC, [{ key: value.caseId, value: codec.encode(TOPIC, value) }]);
-        published.push({ eventId, at: Date.now() });
+        published.push({ eventId, startedAt, at: Date.now() });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
@@ -188,6 +189,8 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
       await waitFor(() => partner.received.length >= 5, 30_000, 'deliveries before the edit');
       const before = version;
       const after = await writeAgreement(edit);
+      // The new version was in force by now (the gateway runs in this process: one clock).
+      const inForceBy = Date.now();
       const error = await partner.ended;
       expect(error.code).toBe(status.PERMISSION_DENIED);
       const { reason, metadata } = reasonOf(error);
@@ -201,8 +204,16 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
       expect(error.details).toContain(FEED);
       expect(error.details).toContain(`agreement us-to-mx v${after}`);
       expect(error.details).toContain(names);
-      // Nothing under any other version, and nothing after the change at all.
+      // Nothing under any other version, and nothing after the change at all: no event whose
+      // publication began once the new version was in force reached the partner.
       expect(new Set(partner.received.map((d) => d.agreementVersion))).toEqual(new Set([String(before)]));
+      await waitFor(
+        () => publisher!.published.some((p) => p.startedAt > inForceBy),
+        10_000,
+        'an event published after the change',
+      );
+      const late = new Set(publisher!.published.filter((p) => p.startedAt > inForceBy).map((p) => p.eventId));
+      expect(partner.received.filter((d) => late.has(d.eventId))).toEqual([]);
     });
   }
 
