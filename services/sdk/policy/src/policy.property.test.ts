@@ -46,8 +46,10 @@ interface GeneratedRule {
 }
 
 interface GeneratedAgreement {
-  /** Ordinal of the classification ceiling. */
+  /** Ordinal of the agreement's classification ceiling. */
   readonly ceiling: number;
+  /** Ordinal of the topic's own ceiling (at most the agreement's), or null: none written. */
+  readonly topicCeiling: number | null;
   readonly purposes: readonly string[];
   readonly rules: readonly GeneratedRule[];
 }
@@ -76,10 +78,13 @@ classificationCeiling: ${CLASSIFICATIONS[agreement.ceiling]}
 hashKeys: { current: { id: usmx-dev-1, env: PUENTE_HASH_KEY_US_MX } }
 topics:
   ${topic}:
-    rules:
+${agreement.topicCeiling === null ? '' : `    classificationCeiling: ${CLASSIFICATIONS[agreement.topicCeiling]}\n`}    rules:
 ${body}
 `;
 }
+
+/** The ceiling a record of the topic is held to: the topic's when written, else the agreement's. */
+const effectiveCeiling = (agreement: GeneratedAgreement) => agreement.topicCeiling ?? agreement.ceiling;
 
 /** Paths (as an agreement writes them) of the fields the schema marks puente.domesticOnly. */
 function domesticPaths(root: Type): string[] {
@@ -164,7 +169,7 @@ function expectedDecision(
 ): { gate: Gate | null; rule: number } {
   const meta = event['meta'];
   if (!meta.releasableTo.includes('MX')) return { gate: 'releasability', rule: -1 };
-  if (CLASSIFICATIONS.indexOf(meta.classification) > agreement.ceiling) return { gate: 'ceiling', rule: -1 };
+  if (CLASSIFICATIONS.indexOf(meta.classification) > effectiveCeiling(agreement)) return { gate: 'ceiling', rule: -1 };
   const agreed = (meta.purposes as string[]).filter((p) => agreement.purposes.includes(p));
   if (agreed.length === 0) return { gate: 'purpose', rule: -1 };
   if (declared !== undefined && !agreed.some((p) => declared.includes(p)))
@@ -216,20 +221,28 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
     ),
     { minLength: 30, maxLength: 50 },
   );
-  const agreements: fc.Arbitrary<GeneratedAgreement> = fc.record({
-    ceiling: fc.integer({ min: 0, max: 3 }),
-    purposes: fc.subarray([...PURPOSES], { minLength: 1 }),
-    rules: fc.oneof(
-      ruleArbitrary(candidates, domesticCandidates).map((rule) => [rule]),
-      ruleArbitrary(candidates, domesticCandidates).chain(withStricterRule),
-    ),
-  });
+  const agreements: fc.Arbitrary<GeneratedAgreement> = fc
+    .record({
+      // Sometimes a topic ceiling, at most the agreement's (a higher one is a load error, tested in markings.test.ts).
+      ceilings: fc
+        .integer({ min: 0, max: 3 })
+        .chain((ceiling) =>
+          fc.tuple(fc.constant(ceiling), fc.option(fc.integer({ min: 0, max: ceiling }), { nil: null, freq: 2 })),
+        ),
+      purposes: fc.subarray([...PURPOSES], { minLength: 1 }),
+      rules: fc.oneof(
+        ruleArbitrary(candidates, domesticCandidates).map((rule) => [rule]),
+        ruleArbitrary(candidates, domesticCandidates).chain(withStricterRule),
+      ),
+    })
+    .map(({ ceilings: [ceiling, topicCeiling], ...rest }) => ({ ceiling, topicCeiling, ...rest }));
 
   it('gates every record (releasability, ceiling, agreed and declared purposes), is default-deny and leak-free, never releases a domestic-only field, and decides alike from values and bytes', () => {
     let checkedEvents = 0;
     let bytesRefused = 0;
     let refusedDomestic = 0;
     let refusedThroughAncestor = 0;
+    let withheldByTopicCeiling = 0;
     const admittedBy = new Map<string, number>();
     const property = fc.property(agreements, events, (generated, batch) => {
       // Every rule that would release a domestic-only field, on it or through an ancestor, must
@@ -286,8 +299,8 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
           expect(meta.releasableTo, 'admitted a record not releasable to MX').toContain('MX');
           expect(
             CLASSIFICATIONS.indexOf(meta.classification),
-            `admitted ${meta.classification} above ${CLASSIFICATIONS[generated.ceiling]}`,
-          ).toBeLessThanOrEqual(generated.ceiling);
+            `admitted ${meta.classification} above ${CLASSIFICATIONS[effectiveCeiling(generated)]}`,
+          ).toBeLessThanOrEqual(effectiveCeiling(generated));
           const usable = (meta.purposes as string[]).filter(
             (p) => generated.purposes.includes(p) && (declared === undefined || declared.includes(p)),
           );
@@ -295,6 +308,11 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
         }
         const expected = expectedDecision(generated, event, declared);
         expect(explained.gate).toBe(expected.gate);
+        if (expected.gate === 'ceiling' && CLASSIFICATIONS.indexOf(meta.classification) <= generated.ceiling) {
+          // Only the topic's ceiling holds it: the reason must say so.
+          expect(explained.reason).toContain(`classification ceiling of topic ${topic}`);
+          withheldByTopicCeiling++;
+        }
         if (expected.rule < 0) {
           expect(decision).toMatchObject({ admitted: false, gate: expected.gate });
           continue;
@@ -341,6 +359,7 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
     expect(checkedEvents).toBeGreaterThanOrEqual(2_000);
     // The generator reaches what it means to test: admissions, and refused domestic releases.
     expect(admittedBy.get('r0') ?? 0).toBeGreaterThan(20);
+    expect(withheldByTopicCeiling).toBeGreaterThan(20);
     if (domestic.length > 0) expect(refusedDomestic).toBeGreaterThan(5);
     if (domestic.some((path) => path.includes('.'))) expect(refusedThroughAncestor).toBeGreaterThan(5);
     // Byte projection gives up only on values a writer would refuse back (see compileSkip): rare.
