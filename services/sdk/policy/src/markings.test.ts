@@ -371,6 +371,71 @@ ${fields}`;
     ]);
   });
 
+  const withWhen = (text: string, when: string) =>
+    text.replace('      - name: cases\n', `      - name: cases\n        when: "${when}"\n`);
+
+  it('refuses a condition that reads a domestic-only field, naming file, line and the field', () => {
+    const problems = problemsOf(
+      withWhen(investigations(''), "event.agentNotes != null && event.agentNotes.contains('informant')"),
+    );
+    expect(problems).toEqual([
+      {
+        file: 'gated.yaml',
+        line: 11,
+        at: `topics.${INVESTIGATIONS}.rules[0].when`,
+        message:
+          "condition does not compile: reads 'agentNotes', which is marked puente.domesticOnly in record InvestigationEvent: a condition may not read a domestic-only field (whether a record is delivered would reveal it)",
+      },
+    ]);
+    expect(problemsOf(withWhen(investigations(''), 'has(event.informantReferences)'))).toEqual([
+      expect.objectContaining({ line: 11, message: expect.stringContaining("reads 'informantReferences'") }),
+    ]);
+    expect(problemsOf(withWhen(investigations(''), "event['agentNotes'] == 'x'"))[0]?.message).toContain(
+      'domestic-only',
+    );
+    // Fields that are not domestic-only stay readable.
+    expect(() =>
+      compilePolicySet(
+        [{ file: 'gated.yaml', text: withWhen(investigations(''), "event.caseId != ''") }],
+        compileOptions,
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses one beneath lists and nullable records, and hides them from a condition at run time', () => {
+    const refused = (when: string) =>
+      problemsOf(withWhen(nested('          subjects[*].name: keep\n'), when), nestedOptions);
+    expect(refused("event.subjects.exists(s, s.handlerNotes == 'x')")).toEqual([
+      expect.objectContaining({ line: 11, message: expect.stringContaining("reads 'handlerNotes'") }),
+    ]);
+    expect(refused('event.subjects.exists(s, has(s.contact.informant))')[0]?.message).toContain(
+      "reads 'informant', which is marked puente.domesticOnly in record Contact",
+    );
+    expect(refused('event.handler.badge == 1')[0]?.message).toContain("reads 'handler'");
+    // A key the name check cannot see (built at run time) finds nothing: the value is not there to read.
+    const computed = compilePolicySet(
+      [
+        {
+          file: 'gated.yaml',
+          text: withWhen(
+            nested('          subjects[*].name: keep\n'),
+            "event.subjects.exists(s, has(s.contact) && s.contact['inform' + 'ant'] == 'CI-0099')",
+          ),
+        },
+      ],
+      nestedOptions,
+    ).policy('gated', NESTED)!;
+    const event = (informant: string) => ({
+      meta: meta({ purposes: ['CRIMINAL_INVESTIGATION'] }),
+      caseId: 'CASE-1',
+      subjects: [{ name: 'Ana Sintética', handlerNotes: null, sources: [], contact: { phone: '+52', informant } }],
+      handler: { name: 'Agente Ficticio', badge: 'B-17' },
+    });
+    const decided = [computed.explain(event('CI-0099'), MX_ANAM), computed.explain(event('CI-0001'), MX_ANAM)];
+    expect(decided.map((d) => d.decision)).toEqual(['withheld', 'withheld']);
+    expect(decided[0]?.evaluations).toEqual(decided[1]?.evaluations);
+  });
+
   it('loads a keep above them when each is dropped explicitly, and never releases them', () => {
     const set = compilePolicySet(
       [
