@@ -127,6 +127,8 @@ export interface CompileOptions {
   readonly schemaFor: (topic: string) => Type | undefined;
   /** Reads a key variable; the configuration layer decides where it comes from (env, files). */
   readonly secret: (name: string) => string | undefined;
+  /** The clock at load (epoch ms), Date.now by default: a previous key whose overlap ended is not loaded. */
+  readonly now?: () => number;
 }
 
 const MIN_KEY_BYTES = 32;
@@ -305,12 +307,15 @@ function keyRing(
     return undefined;
   };
   const current = load(keys.current, 'hashKeys.current');
-  const previous = keys.previous && load(keys.previous, 'hashKeys.previous');
+  // A previous key whose overlap has already ended hashes nothing any more: its variable may be gone.
+  const overlapping =
+    keys.previous && keys.previous.until.getTime() > (options.now ?? Date.now)() ? keys.previous : null;
+  const previous = overlapping && load(overlapping, 'hashKeys.previous');
   if (!current || previous === undefined) return undefined;
   return {
     current: { id: keys.current.id, key: current },
-    ...(previous && keys.previous
-      ? { previous: { id: keys.previous.id, key: previous, until: keys.previous.until.getTime() } }
+    ...(previous && overlapping
+      ? { previous: { id: overlapping.id, key: previous, until: overlapping.until.getTime() } }
       : {}),
   };
 }
