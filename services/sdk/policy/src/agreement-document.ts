@@ -50,6 +50,11 @@ export interface RecordRule {
 export interface TopicRules {
   readonly topic: string;
   readonly line: number | undefined;
+  /**
+   * The topic's own ceiling, at most the agreement's (it can only lower it), or null: the
+   * agreement's applies.
+   */
+  readonly classificationCeiling: Classification | null;
   readonly rules: readonly RecordRule[];
 }
 
@@ -262,7 +267,14 @@ export function parseAgreementDocument(
   } else {
     for (const pair of topicsNode.items) {
       const topic = isScalar(pair.key) ? String(pair.key.value) : '';
-      topics.push(parseTopic(topic, pair.key as Node, pair.value as Node | null, { problem, lineOf, doc }));
+      topics.push(
+        parseTopic(topic, pair.key as Node, pair.value as Node | null, {
+          problem,
+          lineOf,
+          doc,
+          agreementCeiling: classificationCeiling,
+        }),
+      );
     }
   }
 
@@ -392,6 +404,34 @@ interface Reporter {
 }
 
 /**
+ * A topic's `classificationCeiling`: a classification no higher than the agreement's (undefined
+ * when that one is itself invalid, already reported), or null when the topic names none.
+ */
+function parseTopicCeiling(
+  node: Node | undefined,
+  at: string,
+  agreementCeiling: Classification | undefined,
+  { problem }: Reporter,
+): Classification | null {
+  if (node === undefined) return null;
+  const value = isScalar(node) ? node.value : undefined;
+  if (typeof value !== 'string' || !(CLASSIFICATIONS as readonly string[]).includes(value)) {
+    problem(node, at, `'${String(value)}' is not a classification (${CLASSIFICATIONS.join(' | ')})`);
+    return null;
+  }
+  const ceiling = value as Classification;
+  if (agreementCeiling !== undefined && CLASSIFICATIONS.indexOf(ceiling) > CLASSIFICATIONS.indexOf(agreementCeiling)) {
+    problem(
+      node,
+      at,
+      `${ceiling} is above the agreement's classificationCeiling (${agreementCeiling}): a topic's ceiling can only lower the agreement's`,
+    );
+    return null;
+  }
+  return ceiling;
+}
+
+/**
  * The pairs of a field map with YAML merge keys (`<<: *common`) expanded in place, so rules can
  * share a field list; keys written in the map itself win over merged ones.
  */
@@ -414,19 +454,36 @@ function fieldPairs(map: Node, doc: Document, seen = new Set<Node>()): Pair<unkn
   return [...merged, ...own];
 }
 
-function parseTopic(topic: string, keyNode: Node, value: Node | null, { problem, lineOf, doc }: Reporter): TopicRules {
+function parseTopic(
+  topic: string,
+  keyNode: Node,
+  value: Node | null,
+  reporter: Reporter & { agreementCeiling: Classification | undefined },
+): TopicRules {
+  const { problem, lineOf, doc } = reporter;
   const at = `topics.${topic}`;
   const rules: RecordRule[] = [];
   const rulesNode = isMap(value) ? (value.get('rules', true) as Node | undefined) : undefined;
   if (isMap(value)) {
     for (const pair of value.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
-      if (key !== 'rules') problem(pair.key as Node, `${at}.${key}`, "unknown key (a topic has 'rules')");
+      if (key !== 'rules' && key !== 'classificationCeiling')
+        problem(
+          pair.key as Node,
+          `${at}.${key}`,
+          "unknown key (a topic has 'rules' and optionally 'classificationCeiling')",
+        );
     }
   }
+  const classificationCeiling = parseTopicCeiling(
+    isMap(value) ? value.get('classificationCeiling', true) : undefined,
+    `${at}.classificationCeiling`,
+    reporter.agreementCeiling,
+    reporter,
+  );
   if (!isSeq(rulesNode) || rulesNode.items.length === 0) {
     problem(rulesNode ?? value ?? keyNode, at, 'needs a non-empty list of rules');
-    return { topic, line: lineOf(keyNode), rules };
+    return { topic, line: lineOf(keyNode), classificationCeiling, rules };
   }
   rulesNode.items.forEach((ruleNode, index) => {
     const ruleAt = `${at}.rules[${index}]`;
@@ -477,7 +534,7 @@ function parseTopic(topic: string, keyNode: Node, value: Node | null, { problem,
     }
     rules.push({ name, index, when, line: lineOf(ruleNode), whenLine: lineOf(whenNode), fields });
   });
-  return { topic, line: lineOf(keyNode), rules };
+  return { topic, line: lineOf(keyNode), classificationCeiling, rules };
 }
 
 const ACTION_HINT = `must be keep, drop, hash, { hash: ${NORMALIZATIONS.join(' | ')} }, { mask: initials | last4 | redact } or { generalize: year | month }`;

@@ -85,6 +85,8 @@ export interface TopicPolicy {
   /** Catalog subject of the view schema: `<topic>-view-<agreement id>-value`. */
   readonly viewSubject: string;
   readonly viewSchema: Record<string, unknown>;
+  /** The ceiling this topic's records are held to: its own when the agreement gives one, else the agreement's. */
+  readonly classificationCeiling: Classification;
   apply(event: Record<string, unknown>, partner: Partner, now?: number): Decision;
   /**
    * The decision apply() takes, from the event's Avro in the topic's current schema (`source`
@@ -125,6 +127,8 @@ export interface CompileOptions {
   readonly schemaFor: (topic: string) => Type | undefined;
   /** Reads a key variable; the configuration layer decides where it comes from (env, files). */
   readonly secret: (name: string) => string | undefined;
+  /** The clock at load (epoch ms), Date.now by default: a previous key whose overlap ended is not loaded. */
+  readonly now?: () => number;
 }
 
 const MIN_KEY_BYTES = 32;
@@ -205,6 +209,7 @@ export function compileAgreement(
       createTopicPolicy({
         document,
         topic: topicRules.topic,
+        topicCeiling: topicRules.classificationCeiling,
         rules: topicRules.rules,
         conditions: compiledConditions,
         rootType,
@@ -257,6 +262,8 @@ function phaseOf(view: CompiledView, rootType: Type): Phase {
 interface TopicPolicyParts {
   readonly document: AgreementDocument;
   readonly topic: string;
+  /** The topic's own ceiling (at most the agreement's), or null: the agreement's applies. */
+  readonly topicCeiling: Classification | null;
   readonly rules: readonly RecordRule[];
   readonly conditions: readonly (CompiledCondition | null)[];
   readonly rootType: Type;
@@ -300,12 +307,15 @@ function keyRing(
     return undefined;
   };
   const current = load(keys.current, 'hashKeys.current');
-  const previous = keys.previous && load(keys.previous, 'hashKeys.previous');
+  // A previous key whose overlap has already ended hashes nothing any more: its variable may be gone.
+  const overlapping =
+    keys.previous && keys.previous.until.getTime() > (options.now ?? Date.now)() ? keys.previous : null;
+  const previous = overlapping && load(overlapping, 'hashKeys.previous');
   if (!current || previous === undefined) return undefined;
   return {
     current: { id: keys.current.id, key: current },
-    ...(previous && keys.previous
-      ? { previous: { id: keys.previous.id, key: previous, until: keys.previous.until.getTime() } }
+    ...(previous && overlapping
+      ? { previous: { id: overlapping.id, key: previous, until: overlapping.until.getTime() } }
       : {}),
   };
 }
@@ -327,12 +337,17 @@ const listed = (values: readonly unknown[]) => (values.length === 0 ? 'none' : v
  */
 function gates(
   document: AgreementDocument,
+  topic: string,
+  topicCeiling: Classification | null,
 ): (event: Record<string, unknown>, partner: Partner, now: number) => Withheld | null {
   const named = `agreement ${document.id} v${document.version}`;
   const validFrom = document.validFrom?.getTime() ?? -Infinity;
   const validUntil = document.validUntil?.getTime() ?? Infinity;
   const agreed = new Set<unknown>(document.purposes);
-  const ceiling = CLASSIFICATIONS.indexOf(document.classificationCeiling);
+  // A topic's ceiling can only lower the agreement's (checked at load); the reason names which one held.
+  const effectiveCeiling = topicCeiling ?? document.classificationCeiling;
+  const ceiling = CLASSIFICATIONS.indexOf(effectiveCeiling);
+  const ceilingNamed = topicCeiling === null ? named : `topic ${topic} in ${named}`;
   const recipient = document.to.country;
   const agencies = document.to.agencies;
   return (event, partner, now) => {
@@ -359,7 +374,7 @@ function gates(
     if (ordinal > ceiling) {
       return {
         gate: 'ceiling',
-        reason: `withheld by the classification ceiling: ${String(meta?.classification)} is above ${document.classificationCeiling}, ${named}`,
+        reason: `withheld by the classification ceiling of ${ceilingNamed}: ${String(meta?.classification)} is above ${effectiveCeiling}`,
       };
     }
     const purposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
@@ -391,7 +406,7 @@ const viewWriter = new ViewWriter();
 function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
   const { document, topic, rules, conditions, before, after, overlapUntil } = parts;
   const phaseAt = (now: number): Phase => (now < overlapUntil ? before : after);
-  const closedBy = gates(document);
+  const closedBy = gates(document, topic, parts.topicCeiling);
 
   /** The index of the rule that admits the event, or the gate / missing rule that withholds it. */
   const choose = (event: Record<string, unknown>, partner: Partner, now: number): number | Withheld => {
@@ -427,6 +442,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     topic,
     viewSubject: `${topic}-view-${document.id}-value`,
     viewSchema: parts.viewSchema,
+    classificationCeiling: parts.topicCeiling ?? document.classificationCeiling,
     apply(event, partner, now = Date.now()) {
       const chosen = choose(event, partner, now);
       if (typeof chosen !== 'number') return { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate };

@@ -5,7 +5,7 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { Type } from 'avsc';
 
-import { internalsOf } from '@puente/contracts/avsc';
+import { fieldAnnotationsOf, internalsOf } from '@puente/contracts/avsc';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'SENSITIVE', 'LAW_ENFORCEMENT_SENSITIVE', 'RESTRICTED'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -51,6 +51,36 @@ export function unwrapNullable(type: Type): { type: Type; nullable: boolean } {
   return { type, nullable: false };
 }
 
+const DOMESTIC_ONLY = 'puente.domesticOnly';
+
+/** Whether the schema marks a record's field `puente.domesticOnly`. */
+const isDomesticOnly = (record: Type, field: string) => fieldAnnotationsOf(record, field)[DOMESTIC_ONLY] === true;
+
+/**
+ * Every field the schema marks `puente.domesticOnly`, by name, with the record holding it.
+ * Conditions may not read them: whether a record is delivered would reveal something of them.
+ */
+function domesticOnlyFields(root: Type): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  const seen = new Set<Type>();
+  const walk = (type: Type) => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    const t = internalsOf(type);
+    if (t.typeName.startsWith('union')) for (const branch of t.types ?? []) walk(branch);
+    if (t.typeName === 'array' && t.itemsType) walk(t.itemsType);
+    if (t.typeName === 'map' && t.valuesType) walk(t.valuesType);
+    if (t.typeName !== 'record') return;
+    for (const field of t.fields ?? []) {
+      // Nothing beneath a domestic-only field is readable either: it is not walked.
+      if (isDomesticOnly(type, field.name)) out.set(field.name, (t.name ?? 'record').split('.').pop() ?? 'record');
+      else walk(field.type);
+    }
+  };
+  walk(root);
+  return out;
+}
+
 function celTypeOf(type: Type, depth = 0): CelType {
   const { type: inner, nullable } = unwrapNullable(type);
   if (nullable) return 'dyn';
@@ -58,7 +88,11 @@ function celTypeOf(type: Type, depth = 0): CelType {
   switch (t.typeName) {
     case 'record':
       if (depth > 8) return 'map';
-      return Object.fromEntries((t.fields ?? []).map((field) => [field.name, celTypeOf(field.type, depth + 1)]));
+      return Object.fromEntries(
+        (t.fields ?? [])
+          .filter((field) => !isDomesticOnly(inner, field.name))
+          .map((field) => [field.name, celTypeOf(field.type, depth + 1)]),
+      );
     case 'array': {
       const items = t.itemsType ? celTypeOf(t.itemsType, depth + 1) : 'dyn';
       return typeof items === 'string' ? `list<${items}>` : 'list';
@@ -113,14 +147,20 @@ function buildNonNull(type: Type, path: string): Normalizer {
   const t = internalsOf(type);
   switch (t.typeName) {
     case 'record': {
-      const fields = (t.fields ?? []).map((field) => ({
-        name: field.name,
-        normalize: buildNormalizer(field.type, `${path}.${field.name}`),
-      }));
+      // Domestic-only fields are left out of what a condition sees, whatever path reaches them
+      // (an untyped `dyn` or list one included): reading one is then an error or absent, never its value.
+      const hidden = (t.fields ?? []).filter((field) => isDomesticOnly(type, field.name)).map((field) => field.name);
+      const fields = (t.fields ?? [])
+        .filter((field) => !hidden.includes(field.name))
+        .map((field) => ({
+          name: field.name,
+          normalize: buildNormalizer(field.type, `${path}.${field.name}`),
+        }));
       const changing = fields.filter((field) => field.normalize !== identity);
-      if (changing.length === 0) return identity;
+      if (changing.length === 0 && hidden.length === 0) return identity;
       return (value) => {
         const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+        for (const name of hidden) delete out[name];
         for (const field of changing) out[field.name] = field.normalize(out[field.name]);
         return out;
       };
@@ -149,10 +189,11 @@ export interface ConditionCompiler {
 /** One compiler per topic schema: it knows `meta`'s and `event`'s fields for type checking. */
 export function createConditionCompiler(rootType: Type): ConditionCompiler {
   const root = internalsOf(rootType);
+  const domestic = domesticOnlyFields(rootType);
   const metaField = root.fields?.find((field) => field.name === 'meta');
   const eventSchema: Record<string, CelType> = {};
   for (const field of root.fields ?? []) {
-    if (field.name !== 'meta') eventSchema[field.name] = celTypeOf(field.type);
+    if (field.name !== 'meta' && !isDomesticOnly(rootType, field.name)) eventSchema[field.name] = celTypeOf(field.type);
   }
   const metaSchema = metaField ? celTypeOf(metaField.type) : {};
   if (typeof metaSchema !== 'string') metaSchema['classification'] = 'int';
@@ -166,7 +207,9 @@ export function createConditionCompiler(rootType: Type): ConditionCompiler {
     .registerVariable('event', 'map')
     .registerVariable('partner', 'map');
   const normalizeMeta = metaField ? buildNormalizer(metaField.type, 'meta') : identity;
-  const eventFields = (root.fields ?? []).filter((field) => field.name !== 'meta');
+  const eventFields = (root.fields ?? []).filter(
+    (field) => field.name !== 'meta' && !isDomesticOnly(rootType, field.name),
+  );
   const normalizeEventFields = eventFields.map((field) => ({
     name: field.name,
     normalize: buildNormalizer(field.type, field.name),
@@ -179,6 +222,8 @@ export function createConditionCompiler(rootType: Type): ConditionCompiler {
 
   return {
     compile(source) {
+      const read = readsDomesticOnly(source, domestic);
+      if (read !== undefined) return read;
       let checked;
       try {
         checked = checker.check(source);
@@ -208,6 +253,21 @@ export function createConditionCompiler(rootType: Type): ConditionCompiler {
       };
     },
   };
+}
+
+/**
+ * The problem when the condition names a domestic-only field (`x.agentNotes`, `has(x.agentNotes)`,
+ * `x['agentNotes']`), found by name so that untyped paths (nullable records, lists of records)
+ * are caught too; undefined when it names none.
+ */
+function readsDomesticOnly(source: string, domestic: ReadonlyMap<string, string>): string | undefined {
+  for (const [name, record] of domestic) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`\\.\\s*${escaped}\\b|\\[\\s*(['"])${escaped}\\1\\s*\\]`).test(source)) {
+      return `reads '${name}', which is marked puente.domesticOnly in record ${record}: a condition may not read a domestic-only field (whether a record is delivered would reveal it)`;
+    }
+  }
+  return undefined;
 }
 
 function firstLine(error: unknown): string {

@@ -66,7 +66,8 @@ function withPassport(number: string, origin = 'US'): Record<string, unknown> {
 
 /** The document number's hash as the agreement releases it, from values and from bytes alike. */
 function hashOf(text: string, id: string, event: Record<string, unknown>, partner: Partner, now: number) {
-  const set = compilePolicySet([{ file: `${id}.yaml`, text }], compileOptions);
+  // Loaded at `now` too: a previous key whose overlap ended before the load is not loaded at all.
+  const set = compilePolicySet([{ file: `${id}.yaml`, text }], { ...compileOptions, now: () => now });
   const policy = [...set.agreement(id)!.topics.values()][0]!;
   const decision = policy.apply(event, partner, now);
   if (!decision.admitted) throw new Error(decision.reason);
@@ -219,6 +220,39 @@ describe('a key rotation with overlap', () => {
     const mx = hashOf(mxV2, 'hashing-mx', withPassport('g12345678', 'MX'), US_CBP, during);
     expect(hashesMatch(mx.hash, old.hash)).toBe(true);
     expect(hashesMatch(mx.hash, after.hash)).toBe(true);
+  });
+
+  it('does not need the previous key’s variable once its overlap has ended at load, and hashes with the current key only', () => {
+    const unset = v2.replace(
+      'previous: { id: k1, env: PUENTE_HASH_KEY_US_MX',
+      'previous: { id: k1, env: PUENTE_HASH_KEY_GONE',
+    );
+    const compileAt = (now: number) =>
+      compilePolicySet([{ file: 'v2.yaml', text: unset }], { ...compileOptions, now: () => now });
+    // During the overlap the previous key hashes too: its variable is required.
+    let refused: unknown;
+    try {
+      compileAt(until - 1);
+    } catch (error) {
+      refused = error;
+    }
+    expect((refused as PolicyError).problems).toEqual([
+      expect.objectContaining({
+        file: 'v2.yaml',
+        at: 'hashKeys.previous',
+        message: 'environment variable PUENTE_HASH_KEY_GONE (HMAC key k1) is not set',
+      }),
+    ]);
+    // From until on it is skipped: the agreement loads and hashes carry k2 alone, even at a time
+    // given before until (the key was never loaded).
+    const policy = compileAt(until).policy('hashing', 'us.cargo-manifests.v1')!;
+    for (const now of [until, until - 1]) {
+      const decision = policy.apply(passport, MX_ANAM, now);
+      if (!decision.admitted) throw new Error(decision.reason);
+      const hash = (decision.view as any).driver.documents[0].documentNumber as string;
+      expect(parseKeyedHash(hash)?.map((p) => p.keyId)).toEqual(['k2']);
+      expect(hash).toBe(hashOf(v2, 'hashing', passport, MX_ANAM, until).hash);
+    }
   });
 
   it('from until on, hashes and decisions carry only the new key', () => {

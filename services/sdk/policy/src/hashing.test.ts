@@ -40,6 +40,9 @@ describe('normalize: document-number', () => {
     'Ｇ－１２３４‐５６７８', // full-width hyphen-minus, hyphen U+2010
     'G\u20091234\u202f\u20155678', // thin and narrow no-break space, horizontal bar
     'G\u00851234\ufeff5678', // next line (Unicode White_Space, not JS \s), zero-width no-break space
+    'G\u00ad1234\u00ad5678', // soft hyphens
+    'G1234\u200b5678\u200b', // zero-width spaces
+    '\ufeffG\u200d1234\u200c5678\u2060', // BOM, ZWJ, ZWNJ, word joiner
   ])('%j → G12345678', (written) => {
     expect(normalize('document-number', written)).toBe('G12345678');
   });
@@ -78,8 +81,23 @@ describe('normalize: name', () => {
     ['ılkay', 'ilkay'], // dotless small i upper-cases to I, then lower-cases to i
     ['Çağlar Şahin', 'caglar sahin'],
     ['ﬁlomena', 'filomena'], // ligature, a compatibility character
+    ['Jo\u00adsé Nú\u200bñez', 'jose nunez'], // soft hyphen, zero-width space
+    ['\ufeffAna\u200dLuz', 'analuz'], // BOM, zero-width joiner
+    ['Άλφα Ωμέγα', 'αλφα ωμεγα'], // Greek tonos folded
+    ['Йосиф Ёлкин', 'иосиф елкин'], // Cyrillic breve and diaeresis folded
+    ['हिंदी', 'हिंदी'], // Devanagari vowel signs and anusvara are letters' parts, not diacritics
   ])('%j → %j', (written, expected) => {
     expect(normalize('name', written)).toBe(expected);
+  });
+
+  it('keeps the marks of scripts whose vowel signs are marks: हिंदी and हद stay apart', () => {
+    expect(normalize('name', 'हिंदी')).not.toBe(normalize('name', 'हद'));
+    expect(normalize('name', 'हद')).toBe('हद');
+    const ring: KeyRing = { current: K1 };
+    expect(keyedHash(ring, 'name', 'हिंदी')).not.toBe(keyedHash(ring, 'name', 'हद'));
+    // Thai and Arabic too: vowel signs and harakat are not folded.
+    expect(normalize('name', 'กิน')).not.toBe(normalize('name', 'กน'));
+    expect(normalize('name', 'مُحَمَّد')).not.toBe(normalize('name', 'محمد'));
   });
 
   it('keeps hyphens and apostrophes: they are part of a name', () => {
@@ -257,6 +275,8 @@ const DASHES = [
   '\u2e3a',
 ];
 const ACCENTED = [...'áéíóúñüÁÉÍÓÚÑÜçÇàèßẞİı', 'e\u0301', 'n\u0303'];
+/** Format characters (\p{Cf}): invisible, removed from document numbers and names. */
+const FORMAT = ['\u00ad', '\u200b', '\u200c', '\u200d', '\u200e', '\u2060', '\u061c', '\ufeff'];
 /**
  * Code points where normalising and case mapping interact: combining marks, spacing accents that
  * NFKC turns into a space and a combining mark ('¨' → ' ̈'), letters whose case mapping changes
@@ -271,6 +291,7 @@ const TRICKY = fc
     fc.integer({ min: 0xff01, max: 0xff5e }),
     fc.integer({ min: 0x1f80, max: 0x1fff }),
     fc.integer({ min: 0x3131, max: 0x318e }), // Hangul compatibility jamo
+    fc.integer({ min: 0x900, max: 0x97f }), // Devanagari: vowel signs and nukta are marks
   )
   .map((codePoint) => String.fromCodePoint(codePoint));
 
@@ -279,7 +300,7 @@ const nastyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 24 }),
   fc.string({
     unit: fc.oneof(
-      fc.constantFrom(...SPACES, ...DASHES, ...ACCENTED),
+      fc.constantFrom(...SPACES, ...DASHES, ...ACCENTED, ...FORMAT),
       TRICKY,
       fc.string({ unit: 'grapheme-ascii', maxLength: 1 }),
     ),
@@ -294,7 +315,7 @@ const nearMisses = fc
     fc.uniqueArray(
       fc.string({
         unit: fc.oneof(
-          fc.constantFrom(...SPACES, ...DASHES, ...ACCENTED),
+          fc.constantFrom(...SPACES, ...DASHES, ...ACCENTED, ...FORMAT),
           TRICKY,
           fc.string({ unit: 'grapheme-ascii', maxLength: 1 }),
         ),
@@ -320,7 +341,7 @@ const documentNumber = fc
 
 /** One way a person might write a document number: case, full width, spaces and dashes anywhere. */
 function writtenVariant(canonical: string): fc.Arbitrary<string> {
-  const separator = fc.string({ unit: fc.constantFrom(...SPACES, ...DASHES), maxLength: 3 });
+  const separator = fc.string({ unit: fc.constantFrom(...SPACES, ...DASHES, ...FORMAT), maxLength: 3 });
   const char = (c: string): fc.Arbitrary<string> =>
     fc.tuple(fc.boolean(), fc.boolean()).map(([lower, fullWidth]) => {
       const cased = lower ? c.toLowerCase() : c;
@@ -350,12 +371,12 @@ describe('properties', () => {
         text
           .normalize('NFKC')
           .toUpperCase()
-          .replace(/[\s\p{White_Space}\p{Pd}\u2212]/gu, '')
+          .replace(/[\s\p{White_Space}\p{Pd}\u2212\p{Cf}]/gu, '')
           .normalize('NFKC'),
       name: (text: string) =>
         text
           .normalize('NFKD')
-          .replace(/\p{M}/gu, '')
+          .replace(/[\u0300-\u036f\p{Cf}]/gu, '')
           .toLowerCase()
           .toUpperCase()
           .toLowerCase()

@@ -29,8 +29,13 @@ export interface KeyRing {
 // Compiled once: normalize runs per hashed field per record.
 // JS `\s` and Unicode White_Space differ slightly (U+0085 is only in the latter, U+FEFF only in
 // the former); both are removed. Dashes: \p{Pd} already holds U+2010..2015; U+2212 is a math sign.
-const DOCUMENT_NUMBER_NOISE = /[\s\p{White_Space}\p{Pd}\u2010-\u2015\u2212]/gu;
-const COMBINING_MARKS = /\p{M}+/gu;
+// Format characters (\p{Cf}: soft hyphen, zero-width space, ZWJ/ZWNJ, BOM …) are invisible and
+// common in copy-pasted numbers.
+const DOCUMENT_NUMBER_NOISE = /[\s\p{White_Space}\p{Pd}\u2010-\u2015\u2212\p{Cf}]/gu;
+// Only the diacritics of Latin, Greek and Cyrillic letters (the Combining Diacritical Marks
+// block) are folded, with the invisible format characters: in scripts whose vowel signs are
+// marks (Devanagari हिंदी) removing every \p{M} would make different names collide.
+const FOLDED_IN_NAMES = /[\u0300-\u036f\p{Cf}]+/gu;
 // The same set without the `u` flag, a third faster: \x85 is the one White_Space that `\s` lacks.
 const WHITESPACE_RUNS = /[\s\x85]+/g;
 // The common case (a document number, most names) skips the Unicode tables.
@@ -61,7 +66,7 @@ function normalizeName(text: string): string {
   if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(WHITESPACE_RUNS, ' ').trim();
   // Lower, upper, lower is full case folding for our purpose: ẞ → ß → SS → ss, so 'STRAẞE',
   // 'straße' and 'strasse' agree (upper-then-lower alone leaves ẞ as ß).
-  const folded = text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase().toUpperCase().toLowerCase();
+  const folded = text.normalize('NFKD').replace(FOLDED_IN_NAMES, '').toLowerCase().toUpperCase().toLowerCase();
   return folded.replace(WHITESPACE_RUNS, ' ').trim().normalize('NFC');
 }
 

@@ -33,6 +33,7 @@ export { PolicyError, formatProblem, type PolicyErrorCode, type PolicyProblem } 
 export {
   compilePolicySet,
   createPolicyStore,
+  createVersionLedger,
   loadPolicySet,
   readAgreementSources,
   unchangedVersions,
@@ -41,6 +42,7 @@ export {
   type PolicySet,
   type PolicyStore,
   type PolicyStoreOptions,
+  type VersionLedger,
 } from './policy-set.js';
 export { generalize, hmacHash, mask, type Granularity, type MaskStyle } from './transforms.js';
 export type { FieldDecision } from './view.js';

@@ -20,7 +20,9 @@ const MX_ANAM: Partner = { country: 'MX', agency: 'ANAM' };
 const CARGO = 'us.cargo-manifests.v1';
 
 /** An agreement whose only rule has no condition: whatever is withheld, a gate withheld it. */
-function agreement(options: { ceiling?: string; purposes?: string; extra?: string; when?: string } = {}): string {
+function agreement(
+  options: { ceiling?: string; topicCeiling?: string; purposes?: string; extra?: string; when?: string } = {},
+): string {
   return `id: gated
 version: 7
 from: US
@@ -29,7 +31,7 @@ purposes: [${options.purposes ?? 'CUSTOMS'}]
 classificationCeiling: ${options.ceiling ?? 'LAW_ENFORCEMENT_SENSITIVE'}
 ${options.extra ?? ''}topics:
   ${CARGO}:
-    rules:
+${options.topicCeiling ? `    classificationCeiling: ${options.topicCeiling}\n` : ''}    rules:
       - name: everything
 ${options.when ? `        when: "${options.when}"\n` : ''}        fields:
           meta: keep
@@ -91,7 +93,7 @@ describe('gates before any rule', () => {
       admitted: false,
       gate: 'ceiling',
       reason:
-        'withheld by the classification ceiling: RESTRICTED is above LAW_ENFORCEMENT_SENSITIVE, agreement gated v7',
+        'withheld by the classification ceiling of agreement gated v7: RESTRICTED is above LAW_ENFORCEMENT_SENSITIVE',
     });
     const atCeiling = cargoManifest({ meta: meta({ classification: 'LAW_ENFORCEMENT_SENSITIVE' }) });
     expect(decide(agreement(), atCeiling).admitted).toBe(true);
@@ -100,6 +102,27 @@ describe('gates before any rule', () => {
       decide(agreement({ ceiling: 'RESTRICTED' }), cargoManifest({ meta: meta({ classification: 'RESTRICTED' }) }))
         .admitted,
     ).toBe(true);
+  });
+
+  it('ceiling: a topic’s own ceiling lowers the agreement’s for that topic, and the reason names it', () => {
+    const lowered = agreement({ ceiling: 'RESTRICTED', topicCeiling: 'SENSITIVE' });
+    const les = cargoManifest({ meta: meta({ classification: 'LAW_ENFORCEMENT_SENSITIVE' }) });
+    // Without the topic ceiling the agreement's RESTRICTED admits it; with it, the topic's withholds it.
+    expect(decide(agreement({ ceiling: 'RESTRICTED' }), les).admitted).toBe(true);
+    expect(decide(lowered, les)).toEqual({
+      admitted: false,
+      rule: null,
+      gate: 'ceiling',
+      reason:
+        'withheld by the classification ceiling of topic us.cargo-manifests.v1 in agreement gated v7: LAW_ENFORCEMENT_SENSITIVE is above SENSITIVE',
+    });
+    const restricted = cargoManifest({ meta: meta({ classification: 'RESTRICTED' }) });
+    expect(decide(lowered, restricted)).toMatchObject({ gate: 'ceiling', reason: expect.stringContaining('topic') });
+    expect(decide(lowered, cargoManifest({ meta: meta({ classification: 'SENSITIVE' }) })).admitted).toBe(true);
+    // A topic ceiling equal to the agreement's changes nothing.
+    expect(decide(agreement({ ceiling: 'RESTRICTED', topicCeiling: 'RESTRICTED' }), restricted).admitted).toBe(true);
+    expect(policyOf(lowered).classificationCeiling).toBe('SENSITIVE');
+    expect(policyOf(agreement()).classificationCeiling).toBe('LAW_ENFORCEMENT_SENSITIVE');
   });
 
   it('an unknown classification is above every ceiling', () => {
@@ -204,6 +227,29 @@ describe('classificationCeiling at load', () => {
         at: 'classificationCeiling',
         message:
           'is required: the highest classification a record may have to leave (PUBLIC | SENSITIVE | LAW_ENFORCEMENT_SENSITIVE | RESTRICTED)',
+      },
+    ]);
+  });
+
+  it('a topic’s ceiling above the agreement’s is a load error naming file, line and path', () => {
+    expect(problemsOf(agreement({ ceiling: 'SENSITIVE', topicCeiling: 'RESTRICTED' }))).toEqual([
+      {
+        file: 'gated.yaml',
+        line: 9,
+        at: 'topics.us.cargo-manifests.v1.classificationCeiling',
+        message:
+          "RESTRICTED is above the agreement's classificationCeiling (SENSITIVE): a topic's ceiling can only lower the agreement's",
+      },
+    ]);
+  });
+
+  it('a topic’s ceiling must be a classification', () => {
+    expect(problemsOf(agreement({ topicCeiling: 'SECRET' }))).toEqual([
+      {
+        file: 'gated.yaml',
+        line: 9,
+        at: 'topics.us.cargo-manifests.v1.classificationCeiling',
+        message: "'SECRET' is not a classification (PUBLIC | SENSITIVE | LAW_ENFORCEMENT_SENSITIVE | RESTRICTED)",
       },
     ]);
   });
@@ -323,6 +369,71 @@ ${fields}`;
     expect(beneath).toEqual([
       expect.objectContaining({ line: 13, at: `topics.${NESTED}.rules[0].fields.subjects[*].sources[*]` }),
     ]);
+  });
+
+  const withWhen = (text: string, when: string) =>
+    text.replace('      - name: cases\n', `      - name: cases\n        when: "${when}"\n`);
+
+  it('refuses a condition that reads a domestic-only field, naming file, line and the field', () => {
+    const problems = problemsOf(
+      withWhen(investigations(''), "event.agentNotes != null && event.agentNotes.contains('informant')"),
+    );
+    expect(problems).toEqual([
+      {
+        file: 'gated.yaml',
+        line: 11,
+        at: `topics.${INVESTIGATIONS}.rules[0].when`,
+        message:
+          "condition does not compile: reads 'agentNotes', which is marked puente.domesticOnly in record InvestigationEvent: a condition may not read a domestic-only field (whether a record is delivered would reveal it)",
+      },
+    ]);
+    expect(problemsOf(withWhen(investigations(''), 'has(event.informantReferences)'))).toEqual([
+      expect.objectContaining({ line: 11, message: expect.stringContaining("reads 'informantReferences'") }),
+    ]);
+    expect(problemsOf(withWhen(investigations(''), "event['agentNotes'] == 'x'"))[0]?.message).toContain(
+      'domestic-only',
+    );
+    // Fields that are not domestic-only stay readable.
+    expect(() =>
+      compilePolicySet(
+        [{ file: 'gated.yaml', text: withWhen(investigations(''), "event.caseId != ''") }],
+        compileOptions,
+      ),
+    ).not.toThrow();
+  });
+
+  it('refuses one beneath lists and nullable records, and hides them from a condition at run time', () => {
+    const refused = (when: string) =>
+      problemsOf(withWhen(nested('          subjects[*].name: keep\n'), when), nestedOptions);
+    expect(refused("event.subjects.exists(s, s.handlerNotes == 'x')")).toEqual([
+      expect.objectContaining({ line: 11, message: expect.stringContaining("reads 'handlerNotes'") }),
+    ]);
+    expect(refused('event.subjects.exists(s, has(s.contact.informant))')[0]?.message).toContain(
+      "reads 'informant', which is marked puente.domesticOnly in record Contact",
+    );
+    expect(refused('event.handler.badge == 1')[0]?.message).toContain("reads 'handler'");
+    // A key the name check cannot see (built at run time) finds nothing: the value is not there to read.
+    const computed = compilePolicySet(
+      [
+        {
+          file: 'gated.yaml',
+          text: withWhen(
+            nested('          subjects[*].name: keep\n'),
+            "event.subjects.exists(s, has(s.contact) && s.contact['inform' + 'ant'] == 'CI-0099')",
+          ),
+        },
+      ],
+      nestedOptions,
+    ).policy('gated', NESTED)!;
+    const event = (informant: string) => ({
+      meta: meta({ purposes: ['CRIMINAL_INVESTIGATION'] }),
+      caseId: 'CASE-1',
+      subjects: [{ name: 'Ana Sintética', handlerNotes: null, sources: [], contact: { phone: '+52', informant } }],
+      handler: { name: 'Agente Ficticio', badge: 'B-17' },
+    });
+    const decided = [computed.explain(event('CI-0099'), MX_ANAM), computed.explain(event('CI-0001'), MX_ANAM)];
+    expect(decided.map((d) => d.decision)).toEqual(['withheld', 'withheld']);
+    expect(decided[0]?.evaluations).toEqual(decided[1]?.evaluations);
   });
 
   it('loads a keep above them when each is dropped explicitly, and never releases them', () => {

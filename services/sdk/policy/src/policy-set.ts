@@ -95,13 +95,59 @@ export function unchangedVersions(current: PolicySet, next: PolicySet): PolicyPr
   return problems;
 }
 
+/**
+ * Per agreement id, the highest version seen for the life of a store and the digest of its text:
+ * versions only increase, so a version removed and re-added with other text, or a lower version,
+ * cannot come to mean another agreement than the one deliveries and disclosures were made under.
+ */
+export interface VersionLedger {
+  /** The problems that refuse `next`: a version below the highest seen, or equal to it with other text. */
+  check(next: PolicySet): PolicyProblem[];
+  /** Takes in a set that is now in force. */
+  record(set: PolicySet): void;
+}
+
+export function createVersionLedger(): VersionLedger {
+  const highest = new Map<string, { readonly version: number; readonly sourceDigest: string }>();
+  return {
+    check(next) {
+      const problems: PolicyProblem[] = [];
+      for (const agreement of next.agreements) {
+        const seen = highest.get(agreement.id);
+        if (!seen) continue;
+        if (agreement.version < seen.version) {
+          problems.push({
+            file: agreement.file,
+            at: 'version',
+            message: `agreement ${agreement.id} is version ${agreement.version}, below version ${seen.version} already loaded: versions only increase, so write version ${seen.version + 1} or higher`,
+          });
+        } else if (agreement.version === seen.version && agreement.sourceDigest !== seen.sourceDigest) {
+          problems.push({
+            file: agreement.file,
+            at: 'version',
+            message: `agreement ${agreement.id} changed but is still version ${agreement.version}: raise version (version ${agreement.version} already names another text, even if it was removed since)`,
+          });
+        }
+      }
+      return problems;
+    },
+    record(set) {
+      for (const agreement of set.agreements) {
+        const seen = highest.get(agreement.id);
+        if (!seen || agreement.version > seen.version)
+          highest.set(agreement.id, { version: agreement.version, sourceDigest: agreement.sourceDigest });
+      }
+    },
+  };
+}
+
 export interface PolicyStoreOptions extends CompileOptions {
   readonly dir: string;
   /** Told after a new set is in force. */
   readonly onReload?: (set: PolicySet) => void;
   /**
-   * Told when a changed file is invalid, or an agreement changed without a new version; the
-   * previous set stays in force.
+   * Told when a changed file is invalid, or an agreement changed without a new version or came
+   * back with a version below the highest the store has seen; the previous set stays in force.
    */
   readonly onRejected?: (error: PolicyError) => void;
   readonly debounceMs?: number;
@@ -120,15 +166,15 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   let reloading: Promise<PolicySet> = Promise.resolve(undefined as unknown as PolicySet);
+  const versions = createVersionLedger();
 
   const reload = (): Promise<PolicySet> => {
     reloading = reloading.then(async () => {
       try {
         const next = loadPolicySet(options.dir, options);
-        if (set) {
-          const stale = unchangedVersions(set, next);
-          if (stale.length > 0) throw PolicyError.invalid(stale);
-        }
+        const stale = versions.check(next);
+        if (stale.length > 0) throw PolicyError.invalid(stale);
+        versions.record(next);
         set = next;
         options.onReload?.(next);
       } catch (error) {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -88,6 +88,75 @@ describe('policy store hot reload', () => {
     expect(rejected).toHaveLength(1);
     expect(store.current().agreement('reload-test')?.version).toBe(4);
     expect(store.current().agreement('reload-test')?.sourceDigest).not.toBe(before.sourceDigest);
+  });
+
+  it('keeps the highest version seen per id: an agreement removed and re-added under that version with other text is refused', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puente-policies-'));
+    const other = agreement(1).replace('id: reload-test', 'id: other-agreement');
+    await writeFile(join(dir, 'a.yaml'), agreement(2));
+    await writeFile(join(dir, 'b.yaml'), other);
+    const rejected: PolicyError[] = [];
+    store = createPolicyStore({ ...compileOptions, dir, onRejected: (error) => rejected.push(error) });
+    await store.start();
+    const v2 = store.current().agreement('reload-test')!;
+
+    await unlink(join(dir, 'a.yaml'));
+    await store.reload();
+    expect(store.current().agreement('reload-test')).toBeUndefined();
+    expect(rejected).toEqual([]);
+
+    // Back under version 2 with other text: version 2 already names v2's text.
+    await writeFile(join(dir, 'a.yaml'), agreement(2, '          direction: keep\n'));
+    await store.reload();
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]?.problems).toEqual([
+      {
+        file: join(dir, 'a.yaml'),
+        at: 'version',
+        message:
+          'agreement reload-test changed but is still version 2: raise version (version 2 already names another text, even if it was removed since)',
+      },
+    ]);
+    expect(store.current().agreement('reload-test')).toBeUndefined();
+    expect(store.current().agreement('other-agreement')).toBeDefined();
+
+    // Back with the very text version 2 named: nothing changed, it is taken.
+    await writeFile(join(dir, 'a.yaml'), agreement(2));
+    await store.reload();
+    expect(rejected).toHaveLength(1);
+    expect(store.current().agreement('reload-test')?.sourceDigest).toBe(v2.sourceDigest);
+  });
+
+  it('refuses a version lower than the highest seen, with new text or the old one, and the set in force stays', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'puente-policies-'));
+    await writeFile(join(dir, 'a.yaml'), agreement(1));
+    const rejected: PolicyError[] = [];
+    store = createPolicyStore({ ...compileOptions, dir, onRejected: (error) => rejected.push(error) });
+    await store.start();
+    await writeFile(join(dir, 'a.yaml'), agreement(2, '          direction: keep\n'));
+    await store.reload();
+    const v2 = store.current().agreement('reload-test')!;
+    expect(v2.version).toBe(2);
+
+    for (const text of [agreement(1, '          portOfEntry: keep\n'), agreement(1)]) {
+      await writeFile(join(dir, 'a.yaml'), text);
+      await store.reload();
+      expect(rejected.at(-1)?.problems).toEqual([
+        {
+          file: join(dir, 'a.yaml'),
+          at: 'version',
+          message:
+            'agreement reload-test is version 1, below version 2 already loaded: versions only increase, so write version 3 or higher',
+        },
+      ]);
+      expect(store.current().agreement('reload-test')).toBe(v2);
+    }
+    expect(rejected).toHaveLength(2);
+
+    await writeFile(join(dir, 'a.yaml'), agreement(3, '          portOfEntry: keep\n'));
+    await store.reload();
+    expect(rejected).toHaveLength(2);
+    expect(store.current().agreement('reload-test')?.version).toBe(3);
   });
 
   it('refuses to start on an invalid folder, listing the problems', async () => {

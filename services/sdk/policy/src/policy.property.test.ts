@@ -42,12 +42,16 @@ const MX = { country: 'MX', agency: 'ANAM' };
 interface GeneratedRule {
   /** A purpose the rule's condition asks for (`'CUSTOMS' in meta.purposes`), or none: no `when`. */
   readonly purposeCondition: string | null;
+  /** A domestic-only field the rule's condition also reads (the agreement must not load), or none. */
+  readonly domesticCondition: string | null;
   readonly fields: readonly (readonly [string, string])[];
 }
 
 interface GeneratedAgreement {
-  /** Ordinal of the classification ceiling. */
+  /** Ordinal of the agreement's classification ceiling. */
   readonly ceiling: number;
+  /** Ordinal of the topic's own ceiling (at most the agreement's), or null: none written. */
+  readonly topicCeiling: number | null;
   readonly purposes: readonly string[];
   readonly rules: readonly GeneratedRule[];
 }
@@ -55,12 +59,28 @@ interface GeneratedAgreement {
 /** What a generated rule does to a domestic-only field: not named, dropped, or an attempt to release it. */
 const ABSENT = 'absent';
 
+/** A CEL expression reading the field at an agreement path: `has(event.a.b)`, lists through exists(). */
+function celReading(path: string, root = 'event', depth = 0): string {
+  const star = path.indexOf('[*]');
+  if (star < 0) return `has(${root}.${path})`;
+  const rest = path.slice(star + 3).replace(/^\./, '');
+  return `${root}.${path.slice(0, star)}.exists(x${depth}, ${rest === '' ? 'true' : celReading(rest, `x${depth}`, depth + 1)})`;
+}
+
+function whenOf(rule: GeneratedRule): string {
+  const parts = [
+    ...(rule.purposeCondition === null ? [] : [`'${rule.purposeCondition}' in meta.purposes`]),
+    ...(rule.domesticCondition === null ? [] : [celReading(rule.domesticCondition)]),
+  ];
+  return parts.length === 0 ? '' : `        when: "${parts.join(' && ')}"\n`;
+}
+
 function agreementYaml(topic: string, agreement: GeneratedAgreement): string {
   // The rules' conditions never mention releasability or classification: the gates alone hold those.
   const body = agreement.rules
     .map(
       (rule, i) => `      - name: r${i}
-${rule.purposeCondition === null ? '' : `        when: "'${rule.purposeCondition}' in meta.purposes"\n`}        fields:
+${whenOf(rule)}        fields:
 ${rule.fields
   .filter(([, action]) => action !== ABSENT)
   .map(([path, action]) => `          ${path}: ${action}`)
@@ -76,10 +96,13 @@ classificationCeiling: ${CLASSIFICATIONS[agreement.ceiling]}
 hashKeys: { current: { id: usmx-dev-1, env: PUENTE_HASH_KEY_US_MX } }
 topics:
   ${topic}:
-    rules:
+${agreement.topicCeiling === null ? '' : `    classificationCeiling: ${CLASSIFICATIONS[agreement.topicCeiling]}\n`}    rules:
 ${body}
 `;
 }
+
+/** The ceiling a record of the topic is held to: the topic's when written, else the agreement's. */
+const effectiveCeiling = (agreement: GeneratedAgreement) => agreement.topicCeiling ?? agreement.ceiling;
 
 /** Paths (as an agreement writes them) of the fields the schema marks puente.domesticOnly. */
 function domesticPaths(root: Type): string[] {
@@ -105,6 +128,14 @@ const under = (path: string, prefixes: readonly string[]) =>
 const ruleArbitrary = (candidates: readonly CandidatePath[], domestic: readonly CandidatePath[]) =>
   fc.record({
     purposeCondition: fc.option(fc.constantFrom(...PURPOSES), { nil: null, freq: 2 }),
+    // Now and then the condition reads a domestic-only field: whether a record is delivered would reveal it.
+    domesticCondition:
+      domestic.length === 0
+        ? fc.constant(null)
+        : fc.oneof(
+            { weight: 9, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.constantFrom(...domestic.map((c) => c.path)) },
+          ),
     fields: fc
       .tuple(
         fc.subarray([...candidates], { minLength: 1, maxLength: Math.min(candidates.length, 25) }),
@@ -137,6 +168,7 @@ const withStricterRule = (rule: GeneratedRule) =>
       rule,
       {
         purposeCondition,
+        domesticCondition: null,
         // The first field is always kept as the first rule has it, so the rule releases something.
         fields: rule.fields.map(
           ([path, action], i) => [path, i > 0 && dropMask[i] && action !== ABSENT ? 'drop' : action] as const,
@@ -164,7 +196,7 @@ function expectedDecision(
 ): { gate: Gate | null; rule: number } {
   const meta = event['meta'];
   if (!meta.releasableTo.includes('MX')) return { gate: 'releasability', rule: -1 };
-  if (CLASSIFICATIONS.indexOf(meta.classification) > agreement.ceiling) return { gate: 'ceiling', rule: -1 };
+  if (CLASSIFICATIONS.indexOf(meta.classification) > effectiveCeiling(agreement)) return { gate: 'ceiling', rule: -1 };
   const agreed = (meta.purposes as string[]).filter((p) => agreement.purposes.includes(p));
   if (agreed.length === 0) return { gate: 'purpose', rule: -1 };
   if (declared !== undefined && !agreed.some((p) => declared.includes(p)))
@@ -216,20 +248,29 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
     ),
     { minLength: 30, maxLength: 50 },
   );
-  const agreements: fc.Arbitrary<GeneratedAgreement> = fc.record({
-    ceiling: fc.integer({ min: 0, max: 3 }),
-    purposes: fc.subarray([...PURPOSES], { minLength: 1 }),
-    rules: fc.oneof(
-      ruleArbitrary(candidates, domesticCandidates).map((rule) => [rule]),
-      ruleArbitrary(candidates, domesticCandidates).chain(withStricterRule),
-    ),
-  });
+  const agreements: fc.Arbitrary<GeneratedAgreement> = fc
+    .record({
+      // Sometimes a topic ceiling, at most the agreement's (a higher one is a load error, tested in markings.test.ts).
+      ceilings: fc
+        .integer({ min: 0, max: 3 })
+        .chain((ceiling) =>
+          fc.tuple(fc.constant(ceiling), fc.option(fc.integer({ min: 0, max: ceiling }), { nil: null, freq: 2 })),
+        ),
+      purposes: fc.subarray([...PURPOSES], { minLength: 1 }),
+      rules: fc.oneof(
+        ruleArbitrary(candidates, domesticCandidates).map((rule) => [rule]),
+        ruleArbitrary(candidates, domesticCandidates).chain(withStricterRule),
+      ),
+    })
+    .map(({ ceilings: [ceiling, topicCeiling], ...rest }) => ({ ceiling, topicCeiling, ...rest }));
 
   it('gates every record (releasability, ceiling, agreed and declared purposes), is default-deny and leak-free, never releases a domestic-only field, and decides alike from values and bytes', () => {
     let checkedEvents = 0;
     let bytesRefused = 0;
     let refusedDomestic = 0;
     let refusedThroughAncestor = 0;
+    let withheldByTopicCeiling = 0;
+    let refusedDomesticCondition = 0;
     const admittedBy = new Map<string, number>();
     const property = fc.property(agreements, events, (generated, batch) => {
       // Every rule that would release a domestic-only field, on it or through an ancestor, must
@@ -237,13 +278,26 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
       const releases = generated.rules.flatMap((rule, i) =>
         domesticReleases(rule.fields, domestic).map((path) => `${topicAt}.rules[${i}].fields.${path}`),
       );
+      // Every rule whose condition reads one must stop the load at its `when`.
+      const readers = generated.rules.flatMap((rule, i) =>
+        rule.domesticCondition === null ? [] : [`${topicAt}.rules[${i}].when`],
+      );
       let set;
       try {
         set = compilePolicySet([{ file: 'generated.yaml', text: agreementYaml(topic, generated) }], testCompileOptions);
       } catch (error) {
         const problems = (error as PolicyError).problems ?? [];
-        const domesticProblems = problems.filter((p) => p.message.includes('puente.domesticOnly'));
+        const domesticMarked = problems.filter((p) => p.message.includes('puente.domesticOnly'));
+        const conditionProblems = domesticMarked.filter((p) => p.at?.endsWith('.when'));
+        const domesticProblems = domesticMarked.filter((p) => !p.at?.endsWith('.when'));
         expect(new Set(domesticProblems.map((p) => p.at))).toEqual(new Set(releases));
+        expect(new Set(conditionProblems.map((p) => p.at))).toEqual(new Set(readers));
+        for (const p of conditionProblems) {
+          expect(p.file).toBe('generated.yaml');
+          expect(p.line).toBeGreaterThan(0);
+          expect(p.message).toContain('a condition may not read a domestic-only field');
+        }
+        if (conditionProblems.length > 0) refusedDomesticCondition++;
         for (const p of domesticProblems) {
           expect(p.file).toBe('generated.yaml');
           expect(p.line).toBeGreaterThan(0);
@@ -259,6 +313,7 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
         return;
       }
       expect(releases, 'an agreement releasing a domestic-only field loaded').toEqual([]);
+      expect(readers, 'an agreement whose condition reads a domestic-only field loaded').toEqual([]);
       const policy = set.policy('generated', topic)!;
       const viewType = parseSchema(policy.viewSchema as never);
       for (const [event, declared] of batch) {
@@ -286,8 +341,8 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
           expect(meta.releasableTo, 'admitted a record not releasable to MX').toContain('MX');
           expect(
             CLASSIFICATIONS.indexOf(meta.classification),
-            `admitted ${meta.classification} above ${CLASSIFICATIONS[generated.ceiling]}`,
-          ).toBeLessThanOrEqual(generated.ceiling);
+            `admitted ${meta.classification} above ${CLASSIFICATIONS[effectiveCeiling(generated)]}`,
+          ).toBeLessThanOrEqual(effectiveCeiling(generated));
           const usable = (meta.purposes as string[]).filter(
             (p) => generated.purposes.includes(p) && (declared === undefined || declared.includes(p)),
           );
@@ -295,6 +350,11 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
         }
         const expected = expectedDecision(generated, event, declared);
         expect(explained.gate).toBe(expected.gate);
+        if (expected.gate === 'ceiling' && CLASSIFICATIONS.indexOf(meta.classification) <= generated.ceiling) {
+          // Only the topic's ceiling holds it: the reason must say so.
+          expect(explained.reason).toContain(`classification ceiling of topic ${topic}`);
+          withheldByTopicCeiling++;
+        }
         if (expected.rule < 0) {
           expect(decision).toMatchObject({ admitted: false, gate: expected.gate });
           continue;
@@ -341,7 +401,9 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
     expect(checkedEvents).toBeGreaterThanOrEqual(2_000);
     // The generator reaches what it means to test: admissions, and refused domestic releases.
     expect(admittedBy.get('r0') ?? 0).toBeGreaterThan(20);
+    expect(withheldByTopicCeiling).toBeGreaterThan(20);
     if (domestic.length > 0) expect(refusedDomestic).toBeGreaterThan(5);
+    if (domestic.length > 0) expect(refusedDomesticCondition).toBeGreaterThan(5);
     if (domestic.some((path) => path.includes('.'))) expect(refusedThroughAncestor).toBeGreaterThan(5);
     // Byte projection gives up only on values a writer would refuse back (see compileSkip): rare.
     expect(bytesRefused).toBeLessThan(checkedEvents / 10);

@@ -102,10 +102,9 @@ describe('the real agreements', () => {
     const noPurpose = cargoManifest({ meta: meta({ purposes: ['TRADE_FACILITATION'] }) });
     expect(policy.apply(noPurpose, MX_ANAM).admitted).toBe(true);
     const explained = policy.explain(restricted, MX_ANAM);
-    expect(explained.decision).toBe('withheld');
-    expect(explained.evaluations).toEqual([
-      { rule: 'cargo-for-customs', condition: expect.stringContaining('LAW_ENFORCEMENT_SENSITIVE'), result: false },
-    ]);
+    // The topic's ceiling (LAW_ENFORCEMENT_SENSITIVE) withholds it before the rule's own cap is evaluated.
+    expect(explained).toMatchObject({ decision: 'withheld', gate: 'ceiling', evaluations: [] });
+    expect(explained.reason).toContain('classification ceiling of topic us.cargo-manifests.v1');
     const admitted = policy.explain(cargoManifest(), MX_ANAM);
     expect(admitted.decision).toBe('admitted');
     const byPath = new Map(admitted.fields.map((f) => [f.path, f]));
@@ -151,6 +150,41 @@ describe('the real agreements', () => {
       }
     }
     expect(checked).toBeGreaterThanOrEqual(5);
+  });
+
+  it('withhold a RESTRICTED record by the topic ceiling on every topic but screening results, in both directions', () => {
+    const set = realAgreements();
+    const examples = readExamples(EXAMPLES_DIR).filter((e) => e.expectErrors === undefined);
+    const seen: string[] = [];
+    for (const feed of [...set.feedsFor(MX_ANAM), ...set.feedsFor({ country: 'US', agency: 'CBP' })]) {
+      const { policy, agreement: compiled } = feed;
+      const partner = { country: compiled.to.country, agency: compiled.to.agencies?.[0] ?? 'ANY' };
+      const screening = policy.topic.endsWith('.screening-results.v1');
+      expect(compiled.classificationCeiling).toBe('RESTRICTED');
+      expect(policy.classificationCeiling, policy.topic).toBe(screening ? 'RESTRICTED' : 'LAW_ENFORCEMENT_SENSITIVE');
+      for (const example of examples.filter((e) => e.topic === policy.topic)) {
+        const value = codec.fromFriendlyJson(policy.topic, example.value) as Record<string, unknown>;
+        const at = (classification: string) => ({
+          ...value,
+          meta: { ...(value['meta'] as object), classification, releasableTo: [partner.country] },
+        });
+        const restricted = policy.explain(at('RESTRICTED'), partner);
+        if (screening) {
+          // Shared without the score by the rule that asks for RESTRICTED.
+          expect(restricted, example.file).toMatchObject({ decision: 'admitted', rule: 'screening-restricted' });
+        } else {
+          expect(restricted, example.file).toMatchObject({
+            decision: 'withheld',
+            gate: 'ceiling',
+            reason: `withheld by the classification ceiling of topic ${policy.topic} in agreement ${compiled.id} v${compiled.version}: RESTRICTED is above LAW_ENFORCEMENT_SENSITIVE`,
+          });
+        }
+        // Below the ceiling, the rules decide as before.
+        expect(policy.explain(at('LAW_ENFORCEMENT_SENSITIVE'), partner).gate, example.file).toBeNull();
+        seen.push(policy.topic);
+      }
+    }
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(10);
   });
 
   it('writes views larger than its starting buffer, and keeps no huge buffer after', () => {
