@@ -147,7 +147,8 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       audit,
       deadLetter,
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
-      onWithheld: (feed, n) => metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
+      onWithheld: (feed, n, gate) =>
+        metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic, gate: gate ?? 'rules' }, n),
       onAcked: (n) => metrics.acked.inc(n),
       onRevoked: (feed) => metrics.subscriptionsRevoked.inc({ agreement: feed.agreement.id }),
       onReversioned: (feed) => metrics.feedsReversioned.inc({ agreement: feed.agreement.id }),

@@ -94,13 +94,15 @@ describe('gateway metrics', () => {
   it('counts publishes, refusals, subscribers, deliveries, withheld records, acks and dead letters', async () => {
     const topicLabel = `{topic="${TOPIC}"}`;
     const feedLabel = `{agreement="us-to-mx",topic="${TOPIC}"}`;
+    // Withheld records are counted by the gate that withheld them (a RESTRICTED manifest: the ceiling).
+    const withheldLabel = `{agreement="us-to-mx",topic="${TOPIC}",gate="ceiling"}`;
     const deadLetterLabel = `{topic="${TOPIC}",service="gateway",reason_class="unknown-schema"}`;
     const before = {
       published: await scrape(`puente_published_total${topicLabel}`),
       latency: await scrape('puente_publish_seconds_count'),
       rejected: await scrape('puente_publish_rejected_total{reason="PAYLOAD_UNDECODABLE"}'),
       delivered: await scrape(`puente_delivered_total${feedLabel}`),
-      withheld: await scrape(`puente_withheld_total${feedLabel}`),
+      withheld: await scrape(`puente_withheld_total${withheldLabel}`),
       acked: await scrape('puente_acked_total'),
       poison: await scrape(`puente_dead_lettered_total${deadLetterLabel}`),
     };
@@ -133,7 +135,7 @@ describe('gateway metrics', () => {
     await waitFor(() => started, 30_000, 'the subscription to start');
     expect(await scrape('puente_subscribers')).toBe(1);
 
-    // A RESTRICTED manifest no rule of us-to-mx admits, then a SENSITIVE one it does.
+    // A RESTRICTED manifest above us-to-mx's ceiling for the topic, then a SENSITIVE one it releases.
     const restricted = manifest('RESTRICTED');
     const shared = manifest('SENSITIVE');
     expect(await publish(asJson(restricted))).toMatchObject({ eventId: restricted.meta.eventId });
@@ -146,7 +148,7 @@ describe('gateway metrics', () => {
 
     await waitFor(() => deliveries.some((d) => d.eventId === shared.meta.eventId), 30_000, 'the delivery');
     await waitFor(
-      async () => (await scrape(`puente_withheld_total${feedLabel}`)) === before.withheld + 1,
+      async () => (await scrape(`puente_withheld_total${withheldLabel}`)) === before.withheld + 1,
       10_000,
       'the withheld record to be counted',
     );

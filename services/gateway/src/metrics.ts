@@ -12,7 +12,7 @@ export interface GatewayMetrics {
   readonly published: Counter<'topic'>;
   readonly publishRejected: Counter<'reason'>;
   readonly delivered: Counter<'agreement' | 'topic'>;
-  readonly withheld: Counter<'agreement' | 'topic'>;
+  readonly withheld: Counter<'agreement' | 'topic' | 'gate'>;
   readonly acked: Counter;
   /** Records set aside to dlq.<topic> (labels topic, service, reason_class), shared with the bus's dead letters. */
   readonly poison: DeadLetterCounter;
@@ -56,8 +56,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     withheld: new Counter({
       name: 'puente_withheld_total',
-      help: 'Records no rule admitted',
-      labelNames: ['agreement', 'topic'],
+      help: "Records withheld from a subscriber, by the gate that withheld them (validity, recipient, releasability, ceiling, purpose, declared-purpose), or 'rules' when no rule admitted them",
+      labelNames: ['agreement', 'topic', 'gate'],
       registers,
     }),
     acked: new Counter({ name: 'puente_acked_total', help: 'Deliveries acknowledged by partners', registers }),

@@ -15,6 +15,7 @@ import {
   OperatorServiceService,
   PayloadFormat,
   PolicyDecision,
+  WithholdingGate,
   rpcStatusFromError,
   ShareServiceClient,
   TopicAccess,
@@ -395,15 +396,12 @@ describe('OperatorService on real Kafka and gRPC', () => {
       fields: [],
       viewSchemaId: 0,
     });
-    expect(explanation.summary).toMatch(/^withheld: no rule/);
-    expect(explanation.rules).toEqual([
-      {
-        rule: 'cargo-for-customs',
-        condition: "meta.classification <= LAW_ENFORCEMENT_SENSITIVE && 'MX' in meta.releasableTo",
-        matched: false,
-        error: '',
-      },
-    ]);
+    // The topic's classification ceiling withholds it before any rule is evaluated.
+    expect(explanation.gate).toBe(WithholdingGate.CEILING);
+    expect(explanation.summary).toMatch(
+      /^withheld: withheld by the classification ceiling of topic us.cargo-manifests.v1/,
+    );
+    expect(explanation.rules).toEqual([]);
 
     // A stored event by id, for every agreement sharing the topic with MX.
     const shared = manifest('us-northbound-laredo.json');

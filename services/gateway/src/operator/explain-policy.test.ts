@@ -78,15 +78,43 @@ describe('explainPolicy', () => {
           recipients: MX_RECIPIENTS,
           decision: PolicyDecision.WITHHOLD,
           decidingRule: '',
-          summary: 'withheld: no rule of agreement us-to-mx v1 admits the record',
-          rules: [{ rule: 'cargo-for-customs', condition: CARGO_CONDITION, matched: false, error: '' }],
+          summary:
+            'withheld: withheld by the classification ceiling of topic us.cargo-manifests.v1 in agreement us-to-mx v1: RESTRICTED is above LAW_ENFORCEMENT_SENSITIVE',
+          // A gate withholds it before any rule is evaluated.
+          rules: [],
           fields: [],
           viewSchemaId: 0,
           viewFormat: PayloadFormat.UNSPECIFIED,
           viewPayload: Buffer.alloc(0),
-          gate: WithholdingGate.UNSPECIFIED,
+          gate: WithholdingGate.CEILING,
         },
       ]);
+    });
+
+    it('names the gate of the purposes a partner would declare, and releases for a declared one', async () => {
+      const shared = manifest('us-northbound-laredo.json', {});
+      const purposes = (shared as any).meta.purposes as string[];
+      const undeclared = ['PROSECUTION', 'CRIMINAL_INVESTIGATION'].filter((p) => !purposes.includes(p));
+      const [withheld] = (
+        await explainPolicy(
+          fx.context,
+          US_OPERATOR,
+          explainRequest({ event: inlineAvro(US_CARGO, shared), purposes: undeclared }),
+        )
+      ).explanations;
+      expect(withheld).toMatchObject({ decision: PolicyDecision.WITHHOLD, gate: WithholdingGate.DECLARED_PURPOSE });
+      expect(withheld!.summary).toMatch(/^withheld: withheld by declared purpose/);
+      const [released] = (
+        await explainPolicy(fx.context, US_OPERATOR, explainRequest({ event: inlineAvro(US_CARGO, shared), purposes }))
+      ).explanations;
+      expect(released).toMatchObject({ decision: PolicyDecision.RELEASE, gate: WithholdingGate.UNSPECIFIED });
+      await expect(
+        explainPolicy(
+          fx.context,
+          US_OPERATOR,
+          explainRequest({ event: inlineAvro(US_CARGO, shared), purposes: ['GOSSIP'] }),
+        ),
+      ).rejects.toThrow("purposes: 'GOSSIP' is not a purpose");
     });
 
     it('explains what a released manifest given as Avro becomes, field by field, with the view as Avro', async () => {

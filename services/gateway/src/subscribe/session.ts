@@ -28,6 +28,7 @@ import {
   type Decision,
   type Feed,
   type FieldDecision,
+  type Gate,
   type Partner,
   type PolicySet,
   type TopicPolicy,
@@ -113,7 +114,8 @@ export interface SessionDeps {
    */
   readonly deadLetter: (record: ConsumedRecord, error: unknown) => Promise<void>;
   readonly onDelivered?: (feed: Feed, count: number) => void;
-  readonly onWithheld?: (feed: Feed, count: number) => void;
+  /** Records withheld: by a gate (its name), or by the rules (null). */
+  readonly onWithheld?: (feed: Feed, count: number, gate: Gate | null) => void;
   readonly onAcked?: (count: number) => void;
   /** A stream ended because an agreement change no longer admits `feed` (the one it read). */
   readonly onRevoked?: (feed: Feed) => void;
@@ -712,7 +714,7 @@ export class SubscriptionSession {
       if (fromBytes) {
         meta = fromBytes.meta;
         if (!fromBytes.admitted) {
-          this.deps.onWithheld?.(feed, 1);
+          this.deps.onWithheld?.(feed, 1, fromBytes.gate);
           return undefined;
         }
         admitted = fromBytes;
@@ -725,7 +727,7 @@ export class SubscriptionSession {
         const decision = policy.apply(decoded.value, partner);
         meta = decoded.value['meta'] as Record<string, unknown> | undefined;
         if (!decision.admitted) {
-          this.deps.onWithheld?.(feed, 1);
+          this.deps.onWithheld?.(feed, 1, decision.gate);
           return undefined;
         }
         admitted = decision;

@@ -84,6 +84,9 @@ describe('normalize: name', () => {
     ['Jo\u00adsé Nú\u200bñez', 'jose nunez'], // soft hyphen, zero-width space
     ['\ufeffAna\u200dLuz', 'analuz'], // BOM, zero-width joiner
     ['Άλφα Ωμέγα', 'αλφα ωμεγα'], // Greek tonos folded
+    ['ΟΔΥΣΣΕΥΣ', 'οδυσσευσ'], // final sigma folded to σ, as Unicode case folding does
+    ['Οδυσσεύς', 'οδυσσευσ'],
+    ['İ\ufeffς', 'iσ'], // found by the idempotence property on Node 24: ς after stripped characters
     ['Йосиф Ёлкин', 'иосиф елкин'], // Cyrillic breve and diaeresis folded
     ['हिंदी', 'हिंदी'], // Devanagari vowel signs and anusvara are letters' parts, not diacritics
   ])('%j → %j', (written, expected) => {
@@ -380,6 +383,7 @@ describe('properties', () => {
           .toLowerCase()
           .toUpperCase()
           .toLowerCase()
+          .replace(/ς/gu, 'σ')
           .replace(/[\s\p{White_Space}]+/gu, ' ')
           .trim()
           .normalize('NFC'),

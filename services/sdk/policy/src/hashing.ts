@@ -38,6 +38,7 @@ const DOCUMENT_NUMBER_NOISE = /[\s\p{White_Space}\p{Pd}\u2010-\u2015\u2212\p{Cf}
 const FOLDED_IN_NAMES = /[\u0300-\u036f\p{Cf}]+/gu;
 // The same set without the `u` flag, a third faster: \x85 is the one White_Space that `\s` lacks.
 const WHITESPACE_RUNS = /[\s\x85]+/g;
+const FINAL_SIGMA = /ς/g;
 // The common case (a document number, most names) skips the Unicode tables.
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
@@ -66,7 +67,15 @@ function normalizeName(text: string): string {
   if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(WHITESPACE_RUNS, ' ').trim();
   // Lower, upper, lower is full case folding for our purpose: ẞ → ß → SS → ss, so 'STRAẞE',
   // 'straße' and 'strasse' agree (upper-then-lower alone leaves ẞ as ß).
-  const folded = text.normalize('NFKD').replace(FOLDED_IN_NAMES, '').toLowerCase().toUpperCase().toLowerCase();
+  // Final sigma last: lower-casing writes Σ as ς or σ by its neighbours, which stripping and
+  // trimming change, so Unicode case folding's ς → σ keeps the result a fixed point.
+  const folded = text
+    .normalize('NFKD')
+    .replace(FOLDED_IN_NAMES, '')
+    .toLowerCase()
+    .toUpperCase()
+    .toLowerCase()
+    .replace(FINAL_SIGMA, 'σ');
   return folded.replace(WHITESPACE_RUNS, ' ').trim().normalize('NFC');
 }
 
