@@ -36,7 +36,6 @@ export {
   createVersionLedger,
   loadPolicySet,
   readAgreementSources,
-  unchangedVersions,
   type AgreementSource,
   type Feed,
   type PolicySet,

@@ -76,26 +76,6 @@ export function loadPolicySet(dir: string, options: CompileOptions): PolicySet {
 }
 
 /**
- * A version names one content: an agreement whose text changed while its version did not is a
- * problem (the reload is refused), so every delivery and disclosure made "under version n" means
- * one agreement text.
- */
-export function unchangedVersions(current: PolicySet, next: PolicySet): PolicyProblem[] {
-  const problems: PolicyProblem[] = [];
-  for (const agreement of next.agreements) {
-    const before = current.agreement(agreement.id);
-    if (before && before.version === agreement.version && before.sourceDigest !== agreement.sourceDigest) {
-      problems.push({
-        file: agreement.file,
-        at: 'version',
-        message: `agreement ${agreement.id} changed but is still version ${agreement.version}: raise version`,
-      });
-    }
-  }
-  return problems;
-}
-
-/**
  * Per agreement id, the highest version seen for the life of a store and the digest of its text:
  * versions only increase, so a version removed and re-added with other text, or a lower version,
  * cannot come to mean another agreement than the one deliveries and disclosures were made under.
