@@ -46,7 +46,7 @@ import { readDevTokens, DEV_TOKENS_FILE } from './dev/dev-tokens.js';
 import { createAuthenticator, loadTokenStore } from './auth/identity.js';
 import { createOperatorService } from './operator/index.js';
 import { createCursorStore, type CursorStore } from './subscribe/cursor-store.js';
-import type { DeliveredRecord } from './subscribe/session.js';
+import type { DeliveredRecord } from './subscribe/record-evaluation.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const tokens = readDevTokens();

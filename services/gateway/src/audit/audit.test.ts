@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 
 import { createAuditWriter, createDisclosureEncoder, disclosureRecord, fieldLists } from './audit.js';
-import { deliveredRecord, type DeliveredRecord } from '../subscribe/session.js';
+import { deliveredRecord, type DeliveredRecord } from '../subscribe/record-evaluation.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 

@@ -8,7 +8,7 @@ import { type AvroCodec } from '@puente/contracts';
 import { zigzagVarintLength } from '@puente/contracts/binary';
 import { DISCLOSURE_TOPIC } from '@puente/runtime';
 
-import type { DeliveredRecord } from '../subscribe/session.js';
+import type { DeliveredRecord } from '../subscribe/record-evaluation.js';
 
 const TRANSFORM_ACTIONS: Record<string, 'MASK' | 'HASH' | 'GENERALIZE'> = {
   mask: 'MASK',

@@ -8,7 +8,7 @@ import type { Decision } from '@puente/policy';
 
 import { authorizeInspect, type InspectAccess } from '../auth/authorization.js';
 import type { Principal } from '../auth/identity.js';
-import { deliveredRecord, type DeliveredRecord } from '../subscribe/session.js';
+import { deliveredRecord, type DeliveredRecord } from '../subscribe/record-evaluation.js';
 import { requireOperator } from './access.js';
 import type { OperatorContext } from './context.js';
 import { queryFingerprint, readPageToken, writePageToken } from './page-token.js';

@@ -6,7 +6,7 @@ import type { PolicySet, TopicPolicy } from '@puente/policy';
 
 import type { Authenticator } from '../auth/identity.js';
 import type { CursorStore } from '../subscribe/cursor-store.js';
-import type { DeliveredRecord } from '../subscribe/session.js';
+import type { DeliveredRecord } from '../subscribe/record-evaluation.js';
 
 export interface BrowseLimits {
   /** Records returned when the request asks for 0. */

@@ -22,26 +22,18 @@ import {
   type Reader,
   type StartedPartitionTracker,
 } from '@puente/bus';
-import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
-import {
-  type BytesDecision,
-  type Decision,
-  type Feed,
-  type FieldDecision,
-  type Gate,
-  type Partner,
-  type PolicySet,
-  type TopicPolicy,
-} from '@puente/policy';
+import type { AvroCodec } from '@puente/contracts';
+import type { Feed, Gate, Partner, PolicySet, TopicPolicy } from '@puente/policy';
 import { type Logger } from '@puente/runtime';
 
 import { GatewayError, toServiceError } from '../grpc/errors.js';
-import { declaredPurposes } from '../auth/purposes.js';
 import { describeFeed, feedIdOf } from './feeds.js';
-import { judgeFeed, notInForceAt } from './reevaluate.js';
+import { judgeFeed } from './reevaluate.js';
+import { chooseFeeds } from './start-feeds.js';
 import type { Principal } from '../auth/identity.js';
 import type { CursorStore } from './cursor-store.js';
-import { decodeEntry, type TailEntry, type TopicTail } from './topic-tail.js';
+import { evaluateRecord, type DeliveredRecord, type Evaluation } from './record-evaluation.js';
+import type { TailEntry, TopicTail } from './topic-tail.js';
 
 export interface SessionLimits {
   readonly defaultMaxUnacked: number;
@@ -52,44 +44,6 @@ export interface SessionLimits {
   readonly catchUpQueue: number;
   /** Longest a half-closed stream waits for its acks' commits before it ends UNAVAILABLE. */
   readonly endCommitTimeoutMs: number;
-}
-
-/**
- * What the audit needs of one delivery, and nothing more: it lives until the batch's
- * disclosures are written, so holding the decoded event or the view here kept hundreds of
- * objects per delivery alive across collections.
- */
-export interface DeliveredRecord {
-  readonly principal: Principal;
-  readonly subscriptionId: string;
-  /** The purposes the subscriber declared when it started. */
-  readonly declaredPurposes: readonly string[];
-  readonly feed: Feed;
-  readonly record: ConsumedRecord;
-  readonly eventId: string;
-  readonly purposes: readonly string[];
-  readonly decision: Pick<Extract<Decision, { admitted: true }>, 'rule' | 'fields'>;
-  readonly viewSchemaId: number;
-}
-
-/** The audit's part of an admitted event. */
-export function deliveredRecord(
-  base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'declaredPurposes' | 'feed' | 'record' | 'viewSchemaId'>,
-  event: Record<string, unknown>,
-  decision: DeliveredRecord['decision'],
-): DeliveredRecord {
-  const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
-  return {
-    principal: base.principal,
-    subscriptionId: base.subscriptionId,
-    declaredPurposes: base.declaredPurposes,
-    feed: base.feed,
-    record: base.record,
-    viewSchemaId: base.viewSchemaId,
-    eventId: meta?.eventId ?? '',
-    purposes: meta?.purposes ?? [],
-    decision: { rule: decision.rule, fields: decision.fields },
-  };
 }
 
 export interface SessionDeps {
@@ -149,11 +103,9 @@ interface PartitionState {
 }
 
 /** A record taken for delivery, with where it came from. */
-interface Collected {
+interface Collected extends Evaluation {
   readonly state: PartitionState;
   readonly offset: number;
-  readonly delivery: Delivery;
-  readonly delivered: DeliveredRecord;
   /** Taken back before it was sent (its feed moved to a new agreement version): never sent. */
   withdrawn?: boolean;
 }
@@ -173,8 +125,6 @@ interface Batch {
   readonly collected: readonly Collected[];
   readonly setAside: readonly SetAside[];
 }
-
-type Evaluated = Omit<Collected, 'state' | 'offset'> | { readonly setAside: unknown } | undefined;
 
 /** Batches prepared ahead while earlier ones are audited. */
 const MAX_AUDITS_IN_FLIGHT = 16;
@@ -413,43 +363,7 @@ export class SubscriptionSession {
         ],
       });
     }
-    const purposes = declaredPurposes(start.purposes, 'start.purposes', true);
-    const available = this.deps.feedsFor(this.principal);
-    const chosen =
-      start.feeds.length === 0
-        ? available
-        : start.feeds.map((id) => {
-            const feed = available.find((f) => feedIdOf(f) === id);
-            if (!feed) {
-              throw new GatewayError({
-                code: 'PERMISSION_DENIED',
-                reason: ErrorReason.NO_AGREEMENT,
-                message: `no agreement in force shares feed '${id}' with ${this.principal.country}/${this.principal.agency}`,
-              });
-            }
-            return feed;
-          });
-    if (chosen.length === 0) {
-      throw new GatewayError({
-        code: 'PERMISSION_DENIED',
-        reason: ErrorReason.NO_AGREEMENT,
-        message: `no agreement in force shares any feed with ${this.principal.country}/${this.principal.agency}`,
-      });
-    }
-    const now = Date.now();
-    for (const feed of chosen) {
-      const allowed = feed.agreement.purposes;
-      if (!purposes.some((purpose) => allowed.includes(purpose))) throw purposeNotAllowed(feed, purposes);
-      const notInForce = notInForceAt(feed.agreement, now);
-      if (notInForce !== undefined) {
-        throw new GatewayError({
-          code: 'PERMISSION_DENIED',
-          reason: ErrorReason.NO_AGREEMENT,
-          message: `feed ${feedIdOf(feed)} cannot be read: ${notInForce}`,
-          metadata: { feed: feedIdOf(feed), agreement: feed.agreement.id },
-        });
-      }
-    }
+    const { chosen, purposes } = chooseFeeds(start, this.deps.feedsFor(this.principal), this.principal, Date.now());
     this.partner = { country: this.principal.country, agency: this.principal.agency, purposes };
     this.subscriptionId = `${this.principal.country.toLowerCase()}.${this.principal.agency.toLowerCase()}.${start.subscription}`;
     const { limits } = this.deps;
@@ -686,7 +600,20 @@ export class SubscriptionSession {
       this.behind = true;
       const offset = Number(entry.record.offset);
       state.offsets.take(offset);
-      const result = this.evaluate(state, entry);
+      const result = evaluateRecord(
+        {
+          codec: this.deps.codec,
+          viewSchemaId: this.deps.viewSchemaId,
+          format: this.format,
+          partner: this.partner,
+          principal: this.principal,
+          subscriptionId: this.subscriptionId,
+          streamId: this.streamId,
+          ...(this.deps.onWithheld ? { onWithheld: this.deps.onWithheld } : {}),
+        },
+        state,
+        entry,
+      );
       if (!result) continue;
       if ('setAside' in result) {
         state.offsets.hold(offset);
@@ -698,101 +625,6 @@ export class SubscriptionSession {
       collected.push({ state, offset, ...result });
     }
     return { collected, setAside };
-  }
-
-  private evaluate(state: PartitionState, entry: TailEntry): Evaluated {
-    // One Feed object for the whole decision: the delivery's and the disclosure's version agree.
-    const feed = state.feed;
-    const policy = feed.policy;
-    const partner = this.partner;
-    const viewSchemaId = this.deps.viewSchemaId(policy);
-    let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
-    let meta: Record<string, unknown> | undefined;
-    let payload: Buffer;
-    try {
-      const fromBytes = this.fromBytes(policy, entry, partner);
-      if (fromBytes) {
-        meta = fromBytes.meta;
-        if (!fromBytes.admitted) {
-          this.deps.onWithheld?.(feed, 1, fromBytes.gate);
-          return undefined;
-        }
-        admitted = fromBytes;
-        payload = fromBytes.viewBytes;
-        payload[0] = MAGIC_BYTE;
-        payload.writeInt32BE(viewSchemaId, 1);
-      } else {
-        const decoded = decodeEntry(this.deps.codec, entry);
-        if ('error' in decoded) return { setAside: decoded.cause };
-        const decision = policy.apply(decoded.value, partner);
-        meta = decoded.value['meta'] as Record<string, unknown> | undefined;
-        if (!decision.admitted) {
-          this.deps.onWithheld?.(feed, 1, decision.gate);
-          return undefined;
-        }
-        admitted = decision;
-        payload =
-          this.format === PayloadFormat.AVRO_JSON
-            ? Buffer.from(JSON.stringify(this.deps.codec.toAvroJsonWithSchemaId(viewSchemaId, decision.view)))
-            : this.deps.codec.encodeWithSchemaId(viewSchemaId, decision.view);
-      }
-    } catch (error) {
-      // A policy that cannot evaluate the record, or a view that cannot be encoded.
-      return { setAside: error };
-    }
-    const record = entry.record;
-    return {
-      delivery: {
-        cursor: `${this.streamId}:${state.feedIndex}:${state.partition}:${record.offset}`,
-        feed: feedIdOf(feed),
-        topic: policy.topic,
-        partition: state.partition,
-        offset: record.offset,
-        // The key is the entity id; it is sent only when the view releases that field as is.
-        key: this.releasesKey(policy.topic, admitted.fields) ? (record.key ?? '') : '',
-        eventId: typeof meta?.['eventId'] === 'string' ? meta['eventId'] : '',
-        timestamp: new Date(record.timestamp),
-        schemaId: viewSchemaId,
-        payloadFormat: this.format,
-        payload,
-        agreementVersion: String(feed.agreement.version),
-      },
-      delivered: deliveredRecord(
-        {
-          principal: this.principal,
-          subscriptionId: this.subscriptionId,
-          declaredPurposes: partner.purposes ?? [],
-          feed,
-          record,
-          viewSchemaId,
-        },
-        { meta },
-        admitted,
-      ),
-    };
-  }
-
-  /**
-   * The decision from the record's Avro when it is in the topic's current schema and the
-   * partner takes Avro: nothing the view drops is decoded. Undefined otherwise, or when the
-   * policy cannot decide from bytes: the record is then decoded.
-   */
-  private fromBytes(policy: TopicPolicy, entry: TailEntry, partner: Partner): BytesDecision | undefined {
-    const value = entry.record.value;
-    if (this.format !== PayloadFormat.AVRO_CONFLUENT || !value || value.length < HEADER_SIZE) return undefined;
-    if (value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== this.deps.codec.schemaIdOf(policy.topic)) return undefined;
-    return policy.applyBytes(value, HEADER_SIZE, partner, { reserve: HEADER_SIZE });
-  }
-
-  /** Whether the admitting rule releases the topic's key field as it is (static per rule). */
-  private releasesKey(topic: string, fields: readonly FieldDecision[]): boolean {
-    let releases = keyReleases.get(fields);
-    if (releases === undefined) {
-      const keyField = this.deps.codec.catalog.topic(topic).keyField;
-      releases = fields.some((field) => field.path === keyField && field.action === 'keep');
-      keyReleases.set(fields, releases);
-    }
-    return releases;
   }
 
   /** The record at the state's position: from the shared tail, or its own catch-up reader. */
@@ -854,9 +686,6 @@ export class SubscriptionSession {
   }
 }
 
-/** Per rule (its field decisions, shared by every decision of the rule): whether the key is released. */
-const keyReleases = new WeakMap<readonly FieldDecision[], boolean>();
-
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A cursor commit that failed: the stream ends, and what it did not confirm comes again. */
@@ -868,22 +697,6 @@ function commitFailed(subscriptionId: string, error: unknown): GatewayError {
     message: `the cursor of ${subscriptionId} could not be committed; unconfirmed records will be delivered again`,
     retryAfterMs: 1_000,
     cause: error,
-  });
-}
-
-/** A feed whose agreement allows none of the purposes the subscriber declared: it could release nothing. */
-function purposeNotAllowed(feed: Feed, declared: readonly string[]): GatewayError {
-  const feedId = feedIdOf(feed);
-  return new GatewayError({
-    code: 'PERMISSION_DENIED',
-    reason: ErrorReason.PURPOSE_NOT_ALLOWED,
-    message: `agreement ${feed.agreement.id} v${feed.agreement.version} shares ${feedId} for ${feed.agreement.purposes.join(', ')}, none of the declared purposes (${declared.join(', ')})`,
-    metadata: {
-      feed: feedId,
-      agreement: feed.agreement.id,
-      declared: declared.join(','),
-      allowed: feed.agreement.purposes.join(','),
-    },
   });
 }
 

@@ -177,7 +177,10 @@ export enum WithholdingGate {
   RECIPIENT = 2,
   /** RELEASABILITY - `meta.releasableTo` does not name the partner's country. */
   RELEASABILITY = 3,
-  /** CEILING - `meta.classification` is above the agreement's `classificationCeiling`. */
+  /**
+   * CEILING - `meta.classification` is above the topic's `classificationCeiling` or, when the topic
+   * sets none, the agreement's.
+   */
   CEILING = 4,
   /** PURPOSE - None of the record's `meta.purposes` is allowed by the agreement. */
   PURPOSE = 5,

@@ -11,7 +11,7 @@ import { createCodec } from '@puente/contracts';
 import { devGatewayParts } from '../../dev/dev-wiring.js';
 import type { Principal } from '../../auth/identity.js';
 import { createCursorStore, type CursorStore } from '../../subscribe/cursor-store.js';
-import type { DeliveredRecord } from '../../subscribe/session.js';
+import type { DeliveredRecord } from '../../subscribe/record-evaluation.js';
 import { operatorContext, type BrowseLimits, type OperatorContext } from '../context.js';
 
 export const codec = createCodec();

@@ -1,0 +1,175 @@
+// One record of a feed, judged for one subscriber: withheld, set aside (it cannot be decoded or
+// evaluated), or the delivery the agreement releases, with what the audit needs of it. The view
+// is taken from the record's Avro where the policy can, else from the decoded event.
+import { PayloadFormat, type Delivery } from '@puente/proto';
+import type { ConsumedRecord } from '@puente/bus';
+import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
+import type { BytesDecision, Decision, Feed, FieldDecision, Gate, Partner, TopicPolicy } from '@puente/policy';
+
+import type { Principal } from '../auth/identity.js';
+import { feedIdOf } from './feeds.js';
+import { decodeEntry, type TailEntry } from './topic-tail.js';
+
+/**
+ * What the audit needs of one delivery, and nothing more: it lives until the batch's
+ * disclosures are written, so holding the decoded event or the view here kept hundreds of
+ * objects per delivery alive across collections.
+ */
+export interface DeliveredRecord {
+  readonly principal: Principal;
+  readonly subscriptionId: string;
+  /** The purposes the subscriber declared when it started. */
+  readonly declaredPurposes: readonly string[];
+  readonly feed: Feed;
+  readonly record: ConsumedRecord;
+  readonly eventId: string;
+  readonly purposes: readonly string[];
+  readonly decision: Pick<Extract<Decision, { admitted: true }>, 'rule' | 'fields'>;
+  readonly viewSchemaId: number;
+}
+
+/** The audit's part of an admitted event. */
+export function deliveredRecord(
+  base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'declaredPurposes' | 'feed' | 'record' | 'viewSchemaId'>,
+  event: Record<string, unknown>,
+  decision: DeliveredRecord['decision'],
+): DeliveredRecord {
+  const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
+  return {
+    principal: base.principal,
+    subscriptionId: base.subscriptionId,
+    declaredPurposes: base.declaredPurposes,
+    feed: base.feed,
+    record: base.record,
+    viewSchemaId: base.viewSchemaId,
+    eventId: meta?.eventId ?? '',
+    purposes: meta?.purposes ?? [],
+    decision: { rule: decision.rule, fields: decision.fields },
+  };
+}
+
+/** A record released to the subscriber: what is sent, and what the audit writes of it. */
+export interface Evaluation {
+  readonly delivery: Delivery;
+  readonly delivered: DeliveredRecord;
+}
+
+/** Released, set aside (with why), or withheld (undefined). */
+export type Evaluated = Evaluation | { readonly setAside: unknown } | undefined;
+
+/** What a stream knows of its subscriber and itself, for judging its records. */
+export interface EvaluationContext {
+  readonly codec: AvroCodec;
+  readonly viewSchemaId: (policy: TopicPolicy) => number;
+  readonly format: PayloadFormat;
+  readonly partner: Partner;
+  readonly principal: Principal;
+  readonly subscriptionId: string;
+  readonly streamId: string;
+  readonly onWithheld?: (feed: Feed, count: number, gate: Gate | null) => void;
+}
+
+/** Where the record is read for the stream: its feed (as in force now), and the feed's place in it. */
+export interface EvaluationSource {
+  readonly feed: Feed;
+  readonly feedIndex: number;
+  readonly partition: number;
+}
+
+export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource, entry: TailEntry): Evaluated {
+  // One Feed object for the whole decision: the delivery's and the disclosure's version agree.
+  const { feed, feedIndex, partition } = source;
+  const policy = feed.policy;
+  const partner = ctx.partner;
+  const viewSchemaId = ctx.viewSchemaId(policy);
+  let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
+  let meta: Record<string, unknown> | undefined;
+  let payload: Buffer;
+  try {
+    const fromBytes = decideFromBytes(ctx, policy, entry);
+    if (fromBytes) {
+      meta = fromBytes.meta;
+      if (!fromBytes.admitted) {
+        ctx.onWithheld?.(feed, 1, fromBytes.gate);
+        return undefined;
+      }
+      admitted = fromBytes;
+      payload = fromBytes.viewBytes;
+      payload[0] = MAGIC_BYTE;
+      payload.writeInt32BE(viewSchemaId, 1);
+    } else {
+      const decoded = decodeEntry(ctx.codec, entry);
+      if ('error' in decoded) return { setAside: decoded.cause };
+      const decision = policy.apply(decoded.value, partner);
+      meta = decoded.value['meta'] as Record<string, unknown> | undefined;
+      if (!decision.admitted) {
+        ctx.onWithheld?.(feed, 1, decision.gate);
+        return undefined;
+      }
+      admitted = decision;
+      payload =
+        ctx.format === PayloadFormat.AVRO_JSON
+          ? Buffer.from(JSON.stringify(ctx.codec.toAvroJsonWithSchemaId(viewSchemaId, decision.view)))
+          : ctx.codec.encodeWithSchemaId(viewSchemaId, decision.view);
+    }
+  } catch (error) {
+    // A policy that cannot evaluate the record, or a view that cannot be encoded.
+    return { setAside: error };
+  }
+  const record = entry.record;
+  return {
+    delivery: {
+      cursor: `${ctx.streamId}:${feedIndex}:${partition}:${record.offset}`,
+      feed: feedIdOf(feed),
+      topic: policy.topic,
+      partition,
+      offset: record.offset,
+      // The key is the entity id; it is sent only when the view releases that field as is.
+      key: releasesKey(ctx.codec, policy.topic, admitted.fields) ? (record.key ?? '') : '',
+      eventId: typeof meta?.['eventId'] === 'string' ? meta['eventId'] : '',
+      timestamp: new Date(record.timestamp),
+      schemaId: viewSchemaId,
+      payloadFormat: ctx.format,
+      payload,
+      agreementVersion: String(feed.agreement.version),
+    },
+    delivered: deliveredRecord(
+      {
+        principal: ctx.principal,
+        subscriptionId: ctx.subscriptionId,
+        declaredPurposes: partner.purposes ?? [],
+        feed,
+        record,
+        viewSchemaId,
+      },
+      { meta },
+      admitted,
+    ),
+  };
+}
+
+/**
+ * The decision from the record's Avro when it is in the topic's current schema and the
+ * partner takes Avro: nothing the view drops is decoded. Undefined otherwise, or when the
+ * policy cannot decide from bytes: the record is then decoded.
+ */
+function decideFromBytes(ctx: EvaluationContext, policy: TopicPolicy, entry: TailEntry): BytesDecision | undefined {
+  const value = entry.record.value;
+  if (ctx.format !== PayloadFormat.AVRO_CONFLUENT || !value || value.length < HEADER_SIZE) return undefined;
+  if (value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== ctx.codec.schemaIdOf(policy.topic)) return undefined;
+  return policy.applyBytes(value, HEADER_SIZE, ctx.partner, { reserve: HEADER_SIZE });
+}
+
+/** Per rule (its field decisions, shared by every decision of the rule): whether the key is released. */
+const keyReleases = new WeakMap<readonly FieldDecision[], boolean>();
+
+/** Whether the admitting rule releases the topic's key field as it is (static per rule). */
+function releasesKey(codec: AvroCodec, topic: string, fields: readonly FieldDecision[]): boolean {
+  let releases = keyReleases.get(fields);
+  if (releases === undefined) {
+    const keyField = codec.catalog.topic(topic).keyField;
+    releases = fields.some((field) => field.path === keyField && field.action === 'keep');
+    keyReleases.set(fields, releases);
+  }
+  return releases;
+}
