@@ -6,17 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import {
-  ErrorReason,
-  errorReasonOf,
-  fromRpcStatus,
-  PayloadFormat,
-  rpcStatusFromError,
-  StartPosition,
-  type Delivery,
-  type SubscribeResponse,
-} from '@puente/proto';
+import { status } from '@grpc/grpc-js';
+import { ErrorReason, PayloadFormat, StartPosition } from '@puente/proto';
 import { MemoryBus } from '@puente/bus';
 import { type CargoManifest, createCodec } from '@puente/contracts';
 import { compilePolicySet, readAgreementSources } from '@puente/policy';
@@ -26,7 +17,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { DEV_POLICIES_DIR, readDevKeys } from '../dev/dev-wiring.js';
 import { readDevTokens } from '../dev/dev-tokens.js';
-import { startTestGateway, type TestGateway } from '../testing/index.js';
+import {
+  errorDetailsOf,
+  openTestSubscriber,
+  startTestGateway,
+  type TestGateway,
+  type TestSubscriber,
+} from '../testing/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -56,52 +53,16 @@ function agreements(purposes?: readonly string[]) {
   });
 }
 
-const reasonOf = (error: ServiceError | undefined) => {
-  const rpc = error && rpcStatusFromError(error);
-  return errorReasonOf(rpc ? fromRpcStatus(rpc) : {});
-};
-
-interface Subscribed {
-  readonly deliveries: Delivery[];
-  readonly started: () => boolean;
-  readonly ended: Promise<{ status: StatusObject; error: ServiceError | undefined }>;
-  end(): void;
-}
-
-function subscribe(gateway: TestGateway, purposes: readonly string[]): Subscribed {
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${tokens.get('dev-mx-anam-subscriber') ?? ''}`);
-  const call = gateway.client.subscribe(metadata);
-  const deliveries: Delivery[] = [];
-  let started = false;
-  let error: ServiceError | undefined;
-  call.on('error', (e: ServiceError) => (error = e));
-  const ended = new Promise<{ status: StatusObject; error: ServiceError | undefined }>((resolve) =>
-    call.on('status', (s: StatusObject) => resolve({ status: s, error })),
-  );
-  call.on('data', (message: SubscribeResponse) => {
-    const kind = message.kind;
-    if (kind?.$case === 'started') started = true;
-    if (kind?.$case === 'deliveries') {
-      deliveries.push(...kind.value.deliveries);
-      call.write({ kind: { $case: 'ack', value: { cursors: kind.value.deliveries.map((d) => d.cursor) } } });
-    }
+function subscribe(gateway: TestGateway, purposes: readonly string[]): TestSubscriber {
+  return openTestSubscriber(gateway.client, tokens.get('dev-mx-anam-subscriber') ?? '', {
+    subscription: `purposes-${randomUUID().slice(0, 8)}`,
+    feeds: [FEED],
+    payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+    startPosition: StartPosition.LATEST,
+    maxUnacked: 10,
+    maxBatchSize: 10,
+    purposes: [...purposes],
   });
-  call.write({
-    kind: {
-      $case: 'start',
-      value: {
-        subscription: `purposes-${randomUUID().slice(0, 8)}`,
-        feeds: [FEED],
-        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
-        startPosition: StartPosition.LATEST,
-        maxUnacked: 10,
-        maxBatchSize: 10,
-        purposes: [...purposes],
-      },
-    },
-  });
-  return { deliveries, started: () => started, ended, end: () => call.end() };
 }
 
 describe('purposes a subscriber declares', () => {
@@ -126,18 +87,20 @@ describe('purposes a subscriber declares', () => {
       [[], /^start\.purposes: declare the purposes the records will be used for/],
       [['CUSTOMS', 'CURIOSITY'], /^start\.purposes: 'CURIOSITY' is not a purpose/],
     ] as const) {
-      const { status: ended, error } = await subscribe(gw, declared).ended;
+      const subscriber = subscribe(gw, declared);
+      const ended = await subscriber.status;
       expect(ended.code).toBe(status.INVALID_ARGUMENT);
-      expect(reasonOf(error)).toBe(ErrorReason.REQUEST_INVALID);
+      expect(errorDetailsOf(subscriber.error()).reason).toBe(ErrorReason.REQUEST_INVALID);
       expect(ended.details).toMatch(expected);
     }
   });
 
   it('refuse a feed whose agreement allows none of them, naming feed, agreement and both lists', async () => {
     const gw = await setUp(['CUSTOMS', 'TRADE_FACILITATION']);
-    const { status: ended, error } = await subscribe(gw, ['PROSECUTION']).ended;
+    const subscriber = subscribe(gw, ['PROSECUTION']);
+    const ended = await subscriber.status;
     expect(ended.code).toBe(status.PERMISSION_DENIED);
-    expect(reasonOf(error)).toBe(ErrorReason.PURPOSE_NOT_ALLOWED);
+    expect(errorDetailsOf(subscriber.error()).reason).toBe(ErrorReason.PURPOSE_NOT_ALLOWED);
     expect(ended.details).toContain(FEED);
     expect(ended.details).toContain('CUSTOMS, TRADE_FACILITATION');
     expect(ended.details).toContain('PROSECUTION');
@@ -169,14 +132,14 @@ describe('purposes a subscriber declares', () => {
       TOPIC,
       events.map((event) => ({ key: event.manifestId, value: codec.encode(TOPIC, event) })),
     );
-    await waitFor(() => subscriber.deliveries.length >= 2, 5_000, 'deliveries');
+    await waitFor(() => subscriber.received.length >= 2, 5_000, 'deliveries');
     // The last record is delivered only after the first was considered: nothing more will come.
-    expect(subscriber.deliveries.map((d) => d.eventId)).toEqual([events[1]!.meta.eventId, events[2]!.meta.eventId]);
+    expect(subscriber.received.map((d) => d.eventId)).toEqual([events[1]!.meta.eventId, events[2]!.meta.eventId]);
     await waitFor(() => disclosures.length >= 2, 5_000, 'disclosures');
-    expect(disclosures.map((d) => d['sourceEventId'])).toEqual(subscriber.deliveries.map((d) => d.eventId));
+    expect(disclosures.map((d) => d['sourceEventId'])).toEqual(subscriber.received.map((d) => d.eventId));
     for (const disclosure of disclosures) expect(disclosure['declaredPurposes']).toEqual(['CUSTOMS']);
-    subscriber.end();
-    await subscriber.ended;
+    subscriber.call.end();
+    await subscriber.status;
     await reader.stop();
   });
 });

@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Metadata, status, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { status, type ClientDuplexStream } from '@grpc/grpc-js';
 import {
   ErrorReason,
-  errorReasonOf,
-  fromRpcStatus,
   PayloadFormat,
-  rpcStatusFromError,
   StartPosition,
   type Delivery,
   type SubscribeRequest,
@@ -36,6 +33,8 @@ import {
   withoutTopic,
   withValidUntil,
   withVersion,
+  errorDetailsOf,
+  openTestSubscriber,
 } from '../testing/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -104,48 +103,17 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
   }
 
   function subscribe() {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${tokens.get('dev-mx-anam-subscriber') ?? ''}`);
-    const call = gateway.client.subscribe(metadata);
-    calls.push(call);
-    const received: Delivery[] = [];
-    let started = false;
-    let error: ServiceError | undefined;
-    const ended = new Promise<ServiceError>((resolve) =>
-      call.on('error', (e: ServiceError) => {
-        error = e;
-        resolve(e);
-      }),
-    );
-    call.on('data', (message: SubscribeResponse) => {
-      const kind = message.kind;
-      if (kind?.$case === 'started') started = true;
-      if (kind?.$case === 'deliveries') {
-        received.push(...kind.value.deliveries);
-        call.write({ kind: { $case: 'ack', value: { cursors: kind.value.deliveries.map((d) => d.cursor) } } });
-      }
+    const partner = openTestSubscriber(gateway.client, tokens.get('dev-mx-anam-subscriber') ?? '', {
+      subscription: `live-${randomUUID().slice(0, 8)}`,
+      feeds: [FEED],
+      payloadFormat: PayloadFormat.AVRO_JSON,
+      startPosition: StartPosition.LATEST,
+      maxUnacked: 200,
+      maxBatchSize: 5,
+      purposes: ['CRIMINAL_INVESTIGATION', 'BORDER_SECURITY'],
     });
-    call.write({
-      kind: {
-        $case: 'start',
-        value: {
-          subscription: `live-${randomUUID().slice(0, 8)}`,
-          feeds: [FEED],
-          payloadFormat: PayloadFormat.AVRO_JSON,
-          startPosition: StartPosition.LATEST,
-          maxUnacked: 200,
-          maxBatchSize: 5,
-          purposes: ['CRIMINAL_INVESTIGATION', 'BORDER_SECURITY'],
-        },
-      },
-    });
-    return { call, received, ended, started: () => started, error: () => error };
-  }
-
-  function reasonOf(error: ServiceError) {
-    const rpc = rpcStatusFromError(error);
-    const details = rpc ? fromRpcStatus(rpc) : {};
-    return { reason: errorReasonOf(details), metadata: details.errorInfo?.metadata ?? {} };
+    calls.push(partner.call);
+    return partner;
   }
 
   beforeAll(async () => {
@@ -193,7 +161,7 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
       const inForceBy = Date.now();
       const error = await partner.ended;
       expect(error.code).toBe(status.PERMISSION_DENIED);
-      const { reason, metadata } = reasonOf(error);
+      const { reason, metadata } = errorDetailsOf(error);
       expect(reason).toBe(ErrorReason.AGREEMENT_REVOKED);
       expect(metadata).toEqual({
         feed: FEED,
@@ -257,7 +225,7 @@ describe('agreement file edits under a live subscription (real Kafka, real gRPC)
     const error = await partner.ended;
     expect(Date.now()).toBeGreaterThanOrEqual(validUntil.getTime());
     expect(error.code).toBe(status.PERMISSION_DENIED);
-    const { reason, metadata } = reasonOf(error);
+    const { reason, metadata } = errorDetailsOf(error);
     expect(reason).toBe(ErrorReason.AGREEMENT_REVOKED);
     expect(metadata).toEqual({
       feed: FEED,

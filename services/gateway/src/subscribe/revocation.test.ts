@@ -7,17 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import {
-  ErrorReason,
-  errorReasonOf,
-  fromRpcStatus,
-  PayloadFormat,
-  rpcStatusFromError,
-  StartPosition,
-  type Delivery,
-  type SubscribeResponse,
-} from '@puente/proto';
+import { status } from '@grpc/grpc-js';
+import { ErrorReason, PayloadFormat, StartPosition, type Delivery } from '@puente/proto';
 import { type Bus, type BusRecord, MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { compilePolicySet, type PolicySet } from '@puente/policy';
@@ -37,6 +28,8 @@ import {
   withPurposes,
   withValidUntil,
   withVersion,
+  errorDetailsOf,
+  openTestSubscriber,
 } from '../testing/index.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -122,41 +115,15 @@ describe('an agreement change under a live subscription', () => {
   }
 
   function subscribe(options: { maxBatchSize?: number } = {}) {
-    const metadata = new Metadata();
-    metadata.set('authorization', `Bearer ${tokens.get('dev-mx-anam-subscriber') ?? ''}`);
-    const call = gateway!.client.subscribe(metadata);
-    const received: Delivery[] = [];
-    let started = false;
-    let error: ServiceError | undefined;
-    const ended = new Promise<ServiceError>((resolve) =>
-      call.on('error', (e: ServiceError) => {
-        error = e;
-        resolve(e);
-      }),
-    );
-    call.on('data', (message: SubscribeResponse) => {
-      const kind = message.kind;
-      if (kind?.$case === 'started') started = true;
-      if (kind?.$case === 'deliveries') {
-        received.push(...kind.value.deliveries);
-        call.write({ kind: { $case: 'ack', value: { cursors: kind.value.deliveries.map((d) => d.cursor) } } });
-      }
+    return openTestSubscriber(gateway!.client, tokens.get('dev-mx-anam-subscriber') ?? '', {
+      subscription: 'revocation',
+      feeds: [FEED],
+      payloadFormat: PayloadFormat.AVRO_JSON,
+      startPosition: StartPosition.LATEST,
+      maxUnacked: 100,
+      maxBatchSize: options.maxBatchSize ?? 10,
+      purposes: PURPOSES,
     });
-    call.write({
-      kind: {
-        $case: 'start',
-        value: {
-          subscription: 'revocation',
-          feeds: [FEED],
-          payloadFormat: PayloadFormat.AVRO_JSON,
-          startPosition: StartPosition.LATEST,
-          maxUnacked: 100,
-          maxBatchSize: options.maxBatchSize ?? 10,
-          purposes: PURPOSES,
-        },
-      },
-    });
-    return { call, received, ended, started: () => started, error: () => error };
   }
 
   async function publish(count: number): Promise<string[]> {
@@ -169,11 +136,6 @@ describe('an agreement change under a live subscription', () => {
   }
 
   /** The status's reason and ErrorInfo metadata. */
-  function reasonOf(error: ServiceError) {
-    const rpc = rpcStatusFromError(error);
-    const details = rpc ? fromRpcStatus(rpc) : {};
-    return { reason: errorReasonOf(details), metadata: details.errorInfo?.metadata ?? {} };
-  }
 
   const revocations: { name: string; edit: () => PolicySet; agreementVersion: string; names: RegExp }[] = [
     {
@@ -216,7 +178,7 @@ describe('an agreement change under a live subscription', () => {
       await publish(3);
       const error = await partner.ended;
       expect(error.code).toBe(status.PERMISSION_DENIED);
-      const { reason, metadata } = reasonOf(error);
+      const { reason, metadata } = errorDetailsOf(error);
       expect(reason).toBe(ErrorReason.AGREEMENT_REVOKED);
       expect(metadata).toEqual({ feed: FEED, agreement: 'us-to-mx', agreementVersion, previousVersion: '1' });
       expect(error.details).toContain(FEED);
@@ -256,7 +218,7 @@ describe('an agreement change under a live subscription', () => {
     const error = await partner.ended;
     expect(Date.now()).toBeGreaterThanOrEqual(validUntil.getTime());
     expect(error.code).toBe(status.PERMISSION_DENIED);
-    const { reason, metadata } = reasonOf(error);
+    const { reason, metadata } = errorDetailsOf(error);
     expect(reason).toBe(ErrorReason.AGREEMENT_REVOKED);
     expect(metadata).toEqual({ feed: FEED, agreement: 'us-to-mx', agreementVersion: '1', previousVersion: '1' });
     expect(error.details).toContain(`expired at ${validUntil.toISOString()}`);

@@ -9,3 +9,4 @@ export {
   withValidUntil,
   withVersion,
 } from './agreement-edits.js';
+export { errorDetailsOf, openTestSubscriber, type TestSubscriber } from './subscriber.js';
