@@ -1,13 +1,10 @@
 // Compiles a validated agreement document into per-topic policies: record gates, CEL conditions
 // and generated projectors, plus the derived view schema. Compilation happens once at load;
 // applying a policy never looks at the agreement text again.
-import { createSecretKey, type KeyObject } from 'node:crypto';
-
 import type { Type } from 'avsc';
 
-import type { AgreementDocument, Country, HashKeyReference, Purpose, RecordRule } from './agreement-document.js';
+import type { AgreementDocument, Country, Purpose, RecordRule } from './agreement-document.js';
 import {
-  CLASSIFICATIONS,
   createConditionCompiler,
   type Classification,
   type CompiledCondition,
@@ -18,9 +15,11 @@ import type { PolicyProblem } from './errors.js';
 import { internalsOf } from '@puente/contracts/avsc';
 import { compileSkip } from '@puente/contracts/binary';
 import { generateByteProjector, ViewWriter, type ByteProjector } from './byte-projector.js';
+import { gates, type Withheld } from './gates.js';
+import { keyRing, type KeyRingOptions } from './key-ring.js';
 import { generateProjector, type ObjectProjector } from './object-projector.js';
-import { compileView, type CompiledView, type FieldDecision } from './view.js';
-import type { KeyRing } from './hashing.js';
+import { compileView, type CompiledView } from './view.js';
+import type { FieldDecision } from './view-terms.js';
 
 export type Decision =
   | {
@@ -122,29 +121,10 @@ export interface CompiledAgreement {
   covers(partner: Partner): boolean;
 }
 
-export interface CompileOptions {
+/** Where schemas come from, plus the key ring's `secret` and load clock `now` (key-ring.ts). */
+export interface CompileOptions extends KeyRingOptions {
   /** The root Avro type of a topic, or undefined for a topic the catalog does not know. */
   readonly schemaFor: (topic: string) => Type | undefined;
-  /** Reads a key variable; the configuration layer decides where it comes from (env, files). */
-  readonly secret: (name: string) => string | undefined;
-  /** The clock at load (epoch ms), Date.now by default: a previous key whose overlap ended is not loaded. */
-  readonly now?: () => number;
-}
-
-const MIN_KEY_BYTES = 32;
-
-/** Keys are base64 (or base64url) of at least 32 random bytes: `openssl rand -base64 32`. */
-export function parseHashKey(value: string): KeyObject | string {
-  const trimmed = value.trim();
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return 'is not base64';
-  const bytes = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
-  if (bytes.length < MIN_KEY_BYTES)
-    return `decodes to ${bytes.length} bytes; an HMAC key needs at least ${MIN_KEY_BYTES}`;
-  return createSecretKey(bytes);
-}
-
-function usesHash(rules: readonly RecordRule[]): boolean {
-  return rules.some((rule) => rule.fields.some((field) => field.action.kind === 'hash'));
 }
 
 export function compileAgreement(
@@ -272,132 +252,6 @@ interface TopicPolicyParts {
   readonly before: Phase;
   readonly after: Phase;
   readonly overlapUntil: number;
-}
-
-/**
- * The agreement's key ring from `hashKeys` and the key variables, or undefined (with the
- * problem pushed) when it has none or a key is missing or malformed.
- */
-function keyRing(
-  document: AgreementDocument,
-  options: CompileOptions,
-  push: (line: number | undefined, at: string, message: string) => void,
-): KeyRing | undefined {
-  const keys = document.hashKeys;
-  if (keys === 'invalid') return undefined;
-  if (keys === null) {
-    if (document.topics.some((topic) => usesHash(topic.rules))) {
-      push(
-        undefined,
-        'hashKeys',
-        'rules use hash, but the agreement names no hashKeys: write hashKeys: { current: { id: <key id>, env: <variable holding the HMAC key> } }',
-      );
-    }
-    return undefined;
-  }
-  const load = (reference: HashKeyReference, at: string): KeyObject | undefined => {
-    const raw = options.secret(reference.env);
-    if (raw === undefined || raw.trim() === '') {
-      push(reference.line, at, `environment variable ${reference.env} (HMAC key ${reference.id}) is not set`);
-      return undefined;
-    }
-    const parsed = parseHashKey(raw);
-    if (typeof parsed !== 'string') return parsed;
-    push(reference.line, at, `${reference.env} (HMAC key ${reference.id}) ${parsed}`);
-    return undefined;
-  };
-  const current = load(keys.current, 'hashKeys.current');
-  // A previous key whose overlap has already ended hashes nothing any more: its variable may be gone.
-  const overlapping =
-    keys.previous && keys.previous.until.getTime() > (options.now ?? Date.now)() ? keys.previous : null;
-  const previous = overlapping && load(overlapping, 'hashKeys.previous');
-  if (!current || previous === undefined) return undefined;
-  return {
-    current: { id: keys.current.id, key: current },
-    ...(previous && overlapping
-      ? { previous: { id: overlapping.id, key: previous, until: overlapping.until.getTime() } }
-      : {}),
-  };
-}
-
-/** Why a record is withheld: the gate that closed (null: no rule admitted it), in words. */
-interface Withheld {
-  readonly gate: Gate | null;
-  readonly reason: string;
-}
-
-const ORDINAL: ReadonlyMap<unknown, number> = new Map(CLASSIFICATIONS.map((name, ordinal) => [name, ordinal]));
-
-const listed = (values: readonly unknown[]) => (values.length === 0 ? 'none' : values.join(', '));
-
-/**
- * The gates every record passes, in GATES order, before any rule is evaluated: one function
- * for apply, applyBytes and explain, so no path can skip one and no rule can open one. It reads
- * only `meta` and the partner; null when every gate is open.
- */
-function gates(
-  document: AgreementDocument,
-  topic: string,
-  topicCeiling: Classification | null,
-): (event: Record<string, unknown>, partner: Partner, now: number) => Withheld | null {
-  const named = `agreement ${document.id} v${document.version}`;
-  const validFrom = document.validFrom?.getTime() ?? -Infinity;
-  const validUntil = document.validUntil?.getTime() ?? Infinity;
-  const agreed = new Set<unknown>(document.purposes);
-  // A topic's ceiling can only lower the agreement's (checked at load); the reason names which one held.
-  const effectiveCeiling = topicCeiling ?? document.classificationCeiling;
-  const ceiling = CLASSIFICATIONS.indexOf(effectiveCeiling);
-  const ceilingNamed = topicCeiling === null ? named : `topic ${topic} in ${named}`;
-  const recipient = document.to.country;
-  const agencies = document.to.agencies;
-  return (event, partner, now) => {
-    if (now < validFrom || now >= validUntil) {
-      const window = `${document.validFrom?.toISOString() ?? '…'} to ${document.validUntil?.toISOString() ?? '…'}`;
-      return { gate: 'validity', reason: `${named} is not in force (it is valid from ${window})` };
-    }
-    if (partner.country !== recipient) {
-      return { gate: 'recipient', reason: `${named} shares with ${recipient}, not ${partner.country}` };
-    }
-    if (agencies !== null && !agencies.includes(partner.agency)) {
-      return { gate: 'recipient', reason: `${named} does not name agency ${partner.agency}` };
-    }
-    const meta = event['meta'] as { releasableTo?: unknown; classification?: unknown; purposes?: unknown } | undefined;
-    const releasableTo = Array.isArray(meta?.releasableTo) ? (meta.releasableTo as unknown[]) : [];
-    if (!releasableTo.includes(partner.country)) {
-      return {
-        gate: 'releasability',
-        reason: `withheld by releasability: the record is releasable to ${listed(releasableTo)}, not to ${partner.country} (${named})`,
-      };
-    }
-    // An unknown classification is above every ceiling: default deny.
-    const ordinal = ORDINAL.get(meta?.classification) ?? Infinity;
-    if (ordinal > ceiling) {
-      return {
-        gate: 'ceiling',
-        reason: `withheld by the classification ceiling of ${ceilingNamed}: ${String(meta?.classification)} is above ${effectiveCeiling}`,
-      };
-    }
-    const purposes = Array.isArray(meta?.purposes) ? (meta.purposes as unknown[]) : [];
-    let agreedPurpose = false;
-    for (const purpose of purposes) if (agreed.has(purpose)) agreedPurpose = true;
-    if (!agreedPurpose) {
-      return {
-        gate: 'purpose',
-        reason: `withheld by purpose: none of the record's purposes (${listed(purposes)}) is one of ${named}'s (${document.purposes.join(', ')})`,
-      };
-    }
-    const declared = partner.purposes;
-    if (
-      declared !== undefined &&
-      !purposes.some((purpose) => agreed.has(purpose) && declared.includes(purpose as string))
-    ) {
-      return {
-        gate: 'declared-purpose',
-        reason: `withheld by declared purpose: none of the record's purposes under ${named} (${listed(purposes.filter((p) => agreed.has(p)))}) was declared by the subscriber (${listed(declared)})`,
-      };
-    }
-    return null;
-  };
 }
 
 /** One writer for every byte projection: applyBytes runs to completion before the next starts. */

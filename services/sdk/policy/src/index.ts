@@ -8,7 +8,6 @@ export {
 export { CLASSIFICATIONS, GATES, type Classification, type Gate, type Partner } from './condition.js';
 export {
   compileAgreement,
-  parseHashKey,
   type CompileOptions,
   type BytesDecision,
   type CompiledAgreement,
@@ -17,6 +16,7 @@ export {
   type RuleEvaluation,
   type TopicPolicy,
 } from './compile.js';
+export { parseHashKey } from './key-ring.js';
 export {
   KEY_ID,
   NORMALIZATIONS,
@@ -44,4 +44,4 @@ export {
   type VersionLedger,
 } from './policy-set.js';
 export { generalize, hmacHash, mask, type Granularity, type MaskStyle } from './transforms.js';
-export type { FieldDecision } from './view.js';
+export type { FieldDecision } from './view-terms.js';

@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { parseHashKey } from './compile.js';
+import { parseHashKey } from './key-ring.js';
 import { generalize, hmacHash, mask, REDACTED } from './transforms.js';
 
 describe('transforms', () => {

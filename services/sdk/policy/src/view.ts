@@ -8,8 +8,18 @@ import { exportSchema, fieldAnnotationsOf, internalsOf } from '@puente/contracts
 import { unwrapNullable } from './condition.js';
 import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js';
 import { formatFieldPath, type PathSegment } from './field-path.js';
-import { keyedHash, keyIdsAt, type KeyRing, type Normalization } from './hashing.js';
+import { DOMESTIC_ONLY, refuseDomesticRelease } from './domestic-only.js';
+import { keyedHash, keyIdsAt, type KeyRing } from './hashing.js';
 import { generalize, mask } from './transforms.js';
+import { closest, describeType } from './view-messages.js';
+import {
+  actionLabel,
+  type ActionNode,
+  type FieldDecision,
+  type Inherited,
+  type ShapeContext,
+  type ViewProblem,
+} from './view-terms.js';
 import {
   expandIdentity,
   isIdentity,
@@ -18,34 +28,6 @@ import {
   type ViewField,
   type ViewShape,
 } from './view-shape.js';
-
-export interface ViewProblem {
-  readonly message: string;
-  readonly line: number | undefined;
-  readonly at: string;
-}
-
-interface ActionNode {
-  action?: FieldAction;
-  line?: number;
-  path: string;
-  readonly fields: Map<string, ActionNode>;
-  items?: ActionNode;
-}
-
-export interface FieldDecision {
-  /** Leaf path in the source schema, e.g. `driver.documents[*].number`. */
-  readonly path: string;
-  readonly action: 'keep' | 'drop' | 'removed' | 'hash' | `mask:${string}` | `generalize:${string}`;
-  /** The agreement path that decided it; null when nothing mentions it (default deny). */
-  readonly decidedBy: string | null;
-  /** The schema marks it (or a record holding it) `puente.domesticOnly`: it never leaves (an agreement releasing it does not load). */
-  readonly domesticOnly: boolean;
-  /** For hash: the normalisation applied first ('document-number', 'name', 'exact'). */
-  readonly normalization?: Normalization;
-  /** For hash: the ids of the keys hashed with, current first (two during a rotation's overlap). */
-  readonly keyIds?: readonly string[];
-}
 
 export interface CompiledView {
   /** Avro schema (JSON) of what the partner receives on this topic. */
@@ -108,98 +90,6 @@ function buildActionTree(fields: readonly FieldRule[], problems: ViewProblem[], 
     if (field.line !== undefined) node.line = field.line;
   }
   return root;
-}
-
-function describeType(type: Type): string {
-  const t = internalsOf(type);
-  if (t.typeName === 'record' || t.typeName === 'enum') return `${t.typeName} ${t.name?.split('.').pop() ?? ''}`;
-  if (t.typeName.startsWith('logical:')) return t.typeName.slice('logical:'.length);
-  return t.typeName;
-}
-
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
-}
-
-const actionLabel = (action: FieldAction): FieldDecision['action'] =>
-  action.kind === 'mask'
-    ? `mask:${action.style}`
-    : action.kind === 'generalize'
-      ? `generalize:${action.granularity}`
-      : action.kind;
-
-interface ShapeContext {
-  readonly problems: ViewProblem[];
-  readonly ruleAt: string;
-  readonly hashing: { readonly ring: KeyRing; readonly at: number } | undefined;
-  /** The ids of the keys hashes carry in this phase (shared by every hash decision). */
-  readonly keyIds: readonly string[];
-  readonly decisions: FieldDecision[];
-  /** Inside a field the schema marks `puente.domesticOnly`. */
-  readonly domestic: boolean;
-}
-
-const DOMESTIC_ONLY = 'puente.domesticOnly';
-
-/**
- * A field marked `puente.domesticOnly` never leaves: every action that would release or transform
- * it, on the field, beneath it, or inherited from a record or array above it, is a load error
- * naming the field and the agreement path. Only `drop`, or no mention at all, loads.
- */
-function refuseDomesticRelease(
-  owner: Type,
-  node: ActionNode | undefined,
-  inherited: Inherited,
-  path: string,
-  ctx: ShapeContext,
-): void {
-  const refuse = (by: ActionNode, action: FieldAction) =>
-    ctx.problems.push({
-      message:
-        by.path === path
-          ? `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, so no agreement may ${actionLabel(action)} it; drop it explicitly (${path}: drop)`
-          : `'${path}' is marked ${DOMESTIC_ONLY} in ${describeType(owner)}: it never leaves its country, but '${by.path}: ${actionLabel(action)}' would release it; drop it explicitly (${path}: drop)`,
-      line: by.line,
-      at: `${ctx.ruleAt}.fields.${by.path}`,
-    });
-  if (node?.action === undefined && inherited.from && inherited.action.kind !== 'drop') {
-    refuse(inherited.from, inherited.action);
-  }
-  const walk = (n: ActionNode) => {
-    if (n.action && n.action.kind !== 'drop') refuse(n, n.action);
-    for (const child of n.fields.values()) walk(child);
-    if (n.items) walk(n.items);
-  };
-  if (node) walk(node);
-}
-
-/** Where an inherited action came from, for decisions and error messages. */
-interface Inherited {
-  readonly action: FieldAction;
-  readonly from: ActionNode | undefined;
 }
 
 function transformFor(
