@@ -103,7 +103,12 @@ describe('the gateway process and its agreements folder', () => {
     // The feed removed, version not raised: refused, counted and logged; the stream stays open.
     writeAgreement(dir, withoutTopic(US_TO_MX, TOPIC));
     await waitFor(async () => (await rejected()) === 1, 10_000, 'the refused reload to be counted');
-    expect(running.output()).toContain('changed agreement rejected; previous version stays in force');
+    // The counter is read over HTTP; the log line may reach this process's pipe a moment later.
+    await waitFor(
+      () => running.output().includes('changed agreement rejected; previous version stays in force'),
+      10_000,
+      'the refused reload to be logged',
+    );
     expect(running.output()).toContain('raise version');
     expect(error).toBeUndefined();
 
