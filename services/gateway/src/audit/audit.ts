@@ -160,7 +160,7 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
     if (!bytes) {
       const full = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now) as never);
       const empty = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now, NO_FIELDS) as never);
-      const head = empty.length - 3 - zigzagVarintLength(now.getTime());
+      const head = empty.length - 4 - zigzagVarintLength(now.getTime());
       bytes = full.subarray(head, full.length - (empty.length - head - 3));
       cache.set(fields, bytes);
     }
@@ -170,7 +170,7 @@ export function createDisclosureEncoder(codec: AvroCodec): (delivered: Delivered
     const lists = listsBytes(delivered, now);
     const empty = codec.encode(DISCLOSURE_TOPIC, disclosureRecord(delivered, now, NO_FIELDS) as never);
     const tail = zigzagVarintLength(now.getTime());
-    const head = empty.length - 3 - tail;
+    const head = empty.length - 4 - tail;
     if (empty[head] !== 0 || empty[head + 1] !== 0 || empty[head + 2] !== 0) {
       throw new Error('disclosure encoding: the field lists are not where the schema puts them');
     }

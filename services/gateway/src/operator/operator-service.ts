@@ -3,7 +3,7 @@
 // (context, principal, request → response); this file only hands each one to the gateway's one
 // handler wrapper (grpc/handler.ts), which authenticates the call and turns every error into a
 // gRPC status through toServiceError.
-import type { handleUnaryCall } from '@grpc/grpc-js';
+import { type handleUnaryCall, status } from '@grpc/grpc-js';
 import type { OperatorServiceServer } from '@puente/proto';
 
 import type { Principal } from '../auth/identity.js';
@@ -31,5 +31,9 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     browseRecords: unary(browseRecords),
     getSubscriptionLag: unary(getSubscriptionLag),
     explainPolicy: unary(explainPolicy),
+    // Ledger queries: answered once the gateway has a ledger (issue 16, in progress).
+    verifyLedger: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
+    whoReceived: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
+    listDisclosures: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
   };
 }

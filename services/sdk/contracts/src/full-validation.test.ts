@@ -30,7 +30,11 @@ type Json = Record<string, any>;
  */
 function rawTypeOf(topic: string): avro.Type {
   const schema = JSON.parse(codec.catalog.schemaText(codec.schemaIdOf(topic)) ?? '') as unknown;
-  const enums = new Set<string>();
+  const enums = new Map<string, string[]>();
+  const fullName = (n: Json) => {
+    const name = String(n['name']);
+    return name.includes('.') ? name : `${String(n['namespace'] ?? 'org.puente.v1')}.${name}`;
+  };
   const strip = (node: unknown): unknown => {
     if (typeof node === 'string') return enums.has(node) || node === 'int' ? 'long' : node;
     if (Array.isArray(node)) return node.map(strip);
@@ -38,12 +42,20 @@ function rawTypeOf(topic: string): avro.Type {
     const n = node as Json;
     if (n['type'] === 'enum') {
       // Referenced later by full name; the registered text names every type in org.puente.v1.
-      const name = String(n['name']);
-      enums.add(name.includes('.') ? name : `${String(n['namespace'] ?? 'org.puente.v1')}.${name}`);
+      enums.set(fullName(n), n['symbols'] as string[]);
       return 'long';
     }
     const out: Json = {};
     for (const [k, v] of Object.entries(n)) if (!['logicalType', 'precision', 'scale'].includes(k)) out[k] = strip(v);
+    // A field of an enum type with a default symbol: the default becomes the symbol's index.
+    const type = n['type'];
+    const symbols =
+      typeof type === 'string'
+        ? enums.get(type)
+        : type !== null && typeof type === 'object' && (type as Json)['type'] === 'enum'
+          ? enums.get(fullName(type as Json))
+          : undefined;
+    if (symbols && typeof n['default'] === 'string') out['default'] = symbols.indexOf(n['default']);
     if (out['type'] === 'int') out['type'] = 'long';
     return out;
   };

@@ -1,6 +1,13 @@
 // The shared vocabulary of @puente/runtime is the catalog's: the same countries as the `Country`
 // Avro enum, and every catalogued topic named by its topic builders.
-import { COUNTRIES, DISCLOSURE_TOPIC, DOMAINS, domainTopic, type Country as RuntimeCountry } from '@puente/runtime';
+import {
+  auditCheckpointTopic,
+  COUNTRIES,
+  DISCLOSURE_TOPIC,
+  DOMAINS,
+  domainTopic,
+  type Country as RuntimeCountry,
+} from '@puente/runtime';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
 import { enumSymbols, topicNames, type Country } from './index.js';
@@ -12,7 +19,11 @@ describe('shared vocabulary', () => {
   });
 
   it('names every catalogued topic with its builders, and nothing the catalog lacks', () => {
-    const built = [DISCLOSURE_TOPIC, ...COUNTRIES.flatMap((c) => DOMAINS.map((d) => domainTopic(c, d)))];
+    const built = [
+      DISCLOSURE_TOPIC,
+      ...COUNTRIES.map(auditCheckpointTopic),
+      ...COUNTRIES.flatMap((c) => DOMAINS.map((d) => domainTopic(c, d))),
+    ];
     expect(built.sort()).toEqual([...topicNames].sort());
   });
 });

@@ -14,6 +14,7 @@ export { messageOf, PuenteError, type PuenteErrorOptions } from './errors.js';
 export { ConfigError } from './config-error.js';
 export { nameBasedUuid } from './ids.js';
 export {
+  auditCheckpointTopic,
   COUNTRIES,
   DEAD_LETTER_PREFIX,
   deadLetterTopicOf,
@@ -22,6 +23,7 @@ export {
   domainTopic,
   isCountry,
   SUBSCRIPTION_CURSOR_TOPIC,
+  type AuditCheckpointTopic,
   type Country,
   type Domain,
   type DomainTopic,

@@ -34,5 +34,13 @@ export const deadLetterTopicOf = (topic: string): string => `${DEAD_LETTER_PREFI
 /** The gateway's record of every disclosure to a partner. */
 export const DISCLOSURE_TOPIC = 'audit.disclosures.v1';
 
+/** Where a country's audit service publishes the signed checkpoints of its disclosure ledger. */
+export type AuditCheckpointTopic = `${Lowercase<Country>}.audit-checkpoints.v1`;
+
+/** `<country>.audit-checkpoints.v1`: shared by each agreement with the partner, so both hold the heads. */
+export function auditCheckpointTopic(country: Country): AuditCheckpointTopic {
+  return `${country.toLowerCase() as Lowercase<Country>}.audit-checkpoints.v1`;
+}
+
 /** Where the gateway keeps each partner subscription's committed positions (compacted). */
 export const SUBSCRIPTION_CURSOR_TOPIC = 'puente.subscription-cursors';

@@ -230,6 +230,16 @@ export enum ErrorReason {
    * nothing. metadata: feed, agreement, declared, allowed.
    */
   PURPOSE_NOT_ALLOWED = 27,
+  /**
+   * LEDGER_UNAVAILABLE - FAILED_PRECONDITION: the gateway has no disclosure ledger for the caller's country (no
+   * audit store configured), so a ledger query cannot be answered. metadata: country.
+   */
+  LEDGER_UNAVAILABLE = 28,
+  /**
+   * CHECKPOINT_NOT_FOUND - NOT_FOUND: no checkpoint with this id on the ledger's checkpoint topic (VerifyLedger
+   * from a checkpoint). ResourceInfo names it (resource_type "puente.v1.AuditCheckpoint").
+   */
+  CHECKPOINT_NOT_FOUND = 29,
   UNRECOGNIZED = -1,
 }
 
@@ -319,6 +329,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 27:
     case "ERROR_REASON_PURPOSE_NOT_ALLOWED":
       return ErrorReason.PURPOSE_NOT_ALLOWED;
+    case 28:
+    case "ERROR_REASON_LEDGER_UNAVAILABLE":
+      return ErrorReason.LEDGER_UNAVAILABLE;
+    case 29:
+    case "ERROR_REASON_CHECKPOINT_NOT_FOUND":
+      return ErrorReason.CHECKPOINT_NOT_FOUND;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -384,6 +400,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_AGREEMENT_REVOKED";
     case ErrorReason.PURPOSE_NOT_ALLOWED:
       return "ERROR_REASON_PURPOSE_NOT_ALLOWED";
+    case ErrorReason.LEDGER_UNAVAILABLE:
+      return "ERROR_REASON_LEDGER_UNAVAILABLE";
+    case ErrorReason.CHECKPOINT_NOT_FOUND:
+      return "ERROR_REASON_CHECKPOINT_NOT_FOUND";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

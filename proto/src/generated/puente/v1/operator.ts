@@ -309,6 +309,49 @@ export function fieldActionToJSON(object: FieldAction): string {
   }
 }
 
+/** What reached a partner, as the ledger records it. */
+export enum DisclosureKind {
+  /** UNSPECIFIED - Never sent. */
+  UNSPECIFIED = 0,
+  /** DELIVERY - The event's policy view was delivered. */
+  DELIVERY = 1,
+  /** RETRACTION - A retraction notice for the event was delivered (RetractionNotice). */
+  RETRACTION = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function disclosureKindFromJSON(object: any): DisclosureKind {
+  switch (object) {
+    case 0:
+    case "DISCLOSURE_KIND_UNSPECIFIED":
+      return DisclosureKind.UNSPECIFIED;
+    case 1:
+    case "DISCLOSURE_KIND_DELIVERY":
+      return DisclosureKind.DELIVERY;
+    case 2:
+    case "DISCLOSURE_KIND_RETRACTION":
+      return DisclosureKind.RETRACTION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DisclosureKind.UNRECOGNIZED;
+  }
+}
+
+export function disclosureKindToJSON(object: DisclosureKind): string {
+  switch (object) {
+    case DisclosureKind.UNSPECIFIED:
+      return "DISCLOSURE_KIND_UNSPECIFIED";
+    case DisclosureKind.DELIVERY:
+      return "DISCLOSURE_KIND_DELIVERY";
+    case DisclosureKind.RETRACTION:
+      return "DISCLOSURE_KIND_RETRACTION";
+    case DisclosureKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** Request for ListTopics. */
 export interface ListTopicsRequest {
   /** Only topics whose name starts with this prefix (e.g. "mx." or "dlq."); empty for all. */
@@ -739,6 +782,169 @@ export interface FieldDecision {
    * For HASH: the ids of the keys the value is hashed with, current first (two during a
    * key rotation's overlap). Each hash in the view is written `<key id>:<digest>`.
    */
+  keyIds: string[];
+}
+
+/** Request for VerifyLedger. */
+export interface VerifyLedgerRequest {
+  /**
+   * Verify from this checkpoint (its `checkpointId`) instead of from the first entry: the
+   * checkpoint's signature and head are checked, then every entry after it. Empty for the
+   * whole ledger.
+   */
+  fromCheckpointId: string;
+}
+
+/** The outcome of VerifyLedger. */
+export interface VerifyLedgerResponse {
+  /** Country whose ledger was verified (the caller's). */
+  country: string;
+  /** True when every entry checked and every checkpoint holds. */
+  intact: boolean;
+  /** Entries in the ledger. */
+  entryCount: string;
+  /** Entries whose hash and link were checked. */
+  entriesChecked: string;
+  /** SHA-256 of the last entry (the head); empty for an empty ledger. */
+  headHash: Buffer;
+  /**
+   * Number (from 1) of the first entry that fails; 0 when intact or when only a checkpoint
+   * fails.
+   */
+  firstBadEntry: string;
+  /**
+   * What is wrong, e.g. "entry 42: stored hash does not match its content"; empty when
+   * intact.
+   */
+  problem: string;
+  /** Every checkpoint published for this ledger, oldest first, with its verdict. */
+  checkpoints: CheckpointVerdict[];
+}
+
+/** One signed checkpoint and whether it holds. */
+export interface CheckpointVerdict {
+  /** The checkpoint's id. */
+  checkpointId: string;
+  /** Entry count it states. */
+  entryCount: string;
+  /** When it was signed. */
+  signedAt?:
+    | Date
+    | undefined;
+  /** Signing key id. */
+  keyId: string;
+  /**
+   * True when its signature verifies with the ledger's key and its head hash is the stored
+   * entry's.
+   */
+  valid: boolean;
+  /**
+   * Why not, e.g. "signature does not verify" or "head differs from entry 1200"; empty when
+   * valid.
+   */
+  problem: string;
+}
+
+/** Request for WhoReceived. */
+export interface WhoReceivedRequest {
+  /** The `meta.eventId` of an event of the caller's country. */
+  eventId: string;
+}
+
+/** Answer to WhoReceived. */
+export interface WhoReceivedResponse {
+  /** Every disclosure of the event, oldest first. */
+  receipts: DisclosureReceipt[];
+}
+
+/** Request for ListDisclosures. Filters combine; all empty lists every disclosure. */
+export interface ListDisclosuresRequest {
+  /** Only disclosures under this agreement id. */
+  agreementId: string;
+  /** Only disclosures to this recipient country ("US", "MX"). */
+  recipientCountry: string;
+  /** Only disclosures to this recipient agency. */
+  recipientAgency: string;
+  /** Only disclosures delivered within this range. */
+  times?:
+    | TimeRange
+    | undefined;
+  /** Maximum receipts to return; 0 for 100. The gateway caps it (1,000). */
+  limit: number;
+  /**
+   * `next_page_token` of a previous answer to continue it; the other fields must be the
+   * same as in that request. Empty for the first page.
+   */
+  pageToken: string;
+}
+
+/** Answer to ListDisclosures. */
+export interface ListDisclosuresResponse {
+  /** The receipts, oldest entry first. */
+  receipts: DisclosureReceipt[];
+  /** Token to fetch more of the same selection; empty when it is exhausted. */
+  nextPageToken: string;
+}
+
+/** One ledger entry: one event disclosed to one recipient. */
+export interface DisclosureReceipt {
+  /** Number of the ledger entry (from 1). */
+  entry: string;
+  /** The disclosure record (one per delivered batch and rule) the entry comes from. */
+  disclosureId: string;
+  /** Delivery or retraction notice. */
+  kind: DisclosureKind;
+  /** The disclosed (or retracted) event's `meta.eventId`. */
+  eventId: string;
+  /** Its key (entity id). */
+  entityId: string;
+  /** Source topic, partition and offset of the disclosed record. */
+  topic: string;
+  /** Partition of the disclosed record. */
+  partition: number;
+  /** Offset of the disclosed record. */
+  offset: string;
+  /** The event it corrects (`meta.supersedes`), if any. */
+  supersedes: string;
+  /** SHA-256 of the exact payload bytes sent; empty for records written before batching. */
+  digest: Buffer;
+  /** Recipient country. */
+  recipientCountry: string;
+  /** Recipient agency. */
+  recipientAgency: string;
+  /** Subscription it was delivered on. */
+  subscription: string;
+  /** Authenticated principal that received it. */
+  principal: string;
+  /** Agreement id. */
+  agreementId: string;
+  /** Agreement version. */
+  agreementVersion: string;
+  /** Rule that admitted the record. */
+  ruleId: string;
+  /** Purposes the recipient declared. */
+  declaredPurposes: string[];
+  /** Paths released unchanged. */
+  fieldsReleased: string[];
+  /** Paths released transformed, and how. */
+  fieldsTransformed: TransformedField[];
+  /** Paths withheld. */
+  fieldsRemoved: string[];
+  /** When it was handed to the partner. */
+  deliveredAt?: Date | undefined;
+}
+
+/** A field released in transformed form, as the ledger records it. */
+export interface TransformedField {
+  /** Dotted path, arrays as [*]. */
+  path: string;
+  /** "MASK", "HASH" or "GENERALIZE". */
+  action: string;
+  /** Variant, e.g. "last4", "year", "hmac-sha256"; empty when none. */
+  method: string;
+  /** For HASH: the normalisation; empty otherwise. */
+  normalization: string;
+  /** For HASH: key ids, current first. */
   keyIds: string[];
 }
 
@@ -4352,6 +4558,1471 @@ export const FieldDecision: MessageFns<FieldDecision> = {
   },
 };
 
+function createBaseVerifyLedgerRequest(): VerifyLedgerRequest {
+  return { fromCheckpointId: "" };
+}
+
+export const VerifyLedgerRequest: MessageFns<VerifyLedgerRequest> = {
+  encode(message: VerifyLedgerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromCheckpointId !== "") {
+      writer.uint32(10).string(message.fromCheckpointId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLedgerRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLedgerRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromCheckpointId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLedgerRequest {
+    return {
+      fromCheckpointId: isSet(object.fromCheckpointId)
+        ? globalThis.String(object.fromCheckpointId)
+        : isSet(object.from_checkpoint_id)
+        ? globalThis.String(object.from_checkpoint_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VerifyLedgerRequest): unknown {
+    const obj: any = {};
+    if (message.fromCheckpointId !== "") {
+      obj.fromCheckpointId = message.fromCheckpointId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLedgerRequest>, I>>(base?: I): VerifyLedgerRequest {
+    return VerifyLedgerRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLedgerRequest>, I>>(object: I): VerifyLedgerRequest {
+    const message = createBaseVerifyLedgerRequest();
+    message.fromCheckpointId = object.fromCheckpointId ?? "";
+    return message;
+  },
+};
+
+function createBaseVerifyLedgerResponse(): VerifyLedgerResponse {
+  return {
+    country: "",
+    intact: false,
+    entryCount: "0",
+    entriesChecked: "0",
+    headHash: Buffer.alloc(0),
+    firstBadEntry: "0",
+    problem: "",
+    checkpoints: [],
+  };
+}
+
+export const VerifyLedgerResponse: MessageFns<VerifyLedgerResponse> = {
+  encode(message: VerifyLedgerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.country !== "") {
+      writer.uint32(10).string(message.country);
+    }
+    if (message.intact !== false) {
+      writer.uint32(16).bool(message.intact);
+    }
+    if (message.entryCount !== "0") {
+      writer.uint32(24).int64(message.entryCount);
+    }
+    if (message.entriesChecked !== "0") {
+      writer.uint32(32).int64(message.entriesChecked);
+    }
+    if (message.headHash.length !== 0) {
+      writer.uint32(42).bytes(message.headHash);
+    }
+    if (message.firstBadEntry !== "0") {
+      writer.uint32(48).int64(message.firstBadEntry);
+    }
+    if (message.problem !== "") {
+      writer.uint32(58).string(message.problem);
+    }
+    for (const v of message.checkpoints) {
+      CheckpointVerdict.encode(v!, writer.uint32(66).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VerifyLedgerResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVerifyLedgerResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.country = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.intact = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.entryCount = reader.int64().toString();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.entriesChecked = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.headHash = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.firstBadEntry = reader.int64().toString();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.problem = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.checkpoints.push(CheckpointVerdict.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VerifyLedgerResponse {
+    return {
+      country: isSet(object.country) ? globalThis.String(object.country) : "",
+      intact: isSet(object.intact) ? globalThis.Boolean(object.intact) : false,
+      entryCount: isSet(object.entryCount)
+        ? globalThis.String(object.entryCount)
+        : isSet(object.entry_count)
+        ? globalThis.String(object.entry_count)
+        : "0",
+      entriesChecked: isSet(object.entriesChecked)
+        ? globalThis.String(object.entriesChecked)
+        : isSet(object.entries_checked)
+        ? globalThis.String(object.entries_checked)
+        : "0",
+      headHash: isSet(object.headHash)
+        ? Buffer.from(bytesFromBase64(object.headHash))
+        : isSet(object.head_hash)
+        ? Buffer.from(bytesFromBase64(object.head_hash))
+        : Buffer.alloc(0),
+      firstBadEntry: isSet(object.firstBadEntry)
+        ? globalThis.String(object.firstBadEntry)
+        : isSet(object.first_bad_entry)
+        ? globalThis.String(object.first_bad_entry)
+        : "0",
+      problem: isSet(object.problem) ? globalThis.String(object.problem) : "",
+      checkpoints: globalThis.Array.isArray(object?.checkpoints)
+        ? object.checkpoints.map((e: any) => CheckpointVerdict.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: VerifyLedgerResponse): unknown {
+    const obj: any = {};
+    if (message.country !== "") {
+      obj.country = message.country;
+    }
+    if (message.intact !== false) {
+      obj.intact = message.intact;
+    }
+    if (message.entryCount !== "0") {
+      obj.entryCount = message.entryCount;
+    }
+    if (message.entriesChecked !== "0") {
+      obj.entriesChecked = message.entriesChecked;
+    }
+    if (message.headHash.length !== 0) {
+      obj.headHash = base64FromBytes(message.headHash);
+    }
+    if (message.firstBadEntry !== "0") {
+      obj.firstBadEntry = message.firstBadEntry;
+    }
+    if (message.problem !== "") {
+      obj.problem = message.problem;
+    }
+    if (message.checkpoints?.length) {
+      obj.checkpoints = message.checkpoints.map((e) => CheckpointVerdict.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VerifyLedgerResponse>, I>>(base?: I): VerifyLedgerResponse {
+    return VerifyLedgerResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VerifyLedgerResponse>, I>>(object: I): VerifyLedgerResponse {
+    const message = createBaseVerifyLedgerResponse();
+    message.country = object.country ?? "";
+    message.intact = object.intact ?? false;
+    message.entryCount = object.entryCount ?? "0";
+    message.entriesChecked = object.entriesChecked ?? "0";
+    message.headHash = object.headHash ?? Buffer.alloc(0);
+    message.firstBadEntry = object.firstBadEntry ?? "0";
+    message.problem = object.problem ?? "";
+    message.checkpoints = object.checkpoints?.map((e) => CheckpointVerdict.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCheckpointVerdict(): CheckpointVerdict {
+  return { checkpointId: "", entryCount: "0", signedAt: undefined, keyId: "", valid: false, problem: "" };
+}
+
+export const CheckpointVerdict: MessageFns<CheckpointVerdict> = {
+  encode(message: CheckpointVerdict, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.checkpointId !== "") {
+      writer.uint32(10).string(message.checkpointId);
+    }
+    if (message.entryCount !== "0") {
+      writer.uint32(16).int64(message.entryCount);
+    }
+    if (message.signedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.signedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.keyId !== "") {
+      writer.uint32(34).string(message.keyId);
+    }
+    if (message.valid !== false) {
+      writer.uint32(40).bool(message.valid);
+    }
+    if (message.problem !== "") {
+      writer.uint32(50).string(message.problem);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckpointVerdict {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckpointVerdict();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.checkpointId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.entryCount = reader.int64().toString();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.signedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.valid = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.problem = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckpointVerdict {
+    return {
+      checkpointId: isSet(object.checkpointId)
+        ? globalThis.String(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? globalThis.String(object.checkpoint_id)
+        : "",
+      entryCount: isSet(object.entryCount)
+        ? globalThis.String(object.entryCount)
+        : isSet(object.entry_count)
+        ? globalThis.String(object.entry_count)
+        : "0",
+      signedAt: isSet(object.signedAt)
+        ? fromJsonTimestamp(object.signedAt)
+        : isSet(object.signed_at)
+        ? fromJsonTimestamp(object.signed_at)
+        : undefined,
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      valid: isSet(object.valid) ? globalThis.Boolean(object.valid) : false,
+      problem: isSet(object.problem) ? globalThis.String(object.problem) : "",
+    };
+  },
+
+  toJSON(message: CheckpointVerdict): unknown {
+    const obj: any = {};
+    if (message.checkpointId !== "") {
+      obj.checkpointId = message.checkpointId;
+    }
+    if (message.entryCount !== "0") {
+      obj.entryCount = message.entryCount;
+    }
+    if (message.signedAt !== undefined) {
+      obj.signedAt = message.signedAt.toISOString();
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.valid !== false) {
+      obj.valid = message.valid;
+    }
+    if (message.problem !== "") {
+      obj.problem = message.problem;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CheckpointVerdict>, I>>(base?: I): CheckpointVerdict {
+    return CheckpointVerdict.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CheckpointVerdict>, I>>(object: I): CheckpointVerdict {
+    const message = createBaseCheckpointVerdict();
+    message.checkpointId = object.checkpointId ?? "";
+    message.entryCount = object.entryCount ?? "0";
+    message.signedAt = object.signedAt ?? undefined;
+    message.keyId = object.keyId ?? "";
+    message.valid = object.valid ?? false;
+    message.problem = object.problem ?? "";
+    return message;
+  },
+};
+
+function createBaseWhoReceivedRequest(): WhoReceivedRequest {
+  return { eventId: "" };
+}
+
+export const WhoReceivedRequest: MessageFns<WhoReceivedRequest> = {
+  encode(message: WhoReceivedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.eventId !== "") {
+      writer.uint32(10).string(message.eventId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WhoReceivedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWhoReceivedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WhoReceivedRequest {
+    return {
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+    };
+  },
+
+  toJSON(message: WhoReceivedRequest): unknown {
+    const obj: any = {};
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WhoReceivedRequest>, I>>(base?: I): WhoReceivedRequest {
+    return WhoReceivedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WhoReceivedRequest>, I>>(object: I): WhoReceivedRequest {
+    const message = createBaseWhoReceivedRequest();
+    message.eventId = object.eventId ?? "";
+    return message;
+  },
+};
+
+function createBaseWhoReceivedResponse(): WhoReceivedResponse {
+  return { receipts: [] };
+}
+
+export const WhoReceivedResponse: MessageFns<WhoReceivedResponse> = {
+  encode(message: WhoReceivedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.receipts) {
+      DisclosureReceipt.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WhoReceivedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWhoReceivedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.receipts.push(DisclosureReceipt.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WhoReceivedResponse {
+    return {
+      receipts: globalThis.Array.isArray(object?.receipts)
+        ? object.receipts.map((e: any) => DisclosureReceipt.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: WhoReceivedResponse): unknown {
+    const obj: any = {};
+    if (message.receipts?.length) {
+      obj.receipts = message.receipts.map((e) => DisclosureReceipt.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WhoReceivedResponse>, I>>(base?: I): WhoReceivedResponse {
+    return WhoReceivedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WhoReceivedResponse>, I>>(object: I): WhoReceivedResponse {
+    const message = createBaseWhoReceivedResponse();
+    message.receipts = object.receipts?.map((e) => DisclosureReceipt.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseListDisclosuresRequest(): ListDisclosuresRequest {
+  return { agreementId: "", recipientCountry: "", recipientAgency: "", times: undefined, limit: 0, pageToken: "" };
+}
+
+export const ListDisclosuresRequest: MessageFns<ListDisclosuresRequest> = {
+  encode(message: ListDisclosuresRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agreementId !== "") {
+      writer.uint32(10).string(message.agreementId);
+    }
+    if (message.recipientCountry !== "") {
+      writer.uint32(18).string(message.recipientCountry);
+    }
+    if (message.recipientAgency !== "") {
+      writer.uint32(26).string(message.recipientAgency);
+    }
+    if (message.times !== undefined) {
+      TimeRange.encode(message.times, writer.uint32(34).fork()).join();
+    }
+    if (message.limit !== 0) {
+      writer.uint32(40).uint32(message.limit);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(50).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDisclosuresRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDisclosuresRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agreementId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recipientCountry = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.recipientAgency = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.times = TimeRange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDisclosuresRequest {
+    return {
+      agreementId: isSet(object.agreementId)
+        ? globalThis.String(object.agreementId)
+        : isSet(object.agreement_id)
+        ? globalThis.String(object.agreement_id)
+        : "",
+      recipientCountry: isSet(object.recipientCountry)
+        ? globalThis.String(object.recipientCountry)
+        : isSet(object.recipient_country)
+        ? globalThis.String(object.recipient_country)
+        : "",
+      recipientAgency: isSet(object.recipientAgency)
+        ? globalThis.String(object.recipientAgency)
+        : isSet(object.recipient_agency)
+        ? globalThis.String(object.recipient_agency)
+        : "",
+      times: isSet(object.times) ? TimeRange.fromJSON(object.times) : undefined,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDisclosuresRequest): unknown {
+    const obj: any = {};
+    if (message.agreementId !== "") {
+      obj.agreementId = message.agreementId;
+    }
+    if (message.recipientCountry !== "") {
+      obj.recipientCountry = message.recipientCountry;
+    }
+    if (message.recipientAgency !== "") {
+      obj.recipientAgency = message.recipientAgency;
+    }
+    if (message.times !== undefined) {
+      obj.times = TimeRange.toJSON(message.times);
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDisclosuresRequest>, I>>(base?: I): ListDisclosuresRequest {
+    return ListDisclosuresRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDisclosuresRequest>, I>>(object: I): ListDisclosuresRequest {
+    const message = createBaseListDisclosuresRequest();
+    message.agreementId = object.agreementId ?? "";
+    message.recipientCountry = object.recipientCountry ?? "";
+    message.recipientAgency = object.recipientAgency ?? "";
+    message.times = (object.times !== undefined && object.times !== null)
+      ? TimeRange.fromPartial(object.times)
+      : undefined;
+    message.limit = object.limit ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListDisclosuresResponse(): ListDisclosuresResponse {
+  return { receipts: [], nextPageToken: "" };
+}
+
+export const ListDisclosuresResponse: MessageFns<ListDisclosuresResponse> = {
+  encode(message: ListDisclosuresResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.receipts) {
+      DisclosureReceipt.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListDisclosuresResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListDisclosuresResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.receipts.push(DisclosureReceipt.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListDisclosuresResponse {
+    return {
+      receipts: globalThis.Array.isArray(object?.receipts)
+        ? object.receipts.map((e: any) => DisclosureReceipt.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListDisclosuresResponse): unknown {
+    const obj: any = {};
+    if (message.receipts?.length) {
+      obj.receipts = message.receipts.map((e) => DisclosureReceipt.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListDisclosuresResponse>, I>>(base?: I): ListDisclosuresResponse {
+    return ListDisclosuresResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListDisclosuresResponse>, I>>(object: I): ListDisclosuresResponse {
+    const message = createBaseListDisclosuresResponse();
+    message.receipts = object.receipts?.map((e) => DisclosureReceipt.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseDisclosureReceipt(): DisclosureReceipt {
+  return {
+    entry: "0",
+    disclosureId: "",
+    kind: 0,
+    eventId: "",
+    entityId: "",
+    topic: "",
+    partition: 0,
+    offset: "0",
+    supersedes: "",
+    digest: Buffer.alloc(0),
+    recipientCountry: "",
+    recipientAgency: "",
+    subscription: "",
+    principal: "",
+    agreementId: "",
+    agreementVersion: "",
+    ruleId: "",
+    declaredPurposes: [],
+    fieldsReleased: [],
+    fieldsTransformed: [],
+    fieldsRemoved: [],
+    deliveredAt: undefined,
+  };
+}
+
+export const DisclosureReceipt: MessageFns<DisclosureReceipt> = {
+  encode(message: DisclosureReceipt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.entry !== "0") {
+      writer.uint32(8).int64(message.entry);
+    }
+    if (message.disclosureId !== "") {
+      writer.uint32(18).string(message.disclosureId);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(24).int32(message.kind);
+    }
+    if (message.eventId !== "") {
+      writer.uint32(34).string(message.eventId);
+    }
+    if (message.entityId !== "") {
+      writer.uint32(42).string(message.entityId);
+    }
+    if (message.topic !== "") {
+      writer.uint32(50).string(message.topic);
+    }
+    if (message.partition !== 0) {
+      writer.uint32(56).int32(message.partition);
+    }
+    if (message.offset !== "0") {
+      writer.uint32(64).int64(message.offset);
+    }
+    if (message.supersedes !== "") {
+      writer.uint32(74).string(message.supersedes);
+    }
+    if (message.digest.length !== 0) {
+      writer.uint32(82).bytes(message.digest);
+    }
+    if (message.recipientCountry !== "") {
+      writer.uint32(90).string(message.recipientCountry);
+    }
+    if (message.recipientAgency !== "") {
+      writer.uint32(98).string(message.recipientAgency);
+    }
+    if (message.subscription !== "") {
+      writer.uint32(106).string(message.subscription);
+    }
+    if (message.principal !== "") {
+      writer.uint32(114).string(message.principal);
+    }
+    if (message.agreementId !== "") {
+      writer.uint32(122).string(message.agreementId);
+    }
+    if (message.agreementVersion !== "") {
+      writer.uint32(130).string(message.agreementVersion);
+    }
+    if (message.ruleId !== "") {
+      writer.uint32(138).string(message.ruleId);
+    }
+    for (const v of message.declaredPurposes) {
+      writer.uint32(146).string(v!);
+    }
+    for (const v of message.fieldsReleased) {
+      writer.uint32(154).string(v!);
+    }
+    for (const v of message.fieldsTransformed) {
+      TransformedField.encode(v!, writer.uint32(162).fork()).join();
+    }
+    for (const v of message.fieldsRemoved) {
+      writer.uint32(170).string(v!);
+    }
+    if (message.deliveredAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.deliveredAt), writer.uint32(178).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DisclosureReceipt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDisclosureReceipt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.entry = reader.int64().toString();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.disclosureId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.eventId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.entityId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.offset = reader.int64().toString();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.supersedes = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.digest = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.recipientCountry = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.recipientAgency = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.subscription = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.principal = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.agreementId = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.agreementVersion = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.ruleId = reader.string();
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.declaredPurposes.push(reader.string());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.fieldsReleased.push(reader.string());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.fieldsTransformed.push(TransformedField.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.fieldsRemoved.push(reader.string());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.deliveredAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DisclosureReceipt {
+    return {
+      entry: isSet(object.entry) ? globalThis.String(object.entry) : "0",
+      disclosureId: isSet(object.disclosureId)
+        ? globalThis.String(object.disclosureId)
+        : isSet(object.disclosure_id)
+        ? globalThis.String(object.disclosure_id)
+        : "",
+      kind: isSet(object.kind) ? disclosureKindFromJSON(object.kind) : 0,
+      eventId: isSet(object.eventId)
+        ? globalThis.String(object.eventId)
+        : isSet(object.event_id)
+        ? globalThis.String(object.event_id)
+        : "",
+      entityId: isSet(object.entityId)
+        ? globalThis.String(object.entityId)
+        : isSet(object.entity_id)
+        ? globalThis.String(object.entity_id)
+        : "",
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      partition: isSet(object.partition) ? globalThis.Number(object.partition) : 0,
+      offset: isSet(object.offset) ? globalThis.String(object.offset) : "0",
+      supersedes: isSet(object.supersedes) ? globalThis.String(object.supersedes) : "",
+      digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0),
+      recipientCountry: isSet(object.recipientCountry)
+        ? globalThis.String(object.recipientCountry)
+        : isSet(object.recipient_country)
+        ? globalThis.String(object.recipient_country)
+        : "",
+      recipientAgency: isSet(object.recipientAgency)
+        ? globalThis.String(object.recipientAgency)
+        : isSet(object.recipient_agency)
+        ? globalThis.String(object.recipient_agency)
+        : "",
+      subscription: isSet(object.subscription) ? globalThis.String(object.subscription) : "",
+      principal: isSet(object.principal) ? globalThis.String(object.principal) : "",
+      agreementId: isSet(object.agreementId)
+        ? globalThis.String(object.agreementId)
+        : isSet(object.agreement_id)
+        ? globalThis.String(object.agreement_id)
+        : "",
+      agreementVersion: isSet(object.agreementVersion)
+        ? globalThis.String(object.agreementVersion)
+        : isSet(object.agreement_version)
+        ? globalThis.String(object.agreement_version)
+        : "",
+      ruleId: isSet(object.ruleId)
+        ? globalThis.String(object.ruleId)
+        : isSet(object.rule_id)
+        ? globalThis.String(object.rule_id)
+        : "",
+      declaredPurposes: globalThis.Array.isArray(object?.declaredPurposes)
+        ? object.declaredPurposes.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.declared_purposes)
+        ? object.declared_purposes.map((e: any) => globalThis.String(e))
+        : [],
+      fieldsReleased: globalThis.Array.isArray(object?.fieldsReleased)
+        ? object.fieldsReleased.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.fields_released)
+        ? object.fields_released.map((e: any) => globalThis.String(e))
+        : [],
+      fieldsTransformed: globalThis.Array.isArray(object?.fieldsTransformed)
+        ? object.fieldsTransformed.map((e: any) => TransformedField.fromJSON(e))
+        : globalThis.Array.isArray(object?.fields_transformed)
+        ? object.fields_transformed.map((e: any) => TransformedField.fromJSON(e))
+        : [],
+      fieldsRemoved: globalThis.Array.isArray(object?.fieldsRemoved)
+        ? object.fieldsRemoved.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.fields_removed)
+        ? object.fields_removed.map((e: any) => globalThis.String(e))
+        : [],
+      deliveredAt: isSet(object.deliveredAt)
+        ? fromJsonTimestamp(object.deliveredAt)
+        : isSet(object.delivered_at)
+        ? fromJsonTimestamp(object.delivered_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: DisclosureReceipt): unknown {
+    const obj: any = {};
+    if (message.entry !== "0") {
+      obj.entry = message.entry;
+    }
+    if (message.disclosureId !== "") {
+      obj.disclosureId = message.disclosureId;
+    }
+    if (message.kind !== 0) {
+      obj.kind = disclosureKindToJSON(message.kind);
+    }
+    if (message.eventId !== "") {
+      obj.eventId = message.eventId;
+    }
+    if (message.entityId !== "") {
+      obj.entityId = message.entityId;
+    }
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.partition !== 0) {
+      obj.partition = Math.round(message.partition);
+    }
+    if (message.offset !== "0") {
+      obj.offset = message.offset;
+    }
+    if (message.supersedes !== "") {
+      obj.supersedes = message.supersedes;
+    }
+    if (message.digest.length !== 0) {
+      obj.digest = base64FromBytes(message.digest);
+    }
+    if (message.recipientCountry !== "") {
+      obj.recipientCountry = message.recipientCountry;
+    }
+    if (message.recipientAgency !== "") {
+      obj.recipientAgency = message.recipientAgency;
+    }
+    if (message.subscription !== "") {
+      obj.subscription = message.subscription;
+    }
+    if (message.principal !== "") {
+      obj.principal = message.principal;
+    }
+    if (message.agreementId !== "") {
+      obj.agreementId = message.agreementId;
+    }
+    if (message.agreementVersion !== "") {
+      obj.agreementVersion = message.agreementVersion;
+    }
+    if (message.ruleId !== "") {
+      obj.ruleId = message.ruleId;
+    }
+    if (message.declaredPurposes?.length) {
+      obj.declaredPurposes = message.declaredPurposes;
+    }
+    if (message.fieldsReleased?.length) {
+      obj.fieldsReleased = message.fieldsReleased;
+    }
+    if (message.fieldsTransformed?.length) {
+      obj.fieldsTransformed = message.fieldsTransformed.map((e) => TransformedField.toJSON(e));
+    }
+    if (message.fieldsRemoved?.length) {
+      obj.fieldsRemoved = message.fieldsRemoved;
+    }
+    if (message.deliveredAt !== undefined) {
+      obj.deliveredAt = message.deliveredAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DisclosureReceipt>, I>>(base?: I): DisclosureReceipt {
+    return DisclosureReceipt.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DisclosureReceipt>, I>>(object: I): DisclosureReceipt {
+    const message = createBaseDisclosureReceipt();
+    message.entry = object.entry ?? "0";
+    message.disclosureId = object.disclosureId ?? "";
+    message.kind = object.kind ?? 0;
+    message.eventId = object.eventId ?? "";
+    message.entityId = object.entityId ?? "";
+    message.topic = object.topic ?? "";
+    message.partition = object.partition ?? 0;
+    message.offset = object.offset ?? "0";
+    message.supersedes = object.supersedes ?? "";
+    message.digest = object.digest ?? Buffer.alloc(0);
+    message.recipientCountry = object.recipientCountry ?? "";
+    message.recipientAgency = object.recipientAgency ?? "";
+    message.subscription = object.subscription ?? "";
+    message.principal = object.principal ?? "";
+    message.agreementId = object.agreementId ?? "";
+    message.agreementVersion = object.agreementVersion ?? "";
+    message.ruleId = object.ruleId ?? "";
+    message.declaredPurposes = object.declaredPurposes?.map((e) => e) || [];
+    message.fieldsReleased = object.fieldsReleased?.map((e) => e) || [];
+    message.fieldsTransformed = object.fieldsTransformed?.map((e) => TransformedField.fromPartial(e)) || [];
+    message.fieldsRemoved = object.fieldsRemoved?.map((e) => e) || [];
+    message.deliveredAt = object.deliveredAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTransformedField(): TransformedField {
+  return { path: "", action: "", method: "", normalization: "", keyIds: [] };
+}
+
+export const TransformedField: MessageFns<TransformedField> = {
+  encode(message: TransformedField, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== "") {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.action !== "") {
+      writer.uint32(18).string(message.action);
+    }
+    if (message.method !== "") {
+      writer.uint32(26).string(message.method);
+    }
+    if (message.normalization !== "") {
+      writer.uint32(34).string(message.normalization);
+    }
+    for (const v of message.keyIds) {
+      writer.uint32(42).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TransformedField {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTransformedField();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.action = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.normalization = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.keyIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TransformedField {
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      action: isSet(object.action) ? globalThis.String(object.action) : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      normalization: isSet(object.normalization) ? globalThis.String(object.normalization) : "",
+      keyIds: globalThis.Array.isArray(object?.keyIds)
+        ? object.keyIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.key_ids)
+        ? object.key_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TransformedField): unknown {
+    const obj: any = {};
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.action !== "") {
+      obj.action = message.action;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.normalization !== "") {
+      obj.normalization = message.normalization;
+    }
+    if (message.keyIds?.length) {
+      obj.keyIds = message.keyIds;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TransformedField>, I>>(base?: I): TransformedField {
+    return TransformedField.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TransformedField>, I>>(object: I): TransformedField {
+    const message = createBaseTransformedField();
+    message.path = object.path ?? "";
+    message.action = object.action ?? "";
+    message.method = object.method ?? "";
+    message.normalization = object.normalization ?? "";
+    message.keyIds = object.keyIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
 /**
  * Read-only inspection of the bus for operators. Nothing here writes to a topic or moves
  * a subscription's cursor.
@@ -4438,6 +6109,56 @@ export const OperatorServiceService = {
       Buffer.from(ExplainPolicyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExplainPolicyResponse => ExplainPolicyResponse.decode(value),
   },
+  /**
+   * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
+   * entry's hash and its link to the entry before, from the first entry or from a signed
+   * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
+   * with the stored entry), and every checkpoint published so far against the entries it
+   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   */
+  verifyLedger: {
+    path: "/puente.v1.OperatorService/VerifyLedger" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VerifyLedgerRequest): Buffer => Buffer.from(VerifyLedgerRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VerifyLedgerRequest => VerifyLedgerRequest.decode(value),
+    responseSerialize: (value: VerifyLedgerResponse): Buffer =>
+      Buffer.from(VerifyLedgerResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VerifyLedgerResponse => VerifyLedgerResponse.decode(value),
+  },
+  /**
+   * Who received an event of the caller's country: one receipt per disclosure of it (each
+   * recipient, agreement version, the fields released, transformed and removed, when),
+   * oldest first; and the retraction notices sent for it. Empty when nobody received it.
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID: not a UUID), FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE).
+   */
+  whoReceived: {
+    path: "/puente.v1.OperatorService/WhoReceived" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: WhoReceivedRequest): Buffer => Buffer.from(WhoReceivedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WhoReceivedRequest => WhoReceivedRequest.decode(value),
+    responseSerialize: (value: WhoReceivedResponse): Buffer => Buffer.from(WhoReceivedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WhoReceivedResponse => WhoReceivedResponse.decode(value),
+  },
+  /**
+   * Disclosures of the caller's country's data, filtered by agreement, recipient and time
+   * range, oldest first, paged. Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a page token
+   * from another query), FAILED_PRECONDITION (LEDGER_UNAVAILABLE).
+   */
+  listDisclosures: {
+    path: "/puente.v1.OperatorService/ListDisclosures" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListDisclosuresRequest): Buffer =>
+      Buffer.from(ListDisclosuresRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListDisclosuresRequest => ListDisclosuresRequest.decode(value),
+    responseSerialize: (value: ListDisclosuresResponse): Buffer =>
+      Buffer.from(ListDisclosuresResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListDisclosuresResponse => ListDisclosuresResponse.decode(value),
+  },
 } as const;
 
 export interface OperatorServiceServer extends UntypedServiceImplementation {
@@ -4476,6 +6197,29 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
    * SCHEMA_REJECTED).
    */
   explainPolicy: handleUnaryCall<ExplainPolicyRequest, ExplainPolicyResponse>;
+  /**
+   * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
+   * entry's hash and its link to the entry before, from the first entry or from a signed
+   * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
+   * with the stored entry), and every checkpoint published so far against the entries it
+   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   */
+  verifyLedger: handleUnaryCall<VerifyLedgerRequest, VerifyLedgerResponse>;
+  /**
+   * Who received an event of the caller's country: one receipt per disclosure of it (each
+   * recipient, agreement version, the fields released, transformed and removed, when),
+   * oldest first; and the retraction notices sent for it. Empty when nobody received it.
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID: not a UUID), FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE).
+   */
+  whoReceived: handleUnaryCall<WhoReceivedRequest, WhoReceivedResponse>;
+  /**
+   * Disclosures of the caller's country's data, filtered by agreement, recipient and time
+   * range, oldest first, paged. Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a page token
+   * from another query), FAILED_PRECONDITION (LEDGER_UNAVAILABLE).
+   */
+  listDisclosures: handleUnaryCall<ListDisclosuresRequest, ListDisclosuresResponse>;
 }
 
 export interface OperatorServiceClient extends Client {
@@ -4583,6 +6327,71 @@ export interface OperatorServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExplainPolicyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
+   * entry's hash and its link to the entry before, from the first entry or from a signed
+   * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
+   * with the stored entry), and every checkpoint published so far against the entries it
+   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   */
+  verifyLedger(
+    request: VerifyLedgerRequest,
+    callback: (error: ServiceError | null, response: VerifyLedgerResponse) => void,
+  ): ClientUnaryCall;
+  verifyLedger(
+    request: VerifyLedgerRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VerifyLedgerResponse) => void,
+  ): ClientUnaryCall;
+  verifyLedger(
+    request: VerifyLedgerRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VerifyLedgerResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Who received an event of the caller's country: one receipt per disclosure of it (each
+   * recipient, agreement version, the fields released, transformed and removed, when),
+   * oldest first; and the retraction notices sent for it. Empty when nobody received it.
+   * Errors: INVALID_ARGUMENT (REQUEST_INVALID: not a UUID), FAILED_PRECONDITION
+   * (LEDGER_UNAVAILABLE).
+   */
+  whoReceived(
+    request: WhoReceivedRequest,
+    callback: (error: ServiceError | null, response: WhoReceivedResponse) => void,
+  ): ClientUnaryCall;
+  whoReceived(
+    request: WhoReceivedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: WhoReceivedResponse) => void,
+  ): ClientUnaryCall;
+  whoReceived(
+    request: WhoReceivedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: WhoReceivedResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Disclosures of the caller's country's data, filtered by agreement, recipient and time
+   * range, oldest first, paged. Errors: INVALID_ARGUMENT (REQUEST_INVALID, e.g. a page token
+   * from another query), FAILED_PRECONDITION (LEDGER_UNAVAILABLE).
+   */
+  listDisclosures(
+    request: ListDisclosuresRequest,
+    callback: (error: ServiceError | null, response: ListDisclosuresResponse) => void,
+  ): ClientUnaryCall;
+  listDisclosures(
+    request: ListDisclosuresRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListDisclosuresResponse) => void,
+  ): ClientUnaryCall;
+  listDisclosures(
+    request: ListDisclosuresRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListDisclosuresResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -301,6 +301,26 @@ export interface Delivery {
    * the change carries the old version.
    */
   agreementVersion: string;
+  /**
+   * Set when this delivery is not a record but a retraction notice: the origin published a
+   * correction (an event whose `meta.supersedes` names an event this subscriber's agency
+   * received earlier) that the agreement in force no longer releases to it. Drop the
+   * retracted event. `payload` is empty, `schema_id` 0 and `key` empty; `event_id`,
+   * `partition` and `offset` are those of the correcting record. Acknowledge it like any
+   * delivery. See proto/README.md, "Corrections and retractions".
+   */
+  retraction?: RetractionNotice | undefined;
+}
+
+/** An event received earlier is withdrawn by its origin. */
+export interface RetractionNotice {
+  /** The `meta.eventId` of the earlier delivery to drop. */
+  retractedEventId: string;
+  /**
+   * Why its correction is not delivered instead, e.g. "record not releasable to MX" or
+   * "no rule of agreement us-to-mx@3 admits the record".
+   */
+  reason: string;
 }
 
 /** Confirms that acknowledgements are durable. */
@@ -1720,6 +1740,7 @@ function createBaseDelivery(): Delivery {
     payloadFormat: 0,
     payload: Buffer.alloc(0),
     agreementVersion: "",
+    retraction: undefined,
   };
 }
 
@@ -1760,6 +1781,9 @@ export const Delivery: MessageFns<Delivery> = {
     }
     if (message.agreementVersion !== "") {
       writer.uint32(98).string(message.agreementVersion);
+    }
+    if (message.retraction !== undefined) {
+      RetractionNotice.encode(message.retraction, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -1873,6 +1897,14 @@ export const Delivery: MessageFns<Delivery> = {
             message.agreementVersion = reader.string();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.retraction = RetractionNotice.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1915,6 +1947,7 @@ export const Delivery: MessageFns<Delivery> = {
         : isSet(object.agreement_version)
         ? globalThis.String(object.agreement_version)
         : "",
+      retraction: isSet(object.retraction) ? RetractionNotice.fromJSON(object.retraction) : undefined,
     };
   },
 
@@ -1956,6 +1989,9 @@ export const Delivery: MessageFns<Delivery> = {
     if (message.agreementVersion !== "") {
       obj.agreementVersion = message.agreementVersion;
     }
+    if (message.retraction !== undefined) {
+      obj.retraction = RetractionNotice.toJSON(message.retraction);
+    }
     return obj;
   },
 
@@ -1976,6 +2012,98 @@ export const Delivery: MessageFns<Delivery> = {
     message.payloadFormat = object.payloadFormat ?? 0;
     message.payload = object.payload ?? Buffer.alloc(0);
     message.agreementVersion = object.agreementVersion ?? "";
+    message.retraction = (object.retraction !== undefined && object.retraction !== null)
+      ? RetractionNotice.fromPartial(object.retraction)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRetractionNotice(): RetractionNotice {
+  return { retractedEventId: "", reason: "" };
+}
+
+export const RetractionNotice: MessageFns<RetractionNotice> = {
+  encode(message: RetractionNotice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.retractedEventId !== "") {
+      writer.uint32(10).string(message.retractedEventId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RetractionNotice {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRetractionNotice();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.retractedEventId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RetractionNotice {
+    return {
+      retractedEventId: isSet(object.retractedEventId)
+        ? globalThis.String(object.retractedEventId)
+        : isSet(object.retracted_event_id)
+        ? globalThis.String(object.retracted_event_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RetractionNotice): unknown {
+    const obj: any = {};
+    if (message.retractedEventId !== "") {
+      obj.retractedEventId = message.retractedEventId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RetractionNotice>, I>>(base?: I): RetractionNotice {
+    return RetractionNotice.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RetractionNotice>, I>>(object: I): RetractionNotice {
+    const message = createBaseRetractionNotice();
+    message.retractedEventId = object.retractedEventId ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

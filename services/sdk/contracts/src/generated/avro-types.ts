@@ -15,6 +15,34 @@ export interface Address {
   countryCode: string;
 }
 
+/** A signed statement of a country's disclosure ledger at one moment: how many entries it held and the hash of the last. Whoever holds it can later prove the ledger was not rewritten before that entry. Topics: us.audit-checkpoints.v1 and mx.audit-checkpoints.v1, key: checkpointId. */
+export interface AuditCheckpoint {
+  /** Envelope of the checkpoint; originCountry is the ledger's country. */
+  meta: EventMeta;
+  /**
+   * Id of this checkpoint; the Kafka key.
+   * UUID string (logical type uuid).
+   */
+  checkpointId: string;
+  /** Country whose ledger (the disclosures of its data) this checkpoint states. */
+  ledgerCountry: Country;
+  /** Number of entries in the ledger when signed; the head is entry entryCount (entries are numbered from 1). */
+  entryCount: number;
+  /** SHA-256 (32 bytes) of the head entry, which chains every entry before it. */
+  headHash: Buffer;
+  /**
+   * When the ledger's service signed the statement.
+   * Instant, millisecond precision (logical type timestamp-millis).
+   */
+  signedAt: Date;
+  /** Id of the Ed25519 key that signed, so a verifier picks the right public key. */
+  keyId: string;
+  /** The signer's Ed25519 public key (32 raw bytes), for convenience; a verifier trusts only keys it holds for keyId. */
+  publicKey: Buffer;
+  /** Ed25519 signature (64 bytes) over the UTF-8 statement "puente-audit-checkpoint/v1\n<ledgerCountry>\n<entryCount>\n<headHash hex>\n<signedAt ms>\n<keyId>". */
+  signature: Buffer;
+}
+
 /** Advance cargo manifest of a border crossing, after the WCO data model. Topic: <origin>.cargo-manifests.v1, key: manifestId. */
 export interface CargoManifest {
   /** Envelope: ids, origin, classification, releasability and purposes. */
@@ -151,7 +179,35 @@ export interface Defendant {
 /** Direction of a crossing: NORTHBOUND is Mexico to the United States, SOUTHBOUND the United States to Mexico. */
 export type Direction = 'NORTHBOUND' | 'SOUTHBOUND';
 
-/** Audit entry for one delivery of one event to one partner: what was released, transformed or removed, under which agreement. Topic: audit.disclosures.v1, key: disclosureId. */
+/** One event of a disclosed batch: which, from where, and a digest of exactly what the partner received. */
+export interface DisclosedEvent {
+  /**
+   * eventId of the disclosed event, so a correction can reach every recipient.
+   * UUID string (logical type uuid).
+   */
+  eventId: string;
+  /** Key of the disclosed event (case id, manifest id …). */
+  entityId: string;
+  /** Partition of the disclosed event on sourceTopic. */
+  sourcePartition: number;
+  /** Offset of the disclosed event on sourceTopic. */
+  sourceOffset: number;
+  /**
+   * The disclosed event's meta.supersedes: the earlier event it corrects, if any.
+   * UUID string (logical type uuid).
+   */
+  supersedes: string | null;
+  /** SHA-256 (32 bytes) of the exact payload bytes sent to the partner for this event (the policy view in the subscription's payload format); for a RETRACTION, of the notice's event id as UTF-8. */
+  digest: Buffer;
+}
+
+/**
+ * What a disclosure record reports having reached a partner.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type DisclosureKind = 'DELIVERY' | 'RETRACTION' | 'OTHER';
+
+/** Audit record of one delivered batch (or one retraction notice) to one partner under one rule of one agreement: the field lists once, then every event disclosed with its source position and the digest of the bytes sent. Records written before batching (schema versions 1 and 2) name a single event in sourceEventId, sourcePartition, sourceOffset and entityId and have no events. Topic: audit.disclosures.v1, key: disclosureId. */
 export interface DisclosureRecord {
   /** Envelope of the audit entry itself; originCountry is the disclosing country. */
   meta: EventMeta;
@@ -160,19 +216,21 @@ export interface DisclosureRecord {
    * UUID string (logical type uuid).
    */
   disclosureId: string;
+  /** What reached the recipient: the records' policy views (DELIVERY), or a notice that the listed events are retracted (RETRACTION), sent instead of a correction the recipient's agreement no longer admits; a RETRACTION lists no fields. */
+  kind: DisclosureKind;
   /** Topic the disclosed event was read from. */
   sourceTopic: string;
-  /** Partition of the disclosed event. */
-  sourcePartition: number;
-  /** Offset of the disclosed event. */
-  sourceOffset: number;
+  /** Partition of the single disclosed event of a record written before batching; null in a batched record (see events). */
+  sourcePartition: number | null;
+  /** Offset of the single disclosed event of a record written before batching; null in a batched record (see events). */
+  sourceOffset: number | null;
   /**
-   * eventId of the disclosed event, so a correction can reach every recipient.
+   * eventId of the single disclosed event of a record written before batching; null in a batched record (see events).
    * UUID string (logical type uuid).
    */
-  sourceEventId: string;
-  /** Key of the disclosed event (case id, manifest id …). */
-  entityId: string;
+  sourceEventId: string | null;
+  /** Key of the single disclosed event of a record written before batching; null in a batched record (see events). */
+  entityId: string | null;
   /** Who received it. */
   recipient: Recipient;
   /** Id of the sharing agreement applied, e.g. "us-to-mx". */
@@ -191,6 +249,8 @@ export interface DisclosureRecord {
   fieldsTransformed: FieldTransform[];
   /** Paths withheld from the partner. */
   fieldsRemoved: string[];
+  /** Every event the batch disclosed (or the notice retracted), in the order sent. Empty only in a record written before batching. */
+  events: DisclosedEvent[];
   /**
    * When the record was handed to the partner.
    * Instant, millisecond precision (logical type timestamp-millis).
@@ -698,6 +758,7 @@ export const enumSymbols = {
   Country: ['US', 'MX'],
   CustodyStatus: ['IN_CUSTODY', 'RELEASED', 'FUGITIVE', 'UNKNOWN'],
   Direction: ['NORTHBOUND', 'SOUTHBOUND'],
+  DisclosureKind: ['DELIVERY', 'RETRACTION', 'OTHER'],
   DocumentType: ['PASSPORT', 'PASSPORT_CARD', 'VISA', 'BORDER_CROSSING_CARD', 'PERMANENT_RESIDENT_CARD', 'VOTER_ID', 'DRIVER_LICENSE', 'COMMERCIAL_DRIVER_LICENSE', 'FAST_CARD', 'SENTRI_CARD', 'CURP', 'RFC', 'OTHER'],
   JurisdictionLevel: ['FEDERAL', 'STATE'],
   Lane: ['EXPEDITED', 'STANDARD', 'SECONDARY_INSPECTION', 'HOLD'],
@@ -721,11 +782,13 @@ export const enumSymbols = {
 /** The value type of every topic. */
 export interface TopicValue {
   'audit.disclosures.v1': DisclosureRecord;
+  'mx.audit-checkpoints.v1': AuditCheckpoint;
   'mx.cargo-manifests.v1': CargoManifest;
   'mx.investigations.v1': InvestigationEvent;
   'mx.prosecutions.v1': ProsecutionEvent;
   'mx.risk-assessments.v1': RiskAssessment;
   'mx.screening-results.v1': ScreeningResult;
+  'us.audit-checkpoints.v1': AuditCheckpoint;
   'us.cargo-manifests.v1': CargoManifest;
   'us.investigations.v1': InvestigationEvent;
   'us.prosecutions.v1': ProsecutionEvent;
@@ -737,11 +800,13 @@ export type Topic = keyof TopicValue;
 
 export const topicNames: readonly Topic[] = [
   'audit.disclosures.v1',
+  'mx.audit-checkpoints.v1',
   'mx.cargo-manifests.v1',
   'mx.investigations.v1',
   'mx.prosecutions.v1',
   'mx.risk-assessments.v1',
   'mx.screening-results.v1',
+  'us.audit-checkpoints.v1',
   'us.cargo-manifests.v1',
   'us.investigations.v1',
   'us.prosecutions.v1',
