@@ -118,6 +118,7 @@ describe('disclosure encoder', () => {
             },
             event,
             decision,
+            Buffer.from(`view sent at ${at}`),
           );
           // Both calls run twice: the first fills the per-rule cache, the second uses it.
           for (let round = 0; round < 2; round++) {
@@ -181,6 +182,7 @@ describe('audit writer', () => {
         },
         event,
         decision,
+        Buffer.from(`view ${i}`),
       ),
     );
     const calls: BusRecord[][] = [];

@@ -1,7 +1,7 @@
 // BrowseRecords: records of one topic, decoded, selected by offsets, time, key or eventId (or the
 // newest), with bounded work per call and a page token to continue. A partner's records come
 // only as the view an agreement releases — withheld ones are omitted — and are audited first.
-import type { BrowseRecordsRequest, BrowseRecordsResponse } from '@puente/proto';
+import type { BrowsedRecord, BrowseRecordsRequest, BrowseRecordsResponse } from '@puente/proto';
 import type { ConsumedRecord, TopicInfo } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { Decision } from '@puente/policy';
@@ -59,8 +59,9 @@ export async function browseRecords(
   const merged = mergeByTime(scanned.matches);
   const chosen = selector === undefined ? merged.slice(-limit) : merged.slice(0, limit);
   const nextPageToken = selector === undefined ? '' : pageTokenAfter(scanned, chosen, fingerprint);
-  if (access.access === 'view') await auditViews(deps, { principal, access }, chosen);
-  return { records: chosen.map((match) => toBrowsed(deps, access, match, format)), nextPageToken };
+  const records = chosen.map((match) => toBrowsed(deps, access, match, format));
+  if (access.access === 'view') await auditViews(deps, { principal, access }, chosen, records);
+  return { records, nextPageToken };
 }
 
 /**
@@ -155,12 +156,13 @@ async function auditViews(
   deps: Pick<OperatorContext, 'audit' | 'viewSchemaId'>,
   viewer: { readonly principal: Principal; readonly access: ViewAccess },
   chosen: readonly Match[],
+  shown: readonly BrowsedRecord[],
 ): Promise<void> {
   if (!deps.audit) return;
   const { principal, access } = viewer;
   const viewSchemaId = deps.viewSchemaId(access.feed.policy);
   await deps.audit(
-    chosen.flatMap((match): DeliveredRecord[] =>
+    chosen.flatMap((match, i): DeliveredRecord[] =>
       match.decision && match.decoded.value
         ? [
             deliveredRecord(
@@ -175,6 +177,7 @@ async function auditViews(
               },
               match.decoded.value,
               match.decision,
+              shown[i]?.payload ?? new Uint8Array(),
             ),
           ]
         : [],

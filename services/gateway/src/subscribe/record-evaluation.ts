@@ -1,6 +1,8 @@
 // One record of a feed, judged for one subscriber: withheld, set aside (it cannot be decoded or
 // evaluated), or the delivery the agreement releases, with what the audit needs of it. The view
 // is taken from the record's Avro where the policy can, else from the decoded event.
+import { createHash } from 'node:crypto';
+
 import { PayloadFormat, type Delivery } from '@puente/proto';
 import type { ConsumedRecord } from '@puente/bus';
 import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
@@ -26,15 +28,25 @@ export interface DeliveredRecord {
   readonly purposes: readonly string[];
   readonly decision: Pick<Extract<Decision, { admitted: true }>, 'rule' | 'fields'>;
   readonly viewSchemaId: number;
+  /** The event's `meta.supersedes`: the earlier event it corrects, or null. */
+  readonly supersedes: string | null;
+  /** SHA-256 of the exact payload bytes sent (the Delivery's `payload`). */
+  readonly digest: Buffer;
+  /**
+   * Set when what was sent is a retraction notice for an event the recipient received earlier
+   * (its correction, this record, is withheld from it): the disclosure is a RETRACTION.
+   */
+  readonly retraction?: { readonly retractedEventId: string; readonly reason: string };
 }
 
-/** The audit's part of an admitted event. */
+/** The audit's part of an admitted event, sent as `payload`. */
 export function deliveredRecord(
   base: Pick<DeliveredRecord, 'principal' | 'subscriptionId' | 'declaredPurposes' | 'feed' | 'record' | 'viewSchemaId'>,
   event: Record<string, unknown>,
   decision: DeliveredRecord['decision'],
+  payload: Uint8Array,
 ): DeliveredRecord {
-  const meta = event['meta'] as { eventId?: string; purposes?: string[] } | undefined;
+  const meta = event['meta'] as { eventId?: string; purposes?: string[]; supersedes?: string | null } | undefined;
   return {
     principal: base.principal,
     subscriptionId: base.subscriptionId,
@@ -45,6 +57,8 @@ export function deliveredRecord(
     eventId: meta?.eventId ?? '',
     purposes: meta?.purposes ?? [],
     decision: { rule: decision.rule, fields: decision.fields },
+    supersedes: meta?.supersedes ?? null,
+    digest: createHash('sha256').update(payload).digest(),
   };
 }
 
@@ -144,6 +158,7 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       },
       { meta },
       admitted,
+      payload,
     ),
   };
 }
