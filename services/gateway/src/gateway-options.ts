@@ -1,9 +1,12 @@
 // What createGateway is built from: its dependencies and the limits it enforces, with defaults.
+import type { KeyObject } from 'node:crypto';
+
 import type { ServerCredentials } from '@grpc/grpc-js';
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet } from '@puente/policy';
-import type { Logger } from '@puente/runtime';
+import type { LedgerReader } from '@puente/ledger';
+import type { Country, Logger } from '@puente/runtime';
 
 import type { PublishPermissions } from './auth/authorization.js';
 import type { Authenticator } from './auth/identity.js';
@@ -54,4 +57,15 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** Told a PublishStream's unanswered requests each time the gateway reads one. */
   readonly onPublishStreamBacklog?: (unanswered: number) => void;
+  /**
+   * Each country's disclosure ledger (the audit service's store, read-only here): operators'
+   * ledger queries, and finding who received an event a correction supersedes. A country
+   * without one answers those queries FAILED_PRECONDITION (LEDGER_UNAVAILABLE).
+   */
+  readonly ledgers?: Partial<Record<Country, LedgerReader>>;
+  /**
+   * Public keys that checkpoints of each country's ledger must be signed with, by key id
+   * (VerifyLedger). A checkpoint signed with any other key is reported invalid.
+   */
+  readonly checkpointKeys?: Partial<Record<Country, ReadonlyMap<string, KeyObject>>>;
 }
