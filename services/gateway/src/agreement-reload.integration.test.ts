@@ -62,6 +62,9 @@ describe('the gateway process and its agreements folder', () => {
         PUENTE_HASH_KEY_US_MX: DEV_KEY,
         PUENTE_POLICIES_DIR: dir,
         PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+        // The test broker is a single node.
+        PUENTE_AUDIT_REPLICATION_FACTOR: '1',
+        PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
         PUENTE_METRICS_PORT: String(metricsPort),
       },
       ready: 'gateway ready',

@@ -70,4 +70,30 @@ describe('gateway configuration', () => {
       loadGatewayConfig({ ...base, SCHEMA_REGISTRY_URL: 'http://r:8081', SCHEMA_REGISTRY_USERNAME: 'u' }),
     ).toThrow(/SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together/);
   });
+
+  it('replicates the disclosure topic three times, two in sync, unless told otherwise', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml' };
+    expect(loadGatewayConfig(base).auditTopic).toEqual({ replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(
+      loadGatewayConfig({ ...base, PUENTE_AUDIT_REPLICATION_FACTOR: '1', PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1' })
+        .auditTopic,
+    ).toEqual({ replicationFactor: 1, minInsyncReplicas: 1 });
+  });
+
+  it('refuses disclosure replication no write could satisfy, naming the variables', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml' };
+    const problems = (env: Record<string, string>): string => {
+      try {
+        loadGatewayConfig({ ...base, ...env });
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    expect(problems({ PUENTE_AUDIT_REPLICATION_FACTOR: '1' })).toMatch(
+      /PUENTE_AUDIT_MIN_INSYNC_REPLICAS: must not exceed PUENTE_AUDIT_REPLICATION_FACTOR \(1\)/,
+    );
+    expect(problems({ PUENTE_AUDIT_REPLICATION_FACTOR: '0' })).toContain('PUENTE_AUDIT_REPLICATION_FACTOR');
+    expect(problems({ PUENTE_AUDIT_MIN_INSYNC_REPLICAS: 'two' })).toContain('PUENTE_AUDIT_MIN_INSYNC_REPLICAS');
+  });
 });

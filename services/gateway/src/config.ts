@@ -34,6 +34,9 @@ const schema = z
     SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
     PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
     PUENTE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    // Production replication of the disclosure topic; a single broker sets 1 and 1.
+    PUENTE_AUDIT_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).default(3),
+    PUENTE_AUDIT_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(32).default(2),
     LOG_LEVEL: logLevelSchema,
   })
   .superRefine((env, context) => {
@@ -42,6 +45,13 @@ const schema = z
         code: 'custom',
         message: 'SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together',
         path: ['SCHEMA_REGISTRY_USERNAME'],
+      });
+    }
+    if (env.PUENTE_AUDIT_MIN_INSYNC_REPLICAS > env.PUENTE_AUDIT_REPLICATION_FACTOR) {
+      context.addIssue({
+        code: 'custom',
+        message: `must not exceed PUENTE_AUDIT_REPLICATION_FACTOR (${env.PUENTE_AUDIT_REPLICATION_FACTOR}): no write could be acknowledged`,
+        path: ['PUENTE_AUDIT_MIN_INSYNC_REPLICAS'],
       });
     }
     const tls = [env.PUENTE_TLS_CA, env.PUENTE_TLS_CERT, env.PUENTE_TLS_KEY];
@@ -77,6 +87,8 @@ export interface GatewayConfig {
     { readonly url: string; readonly auth?: { readonly username: string; readonly password: string } } | undefined;
   /** Create missing topics (catalog, dead-letter, audit) with this many partitions at start. */
   readonly ensureTopicsPartitions: number | undefined;
+  /** Replication of the disclosure topic (created by the gateway when missing). */
+  readonly auditTopic: { readonly replicationFactor: number; readonly minInsyncReplicas: number };
   readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Secrets by variable name (HMAC keys named by agreements), from the same snapshot. */
@@ -119,6 +131,10 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
         }
       : undefined,
     ensureTopicsPartitions: c.PUENTE_ENSURE_TOPICS_PARTITIONS,
+    auditTopic: Object.freeze({
+      replicationFactor: c.PUENTE_AUDIT_REPLICATION_FACTOR,
+      minInsyncReplicas: c.PUENTE_AUDIT_MIN_INSYNC_REPLICAS,
+    }),
     shutdownGraceMs: c.PUENTE_SHUTDOWN_GRACE_MS,
     logLevel: c.LOG_LEVEL,
     secret: (name: string) => snapshot[name],

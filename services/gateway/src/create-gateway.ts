@@ -10,6 +10,7 @@ import {
 } from '@puente/proto';
 import { silentLogger, SUBSCRIPTION_CURSOR_TOPIC } from '@puente/runtime';
 
+import { ensureAuditTopic, PRODUCTION_AUDIT_TOPIC } from './audit/audit-topic.js';
 import { logInternalErrorsTo } from './grpc/errors.js';
 import { widenConnectionWindows } from './grpc/flow-control.js';
 import { DEFAULT_LIMITS, type GatewayLimits, type GatewayOptions } from './gateway-options.js';
@@ -69,6 +70,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics,
     async start() {
       const feedTopics = feedTopicsOf(options.policies());
+      // First: nothing is disclosed, so nothing served, unless disclosures are kept forever.
+      const audit = options.auditTopic ?? PRODUCTION_AUDIT_TOPIC;
+      await ensureAuditTopic(bus, {
+        replicationFactor: audit.replicationFactor,
+        minInsyncReplicas: audit.minInsyncReplicas,
+        partitions: options.auditTopic?.partitions ?? (options.ensureTopics ? options.ensureTopics.partitions : 3),
+        logger,
+      });
       if (options.ensureTopics) await ensureGatewayTopics(bus, codec, options.ensureTopics.partitions);
       await cursors.start();
       await tailReader.start(feedTopics);

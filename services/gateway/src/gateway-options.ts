@@ -8,6 +8,7 @@ import type { PolicySet } from '@puente/policy';
 import type { LedgerReader } from '@puente/ledger';
 import type { Country, Logger } from '@puente/runtime';
 
+import type { AuditTopicSettings } from './audit/audit-topic.js';
 import type { PublishPermissions } from './auth/authorization.js';
 import type { Authenticator } from './auth/identity.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -51,8 +52,17 @@ export interface GatewayOptions {
   /** host:port; port 0 picks a free one. */
   readonly address?: string;
   readonly limits?: Partial<GatewayLimits>;
-  /** Create missing topics (every catalog topic, DLQs, audit, cursors) at start: embedded mode and tests. */
+  /** Create missing topics (every catalog topic, DLQs, cursors) at start: embedded mode and tests. */
   readonly ensureTopics?: { readonly partitions: number } | false;
+  /**
+   * Replication of the disclosure topic, which the gateway always creates when missing (kept
+   * forever) and checks at start. Default PRODUCTION_AUDIT_TOPIC (3 replicas, 2 in sync); a single
+   * broker (embedded mode, tests, a workstation) passes SINGLE_BROKER_AUDIT_TOPIC.
+   */
+  readonly auditTopic?: AuditTopicSettings & {
+    /** Partitions when it is created (default: ensureTopics' partitions, else 3). */
+    readonly partitions?: number;
+  };
   readonly logger?: Logger;
   readonly metrics?: GatewayMetrics;
   /** Told a PublishStream's unanswered requests each time the gateway reads one. */

@@ -58,6 +58,9 @@ async function startGateway(port: number): Promise<Running> {
       PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
       PUENTE_HASH_KEY_US_MX: DEV_KEY,
       PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+      // The test broker is a single node.
+      PUENTE_AUDIT_REPLICATION_FACTOR: '1',
+      PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
       PUENTE_METRICS_PORT: '0',
       PUENTE_SHUTDOWN_GRACE_MS: '3000',
     },
@@ -215,6 +218,9 @@ describe('the gateway process with SCHEMA_REGISTRY_URL', () => {
         PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
         PUENTE_HASH_KEY_US_MX: DEV_KEY,
         PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+        // The test broker is a single node.
+        PUENTE_AUDIT_REPLICATION_FACTOR: '1',
+        PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
         PUENTE_METRICS_PORT: '0',
         SCHEMA_REGISTRY_URL: registryUrl,
       },

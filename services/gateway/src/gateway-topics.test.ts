@@ -1,5 +1,5 @@
 // The topics a gateway needs: feed topics once each and sorted; with ensureTopics, the catalog's
-// topics, their dead-letter topics on one partition, and the disclosure topic.
+// topics and their dead-letter topics on one partition, never the disclosure topic (made apart).
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet } from '@puente/policy';
@@ -18,20 +18,19 @@ describe('feedTopicsOf', () => {
 });
 
 describe('ensureGatewayTopics', () => {
-  it('creates catalog topics, their dead-letter topics and the disclosure topic', async () => {
+  it('creates catalog topics and their dead-letter topics, leaving the disclosure topic to ensureAuditTopic', async () => {
     const asked: { topic: string; partitions: number }[][] = [];
     const bus = {
       admin: { ensureTopics: async (specs: { topic: string; partitions: number }[]) => void asked.push(specs) },
     };
     const topics = ['us.a.v1', 'mx.b.v1'];
-    const codec = { topics: () => topics } as unknown as AvroCodec;
+    const codec = { topics: () => [...topics, DISCLOSURE_TOPIC] } as unknown as AvroCodec;
     await ensureGatewayTopics(bus as unknown as Bus, codec, 3);
     expect(asked).toEqual([
       [
         { topic: 'us.a.v1', partitions: 3 },
         { topic: 'mx.b.v1', partitions: 3 },
         ...deadLetterTopicsOf(topics).map((topic) => ({ topic, partitions: 1 })),
-        { topic: DISCLOSURE_TOPIC, partitions: 3 },
       ],
     ]);
   });

@@ -1,7 +1,7 @@
 // The model port end to end on a real Kafka broker and real gRPC sockets: a US publisher, an MX
 // subscriber receiving only the policy view, every refusal with its status, and a subscriber
 // that disconnects and resumes without losing or repeating acknowledged records.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,10 +23,11 @@ import {
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
-import { KafkaBus } from '@puente/bus';
+import { type Bus, KafkaBus } from '@puente/bus';
 import { createCodec, parseSchemaText } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -66,6 +67,28 @@ const auth = (name: string | null) => {
   if (name) metadata.set('authorization', `Bearer ${name.startsWith('dev.') ? name : token(name)}`);
   return metadata;
 };
+
+/** The disclosure record on Kafka that names `eventId` among its events (it must be there already). */
+async function disclosureOf(bus: Bus, eventId: string): Promise<Record<string, any>> {
+  const { partitions } = await bus.admin.describeTopic(DISCLOSURE_TOPIC);
+  let found: Record<string, any> | undefined;
+  const reader = await bus.readFrom({
+    topic: DISCLOSURE_TOPIC,
+    positions: partitions.filter((p) => p.high !== p.low).map((p) => ({ partition: p.partition, offset: p.low })),
+    handler: async (batch) => {
+      for (const record of batch.records) {
+        const value = codec.decode(record.value!, { topic: DISCLOSURE_TOPIC }).value as Record<string, any>;
+        if (value['events'].some((e: { eventId: string }) => e.eventId === eventId)) found = value;
+      }
+    },
+  });
+  try {
+    await waitFor(() => found !== undefined, 15_000, `the disclosure of ${eventId}`);
+  } finally {
+    await reader.stop();
+  }
+  return found!;
+}
 
 describe('gateway on real Kafka and gRPC', () => {
   let bus: KafkaBus;
@@ -191,7 +214,8 @@ describe('gateway on real Kafka and gRPC', () => {
   });
 
   it('delivers the MX view of a US manifest: kept names, hashed documents, removed fields; withholds the rest', async () => {
-    const sub = subscribe(`view-${randomUUID().slice(0, 8)}`);
+    const subscription = `view-${randomUUID().slice(0, 8)}`;
+    const sub = subscribe(subscription);
     await waitFor(() => sub.started.length > 0, 20_000, 'the subscription to start');
     const started = sub.started[0]?.kind;
     if (started?.$case !== 'started') throw new Error('expected started');
@@ -230,10 +254,25 @@ describe('gateway on real Kafka and gRPC', () => {
     // The RESTRICTED manifest was published first on the same key: it never arrives.
     expect(sub.deliveries.some((d) => d.eventId === restricted['meta'].eventId)).toBe(false);
 
-    // The disclosure is audited before delivery.
-    const audited = await bus.admin.listTopics();
-    const disclosures = audited.find((t) => t.topic === 'audit.disclosures.v1');
-    expect(disclosures?.partitions.reduce((n, p) => n + Number(p.high), 0)).toBeGreaterThan(0);
+    // The disclosure was written before the delivery: its record names the event, the digest of
+    // the exact bytes sent, the recipient and the fields released, transformed and removed.
+    const disclosure = await disclosureOf(bus, shared['meta'].eventId);
+    expect(disclosure).toMatchObject({
+      kind: 'DELIVERY',
+      sourceTopic: 'us.cargo-manifests.v1',
+      sourceEventId: null,
+      recipient: { country: 'MX', agency: 'ANAM', subscription: `mx.anam.${subscription}` },
+      agreementId: 'us-to-mx',
+      agreementVersion: delivery!.agreementVersion,
+      viewSchemaId: feed?.viewSchemaId,
+    });
+    const event = disclosure['events'].find((e: { eventId: string }) => e.eventId === shared['meta'].eventId);
+    expect(event).toMatchObject({ entityId: shared['manifestId'], sourceOffset: Number(delivery!.offset) });
+    expect(event.digest).toEqual(createHash('sha256').update(delivery!.payload).digest());
+    expect(disclosure['fieldsRemoved']).toEqual(expect.arrayContaining(['consignor.address']));
+    expect(disclosure['fieldsTransformed'].map((t: { path: string }) => t.path)).toContain(
+      'driver.documents[*].documentNumber',
+    );
     sub.call.end();
   });
 

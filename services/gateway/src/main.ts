@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     address: config.address,
     ...(config.tls ? { credentials: createServerCredentials({ ...config.tls, requireClientCert: true }) } : {}),
     ensureTopics: config.ensureTopicsPartitions ? { partitions: config.ensureTopicsPartitions } : false,
+    auditTopic: config.auditTopic,
     logger,
   });
   built.gateway = gateway;

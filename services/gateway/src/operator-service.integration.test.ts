@@ -39,6 +39,7 @@ import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { SINGLE_BROKER_AUDIT_TOPIC } from './audit/audit-topic.js';
 import { readDevKeys } from './dev/dev-wiring.js';
 import { loadPublishPermissions } from './auth/authorization.js';
 import { createGateway, type Gateway } from './create-gateway.js';
@@ -154,6 +155,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
       authenticator,
       permissions: loadPublishPermissions(`${root}deploy/gateway/publishers.yaml`),
       ensureTopics: { partitions: 3 },
+      auditTopic: SINGLE_BROKER_AUDIT_TOPIC,
     });
     await gateway.start();
     share = new ShareServiceClient(`127.0.0.1:${gateway.port}`, credentials.createInsecure());

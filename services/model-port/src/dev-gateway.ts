@@ -2,7 +2,7 @@
 // 127.0.0.1, creating its topics with three partitions.
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
-import { createGateway, type Gateway } from '@puente/gateway';
+import { createGateway, type Gateway, SINGLE_BROKER_AUDIT_TOPIC } from '@puente/gateway';
 import { devGatewayParts, type DevGatewayParts } from '@puente/gateway/dev';
 import type { Logger } from '@puente/runtime';
 
@@ -27,6 +27,8 @@ export function createDevGateway(options: DevGatewayOptions): { gateway: Gateway
     permissions: dev.permissions,
     address: `127.0.0.1:${options.port}`,
     ensureTopics: { partitions: 3 },
+    // The embedded bus is one process: one copy of everything.
+    auditTopic: SINGLE_BROKER_AUDIT_TOPIC,
     logger,
   });
   return { gateway, dev };

@@ -85,8 +85,12 @@ describe('an agreement change under a live subscription', () => {
     wrapped.publish = async (topic: string, records: readonly BusRecord[]) => {
       if (topic === DISCLOSURE_TOPIC) {
         for (const record of records) {
-          const value = codec.decode(record.value!).value as { sourceEventId: string; agreementVersion: string };
-          audit.disclosed.push({ eventId: value.sourceEventId, version: value.agreementVersion });
+          const value = codec.decode(record.value!).value as {
+            events: { eventId: string }[];
+            agreementVersion: string;
+          };
+          for (const event of value.events)
+            audit.disclosed.push({ eventId: event.eventId, version: value.agreementVersion });
         }
         if (audit.hold) await new Promise<void>((resolve) => audit.held.push(resolve));
       }

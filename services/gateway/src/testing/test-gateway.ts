@@ -9,6 +9,7 @@ import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import { createPolicyStore, type PolicyError, type PolicyStore } from '@puente/policy';
 
+import { SINGLE_BROKER_AUDIT_TOPIC } from '../audit/audit-topic.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../create-gateway.js';
 import { devGatewayParts, readDevKeys } from '../dev/dev-wiring.js';
 
@@ -61,6 +62,8 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     policies: store ? () => store.current() : () => dev.policies,
     authenticator: dev.authenticator,
     permissions: dev.permissions,
+    // The test broker (and MemoryBus) is a single node.
+    auditTopic: SINGLE_BROKER_AUDIT_TOPIC,
     ...overrides,
     bus,
     codec,
