@@ -11,8 +11,6 @@ import type { DeliveredRecord } from '../subscribe/record-evaluation.js';
 import { createDisclosureEncoder, type EncodedDisclosure } from './disclosure-encoder.js';
 import { groupDeliveries } from './disclosure-record.js';
 
-export { fieldLists, type FieldLists } from './field-lists.js';
-
 /** Records, and produce requests, stay well under Kafka's default 1 MiB message limit, whatever the batch. */
 export const MAX_AUDIT_CHUNK_BYTES = 512 * 1024;
 

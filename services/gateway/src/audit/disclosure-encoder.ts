@@ -43,6 +43,8 @@ function eventWriterOf(codec: AvroCodec): EventWriter {
 }
 
 const INITIAL_SCRATCH = 64 * 1024;
+/** A batch of huge keys must not pin a huge buffer for the life of the process. */
+const MAX_RETAINED_SCRATCH = 1024 * 1024;
 
 export function createDisclosureEncoder(codec: AvroCodec): DisclosureEncoder {
   const writeEvent = eventWriterOf(codec);
@@ -119,6 +121,7 @@ export function createDisclosureEncoder(codec: AvroCodec): DisclosureEncoder {
       });
       from = to;
     }
+    if (scratch.length > MAX_RETAINED_SCRATCH) scratch = Buffer.allocUnsafe(INITIAL_SCRATCH);
     return { records, refused };
   };
 }
