@@ -70,4 +70,28 @@ describe('gateway configuration', () => {
       loadGatewayConfig({ ...base, SCHEMA_REGISTRY_URL: 'http://r:8081', SCHEMA_REGISTRY_USERNAME: 'u' }),
     ).toThrow(/SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD go together/);
   });
+
+  it('reads the ledgers from DATABASE_URL with their checkpoint keys file, and names what is wrong', () => {
+    const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml', INIT_CWD: '/srv/puente' };
+    expect(loadGatewayConfig(base).ledger).toBeUndefined();
+    expect(
+      loadGatewayConfig({
+        ...base,
+        DATABASE_URL: 'postgres://puente@db:5432/audit',
+        PUENTE_AUDIT_PUBLIC_KEYS_FILE: 'keys/audit-public.json',
+      }).ledger,
+    ).toEqual({ databaseUrl: 'postgres://puente@db:5432/audit', publicKeysFile: '/srv/puente/keys/audit-public.json' });
+    let error: unknown;
+    try {
+      loadGatewayConfig({ ...base, KAFKA_BROKERS: 'nope', DATABASE_URL: 'mysql://db/audit' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('KAFKA_BROKERS');
+    expect(problems).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL');
+    expect(() => loadGatewayConfig({ ...base, PUENTE_AUDIT_PUBLIC_KEYS_FILE: 'k.json' })).toThrow(
+      /PUENTE_AUDIT_PUBLIC_KEYS_FILE verifies the ledgers at DATABASE_URL/,
+    );
+  });
 });

@@ -62,6 +62,34 @@ const schema = z
     }
   });
 
+// The disclosure ledgers (issue 16: operators' ledger queries), kept apart from the schema above.
+// DATABASE_URL is the PostgreSQL server holding both countries' ledgers (schemas ledger_us and
+// ledger_mx, written by the audit services); PUENTE_AUDIT_PUBLIC_KEYS_FILE the public keys their
+// checkpoints must be signed with (the format @puente/ledger's publicKeysFromEnv reads).
+const ledgerSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    PUENTE_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
+  })
+  .superRefine((env, context) => {
+    if (env.PUENTE_AUDIT_PUBLIC_KEYS_FILE !== undefined && env.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: 'PUENTE_AUDIT_PUBLIC_KEYS_FILE verifies the ledgers at DATABASE_URL: set DATABASE_URL too',
+        path: ['PUENTE_AUDIT_PUBLIC_KEYS_FILE'],
+      });
+    }
+  });
+
+export interface GatewayLedgerConfig {
+  readonly databaseUrl: string;
+  /** Absent: no checkpoint can be judged valid (VerifyLedger reports each as signed by an unknown key). */
+  readonly publicKeysFile: string | undefined;
+}
+
 export interface GatewayConfig {
   readonly brokers: readonly string[];
   readonly address: string;
@@ -79,19 +107,24 @@ export interface GatewayConfig {
   readonly ensureTopicsPartitions: number | undefined;
   readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The disclosure ledgers to answer operators' ledger queries from; undefined without DATABASE_URL. */
+  readonly ledger: GatewayLedgerConfig | undefined;
   /** Secrets by variable name (HMAC keys named by agreements), from the same snapshot. */
   readonly secret: (name: string) => string | undefined;
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
+  const ledgerParsed = ledgerSchema.safeParse(env);
+  if (!parsed.success || !ledgerParsed.success) {
+    const issues = [...(parsed.error?.issues ?? []), ...(ledgerParsed.error?.issues ?? [])];
     throw new ConfigError(
       'gateway',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+      issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
     );
   }
   const c = parsed.data;
+  const l = ledgerParsed.data;
   const snapshot = { ...env };
   // A relative path means relative to where the command was typed: `pnpm --filter … start` runs
   // the script in the package's directory but says where it was invoked in INIT_CWD.
@@ -121,6 +154,9 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     ensureTopicsPartitions: c.PUENTE_ENSURE_TOPICS_PARTITIONS,
     shutdownGraceMs: c.PUENTE_SHUTDOWN_GRACE_MS,
     logLevel: c.LOG_LEVEL,
+    ledger: l.DATABASE_URL
+      ? { databaseUrl: l.DATABASE_URL, publicKeysFile: path(l.PUENTE_AUDIT_PUBLIC_KEYS_FILE) }
+      : undefined,
     secret: (name: string) => snapshot[name],
   });
 }
