@@ -11,7 +11,7 @@ import type { OperatorContext } from './context.js';
 import { mergeByTime, scan } from './scan.js';
 import { topicInfos } from './topics.js';
 
-export type CheckpointTopicDeps = Pick<OperatorContext, 'bus' | 'codec' | 'ledgerLimits'>;
+export type CheckpointTopicDeps = Pick<OperatorContext, 'bus' | 'codec' | 'ledgerLimits' | 'checkpointTopic'>;
 
 /** One record of the checkpoint topic: a checkpoint, or why it is not one. */
 export type PublishedCheckpoint =
@@ -29,7 +29,9 @@ export interface CheckpointTopicRead {
 }
 
 export async function readCheckpointTopic(deps: CheckpointTopicDeps, country: Country): Promise<CheckpointTopicRead> {
-  const topic = auditCheckpointTopic(country);
+  const topic = deps.checkpointTopic?.(country) ?? auditCheckpointTopic(country);
+  // Read as the country's checkpoint schema, wherever the records are read from.
+  const schemaTopic = auditCheckpointTopic(country);
   const info = (await topicInfos(deps.bus)).get(topic);
   if (!info) return { topic, published: [], total: 0, complete: true };
   const ranges = new Map(info.partitions.map((p) => [p.partition, { from: Number(p.low), to: Number(p.high) }]));
@@ -41,7 +43,7 @@ export async function readCheckpointTopic(deps: CheckpointTopicDeps, country: Co
     perPartitionLimit: maxCheckpoints,
     budget: maxCheckpoints,
     timeoutMs: checkpointTimeoutMs,
-    accept: (record): PublishedCheckpoint => decodeCheckpoint(deps, topic, record),
+    accept: (record): PublishedCheckpoint => decodeCheckpoint(deps, schemaTopic, record),
   });
   // Every partition read to its end; a partition stopped by the budget is `done` but not read through.
   const complete = [...result.partitions.values()].every((p) => p.next >= p.to);

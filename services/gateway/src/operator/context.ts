@@ -71,6 +71,11 @@ export interface OperatorServiceDeps {
   /** The public keys each country's checkpoints must be signed with, by key id. */
   readonly checkpointKeys?: Partial<Record<Country, ReadonlyMap<string, KeyObject>>>;
   readonly ledgerLimits?: Partial<LedgerLimits>;
+  /**
+   * Where a country's checkpoints are read: `auditCheckpointTopic(country)` unless given (a test
+   * sharing its broker with other tests' checkpoints reads its own topic).
+   */
+  readonly checkpointTopic?: (country: Country) => string;
 }
 
 /** The dependencies the RPCs share once the caller is authenticated, with the limits filled in. */

@@ -44,7 +44,8 @@ describe('verifyLedger', () => {
   const headOf = async (n: number): Promise<Buffer> => (await us.entry(n))!.hash;
   const checkpointAt = async (n: number, options: Partial<Parameters<typeof signedCheckpoint>[0]> = {}) =>
     signedCheckpoint({ country: 'US', entryCount: n, headHash: await headOf(n), key, ...options });
-  const publish = (...checkpoints: AuditCheckpoint[]) => publishCheckpoints(fx.bus, codec, 'US', checkpoints);
+  const publish = (...checkpoints: AuditCheckpoint[]) =>
+    publishCheckpoints({ bus: fx.bus, codec, country: 'US' }, checkpoints);
 
   it('reports an intact ledger with its head when no checkpoint was published', async () => {
     const answer = await verifyLedger(deps, US_OPERATOR, { fromCheckpointId: '' });
@@ -173,6 +174,21 @@ describe('verifyLedger', () => {
       firstBadEntry: '0',
       problem: 'only the oldest 2 of the 3 records of us.audit-checkpoints.v1 were checked',
     });
+  });
+
+  it('reads the checkpoint topic it is given', async () => {
+    await publish(await checkpointAt(3));
+    await fx.bus.admin.ensureTopics([{ topic: 'test.us-checkpoints', partitions: 2 }]);
+    const own = await checkpointAt(5);
+    await publishCheckpoints({ bus: fx.bus, codec, country: 'US', topic: 'test.us-checkpoints' }, [own]);
+    const answer = await verifyLedger(
+      { ...deps, checkpointTopic: (c) => `test.${c.toLowerCase()}-checkpoints` },
+      US_OPERATOR,
+      {
+        fromCheckpointId: '',
+      },
+    );
+    expect(answer.checkpoints.map((c) => [c.checkpointId, c.valid])).toEqual([[own.checkpointId, true]]);
   });
 
   it('finds every checkpoint invalid when the gateway holds no key for the country', async () => {

@@ -14,7 +14,10 @@ import type { OperatorContext } from './context.js';
 import { ownLedger } from './ledger-access.js';
 import { requireUuid } from './request.js';
 
-export type VerifyLedgerDeps = Pick<OperatorContext, 'ledgers' | 'checkpointKeys' | 'bus' | 'codec' | 'ledgerLimits'>;
+export type VerifyLedgerDeps = Pick<
+  OperatorContext,
+  'ledgers' | 'checkpointKeys' | 'bus' | 'codec' | 'ledgerLimits' | 'checkpointTopic'
+>;
 
 export async function verifyLedger(
   deps: VerifyLedgerDeps,

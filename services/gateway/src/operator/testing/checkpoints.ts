@@ -56,15 +56,18 @@ export function signedCheckpoint(spec: CheckpointSpec): AuditCheckpoint {
   };
 }
 
-/** Publishes checkpoints on `<topic country>.audit-checkpoints.v1` in order, keyed by checkpointId. */
+/**
+ * Publishes checkpoints in order, keyed by checkpointId, encoded as the country's checkpoint
+ * topic's schema, on that topic or on `topic`.
+ */
 export async function publishCheckpoints(
-  bus: Bus,
-  codec: AvroCodec,
-  country: Country,
+  target: { readonly bus: Bus; readonly codec: AvroCodec; readonly country: Country; readonly topic?: string },
   checkpoints: readonly AuditCheckpoint[],
 ): Promise<void> {
-  const topic = auditCheckpointTopic(country);
+  const schemaTopic = auditCheckpointTopic(target.country);
   for (const checkpoint of checkpoints) {
-    await bus.publish(topic, [{ key: checkpoint.checkpointId, value: codec.encode(topic, checkpoint) }]);
+    await target.bus.publish(target.topic ?? schemaTopic, [
+      { key: checkpoint.checkpointId, value: target.codec.encode(schemaTopic, checkpoint) },
+    ]);
   }
 }
