@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { type CheckpointPublicKeys, publicKeysFromEnv } from '@puente/ledger';
 import { ConfigError, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
 
@@ -86,8 +87,11 @@ const ledgerSchema = z
 
 export interface GatewayLedgerConfig {
   readonly databaseUrl: string;
-  /** Absent: no checkpoint can be judged valid (VerifyLedger reports each as signed by an unknown key). */
-  readonly publicKeysFile: string | undefined;
+  /**
+   * Per country, the keys its checkpoints may be signed with, by key id. Undefined without
+   * PUENTE_AUDIT_PUBLIC_KEYS_FILE: then no checkpoint is judged valid (signed by an unknown key).
+   */
+  readonly checkpointKeys: CheckpointPublicKeys | undefined;
 }
 
 export interface GatewayConfig {
@@ -114,23 +118,20 @@ export interface GatewayConfig {
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  const parsed = schema.safeParse(env);
-  const ledgerParsed = ledgerSchema.safeParse(env);
-  if (!parsed.success || !ledgerParsed.success) {
-    const issues = [...(parsed.error?.issues ?? []), ...(ledgerParsed.error?.issues ?? [])];
-    throw new ConfigError(
-      'gateway',
-      issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
-  }
-  const c = parsed.data;
-  const l = ledgerParsed.data;
-  const snapshot = { ...env };
   // A relative path means relative to where the command was typed: `pnpm --filter … start` runs
   // the script in the package's directory but says where it was invoked in INIT_CWD.
   const base = env['INIT_CWD'] || process.cwd();
   const path = <T extends string | undefined>(value: T): T =>
     value === undefined ? value : (resolve(base, value) as T);
+  const parsed = schema.safeParse(env);
+  const ledgerParsed = ledgerSchema.safeParse(env);
+  const problems = [...(parsed.error?.issues ?? []), ...(ledgerParsed.error?.issues ?? [])].map(
+    (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+  );
+  const ledger = ledgerParsed.success ? ledgerConfigOf(ledgerParsed.data, path, problems) : undefined;
+  if (!parsed.success || problems.length > 0) throw new ConfigError('gateway', problems);
+  const c = parsed.data;
+  const snapshot = { ...env };
   return Object.freeze({
     brokers: c.KAFKA_BROKERS,
     address: c.PUENTE_GATEWAY_ADDRESS,
@@ -154,9 +155,27 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     ensureTopicsPartitions: c.PUENTE_ENSURE_TOPICS_PARTITIONS,
     shutdownGraceMs: c.PUENTE_SHUTDOWN_GRACE_MS,
     logLevel: c.LOG_LEVEL,
-    ledger: l.DATABASE_URL
-      ? { databaseUrl: l.DATABASE_URL, publicKeysFile: path(l.PUENTE_AUDIT_PUBLIC_KEYS_FILE) }
-      : undefined,
+    ledger,
     secret: (name: string) => snapshot[name],
   });
+}
+
+/** The ledger block, its key file read now; its problems join the others. */
+function ledgerConfigOf(
+  env: z.infer<typeof ledgerSchema>,
+  path: (value: string | undefined) => string | undefined,
+  problems: string[],
+): GatewayLedgerConfig | undefined {
+  if (env.DATABASE_URL === undefined) return undefined;
+  try {
+    const file = path(env.PUENTE_AUDIT_PUBLIC_KEYS_FILE);
+    return {
+      databaseUrl: env.DATABASE_URL,
+      checkpointKeys: file === undefined ? undefined : publicKeysFromEnv({ PUENTE_AUDIT_PUBLIC_KEYS_FILE: file }),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }
