@@ -116,11 +116,16 @@ async function main(): Promise<void> {
 /** Both countries' ledgers at DATABASE_URL (schemas ledger_us, ledger_mx); the gateway only reads them. */
 async function openLedgers(config: GatewayLedgerConfig): Promise<Partial<Record<Country, LedgerStore>>> {
   const opened: Partial<Record<Country, LedgerStore>> = {};
-  try {
-    for (const country of COUNTRIES) opened[country] = await openLedger({ country, databaseUrl: config.databaseUrl });
-  } catch (error) {
-    await closeLedgers(opened);
-    throw error;
+  for (const country of COUNTRIES) {
+    try {
+      opened[country] = await openLedger({ country, databaseUrl: config.databaseUrl });
+    } catch (error) {
+      await closeLedgers(opened);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`the ${country} disclosure ledger at DATABASE_URL could not be opened (${reason})`, {
+        cause: error,
+      });
+    }
   }
   return opened;
 }
