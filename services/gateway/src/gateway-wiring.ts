@@ -70,6 +70,8 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
     viewSchemaId,
     sessions,
     audit: async (delivered) => void (await browseAudit(delivered)),
+    ...(options.ledgers ? { ledgers: options.ledgers } : {}),
+    ...(options.checkpointKeys ? { checkpointKeys: options.checkpointKeys } : {}),
   });
   const revocation = createRevocation({
     policies: options.policies,
