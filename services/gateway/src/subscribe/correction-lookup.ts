@@ -83,6 +83,7 @@ export function createCorrectionLookup(options: CorrectionLookupOptions): Correc
             reason: ErrorReason.LEDGER_UNAVAILABLE,
             message: `the ${correction.origin} disclosure ledger cannot say who received event ${correction.supersedes} (${delays.length + 1} attempts); the subscription resumes at its correction`,
             retryAfterMs: 1_000,
+            metadata: { country: correction.origin },
             cause: error,
           });
         }
