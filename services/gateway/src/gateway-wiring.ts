@@ -11,6 +11,7 @@ import { measurePublisher, type GatewayMetrics } from './metrics.js';
 import { createOperatorService } from './operator/index.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createShareService, type ShareService } from './share-service.js';
+import { createCorrectionLookup } from './subscribe/correction-lookup.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
 import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
@@ -148,6 +149,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       logger,
       audit,
       deadLetter,
+      corrections: createCorrectionLookup({ ledgers: options.ledgers ?? {}, logger }),
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n, gate) =>
         metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic, gate: gate ?? 'rules' }, n),

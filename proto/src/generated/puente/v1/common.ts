@@ -233,6 +233,9 @@ export enum ErrorReason {
   /**
    * LEDGER_UNAVAILABLE - FAILED_PRECONDITION: the gateway has no disclosure ledger for the caller's country (no
    * audit store configured), so a ledger query cannot be answered. metadata: country.
+   * UNAVAILABLE with RetryInfo, ending a Subscribe stream: the origin's ledger kept failing
+   * when asked who received an event a withheld correction supersedes; reconnect, and the
+   * subscription resumes at that correction. metadata: country.
    */
   LEDGER_UNAVAILABLE = 28,
   /**
