@@ -133,6 +133,33 @@ describe('the audit service', () => {
     await dead.stop();
   });
 
+  it('dead-letters a disclosure the ledger refuses as invalid and chains the rest of its batch', async () => {
+    const before = disclosureRecord({ events: 2 });
+    const refused = disclosureRecord({ events: 1 });
+    refused.events[0]!.sourceOffset = -5; // valid Avro, yet no Kafka offset
+    const after = disclosureRecord({ events: 1 });
+    await publish([before, refused, after].map((d) => ({ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, d) })));
+    const service = await start();
+    await waitFor(() => ledger.entries.length === 3, 5_000, 'the valid disclosures chained');
+    expect(ledger.entries.map((e) => e.disclosureId)).toEqual([
+      before.disclosureId,
+      before.disclosureId,
+      after.disclosureId,
+    ]);
+    const dead = await collectTopic(bus, deadLetterTopicOf(DISCLOSURE_TOPIC));
+    await waitFor(() => dead.records.length === 1, 5_000, 'the refused disclosure dead-lettered');
+    expect(dead.records[0]!.key).toBe('k');
+    expect(dead.records[0]!.headers[DEAD_LETTER_HEADERS.sourceOffset]?.toString()).toBe('1');
+    expect(dead.records[0]!.headers[DEAD_LETTER_HEADERS.reason]?.toString()).toContain(refused.disclosureId);
+    await waitFor(
+      async () => JSON.stringify(await ledger.positions(DISCLOSURE_TOPIC)) === JSON.stringify(await positionsAtEnd()),
+      5_000,
+      'the position past the batch',
+    );
+    expect(service.stats()).toMatchObject({ deadLettered: 1, entriesAppended: 3, appendFailures: 0 });
+    await dead.stop();
+  });
+
   it('restarts from the positions in its ledger: nothing read twice, nothing missed', async () => {
     const first = Array.from({ length: 10 }, (_, i) => disclosureRecord({ events: 1 + (i % 3) }));
     await publish(first.map((d) => ({ key: d.disclosureId, value: codec.encode(DISCLOSURE_TOPIC, d) })));

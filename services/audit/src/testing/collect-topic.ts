@@ -1,5 +1,5 @@
-// Everything a topic holds and will hold, gathered as it arrives (a reader from offset 0 of
-// every partition), for tests that wait on what a service published.
+// What a topic holds and will hold, gathered as it arrives (a reader of every partition), for
+// tests that wait on what a service published.
 import type { Bus, ConsumedRecord, Reader } from '@puente/bus';
 
 export interface Collected {
@@ -7,12 +7,13 @@ export interface Collected {
   stop(): Promise<void>;
 }
 
-export async function collectTopic(bus: Bus, topic: string): Promise<Collected> {
+/** From the start of every partition, or (`fromEnd`) only what is published from now on. */
+export async function collectTopic(bus: Bus, topic: string, options: { fromEnd?: boolean } = {}): Promise<Collected> {
   const { partitions } = await bus.admin.describeTopic(topic);
   const records: ConsumedRecord[] = [];
   const reader: Reader = await bus.readFrom({
     topic,
-    positions: partitions.map((p) => ({ partition: p.partition, offset: p.low })),
+    positions: partitions.map((p) => ({ partition: p.partition, offset: options.fromEnd ? p.high : p.low })),
     handler: async (batch) => {
       records.push(...batch.records);
     },

@@ -1,15 +1,16 @@
 // A LedgerStore in memory for the audit service's unit tests: the port's observable behaviour
 // (idempotent by disclosure id, positions recorded with the entries, a hash chain) without a
-// database, and a switch that makes the next appends fail.
+// database, its refusal of a negative offset, and a switch that makes the next appends fail.
 import { createHash } from 'node:crypto';
 
-import type {
-  ConsumedPosition,
-  DisclosureInput,
-  LedgerEntry,
-  LedgerHead,
-  LedgerStore,
-  VerifyResult,
+import {
+  LedgerError,
+  type ConsumedPosition,
+  type DisclosureInput,
+  type LedgerEntry,
+  type LedgerHead,
+  type LedgerStore,
+  type VerifyResult,
 } from '@puente/ledger';
 import type { Country } from '@puente/runtime';
 
@@ -55,6 +56,12 @@ export function memoryLedger(country: Country): MemoryLedger {
         failures--;
         throw Object.assign(new Error('memoryLedger: the database is away'), { retriable: true });
       }
+      // As the real ledger does, a disclosure it cannot store refuses the whole append.
+      for (const disclosure of disclosures)
+        if (disclosure.events.some((e) => e.sourceOffset.startsWith('-')))
+          throw LedgerError.invalid(
+            `disclosure ${disclosure.disclosureId}: sourceOffset must be a decimal int64 string`,
+          );
       const before = entries.length;
       let duplicates = 0;
       for (const disclosure of disclosures) {
