@@ -5,7 +5,13 @@ import { KafkaBus } from '@puente/bus';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { createCodec, type DisclosureRecord } from '@puente/contracts';
 import { NOT_AVRO } from '@puente/contracts/testing';
-import { type LedgerEntry, type LedgerStore, publicKeyFromRaw, verifyCheckpointSignature } from '@puente/ledger';
+import {
+  type LedgerEntry,
+  type LedgerStore,
+  publicKeyFromRaw,
+  rawPublicKey,
+  verifyCheckpointSignature,
+} from '@puente/ledger';
 import { openTestLedger, type TestLedger, type TestLedgerKind } from '@puente/ledger/testing';
 import { auditCheckpointTopic, createLogger, DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
@@ -141,11 +147,8 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
       for (const record of published.records) {
         const checkpoint = codec.decode(record.value!, { topic: checkpoints }).value;
         expect(record.key).toBe(checkpoint.checkpointId);
-        expect(
-          checkpoint.publicKey.equals(
-            publicKeyFromRaw(checkpoint.publicKey).export({ format: 'der', type: 'spki' }).subarray(-32),
-          ),
-        ).toBe(true);
+        expect(checkpoint.keyId).toBe('us-integration-1');
+        expect(checkpoint.publicKey).toEqual(rawPublicKey(key.publicKey));
         expect(verifyCheckpointSignature(checkpoint, checkpoint.signature, key.publicKey)).toBe(true);
         expect(
           verifyCheckpointSignature(checkpoint, checkpoint.signature, publicKeyFromRaw(checkpoint.publicKey)),
