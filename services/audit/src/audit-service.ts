@@ -16,8 +16,9 @@ import {
 } from '@puente/runtime';
 
 import { type AppendCounters, appendBatch } from './append-batch.js';
+import type { AuditStats } from './audit-stats.js';
 import { disclosurePartitions, ensureAuditTopics } from './audit-topics.js';
-import { type CheckpointCadence, type CheckpointStats, createCheckpointer } from './checkpointer.js';
+import { type CheckpointCadence, createCheckpointer } from './checkpointer.js';
 import { AuditError } from './errors.js';
 import { registerAuditMetrics } from './metrics.js';
 
@@ -39,12 +40,7 @@ export interface AuditServiceOptions {
   readonly now?: () => number;
 }
 
-export interface AuditStats extends AppendCounters, CheckpointStats {
-  /** Attempts at a batch that failed (ledger or dead-letter write) and were tried again. */
-  appendFailures: number;
-  /** Disclosure records not yet read, over all partitions, as of each partition's last batch. */
-  lag: number;
-}
+export type { AuditStats };
 
 export interface AuditService {
   readonly country: Country;

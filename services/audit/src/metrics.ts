@@ -1,12 +1,13 @@
 // The audit process's Prometheus metrics: its figures as counters and gauges (prefix
 // `puente_audit_`), beside the dead letters' own counter.
+import type { DeadLetters } from '@puente/bus';
 import { registerStatsMetrics, type createMetricsRegistry } from '@puente/runtime';
 
-import type { AuditService } from './audit-service.js';
+import type { AuditStats } from './audit-stats.js';
 
 export function registerAuditMetrics(
   registry: ReturnType<typeof createMetricsRegistry>,
-  service: Pick<AuditService, 'stats' | 'deadLetters'>,
+  service: { stats(): AuditStats; readonly deadLetters: Pick<DeadLetters, 'counter'> },
 ): void {
   registry.registerMetric(service.deadLetters.counter);
   registerStatsMetrics(registry, () => service.stats(), [
