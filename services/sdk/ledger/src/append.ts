@@ -7,7 +7,7 @@ import { bufferOf, numberOf } from './sql/sql-client.js';
 import type { AppendResult, ConsumedPosition, DisclosureInput } from './types.js';
 
 /** Rows per multi-row INSERT: big enough to amortise a round trip, small enough for PGlite. */
-const ENTRY_CHUNK = 5_000;
+export const ENTRY_CHUNK = 5_000;
 
 interface HeadRow {
   entry_count: unknown;
@@ -16,7 +16,7 @@ interface HeadRow {
 }
 
 /** Columns of entries, one array each, for `INSERT … SELECT * FROM unnest(…)`. */
-class EntryColumns {
+export class EntryColumns {
   readonly entryNo: string[] = [];
   readonly disclosureNo: string[] = [];
   readonly eventId: string[] = [];
@@ -48,9 +48,9 @@ class EntryColumns {
   }
 }
 
-export function createAppender(schema: string) {
-  const s = schema;
-  const sql = {
+/** The statements of an append, for one schema (the benchmark's baseline runs them too). */
+export function appendStatements(s: string) {
+  return {
     lockHead: `SELECT entry_count, head_hash, disclosure_count FROM ${s}.head WHERE singleton FOR UPDATE`,
     existing: `SELECT disclosure_id FROM ${s}.disclosures WHERE disclosure_id = ANY($1::text[])`,
     insertDisclosures: `
@@ -71,6 +71,11 @@ export function createAppender(schema: string) {
       SELECT * FROM unnest($1::text[], $2::int4[], $3::int8[])
       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset`,
   };
+}
+
+export function createAppender(schema: string) {
+  const s = schema;
+  const sql = appendStatements(schema);
   const hasher = new ChainHasher();
 
   /** Runs inside the caller's transaction; inputs are already validated. */
@@ -143,7 +148,7 @@ export function createAppender(schema: string) {
   };
 }
 
-function disclosureRowOf(d: DisclosureInput, disclosureNo: number, firstEntry: number): object {
+export function disclosureRowOf(d: DisclosureInput, disclosureNo: number, firstEntry: number): object {
   return {
     disclosure_no: disclosureNo,
     disclosure_id: d.disclosureId,

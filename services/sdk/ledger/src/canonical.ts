@@ -1,7 +1,7 @@
 // The canonical encodings the chain hashes (README.md, "Canonical encoding", is the reference for
 // other languages): a disclosure's own encoding, hashed once, and each entry's encoding, which
 // carries that disclosure hash and the hash of the entry before.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { DisclosedEventInput, DisclosureInput } from './types.js';
 
@@ -85,7 +85,8 @@ class Writer {
   }
 
   sha256(): Buffer {
-    return createHash('sha256').update(this.buffer.subarray(0, this.position)).digest();
+    // One-shot crypto.hash (Node ≥ 20.12): no Hash object per entry.
+    return hash('sha256', this.buffer.subarray(0, this.position), 'buffer');
   }
 
   view(): Buffer {
@@ -163,6 +164,40 @@ export class ChainHasher {
     this.writer.reset();
     writeEntry(this.writer, entry, e, disclosureHash, previousHash);
     return this.writer.sha256();
+  }
+
+  /**
+   * The same entry hash from raw column bytes (verify's fast path, packed-chunk.ts): `core` is
+   * the encoding from the event id to the source offset, exactly as str/str/i32/str writes it;
+   * `supersedes` is the UTF-8 of the id without its length.
+   */
+  entryHashFromParts(
+    entry: number,
+    disclosureHash: Buffer,
+    core: Uint8Array,
+    supersedes: Uint8Array | null,
+    digest: Uint8Array | null,
+    previousHash: Uint8Array,
+  ): Buffer {
+    const w = this.writer;
+    w.reset();
+    w.str(ENTRY_TAG);
+    w.u64(entry);
+    w.bytes(disclosureHash);
+    w.bytes(core);
+    if (supersedes === null) w.u8(0);
+    else {
+      w.u8(1);
+      w.u32(supersedes.length);
+      w.bytes(supersedes);
+    }
+    if (digest === null) w.u8(0);
+    else {
+      w.u8(1);
+      w.bytes(digest);
+    }
+    w.bytes(previousHash);
+    return w.sha256();
   }
 
   /** The exact bytes hashed for a disclosure (for tests and other-language checks). */

@@ -3,7 +3,8 @@
 // missing, out of place, unlinked or not matching its content (README.md, "Verification").
 import { ChainHasher, ZERO_HASH } from './canonical.js';
 import { LedgerError } from './errors.js';
-import { DISCLOSURE_COLUMNS, disclosureContentOf, type DisclosureRow, entryColumns, type EntryRow } from './rows.js';
+import { packedChunkQuery, PackedChunkReader } from './packed-chunk.js';
+import { DISCLOSURE_COLUMNS, disclosureContentOf, type DisclosureRow } from './rows.js';
 import { bufferOf, numberOf, type SqlClient } from './sql/sql-client.js';
 import type { VerifyOptions, VerifyResult } from './types.js';
 
@@ -20,13 +21,13 @@ class Bad extends Error {
   }
 }
 
-export function createVerifier(sql: SqlClient, schema: string) {
+/** `chunk`: entries per read (tests make it small to cross chunk boundaries). */
+export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
   const s = schema;
   const q = {
     head: `SELECT entry_count, head_hash FROM ${s}.head WHERE singleton`,
     one: `SELECT hash FROM ${s}.entries WHERE entry_no = $1`,
-    chunk: `SELECT ${entryColumns('e')} FROM ${s}.entries e
-            WHERE e.entry_no > $1 AND e.entry_no <= $2 ORDER BY e.entry_no LIMIT ${CHUNK}`,
+    chunk: packedChunkQuery(s),
     disclosures: `SELECT ${DISCLOSURE_COLUMNS} FROM ${s}.disclosures WHERE disclosure_no = ANY($1::int8[])`,
     beyond: `SELECT min(entry_no) AS entry_no FROM ${s}.entries WHERE entry_no > $1`,
   };
@@ -52,7 +53,7 @@ export function createVerifier(sql: SqlClient, schema: string) {
     try {
       head = await readHead();
       const hasher = new ChainHasher();
-      const disclosureHashes = new Map<string, Buffer>();
+      const disclosureHashes = new Map<number, Buffer>();
       let cursor = 0;
       let previous = ZERO_HASH;
 
@@ -72,40 +73,37 @@ export function createVerifier(sql: SqlClient, schema: string) {
         previous = Buffer.from(from.expectedHash);
       }
 
-      const fetch = (after: number) => sql.query<EntryRow>(q.chunk, [String(after), String(head.count)]);
-      let pending = cursor < head.count ? fetch(cursor) : undefined;
-      while (pending) {
-        const rows = await pending;
-        const last = rows.at(-1);
-        pending = last && numberOf(last.entry_no) < head.count ? fetch(numberOf(last.entry_no)) : undefined;
-        // Settle the prefetch on every path: a Bad thrown below must not leave it unhandled.
+      const fetch = async (after: number): Promise<Buffer | null> => {
+        const until = Math.min(after + chunk, head.count);
+        const [row] = await sql.query<{ packed: unknown }>(q.chunk, [String(after), String(until)]);
+        return !row || row.packed === null ? null : bufferOf(row.packed);
+      };
+      // Chunks of entry numbers (after, after + CHUNK]; each is fetched while the one before is
+      // hashed. Every prefetch is settled on every path, so a Bad thrown below leaves none unhandled.
+      let pending: Promise<Buffer | null> | undefined;
+      for (let after = cursor; after < head.count;) {
+        const current = pending ?? fetch(after);
+        after += chunk;
+        pending = after < head.count ? fetch(after) : undefined;
         pending?.catch(() => undefined);
-        if (rows.length === 0) break;
-        await loadDisclosures(rows, disclosureHashes);
-        for (const row of rows) {
+        const packed = await current;
+        if (packed === null) continue;
+        await loadDisclosures(packed, disclosureHashes);
+        const reader = new PackedChunkReader(packed);
+        for (let row = reader.next(); row; row = reader.next()) {
           const entry = cursor + 1;
-          const entryNo = numberOf(row.entry_no);
-          if (entryNo !== entry) throw new Bad(entry, `entry ${entry} is missing (the next stored is ${entryNo})`);
-          const disclosureHash = disclosureHashes.get(String(row.disclosure_no));
+          if (row.entry !== entry) throw new Bad(entry, `entry ${entry} is missing (the next stored is ${row.entry})`);
+          const disclosureHash = disclosureHashes.get(row.disclosureNo);
           if (!disclosureHash) {
-            throw new Bad(entry, `entry ${entry} names disclosure ${String(row.disclosure_no)}, which is not stored`);
+            throw new Bad(entry, `entry ${entry} names disclosure ${row.disclosureNo}, which is not stored`);
           }
-          if (!bufferOf(row.previous_hash).equals(previous)) {
+          if (!row.previousHash?.equals(previous)) {
             throw new Bad(entry, `entry ${entry}: previous hash does not link to entry ${entry - 1}`);
           }
-          const stored = bufferOf(row.hash);
-          const event = {
-            eventId: row.event_id,
-            entityId: row.entity_id,
-            sourcePartition: row.source_partition,
-            sourceOffset: row.source_offset,
-            supersedes: row.supersedes,
-            digest: row.digest === null ? null : bufferOf(row.digest),
-          };
-          if (!hasher.entryHash(entry, event, disclosureHash, previous).equals(stored)) {
-            throw new Bad(entry, `entry ${entry}: stored hash does not match its content`);
-          }
-          previous = stored;
+          const stored = row.hash;
+          const hash = hasher.entryHashFromParts(entry, disclosureHash, row.core, row.supersedes, row.digest, previous);
+          if (!stored?.equals(hash)) throw new Bad(entry, `entry ${entry}: stored hash does not match its content`);
+          previous = hash;
           cursor = entry;
           checked += 1;
         }
@@ -144,11 +142,14 @@ export function createVerifier(sql: SqlClient, schema: string) {
   };
 
   /** Hashes every disclosure the chunk names that is not cached yet. */
-  async function loadDisclosures(rows: readonly EntryRow[], cache: Map<string, Buffer>): Promise<void> {
-    const needed = (): Set<string> => {
-      const keys = new Set<string>();
-      for (const row of rows) if (!cache.has(String(row.disclosure_no))) keys.add(String(row.disclosure_no));
-      return keys;
+  async function loadDisclosures(chunk: Buffer, cache: Map<number, Buffer>): Promise<void> {
+    const needed = (): Set<number> => {
+      const numbers = new Set<number>();
+      const reader = new PackedChunkReader(chunk);
+      for (let row = reader.next(); row; row = reader.next()) {
+        if (!cache.has(row.disclosureNo)) numbers.add(row.disclosureNo);
+      }
+      return numbers;
     };
     let missing = needed();
     if (missing.size === 0) return;
@@ -157,8 +158,7 @@ export function createVerifier(sql: SqlClient, schema: string) {
       missing = needed();
     }
     const hasher = new ChainHasher();
-    for (const row of await sql.query<DisclosureRow>(q.disclosures, [[...missing]])) {
-      cache.set(String(row.disclosure_no), hasher.disclosureHash(disclosureContentOf(row)));
-    }
+    const rows = await sql.query<DisclosureRow>(q.disclosures, [[...missing].map(String)]);
+    for (const row of rows) cache.set(numberOf(row.disclosure_no), hasher.disclosureHash(disclosureContentOf(row)));
   }
 }
