@@ -20,4 +20,5 @@ export {
   publicKeysFromEnv,
 } from './keys.js';
 export { defaultLedgerSchema, openLedger, type OpenedLedger, type OpenLedgerOptions } from './open-ledger.js';
+export { createPgliteClient as openEmbeddedDatabase, type PgliteClientOptions } from './sql/pglite-client.js';
 export type { SqlClient, SqlQueryable } from './sql/sql-client.js';
