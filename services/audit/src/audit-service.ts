@@ -38,6 +38,11 @@ export interface AuditServiceOptions {
   /** Longest wait between attempts at a batch the ledger or Kafka refused. Default 5 s. */
   readonly maxRetryDelayMs?: number;
   readonly now?: () => number;
+  /**
+   * The checkpoint topic; `<country>.audit-checkpoints.v1` by default. Only for a test sharing its
+   * broker with other ledgers: every checkpoint on a ledger's topic is judged against that ledger.
+   */
+  readonly checkpointTopic?: string;
 }
 
 export type { AuditStats };
@@ -83,6 +88,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     every: options.checkpointEvery,
     logger,
     now: options.now ?? Date.now,
+    ...(options.checkpointTopic === undefined ? {} : { topic: options.checkpointTopic }),
   });
   const counters: AppendCounters = {
     records: 0,
@@ -131,12 +137,16 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
 
   const audit: AuditService = {
     country,
-    checkpointTopic: auditCheckpointTopic(country),
+    checkpointTopic: options.checkpointTopic ?? auditCheckpointTopic(country),
     deadLetters,
     async start() {
       if (reader) return;
       stopping = false;
-      await ensureAuditTopics(bus, { country, replicationFactor: options.replicationFactor ?? 3 });
+      await ensureAuditTopics(bus, {
+        country,
+        replicationFactor: options.replicationFactor ?? 3,
+        checkpointTopic: audit.checkpointTopic,
+      });
       const partitions = await disclosurePartitions(bus);
       const stored = new Map((await store.positions(DISCLOSURE_TOPIC)).map((p) => [p.partition, p.offset]));
       const positions = partitions.map((p) => ({ partition: p.partition, offset: stored.get(p.partition) ?? p.low }));

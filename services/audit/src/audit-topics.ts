@@ -11,6 +11,8 @@ export interface AuditTopicOptions {
   readonly country: Country;
   /** Replicas of the topics created (production 3; one broker locally). */
   readonly replicationFactor: number;
+  /** The checkpoint topic; `<country>.audit-checkpoints.v1` by default. */
+  readonly checkpointTopic?: string;
 }
 
 /** Creates the checkpoint and dead-letter topics when missing; checks the checkpoint topic keeps its records. */
@@ -22,7 +24,7 @@ export async function ensureAuditTopics(bus: Bus, options: AuditTopicOptions): P
     // As many acknowledgements as a replica short still allows: 2 of 3 in production, 1 locally.
     configs: { 'min.insync.replicas': String(Math.max(1, Math.min(2, replicationFactor - 1))) },
   };
-  const checkpoints = auditCheckpointTopic(options.country);
+  const checkpoints = options.checkpointTopic ?? auditCheckpointTopic(options.country);
   // One partition: the heads of one ledger stay in the order they were signed.
   await bus.admin.ensureTopics([
     { topic: checkpoints, partitions: 1, ...kept },

@@ -24,6 +24,8 @@ export interface CheckpointerOptions {
   readonly every: CheckpointCadence;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Where to publish; `<country>.audit-checkpoints.v1` (whose schema it is written with) by default. */
+  readonly topic?: string;
 }
 
 export interface CheckpointStats {
@@ -47,7 +49,8 @@ export interface Checkpointer {
 
 export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { bus, codec, ledger, country, signingKey, every, logger, now } = options;
-  const topic = auditCheckpointTopic(country);
+  const schemaTopic = auditCheckpointTopic(country);
+  const topic = options.topic ?? schemaTopic;
   // Entries appended by this process in all, and up to the read of the last checkpointed head.
   let appendedTotal = 0;
   let appendedAtLast = 0;
@@ -69,7 +72,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
       key: signingKey,
       signedAt: new Date(now()),
     });
-    await bus.publish(topic, [{ key: record.checkpointId, value: codec.encode(topic, record) }]);
+    await bus.publish(topic, [{ key: record.checkpointId, value: codec.encode(schemaTopic, record) }]);
     last = { entryCount: head.entryCount, headHash };
     appendedAtLast = appendedBefore;
     stats.checkpointsPublished++;

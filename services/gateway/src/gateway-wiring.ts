@@ -73,6 +73,7 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
     audit: async (delivered) => void (await browseAudit(delivered)),
     ...(options.ledgers ? { ledgers: options.ledgers } : {}),
     ...(options.checkpointKeys ? { checkpointKeys: options.checkpointKeys } : {}),
+    ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
   });
   const revocation = createRevocation({
     policies: options.policies,
