@@ -100,6 +100,17 @@ module.exports = {
       from: { path: packageFolder },
       to: { couldNotResolve: true },
     },
+    {
+      name: 'ledger-only-on-runtime',
+      comment:
+        '@puente/ledger (the disclosure ledger store) may depend only on @puente/runtime: the audit service and the gateway use it, it uses nothing of theirs.',
+      severity: 'error',
+      from: { path: `^${escape(folderOf('@puente/ledger'))}/` },
+      to: {
+        path: packageFolder,
+        pathNot: [`^${escape(folderOf('@puente/ledger'))}/`, `^${escape(folderOf('@puente/runtime'))}/`],
+      },
+    },
     ...layering,
   ],
   options: {

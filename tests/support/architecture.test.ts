@@ -82,6 +82,16 @@ const probes: readonly { readonly path: string; readonly source: string; readonl
       rule: 'layering-runtime',
     },
     {
+      path: 'services/sdk/ledger/src/zz-probe-layer.ts',
+      source: "export * from '../../contracts/src/index.js';\n",
+      rule: 'ledger-only-on-runtime',
+    },
+    {
+      path: 'services/sdk/ledger/src/zz-probe-runtime.ts',
+      source: "export * from '@puente/runtime';\n",
+      rule: undefined,
+    },
+    {
       path: 'services/sdk/bus/src/zz-probe-service.ts',
       source: "export * from '../../../gateway/src/index.js';\n",
       rule: 'sdk-does-not-import-services',

@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { devCheckpointKey, rawPublicKey } from '@puente/ledger';
 import { describe, expect, it } from 'vitest';
 
 import { ConfigError, loadGatewayConfig } from './config.js';
@@ -95,5 +100,53 @@ describe('gateway configuration', () => {
     );
     expect(problems({ PUENTE_AUDIT_REPLICATION_FACTOR: '0' })).toContain('PUENTE_AUDIT_REPLICATION_FACTOR');
     expect(problems({ PUENTE_AUDIT_MIN_INSYNC_REPLICAS: 'two' })).toContain('PUENTE_AUDIT_MIN_INSYNC_REPLICAS');
+  });
+
+  it('reads the ledgers from DATABASE_URL with their checkpoint keys, and names what is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-config-'));
+    try {
+      const key = devCheckpointKey('US');
+      writeFileSync(
+        join(dir, 'keys.json'),
+        JSON.stringify({ US: { [key.keyId]: rawPublicKey(key.publicKey).toString('base64') } }),
+      );
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ CA: {} }));
+      const base = { KAFKA_BROKERS: 'k:9092', PUENTE_DEV_TOKENS_FILE: 't.yaml', INIT_CWD: dir };
+      expect(loadGatewayConfig(base).ledger).toBeUndefined();
+      const ledger = loadGatewayConfig({
+        ...base,
+        DATABASE_URL: 'postgres://puente@db:5432/audit',
+        PUENTE_AUDIT_PUBLIC_KEYS_FILE: 'keys.json',
+      }).ledger;
+      expect(ledger?.databaseUrl).toBe('postgres://puente@db:5432/audit');
+      expect([...(ledger?.checkpointKeys?.US?.keys() ?? [])]).toEqual([key.keyId]);
+      expect(ledger?.checkpointKeys?.US?.get(key.keyId)?.equals(key.publicKey)).toBe(true);
+      expect(
+        loadGatewayConfig({ ...base, DATABASE_URL: 'postgresql://db/audit' }).ledger?.checkpointKeys,
+      ).toBeUndefined();
+
+      let error: unknown;
+      try {
+        loadGatewayConfig({
+          ...base,
+          KAFKA_BROKERS: 'nope',
+          DATABASE_URL: 'postgres://db/audit',
+          PUENTE_AUDIT_PUBLIC_KEYS_FILE: 'bad.json',
+        });
+      } catch (e) {
+        error = e;
+      }
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('KAFKA_BROKERS');
+      expect(problems).toContain('"CA" is not a country (US or MX)');
+      expect(() => loadGatewayConfig({ ...base, DATABASE_URL: 'mysql://db/audit' })).toThrow(
+        /DATABASE_URL: must be a postgres:\/\/ or postgresql:\/\/ URL/,
+      );
+      expect(() => loadGatewayConfig({ ...base, PUENTE_AUDIT_PUBLIC_KEYS_FILE: 'keys.json' })).toThrow(
+        /PUENTE_AUDIT_PUBLIC_KEYS_FILE verifies the ledgers at DATABASE_URL/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { type CheckpointPublicKeys, publicKeysFromEnv } from '@puente/ledger';
 import { ConfigError, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
 
@@ -72,6 +73,37 @@ const schema = z
     }
   });
 
+// The disclosure ledgers (issue 16: operators' ledger queries), kept apart from the schema above.
+// DATABASE_URL is the PostgreSQL server holding both countries' ledgers (schemas ledger_us and
+// ledger_mx, written by the audit services); PUENTE_AUDIT_PUBLIC_KEYS_FILE the public keys their
+// checkpoints must be signed with (the format @puente/ledger's publicKeysFromEnv reads).
+const ledgerSchema = z
+  .object({
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    PUENTE_AUDIT_PUBLIC_KEYS_FILE: z.string().min(1).optional(),
+  })
+  .superRefine((env, context) => {
+    if (env.PUENTE_AUDIT_PUBLIC_KEYS_FILE !== undefined && env.DATABASE_URL === undefined) {
+      context.addIssue({
+        code: 'custom',
+        message: 'PUENTE_AUDIT_PUBLIC_KEYS_FILE verifies the ledgers at DATABASE_URL: set DATABASE_URL too',
+        path: ['PUENTE_AUDIT_PUBLIC_KEYS_FILE'],
+      });
+    }
+  });
+
+export interface GatewayLedgerConfig {
+  readonly databaseUrl: string;
+  /**
+   * Per country, the keys its checkpoints may be signed with, by key id. Undefined without
+   * PUENTE_AUDIT_PUBLIC_KEYS_FILE: then no checkpoint is judged valid (signed by an unknown key).
+   */
+  readonly checkpointKeys: CheckpointPublicKeys | undefined;
+}
+
 export interface GatewayConfig {
   readonly brokers: readonly string[];
   readonly address: string;
@@ -91,25 +123,27 @@ export interface GatewayConfig {
   readonly auditTopic: { readonly replicationFactor: number; readonly minInsyncReplicas: number };
   readonly shutdownGraceMs: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The disclosure ledgers to answer operators' ledger queries from; undefined without DATABASE_URL. */
+  readonly ledger: GatewayLedgerConfig | undefined;
   /** Secrets by variable name (HMAC keys named by agreements), from the same snapshot. */
   readonly secret: (name: string) => string | undefined;
 }
 
 export function loadGatewayConfig(env: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      'gateway',
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
-    );
-  }
-  const c = parsed.data;
-  const snapshot = { ...env };
   // A relative path means relative to where the command was typed: `pnpm --filter … start` runs
   // the script in the package's directory but says where it was invoked in INIT_CWD.
   const base = env['INIT_CWD'] || process.cwd();
   const path = <T extends string | undefined>(value: T): T =>
     value === undefined ? value : (resolve(base, value) as T);
+  const parsed = schema.safeParse(env);
+  const ledgerParsed = ledgerSchema.safeParse(env);
+  const problems = [...(parsed.error?.issues ?? []), ...(ledgerParsed.error?.issues ?? [])].map(
+    (issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`,
+  );
+  const ledger = ledgerParsed.success ? ledgerConfigOf(ledgerParsed.data, path, problems) : undefined;
+  if (!parsed.success || problems.length > 0) throw new ConfigError('gateway', problems);
+  const c = parsed.data;
+  const snapshot = { ...env };
   return Object.freeze({
     brokers: c.KAFKA_BROKERS,
     address: c.PUENTE_GATEWAY_ADDRESS,
@@ -137,6 +171,27 @@ export function loadGatewayConfig(env: Readonly<Record<string, string | undefine
     }),
     shutdownGraceMs: c.PUENTE_SHUTDOWN_GRACE_MS,
     logLevel: c.LOG_LEVEL,
+    ledger,
     secret: (name: string) => snapshot[name],
   });
+}
+
+/** The ledger block, its key file read now; its problems join the others. */
+function ledgerConfigOf(
+  env: z.infer<typeof ledgerSchema>,
+  path: (value: string | undefined) => string | undefined,
+  problems: string[],
+): GatewayLedgerConfig | undefined {
+  if (env.DATABASE_URL === undefined) return undefined;
+  try {
+    const file = path(env.PUENTE_AUDIT_PUBLIC_KEYS_FILE);
+    return {
+      databaseUrl: env.DATABASE_URL,
+      checkpointKeys: file === undefined ? undefined : publicKeysFromEnv({ PUENTE_AUDIT_PUBLIC_KEYS_FILE: file }),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
 }

@@ -78,4 +78,9 @@ export interface GatewayOptions {
    * (VerifyLedger). A checkpoint signed with any other key is reported invalid.
    */
   readonly checkpointKeys?: Partial<Record<Country, ReadonlyMap<string, KeyObject>>>;
+  /**
+   * Where each country's checkpoints are read from (VerifyLedger); `<country>.audit-checkpoints.v1`
+   * by default. Only for a test sharing its broker with other ledgers.
+   */
+  readonly checkpointTopic?: (country: Country) => string;
 }

@@ -11,6 +11,7 @@ import { measurePublisher, type GatewayMetrics } from './metrics.js';
 import { createOperatorService } from './operator/index.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createShareService, type ShareService } from './share-service.js';
+import { createCorrectionLookup } from './subscribe/correction-lookup.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
 import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
@@ -70,6 +71,9 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
     viewSchemaId,
     sessions,
     audit: async (delivered) => void (await browseAudit(delivered)),
+    ...(options.ledgers ? { ledgers: options.ledgers } : {}),
+    ...(options.checkpointKeys ? { checkpointKeys: options.checkpointKeys } : {}),
+    ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
   });
   const revocation = createRevocation({
     policies: options.policies,
@@ -146,6 +150,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       logger,
       audit,
       deadLetter,
+      corrections: createCorrectionLookup({ ledgers: options.ledgers ?? {}, logger }),
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n, gate) =>
         metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic, gate: gate ?? 'rules' }, n),

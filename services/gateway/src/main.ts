@@ -6,11 +6,12 @@ import process from 'node:process';
 import { KafkaBus } from '@puente/bus';
 import { createCodec, createSchemaRegistry } from '@puente/contracts';
 import { installKafkajsHooks } from '@puente/kafka-client';
+import { type LedgerStore, openLedger } from '@puente/ledger';
 import { createPolicyStore } from '@puente/policy';
-import { createLogger, stopOnSignals } from '@puente/runtime';
+import { COUNTRIES, type Country, createLogger, stopOnSignals } from '@puente/runtime';
 
 import { loadPublishPermissions } from './auth/authorization.js';
-import { ConfigError, loadGatewayConfig } from './config.js';
+import { ConfigError, type GatewayLedgerConfig, loadGatewayConfig } from './config.js';
 import { createGateway, type Gateway } from './create-gateway.js';
 import { createAuthenticator, createServerCredentials, loadTokenStore } from './auth/identity.js';
 import { serveMetrics } from './metrics.js';
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
     },
   });
   await policies.start();
+  const ledgers = config.ledger ? await openLedgers(config.ledger) : undefined;
+  if (config.ledger && !config.ledger.checkpointKeys) {
+    logger.warn('no PUENTE_AUDIT_PUBLIC_KEYS_FILE: VerifyLedger will judge every checkpoint signed by an unknown key');
+  }
   await bus.start();
   const gateway = createGateway({
     bus,
@@ -68,6 +73,8 @@ async function main(): Promise<void> {
     ...(config.tls ? { credentials: createServerCredentials({ ...config.tls, requireClientCert: true }) } : {}),
     ensureTopics: config.ensureTopicsPartitions ? { partitions: config.ensureTopicsPartitions } : false,
     auditTopic: config.auditTopic,
+    ...(ledgers ? { ledgers } : {}),
+    ...(config.ledger?.checkpointKeys ? { checkpointKeys: config.ledger.checkpointKeys } : {}),
     logger,
   });
   built.gateway = gateway;
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     // A failed start still leaves Kafka tidy: readers already started delete their groups.
     await gateway.stop(0).catch(() => undefined);
     await policies.stop();
+    await closeLedgers(ledgers);
     await bus.stop();
     throw error;
   }
@@ -88,6 +96,7 @@ async function main(): Promise<void> {
       port: gateway.port,
       metrics: metrics ? `${config.metricsHost}:${config.metricsPort}` : 'off',
       tls: config.tls !== undefined,
+      ledgers: ledgers ? Object.keys(ledgers) : 'none',
       // The process to signal: wrappers such as npx and pnpm do not pass SIGTERM on.
       pid: process.pid,
     },
@@ -99,9 +108,31 @@ async function main(): Promise<void> {
     await gateway.stop(config.shutdownGraceMs);
     metrics?.close();
     await policies.stop();
+    await closeLedgers(ledgers);
     await bus.stop();
     logger.info('gateway stopped');
   }, logger);
+}
+
+/** Both countries' ledgers at DATABASE_URL (schemas ledger_us, ledger_mx); the gateway only reads them. */
+async function openLedgers(config: GatewayLedgerConfig): Promise<Partial<Record<Country, LedgerStore>>> {
+  const opened: Partial<Record<Country, LedgerStore>> = {};
+  for (const country of COUNTRIES) {
+    try {
+      opened[country] = await openLedger({ country, databaseUrl: config.databaseUrl });
+    } catch (error) {
+      await closeLedgers(opened);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`the ${country} disclosure ledger at DATABASE_URL could not be opened (${reason})`, {
+        cause: error,
+      });
+    }
+  }
+  return opened;
+}
+
+async function closeLedgers(ledgers: Partial<Record<Country, LedgerStore>> | undefined): Promise<void> {
+  for (const ledger of Object.values(ledgers ?? {})) await ledger.close().catch(() => undefined);
 }
 
 main().catch((error: unknown) => {

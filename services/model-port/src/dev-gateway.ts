@@ -1,10 +1,13 @@
 // The model port's gateway: the development agreements, tokens and publisher permissions, on
-// 127.0.0.1, creating its topics with three partitions.
+// 127.0.0.1, creating its topics with three partitions, answering ledger queries from the
+// embedded ledgers.
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import { createGateway, type Gateway, SINGLE_BROKER_AUDIT_TOPIC } from '@puente/gateway';
 import { devGatewayParts, type DevGatewayParts } from '@puente/gateway/dev';
 import type { Logger } from '@puente/runtime';
+
+import type { EmbeddedLedgers } from './ledgers.js';
 
 export interface DevGatewayOptions {
   readonly bus: Bus;
@@ -14,6 +17,8 @@ export interface DevGatewayOptions {
   readonly port: number;
   /** Secrets the development agreements name; the development key fixture answers the rest. */
   readonly secret?: ((name: string) => string | undefined) | undefined;
+  /** Each country's disclosure ledger, and the keys its checkpoints are signed with. */
+  readonly ledgers: Pick<EmbeddedLedgers, 'readers' | 'checkpointKeys'>;
 }
 
 export function createDevGateway(options: DevGatewayOptions): { gateway: Gateway; dev: DevGatewayParts } {
@@ -29,6 +34,8 @@ export function createDevGateway(options: DevGatewayOptions): { gateway: Gateway
     ensureTopics: { partitions: 3 },
     // The embedded bus is one process: one copy of everything.
     auditTopic: SINGLE_BROKER_AUDIT_TOPIC,
+    ledgers: options.ledgers.readers,
+    checkpointKeys: options.ledgers.checkpointKeys,
     logger,
   });
   return { gateway, dev };

@@ -1,8 +1,11 @@
 // The model port built and started in-process, as `pnpm start` does, on a MemoryBus: agencies
 // publish through the gateway's gRPC port, both partners receive policy views, lanes are
-// assigned. (tests/e2e/embedded-start.test.ts checks that the process then stops cleanly.)
+// assigned, and each country's embedded ledger chains what was disclosed. (tests/e2e/embedded-start.test.ts checks that the process then stops cleanly.)
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
+import { readDevTokens } from '@puente/gateway/dev';
+import { OperatorServiceClient, type VerifyLedgerResponse } from '@puente/proto';
 import { freePort, waitFor } from '@puente/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -47,5 +50,28 @@ describe('startModelPort', () => {
     }
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/puente_delivered_total\{agreement="us-to-mx"/);
+
+    // The US ledger holds what MX received, intact, with the US audit service's checkpoints.
+    const operator = new OperatorServiceClient(`127.0.0.1:${modelPort.gatewayPort}`, credentials.createInsecure());
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${readDevTokens().get('dev-us-cbp-operator') ?? ''}`);
+    const verify = () =>
+      new Promise<VerifyLedgerResponse>((resolve, reject) =>
+        operator.verifyLedger({ fromCheckpointId: '' }, metadata, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+    try {
+      let verdict: VerifyLedgerResponse | undefined;
+      await waitFor(
+        async () => Number((verdict = await verify()).entryCount) > 0 && verdict.intact,
+        30_000,
+        `entries in the US ledger: ${JSON.stringify(verdict)}`,
+      );
+      expect(verdict).toMatchObject({ country: 'US', intact: true, firstBadEntry: '0', problem: '' });
+      expect(verdict?.entriesChecked).toBe(verdict?.entryCount);
+    } finally {
+      operator.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
-// The model port in one process on a shared Bus — the gateway, screening and risk management for
-// both countries, synthetic US and MX agencies publishing through the gateway's gRPC port as real
-// clients would, and partner subscribers printing the policy views they receive. Each part is
-// built beside this file (dev-gateway.ts, country-services.ts, partners.ts, agencies.ts,
-// summary.ts); this file owns the order they start in and stop in.
+// The model port in one process on a shared Bus: the gateway, screening and risk management for
+// both countries, each country's disclosure ledger with its audit service, synthetic US and MX
+// agencies publishing through the gateway's gRPC port as real clients would, and partner
+// subscribers printing the policy views they receive. Each part is built beside this file
+// (dev-gateway.ts, ledgers.ts, country-services.ts, partners.ts, agencies.ts, summary.ts); this
+// file owns the order they start in and stop in.
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import { readDevTokens } from '@puente/gateway/dev';
@@ -12,6 +13,7 @@ import type { AgencySimulator } from '@puente/simulators';
 import { startAgencies } from './agencies.js';
 import { createCountryServices } from './country-services.js';
 import { createDevGateway } from './dev-gateway.js';
+import { createEmbeddedLedgers } from './ledgers.js';
 import type { LaneCounts } from './lanes.js';
 import { createPartners } from './partners.js';
 import { bannerText, summaryLine } from './summary.js';
@@ -52,7 +54,15 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
   const logger = options.logger ?? silentLogger();
   const print = options.print ?? ((line: string) => console.log(line));
   const printError = options.printError ?? ((line: string) => console.error(line));
-  const { gateway, dev } = createDevGateway({ bus, codec, logger, port: options.gatewayPort, secret: options.secret });
+  const ledgers = createEmbeddedLedgers({ bus, codec, logger });
+  const { gateway, dev } = createDevGateway({
+    bus,
+    codec,
+    logger,
+    port: options.gatewayPort,
+    secret: options.secret,
+    ledgers,
+  });
   const lanes: LaneCounts = new Map();
   const { services, watchlists } = createCountryServices({ bus, codec, logger, lanes });
   const partners = createPartners({ address: () => `127.0.0.1:${gateway.port}`, print, printError });
@@ -71,7 +81,10 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     },
 
     async start() {
+      await ledgers.open();
       await gateway.start();
+      // After the gateway: it creates the disclosure topic the audit services read.
+      await ledgers.start();
       for (const store of watchlists) store.start();
       for (const service of services) await service.start();
       metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
@@ -89,6 +102,7 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
       clearInterval(summary);
       partners.stop();
       await gateway.stop(2_000);
+      await ledgers.stop();
       for (const service of [...services].reverse()) await service.stop();
       for (const store of watchlists) store.stop();
       metricsServer?.close();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bannerText, summaryLine } from './summary.js';
 
 describe('bannerText', () => {
-  it('names the gateway, metrics, tokens, agreements, rate and seed', () => {
+  it('names the gateway, metrics, tokens, agreements, ledgers, rate and seed', () => {
     const text = bannerText({
       gatewayPort: 50051,
       metricsPort: 9464,
@@ -21,6 +21,7 @@ describe('bannerText', () => {
       '  metrics    http://127.0.0.1:9464/metrics',
       `  tokens     ${DEV_TOKENS_FILE} (development fixture; send as "authorization: Bearer <token>")`,
       '  agreements us-to-mx v3, mx-to-us v1',
+      '  ledgers    US and MX in embedded PGlite (in memory); checkpoints signed with development keys (puente.v1.OperatorService: VerifyLedger, WhoReceived, ListDisclosures)',
       'Synthetic agencies publish about 4 events/s (seed 7); partners print what their agreement lets them see. Ctrl-C stops.',
       '',
     ]);

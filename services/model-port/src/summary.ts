@@ -19,6 +19,7 @@ export function bannerText(facts: BannerFacts): string {
   metrics    http://127.0.0.1:${facts.metricsPort}/metrics
   tokens     ${DEV_TOKENS_FILE} (development fixture; send as "authorization: Bearer <token>")
   agreements ${facts.agreements.map((a) => `${a.id} v${a.version}`).join(', ')}
+  ledgers    US and MX in embedded PGlite (in memory); checkpoints signed with development keys (puente.v1.OperatorService: VerifyLedger, WhoReceived, ListDisclosures)
 Synthetic agencies publish about ${facts.ratePerSecond} events/s (seed ${facts.seed}); partners print what their agreement lets them see. Ctrl-C stops.
 `;
 }

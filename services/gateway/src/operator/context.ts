@@ -1,8 +1,13 @@
 // What the OperatorService's RPCs work with: the gateway's dependencies, and the limits a browse
-// keeps to. Each RPC takes only the part of the context it reads (a `Pick` of it).
+// and a ledger verification keep to. Each RPC takes only the part of the context it reads (a
+// `Pick` of it).
+import type { KeyObject } from 'node:crypto';
+
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
+import type { LedgerReader } from '@puente/ledger';
 import type { PolicySet, TopicPolicy } from '@puente/policy';
+import type { Country } from '@puente/runtime';
 
 import type { Authenticator } from '../auth/identity.js';
 import type { CursorStore } from '../subscribe/cursor-store.js';
@@ -30,6 +35,21 @@ export const DEFAULT_BROWSE_LIMITS: BrowseLimits = {
   timeoutMs: 10_000,
 };
 
+export interface LedgerLimits {
+  /**
+   * Most records VerifyLedger reads from a checkpoint topic. Checkpoints are few (one per N
+   * entries or T seconds); a topic holding more is reported, not silently cut short.
+   */
+  readonly maxCheckpoints: number;
+  /** Longest VerifyLedger reads the checkpoint topic before it gives up (UNAVAILABLE). */
+  readonly checkpointTimeoutMs: number;
+}
+
+export const DEFAULT_LEDGER_LIMITS: LedgerLimits = {
+  maxCheckpoints: 10_000,
+  checkpointTimeoutMs: 10_000,
+};
+
 export interface OperatorServiceDeps {
   readonly authenticator: Authenticator;
   readonly bus: Bus;
@@ -46,14 +66,29 @@ export interface OperatorServiceDeps {
    */
   readonly audit?: (delivered: readonly DeliveredRecord[]) => Promise<void>;
   readonly limits?: Partial<BrowseLimits>;
+  /** Each country's disclosure ledger (read-only): VerifyLedger, WhoReceived, ListDisclosures. */
+  readonly ledgers?: Partial<Record<Country, LedgerReader>>;
+  /** The public keys each country's checkpoints must be signed with, by key id. */
+  readonly checkpointKeys?: Partial<Record<Country, ReadonlyMap<string, KeyObject>>>;
+  readonly ledgerLimits?: Partial<LedgerLimits>;
+  /**
+   * Where a country's checkpoints are read: `auditCheckpointTopic(country)` unless given (a test
+   * sharing its broker with other tests' checkpoints reads its own topic).
+   */
+  readonly checkpointTopic?: (country: Country) => string;
 }
 
 /** The dependencies the RPCs share once the caller is authenticated, with the limits filled in. */
-export interface OperatorContext extends Omit<OperatorServiceDeps, 'authenticator' | 'limits'> {
+export interface OperatorContext extends Omit<OperatorServiceDeps, 'authenticator' | 'limits' | 'ledgerLimits'> {
   readonly limits: BrowseLimits;
+  readonly ledgerLimits: LedgerLimits;
 }
 
 export function operatorContext(deps: OperatorServiceDeps): OperatorContext {
-  const { authenticator: _authenticator, limits, ...rest } = deps;
-  return { ...rest, limits: { ...DEFAULT_BROWSE_LIMITS, ...limits } };
+  const { authenticator: _authenticator, limits, ledgerLimits, ...rest } = deps;
+  return {
+    ...rest,
+    limits: { ...DEFAULT_BROWSE_LIMITS, ...limits },
+    ledgerLimits: { ...DEFAULT_LEDGER_LIMITS, ...ledgerLimits },
+  };
 }

@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { readDevTokens } from '../dev/dev-tokens.js';
 import { createOperatorService } from './operator-service.js';
+import { fakeLedger } from './testing/fake-ledger.js';
 import { codec, dev, manifest, operatorFixture, US_CARGO, type OperatorFixture } from './testing/fixture.js';
 
 const tokens = readDevTokens();
@@ -134,5 +135,37 @@ describe('createOperatorService', () => {
     );
     expect(forged.error?.code).toBe(status.INVALID_ARGUMENT);
     expect(detailsOf(forged.error!).badRequest?.fieldViolations.map((v) => v.field)).toEqual(['page_token']);
+  });
+
+  it('answers the ledger queries from the caller country ledger, and FAILED_PRECONDITION without one', async () => {
+    const us = fakeLedger('US');
+    const [entry] = us.add({});
+    const withLedger = createOperatorService({
+      authenticator: dev.authenticator,
+      bus: fx.bus,
+      codec,
+      policies: () => dev.policies,
+      cursors: fx.cursors,
+      viewSchemaId: (policy) => codec.catalog.latest(policy.viewSubject).id,
+      ledgers: { US: us },
+    });
+    const received = await invoke(withLedger.whoReceived, { eventId: entry!.eventId }, 'dev-us-cbp-operator');
+    expect(received.response?.receipts.map((r) => r.disclosureId)).toEqual([entry!.disclosureId]);
+    const listed = await invoke(
+      withLedger.listDisclosures,
+      { agreementId: '', recipientCountry: '', recipientAgency: '', limit: 0, pageToken: '' },
+      'dev-us-cbp-operator',
+    );
+    expect(listed.response?.receipts.map((r) => r.entry)).toEqual(['1']);
+    const verified = await invoke(withLedger.verifyLedger, { fromCheckpointId: '' }, 'dev-us-cbp-operator');
+    expect(verified.response).toMatchObject({ country: 'US', intact: true, entryCount: '1' });
+
+    const mx = await invoke(withLedger.verifyLedger, { fromCheckpointId: '' }, 'dev-mx-anam-operator');
+    expect(mx.error?.code).toBe(status.FAILED_PRECONDITION);
+    const details = detailsOf(mx.error!);
+    expect(errorReasonOf(details)).toBe(ErrorReason.LEDGER_UNAVAILABLE);
+    expect(details.errorInfo?.metadata).toEqual({ country: 'MX' });
+    const none = await invoke(service.whoReceived, { eventId: entry!.eventId }, 'dev-us-cbp-operator');
+    expect(none.error?.code).toBe(status.FAILED_PRECONDITION);
   });
 });

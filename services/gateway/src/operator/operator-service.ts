@@ -1,9 +1,10 @@
 // OperatorService over gRPC: read-only inspection of the bus for operators — topics, decoded
-// records, subscription lag, policy explanations. Each RPC is a plain function of its own file
+// records, subscription lag, policy explanations — and queries of their country's disclosure
+// ledger (verify, who received an event, disclosures). Each RPC is a plain function of its own file
 // (context, principal, request → response); this file only hands each one to the gateway's one
 // handler wrapper (grpc/handler.ts), which authenticates the call and turns every error into a
 // gRPC status through toServiceError.
-import { type handleUnaryCall, status } from '@grpc/grpc-js';
+import type { handleUnaryCall } from '@grpc/grpc-js';
 import type { OperatorServiceServer } from '@puente/proto';
 
 import type { Principal } from '../auth/identity.js';
@@ -13,7 +14,10 @@ import { operatorContext, type OperatorContext, type OperatorServiceDeps } from 
 import { describeTopic } from './describe-topic.js';
 import { explainPolicy } from './explain-policy.js';
 import { getSubscriptionLag } from './get-subscription-lag.js';
+import { listDisclosures } from './list-disclosures.js';
 import { listTopics } from './list-topics.js';
+import { verifyLedger } from './verify-ledger.js';
+import { whoReceived } from './who-received.js';
 
 /** An RPC as a plain function; it checks the caller's role itself (see access.ts). */
 export type OperatorRpc<Req, Res> = (context: OperatorContext, principal: Principal, request: Req) => Promise<Res>;
@@ -31,9 +35,8 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     browseRecords: unary(browseRecords),
     getSubscriptionLag: unary(getSubscriptionLag),
     explainPolicy: unary(explainPolicy),
-    // Ledger queries: answered once the gateway has a ledger (issue 16, in progress).
-    verifyLedger: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
-    whoReceived: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
-    listDisclosures: (_call, callback) => callback({ code: status.UNIMPLEMENTED, details: 'not yet' }),
+    verifyLedger: unary(verifyLedger),
+    whoReceived: unary(whoReceived),
+    listDisclosures: unary(listDisclosures),
   };
 }

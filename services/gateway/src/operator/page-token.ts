@@ -1,5 +1,6 @@
-// Page tokens of BrowseRecords: the next offset per partition, bound to the query they continue
-// (topic, selector and view) by a fingerprint, so a token of another query is refused.
+// Page tokens: where the next page starts (BrowseRecords: the next offset per partition;
+// ListDisclosures: the last entry answered), bound to the query they continue by a fingerprint,
+// so a token of another query is refused.
 import { createHash } from 'node:crypto';
 
 import type { BrowseRecordsRequest } from '@puente/proto';
@@ -23,7 +24,15 @@ export function writePageToken(fingerprint: string, next: Readonly<Record<string
   return Buffer.from(JSON.stringify({ q: fingerprint, p: next })).toString('base64url');
 }
 
-export function readPageToken(token: string, fingerprint: string): Record<string, number> {
+/**
+ * The positions of a token written for this fingerprint; REQUEST_INVALID naming `page_token`
+ * otherwise. `sameFields` says which request fields must not change between pages.
+ */
+export function readPageToken(
+  token: string,
+  fingerprint: string,
+  sameFields = 'topic, selector and view',
+): Record<string, number> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
@@ -38,7 +47,7 @@ export function readPageToken(token: string, fingerprint: string): Record<string
     typeof positions !== 'object' ||
     !Object.values(positions).every((v) => Number.isSafeInteger(v) && (v as number) >= 0)
   ) {
-    throw badRequest('page_token', 'not a page token of this query (topic, selector and view must be the same)');
+    throw badRequest('page_token', `not a page token of this query (${sameFields} must be the same)`);
   }
   return positions as Record<string, number>;
 }

@@ -12,3 +12,13 @@ export function outputFormat(format: PayloadFormat, field: string): PayloadForma
   if (format === PayloadFormat.AVRO_CONFLUENT) return format;
   throw badRequest(field, 'must be AVRO_CONFLUENT or AVRO_JSON');
 }
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** The value when it is a UUID (as Avro's uuid logical type writes it); REQUEST_INVALID naming the field otherwise. */
+export function requireUuid(value: string, field: string): string {
+  if (!UUID.test(value)) {
+    throw badRequest(field, value === '' ? 'is required (a UUID)' : `'${value.slice(0, 64)}' is not a UUID`);
+  }
+  return value;
+}

@@ -8,6 +8,8 @@ import type { ConsumedRecord } from '@puente/bus';
 import { type AvroCodec, HEADER_SIZE, MAGIC_BYTE } from '@puente/contracts';
 import type { BytesDecision, Decision, Feed, FieldDecision, Gate, Partner, TopicPolicy } from '@puente/policy';
 
+import type { Country } from '@puente/runtime';
+
 import type { Principal } from '../auth/identity.js';
 import { feedIdOf } from './feeds.js';
 import { decodeEntry, type TailEntry } from './topic-tail.js';
@@ -68,8 +70,21 @@ export interface Evaluation {
   readonly delivered: DeliveredRecord;
 }
 
-/** Released, set aside (with why), or withheld (undefined). */
-export type Evaluated = Evaluation | { readonly setAside: unknown } | undefined;
+/**
+ * A correction (`meta.supersedes` set) the agreement in force withholds from the subscriber: if
+ * its agency received the event it supersedes, `notice` (a retraction notice) is sent instead.
+ * Only the origin's ledger can tell, so the session asks it before the batch is audited.
+ */
+export interface WithheldCorrection {
+  readonly supersedes: string;
+  /** The country whose data it is: its ledger knows who received `supersedes`. */
+  readonly origin: Country;
+  readonly notice: Evaluation;
+}
+
+/** Released, set aside (with why), a withheld correction, or withheld (undefined). */
+export type Evaluated =
+  Evaluation | { readonly setAside: unknown } | { readonly correction: WithheldCorrection } | undefined;
 
 /** What a stream knows of its subscriber and itself, for judging its records. */
 export interface EvaluationContext {
@@ -105,7 +120,7 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       meta = fromBytes.meta;
       if (!fromBytes.admitted) {
         ctx.onWithheld?.(feed, 1, fromBytes.gate);
-        return undefined;
+        return withheldCorrection(ctx, source, entry, meta, fromBytes.reason);
       }
       admitted = fromBytes;
       payload = fromBytes.viewBytes;
@@ -118,7 +133,7 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       meta = decoded.value['meta'] as Record<string, unknown> | undefined;
       if (!decision.admitted) {
         ctx.onWithheld?.(feed, 1, decision.gate);
-        return undefined;
+        return withheldCorrection(ctx, source, entry, meta, decision.reason);
       }
       admitted = decision;
       payload =
@@ -160,6 +175,81 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       admitted,
       payload,
     ),
+  };
+}
+
+/** A withheld record that corrects an earlier event, or undefined (the common case: it is simply withheld). */
+function withheldCorrection(
+  ctx: EvaluationContext,
+  source: EvaluationSource,
+  entry: TailEntry,
+  meta: Record<string, unknown> | undefined,
+  reason: string,
+): Evaluated {
+  const supersedes = meta?.['supersedes'];
+  if (typeof supersedes !== 'string' || supersedes === '') return undefined;
+  return {
+    correction: {
+      supersedes,
+      origin: source.feed.agreement.from,
+      notice: retractionNotice(ctx, source, entry, { meta, retractedEventId: supersedes, reason }),
+    },
+  };
+}
+
+/** A notice releases no field of the record: its disclosure lists none. */
+const NO_FIELDS: readonly never[] = Object.freeze([]);
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The retraction notice sent in place of a withheld correction: a Delivery carrying only
+ * `retraction` (no payload, schema 0, no key) at the correcting record's cursor, and what the
+ * audit writes of it (a RETRACTION disclosure naming no rule and no field).
+ */
+function retractionNotice(
+  ctx: EvaluationContext,
+  source: EvaluationSource,
+  entry: TailEntry,
+  retraction: {
+    readonly meta: Record<string, unknown> | undefined;
+    readonly retractedEventId: string;
+    readonly reason: string;
+  },
+): Evaluation {
+  const { feed, feedIndex, partition } = source;
+  const record = entry.record;
+  const eventId = retraction.meta?.['eventId'];
+  const notice = { retractedEventId: retraction.retractedEventId, reason: retraction.reason };
+  const delivered = deliveredRecord(
+    {
+      principal: ctx.principal,
+      subscriptionId: ctx.subscriptionId,
+      declaredPurposes: ctx.partner.purposes ?? [],
+      feed,
+      record,
+      viewSchemaId: 0,
+    },
+    { meta: retraction.meta },
+    { rule: '', fields: NO_FIELDS },
+    EMPTY,
+  );
+  return {
+    delivery: {
+      cursor: `${ctx.streamId}:${feedIndex}:${partition}:${record.offset}`,
+      feed: feedIdOf(feed),
+      topic: feed.policy.topic,
+      partition,
+      offset: record.offset,
+      key: '',
+      eventId: typeof eventId === 'string' ? eventId : '',
+      timestamp: new Date(record.timestamp),
+      schemaId: 0,
+      payloadFormat: ctx.format,
+      payload: EMPTY,
+      agreementVersion: String(feed.agreement.version),
+      retraction: notice,
+    },
+    delivered: { ...delivered, retraction: notice },
   };
 }
 

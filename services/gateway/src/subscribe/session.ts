@@ -31,8 +31,9 @@ import { describeFeed, feedIdOf } from './feeds.js';
 import { judgeFeed } from './reevaluate.js';
 import { chooseFeeds } from './start-feeds.js';
 import type { Principal } from '../auth/identity.js';
+import type { CorrectionLookup } from './correction-lookup.js';
 import type { CursorStore } from './cursor-store.js';
-import { evaluateRecord, type DeliveredRecord, type Evaluation } from './record-evaluation.js';
+import { evaluateRecord, type DeliveredRecord, type Evaluation, type WithheldCorrection } from './record-evaluation.js';
 import type { TailEntry, TopicTail } from './topic-tail.js';
 
 export interface SessionLimits {
@@ -67,6 +68,11 @@ export interface SessionDeps {
    * written. Until then nothing is committed past it; a failed write ends the stream.
    */
   readonly deadLetter: (record: ConsumedRecord, error: unknown) => Promise<void>;
+  /**
+   * Who received what a withheld correction supersedes (the origins' ledgers): such a
+   * subscriber gets a retraction notice in its place. Without it corrections are just withheld.
+   */
+  readonly corrections?: CorrectionLookup;
   readonly onDelivered?: (feed: Feed, count: number) => void;
   /** Records withheld: by a gate (its name), or by the rules (null). */
   readonly onWithheld?: (feed: Feed, count: number, gate: Gate | null) => void;
@@ -103,9 +109,16 @@ interface PartitionState {
 }
 
 /** A record taken for delivery, with where it came from. */
-interface Collected extends Evaluation {
+interface Collected {
   readonly state: PartitionState;
   readonly offset: number;
+  /**
+   * What is sent and audited. For a withheld correction: its notice once the ledger says the
+   * subscriber received what it supersedes; undefined before, and after if it did not.
+   */
+  evaluation: Evaluation | undefined;
+  /** A withheld correction, awaiting the ledger before the batch is audited. */
+  readonly correction?: WithheldCorrection;
   /** Taken back before it was sent (its feed moved to a new agreement version): never sent. */
   withdrawn?: boolean;
 }
@@ -124,6 +137,8 @@ interface SetAside {
 interface Batch {
   readonly collected: readonly Collected[];
   readonly setAside: readonly SetAside[];
+  /** How many of `collected` are withheld corrections (the ledger is asked only when some are). */
+  readonly corrections: number;
 }
 
 /** Batches prepared ahead while earlier ones are audited. */
@@ -508,8 +523,12 @@ export class SubscriptionSession {
         // Audited before it is sent, sent in the order collected; the next batch is prepared
         // while this one's disclosures (and dead letters) are on their way to Kafka.
         this.auditing++;
+        const audited =
+          batch.corrections > 0
+            ? this.settleCorrections(batch).then(() => this.deps.audit(toAudit(batch)))
+            : this.deps.audit(toAudit(batch));
         const written = Promise.all([
-          this.deps.audit(batch.collected.map((b) => b.delivered)),
+          audited,
           Promise.all(batch.setAside.map((bad) => this.deps.deadLetter(bad.record, bad.error))),
         ]);
         // Its failure is handled in turn below; meanwhile it must not count as unhandled.
@@ -535,6 +554,22 @@ export class SubscriptionSession {
   }
 
   /**
+   * Asks the origins' ledgers whether the subscriber received what the batch's withheld
+   * corrections supersede: those it did become retraction notices, in their place in the batch.
+   * A ledger that stays unavailable fails the batch (nothing of it is sent or committed).
+   */
+  private async settleCorrections(batch: Batch): Promise<void> {
+    const lookup = this.deps.corrections;
+    const pending = batch.collected.filter((item) => item.correction !== undefined);
+    if (!lookup || pending.length === 0) return;
+    const corrections = pending.map((item) => item.correction as WithheldCorrection);
+    const received = await lookup.received(corrections, this.principal);
+    pending.forEach((item, index) => {
+      if (received[index]) item.evaluation = corrections[index]?.notice;
+    });
+  }
+
+  /**
    * Sends a batch's deliveries, less what was set aside or withdrawn, and releases what was set
    * aside. Once here a batch is no longer in flight: a later change of version does not touch it.
    */
@@ -550,21 +585,25 @@ export class SubscriptionSession {
     const deliveries: Delivery[] = [];
     for (const item of batch.collected) {
       if (item.withdrawn) continue; // taken back: evaluated again under the feed's new version
-      if (dropped.has(item.delivered)) {
-        // Written to the dead-letter topic by the audit: done, as if acknowledged.
+      if (!item.evaluation || dropped.has(item.evaluation.delivered)) {
+        // A correction owing no notice, or written to the dead-letter topic by the audit: done, as if acknowledged.
         item.state.offsets.acknowledge(item.offset);
         this.unacked--;
         touched.add(item.state);
         continue;
       }
-      deliveries.push(item.delivery);
+      deliveries.push(item.evaluation.delivery);
     }
     // After a half-close (or a revocation) nothing more is delivered: these stay unacknowledged,
     // delivered again on a later stream; only what is written counts as delivered.
     if (deliveries.length > 0 && !this.ending && !this.closed) {
       this.write({ kind: { $case: 'deliveries', value: { deliveries } } });
       for (const item of batch.collected) {
-        if (!item.withdrawn && !dropped.has(item.delivered)) this.deps.onDelivered?.(item.delivered.feed, 1);
+        const delivered = item.evaluation?.delivered;
+        // A retraction notice is not a record delivered: its correction counted as withheld.
+        if (!item.withdrawn && delivered && !delivered.retraction && !dropped.has(delivered)) {
+          this.deps.onDelivered?.(delivered.feed, 1);
+        }
       }
     }
     if (touched.size > 0 && !this.closed) this.commitPositions(touched, []);
@@ -584,6 +623,7 @@ export class SubscriptionSession {
   private collect(max: number): Batch {
     const collected: Collected[] = [];
     const setAside: SetAside[] = [];
+    let corrections = 0;
     const count = this.states.length;
     let idle = 0;
     // Records set aside count towards the batch: a run of bad records is worked through in steps.
@@ -615,6 +655,15 @@ export class SubscriptionSession {
         entry,
       );
       if (!result) continue;
+      if ('correction' in result) {
+        // Its notice may be owed (the ledger is asked before the batch is audited): held like a delivery.
+        if (!this.deps.corrections?.covers(result.correction.origin)) continue;
+        state.offsets.deliver(offset);
+        this.unacked++;
+        collected.push({ state, offset, evaluation: undefined, correction: result.correction });
+        corrections++;
+        continue;
+      }
       if ('setAside' in result) {
         state.offsets.hold(offset);
         setAside.push({ state, offset, record: entry.record, error: result.setAside });
@@ -622,9 +671,9 @@ export class SubscriptionSession {
       }
       state.offsets.deliver(offset);
       this.unacked++;
-      collected.push({ state, offset, ...result });
+      collected.push({ state, offset, evaluation: result });
     }
-    return { collected, setAside };
+    return { collected, setAside, corrections };
   }
 
   /** The record at the state's position: from the shared tail, or its own catch-up reader. */
@@ -684,6 +733,13 @@ export class SubscriptionSession {
   private write(message: SubscribeResponse): void {
     if (!this.closed) this.call.write(message);
   }
+}
+
+/** What a batch's audit writes: every delivery and notice it may send. */
+function toAudit(batch: Batch): DeliveredRecord[] {
+  const delivered: DeliveredRecord[] = [];
+  for (const item of batch.collected) if (item.evaluation) delivered.push(item.evaluation.delivered);
+  return delivered;
 }
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));

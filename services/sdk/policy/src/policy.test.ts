@@ -58,6 +58,7 @@ describe('the real agreements', () => {
         .map((feed) => feed.policy.topic)
         .sort(),
     ).toEqual([
+      'us.audit-checkpoints.v1',
       'us.cargo-manifests.v1',
       'us.investigations.v1',
       'us.prosecutions.v1',

@@ -231,8 +231,12 @@ export enum ErrorReason {
    */
   PURPOSE_NOT_ALLOWED = 27,
   /**
-   * LEDGER_UNAVAILABLE - FAILED_PRECONDITION: the gateway has no disclosure ledger for the caller's country (no
-   * audit store configured), so a ledger query cannot be answered. metadata: country.
+   * LEDGER_UNAVAILABLE - The disclosure ledger cannot answer. metadata: country. Two codes:
+   * FAILED_PRECONDITION when the gateway has no ledger for the caller's country (no audit
+   * store configured), so a ledger query cannot be answered at all; UNAVAILABLE with
+   * RetryInfo when the ledger's database does not answer: an operator's ledger query, or a
+   * Subscribe stream whose origin ledger kept failing when asked who received an event a
+   * withheld correction supersedes (reconnect: the subscription resumes at that correction).
    */
   LEDGER_UNAVAILABLE = 28,
   /**
