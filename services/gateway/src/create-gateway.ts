@@ -78,7 +78,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         partitions: options.auditTopic?.partitions ?? (options.ensureTopics ? options.ensureTopics.partitions : 3),
         logger,
       });
-      if (options.ensureTopics) await ensureGatewayTopics(bus, codec, options.ensureTopics.partitions);
+      if (options.ensureTopics) await ensureGatewayTopics(bus, codec, options.ensureTopics.partitions, audit);
       await cursors.start();
       await tailReader.start(feedTopics);
       server.addService(ShareServiceService, share.handlers);

@@ -18,19 +18,22 @@ describe('feedTopicsOf', () => {
 });
 
 describe('ensureGatewayTopics', () => {
-  it('creates catalog topics and their dead-letter topics, leaving the disclosure topic to ensureAuditTopic', async () => {
+  it('creates catalog topics and their dead-letter topics, the checkpoint topics kept forever on one partition, leaving the disclosure topic to ensureAuditTopic', async () => {
     const asked: { topic: string; partitions: number }[][] = [];
     const bus = {
       admin: { ensureTopics: async (specs: { topic: string; partitions: number }[]) => void asked.push(specs) },
     };
     const topics = ['us.a.v1', 'mx.b.v1'];
-    const codec = { topics: () => [...topics, DISCLOSURE_TOPIC] } as unknown as AvroCodec;
-    await ensureGatewayTopics(bus as unknown as Bus, codec, 3);
+    const checkpoints = ['us.audit-checkpoints.v1', 'mx.audit-checkpoints.v1'];
+    const codec = { topics: () => [...topics, ...checkpoints, DISCLOSURE_TOPIC] } as unknown as AvroCodec;
+    await ensureGatewayTopics(bus as unknown as Bus, codec, 3, { replicationFactor: 3, minInsyncReplicas: 2 });
+    const kept = { partitions: 1, replicationFactor: 3, retentionMs: -1, configs: { 'min.insync.replicas': '2' } };
     expect(asked).toEqual([
       [
+        ...checkpoints.map((topic) => ({ topic, ...kept })),
         { topic: 'us.a.v1', partitions: 3 },
         { topic: 'mx.b.v1', partitions: 3 },
-        ...deadLetterTopicsOf(topics).map((topic) => ({ topic, partitions: 1 })),
+        ...deadLetterTopicsOf([...topics, ...checkpoints]).map((topic) => ({ topic, partitions: 1 })),
       ],
     ]);
   });

@@ -1,10 +1,13 @@
 // The topics a gateway needs at start: the feeds' topics it tails, and (embedded mode and tests)
 // every topic it reads or writes, created when missing. The disclosure topic is not among them:
 // the gateway always makes it itself, with its own retention and replication (audit-topic.ts).
+// The checkpoint topics are made as the audit service makes them: one partition, kept forever.
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet } from '@puente/policy';
-import { DISCLOSURE_TOPIC } from '@puente/runtime';
+import { auditCheckpointTopic, COUNTRIES, DISCLOSURE_TOPIC } from '@puente/runtime';
+
+import type { AuditTopicSettings } from './audit/audit-topic.js';
 
 import { deadLetterTopicsOf } from './dead-letter.js';
 
@@ -13,11 +16,28 @@ export function feedTopicsOf(policies: PolicySet): string[] {
   return [...new Set(policies.agreements.flatMap((agreement) => [...agreement.topics.keys()]))].sort();
 }
 
-/** Creates the catalog's topics but the disclosure topic, and their dead-letter topics (one partition). */
-export async function ensureGatewayTopics(bus: Bus, codec: AvroCodec, partitions: number): Promise<void> {
-  const topics = codec.topics().filter((topic) => topic !== DISCLOSURE_TOPIC);
+/**
+ * Creates the catalog's topics but the disclosure topic, and their dead-letter topics (one
+ * partition); the checkpoint topics with one partition (a ledger's heads stay in signing order),
+ * kept forever and replicated like the disclosure topic, so the audit service accepts them.
+ */
+export async function ensureGatewayTopics(
+  bus: Bus,
+  codec: AvroCodec,
+  partitions: number,
+  audit: AuditTopicSettings,
+): Promise<void> {
+  const checkpoints = new Set<string>(COUNTRIES.map(auditCheckpointTopic));
+  const topics = codec.topics().filter((topic) => topic !== DISCLOSURE_TOPIC && !checkpoints.has(topic));
   await bus.admin.ensureTopics([
+    ...[...checkpoints].map((topic) => ({
+      topic,
+      partitions: 1,
+      replicationFactor: audit.replicationFactor,
+      retentionMs: -1,
+      configs: { 'min.insync.replicas': String(audit.minInsyncReplicas) },
+    })),
     ...topics.map((topic) => ({ topic, partitions })),
-    ...deadLetterTopicsOf(topics).map((topic) => ({ topic, partitions: 1 })),
+    ...deadLetterTopicsOf([...topics, ...checkpoints]).map((topic) => ({ topic, partitions: 1 })),
   ]);
 }
