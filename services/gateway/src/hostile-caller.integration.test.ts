@@ -22,10 +22,15 @@ import {
   BrowseRecordsRequest,
   GetSubscriptionLagRequest,
   ExplainPolicyRequest,
+  VerifyLedgerRequest,
+  WhoReceivedRequest,
+  ListDisclosuresRequest,
 } from '@puente/proto';
 import { KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
+import { devCheckpointPublicKeys } from '@puente/ledger';
+import { makeDisclosures, openTestLedger, type TestLedger } from '@puente/ledger/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -244,6 +249,22 @@ const wellFormed: Record<string, fc.Arbitrary<Uint8Array[]>> = {
       purposes: fc.array(fc.oneof(fc.constantFrom('CUSTOMS', 'PROSECUTION'), anyText), { maxLength: 3 }),
     })
     .map((request) => [ExplainPolicyRequest.encode(request).finish()]),
+  verifyLedger: fc
+    .record({ fromCheckpointId: fc.oneof(anyText, fc.uuid()) })
+    .map((request) => [VerifyLedgerRequest.encode(request).finish()]),
+  whoReceived: fc
+    .record({ eventId: fc.oneof(anyText, fc.uuid()) })
+    .map((request) => [WhoReceivedRequest.encode(request).finish()]),
+  listDisclosures: fc
+    .record({
+      agreementId: fc.oneof(fc.constantFrom('', 'us-to-mx'), anyText),
+      recipientCountry: fc.oneof(fc.constantFrom('', 'US', 'MX'), anyText),
+      recipientAgency: fc.oneof(fc.constantFrom('', 'ANAM'), anyText),
+      times: fc.option(fc.record({ startTime: timestamp, endTime: timestamp }), { nil: undefined }),
+      limit: fc.oneof(fc.nat(), fc.constant(4_294_967_295)),
+      pageToken: fc.oneof(anyText, fc.base64String({ maxLength: 80 })),
+    })
+    .map((request) => [ListDisclosuresRequest.encode(request).finish()]),
 };
 
 const randomBytes = fc.array(
@@ -315,6 +336,7 @@ function acceptable(outcome: Outcome): boolean {
 describe('a hostile caller', () => {
   let bus: KafkaBus;
   let gateway: TestGateway;
+  let ledger: TestLedger;
   let address: string;
   const seen = new Map<string, number>();
   const unacceptable: string[] = [];
@@ -339,16 +361,22 @@ describe('a hostile caller', () => {
   beforeAll(async () => {
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'gateway-fuzz', heartbeatIntervalMs: 500 });
     await bus.start();
+    // The ledger queries answer from a real ledger (PGlite) holding a few disclosures.
+    ledger = await openTestLedger('pglite', 'US');
+    await ledger.append(makeDisclosures(3, { events: 4, country: 'US' }), []);
     gateway = await startTestGateway({
       bus,
       codec,
       limits: { maxPayloadBytes: 64 * 1024 },
+      ledgers: { US: ledger },
+      checkpointKeys: devCheckpointPublicKeys(),
     });
     address = gateway.address;
   });
 
   afterAll(async () => {
     await gateway?.stop(1_000);
+    await ledger?.close();
     await bus?.stop();
   });
 
