@@ -18,6 +18,16 @@ export class LedgerError extends PuenteError<LedgerErrorCode> {
   /** Anything a database call threw, as a LedgerError (kept as is when it already is one). */
   static fromUnknown(error: unknown, doing: string): LedgerError {
     if (error instanceof LedgerError) return error;
+    if (isRefusedValue(error)) {
+      // The database refused a value it was given (out of range, malformed, a constraint): the
+      // same input fails every time, so it is the caller's, never a reason to retry.
+      return new LedgerError({
+        code: 'INVALID_INPUT',
+        message: `ledger: ${doing} refused a value: ${messageOf(error)}`,
+        retriable: false,
+        cause: error,
+      });
+    }
     return new LedgerError({
       code: 'LEDGER_UNAVAILABLE',
       message: `ledger: ${doing} failed: ${messageOf(error)}`,
@@ -40,4 +50,10 @@ export function isTransient(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
   return ['08', '53', '57', '40'].includes(code.slice(0, 2));
+}
+
+/** SQLSTATE class 22 (data exception: a value out of range or malformed) or 23 (a constraint). */
+export function isRefusedValue(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
