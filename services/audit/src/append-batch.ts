@@ -5,7 +5,10 @@
 // or not at all, so it is read again: nothing lost, nothing twice. A disclosure the ledger
 // refuses as invalid (a NUL in a text, a negative offset: valid Avro all the same) is found by
 // appending the batch's disclosures one at a time, which the ledger's idempotence makes safe,
-// and dead-lettered; the position is recorded after the rest.
+// and dead-lettered; the position is recorded after the rest. It reports how many of the entries
+// it appended disclose something other than the country's own checkpoints, since only those call
+// for a new checkpoint (a checkpoint delivered to the partner is disclosed too, and counting that
+// disclosure would sign a checkpoint of it, and so on forever).
 import type { ConsumedRecord, DeadLetters, RecordBatch } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import {
@@ -38,15 +41,27 @@ export interface AppendBatchOptions {
   readonly codec: AvroCodec;
   readonly store: Pick<LedgerStore, 'append'>;
   readonly country: Country;
+  /** The country's checkpoint topic: disclosures of its records are chained but not reported as news. */
+  readonly checkpointTopic: string;
   readonly deadLetters: DeadLetters;
   readonly counters: AppendCounters;
+}
+
+export interface BatchAppended extends AppendResult {
+  /**
+   * Entries appended whose source topic is not the country's checkpoint topic: what a checkpoint
+   * still has to state. Exact, except when a batch mixes both kinds and the ledger skipped some
+   * as duplicates (it reports only how many): then an upper bound, which costs at most one
+   * checkpoint more, never one less.
+   */
+  readonly appendedOfOtherTopics: number;
 }
 
 /**
  * Appends one batch; resolves with the store's result. Rejects (nothing counted, nothing stored)
  * when a dead-letter write or the append fails: the caller tries the batch again.
  */
-export async function appendBatch(batch: RecordBatch, options: AppendBatchOptions): Promise<AppendResult | undefined> {
+export async function appendBatch(batch: RecordBatch, options: AppendBatchOptions): Promise<BatchAppended | undefined> {
   const last = batch.records.at(-1);
   if (!last) return undefined;
   const { codec, country, deadLetters } = options;
@@ -60,12 +75,17 @@ export async function appendBatch(batch: RecordBatch, options: AppendBatchOption
     else otherCountry++;
   }
   const positions = [{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() }];
-  let result: AppendResult;
+  let result: BatchAppended;
   try {
-    result = await options.store.append(
+    const appended = await options.store.append(
       ours.map((d) => d.disclosure),
       positions,
     );
+    const otherTopicEntries = ours.reduce(
+      (sum, d) => sum + (d.disclosure.sourceTopic === options.checkpointTopic ? 0 : d.disclosure.events.length),
+      0,
+    );
+    result = { ...appended, appendedOfOtherTopics: Math.min(appended.appended, otherTopicEntries) };
   } catch (error) {
     if (!(error instanceof LedgerError && error.code === 'INVALID_INPUT')) throw error;
     const separately = await appendOneByOne(ours, positions, options);
@@ -96,14 +116,16 @@ async function appendOneByOne(
   ours: readonly Decoded[],
   positions: readonly ConsumedPosition[],
   options: AppendBatchOptions,
-): Promise<{ result: AppendResult; refused: number }> {
+): Promise<{ result: BatchAppended; refused: number }> {
   let appended = 0;
+  let appendedOfOtherTopics = 0;
   let duplicates = 0;
   let refused = 0;
   for (const { record, disclosure } of ours) {
     try {
       const one = await options.store.append([disclosure], []);
       appended += one.appended;
+      if (disclosure.sourceTopic !== options.checkpointTopic) appendedOfOtherTopics += one.appended;
       duplicates += one.duplicates;
     } catch (error) {
       if (!(error instanceof LedgerError && error.code === 'INVALID_INPUT')) throw error;
@@ -112,5 +134,5 @@ async function appendOneByOne(
     }
   }
   const final = await options.store.append([], positions);
-  return { result: { ...final, appended, duplicates }, refused };
+  return { result: { ...final, appended, duplicates, appendedOfOtherTopics }, refused };
 }

@@ -3,7 +3,7 @@ import { createCodec } from '@puente/contracts';
 import { NOT_AVRO } from '@puente/contracts/testing';
 import { auditCheckpointTopic, createLogger, deadLetterTopicOf, DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { type AuditService, createAuditService } from './audit-service.js';
 import { collectTopic } from './testing/collect-topic.js';
@@ -217,6 +217,75 @@ describe('the audit service', () => {
     expect(checkpoint).toMatchObject({ ledgerCountry: 'US', entryCount: 20, headHash: ledger.entries[19]!.hash });
     expect(service.stats().checkpointsPublished).toBe(1);
     await published.stop();
+  });
+
+  describe('with disclosures of its own checkpoints (each delivered checkpoint adds one)', () => {
+    const US_CHECKPOINTS = auditCheckpointTopic('US');
+    const ofCheckpoint = () => disclosureRecord({ sourceTopic: US_CHECKPOINTS });
+    const entryCounts = (records: readonly { value: Buffer | null }[]) =>
+      records.map((r) => codec.decode(r.value!, { topic: US_CHECKPOINTS }).value.entryCount);
+    const collectCheckpoints = async () => {
+      await bus.admin.ensureTopics([{ topic: US_CHECKPOINTS, partitions: 1, retentionMs: -1 }]);
+      return collectTopic(bus, US_CHECKPOINTS);
+    };
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('signs no checkpoint on its timer when only such disclosures were chained; other entries still do', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const tick = async () => {
+        vi.advanceTimersByTime(1_000);
+        await new Promise((resolve) => setImmediate(resolve));
+      };
+      const published = await collectCheckpoints();
+      await start({ checkpointEvery: { entries: 1_000_000, ms: 1_000 } });
+      await publish([{ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, disclosureRecord({ events: 2 })) }]);
+      await waitFor(() => ledger.entries.length === 2, 5_000, 'the first disclosure chained');
+      await tick();
+      await waitFor(() => published.records.length === 1, 5_000, 'the checkpoint of the first disclosure');
+      for (let n = 3; n <= 5; n++) {
+        await publish([{ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, ofCheckpoint()) }]);
+        await waitFor(() => ledger.entries.length === n, 5_000, `checkpoint disclosure ${n} chained`);
+        await tick();
+        await tick();
+      }
+      expect(ledger.entries.slice(2).map((e) => e.sourceTopic)).toEqual([
+        US_CHECKPOINTS,
+        US_CHECKPOINTS,
+        US_CHECKPOINTS,
+      ]);
+      await publish([{ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, disclosureRecord()) }]);
+      await waitFor(() => ledger.entries.length === 6, 5_000, 'another disclosure chained');
+      await tick();
+      await waitFor(() => published.records.length >= 2, 5_000, 'the checkpoint of the other disclosure');
+      // Checkpoints are signed one after another: one of a head of 3 to 5 would have come first.
+      expect(entryCounts(published.records)).toEqual([2, 6]);
+      await published.stop();
+    });
+
+    it('counts only other entries toward `entries`, though each is chained', async () => {
+      const published = await collectCheckpoints();
+      const service = await start({ checkpointEvery: { entries: 3, ms: 3_600_000 } });
+      await publish([{ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, disclosureRecord({ events: 3 })) }]);
+      await waitFor(() => published.records.length === 1, 5_000, 'a checkpoint after 3 entries');
+      const ownCheckpoints = Array.from({ length: 4 }, ofCheckpoint);
+      await publish(ownCheckpoints.map((d) => ({ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, d) })));
+      await waitFor(() => ledger.entries.length === 7, 5_000, 'the checkpoint disclosures chained');
+      // One batch mixing both kinds: 2 entries count, the checkpoint's disclosure in between does not.
+      await publish(
+        [disclosureRecord(), ofCheckpoint(), disclosureRecord()].map((d) => ({
+          key: 'k',
+          value: codec.encode(DISCLOSURE_TOPIC, d),
+        })),
+      );
+      await waitFor(() => ledger.entries.length === 10, 5_000, 'the mixed batch chained');
+      await publish([{ key: 'k', value: codec.encode(DISCLOSURE_TOPIC, disclosureRecord()) }]);
+      await waitFor(() => published.records.length >= 2, 5_000, 'a checkpoint after 3 more counted entries');
+      expect(entryCounts(published.records)).toEqual([3, 11]);
+      expect(service.stats()).toMatchObject({ entriesAppended: 11, checkpointsPublished: 2 });
+      await published.stop();
+    });
   });
 
   it('refuses options that cannot work, naming each problem', () => {

@@ -1,7 +1,7 @@
 // The audit service of one country: reads every partition of audit.disclosures.v1 outside any
 // consumer group, from the positions its ledger recorded (the earliest where none), chains the
 // disclosures of its country's data (append-batch.ts), and signs checkpoints of the head
-// (checkpointer.ts). Positions live only in the ledger, committed with the entries they produced.
+// (checkpointer.ts) as other entries than disclosures of those checkpoints are chained. Positions live only in the ledger, committed with the entries they produced.
 import { type Bus, createDeadLetters, type DeadLetters, type Reader, type RecordBatch } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { CheckpointSigningKey, LedgerStore } from '@puente/ledger';
@@ -117,10 +117,18 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
   async function handle(batch: RecordBatch): Promise<void> {
     for (let attempt = 1; !stopping; attempt++) {
       try {
-        const result = await appendBatch(batch, { codec, store, country, deadLetters, counters });
+        const result = await appendBatch(batch, {
+          codec,
+          store,
+          country,
+          checkpointTopic: audit.checkpointTopic,
+          deadLetters,
+          counters,
+        });
         const last = batch.records.at(-1);
         if (last) lagByPartition.set(batch.partition, BigInt(batch.highWatermark) - BigInt(last.offset) - 1n);
-        if (result) checkpointer.appended(result.appended);
+        // Disclosures of its own checkpoints are chained, but call for no checkpoint of their own.
+        if (result) checkpointer.appended(result.appendedOfOtherTopics);
         return;
       } catch (error) {
         appendFailures++;

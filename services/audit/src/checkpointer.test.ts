@@ -3,7 +3,7 @@ import { createCodec } from '@puente/contracts';
 import { type LedgerHead, publicKeyFromRaw, verifyCheckpointSignature } from '@puente/ledger';
 import { auditCheckpointTopic, createLogger } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { CHECKPOINT_AGENCY } from './checkpoint-record.js';
 import { type Checkpointer, createCheckpointer } from './checkpointer.js';
@@ -118,8 +118,63 @@ describe('the checkpointer', () => {
     await cp.checkpoint();
     expect(published.records).toHaveLength(1);
     moveHead(6);
+    cp.appended(1);
     await waitFor(() => published.records.length === 2, 5_000, 'the timer to sign the next head');
     expect(decoded().map((c) => c.entryCount)).toEqual([5, 6]);
+  });
+
+  describe('on a timer it drives by hand', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    /** One tick of the timer, then every task it started (a head read, a publish) run. */
+    const tick = async () => {
+      vi.advanceTimersByTime(1_000);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it('signs no head that moved only by entries it was not told of (disclosures of its checkpoints)', async () => {
+      const cp = make({ entries: 1_000_000, ms: 1_000 });
+      cp.start();
+      moveHead(5);
+      cp.appended(5);
+      await tick();
+      await waitFor(() => published.records.length === 1, 5_000, 'the first checkpoint');
+      // Each checkpoint delivered to the partner adds a disclosure of it to the ledger.
+      for (let n = 6; n <= 9; n++) {
+        moveHead(n);
+        cp.appended(0);
+        await tick();
+        await tick();
+      }
+      moveHead(10);
+      cp.appended(1);
+      await tick();
+      await waitFor(() => published.records.length >= 2, 5_000, 'the checkpoint of a counted entry');
+      await cp.checkpoint(); // anything still queued has run; the head did not move since
+      expect(decoded().map((c) => c.entryCount)).toEqual([5, 10]);
+    });
+
+    it('after a restart signs the head once on its first tick, then only for counted entries', async () => {
+      moveHead(40); // chained by an earlier process, perhaps never stated
+      const cp = make({ entries: 1_000_000, ms: 1_000 });
+      cp.start();
+      await tick();
+      await waitFor(() => published.records.length === 1, 5_000, 'the checkpoint of the inherited head');
+      moveHead(41);
+      cp.appended(0);
+      await tick();
+      await tick();
+      moveHead(42);
+      cp.appended(1);
+      await tick();
+      await waitFor(() => published.records.length >= 2, 5_000, 'the checkpoint of a counted entry');
+      await cp.stop(); // the head did not move since: nothing more to state
+      expect(decoded().map((c) => c.entryCount)).toEqual([40, 42]);
+    });
   });
 
   it('counts a failed publish and signs at the next trigger; stop states a head that moved', async () => {

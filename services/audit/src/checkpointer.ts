@@ -1,6 +1,9 @@
-// When to sign: after every `entries` appended entries, and every `ms` when the head moved since
-// the last checkpoint. One checkpoint at a time; a failure to publish is logged and counted, and
-// the next trigger tries again (the ledger itself never waits for a checkpoint).
+// When to sign: after every `entries` counted entries, and every `ms` when entries were counted
+// since the last checkpoint (or this process has not signed one yet and the ledger holds any).
+// Counted are the entries the service reports: not the disclosures of the country's own
+// checkpoints, which every delivered checkpoint adds, or the timer would sign forever. One
+// checkpoint at a time; a failure to publish is logged and counted, and the next trigger tries
+// again (the ledger itself never waits for a checkpoint).
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { CheckpointSigningKey, LedgerReader } from '@puente/ledger';
@@ -9,9 +12,9 @@ import { auditCheckpointTopic, type Country, type Logger } from '@puente/runtime
 import { checkpointRecord } from './checkpoint-record.js';
 
 export interface CheckpointCadence {
-  /** Sign once this many entries were appended since the last checkpoint. */
+  /** Sign once this many counted entries were appended since the last checkpoint. */
   readonly entries: number;
-  /** Sign this often (milliseconds) when the head moved since the last checkpoint. */
+  /** Sign this often (milliseconds) when counted entries were appended since the last checkpoint. */
   readonly ms: number;
 }
 
@@ -38,7 +41,10 @@ export interface CheckpointStats {
 export interface Checkpointer {
   /** Starts the timer. */
   start(): void;
-  /** Tells it `count` entries were appended; signs when the count since the last checkpoint reaches `entries`. */
+  /**
+   * Tells it `count` entries were appended that a checkpoint must state (not disclosures of the
+   * country's own checkpoints); signs when the count since the last checkpoint reaches `entries`.
+   */
   appended(count: number): void;
   /** Signs now if the head moved since the last checkpoint; resolves when done (never rejects). */
   checkpoint(): Promise<void>;
@@ -51,7 +57,7 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
   const { bus, codec, ledger, country, signingKey, every, logger, now } = options;
   const schemaTopic = auditCheckpointTopic(country);
   const topic = options.topic ?? schemaTopic;
-  // Entries appended by this process in all, and up to the read of the last checkpointed head.
+  // Counted entries appended by this process in all, and up to the read of the last checkpointed head.
   let appendedTotal = 0;
   let appendedAtLast = 0;
   let last: { entryCount: number; headHash: Buffer } | undefined;
@@ -65,7 +71,11 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     const head = await ledger.head();
     const { headHash } = head;
     if (headHash === null || head.entryCount === 0) return;
-    if (last && last.entryCount === head.entryCount && last.headHash.equals(headHash)) return;
+    if (last && last.entryCount === head.entryCount && last.headHash.equals(headHash)) {
+      // Whatever was counted before this read is in the head the last checkpoint states.
+      appendedAtLast = appendedBefore;
+      return;
+    }
     const record = checkpointRecord({
       country,
       head: { ...head, headHash },
@@ -102,9 +112,17 @@ export function createCheckpointer(options: CheckpointerOptions): Checkpointer {
     });
   }
 
+  /**
+   * Whether the timer has anything to sign: counted entries since the last checkpoint, or none
+   * signed yet by this process (what an earlier one chained may never have been stated).
+   */
+  const due = (): boolean => last === undefined || appendedTotal > appendedAtLast;
+
   return {
     start() {
-      timer ??= setInterval(schedule, every.ms);
+      timer ??= setInterval(() => {
+        if (due()) schedule();
+      }, every.ms);
       timer.unref();
     },
     appended(count) {

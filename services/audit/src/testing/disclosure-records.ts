@@ -11,6 +11,8 @@ export interface DisclosureOptions {
   readonly events?: number;
   readonly disclosureId?: string;
   readonly kind?: DisclosureRecord['kind'];
+  /** The topic disclosed from; `<origin>.cargo-manifests.v1` by default. */
+  readonly sourceTopic?: string;
 }
 
 const partnerOf = (origin: Country): Country => (origin === 'US' ? 'MX' : 'US');
@@ -19,7 +21,7 @@ const partnerOf = (origin: Country): Country => (origin === 'US' ? 'MX' : 'US');
 export function disclosureRecord(options: DisclosureOptions = {}): DisclosureRecord {
   const origin = options.origin ?? 'US';
   const partner = partnerOf(origin);
-  const source = `${origin.toLowerCase()}.cargo-manifests.v1`;
+  const source = options.sourceTopic ?? `${origin.toLowerCase()}.cargo-manifests.v1`;
   const deliveredAt = new Date(Date.UTC(2026, 4, 1, 12, 0, 0));
   return {
     meta: {
