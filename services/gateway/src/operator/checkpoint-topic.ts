@@ -1,7 +1,8 @@
-// Reading a ledger's checkpoint topic (`<country>.audit-checkpoints.v1`) for VerifyLedger: every
-// record from the start of each partition to its end as of the call, decoded as AuditCheckpoint,
-// oldest first. Bounded: at most `maxCheckpoints` records (a topic holding more is reported as
-// not completely read) and `checkpointTimeoutMs` (UNAVAILABLE when the bus is too slow).
+// Reading a ledger's checkpoint topic (`<country>.audit-checkpoints.v1`) for VerifyLedger: the
+// newest `maxCheckpoints` records as of the call, decoded as AuditCheckpoint, oldest first. The
+// newest checkpoints are the ones worth judging (each states every entry before its head), so
+// a topic grown past the bound skips its oldest records, never its newest. Bounded in time too:
+// `checkpointTimeoutMs` (UNAVAILABLE when the bus is too slow).
 import type { ConsumedRecord } from '@puente/bus';
 import type { AuditCheckpoint } from '@puente/contracts';
 import { auditCheckpointTopic, type Country } from '@puente/runtime';
@@ -20,12 +21,12 @@ export type PublishedCheckpoint =
 
 export interface CheckpointTopicRead {
   readonly topic: string;
-  /** Oldest first (offset order per partition, merged by record time). */
+  /** The newest records, oldest first (offset order per partition, merged by record time). */
   readonly published: readonly PublishedCheckpoint[];
   /** Records the topic held at the call (ends minus starts of its partitions). */
   readonly total: number;
-  /** False when the topic held more than `maxCheckpoints` records: `published` is the oldest of them. */
-  readonly complete: boolean;
+  /** Older records not read: the topic held more than `maxCheckpoints`. */
+  readonly skipped: number;
 }
 
 export async function readCheckpointTopic(deps: CheckpointTopicDeps, country: Country): Promise<CheckpointTopicRead> {
@@ -33,24 +34,30 @@ export async function readCheckpointTopic(deps: CheckpointTopicDeps, country: Co
   // Read as the country's checkpoint schema, wherever the records are read from.
   const schemaTopic = auditCheckpointTopic(country);
   const info = (await topicInfos(deps.bus)).get(topic);
-  if (!info) return { topic, published: [], total: 0, complete: true };
-  const ranges = new Map(info.partitions.map((p) => [p.partition, { from: Number(p.low), to: Number(p.high) }]));
-  const total = [...ranges.values()].reduce((sum, r) => sum + Math.max(0, r.to - r.from), 0);
+  if (!info) return { topic, published: [], total: 0, skipped: 0 };
   const { maxCheckpoints, checkpointTimeoutMs } = deps.ledgerLimits;
+  // The newest `maxCheckpoints` of each partition; of those, the newest `maxCheckpoints` in all.
+  const ranges = new Map(
+    info.partitions.map((p) => {
+      const [low, high] = [Number(p.low), Number(p.high)];
+      return [p.partition, { from: Math.max(low, high - maxCheckpoints), to: high }];
+    }),
+  );
+  const total = info.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.high) - Number(p.low)), 0);
+  const toRead = [...ranges.values()].reduce((sum, r) => sum + Math.max(0, r.to - r.from), 0);
   const result = await scan(deps.bus, {
     topic,
     ranges,
     perPartitionLimit: maxCheckpoints,
-    budget: maxCheckpoints,
+    budget: toRead,
     timeoutMs: checkpointTimeoutMs,
     accept: (record): PublishedCheckpoint => decodeCheckpoint(deps, schemaTopic, record),
   });
-  // Every partition read to its end; a partition stopped by the budget is `done` but not read through.
-  const complete = [...result.partitions.values()].every((p) => p.next >= p.to);
-  if (!complete && result.scanned < maxCheckpoints) {
+  if (![...result.partitions.values()].every((p) => p.next >= p.to)) {
     throw busUnavailable(`reading ${topic} did not finish within ${checkpointTimeoutMs} ms`);
   }
-  return { topic, published: mergeByTime(result.matches), total, complete };
+  const published = mergeByTime(result.matches).slice(-maxCheckpoints);
+  return { topic, published, total, skipped: total - published.length };
 }
 
 function decodeCheckpoint(

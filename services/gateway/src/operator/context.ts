@@ -37,8 +37,9 @@ export const DEFAULT_BROWSE_LIMITS: BrowseLimits = {
 
 export interface LedgerLimits {
   /**
-   * Most records VerifyLedger reads from a checkpoint topic. Checkpoints are few (one per N
-   * entries or T seconds); a topic holding more is reported, not silently cut short.
+   * Most records VerifyLedger reads from a checkpoint topic: its newest ones, since each valid
+   * checkpoint states every entry before its head; older ones are skipped. The proto comment
+   * of VerifyLedger states the default (10,000).
    */
   readonly maxCheckpoints: number;
   /** Longest VerifyLedger reads the checkpoint topic before it gives up (UNAVAILABLE). */

@@ -1,6 +1,7 @@
 // VerifyLedger against a fake ledger and checkpoints on a MemoryBus: the chain's verdict, every
 // published checkpoint judged (forged signature, unknown key, rewritten head, another country's
-// statement, an undecodable record), verification from a checkpoint, and the errors.
+// statement, an undecodable record), only the newest past `maxCheckpoints`, verification from a
+// checkpoint, and the errors.
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import type { AuditCheckpoint } from '@puente/contracts';
@@ -161,18 +162,70 @@ describe('verifyLedger', () => {
     expect(answer.checkpoints[1]?.problem).toMatch(/^record at partition 0 offset 1 is not an AuditCheckpoint: /);
   });
 
-  it('does not call a ledger intact when its checkpoint topic holds more than it reads', async () => {
-    await publish(await checkpointAt(1), await checkpointAt(2), await checkpointAt(3));
-    const answer = await verifyLedger(
-      { ...deps, ledgerLimits: { ...deps.ledgerLimits, maxCheckpoints: 2 } },
-      US_OPERATOR,
-      { fromCheckpointId: '' },
-    );
-    expect(answer.checkpoints.map((c) => c.entryCount)).toEqual(['1', '2']);
-    expect(answer).toMatchObject({
-      intact: false,
-      firstBadEntry: '0',
-      problem: 'only the oldest 2 of the 3 records of us.audit-checkpoints.v1 were checked',
+  describe('on a checkpoint topic holding more than maxCheckpoints records', () => {
+    const limited = (): VerifyLedgerDeps => ({ ...deps, ledgerLimits: { ...deps.ledgerLimits, maxCheckpoints: 2 } });
+
+    it('judges the newest, skips the oldest, and calls the ledger intact when those hold', async () => {
+      // The oldest is even invalid: skipped, it no longer counts.
+      const oldest = await checkpointAt(1, { signWith: otherKey });
+      const older = await checkpointAt(2);
+      const newer = await checkpointAt(5);
+      const newest = await checkpointAt(6);
+      await publish(oldest, older, newer, newest);
+      const answer = await verifyLedger(limited(), US_OPERATOR, { fromCheckpointId: '' });
+      expect(answer.checkpoints.map((c) => [c.checkpointId, c.entryCount, c.valid])).toEqual([
+        [newer.checkpointId, '5', true],
+        [newest.checkpointId, '6', true],
+      ]);
+      expect(answer).toMatchObject({ intact: true, entriesChecked: '6', firstBadEntry: '0', problem: '' });
+    });
+
+    it('still finds an invalid checkpoint among the newest', async () => {
+      const forged = await checkpointAt(5, { signWith: otherKey });
+      await publish(await checkpointAt(1), await checkpointAt(2), forged, await checkpointAt(6));
+      const answer = await verifyLedger(limited(), US_OPERATOR, { fromCheckpointId: '' });
+      expect(answer.checkpoints.map((c) => c.entryCount)).toEqual(['5', '6']);
+      expect(answer).toMatchObject({
+        intact: false,
+        firstBadEntry: '0',
+        problem: `checkpoint ${forged.checkpointId}: signature does not verify with key us-audit-1`,
+      });
+    });
+
+    it('verifies from a new checkpoint, and finds none of the skipped ones (NOT_FOUND)', async () => {
+      const oldest = await checkpointAt(1);
+      const newest = await checkpointAt(4);
+      await publish(oldest, await checkpointAt(2), await checkpointAt(3), newest);
+      const fromNewest = await verifyLedger(limited(), US_OPERATOR, { fromCheckpointId: newest.checkpointId });
+      expect(fromNewest).toMatchObject({ intact: true, entriesChecked: '2', problem: '' });
+      expect(fromNewest.checkpoints.map((c) => c.entryCount)).toEqual(['3', '4']);
+      const fromOldest = await refusal(verifyLedger(limited(), US_OPERATOR, { fromCheckpointId: oldest.checkpointId }));
+      expect(fromOldest).toMatchObject({
+        code: 'NOT_FOUND',
+        reason: ErrorReason.CHECKPOINT_NOT_FOUND,
+        message: `no checkpoint ${oldest.checkpointId} on us.audit-checkpoints.v1 among its newest 2 of 4 records`,
+      });
+    });
+
+    it('keeps the newest maxCheckpoints over all partitions of the topic', async () => {
+      const topic = 'test.us-checkpoints-2';
+      await fx.bus.admin.ensureTopics([{ topic, partitions: 2 }]);
+      // Entries 1-4 on one partition (its newest 3: 2-4), 5-6 on the other; record times order them.
+      const placed: number[] = [];
+      for (const n of [1, 2, 3, 4, 5, 6]) {
+        const value = codec.encode(US_CHECKPOINTS, await checkpointAt(n));
+        const [sent] = await fx.bus.publish(topic, [{ key: n <= 4 ? 'a' : 'd', value, timestamp: 1_000 + n }]);
+        placed.push(sent!.partition);
+      }
+      expect(new Set(placed.slice(0, 4)).size).toBe(1);
+      expect(placed[4]).not.toBe(placed[0]);
+      const answer = await verifyLedger(
+        { ...deps, checkpointTopic: () => topic, ledgerLimits: { ...deps.ledgerLimits, maxCheckpoints: 3 } },
+        US_OPERATOR,
+        { fromCheckpointId: '' },
+      );
+      expect(answer.checkpoints.map((c) => c.entryCount)).toEqual(['4', '5', '6']);
+      expect(answer).toMatchObject({ intact: true, problem: '' });
     });
   });
 

@@ -1,7 +1,8 @@
 // VerifyLedger: is the caller's country's disclosure ledger intact? Recomputes the hash chain
-// (whole, or from a signed checkpoint the caller names), and judges every checkpoint published on
-// the country's checkpoint topic against the entries it states. Intact only when the chain and
-// every checkpoint hold.
+// (whole, or from a signed checkpoint the caller names), and judges the newest `maxCheckpoints`
+// checkpoints published on the country's checkpoint topic (all of them when fewer) against the
+// entries they state. Intact when the chain and every judged checkpoint hold: the newest valid
+// checkpoint states every entry before its head, so older ones need not be read to say so.
 import type { LedgerReader, VerifyResult } from '@puente/ledger';
 import { ErrorReason, type VerifyLedgerRequest, type VerifyLedgerResponse } from '@puente/proto';
 import type { Country } from '@puente/runtime';
@@ -45,13 +46,10 @@ export async function verifyLedger(
       : []),
     ...invalid.slice(0, 1).map((j) => `checkpoint ${j.verdict.checkpointId}: ${j.verdict.problem}`),
     ...(invalid.length > 1 ? [`${invalid.length - 1} more checkpoints invalid`] : []),
-    ...(read.complete
-      ? []
-      : [`only the oldest ${read.published.length} of the ${read.total} records of ${read.topic} were checked`]),
   ];
   return {
     country,
-    intact: chain.intact && invalid.length === 0 && read.complete,
+    intact: chain.intact && invalid.length === 0,
     entryCount: String(chain.entryCount),
     entriesChecked: String(chain.entriesChecked),
     headHash: chain.headHash ?? Buffer.alloc(0),
@@ -66,7 +64,10 @@ interface StartingCheckpoint {
   readonly judged: JudgedCheckpoint;
 }
 
-/** The named checkpoint (the first record carrying its id); NOT_FOUND (CHECKPOINT_NOT_FOUND) when none. */
+/**
+ * The named checkpoint (the first record read carrying its id); NOT_FOUND (CHECKPOINT_NOT_FOUND)
+ * when none, also for one older than the newest records read.
+ */
 function startingCheckpoint(
   read: CheckpointTopicRead,
   judged: readonly JudgedCheckpoint[],
@@ -77,7 +78,8 @@ function startingCheckpoint(
   const published = read.published[index];
   const verdict = judged[index];
   if (!published?.checkpoint || !verdict) {
-    const message = `no checkpoint ${checkpointId} on ${read.topic}${read.complete ? '' : ` (only its oldest ${read.published.length} records were read)`}`;
+    const where = read.skipped === 0 ? '' : ` among its newest ${read.published.length} of ${read.total} records`;
+    const message = `no checkpoint ${checkpointId} on ${read.topic}${where}`;
     throw new GatewayError({
       code: 'NOT_FOUND',
       reason: ErrorReason.CHECKPOINT_NOT_FOUND,

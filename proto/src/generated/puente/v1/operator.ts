@@ -788,9 +788,9 @@ export interface FieldDecision {
 /** Request for VerifyLedger. */
 export interface VerifyLedgerRequest {
   /**
-   * Verify from this checkpoint (its `checkpointId`) instead of from the first entry: the
-   * checkpoint's signature and head are checked, then every entry after it. Empty for the
-   * whole ledger.
+   * Verify from this checkpoint (its `checkpointId`, one of the newest 10,000) instead of
+   * from the first entry: the checkpoint's signature and head are checked, then every entry
+   * after it. Empty for the whole ledger.
    */
   fromCheckpointId: string;
 }
@@ -799,7 +799,7 @@ export interface VerifyLedgerRequest {
 export interface VerifyLedgerResponse {
   /** Country whose ledger was verified (the caller's). */
   country: string;
-  /** True when every entry checked and every checkpoint holds. */
+  /** True when every entry checked and every checkpoint judged (the newest 10,000) holds. */
   intact: boolean;
   /** Entries in the ledger. */
   entryCount: string;
@@ -817,7 +817,10 @@ export interface VerifyLedgerResponse {
    * intact.
    */
   problem: string;
-  /** Every checkpoint published for this ledger, oldest first, with its verdict. */
+  /**
+   * The newest 10,000 checkpoints published for this ledger (every one when fewer), oldest
+   * first, with their verdicts.
+   */
   checkpoints: CheckpointVerdict[];
 }
 
@@ -6113,9 +6116,11 @@ export const OperatorServiceService = {
    * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
    * entry's hash and its link to the entry before, from the first entry or from a signed
    * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
-   * with the stored entry), and every checkpoint published so far against the entries it
-   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
-   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   * with the stored entry), and the newest 10,000 checkpoints published (all when fewer;
+   * older ones are not read) against the entries they state: the newest valid checkpoint
+   * states every entry before its head. Names the first entry that fails. Errors:
+   * FAILED_PRECONDITION (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND, also for a
+   * checkpoint older than the newest 10,000).
    */
   verifyLedger: {
     path: "/puente.v1.OperatorService/VerifyLedger" as const,
@@ -6201,9 +6206,11 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
    * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
    * entry's hash and its link to the entry before, from the first entry or from a signed
    * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
-   * with the stored entry), and every checkpoint published so far against the entries it
-   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
-   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   * with the stored entry), and the newest 10,000 checkpoints published (all when fewer;
+   * older ones are not read) against the entries they state: the newest valid checkpoint
+   * states every entry before its head. Names the first entry that fails. Errors:
+   * FAILED_PRECONDITION (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND, also for a
+   * checkpoint older than the newest 10,000).
    */
   verifyLedger: handleUnaryCall<VerifyLedgerRequest, VerifyLedgerResponse>;
   /**
@@ -6332,9 +6339,11 @@ export interface OperatorServiceClient extends Client {
    * Verifies the caller's country's disclosure ledger (the disclosures of its data): every
    * entry's hash and its link to the entry before, from the first entry or from a signed
    * checkpoint (its Ed25519 signature checked against the ledger's key, its head compared
-   * with the stored entry), and every checkpoint published so far against the entries it
-   * states. Names the first entry that fails. Errors: FAILED_PRECONDITION
-   * (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND).
+   * with the stored entry), and the newest 10,000 checkpoints published (all when fewer;
+   * older ones are not read) against the entries they state: the newest valid checkpoint
+   * states every entry before its head. Names the first entry that fails. Errors:
+   * FAILED_PRECONDITION (LEDGER_UNAVAILABLE), NOT_FOUND (CHECKPOINT_NOT_FOUND, also for a
+   * checkpoint older than the newest 10,000).
    */
   verifyLedger(
     request: VerifyLedgerRequest,
