@@ -67,6 +67,9 @@ function standInLedger() {
     verify: () => Promise.reject(new Error('not used')),
     recipientsOf: () => Promise.reject(new Error('not used')),
     listDisclosures: () => Promise.reject(new Error('not used')),
+    // Chained everything: the MemoryBus disclosure topic's ends are checked against it.
+    positions: async (topic: string) =>
+      Array.from({ length: 8 }, (_, partition) => ({ topic, partition, offset: String(Number.MAX_SAFE_INTEGER) })),
   };
   return { ledger, state, received: (eventId: string, agency: string) => deliveries.add(`${eventId}/MX/${agency}`) };
 }

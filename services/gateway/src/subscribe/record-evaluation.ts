@@ -77,6 +77,8 @@ export interface Evaluation {
  */
 export interface WithheldCorrection {
   readonly supersedes: string;
+  /** The correction's topic: only an event delivered from it is retracted. */
+  readonly topic: string;
   /** The country whose data it is: its ledger knows who received `supersedes`. */
   readonly origin: Country;
   readonly notice: Evaluation;
@@ -192,6 +194,7 @@ function withheldCorrection(
   return {
     correction: {
       supersedes,
+      topic: source.feed.policy.topic,
       origin: source.feed.agreement.from,
       notice: retractionNotice(ctx, source, entry, { meta, retractedEventId: supersedes, reason }),
     },
