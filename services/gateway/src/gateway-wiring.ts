@@ -1,7 +1,7 @@
 // Wires the gateway's services from its options: the publish path behind a circuit breaker, the
 // subscription machinery (cursors, shared tails, sessions, audit) and the two gRPC services.
 import type { Feed, TopicPolicy } from '@puente/policy';
-import { type Breaker, createBreaker, type Logger } from '@puente/runtime';
+import { type Breaker, createBreaker, DISCLOSURE_TOPIC, type Logger } from '@puente/runtime';
 
 import { createAuditWriter } from './audit/audit.js';
 import type { Principal } from './auth/identity.js';
@@ -150,7 +150,11 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       logger,
       audit,
       deadLetter,
-      corrections: createCorrectionLookup({ ledgers: options.ledgers ?? {}, logger }),
+      corrections: createCorrectionLookup({
+        ledgers: options.ledgers ?? {},
+        logger,
+        disclosureEnds: async () => (await bus.admin.describeTopic(DISCLOSURE_TOPIC)).partitions,
+      }),
       onDelivered: (feed, n) => metrics.delivered.inc({ agreement: feed.agreement.id, topic: feed.policy.topic }, n),
       onWithheld: (feed, n, gate) =>
         metrics.withheld.inc({ agreement: feed.agreement.id, topic: feed.policy.topic, gate: gate ?? 'rules' }, n),

@@ -62,6 +62,9 @@ function startGateway(port: number, env: Record<string, string>): Running {
       PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
       PUENTE_HASH_KEY_US_MX: DEV_KEY,
       PUENTE_ENSURE_TOPICS_PARTITIONS: '1',
+      // One broker: the audit and checkpoint topics it creates have one replica.
+      PUENTE_AUDIT_REPLICATION_FACTOR: '1',
+      PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
       PUENTE_METRICS_PORT: '0',
       PUENTE_SHUTDOWN_GRACE_MS: '1000',
       ...env,

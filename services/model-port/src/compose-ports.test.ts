@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 import { loadGatewayConfig } from '@puente/gateway';
 import { loadRiskConfig } from '@puente/risk';
+import { loadAuditConfig } from '@puente/audit';
 import { loadScreeningConfig } from '@puente/screening';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 const COMPOSE_FILE = fileURLToPath(new URL('../../../deploy/compose.yaml', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface ComposeService {
   readonly command?: readonly string[];
@@ -41,6 +43,10 @@ const listeners: Record<string, (env: Record<string, string>) => { host: string;
     const config = loadRiskConfig(env);
     return [{ host: config.metricsHost, port: config.metricsPort }];
   },
+  '@puente/audit': (env) => {
+    const config = loadAuditConfig(env);
+    return [{ host: config.metricsHost, port: config.metricsPort }];
+  },
 };
 
 const published = Object.entries(compose.services).filter(([, service]) => (service.ports ?? []).length > 0);
@@ -58,6 +64,8 @@ describe('deploy/compose.yaml', () => {
 
   it('publishes the gateway and the metrics of every service', () => {
     expect(published.map(([name]) => name).sort()).toEqual([
+      'audit-mx',
+      'audit-us',
       'gateway',
       'risk-mx',
       'risk-us',
@@ -71,7 +79,10 @@ describe('deploy/compose.yaml', () => {
     const pkg = `@puente/${main.split('/')[1] ?? ''}`;
     const listen = listeners[pkg];
     expect(listen, `no known listener for ${pkg}`).toBeDefined();
-    const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v)]));
+    // Files the container reads under /puente (the image's copy of this repository) are read here.
+    const env = Object.fromEntries(
+      Object.entries(service.environment ?? {}).map(([k, v]) => [k, String(v).replace(/^\/puente\//, REPO)]),
+    );
     const sockets = listen?.(env) ?? [];
     for (const mapping of service.ports ?? []) {
       const containerPort = Number(mapping.split(':').at(-1));

@@ -3,7 +3,7 @@
 // existing topic that would expire or compact disclosures stops the start: the record of what
 // left the country must outlive any retention window.
 import { type Bus, BusError, type TopicDescription } from '@puente/bus';
-import { DISCLOSURE_TOPIC, type Logger } from '@puente/runtime';
+import { DISCLOSURE_TOPIC, type Logger, PuenteError } from '@puente/runtime';
 
 export interface AuditTopicSettings {
   /** Replicas of each partition (PUENTE_AUDIT_REPLICATION_FACTOR). */
@@ -24,14 +24,11 @@ export const SINGLE_BROKER_AUDIT_TOPIC: AuditTopicSettings = Object.freeze({
 export type AuditTopicErrorCode = 'INVALID_SETTINGS' | 'REPLICATION_UNREACHABLE' | 'WOULD_EXPIRE';
 
 /** The disclosure topic cannot be used as it is; retrying cannot help until an operator acts. */
-export class AuditTopicError extends Error {
+export class AuditTopicError extends PuenteError<AuditTopicErrorCode> {
   override readonly name = 'AuditTopicError';
-  readonly retriable = false as const;
-  readonly code: AuditTopicErrorCode;
 
   constructor(code: AuditTopicErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super({ code, message, retriable: false, ...(options?.cause === undefined ? {} : { cause: options.cause }) });
   }
 }
 

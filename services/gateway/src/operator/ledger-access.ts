@@ -74,9 +74,10 @@ function guarded(reader: LedgerReader, country: Country): LedgerReader {
     entry: guard((n: number) => reader.entry(n)),
     verify: guard((...options: Parameters<LedgerReader['verify']>) => reader.verify(...options)),
     recipientsOf: guard((eventId: string) => reader.recipientsOf(eventId)),
-    delivered: guard((eventId: string, recipient: Parameters<LedgerReader['delivered']>[1]) =>
-      reader.delivered(eventId, recipient),
+    delivered: guard((eventId: string, recipient: Parameters<LedgerReader['delivered']>[1], sourceTopic?: string) =>
+      reader.delivered(eventId, recipient, sourceTopic),
     ),
+    positions: guard((topic: string) => reader.positions(topic)),
     listDisclosures: guard((filter: Parameters<LedgerReader['listDisclosures']>[0]) => reader.listDisclosures(filter)),
   };
 }

@@ -67,6 +67,9 @@ function standInLedger() {
     verify: () => Promise.reject(new Error('not used')),
     recipientsOf: () => Promise.reject(new Error('not used')),
     listDisclosures: () => Promise.reject(new Error('not used')),
+    // Chained everything: the MemoryBus disclosure topic's ends are checked against it.
+    positions: async (topic: string) =>
+      Array.from({ length: 8 }, (_, partition) => ({ topic, partition, offset: String(Number.MAX_SAFE_INTEGER) })),
   };
   return { ledger, state, received: (eventId: string, agency: string) => deliveries.add(`${eventId}/MX/${agency}`) };
 }
@@ -161,7 +164,8 @@ describe('a correction under a subscription', () => {
       ['2', after.eventId, undefined],
     ]);
     const notice = anam.received[1]!;
-    expect(notice.retraction?.reason).toMatch(/releasable to US, not to MX/);
+    // Which gate, never the record's markings: a notice discloses nothing of the withheld record.
+    expect(notice.retraction?.reason).toBe('the origin no longer releases the record to your country');
     expect(notice).toMatchObject({ payload: Buffer.alloc(0), schemaId: 0, key: '', agreementVersion: '1' });
     // FGR never received the original: the correction is simply withheld, and its cursor moves past it.
     expect(fgr.received.map((d) => d.eventId)).toEqual([before.eventId, after.eventId]);

@@ -77,6 +77,8 @@ export interface Evaluation {
  */
 export interface WithheldCorrection {
   readonly supersedes: string;
+  /** The correction's topic: only an event delivered from it is retracted. */
+  readonly topic: string;
   /** The country whose data it is: its ledger knows who received `supersedes`. */
   readonly origin: Country;
   readonly notice: Evaluation;
@@ -120,7 +122,7 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       meta = fromBytes.meta;
       if (!fromBytes.admitted) {
         ctx.onWithheld?.(feed, 1, fromBytes.gate);
-        return withheldCorrection(ctx, source, entry, meta, fromBytes.reason);
+        return withheldCorrection(ctx, source, entry, meta, fromBytes.gate);
       }
       admitted = fromBytes;
       payload = fromBytes.viewBytes;
@@ -133,7 +135,7 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       meta = decoded.value['meta'] as Record<string, unknown> | undefined;
       if (!decision.admitted) {
         ctx.onWithheld?.(feed, 1, decision.gate);
-        return withheldCorrection(ctx, source, entry, meta, decision.reason);
+        return withheldCorrection(ctx, source, entry, meta, decision.gate);
       }
       admitted = decision;
       payload =
@@ -184,17 +186,39 @@ function withheldCorrection(
   source: EvaluationSource,
   entry: TailEntry,
   meta: Record<string, unknown> | undefined,
-  reason: string,
+  gate: Gate | null,
 ): Evaluated {
   const supersedes = meta?.['supersedes'];
   if (typeof supersedes !== 'string' || supersedes === '') return undefined;
+  const reason = noticeReason(gate, source.feed);
   return {
     correction: {
       supersedes,
+      topic: source.feed.policy.topic,
       origin: source.feed.agreement.from,
       notice: retractionNotice(ctx, source, entry, { meta, retractedEventId: supersedes, reason }),
     },
   };
+}
+
+/**
+ * Why a correction is not delivered, as the partner may be told: which gate (or that no rule)
+ * withheld it, never the record's markings or values (the policy's own reason names them, and a
+ * notice discloses no field of the record).
+ */
+const NOTICE_REASONS: Record<Gate, string> = {
+  validity: 'the agreement is not in force',
+  recipient: 'the agreement does not name your agency',
+  releasability: 'the origin no longer releases the record to your country',
+  ceiling: 'the record is classified above what the agreement allows',
+  purpose: 'the record serves no purpose of the agreement',
+  'declared-purpose': 'the record serves no purpose you declared',
+};
+
+function noticeReason(gate: Gate | null, feed: Feed): string {
+  return gate === null
+    ? `no rule of agreement ${feed.agreement.id}@${feed.agreement.version} admits the record`
+    : NOTICE_REASONS[gate];
 }
 
 /** A notice releases no field of the record: its disclosure lists none. */

@@ -5,6 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -106,6 +107,14 @@ describe('checkpoint keys from the environment', () => {
     });
     expect(rawPublicKey(keys!.US!.get('us-2026-1')!).toString('base64')).toBe(raw);
     expect(publicKeysFromEnv({})).toBeUndefined();
+    // The committed development public keys file (deploy/compose.yaml gives it to the gateway) is
+    // the development signing keys' public halves.
+    const devFile = fileURLToPath(new URL('../dev-keys/public-keys.dev.json', import.meta.url));
+    const committed = publicKeysFromEnv({ PUENTE_AUDIT_PUBLIC_KEYS_FILE: devFile })!;
+    for (const country of ['US', 'MX'] as const) {
+      const [id, key] = [...devCheckpointPublicKeys()[country]!][0]!;
+      expect(rawPublicKey(committed[country]!.get(id)!).equals(rawPublicKey(key))).toBe(true);
+    }
     const bad = file('bad.json', JSON.stringify({ XX: {}, MX: { short: 'AAAA' } }));
     expect(() => publicKeysFromEnv({ PUENTE_AUDIT_PUBLIC_KEYS_FILE: bad })).toThrow(
       /"XX" is not a country[\s\S]*MX key short must be the base64 of a 32-byte Ed25519 public key/,

@@ -77,6 +77,10 @@ describe.each(['pglite', 'postgres'] as const)('ledger store on %s', (kind) => {
     expect(await ledger.delivered(sat.events[0]!.eventId, { country: 'MX', agency: 'ANAM' })).toBe(false);
     expect(await ledger.delivered(anam.events[1]!.eventId, { country: 'MX', agency: 'ANAM' })).toBe(true);
     expect(await ledger.delivered(anam.events[1]!.eventId, { country: 'US', agency: 'ANAM' })).toBe(false);
+    // Only from the topic asked about: a correction retracts an event of its own topic.
+    const mxAnam = { country: 'MX', agency: 'ANAM' } as const;
+    expect(await ledger.delivered(anam.events[1]!.eventId, mxAnam, anam.sourceTopic)).toBe(true);
+    expect(await ledger.delivered(anam.events[1]!.eventId, mxAnam, 'us.investigations.v1')).toBe(false);
     expect(await ledger.positions(TOPIC)).toEqual([{ topic: TOPIC, partition: 0, offset: '3' }]);
   });
 

@@ -106,7 +106,8 @@ function createLedgerStore(options: {
     entry: (n) => guard('entry', () => queries.entry(n)),
     verify: (verifyOptions) => guard('verify', () => verify(verifyOptions)),
     recipientsOf: (eventId) => guard('recipientsOf', () => queries.recipientsOf(eventId)),
-    delivered: (eventId, recipient) => guard('delivered', () => queries.delivered(eventId, recipient)),
+    delivered: (eventId, recipient, sourceTopic) =>
+      guard('delivered', () => queries.delivered(eventId, recipient, sourceTopic)),
     listDisclosures: (filter) => guard('listDisclosures', () => queries.listDisclosures(filter)),
     positions: (topic) => guard('positions', () => queries.positions(topic)),
     async close() {

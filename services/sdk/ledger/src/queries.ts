@@ -25,7 +25,7 @@ export function createQueries(sql: SqlClient, schema: string) {
     delivered: `SELECT EXISTS (
                   SELECT 1 FROM ${s}.entries e JOIN ${s}.disclosures d ON d.disclosure_no = e.disclosure_no
                   WHERE e.event_id = $1 AND d.kind = 'DELIVERY' AND d.recipient_country = $2
-                    AND d.recipient_agency = $3) AS delivered`,
+                    AND d.recipient_agency = $3 AND ($4::text IS NULL OR d.source_topic = $4)) AS delivered`,
     positions: `SELECT topic, partition, next_offset::text AS next_offset FROM ${s}.positions
                 WHERE topic = $1 ORDER BY partition`,
   };
@@ -50,11 +50,16 @@ export function createQueries(sql: SqlClient, schema: string) {
 
     recipientsOf: (eventId: string): Promise<LedgerEntry[]> => entries(q.ofEvent, [eventId]),
 
-    async delivered(eventId: string, recipient: { country: Country; agency: string }): Promise<boolean> {
+    async delivered(
+      eventId: string,
+      recipient: { country: Country; agency: string },
+      sourceTopic?: string,
+    ): Promise<boolean> {
       const [row] = await sql.query<{ delivered: boolean }>(q.delivered, [
         eventId,
         recipient.country,
         recipient.agency,
+        sourceTopic ?? null,
       ]);
       return row?.delivered ?? false;
     },

@@ -124,9 +124,17 @@ export interface LedgerReader {
   verify(options?: VerifyOptions): Promise<VerifyResult>;
   /** Every entry of this event (deliveries and retraction notices), oldest first. */
   recipientsOf(eventId: string): Promise<readonly LedgerEntry[]>;
-  /** Whether any agency of this recipient country+agency received a DELIVERY of the event. */
-  delivered(eventId: string, recipient: { country: Country; agency: string }): Promise<boolean>;
+  /**
+   * Whether this recipient (country and agency) received a DELIVERY of the event, read from
+   * `sourceTopic` when given (a correction retracts only an event of its own topic).
+   */
+  delivered(eventId: string, recipient: { country: Country; agency: string }, sourceTopic?: string): Promise<boolean>;
   listDisclosures(filter: DisclosureFilter): Promise<readonly LedgerEntry[]>;
+  /**
+   * The positions recorded by the last append, per topic partition: how far the ledger has read
+   * the disclosure topic (everything before them is chained).
+   */
+  positions(topic: string): Promise<readonly ConsumedPosition[]>;
 }
 
 /** What the audit service does to its country's ledger. */
@@ -136,7 +144,5 @@ export interface LedgerStore extends LedgerReader {
    * in order, and records the consumed positions, in one transaction: both or neither.
    */
   append(disclosures: readonly DisclosureInput[], positions: readonly ConsumedPosition[]): Promise<AppendResult>;
-  /** The positions recorded by the last append, per topic partition. */
-  positions(topic: string): Promise<readonly ConsumedPosition[]>;
   close(): Promise<void>;
 }

@@ -909,7 +909,10 @@ export interface DisclosureReceipt {
   offset: string;
   /** The event it corrects (`meta.supersedes`), if any. */
   supersedes: string;
-  /** SHA-256 of the exact payload bytes sent; empty for records written before batching. */
+  /**
+   * SHA-256 of the exact payload bytes sent. For a RETRACTION (a notice carries no payload):
+   * of the retracted event id as UTF-8. Empty for records written before batching.
+   */
   digest: Buffer;
   /** Recipient country. */
   recipientCountry: string;

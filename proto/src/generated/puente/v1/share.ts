@@ -317,8 +317,9 @@ export interface RetractionNotice {
   /** The `meta.eventId` of the earlier delivery to drop. */
   retractedEventId: string;
   /**
-   * Why its correction is not delivered instead, e.g. "record not releasable to MX" or
-   * "no rule of agreement us-to-mx@3 admits the record".
+   * Why its correction is not delivered instead: which gate withheld it, e.g. "the origin no
+   * longer releases the record to your country", or "no rule of agreement us-to-mx@3 admits
+   * the record". Never the withheld record's markings or values.
    */
   reason: string;
 }

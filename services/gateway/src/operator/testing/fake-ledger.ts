@@ -151,12 +151,17 @@ export function fakeLedger(country: Country): FakeLedger {
       record('recipientsOf', [eventId]);
       return entries.filter((e) => e.eventId === eventId);
     },
-    async delivered(eventId, recipient) {
+    async positions(topic) {
+      record('positions', [topic]);
+      return [];
+    },
+    async delivered(eventId, recipient, sourceTopic) {
       record('delivered', [eventId, recipient]);
       return entries.some(
         (e) =>
           e.eventId === eventId &&
           e.kind === 'DELIVERY' &&
+          (sourceTopic === undefined || e.sourceTopic === sourceTopic) &&
           e.recipient.country === recipient.country &&
           e.recipient.agency === recipient.agency,
       );

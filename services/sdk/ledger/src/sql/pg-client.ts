@@ -10,7 +10,14 @@ export interface PgClientOptions {
 }
 
 export function createPgClient(options: PgClientOptions): SqlClient {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 4 });
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 4,
+    // A server that stops answering fails the call (retriable: connection, or SQLSTATE 57014)
+    // instead of holding a subscription's batch or the audit service forever.
+    connectionTimeoutMillis: 10_000,
+    statement_timeout: 60_000,
+  });
   // An idle client's error (the server restarted) must not crash the host; the next query fails
   // with its own error instead.
   pool.on('error', () => undefined);
