@@ -96,7 +96,7 @@ export interface VerifyResult {
   readonly entryCount: number;
   readonly entriesChecked: number;
   readonly headHash: Buffer | null;
-  /** 0 when intact. */
+  /** 0 when intact, or when no entry is at fault (a disclosure row without entries, the head's disclosure count). */
   readonly firstBadEntry: number;
   /** Empty when intact, e.g. "entry 42: stored hash does not match its content". */
   readonly problem: string;

@@ -1,17 +1,40 @@
 // verify(): walks the chain in entry order, in large keyset-paged chunks (the next chunk is
 // fetched while this one is hashed), recomputes every hash and reports the first entry that is
-// missing, out of place, unlinked or not matching its content (README.md, "Verification").
+// missing, out of place, unlinked, not matching its content or outside its disclosure's recorded
+// range, or a disclosure row no entry names (README.md, "Verification").
 import { ChainHasher, ZERO_HASH } from './canonical.js';
 import { LedgerError } from './errors.js';
 import { packedChunkQuery, PackedChunkReader } from './packed-chunk.js';
-import { DISCLOSURE_COLUMNS, disclosureContentOf, type DisclosureRow } from './rows.js';
+import { disclosureContentOf } from './rows.js';
 import { bufferOf, numberOf, type SqlClient } from './sql/sql-client.js';
 import type { VerifyOptions, VerifyResult } from './types.js';
+import {
+  type BookkeepingRow,
+  type DisclosureRange,
+  disclosureQueries,
+  DisclosureSequence,
+  firstOutside,
+  rangeOf,
+} from './verify-disclosures.js';
 
 const CHUNK = 20_000;
-/** Disclosure hashes kept between chunks (a disclosure's entries are usually consecutive). */
+/** Disclosures (hash and range) kept between chunks (a disclosure's entries are usually consecutive). */
 const CACHE_LIMIT = 50_000;
 
+interface CachedDisclosure {
+  readonly hash: Buffer;
+  readonly range: DisclosureRange;
+}
+
+/** The checkpoint's entry, with its disclosure's range (NULL when that row is missing). */
+interface CheckpointEntryRow {
+  hash: unknown;
+  disclosure_no: unknown;
+  first_entry: unknown;
+  event_count: unknown;
+}
+
+/** `entry` 0: no entry is at fault (a disclosure row or the head's disclosure count). */
 class Bad extends Error {
   constructor(
     readonly entry: number,
@@ -24,18 +47,21 @@ class Bad extends Error {
 /** `chunk`: entries per read (tests make it small to cross chunk boundaries). */
 export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
   const s = schema;
+  const d = disclosureQueries(s);
   const q = {
-    head: `SELECT entry_count, head_hash FROM ${s}.head WHERE singleton`,
-    one: `SELECT hash FROM ${s}.entries WHERE entry_no = $1`,
+    head: `SELECT entry_count, head_hash, disclosure_count FROM ${s}.head WHERE singleton`,
     chunk: packedChunkQuery(s),
-    disclosures: `SELECT ${DISCLOSURE_COLUMNS} FROM ${s}.disclosures WHERE disclosure_no = ANY($1::int8[])`,
     beyond: `SELECT min(entry_no) AS entry_no FROM ${s}.entries WHERE entry_no > $1`,
   };
 
-  async function readHead(): Promise<{ count: number; hash: Buffer | null }> {
-    const [row] = await sql.query<{ entry_count: unknown; head_hash: unknown }>(q.head);
+  async function readHead(): Promise<{ count: number; hash: Buffer | null; disclosures: number }> {
+    const [row] = await sql.query<{ entry_count: unknown; head_hash: unknown; disclosure_count: unknown }>(q.head);
     if (!row) throw new Bad(1, 'the ledger has no head row');
-    return { count: numberOf(row.entry_count), hash: row.head_hash === null ? null : bufferOf(row.head_hash) };
+    return {
+      count: numberOf(row.entry_count),
+      hash: row.head_hash === null ? null : bufferOf(row.head_hash),
+      disclosures: numberOf(row.disclosure_count),
+    };
   }
 
   return async function verify(options: VerifyOptions = {}): Promise<VerifyResult> {
@@ -48,12 +74,13 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
         throw LedgerError.invalid('verify: from.expectedHash must be 32 bytes (SHA-256)');
       }
     }
-    let head = { count: 0, hash: null as Buffer | null };
+    let head = { count: 0, hash: null as Buffer | null, disclosures: 0 };
     let checked = 0;
     try {
       head = await readHead();
       const hasher = new ChainHasher();
-      const disclosureHashes = new Map<number, Buffer>();
+      const disclosures = new Map<number, CachedDisclosure>();
+      let sequence = new DisclosureSequence();
       let cursor = 0;
       let previous = ZERO_HASH;
 
@@ -64,11 +91,12 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
             `entry ${head.count + 1} is missing: the checkpoint covers ${from.entry} entries, the ledger holds ${head.count}`,
           );
         }
-        const [row] = await sql.query<{ hash: unknown }>(q.one, [String(from.entry)]);
+        const [row] = await sql.query<CheckpointEntryRow>(d.ofEntry, [String(from.entry)]);
         if (!row) throw new Bad(from.entry, `entry ${from.entry} is missing`);
         if (!bufferOf(row.hash).equals(from.expectedHash)) {
           throw new Bad(from.entry, `entry ${from.entry}: stored hash does not match the checkpoint's head hash`);
         }
+        sequence = sequenceAtCheckpoint(from.entry, row);
         cursor = from.entry;
         previous = Buffer.from(from.expectedHash);
       }
@@ -88,20 +116,29 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
         pending?.catch(() => undefined);
         const packed = await current;
         if (packed === null) continue;
-        await loadDisclosures(packed, disclosureHashes);
+        await loadDisclosures(packed, disclosures);
         const reader = new PackedChunkReader(packed);
         for (let row = reader.next(); row; row = reader.next()) {
           const entry = cursor + 1;
           if (row.entry !== entry) throw new Bad(entry, `entry ${entry} is missing (the next stored is ${row.entry})`);
-          const disclosureHash = disclosureHashes.get(row.disclosureNo);
-          if (!disclosureHash) {
+          const disclosure = disclosures.get(row.disclosureNo);
+          if (!disclosure) {
             throw new Bad(entry, `entry ${entry} names disclosure ${row.disclosureNo}, which is not stored`);
           }
+          const problem = sequence.check(entry, row.disclosureNo, disclosure.range);
+          if (problem) throw new Bad(entry, problem);
           if (!row.previousHash?.equals(previous)) {
             throw new Bad(entry, `entry ${entry}: previous hash does not link to entry ${entry - 1}`);
           }
           const stored = row.hash;
-          const hash = hasher.entryHashFromParts(entry, disclosureHash, row.core, row.supersedes, row.digest, previous);
+          const hash = hasher.entryHashFromParts(
+            entry,
+            disclosure.hash,
+            row.core,
+            row.supersedes,
+            row.digest,
+            previous,
+          );
           if (!stored?.equals(hash)) throw new Bad(entry, `entry ${entry}: stored hash does not match its content`);
           previous = hash;
           cursor = entry;
@@ -109,6 +146,8 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
         }
       }
       if (cursor < head.count) throw new Bad(cursor + 1, `entry ${cursor + 1} is missing`);
+      const unfinished = sequence.finish(cursor);
+      if (unfinished) throw new Bad(unfinished.entry, unfinished.problem);
       if (head.count > 0 && !(head.hash?.equals(previous) ?? false)) {
         throw new Bad(head.count, `the ledger head's hash does not match entry ${head.count}`);
       }
@@ -120,6 +159,7 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
         const now = await readHead();
         if (extra > now.count) throw new Bad(extra, `entry ${extra} is beyond the ledger head (${now.count} entries)`);
       }
+      await checkDisclosureRows(sequence.last, head.disclosures);
       return {
         intact: true,
         entryCount: head.count,
@@ -142,7 +182,7 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
   };
 
   /** Hashes every disclosure the chunk names that is not cached yet. */
-  async function loadDisclosures(chunk: Buffer, cache: Map<number, Buffer>): Promise<void> {
+  async function loadDisclosures(chunk: Buffer, cache: Map<number, CachedDisclosure>): Promise<void> {
     const needed = (): Set<number> => {
       const numbers = new Set<number>();
       const reader = new PackedChunkReader(chunk);
@@ -158,7 +198,52 @@ export function createVerifier(sql: SqlClient, schema: string, chunk = CHUNK) {
       missing = needed();
     }
     const hasher = new ChainHasher();
-    const rows = await sql.query<DisclosureRow>(q.disclosures, [[...missing].map(String)]);
-    for (const row of rows) cache.set(numberOf(row.disclosure_no), hasher.disclosureHash(disclosureContentOf(row)));
+    const rows = await sql.query<BookkeepingRow>(d.byNumber, [[...missing].map(String)]);
+    for (const row of rows) {
+      cache.set(numberOf(row.disclosure_no), {
+        hash: hasher.disclosureHash(disclosureContentOf(row)),
+        range: rangeOf(row),
+      });
+    }
+  }
+
+  /**
+   * The checkpoint vouches for the entries up to its own, not for the bookkeeping of the
+   * disclosure later entries may continue: that row must exist and hold the checkpoint's entry.
+   */
+  function sequenceAtCheckpoint(entry: number, row: CheckpointEntryRow): DisclosureSequence {
+    const disclosureNo = numberOf(row.disclosure_no);
+    if (row.first_entry === null) {
+      throw new Bad(entry, `entry ${entry} names disclosure ${disclosureNo}, which is not stored`);
+    }
+    const range = rangeOf(row);
+    if (range.first > entry) {
+      throw new Bad(
+        entry,
+        `entry ${entry} names disclosure ${disclosureNo}, whose first entry is recorded as ${range.first}`,
+      );
+    }
+    const sequence = new DisclosureSequence(disclosureNo, range);
+    const problem = sequence.check(entry, disclosureNo, range);
+    if (problem) throw new Bad(entry, problem);
+    return sequence;
+  }
+
+  /**
+   * The walk saw disclosures numbered up to `last`, each with its entries; no other row may
+   * exist, and the head must count exactly those. A row past `last` that a concurrent append
+   * wrote is told apart as the entries past the head are: by the head read again after it.
+   */
+  async function checkDisclosureRows(last: number, counted: number): Promise<void> {
+    const stray = await firstOutside(sql, d.outside, last);
+    if (
+      stray &&
+      (stray.disclosureNo < 1 || stray.disclosureNo <= counted || stray.disclosureNo > (await readHead()).disclosures)
+    ) {
+      throw new Bad(0, `disclosure ${stray.disclosureNo} (id ${JSON.stringify(stray.disclosureId)}) has no entries`);
+    }
+    if (counted !== last) {
+      throw new Bad(0, `the ledger head counts ${counted} disclosures, but its entries name ${last}`);
+    }
   }
 }

@@ -808,8 +808,9 @@ export interface VerifyLedgerResponse {
   /** SHA-256 of the last entry (the head); empty for an empty ledger. */
   headHash: Buffer;
   /**
-   * Number (from 1) of the first entry that fails; 0 when intact or when only a checkpoint
-   * fails.
+   * Number (from 1) of the first entry that fails; 0 when intact, when only a checkpoint
+   * fails, or when no entry is at fault (a disclosure row without entries, or the head's
+   * disclosure count).
    */
   firstBadEntry: string;
   /**
