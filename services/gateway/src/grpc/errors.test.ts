@@ -54,6 +54,21 @@ describe('bounded error details', () => {
     expect(Buffer.from(rpc.message, 'utf8').toString('utf8')).toBe(rpc.message);
   });
 
+  it('replaces lone surrogates a caller sent, which grpc-js could not percent-encode, and keeps pairs', () => {
+    const lone = 'event_id must be a UUID, got \uD800x\uDC00 and \u{1F600}';
+    const error = new GatewayError({
+      code: 'INVALID_ARGUMENT',
+      reason: ErrorReason.REQUEST_INVALID,
+      message: lone,
+      metadata: { eventId: '\uDBFF' },
+    });
+    const serviceError = toServiceError(error);
+    expect(serviceError.details).toBe('event_id must be a UUID, got \uFFFDx\uFFFD and \u{1F600}');
+    // What grpc-js does with the message before it sends it: it must not throw.
+    expect(() => encodeURI(serviceError.details ?? '')).not.toThrow();
+    expect(fromRpcStatus(toStatusMessage(error)).errorInfo?.metadata).toEqual({ eventId: '\uFFFD' });
+  });
+
   it('leaves a small status as it is', () => {
     const error = new GatewayError({
       code: 'NOT_FOUND',

@@ -259,8 +259,16 @@ export const STATUS_LIMITS = {
   statusBytes: 3_000,
 } as const;
 
-/** At most `max` bytes of UTF-8, cut at a character boundary, marked with "…" when cut. */
-function truncate(text: string, max: number): string {
+/** Lone UTF-16 surrogates (a caller's malformed text echoed back), which grpc-js cannot send. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * At most `max` bytes of UTF-8, cut at a character boundary, marked with "…" when cut; a lone
+ * surrogate becomes U+FFFD (grpc-js percent-encodes the message and throws URIError on one,
+ * leaving the call without a status).
+ */
+function truncate(raw: string, max: number): string {
+  const text = raw.replace(LONE_SURROGATE, '\uFFFD');
   if (Buffer.byteLength(text) <= max) return text;
   const budget = Math.max(0, max - 3); // "…" is three bytes
   let bytes = 0;

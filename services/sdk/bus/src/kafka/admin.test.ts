@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkSpecs, groupLag, ownConfig, topicConfigOf, topicDescription, topicsToCreate } from './admin.js';
+import type { Admin } from 'kafkajs';
+
+import {
+  checkSpecs,
+  groupLag,
+  ownConfig,
+  topicConfigOf,
+  topicDescription,
+  topicOffsets,
+  topicsToCreate,
+} from './admin.js';
 
 type Entry = Parameters<typeof ownConfig>[0][number];
 const entry = (configName: string, configValue: string, fields: Partial<Entry> = {}): Entry => ({
@@ -139,5 +149,35 @@ describe('groupLag', () => {
 
   it('lists nothing of a topic whose offsets are missing', () => {
     expect(groupLag(['a'], [], [undefined])).toEqual([]);
+  });
+});
+
+describe('topicOffsets', () => {
+  const offsets = [{ partition: 0, offset: '5', high: '5', low: '0' }];
+  const adminFailing = (failures: Error[]) => {
+    let calls = 0;
+    const admin = {
+      fetchTopicOffsets: async () => {
+        calls++;
+        const failure = failures.shift();
+        if (failure) throw failure;
+        return offsets;
+      },
+    } as unknown as Admin;
+    return { admin, calls: () => calls };
+  };
+
+  it('asks again when kafkajs trips over a topic just created (a TypeError), and answers', async () => {
+    const glitch = () =>
+      new TypeError("Cannot destructure property 'partitions' of 'low.pop(...)' as it is undefined.");
+    const { admin, calls } = adminFailing([glitch(), glitch()]);
+    expect(await topicOffsets(admin, 't')).toEqual(offsets);
+    expect(calls()).toBe(3);
+  });
+
+  it('throws any other failure at once', async () => {
+    const { admin, calls } = adminFailing([new Error('This server does not host this topic-partition')]);
+    await expect(topicOffsets(admin, 't')).rejects.toThrow(/does not host/);
+    expect(calls()).toBe(1);
   });
 });

@@ -88,7 +88,7 @@ async function listTopics(admin: Admin): Promise<TopicInfo[]> {
   const names = (await admin.listTopics()).filter((name) => !name.startsWith('__')).sort();
   return Promise.all(
     names.map(async (topic): Promise<TopicInfo> => {
-      const offsets = await admin.fetchTopicOffsets(topic);
+      const offsets = await topicOffsets(admin, topic);
       return {
         topic,
         partitions: offsets
@@ -104,7 +104,7 @@ async function describeTopic(admin: Admin, topic: string): Promise<TopicDescript
   if (!(await admin.listTopics()).includes(topic)) throw unknownTopic(topic);
   const [{ topics }, offsets, configs] = await Promise.all([
     admin.fetchTopicMetadata({ topics: [topic] }),
-    admin.fetchTopicOffsets(topic),
+    topicOffsets(admin, topic),
     admin.describeConfigs({
       resources: [{ type: TOPIC_RESOURCE, name: topic }],
       includeSynonyms: false,
@@ -161,17 +161,17 @@ export function ownConfig(entries: readonly ConfigEntry[]): Record<string, strin
 }
 
 async function describeGroup(admin: Admin, groupId: string, topics: readonly string[]): Promise<GroupDescription> {
-  const [{ groups }, committed, ...topicOffsets] = await Promise.all([
+  const [{ groups }, committed, ...offsets] = await Promise.all([
     admin.describeGroups([groupId]),
     admin.fetchOffsets({ groupId, topics: [...topics] }),
-    ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+    ...topics.map((topic) => topicOffsets(admin, topic)),
   ]);
   const group = groups[0];
   return {
     groupId,
     state: group?.state ?? 'Dead',
     members: group?.members.length ?? 0,
-    partitions: groupLag(topics, committed, topicOffsets),
+    partitions: groupLag(topics, committed, offsets),
   };
 }
 
@@ -201,6 +201,27 @@ export function groupLag(
   );
   partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
   return partitions;
+}
+
+/**
+ * A topic's partition offsets. Right after a topic is created (by this process or another),
+ * kafkajs 2.2.4's fetchTopicOffsets can find no offsets for it in one of its two ListOffsets
+ * answers and throws a TypeError ("Cannot destructure property 'partitions' of 'low.pop(...)'"),
+ * even once the leaders served a first request: asked again a moment later, it answers. A
+ * TypeError is retried a few times; anything else, and a TypeError that persists, is thrown.
+ */
+export async function topicOffsets(
+  admin: Admin,
+  topic: string,
+): Promise<Awaited<ReturnType<Admin['fetchTopicOffsets']>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!(error instanceof TypeError) || attempt >= 10) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /**
