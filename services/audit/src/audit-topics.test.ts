@@ -25,7 +25,17 @@ describe('the audit service’s topics', () => {
     await bus.admin.ensureTopics([{ topic: auditCheckpointTopic('US'), partitions: 1, retentionMs: 604_800_000 }]);
     await expect(ensureAuditTopics(bus, { country: 'US', replicationFactor: 1 })).rejects.toMatchObject({
       code: 'TOPIC_UNFIT',
-      message: expect.stringContaining('us.audit-checkpoints.v1 would delete checkpoints after 604800000 ms'),
+      message: expect.stringContaining('us.audit-checkpoints.v1 would delete checkpoints (retention.ms=604800000)'),
+    });
+  });
+
+  it('refuses a compacted checkpoint topic too (compaction deletes records as retention does)', async () => {
+    await bus.admin.ensureTopics([
+      { topic: auditCheckpointTopic('MX'), partitions: 1, retentionMs: -1, cleanupPolicy: 'compact' },
+    ]);
+    await expect(ensureAuditTopics(bus, { country: 'MX', replicationFactor: 1 })).rejects.toMatchObject({
+      code: 'TOPIC_UNFIT',
+      message: expect.stringContaining('mx.audit-checkpoints.v1 would delete checkpoints (cleanup.policy=compact)'),
     });
   });
 

@@ -2,7 +2,7 @@
 // (with its retention and replication); it creates what it writes itself when missing: its
 // country's checkpoint topic and the dead letters of the disclosure topic, both kept forever,
 // and refuses to start on an existing checkpoint topic that would expire checkpoints.
-import { type Bus, BusError, type PartitionOffsets } from '@puente/bus';
+import { type Bus, BusError, expiryProblems, type PartitionOffsets } from '@puente/bus';
 import { auditCheckpointTopic, type Country, deadLetterTopicOf, DISCLOSURE_TOPIC } from '@puente/runtime';
 
 import { AuditError } from './errors.js';
@@ -30,11 +30,11 @@ export async function ensureAuditTopics(bus: Bus, options: AuditTopicOptions): P
     { topic: checkpoints, partitions: 1, ...kept },
     { topic: deadLetterTopicOf(DISCLOSURE_TOPIC), partitions: 1, ...kept },
   ]);
-  const described = await bus.admin.describeTopic(checkpoints);
-  if (described.retentionMs !== -1) {
+  const expiring = expiryProblems(await bus.admin.describeTopic(checkpoints));
+  if (expiring.length > 0) {
     throw new AuditError({
       code: 'TOPIC_UNFIT',
-      message: `${checkpoints} would delete checkpoints after ${described.retentionMs} ms: set its retention.ms to -1 (kafka-configs --alter --add-config retention.ms=-1)`,
+      message: `${checkpoints} would delete checkpoints (${expiring.join(', ')}): keep them forever (kafka-configs --alter --add-config retention.ms=-1,retention.bytes=-1,cleanup.policy=delete)`,
     });
   }
 }

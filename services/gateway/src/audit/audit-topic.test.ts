@@ -7,7 +7,7 @@ import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { startTestGateway } from '../testing/index.js';
-import { AuditTopicError, ensureAuditTopic, expiryProblems, SINGLE_BROKER_AUDIT_TOPIC } from './audit-topic.js';
+import { AuditTopicError, ensureAuditTopic, SINGLE_BROKER_AUDIT_TOPIC } from './audit-topic.js';
 
 const WEEK_MS = 7 * 24 * 3_600_000;
 
@@ -49,15 +49,6 @@ describe('ensureAuditTopic', () => {
     await expect(ensureAuditTopic(b, { ...SINGLE_BROKER_AUDIT_TOPIC, partitions: 1 })).rejects.toThrow(
       /cleanup\.policy=compact/,
     );
-  });
-
-  it('names what would delete records: retention by time or size, compaction', () => {
-    expect(expiryProblems({ retentionMs: -1, retentionBytes: -1, cleanupPolicy: 'delete' })).toEqual([]);
-    expect(expiryProblems({ retentionMs: WEEK_MS, retentionBytes: 1_000, cleanupPolicy: 'compact,delete' })).toEqual([
-      `retention.ms=${WEEK_MS}`,
-      'retention.bytes=1000',
-      'cleanup.policy=compact,delete',
-    ]);
   });
 
   it('refuses settings no cluster could honour before asking it anything, naming the variable', async () => {

@@ -2,7 +2,7 @@
 // forever (retention.ms and retention.bytes -1, never compacted), replicated as configured. An
 // existing topic that would expire or compact disclosures stops the start: the record of what
 // left the country must outlive any retention window.
-import { type Bus, BusError, type TopicDescription } from '@puente/bus';
+import { type Bus, BusError, expiryProblems, type TopicDescription } from '@puente/bus';
 import { DISCLOSURE_TOPIC, type Logger, PuenteError } from '@puente/runtime';
 
 export interface AuditTopicSettings {
@@ -50,19 +50,6 @@ export function settingsProblem(settings: AuditTopicSettings): string | undefine
     return `min.insync.replicas must be a whole number from 1 to the replication factor ${factor}, got ${minIsr} (PUENTE_AUDIT_MIN_INSYNC_REPLICAS)`;
   }
   return undefined;
-}
-
-/** What in a topic's configuration would let Kafka delete disclosures; empty when nothing would. */
-export function expiryProblems(
-  description: Pick<TopicDescription, 'retentionMs' | 'retentionBytes' | 'cleanupPolicy'>,
-): string[] {
-  const problems: string[] = [];
-  if (description.retentionMs !== -1) problems.push(`retention.ms=${description.retentionMs}`);
-  if (description.retentionBytes !== -1) problems.push(`retention.bytes=${description.retentionBytes}`);
-  if (description.cleanupPolicy.split(',').some((policy) => policy.trim() === 'compact')) {
-    problems.push(`cleanup.policy=${description.cleanupPolicy}`);
-  }
-  return problems;
 }
 
 /**

@@ -1,5 +1,6 @@
 export type * from './types.js';
 export { BusError, type BusErrorCode } from './errors.js';
+export { expiryProblems } from './topic-expiry.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 export { fromKafkaError } from './kafka/errors.js';
