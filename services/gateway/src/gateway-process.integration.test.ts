@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
@@ -20,7 +19,7 @@ import {
 import { createCodec } from '@puente/contracts';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { ConfluentRegistryDouble } from '@puente/contracts/testing';
-import { type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
+import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev/dev-wiring.js';
@@ -30,17 +29,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
 const tokens = readDevTokens();
 const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 
 interface Running {
   readonly child: ChildProcess;

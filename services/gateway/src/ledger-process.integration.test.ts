@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +22,7 @@ import {
   type WhoReceivedRequest,
   type WhoReceivedResponse,
 } from '@puente/proto';
-import { waitFor } from '@puente/runtime/testing';
+import { freePort, waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readDevKeys } from './dev/dev-wiring.js';
@@ -34,17 +33,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
 const tokens = readDevTokens();
 const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 
 interface Running {
   readonly child: ChildProcess;
