@@ -223,7 +223,12 @@ const wellFormed: Record<string, fc.Arbitrary<Uint8Array[]>> = {
     })
     .map((request) => [BrowseRecordsRequest.encode(request).finish()]),
   getSubscriptionLag: fc
-    .record({ subscriber: fc.option(party, { nil: undefined }), subscription: anyText, topic: topicName })
+    .record({
+      subscriber: fc.option(party, { nil: undefined }),
+      subscription: anyText,
+      topic: topicName,
+      consumerGroup: fc.oneof(fc.constant(''), anyText),
+    })
     .map((request) => [GetSubscriptionLagRequest.encode(request).finish()]),
   explainPolicy: fc
     .record({

@@ -491,7 +491,7 @@ describe('OperatorService on real Kafka and gRPC', () => {
       new Map([[first.partition, Number(first.offset) + 1]]),
     );
 
-    const { subscriptions } = await lag({ subscription: name, topic: '' }, 'dev-us-cbp-operator');
+    const { subscriptions } = await lag({ subscription: name, topic: '', consumerGroup: '' }, 'dev-us-cbp-operator');
     expect(subscriptions).toHaveLength(1);
     const subscription = subscriptions[0]!;
     expect(subscription).toMatchObject({
@@ -514,16 +514,16 @@ describe('OperatorService on real Kafka and gRPC', () => {
     ).toBe(true);
 
     // The MX operator sees its own country's subscriber too; another country's filter finds nothing.
-    const mx = await lag({ subscription: name, topic: '' }, 'dev-mx-anam-operator');
+    const mx = await lag({ subscription: name, topic: '', consumerGroup: '' }, 'dev-mx-anam-operator');
     expect(mx.subscriptions).toHaveLength(1);
     const none = await lag(
-      { subscription: name, topic: '', subscriber: { country: 'US', agency: '' } },
+      { subscription: name, topic: '', consumerGroup: '', subscriber: { country: 'US', agency: '' } },
       'dev-us-cbp-operator',
     );
     expect(none.subscriptions).toHaveLength(0);
     // A name no subscription has is a filter matching nothing, as operator.proto says.
     const unknown = await lag(
-      { subscription: `no-such-${randomUUID().slice(0, 8)}`, topic: '' },
+      { subscription: `no-such-${randomUUID().slice(0, 8)}`, topic: '', consumerGroup: '' },
       'dev-us-cbp-operator',
     );
     expect(unknown.subscriptions).toEqual([]);

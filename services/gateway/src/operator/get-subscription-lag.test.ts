@@ -17,7 +17,7 @@ import {
   type OperatorFixture,
 } from './testing/fixture.js';
 
-const all: GetSubscriptionLagRequest = { subscription: '', topic: '' };
+const all: GetSubscriptionLagRequest = { subscription: '', topic: '', consumerGroup: '' };
 
 describe('getSubscriptionLag', () => {
   let fx: OperatorFixture;

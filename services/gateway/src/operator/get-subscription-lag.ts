@@ -58,7 +58,7 @@ export async function getSubscriptionLag(
       `${b.subscriber?.country}.${b.subscriber?.agency}.${b.subscription}`,
     ),
   );
-  return { subscriptions: out };
+  return { subscriptions: out, consumerGroups: [] };
 }
 
 interface SubscriptionName {

@@ -14,6 +14,7 @@ import { operatorContext, type OperatorContext, type OperatorServiceDeps } from 
 import { describeTopic } from './describe-topic.js';
 import { explainPolicy } from './explain-policy.js';
 import { getSubscriptionLag } from './get-subscription-lag.js';
+import { listAgreements } from './list-agreements.js';
 import { listDisclosures } from './list-disclosures.js';
 import { listTopics } from './list-topics.js';
 import { verifyLedger } from './verify-ledger.js';
@@ -38,5 +39,6 @@ export function createOperatorService(deps: OperatorServiceDeps): OperatorServic
     verifyLedger: unary(verifyLedger),
     whoReceived: unary(whoReceived),
     listDisclosures: unary(listDisclosures),
+    listAgreements: unary(listAgreements),
   };
 }

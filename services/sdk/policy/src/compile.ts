@@ -86,6 +86,10 @@ export interface TopicPolicy {
   readonly viewSchema: Record<string, unknown>;
   /** The ceiling this topic's records are held to: its own when the agreement gives one, else the agreement's. */
   readonly classificationCeiling: Classification;
+  /** The topic's own ceiling (`topics.<topic>.classificationCeiling`); null when it uses the agreement's. */
+  readonly topicCeiling: Classification | null;
+  /** Names of the topic's rules, in agreement order. */
+  readonly ruleNames: readonly string[];
   apply(event: Record<string, unknown>, partner: Partner, now?: number): Decision;
   /**
    * The decision apply() takes, from the event's Avro in the topic's current schema (`source`
@@ -297,6 +301,8 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     viewSubject: `${topic}-view-${document.id}-value`,
     viewSchema: parts.viewSchema,
     classificationCeiling: parts.topicCeiling ?? document.classificationCeiling,
+    topicCeiling: parts.topicCeiling ?? null,
+    ruleNames: rules.map((rule) => rule.name),
     apply(event, partner, now = Date.now()) {
       const chosen = choose(event, partner, now);
       if (typeof chosen !== 'number') return { admitted: false, rule: null, reason: chosen.reason, gate: chosen.gate };

@@ -600,14 +600,39 @@ export interface GetSubscriptionLagRequest {
     | undefined;
   /** Only the subscription with this name; empty for all. */
   subscription: string;
-  /** Only subscriptions reading this topic; empty for all. */
+  /** Only subscriptions and consumer groups reading this topic; empty for all. */
   topic: string;
+  /**
+   * Only the Kafka consumer group with this id; empty for all. When set, no subscription is
+   * listed; when `subscriber` or `subscription` is set, no consumer group is.
+   */
+  consumerGroup: string;
 }
 
 /** Lag of the selected subscriptions. */
 export interface GetSubscriptionLagResponse {
   /** The subscriptions, ordered by subscriber and name. */
   subscriptions: SubscriptionLag[];
+  /**
+   * The Kafka consumer groups (services such as screening and risk) holding committed
+   * offsets on topics of the caller's country, ordered by id; each lists only the partitions
+   * of those topics. The gateway's own short-lived readers (`puente.reader.*`) are left out.
+   */
+  consumerGroups: ConsumerGroupLag[];
+}
+
+/** How far one Kafka consumer group is behind. */
+export interface ConsumerGroupLag {
+  /** Group id. */
+  groupId: string;
+  /** Kafka group state ("Stable", "Empty", "PreparingRebalance", …; "Dead" when gone). */
+  state: string;
+  /** Members connected now. */
+  members: number;
+  /** Sum of `lag` over partitions. */
+  totalLag: string;
+  /** Per partition with a committed offset, ordered by topic and partition. */
+  partitions: PartitionLag[];
 }
 
 /** How far one subscription is behind. */
@@ -953,6 +978,73 @@ export interface TransformedField {
   normalization: string;
   /** For HASH: key ids, current first. */
   keyIds: string[];
+}
+
+/**
+ * Request for ListAgreements. Filters combine; all empty lists every agreement involving the
+ * caller's country.
+ */
+export interface ListAgreementsRequest {
+  /** Only agreements that share this topic; empty for all. */
+  topic: string;
+  /** Only agreements whose recipient is this country ("US", "MX"); empty for all. */
+  recipientCountry: string;
+}
+
+/** Answer to ListAgreements. */
+export interface ListAgreementsResponse {
+  /** The agreements, ordered by id. */
+  agreements: AgreementSummary[];
+}
+
+/** A sharing agreement as loaded, without its keys and rules. */
+export interface AgreementSummary {
+  /** Agreement id (e.g. "us-to-mx"). */
+  agreementId: string;
+  /** Version in force. */
+  version: string;
+  /** Country whose data it shares (`from`). */
+  ownerCountry: string;
+  /** Country it shares with (`to`). */
+  recipientCountry: string;
+  /**
+   * Agencies of the recipient it names (`to.agencies`); empty when every agency of the
+   * recipient country.
+   */
+  recipientAgencies: string[];
+  /** Purposes it allows (catalog `Purpose` symbols). */
+  purposes: string[];
+  /** Start of its validity (`validFrom`). */
+  validFrom?:
+    | Date
+    | undefined;
+  /** End of its validity, exclusive (`validUntil`); unset when open-ended. */
+  validUntil?:
+    | Date
+    | undefined;
+  /** True when in force now (between `valid_from` and `valid_until`). */
+  inForce: boolean;
+  /** Its classification ceiling ("UNCLASSIFIED", "SENSITIVE", …). */
+  classificationCeiling: string;
+  /** The topics it shares, ordered by name. */
+  topics: SharedTopic[];
+}
+
+/** One topic an agreement shares. */
+export interface SharedTopic {
+  /** Topic name. */
+  topic: string;
+  /** Names of its rules for this topic, in agreement order. */
+  rules: string[];
+  /** Registry subject of the view schema (`<topic>-view-<agreement id>-value`). */
+  viewSubject: string;
+  /** Id of the latest view schema. */
+  viewSchemaId: number;
+  /**
+   * The topic's own classification ceiling (`topics.<topic>.classificationCeiling`); empty
+   * when it uses the agreement's.
+   */
+  classificationCeiling: string;
 }
 
 function createBaseListTopicsRequest(): ListTopicsRequest {
@@ -3036,7 +3128,7 @@ export const BrowsedRecord_HeadersEntry: MessageFns<BrowsedRecord_HeadersEntry> 
 };
 
 function createBaseGetSubscriptionLagRequest(): GetSubscriptionLagRequest {
-  return { subscriber: undefined, subscription: "", topic: "" };
+  return { subscriber: undefined, subscription: "", topic: "", consumerGroup: "" };
 }
 
 export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = {
@@ -3049,6 +3141,9 @@ export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = 
     }
     if (message.topic !== "") {
       writer.uint32(26).string(message.topic);
+    }
+    if (message.consumerGroup !== "") {
+      writer.uint32(34).string(message.consumerGroup);
     }
     return writer;
   },
@@ -3090,6 +3185,14 @@ export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = 
             message.topic = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.consumerGroup = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3107,6 +3210,11 @@ export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = 
       subscriber: isSet(object.subscriber) ? Party.fromJSON(object.subscriber) : undefined,
       subscription: isSet(object.subscription) ? globalThis.String(object.subscription) : "",
       topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      consumerGroup: isSet(object.consumerGroup)
+        ? globalThis.String(object.consumerGroup)
+        : isSet(object.consumer_group)
+        ? globalThis.String(object.consumer_group)
+        : "",
     };
   },
 
@@ -3121,6 +3229,9 @@ export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = 
     if (message.topic !== "") {
       obj.topic = message.topic;
     }
+    if (message.consumerGroup !== "") {
+      obj.consumerGroup = message.consumerGroup;
+    }
     return obj;
   },
 
@@ -3134,18 +3245,22 @@ export const GetSubscriptionLagRequest: MessageFns<GetSubscriptionLagRequest> = 
       : undefined;
     message.subscription = object.subscription ?? "";
     message.topic = object.topic ?? "";
+    message.consumerGroup = object.consumerGroup ?? "";
     return message;
   },
 };
 
 function createBaseGetSubscriptionLagResponse(): GetSubscriptionLagResponse {
-  return { subscriptions: [] };
+  return { subscriptions: [], consumerGroups: [] };
 }
 
 export const GetSubscriptionLagResponse: MessageFns<GetSubscriptionLagResponse> = {
   encode(message: GetSubscriptionLagResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.subscriptions) {
       SubscriptionLag.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.consumerGroups) {
+      ConsumerGroupLag.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -3171,6 +3286,14 @@ export const GetSubscriptionLagResponse: MessageFns<GetSubscriptionLagResponse> 
             message.subscriptions.push(SubscriptionLag.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.consumerGroups.push(ConsumerGroupLag.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3188,6 +3311,11 @@ export const GetSubscriptionLagResponse: MessageFns<GetSubscriptionLagResponse> 
       subscriptions: globalThis.Array.isArray(object?.subscriptions)
         ? object.subscriptions.map((e: any) => SubscriptionLag.fromJSON(e))
         : [],
+      consumerGroups: globalThis.Array.isArray(object?.consumerGroups)
+        ? object.consumerGroups.map((e: any) => ConsumerGroupLag.fromJSON(e))
+        : globalThis.Array.isArray(object?.consumer_groups)
+        ? object.consumer_groups.map((e: any) => ConsumerGroupLag.fromJSON(e))
+        : [],
     };
   },
 
@@ -3195,6 +3323,9 @@ export const GetSubscriptionLagResponse: MessageFns<GetSubscriptionLagResponse> 
     const obj: any = {};
     if (message.subscriptions?.length) {
       obj.subscriptions = message.subscriptions.map((e) => SubscriptionLag.toJSON(e));
+    }
+    if (message.consumerGroups?.length) {
+      obj.consumerGroups = message.consumerGroups.map((e) => ConsumerGroupLag.toJSON(e));
     }
     return obj;
   },
@@ -3205,6 +3336,150 @@ export const GetSubscriptionLagResponse: MessageFns<GetSubscriptionLagResponse> 
   fromPartial<I extends Exact<DeepPartial<GetSubscriptionLagResponse>, I>>(object: I): GetSubscriptionLagResponse {
     const message = createBaseGetSubscriptionLagResponse();
     message.subscriptions = object.subscriptions?.map((e) => SubscriptionLag.fromPartial(e)) || [];
+    message.consumerGroups = object.consumerGroups?.map((e) => ConsumerGroupLag.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseConsumerGroupLag(): ConsumerGroupLag {
+  return { groupId: "", state: "", members: 0, totalLag: "0", partitions: [] };
+}
+
+export const ConsumerGroupLag: MessageFns<ConsumerGroupLag> = {
+  encode(message: ConsumerGroupLag, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.groupId !== "") {
+      writer.uint32(10).string(message.groupId);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.members !== 0) {
+      writer.uint32(24).int32(message.members);
+    }
+    if (message.totalLag !== "0") {
+      writer.uint32(32).int64(message.totalLag);
+    }
+    for (const v of message.partitions) {
+      PartitionLag.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConsumerGroupLag {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConsumerGroupLag();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.groupId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.members = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalLag = reader.int64().toString();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.partitions.push(PartitionLag.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConsumerGroupLag {
+    return {
+      groupId: isSet(object.groupId)
+        ? globalThis.String(object.groupId)
+        : isSet(object.group_id)
+        ? globalThis.String(object.group_id)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      members: isSet(object.members) ? globalThis.Number(object.members) : 0,
+      totalLag: isSet(object.totalLag)
+        ? globalThis.String(object.totalLag)
+        : isSet(object.total_lag)
+        ? globalThis.String(object.total_lag)
+        : "0",
+      partitions: globalThis.Array.isArray(object?.partitions)
+        ? object.partitions.map((e: any) => PartitionLag.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ConsumerGroupLag): unknown {
+    const obj: any = {};
+    if (message.groupId !== "") {
+      obj.groupId = message.groupId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.members !== 0) {
+      obj.members = Math.round(message.members);
+    }
+    if (message.totalLag !== "0") {
+      obj.totalLag = message.totalLag;
+    }
+    if (message.partitions?.length) {
+      obj.partitions = message.partitions.map((e) => PartitionLag.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConsumerGroupLag>, I>>(base?: I): ConsumerGroupLag {
+    return ConsumerGroupLag.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConsumerGroupLag>, I>>(object: I): ConsumerGroupLag {
+    const message = createBaseConsumerGroupLag();
+    message.groupId = object.groupId ?? "";
+    message.state = object.state ?? "";
+    message.members = object.members ?? 0;
+    message.totalLag = object.totalLag ?? "0";
+    message.partitions = object.partitions?.map((e) => PartitionLag.fromPartial(e)) || [];
     return message;
   },
 };
@@ -6030,6 +6305,588 @@ export const TransformedField: MessageFns<TransformedField> = {
   },
 };
 
+function createBaseListAgreementsRequest(): ListAgreementsRequest {
+  return { topic: "", recipientCountry: "" };
+}
+
+export const ListAgreementsRequest: MessageFns<ListAgreementsRequest> = {
+  encode(message: ListAgreementsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    if (message.recipientCountry !== "") {
+      writer.uint32(18).string(message.recipientCountry);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAgreementsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAgreementsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.recipientCountry = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAgreementsRequest {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      recipientCountry: isSet(object.recipientCountry)
+        ? globalThis.String(object.recipientCountry)
+        : isSet(object.recipient_country)
+        ? globalThis.String(object.recipient_country)
+        : "",
+    };
+  },
+
+  toJSON(message: ListAgreementsRequest): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.recipientCountry !== "") {
+      obj.recipientCountry = message.recipientCountry;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAgreementsRequest>, I>>(base?: I): ListAgreementsRequest {
+    return ListAgreementsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAgreementsRequest>, I>>(object: I): ListAgreementsRequest {
+    const message = createBaseListAgreementsRequest();
+    message.topic = object.topic ?? "";
+    message.recipientCountry = object.recipientCountry ?? "";
+    return message;
+  },
+};
+
+function createBaseListAgreementsResponse(): ListAgreementsResponse {
+  return { agreements: [] };
+}
+
+export const ListAgreementsResponse: MessageFns<ListAgreementsResponse> = {
+  encode(message: ListAgreementsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.agreements) {
+      AgreementSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListAgreementsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListAgreementsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agreements.push(AgreementSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListAgreementsResponse {
+    return {
+      agreements: globalThis.Array.isArray(object?.agreements)
+        ? object.agreements.map((e: any) => AgreementSummary.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListAgreementsResponse): unknown {
+    const obj: any = {};
+    if (message.agreements?.length) {
+      obj.agreements = message.agreements.map((e) => AgreementSummary.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListAgreementsResponse>, I>>(base?: I): ListAgreementsResponse {
+    return ListAgreementsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListAgreementsResponse>, I>>(object: I): ListAgreementsResponse {
+    const message = createBaseListAgreementsResponse();
+    message.agreements = object.agreements?.map((e) => AgreementSummary.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseAgreementSummary(): AgreementSummary {
+  return {
+    agreementId: "",
+    version: "",
+    ownerCountry: "",
+    recipientCountry: "",
+    recipientAgencies: [],
+    purposes: [],
+    validFrom: undefined,
+    validUntil: undefined,
+    inForce: false,
+    classificationCeiling: "",
+    topics: [],
+  };
+}
+
+export const AgreementSummary: MessageFns<AgreementSummary> = {
+  encode(message: AgreementSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.agreementId !== "") {
+      writer.uint32(10).string(message.agreementId);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.ownerCountry !== "") {
+      writer.uint32(26).string(message.ownerCountry);
+    }
+    if (message.recipientCountry !== "") {
+      writer.uint32(34).string(message.recipientCountry);
+    }
+    for (const v of message.recipientAgencies) {
+      writer.uint32(42).string(v!);
+    }
+    for (const v of message.purposes) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.validFrom !== undefined) {
+      Timestamp.encode(toTimestamp(message.validFrom), writer.uint32(58).fork()).join();
+    }
+    if (message.validUntil !== undefined) {
+      Timestamp.encode(toTimestamp(message.validUntil), writer.uint32(66).fork()).join();
+    }
+    if (message.inForce !== false) {
+      writer.uint32(72).bool(message.inForce);
+    }
+    if (message.classificationCeiling !== "") {
+      writer.uint32(82).string(message.classificationCeiling);
+    }
+    for (const v of message.topics) {
+      SharedTopic.encode(v!, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AgreementSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAgreementSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.agreementId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ownerCountry = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.recipientCountry = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.recipientAgencies.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.purposes.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.validFrom = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.validUntil = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.inForce = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.classificationCeiling = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.topics.push(SharedTopic.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AgreementSummary {
+    return {
+      agreementId: isSet(object.agreementId)
+        ? globalThis.String(object.agreementId)
+        : isSet(object.agreement_id)
+        ? globalThis.String(object.agreement_id)
+        : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      ownerCountry: isSet(object.ownerCountry)
+        ? globalThis.String(object.ownerCountry)
+        : isSet(object.owner_country)
+        ? globalThis.String(object.owner_country)
+        : "",
+      recipientCountry: isSet(object.recipientCountry)
+        ? globalThis.String(object.recipientCountry)
+        : isSet(object.recipient_country)
+        ? globalThis.String(object.recipient_country)
+        : "",
+      recipientAgencies: globalThis.Array.isArray(object?.recipientAgencies)
+        ? object.recipientAgencies.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.recipient_agencies)
+        ? object.recipient_agencies.map((e: any) => globalThis.String(e))
+        : [],
+      purposes: globalThis.Array.isArray(object?.purposes)
+        ? object.purposes.map((e: any) => globalThis.String(e))
+        : [],
+      validFrom: isSet(object.validFrom)
+        ? fromJsonTimestamp(object.validFrom)
+        : isSet(object.valid_from)
+        ? fromJsonTimestamp(object.valid_from)
+        : undefined,
+      validUntil: isSet(object.validUntil)
+        ? fromJsonTimestamp(object.validUntil)
+        : isSet(object.valid_until)
+        ? fromJsonTimestamp(object.valid_until)
+        : undefined,
+      inForce: isSet(object.inForce)
+        ? globalThis.Boolean(object.inForce)
+        : isSet(object.in_force)
+        ? globalThis.Boolean(object.in_force)
+        : false,
+      classificationCeiling: isSet(object.classificationCeiling)
+        ? globalThis.String(object.classificationCeiling)
+        : isSet(object.classification_ceiling)
+        ? globalThis.String(object.classification_ceiling)
+        : "",
+      topics: globalThis.Array.isArray(object?.topics)
+        ? object.topics.map((e: any) => SharedTopic.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: AgreementSummary): unknown {
+    const obj: any = {};
+    if (message.agreementId !== "") {
+      obj.agreementId = message.agreementId;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.ownerCountry !== "") {
+      obj.ownerCountry = message.ownerCountry;
+    }
+    if (message.recipientCountry !== "") {
+      obj.recipientCountry = message.recipientCountry;
+    }
+    if (message.recipientAgencies?.length) {
+      obj.recipientAgencies = message.recipientAgencies;
+    }
+    if (message.purposes?.length) {
+      obj.purposes = message.purposes;
+    }
+    if (message.validFrom !== undefined) {
+      obj.validFrom = message.validFrom.toISOString();
+    }
+    if (message.validUntil !== undefined) {
+      obj.validUntil = message.validUntil.toISOString();
+    }
+    if (message.inForce !== false) {
+      obj.inForce = message.inForce;
+    }
+    if (message.classificationCeiling !== "") {
+      obj.classificationCeiling = message.classificationCeiling;
+    }
+    if (message.topics?.length) {
+      obj.topics = message.topics.map((e) => SharedTopic.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AgreementSummary>, I>>(base?: I): AgreementSummary {
+    return AgreementSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AgreementSummary>, I>>(object: I): AgreementSummary {
+    const message = createBaseAgreementSummary();
+    message.agreementId = object.agreementId ?? "";
+    message.version = object.version ?? "";
+    message.ownerCountry = object.ownerCountry ?? "";
+    message.recipientCountry = object.recipientCountry ?? "";
+    message.recipientAgencies = object.recipientAgencies?.map((e) => e) || [];
+    message.purposes = object.purposes?.map((e) => e) || [];
+    message.validFrom = object.validFrom ?? undefined;
+    message.validUntil = object.validUntil ?? undefined;
+    message.inForce = object.inForce ?? false;
+    message.classificationCeiling = object.classificationCeiling ?? "";
+    message.topics = object.topics?.map((e) => SharedTopic.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSharedTopic(): SharedTopic {
+  return { topic: "", rules: [], viewSubject: "", viewSchemaId: 0, classificationCeiling: "" };
+}
+
+export const SharedTopic: MessageFns<SharedTopic> = {
+  encode(message: SharedTopic, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.topic !== "") {
+      writer.uint32(10).string(message.topic);
+    }
+    for (const v of message.rules) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.viewSubject !== "") {
+      writer.uint32(26).string(message.viewSubject);
+    }
+    if (message.viewSchemaId !== 0) {
+      writer.uint32(32).int32(message.viewSchemaId);
+    }
+    if (message.classificationCeiling !== "") {
+      writer.uint32(42).string(message.classificationCeiling);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SharedTopic {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSharedTopic();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.topic = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rules.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.viewSubject = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.viewSchemaId = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.classificationCeiling = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SharedTopic {
+    return {
+      topic: isSet(object.topic) ? globalThis.String(object.topic) : "",
+      rules: globalThis.Array.isArray(object?.rules) ? object.rules.map((e: any) => globalThis.String(e)) : [],
+      viewSubject: isSet(object.viewSubject)
+        ? globalThis.String(object.viewSubject)
+        : isSet(object.view_subject)
+        ? globalThis.String(object.view_subject)
+        : "",
+      viewSchemaId: isSet(object.viewSchemaId)
+        ? globalThis.Number(object.viewSchemaId)
+        : isSet(object.view_schema_id)
+        ? globalThis.Number(object.view_schema_id)
+        : 0,
+      classificationCeiling: isSet(object.classificationCeiling)
+        ? globalThis.String(object.classificationCeiling)
+        : isSet(object.classification_ceiling)
+        ? globalThis.String(object.classification_ceiling)
+        : "",
+    };
+  },
+
+  toJSON(message: SharedTopic): unknown {
+    const obj: any = {};
+    if (message.topic !== "") {
+      obj.topic = message.topic;
+    }
+    if (message.rules?.length) {
+      obj.rules = message.rules;
+    }
+    if (message.viewSubject !== "") {
+      obj.viewSubject = message.viewSubject;
+    }
+    if (message.viewSchemaId !== 0) {
+      obj.viewSchemaId = Math.round(message.viewSchemaId);
+    }
+    if (message.classificationCeiling !== "") {
+      obj.classificationCeiling = message.classificationCeiling;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SharedTopic>, I>>(base?: I): SharedTopic {
+    return SharedTopic.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SharedTopic>, I>>(object: I): SharedTopic {
+    const message = createBaseSharedTopic();
+    message.topic = object.topic ?? "";
+    message.rules = object.rules?.map((e) => e) || [];
+    message.viewSubject = object.viewSubject ?? "";
+    message.viewSchemaId = object.viewSchemaId ?? 0;
+    message.classificationCeiling = object.classificationCeiling ?? "";
+    return message;
+  },
+};
+
 /**
  * Read-only inspection of the bus for operators. Nothing here writes to a topic or moves
  * a subscription's cursor.
@@ -6168,6 +7025,23 @@ export const OperatorServiceService = {
       Buffer.from(ListDisclosuresResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListDisclosuresResponse => ListDisclosuresResponse.decode(value),
   },
+  /**
+   * The sharing agreements loaded now that involve the caller's country, as owner (`from`)
+   * or as recipient (`to`): who shares which topics with whom, for which purposes and when,
+   * ordered by id. Never the hash keys, nor the rules' conditions and field actions (use
+   * ExplainPolicy for those). The request's fields filter; none matching is an empty list.
+   */
+  listAgreements: {
+    path: "/puente.v1.OperatorService/ListAgreements" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListAgreementsRequest): Buffer =>
+      Buffer.from(ListAgreementsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListAgreementsRequest => ListAgreementsRequest.decode(value),
+    responseSerialize: (value: ListAgreementsResponse): Buffer =>
+      Buffer.from(ListAgreementsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListAgreementsResponse => ListAgreementsResponse.decode(value),
+  },
 } as const;
 
 export interface OperatorServiceServer extends UntypedServiceImplementation {
@@ -6231,6 +7105,13 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
    * from another query), FAILED_PRECONDITION (LEDGER_UNAVAILABLE).
    */
   listDisclosures: handleUnaryCall<ListDisclosuresRequest, ListDisclosuresResponse>;
+  /**
+   * The sharing agreements loaded now that involve the caller's country, as owner (`from`)
+   * or as recipient (`to`): who shares which topics with whom, for which purposes and when,
+   * ordered by id. Never the hash keys, nor the rules' conditions and field actions (use
+   * ExplainPolicy for those). The request's fields filter; none matching is an empty list.
+   */
+  listAgreements: handleUnaryCall<ListAgreementsRequest, ListAgreementsResponse>;
 }
 
 export interface OperatorServiceClient extends Client {
@@ -6405,6 +7286,27 @@ export interface OperatorServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListDisclosuresResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * The sharing agreements loaded now that involve the caller's country, as owner (`from`)
+   * or as recipient (`to`): who shares which topics with whom, for which purposes and when,
+   * ordered by id. Never the hash keys, nor the rules' conditions and field actions (use
+   * ExplainPolicy for those). The request's fields filter; none matching is an empty list.
+   */
+  listAgreements(
+    request: ListAgreementsRequest,
+    callback: (error: ServiceError | null, response: ListAgreementsResponse) => void,
+  ): ClientUnaryCall;
+  listAgreements(
+    request: ListAgreementsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListAgreementsResponse) => void,
+  ): ClientUnaryCall;
+  listAgreements(
+    request: ListAgreementsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListAgreementsResponse) => void,
   ): ClientUnaryCall;
 }
 
