@@ -34,7 +34,7 @@ export async function listGroups(
   const fetched = await mapLimited(ids, FETCH_CONCURRENCY, async (groupId) => ({
     groupId,
     // No topics: OffsetFetch (v2+) answers every topic the group committed on.
-    commits: (await admin.fetchOffsets({ groupId })) as GroupCommits,
+    commits: await admin.fetchOffsets({ groupId }),
   }));
   const committing = fetched.filter(({ commits }) => committedTopics(commits).length > 0);
   if (committing.length === 0) return [];
