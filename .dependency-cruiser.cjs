@@ -114,7 +114,7 @@ module.exports = {
     {
       name: 'operator-tools-only-over-grpc',
       comment:
-        "The operators' tools (services/cli, services/console) speak to the gateway only over gRPC: outside their tests they import no service (gateway, audit, screening, risk, model-port) and neither @puente/ledger nor @puente/bus; @puente/proto, runtime, contracts and policy are theirs to use. Written by path, so it holds before either package exists.",
+        "The operators' tools (services/cli, services/console) speak to the gateway only over gRPC: outside their tests they import no service (gateway, audit, screening, risk, model-port) nor @puente/ledger, @puente/bus, @puente/kafka-client or kafkajs; @puente/proto, runtime, contracts and policy are theirs to use. Written by path, so it holds before either package exists.",
       severity: 'error',
       from: {
         path: '^services/(cli|console)/',
@@ -125,8 +125,12 @@ module.exports = {
           '^services/(gateway|audit|screening|risk|model-port)/',
           `^${escape(folderOf('@puente/ledger'))}/`,
           `^${escape(folderOf('@puente/bus'))}/`,
+          `^${escape(folderOf('@puente/kafka-client'))}/`,
+          // Nor Kafka itself: a tool that read topics directly would bypass the agreements.
+          'node_modules/kafkajs/',
           // The package names too: unresolved (not declared by the tool), a name is all there is.
-          '^@puente/(gateway|audit|screening|risk|model-port|ledger|bus)(/|$)',
+          '^@puente/(gateway|audit|screening|risk|model-port|ledger|bus|kafka-client)(/|$)',
+          '^kafkajs(/|$)',
         ],
       },
     },

@@ -58,6 +58,8 @@ const toolProbes: readonly Probe[] = [
     ['cli', 'ledger', "'../../sdk/ledger/src/index.js'"],
     ['cli', 'bus', "'@puente/bus'"],
     ['console', 'bus', "'../../sdk/bus/src/index.js'"],
+    ['cli', 'kafka-client', "'@puente/kafka-client'"],
+    ['console', 'kafkajs', "'kafkajs'"],
   ].map(([tool, target, from]) => ({
     path: `services/${tool}/src/zz-probe-${target}.ts`,
     source: `export * from ${from};\n`,
