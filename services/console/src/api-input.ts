@@ -91,7 +91,11 @@ export function recordsInput(query: Query): BrowseRecordsRequest {
     (startTime || endTime) && 'from/to',
     (partition !== undefined || startOffset || endOffset) && 'partition',
   ].filter(Boolean);
-  if (chosen.length > 1) throw badInput(String(chosen[1]), `search by one of key, eventId, from/to or partition, not ${chosen.join(' and ')}`);
+  if (chosen.length > 1)
+    throw badInput(
+      String(chosen[1]),
+      `search by one of key, eventId, from/to or partition, not ${chosen.join(' and ')}`,
+    );
   if ((startOffset || endOffset) && partition === undefined) throw badInput('partition', 'is required with offsets');
   let selector: BrowseRecordsRequest['selector'];
   if (key !== '') selector = { $case: 'key', value: key };
@@ -138,22 +142,28 @@ export function explainInput(body: unknown): Omit<ExplainPolicyRequest, 'target'
   const event = fields['event'];
   if (event !== undefined && typeof event !== 'string') throw badInput('event', 'must be the event as JSON text');
   const pasted = event?.trim() ?? '';
-  if ((eventId === '') === (pasted === '')) throw badInput('event', 'give either a stored event id or an event, not both or neither');
+  if ((eventId === '') === (pasted === ''))
+    throw badInput('event', 'give either a stored event id or an event, not both or neither');
   if (pasted !== '') {
-    if (Buffer.byteLength(pasted) > MAX_EVENT_BYTES) throw badInput('event', `is larger than ${MAX_EVENT_BYTES / 1024} KiB`);
+    if (Buffer.byteLength(pasted) > MAX_EVENT_BYTES)
+      throw badInput('event', `is larger than ${MAX_EVENT_BYTES / 1024} KiB`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(pasted);
     } catch (error) {
       throw badInput('event', `is not valid JSON (${(error as Error).message.slice(0, 120)})`);
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw badInput('event', 'must be a JSON object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw badInput('event', 'must be a JSON object');
   }
   return {
     topic,
     event:
       pasted !== ''
-        ? { $case: 'inline', value: { payloadFormat: PayloadFormat.AVRO_JSON, payload: Buffer.from(pasted), schemaId: 0 } }
+        ? {
+            $case: 'inline',
+            value: { payloadFormat: PayloadFormat.AVRO_JSON, payload: Buffer.from(pasted), schemaId: 0 },
+          }
         : { $case: 'eventId', value: eventId },
     agreementId,
     viewFormat: PayloadFormat.AVRO_JSON,

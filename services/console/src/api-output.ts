@@ -22,7 +22,8 @@ const enums: Record<string, (value: never) => string> = {
   viewFormat: payloadFormatToJSON,
 };
 
-const prefixes = /^(TOPIC_ACCESS|TOPIC_KIND|POLICY_DECISION|FIELD_ACTION|WITHHOLDING_GATE|PAYLOAD_FORMAT|DISCLOSURE_KIND)_/;
+const prefixes =
+  /^(TOPIC_ACCESS|TOPIC_KIND|POLICY_DECISION|FIELD_ACTION|WITHHOLDING_GATE|PAYLOAD_FORMAT|DISCLOSURE_KIND)_/;
 
 /** An Avro JSON payload as a value; text that does not parse is kept as text. */
 export function parsePayload(bytes: Uint8Array): unknown {

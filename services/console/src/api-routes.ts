@@ -2,7 +2,6 @@
 // signed-in operator's own token. Inputs are checked by api-input.ts, answers shaped by
 // api-output.ts; errors become ConsoleError JSON in the server, in one place.
 import { type ExplainPolicyRequest, TopicAccess } from '@puente/proto';
-import type { Country } from '@puente/runtime';
 
 import {
   agreementsInput,
@@ -32,7 +31,10 @@ export type Route = (context: RouteContext) => Promise<unknown>;
 
 export function apiRoutes(sampler: LagSampler): Record<string, Route> {
   return {
-    'GET /api/me': async ({ session }) => ({ country: session.operator.country, expiresAt: new Date(session.expiresAt).toISOString() }),
+    'GET /api/me': async ({ session }) => ({
+      country: session.operator.country,
+      expiresAt: new Date(session.expiresAt).toISOString(),
+    }),
 
     'GET /api/topics': async ({ calls, query, session }) => {
       const answer = await calls.listTopics(topicsInput(query));
@@ -78,7 +80,8 @@ export function apiRoutes(sampler: LagSampler): Record<string, Route> {
       return { original, explanations: plainJson(explanations) };
     },
 
-    'GET /api/ledger/verify': async ({ calls, query }) => plainJson(await calls.verifyLedger(verifyInput(query)), 'disclosure'),
+    'GET /api/ledger/verify': async ({ calls, query }) =>
+      plainJson(await calls.verifyLedger(verifyInput(query)), 'disclosure'),
     'GET /api/ledger/who-received': async ({ calls, query }) =>
       plainJson(await calls.whoReceived(whoReceivedInput(query)), 'disclosure'),
     'GET /api/ledger/disclosures': async ({ calls, query }) =>
@@ -100,7 +103,7 @@ async function originalOf(calls: OperatorCalls, request: Omit<ExplainPolicyReque
     pageToken: '',
   });
   const record = answer.records.at(-1);
-  return record ? (plainJson(record) as { payload?: unknown }).payload ?? null : null;
+  return record ? ((plainJson(record) as { payload?: unknown }).payload ?? null) : null;
 }
 
 /**
@@ -135,5 +138,5 @@ export async function identify(calls: OperatorCalls): Promise<OperatorIdentity> 
       message: 'the gateway shows this operator no topic of its own country, so the console cannot tell its country',
     });
   }
-  return { country: own as Country };
+  return { country: own };
 }

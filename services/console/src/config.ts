@@ -20,7 +20,12 @@ const schema = z
     PUENTE_CONSOLE_TLS_CA: z.string().optional(),
     PUENTE_CONSOLE_TLS_CERT: z.string().optional(),
     PUENTE_CONSOLE_TLS_KEY: z.string().optional(),
-    PUENTE_CONSOLE_SESSION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(480),
+    PUENTE_CONSOLE_SESSION_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(480),
   })
   .superRefine((env, context) => {
     const tls = [env.PUENTE_CONSOLE_TLS_CA, env.PUENTE_CONSOLE_TLS_CERT, env.PUENTE_CONSOLE_TLS_KEY];

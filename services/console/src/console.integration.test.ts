@@ -63,7 +63,13 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     metadata.set('authorization', `Bearer ${token(publisher)}`);
     const answer = await new Promise<PublishResponse>((resolve, reject) =>
       gateway.client.publish(
-        { topic, key: '', payloadFormat: PayloadFormat.AVRO_CONFLUENT, payload: codec.encode(topic, value), schemaId: 0 },
+        {
+          topic,
+          key: '',
+          payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+          payload: codec.encode(topic, value),
+          schemaId: 0,
+        },
         metadata,
         (error, response) => (error ? reject(error) : resolve(response)),
       ),
@@ -248,9 +254,9 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     expect(await partner.locator('tr[data-path="conveyance.vehicleIdentificationNumber"] td').first().innerText()).toBe(
       'dropped',
     );
-    expect(await partner.locator('tr[data-path="driver.documents[*].documentNumber"] td').first().innerText()).toContain(
-      'hashed',
-    );
+    expect(
+      await partner.locator('tr[data-path="driver.documents[*].documentNumber"] td').first().innerText(),
+    ).toContain('hashed');
     const original = await page.locator('section.original pre').innerText();
     // Avro JSON wraps union branches ({"org.puente…Person": {…}}): compare the text, field by field.
     const view = JSON.stringify(JSON.parse(await partner.locator('pre').innerText()));
@@ -290,7 +296,9 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     const usToMx = explanations.find((x: { agreementId: string }) => x.agreementId === 'us-to-mx');
     expect(usToMx.decision).toBe('RELEASE');
     expect(JSON.stringify(usToMx.viewPayload)).not.toContain(US_VIN);
-    const bad = await page.request.post(`${consoleServer.url}/api/explain`, { data: { topic: US_TOPIC, event: '{"meta": ' } });
+    const bad = await page.request.post(`${consoleServer.url}/api/explain`, {
+      data: { topic: US_TOPIC, event: '{"meta": ' },
+    });
     expect(bad.status()).toBe(400);
     expect((await bad.json()).error.message).toMatch(/^event: is not valid JSON/);
   });

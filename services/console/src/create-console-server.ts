@@ -129,12 +129,26 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     }
     const route = routes[`${req.method ?? 'GET'} ${path}`];
     if (!route) {
-      json(res, 404, new ConsoleError({ code: 'NOT_FOUND', httpStatus: 404, reason: 'NO_SUCH_API', message: `no API ${req.method ?? ''} ${path}` }).toJson());
+      json(
+        res,
+        404,
+        new ConsoleError({
+          code: 'NOT_FOUND',
+          httpStatus: 404,
+          reason: 'NO_SUCH_API',
+          message: `no API ${req.method ?? ''} ${path}`,
+        }).toJson(),
+      );
       return;
     }
     const session = sessions.get(cookieId);
     if (!session) {
-      throw new ConsoleError({ code: 'NOT_SIGNED_IN', httpStatus: 401, reason: 'NOT_SIGNED_IN', message: 'sign in first (or again: the session expired)' });
+      throw new ConsoleError({
+        code: 'NOT_SIGNED_IN',
+        httpStatus: 401,
+        reason: 'NOT_SIGNED_IN',
+        message: 'sign in first (or again: the session expired)',
+      });
     }
     json(res, 200, await route({ session, calls: operatorCalls(client, session.token), query, body }));
   }

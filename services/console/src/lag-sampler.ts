@@ -51,10 +51,15 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
     inFlight.add(country);
     try {
       const calls = options.callsFor(session);
-      const [lag, topics] = await Promise.all([calls.getSubscriptionLag({ subscription: '', topic: '', consumerGroup: '' }), calls.listTopics({ prefix: '' })]);
+      const [lag, topics] = await Promise.all([
+        calls.getSubscriptionLag({ subscription: '', topic: '', consumerGroup: '' }),
+        calls.listTopics({ prefix: '' }),
+      ]);
       const lagByName: Record<string, number> = {};
       for (const s of lag.subscriptions) {
-        lagByName[`${s.subscriber?.country ?? ''}.${s.subscriber?.agency ?? ''}.${s.subscription}`] = Number(s.totalLag);
+        lagByName[`${s.subscriber?.country ?? ''}.${s.subscriber?.agency ?? ''}.${s.subscription}`] = Number(
+          s.totalLag,
+        );
       }
       for (const g of lag.consumerGroups) lagByName[`group:${g.groupId}`] = Number(g.totalLag);
       const records: Record<string, number> = {};

@@ -54,19 +54,19 @@ export function operatorCalls(client: OperatorServiceClient, token: string): Ope
       new Promise<Res>((resolve, reject) => {
         const metadata = new Metadata();
         metadata.set('authorization', `Bearer ${token}`);
-        method.call(client, request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) =>
+        method(request, metadata, { deadline: new Date(Date.now() + DEADLINE_MS) }, (error, response) =>
           error ? reject(toConsoleError(error)) : resolve(response),
         );
       });
   return {
-    listTopics: call(client.listTopics),
-    describeTopic: call(client.describeTopic),
-    browseRecords: call(client.browseRecords),
-    getSubscriptionLag: call(client.getSubscriptionLag),
-    explainPolicy: call(client.explainPolicy),
-    verifyLedger: call(client.verifyLedger),
-    whoReceived: call(client.whoReceived),
-    listDisclosures: call(client.listDisclosures),
-    listAgreements: call(client.listAgreements),
+    listTopics: call(client.listTopics.bind(client)),
+    describeTopic: call(client.describeTopic.bind(client)),
+    browseRecords: call(client.browseRecords.bind(client)),
+    getSubscriptionLag: call(client.getSubscriptionLag.bind(client)),
+    explainPolicy: call(client.explainPolicy.bind(client)),
+    verifyLedger: call(client.verifyLedger.bind(client)),
+    whoReceived: call(client.whoReceived.bind(client)),
+    listDisclosures: call(client.listDisclosures.bind(client)),
+    listAgreements: call(client.listAgreements.bind(client)),
   };
 }

@@ -22,7 +22,8 @@ export const en = {
   'country.US': 'the United States',
   'country.MX': 'Mexico',
   'signIn.title': 'Sign in',
-  'signIn.intro': 'The console calls the gateway with your own operator token: you see your country’s topics as stored and partners’ data only as your country receives it.',
+  'signIn.intro':
+    'The console calls the gateway with your own operator token: you see your country’s topics as stored and partners’ data only as your country receives it.',
   'signIn.token': 'Operator token',
   'signIn.submit': 'Sign in',
   'signIn.devHint': 'Development tokens are in deploy/dev-tokens.yaml (dev-us-cbp-operator, dev-mx-anam-operator).',
@@ -94,7 +95,8 @@ export const en = {
   'lag.members': 'Members',
   'lag.noGroups': 'No consumer groups reported by this gateway.',
   'sim.title': 'Policy simulator',
-  'sim.intro': 'Pick a stored event or paste one (Avro JSON) and see what each partner would receive, field by field. Nothing is disclosed.',
+  'sim.intro':
+    'Pick a stored event or paste one (Avro JSON) and see what each partner would receive, field by field. Nothing is disclosed.',
   'sim.topic': 'Topic of your country',
   'sim.source': 'Event',
   'sim.stored': 'a stored event, by id',

@@ -23,10 +23,12 @@ export const es: Record<MessageKey, string> = {
   'country.US': 'Estados Unidos',
   'country.MX': 'México',
   'signIn.title': 'Iniciar sesión',
-  'signIn.intro': 'La consola llama al gateway con su propio token de operador: ve los tópicos de su país tal como se guardan y los datos de los socios solo como los recibe su país.',
+  'signIn.intro':
+    'La consola llama al gateway con su propio token de operador: ve los tópicos de su país tal como se guardan y los datos de los socios solo como los recibe su país.',
   'signIn.token': 'Token de operador',
   'signIn.submit': 'Entrar',
-  'signIn.devHint': 'Los tokens de desarrollo están en deploy/dev-tokens.yaml (dev-us-cbp-operator, dev-mx-anam-operator).',
+  'signIn.devHint':
+    'Los tokens de desarrollo están en deploy/dev-tokens.yaml (dev-us-cbp-operator, dev-mx-anam-operator).',
   'topics.title': 'Tópicos',
   'topics.name': 'Tópico',
   'topics.kind': 'Tipo',
@@ -95,7 +97,8 @@ export const es: Record<MessageKey, string> = {
   'lag.members': 'Miembros',
   'lag.noGroups': 'Este gateway no informa grupos de consumidores.',
   'sim.title': 'Simulador de políticas',
-  'sim.intro': 'Elija un evento guardado o pegue uno (Avro JSON) y vea qué recibiría cada socio, campo por campo. No se divulga nada.',
+  'sim.intro':
+    'Elija un evento guardado o pegue uno (Avro JSON) y vea qué recibiría cada socio, campo por campo. No se divulga nada.',
   'sim.topic': 'Tópico de su país',
   'sim.source': 'Evento',
   'sim.stored': 'un evento guardado, por id',

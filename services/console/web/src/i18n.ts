@@ -50,8 +50,12 @@ export function formatDuration(seconds: number): string {
   ];
   for (const [unit, size] of units) {
     if (seconds >= size && seconds % size === 0) {
-      return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit, unitDisplay: 'long' }).format(seconds / size);
+      return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit, unitDisplay: 'long' }).format(
+        seconds / size,
+      );
     }
   }
-  return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(seconds);
+  return new Intl.NumberFormat(LOCALES[language], { style: 'unit', unit: 'second', unitDisplay: 'long' }).format(
+    seconds,
+  );
 }

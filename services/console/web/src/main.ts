@@ -8,6 +8,7 @@ import { html, render, type TemplateResult } from 'lit-html';
 import { LANGUAGES } from '../i18n/index.js';
 import { api } from './api.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
+import type { Me, Page } from './page.js';
 import { lagPage } from './pages/lag.js';
 import { ledgerPage } from './pages/ledger.js';
 import { messagesPage } from './pages/messages.js';
@@ -15,17 +16,6 @@ import { simulatorPage } from './pages/simulator.js';
 import { signInPage } from './pages/sign-in.js';
 import { topicsPage } from './pages/topics.js';
 import { setRedraw, update } from './view.js';
-
-export interface Me {
-  country: 'US' | 'MX';
-}
-
-export interface Page {
-  /** Called when the route is entered (with its query), to load data. */
-  enter(params: URLSearchParams, me: Me): void;
-  leave?(): void;
-  view(me: Me): TemplateResult;
-}
 
 const pages: Record<string, Page> = {
   topics: topicsPage,
@@ -85,24 +75,28 @@ function shell(): TemplateResult {
   return html`<a class="skip" href="#main" @click=${skipToMain}>${t('app.skip')}</a>
     <header>
       <span class="brand">${t('app.title')}</span>
-      ${me
-        ? html`<nav aria-label=${t('nav.label')}>
-            <ul>
-              ${navOrder.map(
-                (name) =>
-                  html`<li>
-                    <a href="#/${name}" aria-current=${current === name ? 'page' : 'false'}>${t(navKeys[name])}</a>
-                  </li>`,
-              )}
-            </ul>
-          </nav>`
-        : ''}
+      ${
+        me
+          ? html`<nav aria-label=${t('nav.label')}>
+              <ul>
+                ${navOrder.map(
+                  (name) =>
+                    html`<li>
+                      <a href="#/${name}" aria-current=${current === name ? 'page' : 'false'}>${t(navKeys[name])}</a>
+                    </li>`,
+                )}
+              </ul>
+            </nav>`
+          : ''
+      }
       <div class="session">
         ${languageSwitch()}
-        ${me
-          ? html`<span>${t('app.signedInAs', { country: t(`country.${me.country}`) })}</span>
-              <button type="button" @click=${() => void signOut()}>${t('app.signOut')}</button>`
-          : ''}
+        ${
+          me
+            ? html`<span>${t('app.signedInAs', { country: t(`country.${me.country}`) })}</span>
+                <button type="button" @click=${() => void signOut()}>${t('app.signOut')}</button>`
+            : ''
+        }
       </div>
     </header>
     <main id="main" tabindex="-1">${checked ? main : ''}</main>`;

@@ -21,7 +21,7 @@ export function errorBox(error: unknown): TemplateResult | typeof nothing {
   if (error === undefined || error === null) return nothing;
   const reason = error instanceof ApiError ? error.reason : 'UNKNOWN';
   const key = `error.${reason}`;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : JSON.stringify(error);
   return html`<div class="error" role="alert">
     <strong>${t('error.title')}:</strong> ${isMessageKey(key) ? t(key) : t('error.generic')}
     <div class="detail">${t('error.detail')} <code>${message}</code></div>

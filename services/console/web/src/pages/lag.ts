@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 
 import { api } from '../api.js';
 import { formatNumber, formatTime, t } from '../i18n.js';
-import type { Page } from '../main.js';
+import type { Page } from '../page.js';
 import { errorBox, type Load, load, loading } from '../view.js';
 
 interface PartitionLag {
@@ -65,7 +65,7 @@ function drawChart(answer: LagAnswer): void {
           })),
         ],
         axes: [
-          { values: (_u, splits) => splits.map((v) => formatTime(v * 1000)) },
+          { space: 90, values: (_u, splits) => splits.map((v) => formatTime(v * 1000)) },
           { values: (_u, splits) => splits.map((v) => formatNumber(v)) },
         ],
       },
@@ -85,24 +85,61 @@ function partitionsText(partitions: PartitionLag[]): string {
 
 function tables(answer: LagAnswer): TemplateResult {
   return html`<h2>${t('lag.subscriptions')}</h2>
-    ${answer.subscriptions.length === 0
-      ? html`<p>${t('app.none')}</p>`
-      : html`<table><thead><tr><th scope="col">${t('lag.subscriber')}</th><th scope="col">${t('lag.subscription')}</th>
-          <th scope="col">${t('lag.connected')}</th><th scope="col">${t('lag.total')}</th><th scope="col">${t('lag.partitions')}</th></tr></thead>
-          <tbody>${answer.subscriptions.map(
-            (s) => html`<tr><td>${s.subscriber?.country ?? ''} ${s.subscriber?.agency ?? ''}</td><th scope="row">${s.subscription}</th>
-              <td>${s.connected ? t('app.yes') : t('app.no')}</td><td class="num">${formatNumber(s.totalLag)}</td>
-              <td>${partitionsText(s.partitions)}</td></tr>`,
-          )}</tbody></table>`}
+    ${
+      answer.subscriptions.length === 0
+        ? html`<p>${t('app.none')}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th scope="col">${t('lag.subscriber')}</th>
+                <th scope="col">${t('lag.subscription')}</th>
+                <th scope="col">${t('lag.connected')}</th>
+                <th scope="col">${t('lag.total')}</th>
+                <th scope="col">${t('lag.partitions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${answer.subscriptions.map(
+                (s) =>
+                  html`<tr>
+                    <td>${s.subscriber?.country ?? ''} ${s.subscriber?.agency ?? ''}</td>
+                    <th scope="row">${s.subscription}</th>
+                    <td>${s.connected ? t('app.yes') : t('app.no')}</td>
+                    <td class="num">${formatNumber(s.totalLag)}</td>
+                    <td>${partitionsText(s.partitions)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }
     <h2>${t('lag.groups')}</h2>
-    ${answer.consumerGroups.length === 0
-      ? html`<p>${t('lag.noGroups')}</p>`
-      : html`<table><thead><tr><th scope="col">${t('lag.group')}</th><th scope="col">${t('lag.state')}</th>
-          <th scope="col">${t('lag.members')}</th><th scope="col">${t('lag.total')}</th><th scope="col">${t('lag.partitions')}</th></tr></thead>
-          <tbody>${answer.consumerGroups.map(
-            (g) => html`<tr><th scope="row">${g.groupId}</th><td>${g.state}</td><td class="num">${formatNumber(g.members)}</td>
-              <td class="num">${formatNumber(g.totalLag)}</td><td>${partitionsText(g.partitions)}</td></tr>`,
-          )}</tbody></table>`}`;
+    ${
+      answer.consumerGroups.length === 0
+        ? html`<p>${t('lag.noGroups')}</p>`
+        : html`<table>
+            <thead>
+              <tr>
+                <th scope="col">${t('lag.group')}</th>
+                <th scope="col">${t('lag.state')}</th>
+                <th scope="col">${t('lag.members')}</th>
+                <th scope="col">${t('lag.total')}</th>
+                <th scope="col">${t('lag.partitions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${answer.consumerGroups.map(
+                (g) =>
+                  html`<tr>
+                    <th scope="row">${g.groupId}</th>
+                    <td>${g.state}</td>
+                    <td class="num">${formatNumber(g.members)}</td>
+                    <td class="num">${formatNumber(g.totalLag)}</td>
+                    <td>${partitionsText(g.partitions)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 export const lagPage: Page = {
@@ -121,11 +158,17 @@ export const lagPage: Page = {
     return html`<h1 tabindex="-1">${t('lag.title')}</h1>
       <button type="button" @click=${refresh}>${t('app.refresh')}</button>
       ${errorBox(state.error)} ${state.busy && !answer ? loading() : nothing}
-      ${answer
-        ? html`<h2>${t('lag.chart')}</h2>
-            ${answer.history.length === 0 ? html`<p>${t('lag.noHistory')}</p>` : nothing}
-            <figure id="lag-chart" role="img" aria-label=${t('lag.chartLabel', { count: answer.history.length })}></figure>
-            ${tables(answer)}`
-        : nothing}`;
+      ${
+        answer
+          ? html`<h2>${t('lag.chart')}</h2>
+              ${answer.history.length === 0 ? html`<p>${t('lag.noHistory')}</p>` : nothing}
+              <figure
+                id="lag-chart"
+                role="img"
+                aria-label=${t('lag.chartLabel', { count: answer.history.length })}
+              ></figure>
+              ${tables(answer)}`
+          : nothing
+      }`;
   },
 };

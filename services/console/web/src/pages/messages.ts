@@ -4,7 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 
 import { api, query } from '../api.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
-import type { Me, Page } from '../main.js';
+import type { Me, Page } from '../page.js';
 import { errorBox, jsonBlock, type Load, load, loading, update } from '../view.js';
 import { accessText, type TopicSummary } from './topics.js';
 
@@ -33,9 +33,20 @@ type Mode = 'newest' | 'key' | 'eventId' | 'time';
 const topics: Load<TopicSummary[]> = { busy: false };
 const agreements: Load<Agreement[]> = { busy: false };
 const records: Load<{ records: BrowsedRecord[]; nextPageToken: string }> = { busy: false };
-const form = { topic: '', view: '', preview: '', mode: 'newest' as Mode, key: '', eventId: '', from: '', to: '', limit: 20 };
+const form = {
+  topic: '',
+  view: '',
+  preview: '',
+  mode: 'newest' as Mode,
+  key: '',
+  eventId: '',
+  from: '',
+  to: '',
+  limit: 20,
+};
 
-const selected = () => topics.value?.find((tp) => `${tp.name}|${tp.viewAgreementId ?? ''}` === `${form.topic}|${form.view}`);
+const selected = () =>
+  topics.value?.find((tp) => `${tp.name}|${tp.viewAgreementId ?? ''}` === `${form.topic}|${form.view}`);
 
 function loadAgreements(me: Me): void {
   const topic = selected();
@@ -75,20 +86,29 @@ function recordView(record: BrowsedRecord, me: Me): TemplateResult {
   return html`<article class="record">
     <h3>${t('messages.offset', { partition: record.partition, offset: formatNumber(record.offset) })}</h3>
     <dl class="inline">
-      <dt>${t('messages.timestamp')}</dt><dd>${formatDate(record.timestamp)}</dd>
-      <dt>${t('messages.key')}</dt><dd><code>${record.key}</code></dd>
-      <dt>${t('messages.eventId')}</dt><dd><code>${record.eventId || '—'}</code></dd>
-      <dt>${t('messages.schemaId')}</dt><dd>${record.schemaId}</dd>
+      <dt>${t('messages.timestamp')}</dt>
+      <dd>${formatDate(record.timestamp)}</dd>
+      <dt>${t('messages.key')}</dt>
+      <dd><code>${record.key}</code></dd>
+      <dt>${t('messages.eventId')}</dt>
+      <dd><code>${record.eventId || '—'}</code></dd>
+      <dt>${t('messages.schemaId')}</dt>
+      <dd>${record.schemaId}</dd>
     </dl>
-    ${record.decodeError
-      ? html`<p class="error">${t('messages.decodeError', { error: record.decodeError })}</p>`
-      : jsonBlock(record.payload, `${record.partition}/${record.offset}`)}
-    ${own && record.eventId && me
-      ? html`<p>
-          <a href="#/simulator${query({ topic: form.topic, eventId: record.eventId })}">${t('messages.simulate')}</a> ·
-          <a href="#/ledger${query({ eventId: record.eventId })}">${t('messages.receivers')}</a>
-        </p>`
-      : nothing}
+    ${
+      record.decodeError
+        ? html`<p class="error">${t('messages.decodeError', { error: record.decodeError })}</p>`
+        : jsonBlock(record.payload, `${record.partition}/${record.offset}`)
+    }
+    ${
+      own && record.eventId && me
+        ? html`<p>
+            <a href="#/simulator${query({ topic: form.topic, eventId: record.eventId })}">${t('messages.simulate')}</a>
+            ·
+            <a href="#/ledger${query({ eventId: record.eventId })}">${t('messages.receivers')}</a>
+          </p>`
+        : nothing
+    }
   </article>`;
 }
 
@@ -120,56 +140,94 @@ export const messagesPage: Page = {
     return html`<h1 tabindex="-1">${t('messages.title')}</h1>
       ${errorBox(topics.error)}
       <form class="search" @submit=${(e: Event) => (e.preventDefault(), search())}>
-        <label>${t('messages.topic')}
-          <select name="topic" @change=${(e: Event) => {
-            const [name = '', view = ''] = (e.target as HTMLSelectElement).value.split('|');
-            form.topic = name;
-            form.view = view;
-            form.preview = '';
-            loadAgreements(me);
-          }}>
+        <label
+          >${t('messages.topic')}
+          <select
+            name="topic"
+            @change=${(e: Event) => {
+              const [name = '', view = ''] = (e.target as HTMLSelectElement).value.split('|');
+              form.topic = name;
+              form.view = view;
+              form.preview = '';
+              loadAgreements(me);
+            }}
+          >
             ${(topics.value ?? []).map((tp) => {
               const value = `${tp.name}|${tp.viewAgreementId ?? ''}`;
               return html`<option value=${value} ?selected=${value === `${form.topic}|${form.view}`}>
-                ${tp.name} — ${accessText(tp)}</option>`;
+                ${tp.name} — ${accessText(tp)}
+              </option>`;
             })}
           </select>
         </label>
-        ${topic?.access === 'RAW' && (agreements.value ?? []).length > 0
-          ? html`<label>${t('messages.viewAs')}
-              <select name="preview" @change=${onInput('preview')}>
-                <option value="" ?selected=${form.preview === ''}>${t('messages.asStored')}</option>
-                ${(agreements.value ?? []).map(
-                  (a) => html`<option value=${a.agreementId} ?selected=${form.preview === a.agreementId}>
-                    ${t('messages.asPartner', { country: t(`country.${a.recipientCountry as 'US' | 'MX'}`), agreement: a.agreementId })}</option>`,
-                )}
-              </select></label>`
-          : nothing}
+        ${
+          topic?.access === 'RAW' && (agreements.value ?? []).length > 0
+            ? html`<label
+                >${t('messages.viewAs')}
+                <select name="preview" @change=${onInput('preview')}>
+                  <option value="" ?selected=${form.preview === ''}>${t('messages.asStored')}</option>
+                  ${(agreements.value ?? []).map(
+                    (a) =>
+                      html`<option value=${a.agreementId} ?selected=${form.preview === a.agreementId}>
+                        ${t('messages.asPartner', { country: t(`country.${a.recipientCountry as 'US' | 'MX'}`), agreement: a.agreementId })}
+                      </option>`,
+                  )}
+                </select></label
+              >`
+            : nothing
+        }
         <fieldset>
           <legend>${t('messages.by')}</legend>
           ${(['newest', 'key', 'eventId', 'time'] as const).map(
-            (mode) => html`<label class="choice"><input type="radio" name="mode" value=${mode}
-              .checked=${form.mode === mode} @change=${onInput('mode')} />
-              ${t(mode === 'newest' ? 'messages.byNewest' : mode === 'key' ? 'messages.byKey' : mode === 'eventId' ? 'messages.byEventId' : 'messages.byTime')}</label>`,
+            (mode) =>
+              html`<label class="choice"
+                ><input
+                  type="radio"
+                  name="mode"
+                  value=${mode}
+                  .checked=${form.mode === mode}
+                  @change=${onInput('mode')}
+                />
+                ${t(mode === 'newest' ? 'messages.byNewest' : mode === 'key' ? 'messages.byKey' : mode === 'eventId' ? 'messages.byEventId' : 'messages.byTime')}</label
+              >`,
           )}
         </fieldset>
         ${form.mode === 'key' ? html`<label>${t('messages.key')} <input name="key" .value=${form.key} @input=${onInput('key')} required /></label>` : nothing}
         ${form.mode === 'eventId' ? html`<label>${t('messages.eventId')} <input name="eventId" .value=${form.eventId} @input=${onInput('eventId')} required /></label>` : nothing}
-        ${form.mode === 'time'
-          ? html`<label>${t('messages.from')} <input type="datetime-local" step="1" name="from" .value=${form.from} @input=${onInput('from')} /></label>
-              <label>${t('messages.to')} <input type="datetime-local" step="1" name="to" .value=${form.to} @input=${onInput('to')} /></label>`
-          : nothing}
-        <label>${t('messages.limit')} <input type="number" name="limit" min="1" max="500" .value=${String(form.limit)} @input=${onInput('limit')} /></label>
+        ${
+          form.mode === 'time'
+            ? html`<label
+                  >${t('messages.from')}
+                  <input type="datetime-local" step="1" name="from" .value=${form.from} @input=${onInput('from')}
+                /></label>
+                <label
+                  >${t('messages.to')}
+                  <input type="datetime-local" step="1" name="to" .value=${form.to} @input=${onInput('to')}
+                /></label>`
+            : nothing
+        }
+        <label
+          >${t('messages.limit')}
+          <input type="number" name="limit" min="1" max="500" .value=${String(form.limit)} @input=${onInput('limit')}
+        /></label>
         <button type="submit">${t('app.search')}</button>
       </form>
       ${errorBox(records.error)} ${records.busy ? loading() : nothing}
-      ${records.value
-        ? html`<section aria-live="polite"><h2>${t('messages.count', { count: formatNumber(records.value.records.length) })}</h2>
-            ${records.value.records.length === 0 ? html`<p>${t('app.none')}</p>` : nothing}
-            ${records.value.records.map((r) => recordView(r, me))}
-            ${records.value.nextPageToken
-              ? html`<button type="button" @click=${() => search(records.value?.nextPageToken)}>${t('app.nextPage')}</button>`
-              : nothing}</section>`
-        : nothing}`;
+      ${
+        records.value
+          ? html`<section aria-live="polite">
+              <h2>${t('messages.count', { count: formatNumber(records.value.records.length) })}</h2>
+              ${records.value.records.length === 0 ? html`<p>${t('app.none')}</p>` : nothing}
+              ${records.value.records.map((r) => recordView(r, me))}
+              ${
+                records.value.nextPageToken
+                  ? html`<button type="button" @click=${() => search(records.value?.nextPageToken)}>
+                      ${t('app.nextPage')}
+                    </button>`
+                  : nothing
+              }
+            </section>`
+          : nothing
+      }`;
   },
 };

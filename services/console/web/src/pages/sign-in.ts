@@ -4,7 +4,7 @@ import { html, type TemplateResult } from 'lit-html';
 
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import type { Me } from '../main.js';
+import type { Me } from '../page.js';
 import { errorBox, update } from '../view.js';
 
 const state: { error?: unknown; busy: boolean } = { busy: false };

@@ -4,7 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit-html';
 
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
-import type { Page } from '../main.js';
+import type { Page } from '../page.js';
 import { errorBox, jsonBlock, type Load, load, loading, update } from '../view.js';
 import type { TopicSummary } from './topics.js';
 
@@ -45,7 +45,9 @@ function explain(): void {
 }
 
 async function useNewest(): Promise<void> {
-  const answer = await api<{ records?: { eventId: string }[] }>(`/api/records${query({ topic: form.topic, limit: 1 })}`);
+  const answer = await api<{ records?: { eventId: string }[] }>(
+    `/api/records${query({ topic: form.topic, limit: 1 })}`,
+  );
   const newest = answer.records?.at(-1);
   if (newest) {
     form.source = 'stored';
@@ -71,17 +73,37 @@ function explanationView(x: Explanation): TemplateResult {
       ${gateText(x.gate) ? html` — ${t('sim.gate')}: ${gateText(x.gate)}` : nothing}
     </p>
     <p class="summary">${x.summary}</p>
-    ${x.fields.length > 0
-      ? html`<table class="fields" aria-label=${t('sim.fields')}>
-          <thead><tr><th scope="col">${t('sim.field')}</th><th scope="col">${t('sim.action')}</th><th scope="col">${t('sim.byRule')}</th></tr></thead>
-          <tbody>${x.fields.map(
-            (f) => html`<tr data-path=${f.path} data-action=${f.action}>
-              <th scope="row"><code>${f.path}</code></th>
-              <td class="action-${f.action.toLowerCase()}">${t(`action.${f.action}`)}${f.transform ? ` (${f.transform})` : ''}</td>
-              <td>${f.byDefault ? t('sim.byDefault') : (f.rule ?? '')}</td></tr>`,
-          )}</tbody></table>`
-      : nothing}
-    ${x.viewPayload ? html`<h3>${t('sim.view')}</h3>${jsonBlock(x.viewPayload, `${t('sim.view')}: ${x.agreementId}`)}` : nothing}
+    ${
+      x.fields.length > 0
+        ? html`<table class="fields" aria-label=${t('sim.fields')}>
+            <thead>
+              <tr>
+                <th scope="col">${t('sim.field')}</th>
+                <th scope="col">${t('sim.action')}</th>
+                <th scope="col">${t('sim.byRule')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              ${x.fields.map(
+                (f) =>
+                  html`<tr data-path=${f.path} data-action=${f.action}>
+                    <th scope="row"><code>${f.path}</code></th>
+                    <td class="action-${f.action.toLowerCase()}">
+                      ${t(`action.${f.action}`)}${f.transform ? ` (${f.transform})` : ''}
+                    </td>
+                    <td>${f.byDefault ? t('sim.byDefault') : (f.rule ?? '')}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+        : nothing
+    }
+    ${
+      x.viewPayload
+        ? html`<h3>${t('sim.view')}</h3>
+            ${jsonBlock(x.viewPayload, `${t('sim.view')}: ${x.agreementId}`)}`
+        : nothing
+    }
   </section>`;
 }
 
@@ -95,7 +117,9 @@ export const simulatorPage: Page = {
       form.source = 'stored';
     }
     void load(topics, async () =>
-      (await api<{ topics: TopicSummary[] }>('/api/topics')).topics.filter((tp) => tp.access === 'RAW' && tp.kind === 'EVENTS'),
+      (await api<{ topics: TopicSummary[] }>('/api/topics')).topics.filter(
+        (tp) => tp.access === 'RAW' && tp.kind === 'EVENTS',
+      ),
     ).then(() => {
       if (!topics.value?.some((tp) => tp.name === form.topic)) form.topic = topics.value?.[0]?.name ?? '';
       update();
@@ -108,30 +132,63 @@ export const simulatorPage: Page = {
       <p>${t('sim.intro')}</p>
       ${errorBox(topics.error)}
       <form class="search" @submit=${(e: Event) => (e.preventDefault(), explain())}>
-        <label>${t('sim.topic')}
-          <select name="topic" @change=${(e: Event) => ((form.topic = (e.target as HTMLSelectElement).value), update())}>
+        <label
+          >${t('sim.topic')}
+          <select
+            name="topic"
+            @change=${(e: Event) => ((form.topic = (e.target as HTMLSelectElement).value), update())}
+          >
             ${(topics.value ?? []).map((tp) => html`<option value=${tp.name} ?selected=${tp.name === form.topic}>${tp.name}</option>`)}
-          </select></label>
-        <fieldset><legend>${t('sim.source')}</legend>
+          </select></label
+        >
+        <fieldset>
+          <legend>${t('sim.source')}</legend>
           ${(['stored', 'pasted'] as const).map(
-            (source) => html`<label class="choice"><input type="radio" name="source" value=${source} .checked=${form.source === source}
-              @change=${() => ((form.source = source), update())} /> ${t(source === 'stored' ? 'sim.stored' : 'sim.pasted')}</label>`,
+            (source) =>
+              html`<label class="choice"
+                ><input
+                  type="radio"
+                  name="source"
+                  value=${source}
+                  .checked=${form.source === source}
+                  @change=${() => ((form.source = source), update())}
+                />
+                ${t(source === 'stored' ? 'sim.stored' : 'sim.pasted')}</label
+              >`,
           )}
         </fieldset>
-        ${form.source === 'stored'
-          ? html`<label>${t('sim.eventId')} <input name="eventId" .value=${form.eventId}
-                @input=${(e: Event) => (form.eventId = (e.target as HTMLInputElement).value)} /></label>
-              <button type="button" @click=${() => void useNewest()}>${t('sim.newest')}</button>`
-          : html`<label class="block">${t('sim.json')}<textarea name="event" rows="12" .value=${form.json}
-              @input=${(e: Event) => (form.json = (e.target as HTMLTextAreaElement).value)}></textarea></label>`}
+        ${
+          form.source === 'stored'
+            ? html`<label
+                  >${t('sim.eventId')}
+                  <input
+                    name="eventId"
+                    .value=${form.eventId}
+                    @input=${(e: Event) => (form.eventId = (e.target as HTMLInputElement).value)}
+                /></label>
+                <button type="button" @click=${() => void useNewest()}>${t('sim.newest')}</button>`
+            : html`<label class="block"
+                >${t('sim.json')}<textarea
+                  name="event"
+                  rows="12"
+                  .value=${form.json}
+                  @input=${(e: Event) => (form.json = (e.target as HTMLTextAreaElement).value)}
+                ></textarea>
+              </label>`
+        }
         <button type="submit">${t('sim.run')}</button>
       </form>
       ${errorBox(result.error)} ${result.busy ? loading() : nothing}
-      ${answer
-        ? html`<div class="side-by-side">
-            <section class="original" aria-label=${t('sim.original')}><h2>${t('sim.original')}</h2>${jsonBlock(answer.original, t('sim.original'))}</section>
-            ${answer.explanations.length === 0 ? html`<p>${t('sim.noAgreements')}</p>` : answer.explanations.map(explanationView)}
-          </div>`
-        : nothing}`;
+      ${
+        answer
+          ? html`<div class="side-by-side">
+              <section class="original" aria-label=${t('sim.original')}>
+                <h2>${t('sim.original')}</h2>
+                ${jsonBlock(answer.original, t('sim.original'))}
+              </section>
+              ${answer.explanations.length === 0 ? html`<p>${t('sim.noAgreements')}</p>` : answer.explanations.map(explanationView)}
+            </div>`
+          : nothing
+      }`;
   },
 };
