@@ -80,6 +80,7 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
   let agencies: AgencySimulator | undefined;
   let summary: NodeJS.Timeout | undefined;
   let operatorConsole: ConsoleServer | undefined;
+  let consoleStarting: Promise<ConsoleServer> | undefined;
 
   const printSummary = async (): Promise<void> => {
     print(summaryLine(await gateway.metrics.registry.getMetricsAsJSON(), lanes));
@@ -96,6 +97,14 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     async start() {
       await ledgers.open();
       await gateway.start();
+      // The console starts while the rest does: its first start may build the front end (seconds).
+      consoleStarting = startOperatorConsole({
+        gatewayAddress: `127.0.0.1:${gateway.port}`,
+        port: options.consolePort ?? 8080,
+        portIsDefault: options.consolePortIsDefault ?? options.consolePort === undefined,
+        logger,
+      });
+      void consoleStarting.catch(() => undefined); // awaited below; not unhandled meanwhile
       // After the gateway: it creates the disclosure topic the audit services read.
       await ledgers.start();
       for (const store of watchlists) store.start();
@@ -103,22 +112,18 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
       metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
       const tokens = readDevTokens();
       const agreements = dev.policies.agreements;
+      operatorConsole = await consoleStarting;
       print(bannerText({ gatewayPort: gateway.port, metricsPort, agreements, ratePerSecond, seed }));
+      print(consoleLine(operatorConsole.url, tokens));
       await partners.start(tokens);
       const address = `127.0.0.1:${gateway.port}`;
       agencies = startAgencies({ address, tokens, ratePerSecond, seed, print, printError });
       summary = setInterval(() => void printSummary(), options.summaryIntervalMs ?? 5_000);
-      operatorConsole = await startOperatorConsole({
-        gatewayAddress: address,
-        port: options.consolePort ?? 8080,
-        portIsDefault: options.consolePortIsDefault ?? options.consolePort === undefined,
-        logger,
-      });
-      print(consoleLine(operatorConsole.url, tokens));
     },
 
     async stop() {
-      await operatorConsole?.stop();
+      // Also when start() failed after the console began starting.
+      await (operatorConsole ?? (await consoleStarting?.catch(() => undefined)))?.stop();
       await agencies?.stop(1_000);
       clearInterval(summary);
       partners.stop();
