@@ -228,7 +228,8 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     await page.getByLabel('by event id').check();
     await page.locator('input[name=eventId]').fill(usEvents[1]!);
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.locator('article.record').first().waitFor();
+    // The page first shows the newest records; the search by event id then leaves exactly one.
+    await page.locator('main h2', { hasText: /^Records: 1$/ }).waitFor();
     expect(await page.locator('article.record').count()).toBe(1);
     const stored = await page.locator('article.record').innerText();
     expect(stored).toContain(`CONSOLE-${RUN}-1`);

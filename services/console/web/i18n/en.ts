@@ -72,7 +72,7 @@ export const en = {
   'messages.from': 'From',
   'messages.to': 'To',
   'messages.limit': 'At most',
-  'messages.count': '{count} records',
+  'messages.count': 'Records: {count}',
   'messages.offset': 'Partition {partition}, offset {offset}',
   'messages.timestamp': 'Time',
   'messages.schemaId': 'Schema id',

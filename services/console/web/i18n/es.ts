@@ -74,7 +74,7 @@ export const es: Record<MessageKey, string> = {
   'messages.from': 'Desde',
   'messages.to': 'Hasta',
   'messages.limit': 'Como máximo',
-  'messages.count': '{count} registros',
+  'messages.count': 'Registros: {count}',
   'messages.offset': 'Partición {partition}, offset {offset}',
   'messages.timestamp': 'Hora',
   'messages.schemaId': 'Id de esquema',

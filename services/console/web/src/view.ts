@@ -41,18 +41,23 @@ export interface Load<T> {
   value?: T | undefined;
   error?: unknown;
   busy: boolean;
+  /** The latest call's number: an older call answering late must not overwrite a newer one. */
+  seq?: number;
 }
 
 export async function load<T>(state: Load<T>, work: () => Promise<T>): Promise<void> {
+  const seq = (state.seq ?? 0) + 1;
+  state.seq = seq;
   state.busy = true;
   state.error = undefined;
   update();
   try {
-    state.value = await work();
+    const value = await work();
+    if (state.seq === seq) state.value = value;
   } catch (error) {
-    state.error = error;
+    if (state.seq === seq) state.error = error;
   } finally {
-    state.busy = false;
+    if (state.seq === seq) state.busy = false;
     update();
   }
 }
