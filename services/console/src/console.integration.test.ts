@@ -57,6 +57,7 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
   const subscription = `console-anam-${RUN}`;
   const usEvents: string[] = [];
   let mxEvent = '';
+  let publishedFrom = new Date();
 
   async function publish(topic: string, value: CargoManifest, publisher: string): Promise<string> {
     const metadata = new Metadata();
@@ -118,6 +119,7 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     });
     await waitFor(anam.started, 30_000, 'ANAM subscribed');
     const us = example('us-northbound-laredo.json', US_TOPIC);
+    publishedFrom = new Date(Date.now() - 1_000);
     for (let i = 0; i < 3; i++) {
       const manifest: CargoManifest = {
         ...us,
@@ -271,6 +273,11 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     expect(view).not.toContain('G39281745');
     await screenshot(page, 'simulator-en');
 
+    // A gateway error is shown with its reason, translated, and the gateway's own words beside it.
+    await visit(`simulator?topic=${US_TOPIC}&eventId=${randomUUID()}`, 'Policy simulator');
+    const alert = page.getByRole('alert');
+    await alert.filter({ hasText: 'No record of this topic carries that event id.' }).waitFor();
+
     await visit('ledger', 'Disclosure ledger');
     await page.locator('p.decision', { hasText: 'Intact' }).waitFor();
     await waitFor(
@@ -297,6 +304,11 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
     const usToMx = explanations.find((x: { agreementId: string }) => x.agreementId === 'us-to-mx');
     expect(usToMx.decision).toBe('RELEASE');
     expect(JSON.stringify(usToMx.viewPayload)).not.toContain(US_VIN);
+    // A time range finds them too (the Messages page's third way to search).
+    const range = `from=${publishedFrom.toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}&limit=500`;
+    const inRange = await page.request.get(`${consoleServer.url}/api/records?topic=${US_TOPIC}&${range}`);
+    const ids = (await inRange.json()).records.map((r: { eventId: string }) => r.eventId);
+    expect(ids).toEqual(expect.arrayContaining(usEvents));
     const bad = await page.request.post(`${consoleServer.url}/api/explain`, {
       data: { topic: US_TOPIC, event: '{"meta": ' },
     });
