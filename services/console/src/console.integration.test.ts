@@ -252,14 +252,15 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
 
     await visit(`simulator?topic=${US_TOPIC}&eventId=${usEvents[2]}`, 'Policy simulator');
     const partner = page.locator('section.partner[aria-label="us-to-mx"]');
+    const fields = page.locator('table.fields[data-agreement="us-to-mx"]');
     await partner.waitFor();
     expect(await partner.locator('p.decision').innerText()).toContain('released');
-    expect(await partner.locator('tr[data-path="conveyance.vehicleIdentificationNumber"] td').first().innerText()).toBe(
+    expect(await fields.locator('tr[data-path="conveyance.vehicleIdentificationNumber"] td').first().innerText()).toBe(
       'dropped',
     );
-    expect(
-      await partner.locator('tr[data-path="driver.documents[*].documentNumber"] td').first().innerText(),
-    ).toContain('hashed');
+    expect(await fields.locator('tr[data-path="driver.documents[*].documentNumber"] td').first().innerText()).toContain(
+      'hashed',
+    );
     const original = await page.locator('section.original pre').innerText();
     // Avro JSON wraps union branches ({"org.puente…Person": {…}}): compare the text, field by field.
     const view = JSON.stringify(JSON.parse(await partner.locator('pre').innerText()));
@@ -343,9 +344,10 @@ describe('the operators’ console (real Kafka, real gRPC, real ledger, headless
 
     await visit(`simulator?topic=${US_TOPIC}&eventId=${usEvents[2]}`, 'Simulador de políticas');
     const partner = page.locator('section.partner[aria-label="us-to-mx"]');
+    const fields = page.locator('table.fields[data-agreement="us-to-mx"]');
     await partner.waitFor();
     expect(await partner.locator('p.decision').innerText()).toContain('se comparte');
-    expect(await partner.locator('tr[data-path="conveyance.vehicleIdentificationNumber"] td').first().innerText()).toBe(
+    expect(await fields.locator('tr[data-path="conveyance.vehicleIdentificationNumber"] td').first().innerText()).toBe(
       'se elimina',
     );
     await screenshot(page, 'simulator-es');

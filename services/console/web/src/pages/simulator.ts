@@ -63,6 +63,7 @@ function gateText(gate: string | undefined): string {
     : '';
 }
 
+/** One partner's column: the decision and the view it would receive, beside the original. */
 function explanationView(x: Explanation): TemplateResult {
   const recipients = x.recipients.map((r) => `${r.country}${r.agency ? ` ${r.agency}` : ''}`).join(', ');
   return html`<section class="partner" aria-label=${x.agreementId}>
@@ -74,37 +75,45 @@ function explanationView(x: Explanation): TemplateResult {
     </p>
     <p class="summary">${x.summary}</p>
     ${
-      x.fields.length > 0
-        ? html`<table class="fields" aria-label=${t('sim.fields')}>
-            <thead>
-              <tr>
-                <th scope="col">${t('sim.field')}</th>
-                <th scope="col">${t('sim.action')}</th>
-                <th scope="col">${t('sim.byRule')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${x.fields.map(
-                (f) =>
-                  html`<tr data-path=${f.path} data-action=${f.action}>
-                    <th scope="row"><code>${f.path}</code></th>
-                    <td class="action-${f.action.toLowerCase()}">
-                      ${t(`action.${f.action}`)}${f.transform ? ` (${f.transform})` : ''}
-                    </td>
-                    <td>${f.byDefault ? t('sim.byDefault') : (f.rule ?? '')}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : nothing
-    }
-    ${
       x.viewPayload
         ? html`<h3>${t('sim.view')}</h3>
             ${jsonBlock(x.viewPayload, `${t('sim.view')}: ${x.agreementId}`)}`
         : nothing
     }
   </section>`;
+}
+
+/** Every field's action under one agreement, full width below the columns. */
+function fieldsView(x: Explanation): TemplateResult | typeof nothing {
+  if (x.fields.length === 0) return nothing;
+  return html`<table
+    class="fields"
+    data-agreement=${x.agreementId}
+    aria-label=${`${t('sim.fields')}: ${x.agreementId}`}
+  >
+    <caption>
+      ${t('sim.fields')}: ${x.agreementId}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">${t('sim.field')}</th>
+        <th scope="col">${t('sim.action')}</th>
+        <th scope="col">${t('sim.byRule')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${x.fields.map(
+        (f) =>
+          html`<tr data-path=${f.path} data-action=${f.action}>
+            <th scope="row"><code>${f.path}</code></th>
+            <td class="action-${f.action.toLowerCase()}">
+              ${t(`action.${f.action}`)}${f.transform ? ` (${f.transform})` : ''}
+            </td>
+            <td>${f.byDefault ? t('sim.byDefault') : (f.rule ?? '')}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 }
 
 export const simulatorPage: Page = {
@@ -182,12 +191,13 @@ export const simulatorPage: Page = {
       ${
         answer
           ? html`<div class="side-by-side">
-              <section class="original" aria-label=${t('sim.original')}>
-                <h2>${t('sim.original')}</h2>
-                ${jsonBlock(answer.original, t('sim.original'))}
-              </section>
-              ${answer.explanations.length === 0 ? html`<p>${t('sim.noAgreements')}</p>` : answer.explanations.map(explanationView)}
-            </div>`
+                <section class="original" aria-label=${t('sim.original')}>
+                  <h2>${t('sim.original')}</h2>
+                  ${jsonBlock(answer.original, t('sim.original'))}
+                </section>
+                ${answer.explanations.length === 0 ? html`<p>${t('sim.noAgreements')}</p>` : answer.explanations.map(explanationView)}
+              </div>
+              ${answer.explanations.map(fieldsView)}`
           : nothing
       }`;
   },
