@@ -5,7 +5,14 @@ import { loadModelPortConfig } from './config.js';
 describe('loadModelPortConfig', () => {
   it('starts with no settings at all: gateway 50051, metrics 9464, about three events a second', () => {
     const config = loadModelPortConfig({}, () => 0.5);
-    expect(config).toEqual({ gatewayPort: 50051, metricsPort: 9464, ratePerSecond: 3, seed: 2 ** 30 });
+    expect(config).toEqual({
+      gatewayPort: 50051,
+      metricsPort: 9464,
+      ratePerSecond: 3,
+      seed: 2 ** 30,
+      consolePort: 8080,
+      consolePortIsDefault: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -18,5 +25,9 @@ describe('loadModelPortConfig', () => {
     expect(
       loadModelPortConfig({ PUENTE_GATEWAY_PORT: '6000', PUENTE_METRICS_PORT: '6001', PUENTE_SIM_SEED: '42' }),
     ).toMatchObject({ gatewayPort: 6000, metricsPort: 6001, seed: 42 });
+    expect(loadModelPortConfig({ PUENTE_CONSOLE_PORT: '6002' })).toMatchObject({
+      consolePort: 6002,
+      consolePortIsDefault: false,
+    });
   });
 });

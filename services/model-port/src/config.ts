@@ -9,6 +9,10 @@ export interface ModelPortConfig {
   readonly ratePerSecond: number;
   /** PUENTE_SIM_SEED (default: random, printed so a run can be repeated). */
   readonly seed: number;
+  /** PUENTE_CONSOLE_PORT: the operators' web console on 127.0.0.1 (default 8080). */
+  readonly consolePort: number;
+  /** True when PUENTE_CONSOLE_PORT was not set: a busy 8080 then gives way to any free port. */
+  readonly consolePortIsDefault: boolean;
 }
 
 export function loadModelPortConfig(
@@ -21,5 +25,7 @@ export function loadModelPortConfig(
     metricsPort: Number(env['PUENTE_METRICS_PORT'] ?? 9464),
     ratePerSecond: Number(env['PUENTE_SIM_RATE'] ?? (intervalMs > 0 ? 1000 / intervalMs : 3)),
     seed: Number(env['PUENTE_SIM_SEED'] ?? Math.floor(random() * 2 ** 31)),
+    consolePort: Number(env['PUENTE_CONSOLE_PORT'] ?? 8080),
+    consolePortIsDefault: env['PUENTE_CONSOLE_PORT'] === undefined,
   });
 }

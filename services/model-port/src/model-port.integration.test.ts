@@ -35,6 +35,7 @@ describe('startModelPort', () => {
       print: (line) => lines.push(line),
       printError: (line) => lines.push(line),
       summaryIntervalMs: 250,
+      consolePort: 0,
     });
     expect(modelPort.gatewayPort).toBeGreaterThan(0);
     expect(lines[0]).toContain(`gateway    127.0.0.1:${modelPort.gatewayPort}`);
@@ -50,6 +51,22 @@ describe('startModelPort', () => {
     }
     const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/puente_delivered_total\{agreement="us-to-mx"/);
+
+    // The console answers at the address printed, and a US operator signed in sees the topics.
+    expect(modelPort.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines).toContainEqual(expect.stringContaining(`console    ${modelPort.consoleUrl} — operators sign in`));
+    expect(await fetch(modelPort.consoleUrl).then((r) => r.text())).toContain('<div id="app">');
+    const signIn = await fetch(`${modelPort.consoleUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: readDevTokens().get('dev-us-cbp-operator') }),
+    });
+    expect(await signIn.json()).toEqual({ country: 'US' });
+    const topics = (await fetch(`${modelPort.consoleUrl}/api/topics`, {
+      headers: { cookie: (signIn.headers.get('set-cookie') ?? '').split(';')[0]! },
+    }).then((r) => r.json())) as { topics: { name: string; access: string }[] };
+    expect(topics.topics).toContainEqual(expect.objectContaining({ name: 'us.cargo-manifests.v1', access: 'RAW' }));
+    expect(topics.topics).toContainEqual(expect.objectContaining({ name: 'mx.cargo-manifests.v1', access: 'VIEW' }));
 
     // The US ledger holds what MX received, intact, with the US audit service's checkpoints.
     const operator = new OperatorServiceClient(`127.0.0.1:${modelPort.gatewayPort}`, credentials.createInsecure());

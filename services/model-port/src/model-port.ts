@@ -2,9 +2,11 @@
 // both countries, each country's disclosure ledger with its audit service, synthetic US and MX
 // agencies publishing through the gateway's gRPC port as real clients would, and partner
 // subscribers printing the policy views they receive. Each part is built beside this file
-// (dev-gateway.ts, ledgers.ts, country-services.ts, partners.ts, agencies.ts, summary.ts); this
-// file owns the order they start in and stop in.
+// (dev-gateway.ts, ledgers.ts, country-services.ts, partners.ts, agencies.ts, summary.ts), and the
+// operators' web console beside the gateway (operator-console.ts); this file owns the order they
+// start in and stop in.
 import type { Bus } from '@puente/bus';
+import type { ConsoleServer } from '@puente/console';
 import type { AvroCodec } from '@puente/contracts';
 import { readDevTokens } from '@puente/gateway/dev';
 import { type Logger, serveMetrics, silentLogger } from '@puente/runtime';
@@ -15,6 +17,7 @@ import { createCountryServices } from './country-services.js';
 import { createDevGateway } from './dev-gateway.js';
 import { createEmbeddedLedgers } from './ledgers.js';
 import type { LaneCounts } from './lanes.js';
+import { consoleLine, startOperatorConsole } from './operator-console.js';
 import { createPartners } from './partners.js';
 import { bannerText, summaryLine } from './summary.js';
 
@@ -39,11 +42,17 @@ export interface ModelPortOptions {
   readonly printError?: (line: string) => void;
   /** How often the summary line is printed. Default 5 s. */
   readonly summaryIntervalMs?: number;
+  /** The operators' web console's port on 127.0.0.1 (default 8080; 0: any free port). */
+  readonly consolePort?: number;
+  /** The console port is the default, not the user's choice: a busy one gives way to a free port. */
+  readonly consolePortIsDefault?: boolean;
 }
 
 export interface ModelPort {
   /** The port the gateway listens on (known once started). */
   readonly gatewayPort: number;
+  /** The operators' web console, `http://127.0.0.1:<port>` (known once started). */
+  readonly consoleUrl: string;
   start(): Promise<void>;
   /** Stops everything `start()` started, in reverse order; the bus is left to its owner. */
   stop(): Promise<void>;
@@ -70,6 +79,8 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
   let agencies: AgencySimulator | undefined;
   let summary: NodeJS.Timeout | undefined;
+  let operatorConsole: ConsoleServer | undefined;
+  let consoleStarting: Promise<ConsoleServer> | undefined;
 
   const printSummary = async (): Promise<void> => {
     print(summaryLine(await gateway.metrics.registry.getMetricsAsJSON(), lanes));
@@ -79,10 +90,21 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     get gatewayPort() {
       return gateway.port;
     },
+    get consoleUrl() {
+      return operatorConsole?.url ?? '';
+    },
 
     async start() {
       await ledgers.open();
       await gateway.start();
+      // The console starts while the rest does: its first start may build the front end (seconds).
+      consoleStarting = startOperatorConsole({
+        gatewayAddress: `127.0.0.1:${gateway.port}`,
+        port: options.consolePort ?? 8080,
+        portIsDefault: options.consolePortIsDefault ?? options.consolePort === undefined,
+        logger,
+      });
+      void consoleStarting.catch(() => undefined); // awaited below; not unhandled meanwhile
       // After the gateway: it creates the disclosure topic the audit services read.
       await ledgers.start();
       for (const store of watchlists) store.start();
@@ -90,7 +112,9 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
       metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
       const tokens = readDevTokens();
       const agreements = dev.policies.agreements;
+      operatorConsole = await consoleStarting;
       print(bannerText({ gatewayPort: gateway.port, metricsPort, agreements, ratePerSecond, seed }));
+      print(consoleLine(operatorConsole.url, tokens));
       await partners.start(tokens);
       const address = `127.0.0.1:${gateway.port}`;
       agencies = startAgencies({ address, tokens, ratePerSecond, seed, print, printError });
@@ -98,6 +122,8 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     },
 
     async stop() {
+      // Also when start() failed after the console began starting.
+      await (operatorConsole ?? (await consoleStarting?.catch(() => undefined)))?.stop();
       await agencies?.stop(1_000);
       clearInterval(summary);
       partners.stop();
