@@ -22,7 +22,9 @@ export interface CommandContext {
   connection(): Connection;
   clients(): GatewayClients;
   /** A unary call with credentials and deadline; gRPC errors become CliErrors. */
-  call<T>(invoke: (metadata: Metadata, options: CallOptions, callback: (e: ServiceError | null, v?: T) => void) => void): Promise<T>;
+  call<T>(
+    invoke: (metadata: Metadata, options: CallOptions, callback: (e: ServiceError | null, v?: T) => void) => void,
+  ): Promise<T>;
   /** Translates a gateway error (e.g. from a stream) into a CliError. */
   gatewayError(error: unknown): Error;
   close(): void;

@@ -41,7 +41,10 @@ export interface LintOptions {
 }
 
 /** The agreement files named: files as they are, folders by their *.yaml and *.yml. */
-export function readSources(paths: readonly string[], { cwd, messages }: Pick<LintOptions, 'cwd' | 'messages'>): AgreementSource[] {
+export function readSources(
+  paths: readonly string[],
+  { cwd, messages }: Pick<LintOptions, 'cwd' | 'messages'>,
+): AgreementSource[] {
   const { t } = messages;
   const sources: AgreementSource[] = [];
   for (const path of paths) {
@@ -57,7 +60,10 @@ export function readSources(paths: readonly string[], { cwd, messages }: Pick<Li
   return sources;
 }
 
-export function readKeysFile(file: string, { cwd, messages }: Pick<LintOptions, 'cwd' | 'messages'>): Map<string, string> {
+export function readKeysFile(
+  file: string,
+  { cwd, messages }: Pick<LintOptions, 'cwd' | 'messages'>,
+): Map<string, string> {
   let text: string;
   try {
     text = readFileSync(resolve(cwd, file), 'utf8');
@@ -95,6 +101,11 @@ export function lintAgreements(paths: readonly string[], options: LintOptions): 
     return { files: sources.map((s) => s.file), problems: [], unsetKeys: [...unset].sort(), set };
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
-    return { files: sources.map((s) => s.file), problems: error.problems, unsetKeys: [...unset].sort(), set: undefined };
+    return {
+      files: sources.map((s) => s.file),
+      problems: error.problems,
+      unsetKeys: [...unset].sort(),
+      set: undefined,
+    };
   }
 }

@@ -7,7 +7,8 @@ import type { Messages } from '../i18n/messages.js';
 
 export function parseCount(value: string | undefined, option: string, t: Messages['t']): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw usageError(t('error.integer', { option, value }));
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw usageError(t('error.integer', { option, value }));
   return Number(value);
 }
 

@@ -88,7 +88,9 @@ async function showLag(
             const cells = offsets(p);
             return [who, s.subscription, t(s.connected ? 'yes' : 'no'), ...cells.slice(0, 4), lagCell(p.lag)];
           });
-          return rows.length > 0 ? rows : [[who, s.subscription, t(s.connected ? 'yes' : 'no'), '-', '-', '-', '-', lagCell(s.totalLag)]];
+          return rows.length > 0
+            ? rows
+            : [[who, s.subscription, t(s.connected ? 'yes' : 'no'), '-', '-', '-', '-', lagCell(s.totalLag)]];
         }),
         { right: [4, 5, 6, 7] },
       ),
@@ -98,7 +100,9 @@ async function showLag(
   else
     context.out(
       renderTable(
-        ['group', 'state', 'members', 'topic', 'partition', 'committed', 'end', 'lag'].map((c) => t(`col.${c}` as never)),
+        ['group', 'state', 'members', 'topic', 'partition', 'committed', 'end', 'lag'].map((c) =>
+          t(`col.${c}` as never),
+        ),
         response.consumerGroups.flatMap((g) =>
           g.partitions.map((p) => {
             const cells = offsets(p);

@@ -64,7 +64,8 @@ async function lint(context: CommandContext, paths: string[], keysFile: string |
     keysFile,
     messages: context.messages,
   });
-  const relative = (file: string) => (file.startsWith(`${context.io.cwd}/`) ? file.slice(context.io.cwd.length + 1) : file);
+  const relative = (file: string) =>
+    file.startsWith(`${context.io.cwd}/`) ? file.slice(context.io.cwd.length + 1) : file;
   if (context.json) {
     context.printJson({
       ok: result.problems.length === 0,
@@ -102,7 +103,11 @@ interface ExplainOptions {
 }
 
 /** The event of `--event FILE` as Avro JSON of its topic (friendly JSON converted locally). */
-function readEvent(context: CommandContext, file: string, topicOption: string | undefined): { topic: string; payload: Buffer } {
+function readEvent(
+  context: CommandContext,
+  file: string,
+  topicOption: string | undefined,
+): { topic: string; payload: Buffer } {
   const { t } = context.messages;
   let json: unknown;
   try {
@@ -125,7 +130,10 @@ function readEvent(context: CommandContext, file: string, topicOption: string | 
     return { topic, payload: Buffer.from(JSON.stringify(value)) };
   } catch (avroError) {
     try {
-      return { topic, payload: Buffer.from(JSON.stringify(codec.toAvroJson(topic, codec.fromFriendlyJson(topic, value)))) };
+      return {
+        topic,
+        payload: Buffer.from(JSON.stringify(codec.toAvroJson(topic, codec.fromFriendlyJson(topic, value)))),
+      };
     } catch {
       throw usageError(t('error.event.invalid', { file, topic, message: errorText(avroError) }));
     }

@@ -26,7 +26,10 @@ export function registerSchemasCommands(program: Command, registry: CommandRegis
     async (context, _args, options) =>
       check(context, {
         schemasDir: resolve(context.io.cwd, String(options['schemas'] ?? `${repoRoot}schemas`)),
-        generatedDir: resolve(context.io.cwd, String(options['generated'] ?? `${repoRoot}services/sdk/contracts/src/generated`)),
+        generatedDir: resolve(
+          context.io.cwd,
+          String(options['generated'] ?? `${repoRoot}services/sdk/contracts/src/generated`),
+        ),
         policiesDir: resolve(context.io.cwd, String(options['policies'] ?? `${repoRoot}deploy/policies`)),
       }),
     (c) =>
@@ -72,7 +75,9 @@ async function check(
   let checkedTopics = 0;
   if (connection.configured) {
     const { operator } = context.clients();
-    const topics = await context.call<ListTopicsResponse>((md, opts, cb) => operator.listTopics({ prefix: '' }, md, opts, cb));
+    const topics = await context.call<ListTopicsResponse>((md, opts, cb) =>
+      operator.listTopics({ prefix: '' }, md, opts, cb),
+    );
     const catalog = createCodec().catalog;
     const withSchema = topics.topics.filter((s) => s.valueSubject !== '' && s.latestSchemaId !== 0);
     checkedTopics = withSchema.length;

@@ -37,7 +37,9 @@ export function registerTopicsCommands(program: Command, registry: CommandRegist
 
 async function listTopics(context: CommandContext, prefix: string): Promise<void> {
   const { operator } = context.clients();
-  const response = await context.call<ListTopicsResponse>((md, opts, cb) => operator.listTopics({ prefix }, md, opts, cb));
+  const response = await context.call<ListTopicsResponse>((md, opts, cb) =>
+    operator.listTopics({ prefix }, md, opts, cb),
+  );
   if (context.json) {
     context.printJson(response.topics.map(summaryJson));
     return;

@@ -29,7 +29,8 @@ export interface Connection {
   readonly configured: boolean;
   readonly token: string | undefined;
   /** TLS material; plaintext when `ca` is undefined. */
-  readonly tls: { readonly ca: Buffer; readonly cert: Buffer | undefined; readonly key: Buffer | undefined } | undefined;
+  readonly tls:
+    { readonly ca: Buffer; readonly cert: Buffer | undefined; readonly key: Buffer | undefined } | undefined;
   /** The config file consulted, for hints. */
   readonly configFile: string;
 }
@@ -53,7 +54,8 @@ export interface ResolveOptions {
   readonly messages: Messages;
 }
 
-const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
+const nonEmpty = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : value;
 
 export function configFilePath(env: Readonly<Record<string, string | undefined>>, homedir: string): string {
   return nonEmpty(env['PUENTE_CONFIG']) ?? join(homedir, '.config', 'puente', 'config.yaml');

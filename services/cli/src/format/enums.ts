@@ -1,12 +1,5 @@
 // Enum values of the gateway's messages as the names people and scripts read ("RAW", "VIEW").
-import {
-  FieldAction,
-  PolicyDecision,
-  TopicAccess,
-  TopicKind,
-  WithholdingGate,
-  DisclosureKind,
-} from '@puente/proto';
+import { FieldAction, PolicyDecision, TopicAccess, TopicKind, WithholdingGate, DisclosureKind } from '@puente/proto';
 
 const nameOf =
   <E extends Record<number, string>>(values: E) =>

@@ -13,7 +13,9 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   options: TableOptions = {},
 ): string {
-  const widths = header.map((cell, i) => Math.max(visibleWidth(cell), ...rows.map((row) => visibleWidth(row[i] ?? ''))));
+  const widths = header.map((cell, i) =>
+    Math.max(visibleWidth(cell), ...rows.map((row) => visibleWidth(row[i] ?? ''))),
+  );
   const right = new Set(options.right ?? []);
   const line = (cells: readonly string[]) =>
     cells

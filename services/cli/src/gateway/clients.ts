@@ -41,7 +41,5 @@ export const callOptions = (): CallOptions => ({ deadline: Date.now() + CALL_TIM
 
 /** A grpc-js unary call as a promise: `unary((cb) => client.listTopics(req, md, opts, cb))`. */
 export function unary<T>(invoke: (callback: (error: ServiceError | null, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) =>
-    invoke((error, value) => (error ? reject(error) : resolve(value as T))),
-  );
+  return new Promise<T>((resolve, reject) => invoke((error, value) => (error ? reject(error) : resolve(value as T))));
 }

@@ -33,7 +33,8 @@ export function createMessages(lang: Lang): Messages {
         return value === undefined ? whole : String(value);
       }),
     // Offsets and counts arrive as decimal strings (int64); Intl formats them exactly as BigInt.
-    number: (value) => numbers.format(typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : Number(value)),
+    number: (value) =>
+      numbers.format(typeof value === 'string' && /^-?\d+$/.test(value) ? BigInt(value) : Number(value)),
     date: (value) => (value === undefined ? '-' : `${dates.format(value)} UTC`),
   };
 }
