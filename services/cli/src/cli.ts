@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 
 import type { CliIo } from './cli-io.js';
+import type { CommandRegistry } from './command-registry.js';
 import { createCommandContext, type CommandContext } from './command-context.js';
 import type { ConnectionFlags } from './config/connection.js';
 import { CliError, ExitCode, usageError } from './exit-codes.js';
@@ -14,18 +15,6 @@ import { registerPublishCommand } from './commands/publish.js';
 import { registerSchemasCommands } from './commands/schemas.js';
 import { registerTailCommand } from './commands/tail.js';
 import { registerTopicsCommands } from './commands/topics.js';
-
-/** What a command group needs to declare its commands. */
-export interface CommandRegistry {
-  /** A leaf command with the shared options; `run` gets the command's context and its arguments. */
-  leaf(
-    parent: Command,
-    name: string,
-    description: string,
-    run: (context: CommandContext, args: unknown[], options: Record<string, unknown>) => Promise<ExitCode | void>,
-    setup?: (command: Command) => void,
-  ): Command;
-}
 
 /** Options every command takes (also before the command name, kubectl style). */
 function addSharedOptions(command: Command, { recordKey }: { recordKey: boolean }): Command {

@@ -47,3 +47,9 @@ export function parseFrom(value: string, t: Messages['t']): From {
   if (time) return { kind: 'time', time };
   throw usageError(t('error.from', { value }));
 }
+
+/** A string option's value (commander's options are untyped). */
+export function text(options: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -10,12 +10,12 @@ import type {
   WhoReceivedResponse,
 } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { disclosureKindName } from '../format/enums.js';
 import { renderTable } from '../format/table.js';
-import { parseCount, parseParty, parseTime } from './arguments.js';
+import { parseCount, parseParty, parseTime, text } from './arguments.js';
 
 export function registerAuditCommands(program: Command, registry: CommandRegistry): void {
   const audit = program.command('audit').description("your country's disclosure ledger");
@@ -23,7 +23,7 @@ export function registerAuditCommands(program: Command, registry: CommandRegistr
     audit,
     'verify',
     'verify the hash chain and the signed checkpoints of the ledger',
-    async (context, _args, options) => verify(context, String(options['fromCheckpoint'] ?? '')),
+    async (context, _args, options) => verify(context, text(options, 'fromCheckpoint') ?? ''),
     (c) => c.option('--from-checkpoint <id>', 'verify from this signed checkpoint instead of the first entry'),
   );
   registry.leaf(
@@ -39,19 +39,19 @@ export function registerAuditCommands(program: Command, registry: CommandRegistr
     'disclosures by agreement, recipient and time, oldest first',
     async (context, _args, options) => {
       const { t } = context.messages;
-      const recipient = options['recipient'] as string | undefined;
+      const recipient = text(options, 'recipient');
       const party = recipient === undefined ? undefined : parseParty(recipient, '--recipient', t);
-      const since = parseTime(options['since'] as string | undefined, '--since', t);
-      const until = parseTime(options['until'] as string | undefined, '--until', t);
+      const since = parseTime(text(options, 'since'), '--since', t);
+      const until = parseTime(text(options, 'until'), '--until', t);
       await list(
         context,
         {
-          agreementId: String(options['agreement'] ?? ''),
+          agreementId: text(options, 'agreement') ?? '',
           recipientCountry: party?.country ?? '',
           recipientAgency: party?.agency ?? '',
           times: since || until ? { startTime: since, endTime: until } : undefined,
-          limit: parseCount(options['limit'] as string | undefined, '--limit', t) ?? 0,
-          pageToken: String(options['pageToken'] ?? ''),
+          limit: parseCount(text(options, 'limit'), '--limit', t) ?? 0,
+          pageToken: text(options, 'pageToken') ?? '',
         },
         options['all'] === true,
       );

@@ -3,10 +3,10 @@
 import type { Command } from 'commander';
 import type { GetSubscriptionLagResponse, PartitionLag } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { renderTable } from '../format/table.js';
-import { parseParty } from './arguments.js';
+import { parseParty, text } from './arguments.js';
 
 export function registerLagCommand(program: Command, registry: CommandRegistry): void {
   registry.leaf(
@@ -15,12 +15,12 @@ export function registerLagCommand(program: Command, registry: CommandRegistry):
     'lag per partition of every subscription and consumer group',
     async (context, _args, options) => {
       const { t } = context.messages;
-      const subscriber = options['subscriber'] as string | undefined;
+      const subscriber = text(options, 'subscriber');
       await showLag(context, {
         subscriber: subscriber === undefined ? undefined : parseParty(subscriber, '--subscriber', t),
-        subscription: String(options['subscription'] ?? ''),
-        topic: String(options['topic'] ?? ''),
-        consumerGroup: String(options['group'] ?? ''),
+        subscription: text(options, 'subscription') ?? '',
+        topic: text(options, 'topic') ?? '',
+        consumerGroup: text(options, 'group') ?? '',
       });
     },
     (c) =>

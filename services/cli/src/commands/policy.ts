@@ -12,9 +12,11 @@ import {
   PayloadFormat,
   PolicyDecision,
   type PolicyExplanation,
+  WithholdingGate,
 } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
+import { text } from './arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { errorText } from '../config/connection.js';
 import { CliError, ExitCode, usageError } from '../exit-codes.js';
@@ -28,7 +30,7 @@ export function registerPolicyCommands(program: Command, registry: CommandRegist
     policy,
     'lint',
     'check agreement files against the schema catalog (no gateway needed)',
-    async (context, [paths], options) => lint(context, paths as string[], options['keys'] as string | undefined),
+    async (context, [paths], options) => lint(context, paths as string[], text(options, 'keys')),
     (c) =>
       c
         .argument('<files...>', 'agreement files, or folders of them')
@@ -40,10 +42,10 @@ export function registerPolicyCommands(program: Command, registry: CommandRegist
     'what an agreement would do with an event: decision, gate, rules and every field',
     async (context, _args, options) =>
       explain(context, {
-        agreement: String(options['agreement']),
-        eventFile: options['event'] as string | undefined,
-        eventId: options['eventId'] as string | undefined,
-        topic: options['topic'] as string | undefined,
+        agreement: text(options, 'agreement') ?? '',
+        eventFile: text(options, 'event'),
+        eventId: text(options, 'eventId'),
+        topic: text(options, 'topic'),
         purposes: (options['purposes'] as string[] | undefined) ?? [],
       }),
     (c) =>
@@ -116,10 +118,7 @@ function readEvent(
     if (error instanceof SyntaxError) throw usageError(t('error.event.json', { file, message: error.message }));
     throw usageError(t('error.file.read', { file, message: errorText(error) }));
   }
-  const example =
-    json !== null && typeof json === 'object' && 'topic' in json && 'value' in json
-      ? (json as { topic: unknown; value: unknown })
-      : undefined;
+  const example = json !== null && typeof json === 'object' && 'topic' in json && 'value' in json ? json : undefined;
   const topic = topicOption ?? (typeof example?.topic === 'string' ? example.topic : undefined);
   if (topic === undefined) throw usageError(t('error.explain.topic'));
   const codec = createCodec();
@@ -211,7 +210,7 @@ function printExplanation(context: CommandContext, e: PolicyExplanation): void {
   context.out(style.bold(t('explain.agreement', { agreement: e.agreementId, version: e.agreementVersion })));
   const decision = decisionName(e.decision);
   context.out(`  ${t('explain.decision')}: ${released ? style.green(decision) : style.red(decision)}`);
-  if (e.gate !== 0) context.out(`  ${t('explain.gate')}: ${gateName(e.gate)}`);
+  if (e.gate !== WithholdingGate.UNSPECIFIED) context.out(`  ${t('explain.gate')}: ${gateName(e.gate)}`);
   if (e.decidingRule) context.out(`  ${t('explain.rule')}: ${e.decidingRule}`);
   context.out(`  ${t('explain.summary')}: ${e.summary}`);
   if (e.rules.length > 0) {

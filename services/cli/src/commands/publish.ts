@@ -13,7 +13,7 @@ import {
   type PublishStreamResponse,
 } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { errorText } from '../config/connection.js';
 import { ExitCode, usageError } from '../exit-codes.js';
@@ -22,7 +22,7 @@ import { rejectionOf } from '../gateway/errors.js';
 import { createProgress } from '../format/progress.js';
 import { renderTable } from '../format/table.js';
 import { prepareLine, type PreparedLine } from '../publish-input.js';
-import { parseCount } from './arguments.js';
+import { parseCount, text } from './arguments.js';
 
 /** Events per PublishStream request, and requests in flight (the gateway reads 16 ahead). */
 const BATCH = 50;
@@ -42,8 +42,8 @@ export function registerPublishCommand(program: Command, registry: CommandRegist
     'publish',
     'publish the events of a JSON Lines file (Avro JSON, or the friendly JSON of schemas/examples)',
     async (context, [topic], options) =>
-      publishFile(context, String(topic), String(options['file']), {
-        batch: parseCount(options['batch'] as string | undefined, '--batch', context.messages.t) ?? BATCH,
+      publishFile(context, String(topic), text(options, 'file') ?? '', {
+        batch: parseCount(text(options, 'batch'), '--batch', context.messages.t) ?? BATCH,
       }),
     (c) =>
       c

@@ -10,7 +10,8 @@ import { runSchemasCommand } from '@puente/contracts/tools';
 import { compilePolicySet, readAgreementSources } from '@puente/policy';
 import type { ListTopicsResponse } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
+import { text } from './arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderTable } from '../format/table.js';
@@ -25,12 +26,12 @@ export function registerSchemasCommands(program: Command, registry: CommandRegis
     'the catalog lock is current and BACKWARD compatible; a configured gateway serves the same ids',
     async (context, _args, options) =>
       check(context, {
-        schemasDir: resolve(context.io.cwd, String(options['schemas'] ?? `${repoRoot}schemas`)),
+        schemasDir: resolve(context.io.cwd, text(options, 'schemas') ?? `${repoRoot}schemas`),
         generatedDir: resolve(
           context.io.cwd,
-          String(options['generated'] ?? `${repoRoot}services/sdk/contracts/src/generated`),
+          text(options, 'generated') ?? `${repoRoot}services/sdk/contracts/src/generated`,
         ),
-        policiesDir: resolve(context.io.cwd, String(options['policies'] ?? `${repoRoot}deploy/policies`)),
+        policiesDir: resolve(context.io.cwd, text(options, 'policies') ?? `${repoRoot}deploy/policies`),
       }),
     (c) =>
       c

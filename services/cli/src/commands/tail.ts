@@ -12,10 +12,10 @@ import {
   PayloadFormat,
 } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { usageError } from '../exit-codes.js';
-import { type From, parseCount, parseFrom } from './arguments.js';
+import { parseCount, parseFrom, text, type From } from './arguments.js';
 import { resolveViewAgreement } from './view-agreement.js';
 
 /** The gateway's cap on records per BrowseRecords call. */
@@ -42,24 +42,25 @@ export function registerTailCommand(program: Command, registry: CommandRegistry)
     'print decoded records of a topic (--as MX: as that partner receives them)',
     async (context, [topic], options) => {
       const { t } = context.messages;
-      const from = options['from'] === undefined ? undefined : parseFrom(String(options['from']), t);
-      const key = options['key'] as string | undefined;
-      const eventId = options['eventId'] as string | undefined;
+      const fromText = text(options, 'from');
+      const from = fromText === undefined ? undefined : parseFrom(fromText, t);
+      const key = text(options, 'key');
+      const eventId = text(options, 'eventId');
       if ([from, key, eventId].filter((x) => x !== undefined).length > 1) throw usageError(t('error.tail.selectors'));
-      const interval = parseCount(options['interval'] as string | undefined, '--interval', t) ?? DEFAULT_INTERVAL_MS;
+      const interval = parseCount(text(options, 'interval'), '--interval', t) ?? DEFAULT_INTERVAL_MS;
       const tail: Omit<TailOptions, 'viewAgreementId'> = {
         from,
-        partition: parseCount(options['partition'] as string | undefined, '--partition', t),
+        partition: parseCount(text(options, 'partition'), '--partition', t),
         key,
         eventId,
         follow: options['follow'] === true,
-        limit: parseCount(options['limit'] as string | undefined, '--limit', t),
+        limit: parseCount(text(options, 'limit'), '--limit', t),
         // Bounded both ways: no busy loop against the gateway, no minute-long waits.
         intervalMs: Math.min(10_000, Math.max(100, interval)),
       };
       const viewAgreementId = await resolveViewAgreement(context, String(topic), {
-        agreement: options['agreement'] as string | undefined,
-        as: options['as'] as string | undefined,
+        agreement: text(options, 'agreement'),
+        as: text(options, 'as'),
       });
       await tailTopic(context, String(topic), { ...tail, viewAgreementId });
     },

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import type { DescribeTopicResponse, ListTopicsResponse, TopicSummary } from '@puente/proto';
 
-import type { CommandRegistry } from '../cli.js';
+import type { CommandRegistry } from '../command-registry.js';
+import { text } from './arguments.js';
 import type { CommandContext } from '../command-context.js';
 import { accessName, kindName } from '../format/enums.js';
 import { renderTable } from '../format/table.js';
@@ -14,7 +15,7 @@ export function registerTopicsCommands(program: Command, registry: CommandRegist
     program,
     'topics',
     'list the topics you may inspect, with partitions, records and schema',
-    async (context, _args, options) => listTopics(context, String(options['prefix'] ?? '')),
+    async (context, _args, options) => listTopics(context, text(options, 'prefix') ?? ''),
     (c) => c.option('--prefix <prefix>', 'only topics whose name starts with this (e.g. mx. or dlq.)'),
   );
   const topic = program.command('topic').description('one topic');
@@ -24,8 +25,8 @@ export function registerTopicsCommands(program: Command, registry: CommandRegist
     'partitions, offsets, schema subject and id, retention and replication of a topic',
     async (context, [name], options) =>
       describeTopic(context, String(name), {
-        agreement: options['agreement'] as string | undefined,
-        as: options['as'] as string | undefined,
+        agreement: text(options, 'agreement'),
+        as: text(options, 'as'),
       }),
     (c) =>
       c

@@ -175,5 +175,5 @@ function readContext(
     if (typeof value !== 'string')
       throw usage(t('error.config.invalid', { file, message: `contexts.${chosen}.${key} must be a string` }));
   }
-  return entry as ContextEntry;
+  return entry;
 }

@@ -2,11 +2,11 @@
 // FORCE_COLOR (https://no-color.org, https://force-color.org). Pipes and files get plain text.
 export interface Style {
   readonly enabled: boolean;
-  bold(text: string): string;
-  red(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  dim(text: string): string;
+  readonly bold: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly green: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly dim: (text: string) => string;
 }
 
 export function colourEnabled(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {

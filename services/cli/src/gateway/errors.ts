@@ -7,7 +7,7 @@ import { CliError, ExitCode } from '../exit-codes.js';
 import type { Messages } from '../i18n/messages.js';
 
 export function exitCodeOf(code: number): ExitCode {
-  switch (code) {
+  switch (code as status) {
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:
       return ExitCode.DENIED;
@@ -45,7 +45,8 @@ export function fromGatewayError(error: unknown, address: string, messages: Mess
   }
   const rpc = rpcStatusFromError(error);
   const { reason, lines } = describeDetails(rpc ? fromRpcStatus(rpc) : {});
-  if (reason === undefined && (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED)) {
+  const code = error.code as status;
+  if (reason === undefined && (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED)) {
     return new CliError({
       exitCode: ExitCode.UNAVAILABLE,
       reason: status[error.code] ?? 'UNAVAILABLE',

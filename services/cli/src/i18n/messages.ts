@@ -9,9 +9,9 @@ export const catalogs: Readonly<Record<Lang, Readonly<Record<MessageKey, string>
 
 export interface Messages {
   readonly lang: Lang;
-  t(key: MessageKey, params?: Readonly<Record<string, string | number | bigint>>): string;
-  number(value: number | bigint | string): string;
-  date(value: Date | undefined): string;
+  readonly t: (key: MessageKey, params?: Readonly<Record<string, string | number | bigint>>) => string;
+  readonly number: (value: number | bigint | string) => string;
+  readonly date: (value: Date | undefined) => string;
 }
 
 /** The language of the locale variables, as a POSIX program reads them (first set wins). */
