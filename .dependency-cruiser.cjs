@@ -111,6 +111,25 @@ module.exports = {
         pathNot: [`^${escape(folderOf('@puente/ledger'))}/`, `^${escape(folderOf('@puente/runtime'))}/`],
       },
     },
+    {
+      name: 'operator-tools-only-over-grpc',
+      comment:
+        "The operators' tools (services/cli, services/console) speak to the gateway only over gRPC: outside their tests they import no service (gateway, audit, screening, risk, model-port) and neither @puente/ledger nor @puente/bus; @puente/proto, runtime, contracts and policy are theirs to use. Written by path, so it holds before either package exists.",
+      severity: 'error',
+      from: {
+        path: '^services/(cli|console)/',
+        pathNot: ['\\.test\\.tsx?$', '^services/(cli|console)/src/testing/'],
+      },
+      to: {
+        path: [
+          '^services/(gateway|audit|screening|risk|model-port)/',
+          `^${escape(folderOf('@puente/ledger'))}/`,
+          `^${escape(folderOf('@puente/bus'))}/`,
+          // The package names too: unresolved (not declared by the tool), a name is all there is.
+          '^@puente/(gateway|audit|screening|risk|model-port|ledger|bus)(/|$)',
+        ],
+      },
+    },
     ...layering,
   ],
   options: {

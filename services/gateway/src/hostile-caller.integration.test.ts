@@ -25,6 +25,7 @@ import {
   VerifyLedgerRequest,
   WhoReceivedRequest,
   ListDisclosuresRequest,
+  ListAgreementsRequest,
 } from '@puente/proto';
 import { KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
@@ -270,6 +271,12 @@ const wellFormed: Record<string, fc.Arbitrary<Uint8Array[]>> = {
       pageToken: fc.oneof(anyText, fc.base64String({ maxLength: 80 })),
     })
     .map((request) => [ListDisclosuresRequest.encode(request).finish()]),
+  listAgreements: fc
+    .record({
+      topic: fc.oneof(fc.constant(''), topicName),
+      recipientCountry: fc.oneof(fc.constantFrom('', 'US', 'MX', 'us', 'CA'), anyText),
+    })
+    .map((request) => [ListAgreementsRequest.encode(request).finish()]),
 };
 
 const randomBytes = fc.array(
@@ -386,6 +393,8 @@ describe('a hostile caller', () => {
   });
 
   it('gets a status for every call, leaves the gateway serving and its heap where it was', async () => {
+    // Every RPC of both services has well-formed requests to be fuzzed with, and nothing else does.
+    expect(Object.keys(wellFormed).sort()).toEqual(methods.map((m) => m.name).sort());
     // Warm up once with each kind of input, so caches, compiled code and connections that a
     // gateway keeps for good are there before the heap is measured.
     const warmUp = new Client(address, credentials.createInsecure());

@@ -1,6 +1,6 @@
 // OperatorService on a real Kafka broker and real gRPC sockets: the operator role, raw access to
-// the own country's topics, partner topics only as an agreement's view, policy explanations and
-// subscription lag from the cursor store.
+// the own country's topics, partner topics only as an agreement's view, policy explanations,
+// subscription lag from the cursor store, consumer groups' lag and the agreements loaded.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ import {
   type ExplainPolicyResponse,
   type GetSubscriptionLagRequest,
   type GetSubscriptionLagResponse,
+  type ListAgreementsRequest,
+  type ListAgreementsResponse,
   type ListTopicsResponse,
   type PublishRequest,
   type PublishResponse,
@@ -37,6 +39,7 @@ import { createCodec } from '@puente/contracts';
 import { compilePolicySet, readAgreementSources } from '@puente/policy';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { friendlyToAvroJson } from '@puente/contracts/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SINGLE_BROKER_AUDIT_TOPIC } from './audit/audit-topic.js';
@@ -129,6 +132,12 @@ describe('OperatorService on real Kafka and gRPC', () => {
     call<GetSubscriptionLagRequest, GetSubscriptionLagResponse>(
       operator.getSubscriptionLag.bind(operator),
       request,
+      who,
+    );
+  const agreements = (request: Partial<ListAgreementsRequest>, who: string) =>
+    call<ListAgreementsRequest, ListAgreementsResponse>(
+      operator.listAgreements.bind(operator),
+      { topic: '', recipientCountry: '', ...request },
       who,
     );
   const publishUs = (value: unknown) =>
@@ -527,5 +536,100 @@ describe('OperatorService on real Kafka and gRPC', () => {
       'dev-us-cbp-operator',
     );
     expect(unknown.subscriptions).toEqual([]);
+  });
+  it("reports a consumer group's lag only on the caller's country's topics", async () => {
+    const US = 'us.cargo-manifests.v1';
+    const MX = 'mx.cargo-manifests.v1';
+    const manifestId = `TEST-${randomUUID().slice(0, 8)}`;
+    const first = await publishUs(manifest('us-northbound-laredo.json', 'SENSITIVE', manifestId));
+    const last = await publishUs(manifest('us-northbound-laredo.json', 'SENSITIVE', manifestId));
+    expect(last.partition).toBe(first.partition);
+    // A service's consumer group reading both countries' manifests, committing on one partition of each.
+    const groupId = `operator-test.lag.${randomUUID()}`;
+    const member = await bus.subscribe({ groupId, topics: [US, MX], handler: async () => undefined });
+    try {
+      const owns = (topic: string, partition: number) =>
+        member.assignments().some((tp) => tp.topic === topic && tp.partition === partition);
+      await waitFor(() => owns(US, first.partition) && owns(MX, 0), 30_000, 'the group to own both partitions');
+      const committed = String(Number(first.offset) + 1);
+      await member.commit([
+        { topic: US, partition: first.partition, offset: committed },
+        { topic: MX, partition: 0, offset: '0' },
+      ]);
+
+      const us = await lag({ subscription: '', topic: '', consumerGroup: groupId }, 'dev-us-cbp-operator');
+      // A named group: no subscription is listed.
+      expect(us.subscriptions).toEqual([]);
+      expect(us.consumerGroups).toHaveLength(1);
+      const group = us.consumerGroups[0]!;
+      expect(group).toMatchObject({ groupId, state: 'Stable', members: 1 });
+      // Only the US partition: where the group stands on MX's topic is MX's business.
+      expect(group.partitions.map((p) => [p.topic, p.partition, p.committedOffset])).toEqual([
+        [US, first.partition, committed],
+      ]);
+      const [partition] = group.partitions;
+      // Other tests may publish to the topic meanwhile: the end is at least the last record's.
+      expect(BigInt(partition!.endOffset)).toBeGreaterThanOrEqual(BigInt(last.offset) + 1n);
+      expect(partition!.lag).toBe(String(BigInt(partition!.endOffset) - BigInt(committed)));
+      expect(group.totalLag).toBe(partition!.lag);
+
+      const mx = await lag({ subscription: '', topic: '', consumerGroup: groupId }, 'dev-mx-anam-operator');
+      expect(mx.consumerGroups.map((g) => g.partitions.map((p) => [p.topic, p.partition, p.committedOffset]))).toEqual([
+        [[MX, 0, '0']],
+      ]);
+
+      // Unfiltered, the group is among all others (never a gateway reader); filters leave it out.
+      const everything = await lag({ subscription: '', topic: '', consumerGroup: '' }, 'dev-us-cbp-operator');
+      expect(everything.consumerGroups.map((g) => g.groupId)).toContain(groupId);
+      expect(everything.consumerGroups.some((g) => g.groupId.startsWith('puente.reader.'))).toBe(false);
+      const ids = everything.consumerGroups.map((g) => g.groupId);
+      expect(ids).toEqual([...ids].sort());
+      const otherTopic = await lag({ subscription: '', topic: MX, consumerGroup: groupId }, 'dev-us-cbp-operator');
+      expect(otherTopic.consumerGroups).toEqual([]);
+      const bySubscription = await lag(
+        { subscription: `no-such-${randomUUID().slice(0, 8)}`, topic: '', consumerGroup: '' },
+        'dev-us-cbp-operator',
+      );
+      expect(bySubscription.consumerGroups).toEqual([]);
+    } finally {
+      await member.stop();
+    }
+    const left = await lag({ subscription: '', topic: '', consumerGroup: groupId }, 'dev-us-cbp-operator');
+    expect(left.consumerGroups[0]).toMatchObject({ groupId, state: 'Empty', members: 0 });
+  });
+
+  it('lists the agreements involving the caller, with their topics, rules and view schemas', async () => {
+    for (const who of ['dev-us-cbp-operator', 'dev-mx-anam-operator']) {
+      const { agreements: listed } = await agreements({}, who);
+      expect(listed.map((a) => a.agreementId)).toEqual(['mx-to-us', 'us-to-mx']);
+    }
+    const { agreements: toMx } = await agreements({ recipientCountry: 'MX' }, 'dev-mx-anam-operator');
+    expect(toMx).toHaveLength(1);
+    const usToMx = toMx[0]!;
+    expect(usToMx).toMatchObject({
+      agreementId: 'us-to-mx',
+      version: '1',
+      ownerCountry: 'US',
+      recipientCountry: 'MX',
+      recipientAgencies: ['ANAM', 'FGR', 'INM', 'SSPC'],
+      validFrom: new Date('2026-01-01T00:00:00Z'),
+      validUntil: new Date('2030-01-01T00:00:00Z'),
+      classificationCeiling: 'RESTRICTED',
+    });
+    expect(usToMx.topics.find((t) => t.topic === 'us.cargo-manifests.v1')).toEqual({
+      topic: 'us.cargo-manifests.v1',
+      rules: ['cargo-for-customs'],
+      viewSubject: 'us.cargo-manifests.v1-view-us-to-mx-value',
+      viewSchemaId: codec.catalog.latest('us.cargo-manifests.v1-view-us-to-mx-value').id,
+      classificationCeiling: 'LAW_ENFORCEMENT_SENSITIVE',
+    });
+    const byTopic = await agreements({ topic: 'mx.cargo-manifests.v1' }, 'dev-us-cbp-operator');
+    expect(byTopic.agreements.map((a) => a.agreementId)).toEqual(['mx-to-us']);
+
+    const bad = await refusal(agreements({ recipientCountry: 'CA' }, 'dev-us-cbp-operator'));
+    expect(bad).toMatchObject({ code: status.INVALID_ARGUMENT, reason: ErrorReason.REQUEST_INVALID });
+    expect(bad.details.badRequest?.fieldViolations[0]).toMatchObject({ field: 'recipient_country' });
+    const subscriber = await refusal(agreements({}, 'dev-mx-anam-subscriber'));
+    expect(subscriber).toMatchObject({ code: status.PERMISSION_DENIED, reason: ErrorReason.ROLE_NOT_ALLOWED });
   });
 });

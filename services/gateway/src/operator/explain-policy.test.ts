@@ -236,6 +236,28 @@ describe('explainPolicy', () => {
       expect(JSON.parse(explanation.viewPayload.toString('utf8'))['manifestId']).toBe('M-NEW');
     });
 
+    it('explains the newest of two versions of an event on the same partition', async () => {
+      // Same key, so the original and its correction sit on one partition, the correction after.
+      const first = manifest('us-northbound-laredo.json', { manifestId: 'M-SAME' });
+      const corrected = structuredClone(first);
+      corrected['consignor'].name = 'Corrected Consignor Ltd';
+      const published = [
+        await fx.publish(US_CARGO, first, { timestamp: T0 }),
+        await fx.publish(US_CARGO, manifest('us-northbound-laredo.json', { manifestId: 'M-SAME' }), {
+          timestamp: T0 + 500,
+        }),
+        await fx.publish(US_CARGO, corrected, { timestamp: T0 + 1000 }),
+      ];
+      expect(new Set(published.map((p) => p.partition)).size).toBe(1);
+      const { explanations } = await explainPolicy(
+        fx.context,
+        US_OPERATOR,
+        explainRequest({ event: { $case: 'eventId', value: first['meta'].eventId } }),
+      );
+      const view = JSON.parse(only(explanations).viewPayload.toString('utf8'));
+      expect(view['consignor'].name).toBe('Corrected Consignor Ltd');
+    });
+
     it('considers no agreement when none shares the topic with the target', async () => {
       const mxManifest = manifest('mx-southbound-ciudad-juarez.json');
       // An agreement that does not cover the topic.

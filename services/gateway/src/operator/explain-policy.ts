@@ -169,7 +169,10 @@ async function storedEvent(
   const found = await scan(deps.bus, {
     topic,
     ranges,
-    perPartitionLimit: 1,
+    // A correction or republication carries the same eventId, often on the same partition (same
+    // key) after the original: a partition is read to its end (within the budget), not to its
+    // first match, so its newest version is found.
+    perPartitionLimit: Number.POSITIVE_INFINITY,
     budget: deps.limits.scanBudget,
     timeoutMs: deps.limits.timeoutMs,
     accept: (record) => {

@@ -1,7 +1,7 @@
 // GetSubscriptionLag against a MemoryBus and a cursor store on it: lag per partition from the
 // committed cursors, which subscriptions and partitions an operator sees, filters and ordering.
 import { ErrorReason, type GetSubscriptionLagRequest } from '@puente/proto';
-import type { PublishResult } from '@puente/bus';
+import type { PublishResult, Subscription } from '@puente/bus';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { getSubscriptionLag } from './get-subscription-lag.js';
@@ -140,6 +140,145 @@ describe('getSubscriptionLag', () => {
     const { subscriptions } = await getSubscriptionLag(fx.context, US_OPERATOR, all);
     expect(subscriptions).toHaveLength(1);
     expect(subscriptions[0]).toMatchObject({ subscription: 'gone', partitions: [], totalLag: '0', feeds: [] });
+  });
+
+  describe('consumer groups', () => {
+    const US_DLQ = 'dlq.us.cargo-manifests.v1';
+    const MX_DLQ = 'dlq.mx.cargo-manifests.v1';
+    const members: Subscription[] = [];
+    afterEach(async () => {
+      await Promise.all(members.splice(0).map((member) => member.stop()));
+    });
+
+    /** A consumer group of one member on `topics` that commits `commits` ([topic, partition, offset]). */
+    const group = async (groupId: string, topics: string[], commits: [string, number, number][]) => {
+      const member = await fx.bus.subscribe({ groupId, topics, handler: async () => undefined });
+      members.push(member);
+      if (commits.length > 0) {
+        await member.commit(
+          commits.map(([topic, partition, offset]) => ({ topic, partition, offset: String(offset) })),
+        );
+      }
+      return member;
+    };
+    const groupsSeen = async (principal = US_OPERATOR, request = all) =>
+      (await getSubscriptionLag(fx.context, principal, request)).consumerGroups;
+    const shape = async (principal = US_OPERATOR, request = all) =>
+      (await groupsSeen(principal, request)).map((g) => [
+        g.groupId,
+        g.partitions.map((p) => `${p.topic}/${p.partition}`),
+      ]);
+
+    it("lists groups with commits on the caller's country's topics, with only those partitions and their lag", async () => {
+      for (const key of ['M-G1', 'M-G2', 'M-G3', 'M-G4'])
+        await fx.publish(US_CARGO, manifest('us-northbound-laredo.json', { manifestId: key }));
+      const ends = await fx.bus.admin.listTopics();
+      const high = (topic: string, partition: number) =>
+        Number(ends.find((t) => t.topic === topic)?.partitions[partition]?.high ?? -1);
+      await fx.publish(MX_CARGO, manifest('mx-southbound-ciudad-juarez.json'));
+      await group(
+        'screening',
+        [US_CARGO, US_DLQ, MX_CARGO],
+        [
+          [US_CARGO, 1, 0],
+          [US_CARGO, 2, 1],
+          [US_DLQ, 0, 0],
+          [MX_CARGO, 0, 1],
+        ],
+      );
+
+      expect(await groupsSeen()).toEqual([
+        {
+          groupId: 'screening',
+          state: 'Stable',
+          members: 1,
+          totalLag: String(high(US_CARGO, 1) + Math.max(0, high(US_CARGO, 2) - 1)),
+          partitions: [
+            { topic: US_DLQ, partition: 0, committedOffset: '0', endOffset: '0', lag: '0' },
+            {
+              topic: US_CARGO,
+              partition: 1,
+              committedOffset: '0',
+              endOffset: String(high(US_CARGO, 1)),
+              lag: String(high(US_CARGO, 1)),
+            },
+            {
+              topic: US_CARGO,
+              partition: 2,
+              committedOffset: '1',
+              endOffset: String(high(US_CARGO, 2)),
+              lag: String(Math.max(0, high(US_CARGO, 2) - 1)),
+            },
+          ],
+        },
+      ]);
+      // The MX operator sees the same group, only on MX's topics.
+      expect(await shape(MX_OPERATOR)).toEqual([['screening', [`${MX_CARGO}/0`]]]);
+    });
+
+    it("never shows a group that commits only on another country's topics, nor one without commits, nor readers", async () => {
+      await group(
+        'mx-risk',
+        [MX_CARGO, MX_DLQ],
+        [
+          [MX_CARGO, 1, 0],
+          [MX_DLQ, 0, 0],
+        ],
+      );
+      await group('idle', [US_CARGO], []);
+      await group('puente.reader.gateway.1', [US_CARGO], [[US_CARGO, 0, 0]]);
+      await group('us-risk', [US_CARGO], [[US_CARGO, 0, 0]]);
+      await group('audit', ['audit.disclosures.v1'], [['audit.disclosures.v1', 0, 0]]);
+
+      expect(await shape()).toEqual([['us-risk', [`${US_CARGO}/0`]]]);
+      expect(await shape(MX_OPERATOR)).toEqual([['mx-risk', [`${MX_DLQ}/0`, `${MX_CARGO}/1`]]]);
+    });
+
+    it('orders groups by id and reports a group whose members left as Empty', async () => {
+      const leaving = await group('zeta', [US_CARGO], [[US_CARGO, 0, 0]]);
+      await group('alpha', [US_CARGO], [[US_CARGO, 1, 0]]);
+      await group('Mid', [US_CARGO], [[US_CARGO, 2, 0]]);
+      await leaving.stop();
+      const groups = await groupsSeen();
+      expect(groups.map((g) => g.groupId)).toEqual(['Mid', 'alpha', 'zeta']);
+      expect(groups[2]).toMatchObject({ state: 'Empty', members: 0 });
+    });
+
+    it('filters by topic and group id; a named group lists no subscription, a named subscriber or subscription no group', async () => {
+      await group(
+        'screening',
+        [US_CARGO, US_DLQ],
+        [
+          [US_CARGO, 0, 0],
+          [US_DLQ, 0, 0],
+        ],
+      );
+      await group('risk', [US_CARGO], [[US_CARGO, 1, 0]]);
+      await commit('mx.anam.cargo', US_CARGO, [[0, 0]]);
+
+      expect(await shape(US_OPERATOR, { ...all, topic: US_DLQ })).toEqual([['screening', [`${US_DLQ}/0`]]]);
+      const named = await getSubscriptionLag(fx.context, US_OPERATOR, { ...all, consumerGroup: 'risk' });
+      expect(named.subscriptions).toEqual([]);
+      expect(named.consumerGroups.map((g) => g.groupId)).toEqual(['risk']);
+      expect(await shape(US_OPERATOR, { ...all, consumerGroup: 'risk', topic: US_DLQ })).toEqual([]);
+      expect(await shape(US_OPERATOR, { ...all, consumerGroup: 'no-such-group' })).toEqual([]);
+
+      const bySubscription = await getSubscriptionLag(fx.context, US_OPERATOR, { ...all, subscription: 'cargo' });
+      expect(bySubscription.subscriptions.map((s) => s.subscription)).toEqual(['cargo']);
+      expect(bySubscription.consumerGroups).toEqual([]);
+      const bySubscriber = await getSubscriptionLag(fx.context, US_OPERATOR, {
+        ...all,
+        subscriber: { country: '', agency: '' },
+      });
+      expect(bySubscriber.subscriptions).toHaveLength(1);
+      expect(bySubscriber.consumerGroups).toEqual([]);
+      // No filter: both halves.
+      const both = await getSubscriptionLag(fx.context, US_OPERATOR, all);
+      expect([both.subscriptions.length, both.consumerGroups.map((g) => g.groupId)]).toEqual([
+        1,
+        ['risk', 'screening'],
+      ]);
+    });
   });
 
   it('refuses a caller without the operator role', async () => {

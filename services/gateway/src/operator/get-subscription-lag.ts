@@ -1,6 +1,7 @@
 // GetSubscriptionLag: per subscription, how far its committed cursor is behind the end of each
-// partition it reads, from the cursor store (not Kafka consumer groups). An operator sees its own
-// country's subscribers, and partners' only on its own country's topics.
+// partition it reads, from the cursor store (not Kafka consumer groups); beside them the services'
+// consumer groups (consumer-group-lag.ts). An operator sees its own country's subscribers, and
+// partners' only on its own country's topics.
 import type {
   GetSubscriptionLagRequest,
   GetSubscriptionLagResponse,
@@ -15,6 +16,7 @@ import { feedIdOf } from '../subscribe/feeds.js';
 import type { Principal } from '../auth/identity.js';
 import type { CursorPositions } from '../subscribe/cursor-store.js';
 import { requireOperator } from './access.js';
+import { consumerGroupLags } from './consumer-group-lag.js';
 import type { OperatorContext } from './context.js';
 import { topicInfos } from './topics.js';
 
@@ -26,6 +28,21 @@ export async function getSubscriptionLag(
   request: GetSubscriptionLagRequest,
 ): Promise<GetSubscriptionLagResponse> {
   requireOperator(principal);
+  // A consumer group named: no subscription; a subscriber or subscription named: no group.
+  const [subscriptions, consumerGroups] = await Promise.all([
+    request.consumerGroup === '' ? subscriptionLags(deps, principal, request) : [],
+    request.subscriber === undefined && request.subscription === ''
+      ? consumerGroupLags(deps.bus, principal, request)
+      : [],
+  ]);
+  return { subscriptions, consumerGroups };
+}
+
+async function subscriptionLags(
+  deps: GetSubscriptionLagDeps,
+  principal: Principal,
+  request: GetSubscriptionLagRequest,
+): Promise<SubscriptionLag[]> {
   const infos = await topicInfos(deps.bus);
   const policies = deps.policies();
   const out: SubscriptionLag[] = [];
@@ -58,7 +75,7 @@ export async function getSubscriptionLag(
       `${b.subscriber?.country}.${b.subscriber?.agency}.${b.subscription}`,
     ),
   );
-  return { subscriptions: out, consumerGroups: [] };
+  return out;
 }
 
 interface SubscriptionName {

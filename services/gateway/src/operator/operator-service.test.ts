@@ -82,7 +82,11 @@ describe('createOperatorService', () => {
     );
     expect(browsed.response?.records.map((r) => r.eventId)).toEqual([value['meta'].eventId]);
     await fx.cursors.commit('mx.anam.grpc', US_CARGO, new Map([[0, 0]]));
-    const lag = await invoke(service.getSubscriptionLag, { subscription: 'grpc', topic: '', consumerGroup: '' }, 'dev-us-cbp-operator');
+    const lag = await invoke(
+      service.getSubscriptionLag,
+      { subscription: 'grpc', topic: '', consumerGroup: '' },
+      'dev-us-cbp-operator',
+    );
     expect(lag.response?.subscriptions.map((s) => s.subscription)).toEqual(['grpc']);
     const explained = await invoke(
       service.explainPolicy,

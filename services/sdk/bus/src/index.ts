@@ -4,6 +4,7 @@ export { expiryProblems } from './topic-expiry.js';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus.js';
 export { fromKafkaError } from './kafka/errors.js';
+export { READER_GROUP_PREFIX } from './kafka/reader.js';
 export { OffsetTracker, PartitionTracker, type StartedPartitionTracker } from './offset-tracker.js';
 export {
   boundedReason,

@@ -60,6 +60,11 @@ function tpKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+function tpOfKey(key: string): TopicPartition {
+  const at = key.lastIndexOf('\u0000');
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
+
 export class MemoryBus implements Bus {
   readonly kind = 'memory' as const;
   readonly admin: BusAdmin;
@@ -222,6 +227,11 @@ export class MemoryBus implements Bus {
 
   group(groupId: string): MemoryGroup | undefined {
     return this.groups.get(groupId);
+  }
+
+  /** Ids of the consumer groups (not readers' private groups), sorted. */
+  groupIds(): string[] {
+    return [...this.groups.keys()].sort();
   }
 
   /** Resolves on the next publish (or stop); used by idle members instead of polling. */
@@ -547,6 +557,29 @@ function createMemoryAdmin(bus: MemoryBus): BusAdmin {
         members,
         partitions,
       });
+    },
+    listGroups(): Promise<GroupDescription[]> {
+      const described = bus.groupIds().flatMap((groupId): GroupDescription[] => {
+        const group = bus.group(groupId);
+        if (!group) return [];
+        const partitions = [...group.committed]
+          .map(([key, committed]) => {
+            const { topic, partition } = tpOfKey(key);
+            const high = bus.topic(topic)?.partitions[partition]?.high ?? 0;
+            return {
+              topic,
+              partition,
+              committed: String(committed),
+              high: String(high),
+              lag: String(Math.max(0, high - committed)),
+            };
+          })
+          .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+        if (partitions.length === 0) return [];
+        const members = group.members.size;
+        return [{ groupId, state: members > 0 ? 'Stable' : 'Empty', members, partitions }];
+      });
+      return Promise.resolve(described);
     },
     deleteTopics(topics: readonly string[]): Promise<void> {
       for (const topic of topics) bus.deleteTopic(topic);

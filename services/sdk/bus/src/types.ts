@@ -184,6 +184,12 @@ export interface BusAdmin {
   describeTopic(topic: string): Promise<TopicDescription>;
   /** Committed offsets and lag of a group on the given topics. */
   describeGroup(groupId: string, topics: readonly string[]): Promise<GroupDescription>;
+  /**
+   * Every consumer group holding committed offsets, ordered by id, each with its lag on exactly
+   * the partitions it committed on (of topics that still exist), ordered by topic and partition.
+   * Groups without a commit (readers among them) are left out.
+   */
+  listGroups(): Promise<GroupDescription[]>;
   deleteTopics(topics: readonly string[]): Promise<void>;
 }
 

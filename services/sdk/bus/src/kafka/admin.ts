@@ -13,6 +13,7 @@ import type {
 } from '../types.js';
 import { TOPIC_CONFIG_SOURCE, TOPIC_RESOURCE } from './config-resources.js';
 import { withKafkaErrors } from './errors.js';
+import { listGroups } from './list-groups.js';
 
 export interface KafkaAdminOptions {
   /** How long `ensureTopics` waits for the partitions' leaders to serve them. */
@@ -30,6 +31,8 @@ export function createKafkaAdmin(admin: Admin, options: KafkaAdminOptions): BusA
     describeTopic: (topic) => withKafkaErrors(`describing topic '${topic}'`, () => describeTopic(admin, topic)),
     describeGroup: (groupId, topics) =>
       withKafkaErrors(`describing group '${groupId}'`, () => describeGroup(admin, groupId, topics)),
+    listGroups: () =>
+      withKafkaErrors('listing consumer groups', () => listGroups(admin, (topic) => topicOffsets(admin, topic))),
     deleteTopics: (topics) =>
       withKafkaErrors('deleting topics', async () => {
         await admin.deleteTopics({ topics: [...topics] });

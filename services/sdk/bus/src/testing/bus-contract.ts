@@ -412,6 +412,86 @@ export function describeBusContract(name: string, options: BusContractOptions): 
       expect(lagAfter.partitions.reduce((sum, p) => sum + Number(p.lag), 0)).toBe(0);
       expect(lagAfter.members).toBe(1);
     });
+    it('lists the groups holding commits, each on exactly the partitions it committed, and no other', async () => {
+      const [wide, narrow] = [unique('groups-wide'), unique('groups-narrow')] as const;
+      await bus.admin.ensureTopics([
+        { topic: wide, partitions: 3 },
+        { topic: narrow, partitions: 1 },
+      ]);
+      const onWide = await bus.publish(
+        wide,
+        Array.from({ length: 12 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`w${i}`) })),
+      );
+      await bus.publish(
+        narrow,
+        Array.from({ length: 5 }, (_, i) => ({ key: 'k', value: Buffer.from(`n${i}`) })),
+      );
+      const [committing, idle] = [unique('g-commits'), unique('g-idle')] as const;
+      const seen: ConsumedRecord[] = [];
+      const member = track(
+        await bus.subscribe({
+          groupId: committing,
+          topics: [wide, narrow],
+          fromBeginning: true,
+          handler: async (batch) => {
+            seen.push(...batch.records);
+          },
+        }),
+      );
+      const idleSeen: ConsumedRecord[] = [];
+      const idleMember = track(
+        await bus.subscribe({
+          groupId: idle,
+          topics: [narrow],
+          fromBeginning: true,
+          handler: async (batch) => {
+            idleSeen.push(...batch.records);
+          },
+        }),
+      );
+      await waitFor(() => seen.length >= 17 && idleSeen.length >= 5, 30_000, 'both groups to read every record');
+      // One partition of the wide topic and the narrow topic's only one; nothing by the idle group.
+      const wideHigh = (partition: number) => onWide.filter((r) => r.partition === partition).length;
+      const busiest = [0, 1, 2].reduce((best, p) => (wideHigh(p) > wideHigh(best) ? p : best), 0);
+      await member.commit([
+        { topic: wide, partition: busiest, offset: '1' },
+        { topic: narrow, partition: 0, offset: '5' },
+      ]);
+
+      const listed = await bus.admin.listGroups();
+      const ids = listed.map((g) => g.groupId);
+      expect(ids).toEqual([...ids].sort());
+      expect(ids).toContain(committing);
+      expect(ids).not.toContain(idle);
+      expect(listed.every((g) => g.partitions.length > 0 && g.partitions.every((p) => p.committed !== null))).toBe(
+        true,
+      );
+      const group = listed.find((g) => g.groupId === committing);
+      expect(group).toEqual({
+        groupId: committing,
+        state: 'Stable',
+        members: 1,
+        partitions: [
+          {
+            topic: wide,
+            partition: busiest,
+            committed: '1',
+            high: String(wideHigh(busiest)),
+            lag: String(wideHigh(busiest) - 1),
+          },
+          { topic: narrow, partition: 0, committed: '5', high: '5', lag: '0' },
+        ].sort((a, b) => a.topic.localeCompare(b.topic)),
+      });
+
+      // A group whose members left keeps its commits: listed, empty.
+      await member.stop();
+      await idleMember.stop();
+      await bus.publish(narrow, [{ key: 'k', value: Buffer.from('late') }]);
+      const after = (await bus.admin.listGroups()).find((g) => g.groupId === committing);
+      expect(after).toMatchObject({ state: 'Empty', members: 0 });
+      expect(after?.partitions.find((p) => p.topic === narrow)).toMatchObject({ committed: '5', high: '6', lag: '1' });
+    });
+
     it('dead-letters a bad record with its reason and moves on; a transient failure or a failed dead-letter write commits nothing', async () => {
       const topic = unique('dlq-source');
       const groupId = unique('g');
