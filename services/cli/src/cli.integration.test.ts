@@ -256,6 +256,38 @@ describe('puente against a gateway on real Kafka', () => {
     expect(es.stdout).toContain(subscription);
   });
 
+  it("shows a service's consumer group with its committed offset and lag", async () => {
+    const [record] = jsonLines((await runPuente(['tail', TOPIC, '--event-id', ids.wrapped, '--json'], us())).stdout);
+    const groupId = `cli-test.lag.${randomUUID()}`;
+    const member = await bus.subscribe({ groupId, topics: [TOPIC], handler: async () => undefined });
+    try {
+      await waitFor(
+        () => member.assignments().some((tp) => tp.topic === TOPIC && tp.partition === record.partition),
+        30_000,
+        'the group owning the partition',
+      );
+      await member.commit([{ topic: TOPIC, partition: record.partition, offset: record.offset }]);
+      const run = await runPuente(['lag', '--group', groupId, '--json'], us());
+      expect(run.code).toBe(ExitCode.OK);
+      const report = JSON.parse(run.stdout);
+      expect(report.subscriptions).toEqual([]);
+      expect(report.consumerGroups).toHaveLength(1);
+      const [group] = report.consumerGroups;
+      expect(group).toMatchObject({ groupId, state: 'Stable', members: 1 });
+      const partition = group.partitions.find((p: any) => p.partition === record.partition);
+      // Committed at the first of this run's records: at least it and the ones after are behind.
+      expect(partition).toMatchObject({ topic: TOPIC, committedOffset: record.offset });
+      expect(partition.lag).toBe(Number(partition.endOffset) - Number(record.offset));
+      expect(partition.lag).toBeGreaterThanOrEqual(4);
+      const table = await runPuente(['lag', '--group', groupId], us());
+      expect(table.stdout).toMatch(
+        new RegExp(`${groupId.replace(/\./g, '\\.')}\\s+Stable\\s+1\\s+${TOPIC.replace(/\./g, '\\.')}`),
+      );
+    } finally {
+      await member.stop();
+    }
+  });
+
   it('explains what an agreement does with an event: decision, rules, every field', async () => {
     const run = await runPuente(
       ['policy', 'explain', '--agreement', 'us-to-mx', '--event', EXAMPLE_FILE, '--purposes', 'CUSTOMS', '--json'],
