@@ -4,11 +4,16 @@ import { homedir } from 'node:os';
 
 import { runCli } from './cli.js';
 
+const argv = process.argv.slice(2);
 const abort = new AbortController();
-// First Ctrl-C ends `tail --follow` normally; a second one is the default (kill).
-process.once('SIGINT', () => abort.abort());
+// Ctrl-C is how `tail --follow` ends (exit 0, as kcat's consumer); any other command is
+// interrupted as usual (130 = 128 + SIGINT).
+process.once('SIGINT', () => {
+  if (argv.includes('--follow') || argv.includes('-f')) abort.abort();
+  else process.exit(130);
+});
 
-process.exitCode = await runCli(process.argv.slice(2), {
+process.exitCode = await runCli(argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
