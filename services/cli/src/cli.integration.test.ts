@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { KafkaBus } from '@puente/bus';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { createCodec } from '@puente/contracts';
-import { readDevTokens } from '@puente/gateway/dev';
+import { createServerCredentials } from '@puente/gateway';
+import { createDevCertificates, readDevTokens } from '@puente/gateway/dev';
 import { openTestSubscriber, startTestGateway, type TestGateway, type TestSubscriber } from '@puente/gateway/testing';
 import { PayloadFormat, StartPosition } from '@puente/proto';
 import { waitFor } from '@puente/runtime/testing';
@@ -329,6 +330,78 @@ describe('puente against a gateway on real Kafka', () => {
       gateway: { address: gateway.address, mismatches: [] },
     });
     expect(report.gateway.topics).toBeGreaterThan(0);
+  });
+
+  describe('over mutual TLS, with the identity from flags, environment or the config file', () => {
+    let tls: TestGateway;
+    let certs: Awaited<ReturnType<typeof createDevCertificates>>;
+
+    beforeAll(async () => {
+      certs = await createDevCertificates(join(dir, 'certs'));
+      tls = await startTestGateway({
+        bus,
+        codec,
+        credentials: createServerCredentials({
+          caFile: certs.caFile,
+          certFile: certs.server.certFile,
+          keyFile: certs.server.keyFile,
+          requireClientCert: true,
+        }),
+      });
+    });
+    afterAll(async () => tls?.stop(1_000));
+
+    it('answers as the certificate says, whichever layer names the files', async () => {
+      const operator = certs.client('us-cbp-operator');
+      const flags = await runPuente(
+        [
+          'topics',
+          '--address',
+          tls.address,
+          '--ca',
+          certs.caFile,
+          '--cert',
+          operator.certFile,
+          '--key',
+          operator.keyFile,
+        ],
+        { env: {} },
+      );
+      expect(flags.code).toBe(ExitCode.OK);
+      expect(flags.stdout).toContain(TOPIC);
+      const env = await runPuente(['topics', '--json'], {
+        env: {
+          PUENTE_ADDRESS: tls.address,
+          PUENTE_CA_FILE: certs.caFile,
+          PUENTE_CERT_FILE: operator.certFile,
+          PUENTE_KEY_FILE: operator.keyFile,
+        },
+      });
+      expect(env.code).toBe(ExitCode.OK);
+      // A context of the config file, paths relative to it; the flag --context picks it.
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        [
+          'current-context: plain',
+          'contexts:',
+          `  plain: { address: ${gateway.address} }`,
+          `  tls: { address: '${tls.address}', ca: certs/ca.crt, cert: certs/us-cbp-operator.crt, key: certs/us-cbp-operator.key }`,
+          `  publisher: { address: '${tls.address}', ca: certs/ca.crt, cert: certs/us-cbp-publisher.crt, key: certs/us-cbp-publisher.key }`,
+        ].join('\n'),
+      );
+      const config = { env: { PUENTE_CONFIG: join(dir, 'config.yaml') } };
+      expect((await runPuente(['topics', '--context', 'tls'], config)).code).toBe(ExitCode.OK);
+      expect((await runPuente(['--context', 'tls', 'topics'], config)).code).toBe(ExitCode.OK);
+      // The current context (the plaintext gateway) has no credential; a publisher's certificate may not inspect.
+      const none = await runPuente(['topics'], config);
+      expect(none.code).toBe(ExitCode.DENIED);
+      expect(none.stderr).toContain('CREDENTIALS_MISSING');
+      const publisher = await runPuente(['topics', '--context', 'publisher'], config);
+      expect(publisher.code).toBe(ExitCode.DENIED);
+      expect(publisher.stderr).toContain('ROLE_NOT_ALLOWED');
+      // Plaintext to a TLS port is no answer at all: unreachable.
+      expect((await runPuente(['topics', '--address', tls.address], { env: {} })).code).toBe(ExitCode.UNAVAILABLE);
+    });
   });
 
   describe('the real bin as a child process', () => {
