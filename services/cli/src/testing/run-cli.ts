@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly homedir?: string;
   readonly tty?: boolean;
   readonly signal?: AbortSignal;
+  /** Gateway clients to use instead of real ones (unit tests of what a command makes of an answer). */
+  readonly connect?: CliIo['connect'];
   /** Sees stdout as it is written (for --follow). */
   readonly onStdout?: (all: string) => void;
 }
@@ -40,6 +42,7 @@ export async function runPuente(argv: readonly string[], options: RunOptions = {
     homedir: options.homedir ?? '/nonexistent-home',
     cwd: options.cwd ?? process.cwd(),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.connect ? { connect: options.connect } : {}),
   };
   const code = await runCli(argv, io);
   // PassThrough delivers 'data' asynchronously: let it drain before reading.
