@@ -19,6 +19,7 @@ import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ExitCode } from './exit-codes.js';
+import { stripColour } from './format/style.js';
 import { jsonLines, runPuente, type RunOptions } from './testing/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -95,12 +96,15 @@ describe('puente against a gateway on real Kafka', () => {
     expect(summary.outcomes).toContainEqual({ outcome: 'rejected', reason: 'SCHEMA_REJECTED', count: 1 });
 
     // The same file again: the events with an eventId already written are duplicates, in a table.
+    // On a terminal: a progress bar on stderr, colour on stdout.
     const again = await runPuente(
       ['publish', TOPIC, '--file', 'events.jsonl'],
-      as('dev-us-cbp-publisher', { cwd: dir }),
+      as('dev-us-cbp-publisher', { cwd: dir, tty: true }),
     );
     expect(again.code).toBe(ExitCode.NEGATIVE);
-    expect(again.stdout).toMatch(/duplicate\s+-\s+3/);
+    expect(again.stderr).toContain('] 5/5\n');
+    expect(again.stdout).toContain('\u001b[1m');
+    expect(stripColour(again.stdout)).toMatch(/duplicate\s+-\s+3/);
     expect(again.stderr).toContain('line 2: MALFORMED_LINE');
     expect(again.stdout).toContain('5 line(s): 0 accepted, 3 duplicate(s), 2 failed');
   });
@@ -195,6 +199,17 @@ describe('puente against a gateway on real Kafka', () => {
     expect(mxRaw.code).toBe(ExitCode.DENIED);
     expect(mxRaw.stderr).toContain('NO_AGREEMENT');
     expect(mxRaw.stdout).toBe('');
+
+    // From a time: every partition's records at or after it, oldest first.
+    const since = new Date(Date.parse(raw.timestamp) - 1).toISOString();
+    const fromTime = jsonLines(
+      (await runPuente(['tail', TOPIC, '--from', since, '--limit', '500', '--json'], us())).stdout,
+    );
+    expect(fromTime.map((r) => r.eventId)).toEqual(expect.arrayContaining([ids.wrapped, ids.avro, ids.bare]));
+    expect(fromTime.every((r) => r.timestamp >= since)).toBe(true);
+    const badPartition = await runPuente(['tail', TOPIC, '--from', 'earliest', '--partition', '7'], us());
+    expect(badPartition.code).toBe(ExitCode.USAGE);
+    expect(badPartition.stderr).toContain(`--partition 7 is not a partition of ${TOPIC} (0–2)`);
 
     const human = await runPuente(['tail', TOPIC, '--event-id', ids.wrapped], us());
     expect(human.stdout).toContain(`${TOPIC}[${raw.partition}]@${raw.offset}  key=${KEY}`);
@@ -311,6 +326,14 @@ describe('puente against a gateway on real Kafka', () => {
     );
     expect(table.stdout).toContain('decisión: RELEASE');
     expect(table.stdout).toMatch(/manifestId\s+KEEP/);
+
+    // A stored event, by its eventId: the one published above (its manifest id is this run's).
+    const stored = await runPuente(
+      ['policy', 'explain', '--agreement', 'us-to-mx', '--event-id', ids.wrapped, '--topic', TOPIC, '--json'],
+      us(),
+    );
+    expect(stored.code).toBe(ExitCode.OK);
+    expect(JSON.parse(stored.stdout).explanations[0].view.manifestId).toBe(KEY);
 
     const unknown = await runPuente(
       ['policy', 'explain', '--agreement', 'us-to-nowhere', '--event', EXAMPLE_FILE],

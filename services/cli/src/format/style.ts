@@ -29,8 +29,13 @@ export function createStyle(enabled: boolean): Style {
   };
 }
 
+/** The text without the ANSI colour codes of createStyle. */
+export function stripColour(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[\d+m/g, '');
+}
+
 /** Visible width of a string that may carry ANSI colour codes. */
 export function visibleWidth(text: string): number {
-  // eslint-disable-next-line no-control-regex
-  return [...text.replace(/\u001b\[\d+m/g, '')].length;
+  return [...stripColour(text)].length;
 }
