@@ -137,14 +137,6 @@ export function createCli(io: CliIo): Cli {
   registerPolicyCommands(program, registry);
   registerSchemasCommands(program, registry);
   registerAuditCommands(program, registry);
-  // Groups (`policy`, `audit` …) inherit output handling so their usage errors reach io too.
-  for (const command of program.commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
-    for (const sub of command.commands) sub.exitOverride();
-  }
   return { program, exitCode: () => exitCode };
 }
 
