@@ -5,6 +5,14 @@ import { homedir } from 'node:os';
 import { runCli } from './cli.js';
 
 const argv = process.argv.slice(2);
+// `puente topics | head -1` closes stdout early: stop quietly, as other pipeline tools do, rather
+// than with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 const abort = new AbortController();
 // Ctrl-C is how `tail --follow` ends (exit 0, as kcat's consumer); any other command is
 // interrupted as usual (130 = 128 + SIGINT).
