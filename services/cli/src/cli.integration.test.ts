@@ -108,9 +108,19 @@ describe('puente against a gateway on real Kafka', () => {
   });
 
   it('refuses publishing with an operator credential (exit 4, the gateway reason)', async () => {
-    const run = await runPuente(['publish', TOPIC, '--file', 'events.jsonl'], us({ cwd: dir }));
+    const run = await runPuente(['publish', TOPIC, '--file', 'events.jsonl', '--json'], us({ cwd: dir }));
     expect(run.code).toBe(ExitCode.DENIED);
-    expect(run.stderr).toContain('ROLE_NOT_ALLOWED');
+    expect(JSON.parse(run.stderr).error.reason).toBe('ROLE_NOT_ALLOWED');
+    // Every event sent is reported as not answered, with the reason that ended the stream.
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ lines: 5, accepted: 0, failed: 5 });
+    expect(summary.failures.map((f: any) => [f.line, f.reason])).toEqual([
+      [1, 'ROLE_NOT_ALLOWED'],
+      [2, 'MALFORMED_LINE'],
+      [3, 'ROLE_NOT_ALLOWED'],
+      [4, 'ROLE_NOT_ALLOWED'],
+      [6, 'ROLE_NOT_ALLOWED'],
+    ]);
   });
 
   it('lists and describes topics, raw and as a partner sees them', async () => {

@@ -16,7 +16,7 @@ import {
 import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { errorText } from '../config/connection.js';
-import { ExitCode, usageError } from '../exit-codes.js';
+import { CliError, ExitCode, usageError } from '../exit-codes.js';
 import { callMetadata } from '../gateway/clients.js';
 import { rejectionOf } from '../gateway/errors.js';
 import { createProgress } from '../format/progress.js';
@@ -94,7 +94,7 @@ async function publishFile(
   let done = failures.length;
   progress.update(done);
 
-  const streamError = await sendAll(context, toSend, batch, (line, response) => {
+  const { error: streamError, unanswered } = await sendAll(context, toSend, batch, (line, response) => {
     for (const [i, outcome] of response.outcomes.entries()) {
       const lineNo = line[i] ?? 0;
       if (outcome.outcome?.$case === 'accepted') {
@@ -108,6 +108,15 @@ async function publishFile(
     done += response.outcomes.length;
     progress.update(done);
   });
+  // The stream ended early: events not answered may or may not have been written (the gateway
+  // deduplicates a republish with the same meta.eventId).
+  if (streamError) {
+    const reason = streamError instanceof CliError ? streamError.reason : 'UNAVAILABLE';
+    for (const line of unanswered) {
+      failures.push({ line, reason, message: t('publish.unanswered', { message: streamError.message }) });
+      count('rejected', reason);
+    }
+  }
   progress.finish();
 
   failures.sort((a, b) => a.line - b.line);
@@ -154,15 +163,16 @@ async function publishFile(
 /**
  * Writes the events in batches on one PublishStream, at most WINDOW requests unanswered, and
  * hands each answer to `onAnswer` with the line numbers of its events. Resolves when every
- * request is answered, or to the error that ended the stream (a CliError).
+ * request is answered, or with the error that ended the stream (a CliError) and the lines of the
+ * events it left unanswered.
  */
 async function sendAll(
   context: CommandContext,
   events: readonly { line: number; event: PublishRequest }[],
   batch: number,
   onAnswer: (lines: readonly number[], response: PublishStreamResponse) => void,
-): Promise<Error | undefined> {
-  if (events.length === 0) return undefined;
+): Promise<{ error: Error | undefined; unanswered: readonly number[] }> {
+  if (events.length === 0) return { error: undefined, unanswered: [] };
   const size = Math.max(1, batch);
   const { share } = context.clients();
   const call = share.publishStream(callMetadata(context.connection()));
@@ -183,6 +193,7 @@ async function sendAll(
     ended = true;
     wake();
   });
+  let sent = 0;
   for (let start = 0, sequence = 1; start < events.length && !failed; start += size, sequence += 1) {
     while (pending.length >= WINDOW && !failed) await changed();
     if (failed) break;
@@ -190,8 +201,9 @@ async function sendAll(
     pending.push(slice.map((e) => e.line));
     const request: PublishStreamRequest = { sequence: String(sequence), events: slice.map((e) => e.event) };
     call.write(request);
+    sent = start + slice.length;
   }
   call.end();
   while (!failed && !ended) await changed();
-  return failed;
+  return { error: failed, unanswered: [...pending.flat(), ...events.slice(sent).map((e) => e.line)] };
 }

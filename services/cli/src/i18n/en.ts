@@ -101,6 +101,8 @@ export const en = {
   'publish.outcome.malformed': 'malformed',
   'publish.line': 'line {line}: {reason}: {message}',
   'publish.summary': '{total} line(s): {accepted} accepted, {duplicates} duplicate(s), {failed} failed',
+  'publish.unanswered':
+    'not answered, so it may or may not have been written (publishing it again with the same meta.eventId is safe): {message}',
   'publish.malformedJson': 'not JSON: {message}',
   'publish.notObject': 'not a JSON object',
   'publish.wrongTopic': 'the example is for topic {topic}',

@@ -102,6 +102,8 @@ export const es: Record<MessageKey, string> = {
   'publish.outcome.malformed': 'mal formado',
   'publish.line': 'línea {line}: {reason}: {message}',
   'publish.summary': '{total} línea(s): {accepted} aceptada(s), {duplicates} duplicada(s), {failed} fallida(s)',
+  'publish.unanswered':
+    'sin respuesta: puede haberse escrito o no (publicarlo de nuevo con el mismo meta.eventId es seguro): {message}',
   'publish.malformedJson': 'no es JSON: {message}',
   'publish.notObject': 'no es un objeto JSON',
   'publish.wrongTopic': 'el ejemplo es del tema {topic}',
