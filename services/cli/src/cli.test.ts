@@ -61,6 +61,15 @@ describe('usage errors exit 2 before any call to the gateway', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('takes shared options before the command too (kubectl style); the one nearest the command wins', async () => {
+    const before = await runPuente(['--json', '--lang', 'es', 'tail', 'x', '--from', 'nope'], nowhere);
+    expect(JSON.parse(before.stderr).error.message).toContain('--from debe ser');
+    const nearest = await runPuente(['--lang', 'es', 'tail', 'x', '--from', 'nope', '--lang', 'en'], nowhere);
+    expect(nearest.stderr).toContain('--from must be');
+    const address = await runPuente(['--address', '127.0.0.1:7', 'topics', '--address', '127.0.0.1:9']);
+    expect(address.stderr).toContain('127.0.0.1:9');
+  });
+
   it('exits 3, naming the address, when the gateway cannot be reached', async () => {
     const run = await runPuente(['topics'], nowhere);
     expect(run.code).toBe(ExitCode.UNAVAILABLE);
