@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
-import { createCodec } from '@puente/contracts';
+import type { AvroCodec } from '@puente/contracts';
 import {
   type ExplainPolicyRequest,
   type ExplainPolicyResponse,
@@ -22,7 +22,6 @@ import { errorText } from '../config/connection.js';
 import { CliError, ExitCode, usageError } from '../exit-codes.js';
 import { actionName, decisionName, gateName } from '../format/enums.js';
 import { renderTable } from '../format/table.js';
-import { lintAgreements } from '../policy-lint.js';
 
 export function registerPolicyCommands(program: Command, registry: CommandRegistry): void {
   const policy = program.command('policy').description('sharing agreements');
@@ -60,6 +59,8 @@ export function registerPolicyCommands(program: Command, registry: CommandRegist
 
 async function lint(context: CommandContext, paths: string[], keysFile: string | undefined): Promise<ExitCode> {
   const { t } = context.messages;
+  // Loaded on use: the catalog and the policy engine take most of a second to load.
+  const { lintAgreements } = await import('../policy-lint.js');
   const result = lintAgreements(paths, {
     cwd: context.io.cwd,
     env: context.io.env,
@@ -107,6 +108,7 @@ interface ExplainOptions {
 /** The event of `--event FILE` as Avro JSON of its topic (friendly JSON converted locally). */
 function readEvent(
   context: CommandContext,
+  codec: AvroCodec,
   file: string,
   topicOption: string | undefined,
 ): { topic: string; payload: Buffer } {
@@ -121,7 +123,6 @@ function readEvent(
   const example = json !== null && typeof json === 'object' && 'topic' in json && 'value' in json ? json : undefined;
   const topic = topicOption ?? (typeof example?.topic === 'string' ? example.topic : undefined);
   if (topic === undefined) throw usageError(t('error.explain.topic'));
-  const codec = createCodec();
   if (!codec.topics().includes(topic)) return { topic, payload: Buffer.from(JSON.stringify(example?.value ?? json)) };
   const value = example ? example.value : json;
   try {
@@ -144,7 +145,8 @@ async function explain(context: CommandContext, options: ExplainOptions): Promis
   let event: ExplainPolicyRequest['event'];
   let topic: string;
   if (options.eventFile !== undefined) {
-    const read = readEvent(context, options.eventFile, options.topic);
+    const { createCodec } = await import('@puente/contracts');
+    const read = readEvent(context, createCodec(), options.eventFile, options.topic);
     topic = read.topic;
     event = { $case: 'inline', value: { payloadFormat: PayloadFormat.AVRO_JSON, payload: read.payload, schemaId: 0 } };
   } else if (options.eventId !== undefined && options.topic !== undefined) {

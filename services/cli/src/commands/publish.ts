@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
-import { createCodec } from '@puente/contracts';
 import {
   PayloadFormat,
   type PublishRequest,
@@ -67,6 +66,8 @@ async function publishFile(
   } catch (error) {
     throw usageError(t('error.file.read', { file, message: errorText(error) }));
   }
+  // Loaded on use: the catalog takes about half a second to load.
+  const { createCodec } = await import('@puente/contracts');
   const codec = createCodec();
   const prepared = text
     .split(/\r?\n/)

@@ -5,9 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
-import { createCodec } from '@puente/contracts';
-import { runSchemasCommand } from '@puente/contracts/tools';
-import { compilePolicySet, readAgreementSources } from '@puente/policy';
 import type { ListTopicsResponse } from '@puente/proto';
 
 import type { CommandRegistry } from '../command-registry.js';
@@ -53,6 +50,12 @@ async function check(
   dirs: { schemasDir: string; generatedDir: string; policiesDir: string },
 ): Promise<ExitCode> {
   const { t } = context.messages;
+  // Loaded on use: the catalog and the policy engine take most of a second to load.
+  const [{ createCodec }, { runSchemasCommand }, { compilePolicySet, readAgreementSources }] = await Promise.all([
+    import('@puente/contracts'),
+    import('@puente/contracts/tools'),
+    import('@puente/policy'),
+  ]);
   const local = runSchemasCommand('check', {
     schemasDir: dirs.schemasDir,
     generatedDir: dirs.generatedDir,
