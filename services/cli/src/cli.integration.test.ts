@@ -165,6 +165,7 @@ describe('puente against a gateway on real Kafka', () => {
     const missing = await runPuente(['topics'], { env: { PUENTE_ADDRESS: gateway.address } });
     expect(missing.code).toBe(ExitCode.DENIED);
     expect(missing.stderr).toContain('CREDENTIALS_MISSING');
+    expect(missing.stderr).toContain('give a token with --token');
     const role = await runPuente(['topics'], as('dev-us-cbp-publisher'));
     expect(role.code).toBe(ExitCode.DENIED);
     expect(role.stderr).toContain('ROLE_NOT_ALLOWED');
@@ -206,6 +207,7 @@ describe('puente against a gateway on real Kafka', () => {
     const mxRaw = await runPuente(['tail', TOPIC, '--event-id', ids.wrapped], as('dev-mx-anam-operator'));
     expect(mxRaw.code).toBe(ExitCode.DENIED);
     expect(mxRaw.stderr).toContain('NO_AGREEMENT');
+    expect(mxRaw.stderr).toContain('name it with --as <country> or --agreement <id>');
     expect(mxRaw.stdout).toBe('');
 
     // From a time: every partition's records at or after it, oldest first.

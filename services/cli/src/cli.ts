@@ -97,10 +97,14 @@ export function createCli(io: CliIo): Cli {
       const prefix = messages?.t('error.prefix') ?? 'error';
       io.stderr.write(`${prefix}: ${cliError.reason}: ${cliError.message}\n`);
       for (const line of cliError.details) io.stderr.write(`${line}\n`);
-      if (cliError.exitCode === ExitCode.DENIED && messages) {
-        const hint = messages.t('error.hint.credentials', { config: '~/.config/puente/config.yaml' });
-        io.stderr.write(`${hint}\n`);
-      }
+      const hint = !messages
+        ? undefined
+        : cliError.reason.startsWith('CREDENTIALS_')
+          ? messages.t('error.hint.credentials', { config: '~/.config/puente/config.yaml' })
+          : cliError.reason === 'NO_AGREEMENT'
+            ? messages.t('error.hint.view')
+            : undefined;
+      if (hint !== undefined) io.stderr.write(`${hint}\n`);
     }
     return cliError.exitCode;
   };

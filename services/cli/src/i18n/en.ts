@@ -4,6 +4,8 @@ export const en = {
   'error.prefix': 'error',
   'error.unreachable': 'cannot reach the gateway at {address}: {message}',
   'error.hint.credentials': 'give a token with --token, --token-file, PUENTE_TOKEN or a context in {config}',
+  'error.hint.view':
+    "a partner's topic is seen only as its policy view: name it with --as <country> or --agreement <id>",
   'error.config.read': 'cannot read config file {file}: {message}',
   'error.config.invalid': 'config file {file}: {message}',
   'error.config.context': "no context '{context}' in {file} (contexts: {known})",
