@@ -280,6 +280,20 @@ describe('puente against a gateway on real Kafka', () => {
     expect(es.code).toBe(ExitCode.OK);
     expect(es.stdout).toContain('Suscripciones');
     expect(es.stdout).toContain(subscription);
+
+    // --watch: the same answer again every second, one JSON line each time, until stopped.
+    const abort = new AbortController();
+    let seen = '';
+    const watching = runPuente(['lag', '--subscription', subscription, '--watch', '1', '--json'], {
+      ...us(),
+      signal: abort.signal,
+      onStdout: (all) => (seen = all),
+    });
+    await waitFor(() => jsonLines(seen).length >= 2, 30_000, 'two rounds of lag');
+    abort.abort();
+    const watched = await watching;
+    expect(watched.code).toBe(ExitCode.OK);
+    expect(jsonLines(watched.stdout).every((r) => r.subscriptions[0].subscription === subscription)).toBe(true);
   });
 
   it("shows a service's consumer group with its committed offset and lag", async () => {

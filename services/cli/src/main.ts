@@ -14,10 +14,11 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const abort = new AbortController();
-// Ctrl-C is how `tail --follow` ends (exit 0, as kcat's consumer); any other command is
-// interrupted as usual (130 = 128 + SIGINT).
+// Ctrl-C is how `tail --follow` and `lag --watch` end (exit 0, as kcat's consumer and kubectl -w);
+// any other command is interrupted as usual (130 = 128 + SIGINT).
+const endless = ['--follow', '-f', '--watch', '-w'];
 process.once('SIGINT', () => {
-  if (argv.includes('--follow') || argv.includes('-f')) abort.abort();
+  if (argv.some((arg) => endless.includes(arg) || arg.startsWith('--watch='))) abort.abort();
   else process.exit(130);
 });
 

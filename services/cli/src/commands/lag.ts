@@ -1,12 +1,14 @@
 // `puente lag`: every subscription and consumer group the caller may see, with its lag per
 // partition (how far its committed position is behind the end).
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Command } from 'commander';
 import type { GetSubscriptionLagResponse, PartitionLag } from '@puente/proto';
 
 import type { CommandRegistry } from '../command-registry.js';
 import type { CommandContext } from '../command-context.js';
 import { renderTable } from '../format/table.js';
-import { parseParty, text } from './arguments.js';
+import { parseCount, parseParty, text } from './arguments.js';
 
 export function registerLagCommand(program: Command, registry: CommandRegistry): void {
   registry.leaf(
@@ -16,19 +18,33 @@ export function registerLagCommand(program: Command, registry: CommandRegistry):
     async (context, _args, options) => {
       const { t } = context.messages;
       const subscriber = text(options, 'subscriber');
-      await showLag(context, {
+      const watch = parseCount(text(options, 'watch'), '--watch', t);
+      const request = {
         subscriber: subscriber === undefined ? undefined : parseParty(subscriber, '--subscriber', t),
         subscription: text(options, 'subscription') ?? '',
         topic: text(options, 'topic') ?? '',
         consumerGroup: text(options, 'group') ?? '',
-      });
+      };
+      await showLag(context, request, watch !== undefined);
+      if (watch === undefined) return;
+      // kubectl -w style: again every N seconds (at least 1) until Ctrl-C.
+      const signal = context.io.signal;
+      while (!signal?.aborted) {
+        try {
+          await sleep(Math.max(1, watch) * 1000, undefined, signal ? { signal } : {});
+        } catch {
+          return; // aborted
+        }
+        await showLag(context, request, true);
+      }
     },
     (c) =>
       c
         .option('--subscriber <CC[/AGENCY]>', 'only subscriptions of this subscriber')
         .option('--subscription <name>', 'only this subscription')
         .option('--topic <topic>', 'only subscriptions and groups reading this topic')
-        .option('--group <id>', 'only this Kafka consumer group'),
+        .option('--group <id>', 'only this Kafka consumer group')
+        .option('-w, --watch <seconds>', 'show it again every N seconds until Ctrl-C (JSON: one line each time)'),
   );
 }
 
@@ -40,29 +56,34 @@ async function showLag(
     topic: string;
     consumerGroup: string;
   },
+  watching: boolean,
 ): Promise<void> {
   const { operator } = context.clients();
   const response = await context.call<GetSubscriptionLagResponse>((md, opts, cb) =>
     operator.getSubscriptionLag(request, md, opts, cb),
   );
+  if (watching && !context.json) context.out(context.style.dim(context.messages.date(new Date())));
   if (context.json) {
-    context.printJson({
-      subscriptions: response.subscriptions.map((s) => ({
-        subscriber: s.subscriber,
-        subscription: s.subscription,
-        connected: s.connected,
-        feeds: s.feeds,
-        totalLag: Number(s.totalLag),
-        partitions: s.partitions.map(partitionJson),
-      })),
-      consumerGroups: response.consumerGroups.map((g) => ({
-        groupId: g.groupId,
-        state: g.state,
-        members: g.members,
-        totalLag: Number(g.totalLag),
-        partitions: g.partitions.map(partitionJson),
-      })),
-    });
+    context.printJson(
+      {
+        subscriptions: response.subscriptions.map((s) => ({
+          subscriber: s.subscriber,
+          subscription: s.subscription,
+          connected: s.connected,
+          feeds: s.feeds,
+          totalLag: Number(s.totalLag),
+          partitions: s.partitions.map(partitionJson),
+        })),
+        consumerGroups: response.consumerGroups.map((g) => ({
+          groupId: g.groupId,
+          state: g.state,
+          members: g.members,
+          totalLag: Number(g.totalLag),
+          partitions: g.partitions.map(partitionJson),
+        })),
+      },
+      watching,
+    );
     return;
   }
   const { t, number } = context.messages;
