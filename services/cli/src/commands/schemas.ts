@@ -1,0 +1,132 @@
+// `puente schemas check`: the local catalog lock is current and every change BACKWARD compatible
+// (what `pnpm schemas:check` runs), and, when a gateway is configured, that the subjects and
+// schema ids of its topics are the local catalog's.
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+
+import type { Command } from 'commander';
+import type { ListTopicsResponse } from '@puente/proto';
+
+import type { CommandRegistry } from '../command-registry.js';
+import { text } from './arguments.js';
+import type { CommandContext } from '../command-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { renderTable } from '../format/table.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export function registerSchemasCommands(program: Command, registry: CommandRegistry): void {
+  const schemas = program.command('schemas').description('the schema catalog');
+  registry.leaf(
+    schemas,
+    'check',
+    'the catalog lock is current and BACKWARD compatible; a configured gateway serves the same ids',
+    async (context, _args, options) =>
+      check(context, {
+        schemasDir: resolve(context.io.cwd, text(options, 'schemas') ?? `${repoRoot}schemas`),
+        generatedDir: resolve(
+          context.io.cwd,
+          text(options, 'generated') ?? `${repoRoot}services/sdk/contracts/src/generated`,
+        ),
+        policiesDir: resolve(context.io.cwd, text(options, 'policies') ?? `${repoRoot}deploy/policies`),
+      }),
+    (c) =>
+      c
+        .option('--schemas <dir>', 'the schemas folder (default: the repository’s schemas/)')
+        .option('--generated <dir>', 'where the generated catalog module lives')
+        .option('--policies <dir>', 'agreements whose view schemas the catalog holds'),
+  );
+}
+
+interface Mismatch {
+  readonly topic: string;
+  readonly subject: string;
+  readonly gateway: number;
+  readonly local: number | null;
+}
+
+async function check(
+  context: CommandContext,
+  dirs: { schemasDir: string; generatedDir: string; policiesDir: string },
+): Promise<ExitCode> {
+  const { t } = context.messages;
+  // Loaded on use: the catalog and the policy engine take most of a second to load.
+  const [{ createCodec }, { runSchemasCommand }, { compilePolicySet, readAgreementSources }] = await Promise.all([
+    import('@puente/contracts'),
+    import('@puente/contracts/tools'),
+    import('@puente/policy'),
+  ]);
+  const local = runSchemasCommand('check', {
+    schemasDir: dirs.schemasDir,
+    generatedDir: dirs.generatedDir,
+    // The agreements' view schemas are catalogued too. Their shape does not depend on the HMAC
+    // key, so a fixed stand-in serves (as @puente/policy's own derivation does; not for data).
+    derivedSubjects: (schemaFor) =>
+      compilePolicySet(readAgreementSources(dirs.policiesDir), {
+        schemaFor,
+        secret: () => Buffer.alloc(32, 1).toString('base64'),
+      }).agreements.flatMap((agreement) =>
+        [...agreement.topics.values()].map((policy) => ({
+          subject: policy.viewSubject,
+          topic: policy.topic,
+          type: String(policy.viewSchema['name']),
+          schema: policy.viewSchema,
+        })),
+      ),
+  });
+  const connection = context.connection();
+  let mismatches: Mismatch[] = [];
+  let checkedTopics = 0;
+  if (connection.configured) {
+    const { operator } = context.clients();
+    const topics = await context.call<ListTopicsResponse>((md, opts, cb) =>
+      operator.listTopics({ prefix: '' }, md, opts, cb),
+    );
+    const catalog = createCodec().catalog;
+    const withSchema = topics.topics.filter((s) => s.valueSubject !== '' && s.latestSchemaId !== 0);
+    checkedTopics = withSchema.length;
+    mismatches = withSchema
+      .map((s) => {
+        let localId: number | null;
+        try {
+          localId = catalog.latest(s.valueSubject).id;
+        } catch {
+          localId = null;
+        }
+        return { topic: s.name, subject: s.valueSubject, gateway: s.latestSchemaId, local: localId };
+      })
+      .filter((m) => m.local !== m.gateway);
+  }
+  const ok = local.ok && mismatches.length === 0;
+  if (context.json) {
+    context.printJson({
+      ok,
+      lock: { ok: local.ok, output: local.output, errors: local.errors },
+      gateway: connection.configured ? { address: connection.address, topics: checkedTopics, mismatches } : null,
+    });
+    return ok ? ExitCode.OK : ExitCode.NEGATIVE;
+  }
+  if (local.ok) context.out(context.style.green(t('schemas.lockOk')));
+  for (const line of local.errors) context.err(context.style.red(line));
+  if (!connection.configured) context.out(t('schemas.gatewaySkipped'));
+  else if (mismatches.length === 0)
+    context.out(context.style.green(t('schemas.gatewayOk', { address: connection.address, count: checkedTopics })));
+  else {
+    for (const m of mismatches)
+      context.err(
+        context.style.red(
+          m.local === null
+            ? t('schemas.unknownSubject', { subject: m.subject, topic: m.topic })
+            : t('schemas.idDiffers', { topic: m.topic, gateway: m.gateway, local: m.local, subject: m.subject }),
+        ),
+      );
+    context.out(
+      renderTable(
+        [t('col.topic'), t('col.subject'), t('col.gateway'), t('col.local')],
+        mismatches.map((m) => [m.topic, m.subject, String(m.gateway), m.local === null ? '-' : String(m.local)]),
+        { style: context.style },
+      ),
+    );
+  }
+  return ok ? ExitCode.OK : ExitCode.NEGATIVE;
+}

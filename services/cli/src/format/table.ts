@@ -1,0 +1,30 @@
+// Tables for people: a header row and columns padded to their widest cell, as kubectl prints
+// them. Cells are plain strings (already localised and coloured by the caller).
+import { type Style, visibleWidth } from './style.js';
+
+export interface TableOptions {
+  /** Columns aligned right (numbers), by index. */
+  readonly right?: readonly number[];
+  readonly style?: Style;
+}
+
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TableOptions = {},
+): string {
+  const widths = header.map((cell, i) =>
+    Math.max(visibleWidth(cell), ...rows.map((row) => visibleWidth(row[i] ?? ''))),
+  );
+  const right = new Set(options.right ?? []);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => {
+        const pad = ' '.repeat((widths[i] ?? 0) - visibleWidth(cell));
+        return right.has(i) ? pad + cell : i === cells.length - 1 ? cell : cell + pad;
+      })
+      .join('  ')
+      .trimEnd();
+  const head = line(header);
+  return [options.style ? options.style.bold(head) : head, ...rows.map(line)].join('\n') + '\n';
+}
