@@ -51,7 +51,7 @@ async function check(
 ): Promise<ExitCode> {
   const { t } = context.messages;
   // Loaded on use: the catalog and the policy engine take most of a second to load.
-  const [{ createCodec }, { runSchemasCommand }, { compilePolicySet, readAgreementSources }] = await Promise.all([
+  const [{ createCodec }, { runSchemasCommand }, { deriveViewSubjects }] = await Promise.all([
     import('@puente/contracts'),
     import('@puente/contracts/tools'),
     import('@puente/policy'),
@@ -59,20 +59,8 @@ async function check(
   const local = runSchemasCommand('check', {
     schemasDir: dirs.schemasDir,
     generatedDir: dirs.generatedDir,
-    // The agreements' view schemas are catalogued too. Their shape does not depend on the HMAC
-    // key, so a fixed stand-in serves (as @puente/policy's own derivation does; not for data).
-    derivedSubjects: (schemaFor) =>
-      compilePolicySet(readAgreementSources(dirs.policiesDir), {
-        schemaFor,
-        secret: () => Buffer.alloc(32, 1).toString('base64'),
-      }).agreements.flatMap((agreement) =>
-        [...agreement.topics.values()].map((policy) => ({
-          subject: policy.viewSubject,
-          topic: policy.topic,
-          type: String(policy.viewSchema['name']),
-          schema: policy.viewSchema,
-        })),
-      ),
+    // The agreements' view schemas are catalogued too, derived as `pnpm schemas:check` derives them.
+    derivedSubjects: (schemaFor) => deriveViewSubjects(dirs.policiesDir, schemaFor),
   });
   const connection = context.connection();
   let mismatches: Mismatch[] = [];

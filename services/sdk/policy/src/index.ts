@@ -44,4 +44,5 @@ export {
   type VersionLedger,
 } from './policy-set.js';
 export { generalize, hmacHash, mask, type Granularity, type MaskStyle } from './transforms.js';
+export { deriveViewSubjects, type ViewSubject } from './view-subjects.js';
 export type { FieldDecision } from './view-terms.js';
