@@ -11,13 +11,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { type AuditService, createAuditService } from '@puente/audit';
+import type { AuditService } from '@puente/audit';
+import { startTestAudit } from '@puente/audit/testing';
 import { KafkaBus } from '@puente/bus';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { type CargoManifest, createCodec } from '@puente/contracts';
 import { readDevTokens } from '@puente/gateway/dev';
 import { openTestSubscriber, startTestGateway, type TestGateway, type TestSubscriber } from '@puente/gateway/testing';
-import { devCheckpointKey, devCheckpointPublicKeys } from '@puente/ledger';
+import { devCheckpointPublicKeys } from '@puente/ledger';
 import { openTestLedger, type TestLedger } from '@puente/ledger/testing';
 import {
   type Delivery,
@@ -30,7 +31,6 @@ import {
   type VerifyLedgerResponse,
   type WhoReceivedResponse,
 } from '@puente/proto';
-import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -95,22 +95,7 @@ describe('the disclosure ledger end to end (real Kafka, real gRPC, PostgreSQL)',
       checkpointKeys: devCheckpointPublicKeys(),
       checkpointTopic: () => checkpointTopic,
     });
-    const disclosures = await bus.admin.describeTopic(DISCLOSURE_TOPIC);
-    await ledger.append(
-      [],
-      disclosures.partitions.map((p) => ({ topic: DISCLOSURE_TOPIC, partition: p.partition, offset: String(p.high) })),
-    );
-    audit = createAuditService({
-      bus,
-      codec,
-      store: ledger,
-      country: 'US',
-      signingKey: devCheckpointKey('US'),
-      checkpointEvery: { entries: 2, ms: 500 },
-      replicationFactor: 1,
-      checkpointTopic,
-    });
-    await audit.start();
+    audit = await startTestAudit({ bus, codec, store: ledger, country: 'US', checkpointTopic });
     operator = new OperatorServiceClient(gateway.address, credentials.createInsecure());
   });
 

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { type AuditService, createAuditService } from '@puente/audit';
+import type { AuditService } from '@puente/audit';
+import { startTestAudit } from '@puente/audit/testing';
 import { KafkaBus } from '@puente/bus';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { createCodec } from '@puente/contracts';
 import { readDevTokens } from '@puente/gateway/dev';
 import { openTestSubscriber, startTestGateway, type TestGateway, type TestSubscriber } from '@puente/gateway/testing';
-import { devCheckpointKey, devCheckpointPublicKeys } from '@puente/ledger';
+import { devCheckpointPublicKeys } from '@puente/ledger';
 import { openTestLedger, type TestLedger } from '@puente/ledger/testing';
 import { PayloadFormat, StartPosition } from '@puente/proto';
-import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -61,22 +61,7 @@ describe('puente audit against the ledger (real Kafka, gRPC, PostgreSQL, audit s
       checkpointKeys: devCheckpointPublicKeys(),
       checkpointTopic: () => checkpointTopic,
     });
-    const disclosures = await bus.admin.describeTopic(DISCLOSURE_TOPIC);
-    await ledger.append(
-      [],
-      disclosures.partitions.map((p) => ({ topic: DISCLOSURE_TOPIC, partition: p.partition, offset: String(p.high) })),
-    );
-    audit = createAuditService({
-      bus,
-      codec,
-      store: ledger,
-      country: 'US',
-      signingKey: devCheckpointKey('US'),
-      checkpointEvery: { entries: 2, ms: 500 },
-      replicationFactor: 1,
-      checkpointTopic,
-    });
-    await audit.start();
+    audit = await startTestAudit({ bus, codec, store: ledger, country: 'US', checkpointTopic });
     anam = openTestSubscriber(gateway.client, tokens.get('dev-mx-anam-subscriber') ?? '', {
       subscription: `cli-audit-${randomUUID().slice(0, 8)}`,
       feeds: [`us-to-mx/${TOPIC}`],
