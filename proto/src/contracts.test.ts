@@ -19,11 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addHealthAndReflection,
   BadRequest,
+  callFailureOf,
   Delivery,
   ErrorReason,
   errorInfo,
   errorReasonOf,
   fromRpcStatus,
+  isServiceError,
   PayloadFormat,
   rpcStatusFromError,
   SHARE_SERVICE_NAME,
@@ -245,6 +247,15 @@ describe('ShareService contracts', () => {
     });
     expect(details.resourceInfo?.resourceName).toBe('us.nowhere.v1');
     expect(errorReasonOf(details)).toBe(ErrorReason.TOPIC_NOT_FOUND);
+    // What clients (the CLI, the console) show of it.
+    expect(isServiceError(error)).toBe(true);
+    expect(isServiceError(new Error('not a call'))).toBe(false);
+    expect(error && callFailureOf(error)).toEqual({
+      code: status.NOT_FOUND,
+      reason: 'TOPIC_NOT_FOUND',
+      message: 'topic us.nowhere.v1 does not exist',
+      violations: [],
+    });
   });
 
   it('answers a PublishStream batch with one outcome per event, rejections inline', async () => {
@@ -338,6 +349,13 @@ describe('ShareService contracts', () => {
       { field: 'parties[0].birthDate', description: 'expected timestamp-millis', reason: 'TYPE' },
     ]);
     expect(fromRpcStatus(rpcStatus).badRequest).toEqual(decoded);
+    const failure = callFailureOf(
+      toServiceErrorObject(status.INVALID_ARGUMENT, 'payload does not match the schema', fromRpcStatus(rpcStatus)),
+    );
+    expect(failure).toMatchObject({
+      reason: 'SCHEMA_REJECTED',
+      violations: ['parties[0].birthDate: expected timestamp-millis'],
+    });
   });
 });
 

@@ -130,3 +130,29 @@ export function errorReasonOf(details: ErrorDetails): ErrorReason | undefined {
   if (info === undefined || info.domain !== ERROR_DOMAIN) return undefined;
   return reasonsByName.get(info.reason);
 }
+
+/** Whether `error` is what grpc-js rejects a call with (a status code and trailers). */
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'metadata' in error;
+}
+
+/** What a client shows of a failed call: the gateway's reason, its message and the fields it names. */
+export interface CallFailure {
+  readonly code: status;
+  /** `ErrorInfo.reason` (e.g. "TOPIC_NOT_FOUND"); undefined when the status carries none. */
+  readonly reason: string | undefined;
+  readonly message: string;
+  /** `BadRequest` field violations, each `<field>: <description>`. */
+  readonly violations: readonly string[];
+}
+
+export function callFailureOf(error: ServiceError): CallFailure {
+  const rpc = rpcStatusFromError(error);
+  const details = rpc ? fromRpcStatus(rpc) : {};
+  return {
+    code: error.code,
+    reason: details.errorInfo?.reason,
+    message: error.details || error.message,
+    violations: (details.badRequest?.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`),
+  };
+}
