@@ -25,7 +25,7 @@ function renamingDisclosureTopic(inner: Bus, name: string): Bus {
     listTopics: () => inner.admin.listTopics(),
     describeTopic: (topic) => inner.admin.describeTopic(to(topic)),
     describeGroup: (groupId, topics) => inner.admin.describeGroup(groupId, topics.map(to)),
-    listGroups: () => inner.admin.listGroups(),
+    listGroups: (options) => inner.admin.listGroups(options),
     deleteTopics: (topics) => inner.admin.deleteTopics(topics.map(to)),
   };
   const wrapped = Object.create(inner) as Bus & { admin: BusAdmin };

@@ -13,6 +13,7 @@ import {
   type BusRecord,
   type ConsumedRecord,
   type GroupDescription,
+  type ListGroupsOptions,
   type PublishResult,
   type ReadFromOptions,
   type Reader,
@@ -558,11 +559,13 @@ function createMemoryAdmin(bus: MemoryBus): BusAdmin {
         partitions,
       });
     },
-    listGroups(): Promise<GroupDescription[]> {
+    listGroups(options: ListGroupsOptions = {}): Promise<GroupDescription[]> {
+      const accepts = options.topics ?? (() => true);
       const described = bus.groupIds().flatMap((groupId): GroupDescription[] => {
         const group = bus.group(groupId);
         if (!group) return [];
         const partitions = [...group.committed]
+          .filter(([key]) => accepts(tpOfKey(key).topic))
           .map(([key, committed]) => {
             const { topic, partition } = tpOfKey(key);
             const high = bus.topic(topic)?.partitions[partition]?.high ?? 0;

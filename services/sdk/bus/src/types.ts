@@ -176,6 +176,11 @@ export interface GroupDescription {
   readonly partitions: readonly GroupPartitionLag[];
 }
 
+export interface ListGroupsOptions {
+  /** Which topics' partitions to read and list (all when absent). */
+  readonly topics?: (topic: string) => boolean;
+}
+
 export interface BusAdmin {
   /** Create the topics that do not exist yet; existing ones are left as they are. Returns the created names. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
@@ -187,9 +192,10 @@ export interface BusAdmin {
   /**
    * Every consumer group holding committed offsets, ordered by id, each with its lag on exactly
    * the partitions it committed on (of topics that still exist), ordered by topic and partition.
-   * Groups without a commit (readers among them) are left out.
+   * Groups without a commit (readers among them) are left out. With `topics`, only partitions of
+   * the topics it accepts are read and listed, and groups with none of those are left out.
    */
-  listGroups(): Promise<GroupDescription[]>;
+  listGroups(options?: ListGroupsOptions): Promise<GroupDescription[]>;
   deleteTopics(topics: readonly string[]): Promise<void>;
 }
 

@@ -31,8 +31,10 @@ export function createKafkaAdmin(admin: Admin, options: KafkaAdminOptions): BusA
     describeTopic: (topic) => withKafkaErrors(`describing topic '${topic}'`, () => describeTopic(admin, topic)),
     describeGroup: (groupId, topics) =>
       withKafkaErrors(`describing group '${groupId}'`, () => describeGroup(admin, groupId, topics)),
-    listGroups: () =>
-      withKafkaErrors('listing consumer groups', () => listGroups(admin, (topic) => topicOffsets(admin, topic))),
+    listGroups: (options) =>
+      withKafkaErrors('listing consumer groups', () =>
+        listGroups(admin, (topic) => topicOffsets(admin, topic), options),
+      ),
     deleteTopics: (topics) =>
       withKafkaErrors('deleting topics', async () => {
         await admin.deleteTopics({ topics: [...topics] });

@@ -3,7 +3,7 @@
 // offsets of the topics they committed on.
 import type { Admin } from 'kafkajs';
 
-import type { GroupDescription, GroupPartitionLag } from '../types.js';
+import type { GroupDescription, GroupPartitionLag, ListGroupsOptions } from '../types.js';
 import { READER_GROUP_PREFIX } from './reader.js';
 
 /** OffsetFetch requests in flight at once: a shared cluster can hold thousands of groups. */
@@ -24,7 +24,12 @@ type PartitionRange = { readonly partition: number; readonly low: string; readon
 export async function listGroups(
   admin: Admin,
   offsetsOf: (topic: string) => Promise<readonly PartitionRange[]>,
+  options: ListGroupsOptions = {},
 ): Promise<GroupDescription[]> {
+  const accepts = options.topics;
+  // With a topic filter each OffsetFetch names only the accepted topics, and only their offsets are read.
+  const wanted = accepts ? (await admin.listTopics()).filter(accepts).sort() : undefined;
+  if (wanted?.length === 0) return [];
   const { groups } = await admin.listGroups();
   // Readers never commit (see reader.ts): asking for their offsets would cost a request each.
   const ids = groups
@@ -34,7 +39,7 @@ export async function listGroups(
   const fetched = await mapLimited(ids, FETCH_CONCURRENCY, async (groupId) => ({
     groupId,
     // No topics: OffsetFetch (v2+) answers every topic the group committed on.
-    commits: await admin.fetchOffsets({ groupId }),
+    commits: await admin.fetchOffsets(wanted ? { groupId, topics: wanted } : { groupId }),
   }));
   const committing = fetched.filter(({ commits }) => committedTopics(commits).length > 0);
   if (committing.length === 0) return [];

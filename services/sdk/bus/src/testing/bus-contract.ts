@@ -483,6 +483,14 @@ export function describeBusContract(name: string, options: BusContractOptions): 
         ].sort((a, b) => a.topic.localeCompare(b.topic)),
       });
 
+      // A topic filter reads and lists only the accepted topics' partitions; a group left with none is left out.
+      const narrowOnly = await bus.admin.listGroups({ topics: (topic) => topic === narrow });
+      expect(narrowOnly.find((g) => g.groupId === committing)?.partitions).toEqual([
+        { topic: narrow, partition: 0, committed: '5', high: '5', lag: '0' },
+      ]);
+      expect(narrowOnly.every((g) => g.partitions.every((p) => p.topic === narrow))).toBe(true);
+      expect(await bus.admin.listGroups({ topics: () => false })).toEqual([]);
+
       // A group whose members left keeps its commits: listed, empty.
       await member.stop();
       await idleMember.stop();
