@@ -123,6 +123,24 @@ export function feedsSharing(policies: PolicySet, topic: string, country: string
 }
 
 /**
+ * The agreement whose view another country's topic is seen through when the caller names none:
+ * the one sharing it with the caller's country; NO_AGREEMENT when none does, or when several do
+ * (the caller must choose, and the message lists them).
+ */
+function onlySharingAgreement(policies: PolicySet, principal: Principal, topic: string): string {
+  const sharing = feedsSharing(policies, topic, principal.country).map((feed) => feed.agreement.id);
+  if (sharing.length === 1) return sharing[0] as string;
+  const who = `${principal.country}/${principal.agency}`;
+  throw denied(
+    ErrorReason.NO_AGREEMENT,
+    sharing.length === 0
+      ? `${who} may not inspect '${topic}': no agreement shares it with ${principal.country}`
+      : `${who} sees '${topic}' through one of several agreements: set view_agreement_id (${sharing.join(', ')})`,
+    { topic },
+  );
+}
+
+/**
  * The recipient an agreement's view is computed for when the caller is not the recipient
  * (an owner previewing its own topic, or an explanation for a whole country): the given agency,
  * else the first agency the agreement names, else the country as a whole.
@@ -151,7 +169,8 @@ function denied(reason: ErrorReason, message: string, metadata: Record<string, s
  * and the disclosure log (both countries: a disclosure record names what was released to whom,
  * which both parties to the agreement know, and carries no field values). Another country's
  * events only as the view of `viewAgreementId`, which must share the topic with the operator's
- * country, computed for the operator's own country and agency. Another country's dead letters
+ * country (when empty, the one agreement that does), computed for the operator's own country and
+ * agency. Another country's dead letters
  * never (they hold raw records no policy has looked at). An own topic with `viewAgreementId` is a
  * preview of what that agreement's recipient receives.
  */
@@ -188,27 +207,18 @@ export function authorizeInspect(
     return { access: 'raw', topic: inspected };
   }
   const own = inspected.origin === principal.country;
-  if (viewAgreementId === '') {
-    if (own) return { access: 'raw', topic: inspected };
-    const sharing = feedsSharing(policies, topic, principal.country).map((feed) => feed.agreement.id);
-    throw denied(
-      ErrorReason.NO_AGREEMENT,
-      sharing.length === 0
-        ? `${who} may not inspect '${topic}': no agreement shares it with ${principal.country}`
-        : `${who} sees '${topic}' only as an agreement's view: set view_agreement_id (${sharing.join(', ')})`,
-      { topic },
-    );
-  }
-  const agreement = policies.agreement(viewAgreementId);
+  if (viewAgreementId === '' && own) return { access: 'raw', topic: inspected };
+  const agreementId = viewAgreementId === '' ? onlySharingAgreement(policies, principal, topic) : viewAgreementId;
+  const agreement = policies.agreement(agreementId);
   if (!agreement) {
     throw new GatewayError({
       code: 'NOT_FOUND',
       reason: ErrorReason.AGREEMENT_NOT_FOUND,
-      message: `no agreement '${viewAgreementId}' is loaded`,
-      metadata: { agreement: viewAgreementId },
+      message: `no agreement '${agreementId}' is loaded`,
+      metadata: { agreement: agreementId },
       resourceInfo: {
         resourceType: 'puente.agreement',
-        resourceName: viewAgreementId,
+        resourceName: agreementId,
         owner: '',
         description: 'no agreement with this id is loaded',
       },

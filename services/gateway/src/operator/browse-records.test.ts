@@ -393,6 +393,23 @@ describe('browseRecords', () => {
       expect(fx.audited[0]!.feed.agreement.id).toBe('us-to-mx');
     });
 
+    it('shows the view of the one agreement sharing the topic when the request names none, never the raw record', async () => {
+      const shared = manifest('us-northbound-laredo.json', { manifestId: 'M-VIEW-DEFAULT' });
+      await fx.publish(US_CARGO, shared);
+      const named = await browseRecords(
+        fx.context,
+        MX_OPERATOR,
+        byKey('M-VIEW-DEFAULT', { viewAgreementId: 'us-to-mx' }),
+      );
+      const unnamed = await browseRecords(fx.context, MX_OPERATOR, byKey('M-VIEW-DEFAULT'));
+      expect(unnamed.records.map((r) => r.schemaId)).toEqual([US_TO_MX_VIEW]);
+      expect(unnamed.records.map((r) => r.payload.toString('utf8'))).toEqual(
+        named.records.map((r) => r.payload.toString('utf8')),
+      );
+      expect(unnamed.records[0]?.payload.toString('utf8')).not.toContain('41928375');
+      expect(fx.audited.map((d) => d.feed.agreement.id)).toEqual(['us-to-mx', 'us-to-mx']);
+    });
+
     it('renders the view as Confluent-framed Avro in the view schema', async () => {
       const shared = manifest('us-northbound-laredo.json', { manifestId: 'M-VIEW-AVRO' });
       await fx.publish(US_CARGO, shared);
@@ -457,9 +474,7 @@ describe('browseRecords', () => {
       expect(error).toMatchObject({ code: 'PERMISSION_DENIED', reason: ErrorReason.ROLE_NOT_ALLOWED });
     });
 
-    it('refuses a partner topic without a view, and answers an unknown topic with TOPIC_NOT_FOUND', async () => {
-      const noView = await refusal(browseRecords(fx.context, MX_OPERATOR, byKey('M-1')));
-      expect(noView).toMatchObject({ code: 'PERMISSION_DENIED', reason: ErrorReason.NO_AGREEMENT });
+    it("refuses a partner's dead letters, and answers an unknown topic with TOPIC_NOT_FOUND", async () => {
       const partnerDeadLetters = await refusal(
         browseRecords(fx.context, MX_OPERATOR, request({ topic: 'dlq.us.cargo-manifests.v1' })),
       );

@@ -112,10 +112,14 @@ describe('describeTopic', () => {
     });
   });
 
-  it('refuses partner topics without a view, partner dead letters and internal topics', async () => {
-    const noView = await refusal(describeTopic(fx.context, MX_OPERATOR, { topic: US_CARGO, viewAgreementId: '' }));
-    expect(noView).toMatchObject({ code: 'PERMISSION_DENIED', reason: ErrorReason.NO_AGREEMENT });
-    expect(noView.message).toContain('set view_agreement_id (us-to-mx)');
+  it('sees a partner topic through the one agreement sharing it when the request names none', async () => {
+    const named = await describeTopic(fx.context, MX_OPERATOR, { topic: US_CARGO, viewAgreementId: 'us-to-mx' });
+    const unnamed = await describeTopic(fx.context, MX_OPERATOR, { topic: US_CARGO, viewAgreementId: '' });
+    expect(unnamed.topic).toMatchObject({ access: TopicAccess.VIEW, viewAgreementId: 'us-to-mx' });
+    expect(unnamed).toEqual(named);
+  });
+
+  it('refuses a wrong or unknown view, partner dead letters and internal topics', async () => {
     const wrong = await refusal(
       describeTopic(fx.context, MX_OPERATOR, { topic: US_CARGO, viewAgreementId: 'mx-to-us' }),
     );

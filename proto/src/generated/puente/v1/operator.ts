@@ -399,9 +399,10 @@ export interface DescribeTopicRequest {
   /** Topic name. */
   topic: string;
   /**
-   * See the topic as the partner of this agreement would. Required for another
-   * country's topic when several agreements share it with the caller; optional preview
-   * for an own topic; empty otherwise.
+   * See the topic as the partner of this agreement would. For another country's topic:
+   * empty means the one agreement sharing it with the caller's country, and is refused
+   * (NO_AGREEMENT, naming them) when several do. For an own topic: empty is raw, an
+   * agreement id previews its recipient's view. Empty for topics without views.
    */
   viewAgreementId: string;
 }
