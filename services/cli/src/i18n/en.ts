@@ -8,6 +8,7 @@ export const en = {
     "a partner's topic is seen only as its policy view: name it with --as <country> or --agreement <id>",
   'error.config.read': 'cannot read config file {file}: {message}',
   'error.config.invalid': 'config file {file}: {message}',
+  'error.config.yaml': 'config file {file} is not valid YAML at line {line}, column {column} ({code})',
   'error.config.context': "no context '{context}' in {file} (contexts: {known})",
   'error.file.read': 'cannot read {file}: {message}',
   'error.tokenFile.empty': 'token file {file} is empty',

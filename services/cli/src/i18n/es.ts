@@ -9,6 +9,8 @@ export const es: Record<MessageKey, string> = {
     'el tema de un socio solo se ve como su vista de política: indíquela con --as <país> o --agreement <id>',
   'error.config.read': 'no se puede leer el archivo de configuración {file}: {message}',
   'error.config.invalid': 'archivo de configuración {file}: {message}',
+  'error.config.yaml':
+    'el archivo de configuración {file} no es YAML válido en la línea {line}, columna {column} ({code})',
   'error.config.context': "no hay contexto '{context}' en {file} (contextos: {known})",
   'error.file.read': 'no se puede leer {file}: {message}',
   'error.tokenFile.empty': 'el archivo de token {file} está vacío',
