@@ -11,6 +11,8 @@ export const en = {
   'error.config.yaml': 'config file {file} is not valid YAML at line {line}, column {column} ({code})',
   'error.config.context': "no context '{context}' in {file} (contexts: {known})",
   'error.file.read': 'cannot read {file}: {message}',
+  'error.dir.read': 'cannot read folder {dir} ({option}): {message}',
+  'error.dir.notDir': 'not a folder',
   'error.tokenFile.empty': 'token file {file} is empty',
   'error.lang': "--lang must be en or es, not '{lang}'",
   'error.integer': "{option} must be a whole number ≥ 0, not '{value}'",

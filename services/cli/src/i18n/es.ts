@@ -13,6 +13,8 @@ export const es: Record<MessageKey, string> = {
     'el archivo de configuración {file} no es YAML válido en la línea {line}, columna {column} ({code})',
   'error.config.context': "no hay contexto '{context}' en {file} (contextos: {known})",
   'error.file.read': 'no se puede leer {file}: {message}',
+  'error.dir.read': 'no se puede leer la carpeta {dir} ({option}): {message}',
+  'error.dir.notDir': 'no es una carpeta',
   'error.tokenFile.empty': 'el archivo de token {file} está vacío',
   'error.lang': "--lang debe ser en o es, no '{lang}'",
   'error.integer': "{option} debe ser un número entero ≥ 0, no '{value}'",
