@@ -43,3 +43,15 @@ export const callOptions = (): CallOptions => ({ deadline: Date.now() + CALL_TIM
 export function unary<T>(invoke: (callback: (error: ServiceError | null, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => invoke((error, value) => (error ? reject(error) : resolve(value as T))));
 }
+
+/** Whether the address is this machine (loopback or a Unix socket), where plaintext stays local. */
+export function isLoopback(address: string): boolean {
+  if (/^unix(-abstract)?:/.test(address)) return true;
+  const target = address.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, '');
+  const host = target.startsWith('[') ? target.slice(1, target.indexOf(']')) : target.replace(/:\d*$/, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** A bearer token would cross the network unencrypted: no TLS, and the gateway is not local. */
+export const tokenInPlaintext = (connection: Connection): boolean =>
+  connection.token !== undefined && connection.tls === undefined && !isLoopback(connection.address);

@@ -2,6 +2,9 @@
 // placeholders (i18n.test.ts checks).
 export const en = {
   'error.prefix': 'error',
+  'warning.prefix': 'warning',
+  'warning.plaintextToken':
+    "the bearer token goes unencrypted to {address}, which is not this machine: give the gateway's CA with --ca (or PUENTE_CA_FILE) to use TLS",
   'error.unreachable': 'cannot reach the gateway at {address}: {message}',
   'error.hint.credentials': 'give a token with --token, --token-file, PUENTE_TOKEN or a context in {config}',
   'error.hint.view':

@@ -3,6 +3,9 @@ import type { MessageKey } from './en.js';
 
 export const es: Record<MessageKey, string> = {
   'error.prefix': 'error',
+  'warning.prefix': 'aviso',
+  'warning.plaintextToken':
+    'el token va sin cifrar a {address}, que no es esta máquina: indique la CA de la pasarela con --ca (o PUENTE_CA_FILE) para usar TLS',
   'error.unreachable': 'no se puede contactar con la pasarela en {address}: {message}',
   'error.hint.credentials': 'indique un token con --token, --token-file, PUENTE_TOKEN o un contexto en {config}',
   'error.hint.view':
