@@ -7,6 +7,7 @@ import type { CommandRegistry } from './command-registry.js';
 import { createCommandContext, type CommandContext } from './command-context.js';
 import type { ConnectionFlags } from './config/connection.js';
 import { CliError, ExitCode, usageError } from './exit-codes.js';
+import { printable } from './format/printable.js';
 import { createMessages, langFromEnv, LANGS, type Lang, type Messages } from './i18n/messages.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerLagCommand } from './commands/lag.js';
@@ -95,8 +96,9 @@ export function createCli(io: CliIo): Cli {
       );
     } else {
       const prefix = messages?.t('error.prefix') ?? 'error';
-      io.stderr.write(`${prefix}: ${cliError.reason}: ${cliError.message}\n`);
-      for (const line of cliError.details) io.stderr.write(`${line}\n`);
+      // The gateway's messages may quote what it was sent (a key, a field): printable, as output is.
+      io.stderr.write(printable(`${prefix}: ${cliError.reason}: ${cliError.message}\n`, false));
+      for (const line of cliError.details) io.stderr.write(printable(`${line}\n`, false));
       const hint = !messages
         ? undefined
         : cliError.reason.startsWith('CREDENTIALS_')

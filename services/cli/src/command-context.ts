@@ -14,6 +14,7 @@ import {
 } from './gateway/clients.js';
 import { fromGatewayError } from './gateway/errors.js';
 import type { Messages } from './i18n/messages.js';
+import { printable } from './format/printable.js';
 import { createStyle, colourEnabled, type Style } from './format/style.js';
 
 export interface CommandContext {
@@ -52,8 +53,9 @@ export function createCommandContext(options: {
     messages,
     style,
     json,
-    out: (text) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => io.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    // Everything for people passes through printable(): record data cannot drive the terminal.
+    out: (text) => io.stdout.write(printable(text.endsWith('\n') ? text : `${text}\n`, style.enabled)),
+    err: (text) => io.stderr.write(printable(text.endsWith('\n') ? text : `${text}\n`, style.enabled)),
     printJson: (value, compact = false) => io.stdout.write(`${JSON.stringify(value, jsonReplacer, compact ? 0 : 2)}\n`),
     connection: () =>
       (connection ??= resolveConnection({ flags, env: io.env, homedir: io.homedir, cwd: io.cwd, messages })),
@@ -66,7 +68,7 @@ export function createCommandContext(options: {
         io.stderr.write(
           json
             ? `${JSON.stringify({ warning: { reason: 'TOKEN_IN_PLAINTEXT', message } })}\n`
-            : `${messages.t('warning.prefix')}: ${message}\n`,
+            : printable(`${messages.t('warning.prefix')}: ${message}\n`, false),
         );
       }
       return (clients = (io.connect ?? connectGateway)(resolved));
