@@ -55,6 +55,7 @@ describe('control characters in data', () => {
       expect(stdout).toContain(`key=${SHOWN}`);
       expect(stdout).toContain('eventId=e\\x1b[2J');
       expect(stdout).toContain('"note": "x\\x9b31m"');
+      // eslint-disable-next-line no-control-regex -- the characters that must not reach the terminal
       expect(stdout).not.toMatch(/[\u0007\u009b\u202e]|\u001b\[2J|\u001b\]/);
       if (tty) expect(stdout).toContain('\u001b[2m'); // dim header: ours
     }
