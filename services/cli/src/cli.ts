@@ -8,6 +8,7 @@ import { createCommandContext, type CommandContext } from './command-context.js'
 import type { ConnectionFlags } from './config/connection.js';
 import { CliError, ExitCode, usageError } from './exit-codes.js';
 import { printable } from './format/printable.js';
+import { commanderMessage, helpAfterError, helpConfiguration } from './i18n/help.js';
 import { createMessages, langFromEnv, LANGS, type Lang, type Messages } from './i18n/messages.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerLagCommand } from './commands/lag.js';
@@ -68,8 +69,24 @@ export interface Cli {
   readonly exitCode: () => ExitCode;
 }
 
-export function createCli(io: CliIo): Cli {
+/**
+ * The language of commander's own messages and help, which it prints while still parsing: the
+ * last `--lang` of the command line (the one nearest the command), else the locale. An invalid
+ * value is reported by the command itself (error.lang).
+ */
+export function langOfArgv(argv: readonly string[], env: CliIo['env']): Lang {
+  let lang: string | undefined;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--lang') lang = argv[(i += 1)];
+    else if (arg.startsWith('--lang=')) lang = arg.slice('--lang='.length);
+  }
+  return LANGS.includes(lang as Lang) ? (lang as Lang) : langFromEnv(env);
+}
+
+export function createCli(io: CliIo, lang: Lang = langFromEnv(io.env)): Cli {
   let exitCode: ExitCode = ExitCode.OK;
+  // Settings given before the subcommands are declared: they inherit them.
   const program = new Command('puente')
     .description("Puente operators' command line: topics, records, lag, publishing, policies, schemas and the ledger")
     .enablePositionalOptions()
@@ -77,8 +94,10 @@ export function createCli(io: CliIo): Cli {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(commanderMessage(lang, text)),
     })
-    .showHelpAfterError('(puente --help for usage)');
+    .configureHelp(helpConfiguration(lang))
+    .showHelpAfterError(helpAfterError(lang));
   addSharedOptions(program, { recordKey: false });
 
   const report = (error: unknown, messages: Messages | undefined, json: boolean): ExitCode => {
@@ -148,7 +167,7 @@ export function createCli(io: CliIo): Cli {
 
 /** Runs one command line (without `node` and the script) and answers its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  const cli = createCli(io);
+  const cli = createCli(io, langOfArgv(argv, io.env));
   try {
     await cli.program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
