@@ -17,6 +17,11 @@ export interface CliIo {
   readonly cwd: string;
   /** Builds the gateway clients; the real gRPC clients by default. */
   readonly connect?: (connection: Connection) => GatewayClients;
-  /** Aborted to end `tail --follow` (Ctrl-C in the real process). */
+  /** Aborted on Ctrl-C in the real process, to end `tail --follow` and `lag --watch`. */
   readonly signal?: AbortSignal;
+  /**
+   * Called by a command that runs until Ctrl-C and then ends normally (exit 0): from then on
+   * Ctrl-C aborts `signal` instead of ending the process.
+   */
+  readonly endsOnInterrupt?: () => void;
 }

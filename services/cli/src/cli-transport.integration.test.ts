@@ -1,8 +1,9 @@
 // How `puente` reaches the gateway, on real Kafka: mutual TLS with the identity's files named by
 // flags, environment or a config context (kubectl style), and the real bin as a child process —
 // exit codes scripts rely on, and no colour when stdout is not a terminal.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { createCodec } from '@puente/contracts';
 import { createServerCredentials } from '@puente/gateway';
 import { createDevCertificates, readDevTokens } from '@puente/gateway/dev';
 import { startTestGateway, type TestGateway } from '@puente/gateway/testing';
+import { waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ExitCode } from './exit-codes.js';
@@ -107,6 +109,37 @@ describe('puente over TLS and as the real bin (real Kafka, real gRPC)', () => {
       const publisher = await runPuente(['topics', '--context', 'publisher'], config);
       expect(publisher.code).toBe(ExitCode.DENIED);
       expect(publisher.stderr).toContain('ROLE_NOT_ALLOWED');
+      // The real bin over TLS to an IP address: nothing on stderr (grpc-js alone would send the
+      // IP as TLS server name, and Node would print a DeprecationWarning, DEP0123).
+      const child = await new Promise<{ error: Error | null; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, 'topics', '--json', '--ca', certs.caFile, '--cert', operator.certFile, '--key', operator.keyFile],
+          { env: { ...process.env, PUENTE_ADDRESS: tls.address } },
+          (error, stdout, stderr) => resolve({ error, stdout, stderr }),
+        ),
+      );
+      expect(tls.address).toMatch(/^127\.0\.0\.1:/);
+      expect(child.error).toBeNull();
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toContainEqual(expect.objectContaining({ name: TOPIC }));
+      // A server certificate that the CA named did not sign is refused (no TLS without verification).
+      const otherCa = await createDevCertificates(join(dir, 'other-certs'));
+      const untrusted = await runPuente(
+        [
+          'topics',
+          '--address',
+          tls.address,
+          '--ca',
+          otherCa.caFile,
+          '--cert',
+          operator.certFile,
+          '--key',
+          operator.keyFile,
+        ],
+        { env: {} },
+      );
+      expect(untrusted.code).toBe(ExitCode.UNAVAILABLE);
       // Plaintext to a TLS port is no answer at all: unreachable.
       expect((await runPuente(['topics', '--address', tls.address], { env: {} })).code).toBe(ExitCode.UNAVAILABLE);
     });
@@ -133,6 +166,37 @@ describe('puente over TLS and as the real bin (real Kafka, real gRPC)', () => {
       expect(run.code).toBe(ExitCode.OK);
       expect(run.stdout).toContain(TOPIC);
       expect(run.stdout).not.toContain('\u001b[');
+    });
+
+    /** Starts the bin, waits until `ready` holds of its stdout, then sends Ctrl-C: its exit code. */
+    async function interrupted(args: string[], ready: (stdout: string) => boolean): Promise<number | null> {
+      const childEnv: Record<string, string | undefined> = { ...process.env, LANG: 'C', ...env() };
+      const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitFor(() => ready(stdout), 30_000, `puente ${args.join(' ')} ready for Ctrl-C`);
+      child.kill('SIGINT');
+      return exited;
+    }
+
+    it('ends lag --watch with exit 0 on Ctrl-C, however the flag is spelled', async () => {
+      // `-w1` is --watch 1 to commander: the parsed options decide, not how argv spells them.
+      expect(await interrupted(['lag', '-w1'], (out) => out.includes('Consumer groups'))).toBe(ExitCode.OK);
+    });
+
+    it('interrupts (exit 130) a command that does not follow, even with an option value spelled -w', async () => {
+      // A gateway that accepts connections and never answers: the call is in flight at Ctrl-C.
+      let connected = false;
+      const silent = createServer(() => (connected = true));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      try {
+        const code = await interrupted(['lag', '--group', '-w', '--address', `127.0.0.1:${port}`], () => connected);
+        expect(code).toBe(130);
+      } finally {
+        silent.close();
+      }
     });
 
     it('exits 4 on a wrong token, 5 on an unknown topic, 2 on bad usage, 3 when unreachable', async () => {

@@ -154,7 +154,8 @@ describe('puente against a gateway on real Kafka', () => {
     expect(JSON.parse(tail.stderr).error.reason).toBe('TOPIC_NOT_FOUND');
     const as = await runPuente(['tail', TOPIC, '--as', 'US'], us());
     expect(as.code).toBe(ExitCode.NOT_FOUND);
-    expect(as.stderr).toContain(`no agreement shares ${TOPIC} with US`);
+    expect(as.stderr).toContain(`error: NO_AGREEMENT_FOR_COUNTRY: no agreement shares ${TOPIC} with US`);
+    expect(as.stderr).not.toContain('--as <country>'); // the hint is for the gateway's refusal
   });
 
   it('refuses a wrong or missing credential with exit 4, never echoing the token', async () => {

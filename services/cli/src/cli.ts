@@ -7,6 +7,8 @@ import type { CommandRegistry } from './command-registry.js';
 import { createCommandContext, type CommandContext } from './command-context.js';
 import type { ConnectionFlags } from './config/connection.js';
 import { CliError, ExitCode, usageError } from './exit-codes.js';
+import { printable } from './format/printable.js';
+import { commanderMessage, helpAfterError, helpConfiguration } from './i18n/help.js';
 import { createMessages, langFromEnv, LANGS, type Lang, type Messages } from './i18n/messages.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerLagCommand } from './commands/lag.js';
@@ -67,8 +69,24 @@ export interface Cli {
   readonly exitCode: () => ExitCode;
 }
 
-export function createCli(io: CliIo): Cli {
+/**
+ * The language of commander's own messages and help, which it prints while still parsing: the
+ * last `--lang` of the command line (the one nearest the command), else the locale. An invalid
+ * value is reported by the command itself (error.lang).
+ */
+export function langOfArgv(argv: readonly string[], env: CliIo['env']): Lang {
+  let lang: string | undefined;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--lang') lang = argv[(i += 1)];
+    else if (arg.startsWith('--lang=')) lang = arg.slice('--lang='.length);
+  }
+  return LANGS.includes(lang as Lang) ? (lang as Lang) : langFromEnv(env);
+}
+
+export function createCli(io: CliIo, lang: Lang = langFromEnv(io.env)): Cli {
   let exitCode: ExitCode = ExitCode.OK;
+  // Settings given before the subcommands are declared: they inherit them.
   const program = new Command('puente')
     .description("Puente operators' command line: topics, records, lag, publishing, policies, schemas and the ledger")
     .enablePositionalOptions()
@@ -76,8 +94,10 @@ export function createCli(io: CliIo): Cli {
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(commanderMessage(lang, text)),
     })
-    .showHelpAfterError('(puente --help for usage)');
+    .configureHelp(helpConfiguration(lang))
+    .showHelpAfterError(helpAfterError(lang));
   addSharedOptions(program, { recordKey: false });
 
   const report = (error: unknown, messages: Messages | undefined, json: boolean): ExitCode => {
@@ -95,8 +115,9 @@ export function createCli(io: CliIo): Cli {
       );
     } else {
       const prefix = messages?.t('error.prefix') ?? 'error';
-      io.stderr.write(`${prefix}: ${cliError.reason}: ${cliError.message}\n`);
-      for (const line of cliError.details) io.stderr.write(`${line}\n`);
+      // The gateway's messages may quote what it was sent (a key, a field): printable, as output is.
+      io.stderr.write(printable(`${prefix}: ${cliError.reason}: ${cliError.message}\n`, false));
+      for (const line of cliError.details) io.stderr.write(printable(`${line}\n`, false));
       const hint = !messages
         ? undefined
         : cliError.reason.startsWith('CREDENTIALS_')
@@ -146,7 +167,7 @@ export function createCli(io: CliIo): Cli {
 
 /** Runs one command line (without `node` and the script) and answers its exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
-  const cli = createCli(io);
+  const cli = createCli(io, langOfArgv(argv, io.env));
   try {
     await cli.program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -4,9 +4,17 @@ import type { CallOptions, Metadata, ServiceError } from '@grpc/grpc-js';
 
 import type { CliIo } from './cli-io.js';
 import { type Connection, type ConnectionFlags, resolveConnection } from './config/connection.js';
-import { callMetadata, callOptions, connectGateway, type GatewayClients, unary } from './gateway/clients.js';
+import {
+  callMetadata,
+  callOptions,
+  connectGateway,
+  type GatewayClients,
+  tokenInPlaintext,
+  unary,
+} from './gateway/clients.js';
 import { fromGatewayError } from './gateway/errors.js';
 import type { Messages } from './i18n/messages.js';
+import { printable } from './format/printable.js';
 import { createStyle, colourEnabled, type Style } from './format/style.js';
 
 export interface CommandContext {
@@ -45,12 +53,26 @@ export function createCommandContext(options: {
     messages,
     style,
     json,
-    out: (text) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    err: (text) => io.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    // Everything for people passes through printable(): record data cannot drive the terminal.
+    out: (text) => io.stdout.write(printable(text.endsWith('\n') ? text : `${text}\n`, style.enabled)),
+    err: (text) => io.stderr.write(printable(text.endsWith('\n') ? text : `${text}\n`, style.enabled)),
     printJson: (value, compact = false) => io.stdout.write(`${JSON.stringify(value, jsonReplacer, compact ? 0 : 2)}\n`),
     connection: () =>
       (connection ??= resolveConnection({ flags, env: io.env, homedir: io.homedir, cwd: io.cwd, messages })),
-    clients: () => (clients ??= (io.connect ?? connectGateway)(context.connection())),
+    clients: () => {
+      if (clients) return clients;
+      const resolved = context.connection();
+      // Anyone on the path could read the token and act as this operator: say so, on stderr.
+      if (tokenInPlaintext(resolved)) {
+        const message = messages.t('warning.plaintextToken', { address: resolved.address });
+        io.stderr.write(
+          json
+            ? `${JSON.stringify({ warning: { reason: 'TOKEN_IN_PLAINTEXT', message } })}\n`
+            : printable(`${messages.t('warning.prefix')}: ${message}\n`, false),
+        );
+      }
+      return (clients = (io.connect ?? connectGateway)(resolved));
+    },
     async call(invoke) {
       const metadata = callMetadata(context.connection());
       try {

@@ -4,7 +4,6 @@ import { homedir } from 'node:os';
 
 import { runCli } from './cli.js';
 
-const argv = process.argv.slice(2);
 // `puente topics | head -1` closes stdout early: stop quietly, as other pipeline tools do, rather
 // than with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -13,16 +12,17 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const abort = new AbortController();
-// Ctrl-C is how `tail --follow` and `lag --watch` end (exit 0, as kcat's consumer and kubectl -w);
-// any other command is interrupted as usual (130 = 128 + SIGINT).
-const endless = ['--follow', '-f', '--watch', '-w'];
-process.once('SIGINT', () => {
-  if (argv.some((arg) => endless.includes(arg) || arg.startsWith('--watch='))) abort.abort();
-  else process.exit(130);
+// Ctrl-C is how `tail --follow` and `lag --watch` end (exit 0, as kcat's consumer and kubectl -w):
+// such a command says so once its options are parsed (endsOnInterrupt), and then the signal
+// asks it to stop. Any other command, and a second Ctrl-C, is interrupted as usual (130 = 128 + SIGINT).
+const interrupt = new AbortController();
+let endsOnInterrupt = false;
+process.on('SIGINT', () => {
+  if (!endsOnInterrupt || interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
 });
 
-process.exitCode = await runCli(argv, {
+process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
@@ -30,5 +30,8 @@ process.exitCode = await runCli(argv, {
   stderrIsTTY: process.stderr.isTTY === true,
   homedir: homedir(),
   cwd: process.cwd(),
-  signal: abort.signal,
+  signal: interrupt.signal,
+  endsOnInterrupt: () => {
+    endsOnInterrupt = true;
+  },
 });

@@ -25,6 +25,7 @@ export function registerLagCommand(program: Command, registry: CommandRegistry):
         topic: text(options, 'topic') ?? '',
         consumerGroup: text(options, 'group') ?? '',
       };
+      if (watch !== undefined) context.io.endsOnInterrupt?.();
       await showLag(context, request, watch !== undefined);
       if (watch === undefined) return;
       // kubectl -w style: again every N seconds (at least 1) until Ctrl-C.

@@ -175,7 +175,12 @@ async function explain(context: CommandContext, options: ExplainOptions): Promis
     return ExitCode.OK;
   }
   if (response.explanations.length === 0) {
-    throw new CliError({ exitCode: ExitCode.NOT_FOUND, reason: 'NO_AGREEMENT', message: t('explain.none', { topic }) });
+    // Not the gateway's NO_AGREEMENT (a refusal, exit 4): nothing to explain here.
+    throw new CliError({
+      exitCode: ExitCode.NOT_FOUND,
+      reason: 'NO_AGREEMENT_FOR_TOPIC',
+      message: t('explain.none', { topic }),
+    });
   }
   for (const e of response.explanations) printExplanation(context, e);
   return ExitCode.OK;

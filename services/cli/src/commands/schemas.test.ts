@@ -82,4 +82,28 @@ describe('schemas check', () => {
     });
     expect(table.stderr).toContain(`${TOPIC}: id de esquema 9999 en la pasarela`);
   });
+
+  it('names a folder that does not exist as a usage error (exit 2), not a raw ENOENT', async () => {
+    const missing = join(tmpdir(), 'puente-no-such-schemas');
+    const run = await runPuente(['schemas', 'check', '--schemas', missing]);
+    expect(run.code).toBe(ExitCode.USAGE);
+    expect(run.stderr).toBe(`error: USAGE: cannot read folder ${missing} (--schemas): no such file\n`);
+    const policies = await runPuente(['schemas', 'check', '--policies', `${root}README.md`, '--lang', 'es']);
+    expect(policies.code).toBe(ExitCode.USAGE);
+    expect(policies.stderr).toContain('(--policies): no es una carpeta');
+  });
+
+  it('compares the gateway with the lock of the folder checked, not the catalog built into the CLI', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'puente-schemas-'));
+    cpSync(`${root}schemas`, dir, { recursive: true });
+    const lockFile = join(dir, 'catalog.lock.json');
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8'));
+    lock.subjects[`${TOPIC}-value`].versions.at(-1).id = 4242;
+    writeFileSync(lockFile, JSON.stringify(lock));
+    const run = await runPuente(['schemas', 'check', '--schemas', dir, '--json'], {
+      env: { PUENTE_ADDRESS: 'gateway.test:50051' },
+      connect: gatewayAnswering({ topics: [topic(4242)] }),
+    });
+    expect(JSON.parse(run.stdout).gateway).toEqual({ address: 'gateway.test:50051', topics: 1, mismatches: [] });
+  });
 });

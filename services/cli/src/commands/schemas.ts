@@ -1,8 +1,9 @@
 // `puente schemas check`: the local catalog lock is current and every change BACKWARD compatible
 // (what `pnpm schemas:check` runs), and, when a gateway is configured, that the subjects and
-// schema ids of its topics are the local catalog's.
+// schema ids of its topics are those of the lock in the folder checked.
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import type { Command } from 'commander';
 import type { ListTopicsResponse } from '@puente/proto';
@@ -10,7 +11,9 @@ import type { ListTopicsResponse } from '@puente/proto';
 import type { CommandRegistry } from '../command-registry.js';
 import { text } from './arguments.js';
 import type { CommandContext } from '../command-context.js';
-import { ExitCode } from '../exit-codes.js';
+import { errorText } from '../config/connection.js';
+import { ExitCode, usageError } from '../exit-codes.js';
+import type { Messages } from '../i18n/messages.js';
 import { renderTable } from '../format/table.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -21,21 +24,48 @@ export function registerSchemasCommands(program: Command, registry: CommandRegis
     schemas,
     'check',
     'the catalog lock is current and BACKWARD compatible; a configured gateway serves the same ids',
-    async (context, _args, options) =>
-      check(context, {
-        schemasDir: resolve(context.io.cwd, text(options, 'schemas') ?? `${repoRoot}schemas`),
-        generatedDir: resolve(
-          context.io.cwd,
-          text(options, 'generated') ?? `${repoRoot}services/sdk/contracts/src/generated`,
-        ),
-        policiesDir: resolve(context.io.cwd, text(options, 'policies') ?? `${repoRoot}deploy/policies`),
-      }),
+    async (context, _args, options) => {
+      const dir = (option: string, fallback: string) =>
+        folder(context.messages, `--${option}`, resolve(context.io.cwd, text(options, option) ?? fallback));
+      return check(context, {
+        schemasDir: dir('schemas', `${repoRoot}schemas`),
+        generatedDir: dir('generated', `${repoRoot}services/sdk/contracts/src/generated`),
+        policiesDir: dir('policies', `${repoRoot}deploy/policies`),
+      });
+    },
     (c) =>
       c
         .option('--schemas <dir>', 'the schemas folder (default: the repository’s schemas/)')
         .option('--generated <dir>', 'where the generated catalog module lives')
         .option('--policies <dir>', 'agreements whose view schemas the catalog holds'),
   );
+}
+
+/** A folder that exists, or a usage error naming the option (not a raw ENOENT later). */
+function folder({ t }: Messages, option: string, path: string): string {
+  try {
+    if (statSync(path).isDirectory()) return path;
+  } catch (error) {
+    throw usageError(t('error.dir.read', { option, dir: path, message: errorText(error) }));
+  }
+  throw usageError(t('error.dir.read', { option, dir: path, message: t('error.dir.notDir') }));
+}
+
+/** Latest schema id of each subject in the lock of the folder checked (catalog.lock.json). */
+function lockedIds(schemasDir: string): ReadonlyMap<string, number> {
+  const ids = new Map<string, number>();
+  try {
+    const lock = JSON.parse(readFileSync(join(schemasDir, 'catalog.lock.json'), 'utf8')) as {
+      subjects?: Record<string, { versions?: { id?: unknown }[] }>;
+    };
+    for (const [subject, { versions = [] }] of Object.entries(lock.subjects ?? {})) {
+      const id = versions.at(-1)?.id;
+      if (typeof id === 'number') ids.set(subject, id);
+    }
+  } catch {
+    // An unreadable lock is already an error of the local check; nothing matches then.
+  }
+  return ids;
 }
 
 interface Mismatch {
@@ -51,8 +81,7 @@ async function check(
 ): Promise<ExitCode> {
   const { t } = context.messages;
   // Loaded on use: the catalog and the policy engine take most of a second to load.
-  const [{ createCodec }, { runSchemasCommand }, { deriveViewSubjects }] = await Promise.all([
-    import('@puente/contracts'),
+  const [{ runSchemasCommand }, { deriveViewSubjects }] = await Promise.all([
     import('@puente/contracts/tools'),
     import('@puente/policy'),
   ]);
@@ -70,19 +99,17 @@ async function check(
     const topics = await context.call<ListTopicsResponse>((md, opts, cb) =>
       operator.listTopics({ prefix: '' }, md, opts, cb),
     );
-    const catalog = createCodec().catalog;
+    // The folder checked, not the catalog built into this CLI: `--schemas` may be another checkout.
+    const locked = lockedIds(dirs.schemasDir);
     const withSchema = topics.topics.filter((s) => s.valueSubject !== '' && s.latestSchemaId !== 0);
     checkedTopics = withSchema.length;
     mismatches = withSchema
-      .map((s) => {
-        let localId: number | null;
-        try {
-          localId = catalog.latest(s.valueSubject).id;
-        } catch {
-          localId = null;
-        }
-        return { topic: s.name, subject: s.valueSubject, gateway: s.latestSchemaId, local: localId };
-      })
+      .map((s) => ({
+        topic: s.name,
+        subject: s.valueSubject,
+        gateway: s.latestSchemaId,
+        local: locked.get(s.valueSubject) ?? null,
+      }))
       .filter((m) => m.local !== m.gateway);
   }
   const ok = local.ok && mismatches.length === 0;

@@ -58,6 +58,7 @@ export function registerTailCommand(program: Command, registry: CommandRegistry)
         // Bounded both ways: no busy loop against the gateway, no minute-long waits.
         intervalMs: Math.min(10_000, Math.max(100, interval)),
       };
+      if (tail.follow) context.io.endsOnInterrupt?.();
       const viewAgreementId = await resolveViewAgreement(context, String(topic), {
         agreement: text(options, 'agreement'),
         as: text(options, 'as'),
@@ -123,7 +124,7 @@ async function tailTopic(context: CommandContext, topic: string, options: TailOp
       const page = await browse({ ...request, limit, pageToken });
       page.records.forEach(print);
       pageToken = page.nextPageToken;
-    } while (pageToken !== '');
+    } while (pageToken !== '' && !context.io.signal?.aborted);
   };
 
   // The ends before the first read: --follow continues from there (or from what was printed).

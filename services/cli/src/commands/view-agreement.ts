@@ -1,5 +1,6 @@
 // `--as MX` → the agreement whose view applies: the one agreement sharing the topic with that
-// recipient country (ListAgreements). None is NOT_FOUND; several ask for `--agreement`.
+// recipient country (ListAgreements). None is NOT_FOUND, with a reason of the CLI's own (the
+// gateway's NO_AGREEMENT is its refusal of raw access, exit 4); several ask for `--agreement`.
 import type { ListAgreementsResponse } from '@puente/proto';
 
 import type { CommandContext } from '../command-context.js';
@@ -24,7 +25,7 @@ export async function resolveViewAgreement(
   if (only === undefined)
     throw new CliError({
       exitCode: ExitCode.NOT_FOUND,
-      reason: 'NO_AGREEMENT',
+      reason: 'NO_AGREEMENT_FOR_COUNTRY',
       message: t('error.as.none', { topic, country }),
     });
   if (others.length > 0) throw usageError(t('error.as.many', { topic, country, ids: ids.join(', ') }));

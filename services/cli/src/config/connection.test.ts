@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createMessages } from '../i18n/messages.js';
+import { runPuente } from '../testing/index.js';
 import { DEFAULT_ADDRESS, resolveConnection } from './connection.js';
 
 const messages = createMessages('en');
@@ -90,6 +91,23 @@ describe('connection settings: flag, then environment, then config context', () 
     expect(usageErrorOf(() => resolve({}, { PUENTE_CONFIG: join(dir, 'absent.yaml') })).message).toContain(
       'cannot read config file',
     );
+  });
+
+  it('names a config file that is not YAML by line and column, never quoting it (it may hold a token)', async () => {
+    const secret = 's3cr3t-operator-token';
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, `current-context: us\ncontexts:\n  us:\n    token: ${secret}\n   address: [\n`);
+    const tagged = join(dir, 'tagged.yaml');
+    writeFileSync(tagged, `current-context: us\ncontexts:\n  us:\n    token: !vault ${secret}\n`);
+    for (const [file, where] of [
+      [broken, 'line 5, column 1'],
+      [tagged, 'line 4, column 12'],
+    ] as const) {
+      const run = await runPuente(['topics'], { env: { PUENTE_CONFIG: file } });
+      expect(run.code).toBe(ExitCode.USAGE);
+      expect(run.stderr).toContain(`config file ${file} is not valid YAML at ${where}`);
+      expect(run.stderr).not.toContain(secret);
+    }
   });
 
   it('never puts the token in a message', () => {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
-import { parse } from 'yaml';
+import { parseDocument, YAMLError } from 'yaml';
 
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { Messages } from '../i18n/messages.js';
@@ -145,13 +145,7 @@ function readContext(
     if (missing && !required && name === undefined) return undefined;
     throw usage(t('error.config.read', { file, message: errorText(error) }));
   }
-  let root: unknown;
-  try {
-    root = parse(text);
-  } catch (error) {
-    throw usage(t('error.config.invalid', { file, message: errorText(error) }));
-  }
-  if (root === null || root === undefined) root = {};
+  const root = parseConfig(text, file, t);
   if (typeof root !== 'object' || Array.isArray(root))
     throw usage(t('error.config.invalid', { file, message: 'expected a mapping' }));
   const { 'current-context': current, contexts = {} } = root as { 'current-context'?: unknown; contexts?: unknown };
@@ -176,4 +170,30 @@ function readContext(
       throw usage(t('error.config.invalid', { file, message: `contexts.${chosen}.${key} must be a string` }));
   }
   return entry;
+}
+
+/**
+ * The config file's YAML. Its errors and warnings are named by line and column only: the yaml
+ * library's own messages quote the lines around the problem, which may hold a token. Warnings
+ * (an unknown tag …) are errors here, and are never printed by the library.
+ */
+function parseConfig(text: string, file: string, t: Messages['t']): unknown {
+  let problem: YAMLError | undefined;
+  let root: unknown;
+  try {
+    const document = parseDocument(text, { logLevel: 'silent' });
+    problem = document.errors[0] ?? document.warnings[0];
+    if (problem === undefined) root = document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (error) {
+    if (!(error instanceof YAMLError))
+      throw usage(t('error.config.yaml', { file, line: '?', column: '?', code: 'YAML' }));
+    problem = error;
+  }
+  if (problem !== undefined) {
+    const [start] = problem.linePos ?? [];
+    throw usage(
+      t('error.config.yaml', { file, line: start?.line ?? '?', column: start?.col ?? '?', code: problem.code }),
+    );
+  }
+  return root ?? {};
 }

@@ -1,5 +1,6 @@
 // Tables for people: a header row and columns padded to their widest cell, as kubectl prints
 // them. Cells are plain strings (already localised and coloured by the caller).
+import { printable } from './printable.js';
 import { type Style, visibleWidth } from './style.js';
 
 export interface TableOptions {
@@ -13,8 +14,10 @@ export function renderTable(
   rows: readonly (readonly string[])[],
   options: TableOptions = {},
 ): string {
+  // Escaped before measuring, so a cell with control characters keeps its column aligned.
+  const cells = rows.map((row) => row.map((cell) => printable(cell, true)));
   const widths = header.map((cell, i) =>
-    Math.max(visibleWidth(cell), ...rows.map((row) => visibleWidth(row[i] ?? ''))),
+    Math.max(visibleWidth(cell), ...cells.map((row) => visibleWidth(row[i] ?? ''))),
   );
   const right = new Set(options.right ?? []);
   const line = (cells: readonly string[]) =>
@@ -26,5 +29,5 @@ export function renderTable(
       .join('  ')
       .trimEnd();
   const head = line(header);
-  return [options.style ? options.style.bold(head) : head, ...rows.map(line)].join('\n') + '\n';
+  return [options.style ? options.style.bold(head) : head, ...cells.map(line)].join('\n') + '\n';
 }

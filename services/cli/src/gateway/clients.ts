@@ -4,6 +4,7 @@ import { type CallOptions, credentials, Metadata, type ServiceError } from '@grp
 import { OperatorServiceClient, ShareServiceClient } from '@puente/proto';
 
 import type { Connection } from '../config/connection.js';
+import { hostOf, tlsCredentials } from './tls.js';
 
 export interface GatewayClients {
   readonly operator: OperatorServiceClient;
@@ -12,9 +13,7 @@ export interface GatewayClients {
 }
 
 export function connectGateway(connection: Connection): GatewayClients {
-  const channel = connection.tls
-    ? credentials.createSsl(connection.tls.ca, connection.tls.key ?? null, connection.tls.cert ?? null)
-    : credentials.createInsecure();
+  const channel = connection.tls ? tlsCredentials(connection.address, connection.tls) : credentials.createInsecure();
   const operator = new OperatorServiceClient(connection.address, channel);
   const share = new ShareServiceClient(connection.address, channel);
   return {
@@ -43,3 +42,14 @@ export const callOptions = (): CallOptions => ({ deadline: Date.now() + CALL_TIM
 export function unary<T>(invoke: (callback: (error: ServiceError | null, value?: T) => void) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => invoke((error, value) => (error ? reject(error) : resolve(value as T))));
 }
+
+/** Whether the address is this machine (loopback or a Unix socket), where plaintext stays local. */
+export function isLoopback(address: string): boolean {
+  if (/^unix(-abstract)?:/.test(address)) return true;
+  const host = hostOf(address.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, ''));
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** A bearer token would cross the network unencrypted: no TLS, and the gateway is not local. */
+export const tokenInPlaintext = (connection: Connection): boolean =>
+  connection.token !== undefined && connection.tls === undefined && !isLoopback(connection.address);

@@ -1,7 +1,8 @@
 // Turns whatever a gateway call throws into a CliError: the gateway's reason (ErrorInfo) and
-// message, the field violations it names, and the exit code of its status class.
+// message, the field violations it names (callFailureOf of @puente/proto, shared with the
+// console), and the exit code of its status class.
 import { status } from '@grpc/grpc-js';
-import { fromRpcStatus, rpcStatusFromError, type ErrorDetails, type RpcStatus } from '@puente/proto';
+import { callFailureOf, fromRpcStatus, isServiceError, type RpcStatus } from '@puente/proto';
 
 import { CliError, ExitCode } from '../exit-codes.js';
 import type { Messages } from '../i18n/messages.js';
@@ -23,16 +24,6 @@ export function exitCodeOf(code: number): ExitCode {
   }
 }
 
-/** Reason and the extra lines (field violations) of a status's details. */
-export function describeDetails(details: ErrorDetails): { reason: string | undefined; lines: string[] } {
-  const lines = (details.badRequest?.fieldViolations ?? []).map((v) => `  ${v.field}: ${v.description}`);
-  return { reason: details.errorInfo?.reason, lines };
-}
-
-function isServiceError(error: unknown): error is Error & { code: number; details: string; metadata: never } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number' && 'metadata' in error;
-}
-
 export function fromGatewayError(error: unknown, address: string, messages: Messages): CliError {
   if (error instanceof CliError) return error;
   if (!isServiceError(error)) {
@@ -43,28 +34,29 @@ export function fromGatewayError(error: unknown, address: string, messages: Mess
       cause: error,
     });
   }
-  const rpc = rpcStatusFromError(error);
-  const { reason, lines } = describeDetails(rpc ? fromRpcStatus(rpc) : {});
-  const code = error.code as status;
-  if (reason === undefined && (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED)) {
+  const failure = callFailureOf(error);
+  if (
+    failure.reason === undefined &&
+    (failure.code === status.UNAVAILABLE || failure.code === status.DEADLINE_EXCEEDED)
+  ) {
     return new CliError({
       exitCode: ExitCode.UNAVAILABLE,
-      reason: status[error.code] ?? 'UNAVAILABLE',
-      message: messages.t('error.unreachable', { address, message: error.details }),
+      reason: status[failure.code],
+      message: messages.t('error.unreachable', { address, message: failure.message }),
       cause: error,
     });
   }
   return new CliError({
-    exitCode: exitCodeOf(error.code),
-    reason: reason ?? status[error.code] ?? 'UNKNOWN',
-    message: error.details,
-    details: lines,
+    exitCode: exitCodeOf(failure.code),
+    reason: failure.reason ?? status[failure.code] ?? 'UNKNOWN',
+    message: failure.message,
+    details: failure.violations.map((v) => `  ${v}`),
     cause: error,
   });
 }
 
 /** Reason and message of a status carried inside a message (PublishOutcome.rejected). */
 export function rejectionOf(rejected: RpcStatus): { reason: string; message: string } {
-  const { reason } = describeDetails(fromRpcStatus(rejected));
-  return { reason: reason ?? status[rejected.code] ?? 'UNKNOWN', message: rejected.message };
+  const reason = fromRpcStatus(rejected).errorInfo?.reason;
+  return { reason: reason ?? status[rejected.code as status] ?? 'UNKNOWN', message: rejected.message };
 }

@@ -2,14 +2,20 @@
 // placeholders (i18n.test.ts checks).
 export const en = {
   'error.prefix': 'error',
+  'warning.prefix': 'warning',
+  'warning.plaintextToken':
+    "the bearer token goes unencrypted to {address}, which is not this machine: give the gateway's CA with --ca (or PUENTE_CA_FILE) to use TLS",
   'error.unreachable': 'cannot reach the gateway at {address}: {message}',
   'error.hint.credentials': 'give a token with --token, --token-file, PUENTE_TOKEN or a context in {config}',
   'error.hint.view':
     "a partner's topic is seen only as its policy view: name it with --as <country> or --agreement <id>",
   'error.config.read': 'cannot read config file {file}: {message}',
   'error.config.invalid': 'config file {file}: {message}',
+  'error.config.yaml': 'config file {file} is not valid YAML at line {line}, column {column} ({code})',
   'error.config.context': "no context '{context}' in {file} (contexts: {known})",
   'error.file.read': 'cannot read {file}: {message}',
+  'error.dir.read': 'cannot read folder {dir} ({option}): {message}',
+  'error.dir.notDir': 'not a folder',
   'error.tokenFile.empty': 'token file {file} is empty',
   'error.lang': "--lang must be en or es, not '{lang}'",
   'error.integer': "{option} must be a whole number ≥ 0, not '{value}'",

@@ -3,14 +3,21 @@ import type { MessageKey } from './en.js';
 
 export const es: Record<MessageKey, string> = {
   'error.prefix': 'error',
+  'warning.prefix': 'aviso',
+  'warning.plaintextToken':
+    'el token va sin cifrar a {address}, que no es esta máquina: indique la CA de la pasarela con --ca (o PUENTE_CA_FILE) para usar TLS',
   'error.unreachable': 'no se puede contactar con la pasarela en {address}: {message}',
   'error.hint.credentials': 'indique un token con --token, --token-file, PUENTE_TOKEN o un contexto en {config}',
   'error.hint.view':
     'el tema de un socio solo se ve como su vista de política: indíquela con --as <país> o --agreement <id>',
   'error.config.read': 'no se puede leer el archivo de configuración {file}: {message}',
   'error.config.invalid': 'archivo de configuración {file}: {message}',
+  'error.config.yaml':
+    'el archivo de configuración {file} no es YAML válido en la línea {line}, columna {column} ({code})',
   'error.config.context': "no hay contexto '{context}' en {file} (contextos: {known})",
   'error.file.read': 'no se puede leer {file}: {message}',
+  'error.dir.read': 'no se puede leer la carpeta {dir} ({option}): {message}',
+  'error.dir.notDir': 'no es una carpeta',
   'error.tokenFile.empty': 'el archivo de token {file} está vacío',
   'error.lang': "--lang debe ser en o es, no '{lang}'",
   'error.integer': "{option} debe ser un número entero ≥ 0, no '{value}'",
