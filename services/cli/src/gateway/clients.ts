@@ -4,7 +4,6 @@ import { type CallOptions, credentials, Metadata, type ServiceError } from '@grp
 import { OperatorServiceClient, ShareServiceClient } from '@puente/proto';
 
 import type { Connection } from '../config/connection.js';
-import { hostOf, tlsCredentials } from './tls.js';
 
 export interface GatewayClients {
   readonly operator: OperatorServiceClient;
@@ -13,7 +12,9 @@ export interface GatewayClients {
 }
 
 export function connectGateway(connection: Connection): GatewayClients {
-  const channel = connection.tls ? tlsCredentials(connection.address, connection.tls) : credentials.createInsecure();
+  const channel = connection.tls
+    ? credentials.createSsl(connection.tls.ca, connection.tls.key ?? null, connection.tls.cert ?? null)
+    : credentials.createInsecure();
   const operator = new OperatorServiceClient(connection.address, channel);
   const share = new ShareServiceClient(connection.address, channel);
   return {
@@ -46,7 +47,8 @@ export function unary<T>(invoke: (callback: (error: ServiceError | null, value?:
 /** Whether the address is this machine (loopback or a Unix socket), where plaintext stays local. */
 export function isLoopback(address: string): boolean {
   if (/^unix(-abstract)?:/.test(address)) return true;
-  const host = hostOf(address.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, ''));
+  const target = address.replace(/^(dns|ipv4|ipv6):(\/\/[^/]*\/)?/, '');
+  const host = target.startsWith('[') ? target.slice(1, target.indexOf(']')) : target.replace(/:\d*$/, '');
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
