@@ -109,6 +109,37 @@ describe('puente over TLS and as the real bin (real Kafka, real gRPC)', () => {
       const publisher = await runPuente(['topics', '--context', 'publisher'], config);
       expect(publisher.code).toBe(ExitCode.DENIED);
       expect(publisher.stderr).toContain('ROLE_NOT_ALLOWED');
+      // The real bin over TLS to an IP address: nothing on stderr. grpc-js sends the IP as the TLS
+      // server name and Node warns (DEP0123) about that; the bin silences deprecation warnings.
+      const child = await new Promise<{ error: Error | null; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          [BIN, 'topics', '--json', '--ca', certs.caFile, '--cert', operator.certFile, '--key', operator.keyFile],
+          { env: { ...process.env, PUENTE_ADDRESS: tls.address } },
+          (error, stdout, stderr) => resolve({ error, stdout, stderr }),
+        ),
+      );
+      expect(tls.address).toMatch(/^127\.0\.0\.1:/);
+      expect(child.error).toBeNull();
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toContainEqual(expect.objectContaining({ name: TOPIC }));
+      // A server certificate that the CA named did not sign is refused (no TLS without verification).
+      const otherCa = await createDevCertificates(join(dir, 'other-certs'));
+      const untrusted = await runPuente(
+        [
+          'topics',
+          '--address',
+          tls.address,
+          '--ca',
+          otherCa.caFile,
+          '--cert',
+          operator.certFile,
+          '--key',
+          operator.keyFile,
+        ],
+        { env: {} },
+      );
+      expect(untrusted.code).toBe(ExitCode.UNAVAILABLE);
       // Plaintext to a TLS port is no answer at all: unreachable.
       expect((await runPuente(['topics', '--address', tls.address], { env: {} })).code).toBe(ExitCode.UNAVAILABLE);
     });

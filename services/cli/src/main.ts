@@ -4,6 +4,12 @@ import { homedir } from 'node:os';
 
 import { runCli } from './cli.js';
 
+// Deprecation warnings are for the CLI's developers, not its users, and they would land on stderr in
+// the middle of `--json` errors: grpc-js sends an IP address as the TLS server name, which Node
+// answers with DEP0123 (RFC 6066 allows only host names there); the certificate is still checked
+// against the address. The test suite, which does not run this file, still sees them.
+process.noDeprecation = true;
+
 // `puente topics | head -1` closes stdout early: stop quietly, as other pipeline tools do, rather
 // than with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
