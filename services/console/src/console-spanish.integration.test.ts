@@ -127,6 +127,8 @@ describe('the operators’ console in Spanish, and its limits (real Kafka, real 
     expect(shown).not.toContain(fx.mxRawStreet);
     expect(shown).not.toContain(fx.mxRawDocument);
 
+    // Asked directly, every way of asking is either refused with the gateway's reason or answered
+    // with the agreement's view; a 500 or an undecoded payload would fail here, not just pass.
     const asUs = async (path: string) => {
       const response = await page.request.get(`${fx.console.url}${path}`);
       return { status: response.status(), text: await response.text() };
@@ -139,16 +141,25 @@ describe('the operators’ console in Spanish, and its limits (real Kafka, real 
       `/api/topic?topic=${MX_TOPIC}`,
     ]) {
       const answer = await asUs(path);
-      console.log('PROBE', path, answer.status, answer.text.slice(0, 400));
+      expect(answer.status, path).toBe(403);
+      expect(JSON.parse(answer.text).error, path).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_AGREEMENT' });
       expect(answer.text, path).not.toContain(fx.mxRawStreet);
       expect(answer.text, path).not.toContain(fx.mxRawDocument);
     }
+    const view = await asUs(`/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&view=mx-to-us`);
+    expect(view.status).toBe(200);
+    const [viewed, ...others] = (JSON.parse(view.text) as { records: { decodeError: string; payload: unknown }[] })
+      .records;
+    expect(others).toEqual([]);
+    expect(viewed?.decodeError).toBe('');
+    expect(JSON.stringify(viewed?.payload)).toMatch(/"documentNumber":"usmx-dev-1:[\w-]+"/);
+    expect(view.text).not.toContain(fx.mxRawStreet);
+    expect(view.text).not.toContain(fx.mxRawDocument);
     const explain = await page.request.post(`${fx.console.url}/api/explain`, {
       data: { topic: MX_TOPIC, eventId: fx.mxEvent },
     });
     expect(explain.status()).toBe(403);
-    console.log('PROBE explain', await explain.text());
-    expect(await explain.text()).not.toContain(fx.mxRawStreet);
+    expect((await explain.json()).error.reason).toBe('NO_AGREEMENT');
 
     // The control: Mexico's own operator does see the raw values, so their absence above means something.
     const signInMx = await fetch(`${fx.console.url}/api/session`, {
