@@ -2,6 +2,7 @@
 // signed-in operator's own token. Inputs are checked by api-input.ts, answers shaped by
 // api-output.ts; errors become ConsoleError JSON in the server, in one place.
 import { type ExplainPolicyRequest, TopicAccess } from '@puente/proto';
+import { isCountry } from '@puente/runtime';
 
 import {
   agreementsInput,
@@ -29,7 +30,10 @@ export interface RouteContext {
 
 export type Route = (context: RouteContext) => Promise<unknown>;
 
-export function apiRoutes(sampler: LagSampler): Record<string, Route> {
+/** How many versions of one event id the simulator looks through for the newest (see originalOf). */
+export const EVENT_VERSIONS_SCANNED = 500;
+
+export function apiRoutes(sampler: LagSampler, options: { lagFreshMs: number }): Record<string, Route> {
   return {
     'GET /api/me': async ({ session }) => ({
       country: session.operator.country,
@@ -54,10 +58,20 @@ export function apiRoutes(sampler: LagSampler): Record<string, Route> {
       return plainJson(await calls.browseRecords(recordsInput(query)));
     },
 
-    'GET /api/lag': async ({ calls, query, session }) => ({
-      ...(plainJson(await calls.getSubscriptionLag(lagInput(query))) as object),
-      history: sampler.history(session.operator.country),
-    }),
+    // The whole picture (no filter) comes from the sampler's latest sample while it is fresh: the
+    // gateway's lag call reads every consumer group's offsets, and the page asks every 5 s.
+    'GET /api/lag': async ({ calls, query, session }) => {
+      const request = lagInput(query);
+      const unfiltered =
+        request.subscriber === undefined &&
+        request.subscription === '' &&
+        request.topic === '' &&
+        request.consumerGroup === '';
+      const country = session.operator.country;
+      const answer =
+        (unfiltered && sampler.latestLag(country, options.lagFreshMs)) || (await calls.getSubscriptionLag(request));
+      return { ...(plainJson(answer) as object), history: sampler.history(country) };
+    },
 
     'GET /api/agreements': async ({ calls, query }) => plainJson(await calls.listAgreements(agreementsInput(query))),
 
@@ -89,7 +103,11 @@ export function apiRoutes(sampler: LagSampler): Record<string, Route> {
   };
 }
 
-/** The event as stored (own topic, raw) or as pasted, for the simulator's left column. */
+/**
+ * The event as stored (own topic, raw) or as pasted, for the simulator's left column. An event id
+ * republished has several records; ExplainPolicy explains the newest, and BrowseRecords answers
+ * oldest first, so the last of the versions is the one to show.
+ */
 async function originalOf(calls: OperatorCalls, request: Omit<ExplainPolicyRequest, 'target'>): Promise<unknown> {
   const event = request.event;
   if (event?.$case === 'inline') return JSON.parse(Buffer.from(event.value.payload).toString('utf8')) as unknown;
@@ -97,7 +115,7 @@ async function originalOf(calls: OperatorCalls, request: Omit<ExplainPolicyReque
   const answer = await calls.browseRecords({
     topic: request.topic,
     selector: { $case: 'eventId', value: event.value },
-    limit: 1,
+    limit: EVENT_VERSIONS_SCANNED,
     payloadFormat: request.viewFormat,
     viewAgreementId: '',
     pageToken: '',
@@ -130,7 +148,7 @@ export async function identify(calls: OperatorCalls): Promise<OperatorIdentity> 
     throw error;
   }
   const own = topics.find((t) => t.access === TopicAccess.RAW && t.originCountry !== '')?.originCountry;
-  if (own !== 'US' && own !== 'MX') {
+  if (!isCountry(own)) {
     throw new ConsoleError({
       code: 'SIGN_IN_REFUSED',
       httpStatus: 401,

@@ -1,10 +1,23 @@
 // The front end's built files. The server serves web/ as Vite builds it; when the build is
-// missing or older than any source (a fresh clone, an edited page), it is built first with Vite's
-// JS API, into a fresh folder renamed into place, so a process serving the old build, or another
-// building at the same time, never sees half a build. CI runs no separate build step.
+// missing, older than any source, or made with other versions of the build's dependencies (a fresh
+// clone, an edited page, an upgraded vite/lit-html/uplot), it is built first with Vite's JS API
+// into a fresh folder, and a symlink `dist/web` is swapped onto it in one rename, so a process
+// serving the old build, or another building at the same time, never sees half a build or none.
+// CI runs no separate build step.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CONSOLE_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -26,11 +39,65 @@ function newestMtime(paths: readonly string[]): number {
 
 const sources = () => [join(WEB_SOURCE_DIR, 'index.html'), join(WEB_SOURCE_DIR, 'src'), join(WEB_SOURCE_DIR, 'i18n')];
 
-/** Whether the build is missing or older than its sources. */
+/** The packages whose versions shape the bundle: another version of one makes the build stale. */
+const BUILD_DEPENDENCIES = ['vite', 'lit-html', 'uplot'] as const;
+const STAMP_FILE = 'build-stamp.json';
+
+/** The installed versions of the build's dependencies, as the stamp a build carries. */
+export function buildStamp(): string {
+  // Read from the package's own node_modules links: lit-html's exports hide its package.json.
+  const versions: Record<string, string> = {};
+  for (const name of BUILD_DEPENDENCIES) {
+    const manifest = readFileSync(join(CONSOLE_ROOT, 'node_modules', name, 'package.json'), 'utf8');
+    versions[name] = (JSON.parse(manifest) as { version: string }).version;
+  }
+  return JSON.stringify(versions);
+}
+
+function stampOf(buildDir: string): string | undefined {
+  try {
+    return readFileSync(join(buildDir, STAMP_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the build is missing, older than its sources, or made with other dependency versions. */
 export function buildIsStale(buildDir = WEB_BUILD_DIR): boolean {
   const index = join(buildDir, 'index.html');
   if (!existsSync(index)) return true;
+  if (stampOf(buildDir) !== buildStamp()) return true;
   return statSync(index).mtimeMs < newestMtime(sources());
+}
+
+/** Marks a build as made with the installed dependency versions. */
+export function writeBuildStamp(dir: string): void {
+  writeFileSync(join(dir, STAMP_FILE), buildStamp());
+}
+
+/**
+ * Puts a finished build in place: `buildDir` becomes (or stays) a symlink, replaced by a rename,
+ * which is atomic: a reader finds the old build or the new one, never neither. The build it
+ * replaced is then deleted (a build dir of an older layout, a real folder, is replaced once).
+ */
+export function swapInBuild(staged: string, buildDir: string): void {
+  let previous: string | undefined;
+  if (existsSync(buildDir) || isSymlink(buildDir)) {
+    if (isSymlink(buildDir)) previous = join(dirname(buildDir), readlinkSync(buildDir));
+    else rmSync(buildDir, { recursive: true, force: true });
+  }
+  const link = `${buildDir}.${randomUUID().slice(0, 8)}.link`;
+  symlinkSync(basename(staged), link, 'dir');
+  renameSync(link, buildDir);
+  if (previous !== undefined && previous !== staged) rmSync(previous, { recursive: true, force: true });
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 export interface BuildOutcome {
@@ -44,7 +111,8 @@ export async function ensureWebBuild(buildDir = WEB_BUILD_DIR): Promise<BuildOut
   if (!buildIsStale(buildDir)) return { built: false, ms: 0 };
   const started = performance.now();
   const { build } = await import('vite');
-  const staging = `${buildDir}.${randomUUID().slice(0, 8)}`;
+  // A sibling of the link, so the link's target is relative and the folder can move.
+  const staging = `${buildDir}-${randomUUID().slice(0, 8)}`;
   try {
     await build({
       root: WEB_SOURCE_DIR,
@@ -53,15 +121,11 @@ export async function ensureWebBuild(buildDir = WEB_BUILD_DIR): Promise<BuildOut
       base: '/',
       build: { outDir: staging, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 200 },
     });
-    rmSync(buildDir, { recursive: true, force: true });
-    try {
-      renameSync(staging, buildDir);
-    } catch (error) {
-      // Another process renamed its build into place first: theirs is as new as ours.
-      if (!existsSync(join(buildDir, 'index.html'))) throw error;
-    }
-  } finally {
+    writeBuildStamp(staging);
+    swapInBuild(staging, buildDir);
+  } catch (error) {
     rmSync(staging, { recursive: true, force: true });
+    throw error;
   }
   return { built: true, ms: Math.round(performance.now() - started) };
 }
@@ -75,9 +139,12 @@ const types: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** The built file a URL path names (index.html for any page path), or undefined. */
-export function assetFor(urlPath: string, buildDir = WEB_BUILD_DIR): { file: string; type: string } | undefined {
-  const clean = decodeURIComponent(urlPath.split('?')[0] ?? '/');
+/**
+ * The built file a URL path names (index.html for any page path), or undefined. The path is the
+ * server's, already percent-decoded once: decoding it again would read `%25` as an escape.
+ */
+export function assetFor(decodedPath: string, buildDir = WEB_BUILD_DIR): { file: string; type: string } | undefined {
+  const clean = decodedPath;
   if (clean.includes('..') || clean.includes('\0')) return undefined;
   const candidate = join(buildDir, clean);
   const dot = clean.lastIndexOf('.');

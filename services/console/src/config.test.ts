@@ -9,9 +9,28 @@ describe('the console’s configuration', () => {
       gatewayAddress: '127.0.0.1:50051',
       host: '127.0.0.1',
       port: 8080,
+      behindTlsProxy: false,
       tls: undefined,
       sessionTtlMs: 480 * 60_000,
     });
+  });
+
+  it('listens beyond loopback only when a TLS-terminating proxy is declared', () => {
+    for (const host of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
+      expect(loadConsoleConfig({ PUENTE_CONSOLE_HOST: host }).host).toBe(host);
+    }
+    for (const host of ['0.0.0.0', '192.168.1.20', '::', 'console.example.org']) {
+      expect(() => loadConsoleConfig({ PUENTE_CONSOLE_HOST: host })).toThrow(
+        `PUENTE_CONSOLE_HOST: ${host} is not a loopback address: the console would take operators' tokens over plain HTTP; put a TLS-terminating proxy in front and set PUENTE_CONSOLE_BEHIND_TLS_PROXY=1`,
+      );
+    }
+    expect(loadConsoleConfig({ PUENTE_CONSOLE_HOST: '0.0.0.0', PUENTE_CONSOLE_BEHIND_TLS_PROXY: '1' })).toMatchObject({
+      host: '0.0.0.0',
+      behindTlsProxy: true,
+    });
+    expect(() => loadConsoleConfig({ PUENTE_CONSOLE_BEHIND_TLS_PROXY: 'yes' })).toThrow(
+      /PUENTE_CONSOLE_BEHIND_TLS_PROXY: /,
+    );
   });
 
   it('lists every problem at once', () => {

@@ -1,6 +1,7 @@
 // The console's configuration, parsed once from the environment into a frozen, typed object;
 // every problem is listed before the process exits. Nothing else in the console reads process.env.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 import { ConfigError } from '@puente/runtime';
 import { z } from 'zod';
@@ -14,6 +15,9 @@ const schema = z
       .regex(/^[^\s]+:\d+$/, 'must be host:port')
       .default('127.0.0.1:50051'),
     PUENTE_CONSOLE_HOST: z.string().min(1).default('127.0.0.1'),
+    // The console takes tokens and sets its cookie over plain HTTP: beyond loopback only behind a
+    // TLS-terminating proxy, which the operator states explicitly.
+    PUENTE_CONSOLE_BEHIND_TLS_PROXY: z.enum(['0', '1']).default('0'),
     PUENTE_CONSOLE_PORT: port.default(8080),
     // Mutual TLS towards the gateway: the console's own client certificate; operators still sign in
     // with their token, which every call carries.
@@ -28,6 +32,13 @@ const schema = z
       .default(480),
   })
   .superRefine((env, context) => {
+    if (!isLoopbackHost(env.PUENTE_CONSOLE_HOST) && env.PUENTE_CONSOLE_BEHIND_TLS_PROXY !== '1') {
+      context.addIssue({
+        code: 'custom',
+        message: notLoopback(env.PUENTE_CONSOLE_HOST),
+        path: ['PUENTE_CONSOLE_HOST'],
+      });
+    }
     const tls = [env.PUENTE_CONSOLE_TLS_CA, env.PUENTE_CONSOLE_TLS_CERT, env.PUENTE_CONSOLE_TLS_KEY];
     if (tls.some(Boolean) && !tls.every(Boolean)) {
       context.addIssue({
@@ -37,6 +48,18 @@ const schema = z
       });
     }
   });
+
+/** 127.0.0.0/8, ::1 or localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
+}
+
+export function notLoopback(host: string): string {
+  return `${host} is not a loopback address: the console would take operators' tokens over plain HTTP; put a TLS-terminating proxy in front and set PUENTE_CONSOLE_BEHIND_TLS_PROXY=1`;
+}
 
 export interface ConsoleTlsFiles {
   readonly ca: Buffer;
@@ -48,6 +71,8 @@ export interface ConsoleConfig {
   readonly gatewayAddress: string;
   readonly host: string;
   readonly port: number;
+  /** PUENTE_CONSOLE_BEHIND_TLS_PROXY=1: any host allowed, the session cookie Secure. */
+  readonly behindTlsProxy: boolean;
   readonly tls: ConsoleTlsFiles | undefined;
   readonly sessionTtlMs: number;
 }
@@ -86,6 +111,7 @@ export function loadConsoleConfig(
     gatewayAddress: e.PUENTE_GATEWAY_ADDRESS,
     host: e.PUENTE_CONSOLE_HOST,
     port: e.PUENTE_CONSOLE_PORT,
+    behindTlsProxy: e.PUENTE_CONSOLE_BEHIND_TLS_PROXY === '1',
     tls,
     sessionTtlMs: e.PUENTE_CONSOLE_SESSION_MINUTES * 60_000,
   });

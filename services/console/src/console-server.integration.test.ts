@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { writeBuildStamp } from './assets.js';
 import { type ConsoleServer, createConsoleServer } from './create-console-server.js';
 
 describe('the console server on its own', () => {
@@ -16,6 +17,7 @@ describe('the console server on its own', () => {
     // A stand-in build, newer than the sources, so no Vite build runs here.
     buildDir = mkdtempSync(join(tmpdir(), 'puente-console-build-'));
     writeFileSync(join(buildDir, 'index.html'), '<!doctype html><title>stand-in</title>');
+    writeBuildStamp(buildDir);
     // Port 1 on loopback: nothing listens there, so every gateway call fails as UNAVAILABLE.
     server = createConsoleServer({ gatewayAddress: '127.0.0.1:1', port: 0, buildDir });
     await server.start();
@@ -66,7 +68,7 @@ describe('the console server on its own', () => {
     expect(form.status).toBe(400);
     expect(JSON.parse(form.body).error.message).toBe('content-type: must be application/json');
     const huge = await post(JSON.stringify({ token: 'x'.repeat(600 * 1024) }));
-    expect(huge.status).toBe(400);
+    expect(huge.status).toBe(413);
   });
 
   it('reports an unreachable gateway as such', async () => {

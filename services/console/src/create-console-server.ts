@@ -7,20 +7,27 @@ import type { AddressInfo } from 'node:net';
 
 import { credentials } from '@grpc/grpc-js';
 import { OperatorServiceClient } from '@puente/proto';
-import { type Logger, silentLogger } from '@puente/runtime';
+import { ConfigError, type Logger, silentLogger } from '@puente/runtime';
 
 import { apiRoutes, identify } from './api-routes.js';
 import { assetFor, type BuildOutcome, ensureWebBuild, WEB_BUILD_DIR } from './assets.js';
-import type { ConsoleTlsFiles } from './config.js';
+import { type ConsoleTlsFiles, isLoopbackHost, notLoopback } from './config.js';
 import { badInput, ConsoleError, toConsoleError } from './errors.js';
 import { createLagSampler, type LagSampler } from './lag-sampler.js';
-import { operatorCalls } from './operator-calls.js';
+import { type OperatorCalls, operatorCalls } from './operator-calls.js';
 import { createSessionStore, sessionCookie, sessionIdFrom, type SessionStore } from './sessions.js';
 
 export interface ConsoleServerOptions {
   /** The gateway's gRPC address, host:port. */
   readonly gatewayAddress: string;
+  /** Loopback only (default 127.0.0.1), unless `behindTlsProxy`. */
   readonly host?: string;
+  /**
+   * A TLS-terminating proxy stands in front of the console: it may then listen beyond loopback,
+   * and its session cookie is `Secure`. Without it, tokens and cookies would cross the network in
+   * plain HTTP, so start() refuses any other host.
+   */
+  readonly behindTlsProxy?: boolean;
   /** 0 for any free port. */
   readonly port?: number;
   /** The console's client certificate towards a gateway that requires mutual TLS. */
@@ -28,6 +35,10 @@ export interface ConsoleServerOptions {
   readonly sessionTtlMs?: number;
   /** How often lag and topic sizes are sampled while someone is signed in (default 5 s). */
   readonly sampleIntervalMs?: number;
+  /** A country's sampling stops this long after its operators' last API request (default 10 min). */
+  readonly sampleWhileActiveMs?: number;
+  /** The RPCs made with a token (default: over gRPC to `gatewayAddress`); tests may stand in for the gateway. */
+  readonly callsFor?: (token: string) => OperatorCalls;
   readonly logger?: Logger;
   /** Where the built front end is (default services/console/dist/web, built when stale). */
   readonly buildDir?: string;
@@ -45,7 +56,7 @@ export interface ConsoleServer {
 }
 
 /** Request bodies are small JSON (a token, a pasted event); anything larger is refused. */
-const MAX_BODY_BYTES = 512 * 1024;
+export const MAX_BODY_BYTES = 512 * 1024;
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -63,14 +74,23 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       ? credentials.createSsl(options.tls.ca, options.tls.key, options.tls.cert)
       : credentials.createInsecure(),
   );
+  const callsFor = options.callsFor ?? ((token: string) => operatorCalls(client, token));
+  const secure = options.behindTlsProxy ?? false;
   const sessions = createSessionStore({ ttlMs: options.sessionTtlMs ?? 8 * 3_600_000 });
+  const intervalMs = options.sampleIntervalMs ?? 5_000;
   const sampler = createLagSampler({
     sessions: () => sessions.live(),
-    callsFor: (session) => operatorCalls(client, session.token),
-    intervalMs: options.sampleIntervalMs ?? 5_000,
+    callsFor: (session) => callsFor(session.token),
+    intervalMs,
+    activeWithinMs: options.sampleWhileActiveMs ?? 10 * 60_000,
     onError: (error) => logger.warn({ err: toConsoleError(error).message }, 'console: lag sample failed'),
+    onUnauthenticated: (session) => {
+      logger.info({ country: session.operator.country }, 'console: the gateway refused a session’s token; signed out');
+      sessions.delete(session.id);
+    },
   });
-  const routes = apiRoutes(sampler);
+  // A sample younger than two intervals answers /api/lag: the gateway's lag call is not cheap.
+  const routes = apiRoutes(sampler, { lagFreshMs: 2 * intervalMs });
   let server: Server | undefined;
   let url = '';
   let build: BuildOutcome | undefined;
@@ -91,14 +111,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     if (req.method === 'POST' && !(req.headers['content-type'] ?? '').startsWith('application/json')) {
       throw badInput('content-type', 'must be application/json');
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) throw badInput('body', `is larger than ${MAX_BODY_BYTES / 1024} KiB`);
-      chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
+    // Refused before reading a byte when the length is declared; else when the limit is crossed.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw bodyTooLarge();
+    const text = (await bodyOf(req)).toString('utf8');
     if (text === '') return undefined;
     try {
       return JSON.parse(text) as unknown;
@@ -114,17 +129,17 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       const token = (body as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token.trim() === '') throw badInput('token', 'is required');
       if (token.length > 4096) throw badInput('token', 'is too long');
-      const calls = operatorCalls(client, token.trim());
+      const calls = callsFor(token.trim());
       const operator = await identify(calls);
       sessions.delete(cookieId);
       const session = sessions.create(token.trim(), operator);
       void sampler.sample(session);
-      json(res, 200, { country: operator.country }, { 'set-cookie': sessionCookie(session) });
+      json(res, 200, { country: operator.country }, { 'set-cookie': sessionCookie(session, { secure }) });
       return;
     }
     if (path === '/api/session' && req.method === 'DELETE') {
       sessions.delete(cookieId);
-      json(res, 200, { signedOut: true }, { 'set-cookie': sessionCookie(undefined) });
+      json(res, 200, { signedOut: true }, { 'set-cookie': sessionCookie(undefined, { secure }) });
       return;
     }
     const route = routes[`${req.method ?? 'GET'} ${path}`];
@@ -150,7 +165,21 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
         message: 'sign in first (or again: the session expired)',
       });
     }
-    json(res, 200, await route({ session, calls: operatorCalls(client, session.token), query, body }));
+    sessions.touch(session);
+    let answer: unknown;
+    try {
+      answer = await route({ session, calls: callsFor(session.token), query, body });
+    } catch (error) {
+      // The gateway no longer accepts this token (revoked, expired): the session ends with it, and
+      // the page, answered 401, goes back to sign-in.
+      if (error instanceof ConsoleError && error.code === 'NOT_SIGNED_IN') {
+        sessions.delete(session.id);
+        json(res, 401, error.toJson(), { 'set-cookie': sessionCookie(undefined, { secure }) });
+        return;
+      }
+      throw error;
+    }
+    json(res, 200, answer);
   }
 
   function serveAsset(req: IncomingMessage, res: ServerResponse, path: string) {
@@ -175,6 +204,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     let query = new URLSearchParams();
     try {
       const parsed = new URL(req.url ?? '/', 'http://console.invalid');
+      // Decoded here, once: assetFor and the API routes take the decoded path.
       path = decodeURIComponent(parsed.pathname);
       query = parsed.searchParams;
     } catch {
@@ -187,6 +217,14 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     } catch (error) {
       const consoleError = toConsoleError(error);
       if (consoleError.httpStatus >= 500) logger.error({ err: error }, 'console: request failed');
+      if (consoleError.httpStatus === 413) {
+        // Part of the body is still unread: the connection cannot carry another request. Say so,
+        // and drop it once the answer is out.
+        res.once('finish', () => req.destroy());
+        if (!res.headersSent) json(res, 413, consoleError.toJson(), { connection: 'close' });
+        else res.end();
+        return;
+      }
       if (!res.headersSent) json(res, consoleError.httpStatus, consoleError.toJson());
       else res.end();
     }
@@ -202,15 +240,19 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return build;
     },
     async start() {
+      const host = options.host ?? '127.0.0.1';
+      if (!isLoopbackHost(host) && !secure) {
+        throw new ConfigError('console', [notLoopback(host)]);
+      }
       build = await ensureWebBuild(buildDir);
       server = createServer((req, res) => void handle(req, res));
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve());
+        server!.listen(options.port ?? 8080, host, () => resolve());
       });
       const address = server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      url = `http://${host}:${address.port}`;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${shown}:${address.port}`;
       sampler.start();
     },
     async stop() {
@@ -223,4 +265,44 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       client.close();
     },
   };
+}
+
+function bodyTooLarge(): ConsoleError {
+  return new ConsoleError({
+    code: 'PAYLOAD_TOO_LARGE',
+    httpStatus: 413,
+    reason: 'BODY_TOO_LARGE',
+    message: `body: is larger than ${MAX_BODY_BYTES / 1024} KiB`,
+    violations: [`body: is larger than ${MAX_BODY_BYTES / 1024} KiB`],
+  });
+}
+
+/** The request's body; rejects as soon as it passes MAX_BODY_BYTES, leaving the rest unread. */
+function bodyOf(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      req.pause();
+      reject(bodyTooLarge());
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }

@@ -1,12 +1,13 @@
 // The console's one error type, and the single translation of a gateway's gRPC error into it: the
 // HTTP status the API answers with, and the gateway's machine-readable reason, which the front end
 // translates (its catalogs have a text per reason; the gateway's own message is shown beside it).
-import { type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
-import { fromRpcStatus, rpcStatusFromError } from '@puente/proto';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { callFailureOf, isServiceError } from '@puente/proto';
 import { PuenteError } from '@puente/runtime';
 
 export type ConsoleErrorCode =
   | 'BAD_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
   | 'NOT_SIGNED_IN'
   | 'SIGN_IN_REFUSED'
   | 'NOT_FOUND'
@@ -63,24 +64,18 @@ const httpByGrpc: Partial<Record<number, [number, ConsoleErrorCode]>> = {
   [GrpcStatus.DEADLINE_EXCEEDED]: [504, 'GATEWAY_UNAVAILABLE'],
 };
 
-function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'metadata' in error;
-}
-
 /** Any error at the console's boundary, as a ConsoleError (unknown errors hide their text). */
 export function toConsoleError(error: unknown): ConsoleError {
   if (error instanceof ConsoleError) return error;
   if (isServiceError(error)) {
-    const rpc = rpcStatusFromError(error);
-    const details = rpc ? fromRpcStatus(rpc) : {};
+    const failure = callFailureOf(error);
     const [httpStatus, code] = httpByGrpc[error.code] ?? [502, 'GATEWAY_ERROR'];
-    const violations = (details.badRequest?.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`);
     return new ConsoleError({
       code,
       httpStatus,
-      reason: details.errorInfo?.reason ?? GrpcStatus[error.code] ?? 'UNKNOWN',
-      message: error.details || error.message,
-      violations,
+      reason: failure.reason ?? GrpcStatus[error.code] ?? 'UNKNOWN',
+      message: failure.message,
+      violations: failure.violations,
       retriable: error.code === GrpcStatus.UNAVAILABLE,
       cause: error,
     });

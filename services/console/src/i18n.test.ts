@@ -27,6 +27,12 @@ describe('the console’s English and Spanish catalogs', () => {
     expect(same.sort()).toEqual(['app.no', 'sim.original', 'sim.partner'].sort());
   });
 
+  it('says “pasarela” for the gateway in Spanish, as the CLI does', () => {
+    const gateway = Object.entries(es).filter(([, text]) => /gateway/i.test(text));
+    expect(gateway).toEqual([]);
+    expect(es['error.UNAVAILABLE']).toContain('pasarela');
+  });
+
   it('fills placeholders, leaving unknown ones visible', () => {
     expect(translate('es', 'messages.offset', { partition: 2, offset: '1,204' })).toBe('Partición 2, offset 1,204');
     expect(translate('en', 'topics.details', {})).toBe('Details of {topic}');

@@ -1,9 +1,12 @@
 // Lag and topic sizes over time, for the Lag page's chart and the Topics page's rates. While
 // operators are signed in, each country's lag and topic end offsets are sampled every interval
 // with a signed-in operator of that country (so the gateway's rules apply to the sampling too),
-// keeping a bounded history; nobody signed in, nothing is asked.
+// keeping a bounded history. Only countries whose operators used the API lately are sampled:
+// nobody looking, nothing is asked. A token the gateway no longer accepts ends its session.
 import type { Country } from '@puente/runtime';
+import type { GetSubscriptionLagResponse } from '@puente/proto';
 
+import { ConsoleError } from './errors.js';
 import type { OperatorCalls } from './operator-calls.js';
 import type { Session } from './sessions.js';
 
@@ -21,7 +24,11 @@ export interface LagSampler {
   stop(): void;
   /** Samples one country now (at sign-in, so the first page already has a point). */
   sample(session: Session): Promise<void>;
+  /** Samples every country an operator used the API for lately (what the timer does). */
+  tick(): Promise<void>;
   history(country: Country): readonly LagSample[];
+  /** The latest GetSubscriptionLag answer for the country, when it is younger than `maxAgeMs`. */
+  latestLag(country: Country, maxAgeMs: number): GetSubscriptionLagResponse | undefined;
   /** Records per second per topic key over the last two samples; empty until there are two. */
   rates(country: Country): Record<string, number>;
 }
@@ -32,7 +39,12 @@ export interface LagSamplerOptions {
   readonly intervalMs: number;
   /** Samples kept per country (default 360: half an hour at 5 s). */
   readonly maxSamples?: number;
+  /** A country is sampled while one of its sessions used the API this recently (default 10 min). */
+  readonly activeWithinMs?: number;
+  readonly now?: () => number;
   readonly onError?: (error: unknown) => void;
+  /** The gateway refused the session's token (revoked, expired): the session should end. */
+  readonly onUnauthenticated?: (session: Session) => void;
 }
 
 export function topicKey(name: string, viewAgreementId: string): string {
@@ -41,7 +53,10 @@ export function topicKey(name: string, viewAgreementId: string): string {
 
 export function createLagSampler(options: LagSamplerOptions): LagSampler {
   const maxSamples = options.maxSamples ?? 360;
+  const activeWithinMs = options.activeWithinMs ?? 10 * 60_000;
+  const now = options.now ?? Date.now;
   const histories = new Map<Country, LagSample[]>();
+  const latest = new Map<Country, { at: number; answer: GetSubscriptionLagResponse }>();
   const inFlight = new Set<Country>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -64,12 +79,15 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
       for (const g of lag.consumerGroups) lagByName[`group:${g.groupId}`] = Number(g.totalLag);
       const records: Record<string, number> = {};
       for (const t of topics.topics) records[topicKey(t.name, t.viewAgreementId)] = Number(t.approximateRecordCount);
+      const at = now();
+      latest.set(country, { at, answer: lag });
       const history = histories.get(country) ?? [];
-      history.push({ at: Date.now(), lag: lagByName, records });
+      history.push({ at, lag: lagByName, records });
       if (history.length > maxSamples) history.splice(0, history.length - maxSamples);
       histories.set(country, history);
     } catch (error) {
-      options.onError?.(error);
+      if (error instanceof ConsoleError && error.code === 'NOT_SIGNED_IN') options.onUnauthenticated?.(session);
+      else options.onError?.(error);
     } finally {
       inFlight.delete(country);
     }
@@ -77,7 +95,11 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
 
   async function tick(): Promise<void> {
     const byCountry = new Map<Country, Session>();
-    for (const session of options.sessions()) byCountry.set(session.operator.country, session);
+    const since = now() - activeWithinMs;
+    // The most recently used session of each country: the likeliest to hold a token still valid.
+    const active = options.sessions().filter((session) => session.lastUsedAt > since);
+    active.sort((a, b) => a.lastUsedAt - b.lastUsedAt);
+    for (const session of active) byCountry.set(session.operator.country, session);
     await Promise.all([...byCountry.values()].map(sample));
   }
 
@@ -91,7 +113,12 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
       timer = undefined;
     },
     sample,
+    tick,
     history: (country) => histories.get(country) ?? [],
+    latestLag(country, maxAgeMs) {
+      const entry = latest.get(country);
+      return entry && now() - entry.at < maxAgeMs ? entry.answer : undefined;
+    },
     rates(country) {
       const history = histories.get(country) ?? [];
       const last = history.at(-1);

@@ -42,6 +42,23 @@ describe('console sessions', () => {
     expect(sessionCookie(undefined)).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0;`));
   });
 
+  it('remembers when the operator last used the API', () => {
+    let now = 5_000;
+    const store = createSessionStore({ ttlMs: 60_000, now: () => now });
+    const session = store.create('token', { country: 'MX' });
+    expect(session.lastUsedAt).toBe(5_000);
+    now = 9_000;
+    store.touch(session);
+    expect(store.get(session.id)?.lastUsedAt).toBe(9_000);
+  });
+
+  it('marks the cookie Secure only behind a TLS proxy', () => {
+    const session = createSessionStore({ ttlMs: 60_000 }).create('token', { country: 'US' });
+    expect(sessionCookie(session)).not.toContain('Secure');
+    expect(sessionCookie(session, { secure: true })).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+    expect(sessionCookie(undefined, { secure: true })).toMatch(/Max-Age=0;.*; Secure$/);
+  });
+
   it('reads the session id among other cookies', () => {
     expect(sessionIdFrom(`a=1; ${SESSION_COOKIE}=abc-DEF_1; b=2`)).toBe('abc-DEF_1');
     expect(sessionIdFrom('a=1')).toBeUndefined();

@@ -1,3 +1,4 @@
+import { ConfigError } from '@puente/runtime';
 import { describe, expect, it } from 'vitest';
 
 import { loadModelPortConfig } from './config.js';
@@ -29,5 +30,20 @@ describe('loadModelPortConfig', () => {
       consolePort: 6002,
       consolePortIsDefault: false,
     });
+  });
+
+  it('names every unusable setting at once instead of starting with a NaN port', () => {
+    let error: unknown;
+    try {
+      loadModelPortConfig({ PUENTE_CONSOLE_PORT: 'x', PUENTE_GATEWAY_PORT: '70000', PUENTE_SIM_RATE: '0' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'PUENTE_GATEWAY_PORT: must be a port number, 0 to 65535 (got "70000")',
+      'PUENTE_SIM_RATE: must be a number of events per second above 0 (got "0")',
+      'PUENTE_CONSOLE_PORT: must be a port number, 0 to 65535 (got "x")',
+    ]);
   });
 });

@@ -1,6 +1,8 @@
 // The model port built and started in-process, as `pnpm start` does, on a MemoryBus: agencies
 // publish through the gateway's gRPC port, both partners receive policy views, lanes are
 // assigned, and each country's embedded ledger chains what was disclosed. (tests/e2e/embedded-start.test.ts checks that the process then stops cleanly.)
+import { createServer } from 'node:net';
+
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { MemoryBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
@@ -53,6 +55,7 @@ describe('startModelPort', () => {
     expect(metrics).toMatch(/puente_delivered_total\{agreement="us-to-mx"/);
 
     // The console answers at the address printed, and a US operator signed in sees the topics.
+    await modelPort.consoleSettled;
     expect(modelPort.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines).toContainEqual(expect.stringContaining(`console    ${modelPort.consoleUrl} — operators sign in`));
     expect(await fetch(modelPort.consoleUrl).then((r) => r.text())).toContain('<div id="app">');
@@ -89,6 +92,44 @@ describe('startModelPort', () => {
       expect(verdict?.entriesChecked).toBe(verdict?.entryCount);
     } finally {
       operator.close();
+    }
+  });
+
+  it('runs without the console when the console cannot start, saying so in one line', async () => {
+    // The port the user chose for the console is taken: the console fails, the rest carries on.
+    const consolePort = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(consolePort, '127.0.0.1', resolve));
+    try {
+      bus = new MemoryBus();
+      await bus.start();
+      const lines: string[] = [];
+      const errors: string[] = [];
+      modelPort = await startModelPort({
+        bus,
+        codec: createCodec(),
+        gatewayPort: 0,
+        metricsPort: await freePort(),
+        ratePerSecond: 20,
+        seed: 8,
+        print: (line) => lines.push(line),
+        printError: (line) => errors.push(line),
+        summaryIntervalMs: 250,
+        consolePort,
+        consolePortIsDefault: false,
+      });
+      await modelPort.consoleSettled;
+      expect(errors.filter((line) => line.includes('console'))).toEqual([
+        `  console    did not start (the console cannot listen on 127.0.0.1:${consolePort} (in use): set PUENTE_CONSOLE_PORT to a free port); the rest of Puente runs without it`,
+      ]);
+      expect(modelPort.consoleUrl).toBe('');
+      await waitFor(
+        () => lines.some((line) => /summary: [1-9]\d* published/.test(line)),
+        60_000,
+        `events published without the console:\n${lines.join('\n')}`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
   });
 });

@@ -51,8 +51,13 @@ export interface ModelPortOptions {
 export interface ModelPort {
   /** The port the gateway listens on (known once started). */
   readonly gatewayPort: number;
-  /** The operators' web console, `http://127.0.0.1:<port>` (known once started). */
+  /** The operators' web console, `http://127.0.0.1:<port>` (known once it is ready; '' before, or if it failed). */
   readonly consoleUrl: string;
+  /**
+   * Resolves when the console is ready (its line printed) or failed to start (one line on
+   * printError); the rest of the model port never waits for it.
+   */
+  readonly consoleSettled: Promise<void>;
   start(): Promise<void>;
   /** Stops everything `start()` started, in reverse order; the bus is left to its owner. */
   stop(): Promise<void>;
@@ -80,7 +85,10 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
   let agencies: AgencySimulator | undefined;
   let summary: NodeJS.Timeout | undefined;
   let operatorConsole: ConsoleServer | undefined;
-  let consoleStarting: Promise<ConsoleServer> | undefined;
+  let consoleStarting: Promise<ConsoleServer | undefined> | undefined;
+  let consoleFailure: unknown;
+  let settle: () => void = () => undefined;
+  const consoleSettled = new Promise<void>((resolve) => (settle = resolve));
 
   const printSummary = async (): Promise<void> => {
     print(summaryLine(await gateway.metrics.registry.getMetricsAsJSON(), lanes));
@@ -93,18 +101,22 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     get consoleUrl() {
       return operatorConsole?.url ?? '';
     },
+    consoleSettled,
 
     async start() {
       await ledgers.open();
       await gateway.start();
-      // The console starts while the rest does: its first start may build the front end (seconds).
+      // The console starts while the rest does, and nothing waits for it: its first start may build
+      // the front end (seconds), and a console that cannot start must not stop the model port.
       consoleStarting = startOperatorConsole({
         gatewayAddress: `127.0.0.1:${gateway.port}`,
         port: options.consolePort ?? 8080,
         portIsDefault: options.consolePortIsDefault ?? options.consolePort === undefined,
         logger,
+      }).catch((error: unknown) => {
+        consoleFailure = error;
+        return undefined;
       });
-      void consoleStarting.catch(() => undefined); // awaited below; not unhandled meanwhile
       // After the gateway: it creates the disclosure topic the audit services read.
       await ledgers.start();
       for (const store of watchlists) store.start();
@@ -112,9 +124,19 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
       metricsServer = await serveMetrics(gateway.metrics.registry, metricsPort);
       const tokens = readDevTokens();
       const agreements = dev.policies.agreements;
-      operatorConsole = await consoleStarting;
       print(bannerText({ gatewayPort: gateway.port, metricsPort, agreements, ratePerSecond, seed }));
-      print(consoleLine(operatorConsole.url, tokens));
+      // After the banner, whenever the console is ready (or has failed).
+      void consoleStarting
+        .then((server) => {
+          if (server) {
+            operatorConsole = server;
+            print(consoleLine(server.url, tokens));
+          } else {
+            const why = consoleFailure instanceof Error ? consoleFailure.message : String(consoleFailure);
+            printError(`  console    did not start (${why}); the rest of Puente runs without it`);
+          }
+        })
+        .finally(settle);
       await partners.start(tokens);
       const address = `127.0.0.1:${gateway.port}`;
       agencies = startAgencies({ address, tokens, ratePerSecond, seed, print, printError });
@@ -122,8 +144,8 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     },
 
     async stop() {
-      // Also when start() failed after the console began starting.
-      await (operatorConsole ?? (await consoleStarting?.catch(() => undefined)))?.stop();
+      // Also when it is still starting, or start() failed after the console began starting.
+      await (await consoleStarting)?.stop();
       await agencies?.stop(1_000);
       clearInterval(summary);
       partners.stop();

@@ -1,7 +1,7 @@
-// The operators' web console beside the embedded gateway. It starts after everything else (its
-// first start may build the front end, which must not delay the agencies), and when the default
-// port 8080 is taken it takes any free port rather than stopping the model port; a port the user
-// chose is used or the start fails naming it.
+// The operators' web console beside the embedded gateway. The model port starts it without waiting
+// for it (its first start may build the front end, which must not delay the agencies, and a
+// console that fails must not stop the rest). When the default port 8080 is taken it takes any
+// free port; a port the user chose is used or the start fails naming it.
 import { type ConsoleServer, createConsoleServer } from '@puente/console';
 import type { Logger } from '@puente/runtime';
 

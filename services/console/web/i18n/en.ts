@@ -93,7 +93,7 @@ export const en = {
   'lag.group': 'Group',
   'lag.state': 'State',
   'lag.members': 'Members',
-  'lag.noGroups': 'No consumer groups reported by this gateway.',
+  'lag.noGroups': 'No consumer group holds committed offsets on your country’s topics.',
   'sim.title': 'Policy simulator',
   'sim.intro':
     'Pick a stored event or paste one (Avro JSON) and see what each partner would receive, field by field. Nothing is disclosed.',
@@ -164,6 +164,7 @@ export const en = {
   'ledger.kind.RETRACTION': 'retraction',
   'error.title': 'The request failed',
   'error.generic': 'Something went wrong.',
+  'error.BODY_TOO_LARGE': 'The request is too large (over 512 KiB).',
   'error.detail': 'The gateway said:',
   'error.NOT_SIGNED_IN': 'You are not signed in, or your session expired. Sign in again.',
   'error.TOKEN_UNKNOWN': 'The gateway does not know this token.',

@@ -24,7 +24,7 @@ export const es: Record<MessageKey, string> = {
   'country.MX': 'México',
   'signIn.title': 'Iniciar sesión',
   'signIn.intro':
-    'La consola llama al gateway con su propio token de operador: ve los tópicos de su país tal como se guardan y los datos de los socios solo como los recibe su país.',
+    'La consola llama a la pasarela con su propio token de operador: ve los tópicos de su país tal como se guardan y los datos de los socios solo como los recibe su país.',
   'signIn.token': 'Token de operador',
   'signIn.submit': 'Entrar',
   'signIn.devHint':
@@ -95,7 +95,7 @@ export const es: Record<MessageKey, string> = {
   'lag.group': 'Grupo',
   'lag.state': 'Estado',
   'lag.members': 'Miembros',
-  'lag.noGroups': 'Este gateway no informa grupos de consumidores.',
+  'lag.noGroups': 'Ningún grupo de consumidores tiene offsets confirmados en los tópicos de su país.',
   'sim.title': 'Simulador de políticas',
   'sim.intro':
     'Elija un evento guardado o pegue uno (Avro JSON) y vea qué recibiría cada socio, campo por campo. No se divulga nada.',
@@ -166,11 +166,12 @@ export const es: Record<MessageKey, string> = {
   'ledger.kind.RETRACTION': 'retractación',
   'error.title': 'La solicitud falló',
   'error.generic': 'Algo salió mal.',
-  'error.detail': 'El gateway dijo:',
+  'error.BODY_TOO_LARGE': 'La solicitud es demasiado grande (más de 512 KiB).',
+  'error.detail': 'La pasarela dijo:',
   'error.NOT_SIGNED_IN': 'No ha iniciado sesión o su sesión venció. Inicie sesión de nuevo.',
-  'error.TOKEN_UNKNOWN': 'El gateway no conoce este token.',
+  'error.TOKEN_UNKNOWN': 'La pasarela no conoce este token.',
   'error.NOT_OPERATOR': 'Este token no pertenece a un operador.',
-  'error.NO_OWN_TOPICS': 'El gateway no muestra a este operador ningún tópico de su país.',
+  'error.NO_OWN_TOPICS': 'La pasarela no muestra a este operador ningún tópico de su país.',
   'error.REQUEST_INVALID': 'La solicitud no es válida.',
   'error.NO_AGREEMENT': 'Ningún acuerdo vigente comparte esto con su país.',
   'error.TOPIC_NOT_FOUND': 'No existe ese tópico.',
@@ -179,7 +180,7 @@ export const es: Record<MessageKey, string> = {
   'error.AGREEMENT_NOT_FOUND': 'No existe ese acuerdo.',
   'error.PAYLOAD_UNDECODABLE': 'No se puede decodificar el evento.',
   'error.SCHEMA_REJECTED': 'El evento no corresponde al esquema del tópico.',
-  'error.LEDGER_UNAVAILABLE': 'El gateway no tiene registro para su país.',
+  'error.LEDGER_UNAVAILABLE': 'La pasarela no tiene registro para su país.',
   'error.PERMISSION_DENIED': 'No tiene permiso para hacer esto.',
-  'error.UNAVAILABLE': 'No se puede contactar al gateway.',
+  'error.UNAVAILABLE': 'No se puede contactar con la pasarela.',
 };

@@ -1,5 +1,7 @@
 // Calls to the console's own JSON API (same origin; the session cookie goes along). A failed call
-// throws an ApiError carrying the reason, which pages translate.
+// throws an ApiError carrying the reason, which pages translate. A 401 outside sign-in means the
+// session is over (expired, signed out elsewhere, or the gateway refused its token): the app is
+// told, and goes back to the sign-in page.
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -8,6 +10,12 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+let onSessionEnded: () => void = () => undefined;
+
+export function setSessionEndedHandler(handler: () => void): void {
+  onSessionEnded = handler;
 }
 
 interface ErrorBody {
@@ -24,6 +32,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const body = (await response.json().catch(() => ({}))) as unknown;
   if (!response.ok) {
     const error = (body as ErrorBody).error;
+    if (response.status === 401 && path !== '/api/session' && path !== '/api/me') onSessionEnded();
     throw new ApiError(response.status, error?.reason ?? 'UNKNOWN', error?.message ?? response.statusText);
   }
   return body as T;

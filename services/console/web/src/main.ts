@@ -6,7 +6,7 @@ import './style.css';
 import { html, render, type TemplateResult } from 'lit-html';
 
 import { LANGUAGES } from '../i18n/index.js';
-import { api } from './api.js';
+import { api, setSessionEndedHandler } from './api.js';
 import { currentLanguage, setLanguage, t } from './i18n.js';
 import type { Me, Page } from './page.js';
 import { lagPage } from './pages/lag.js';
@@ -70,6 +70,15 @@ async function signOut(): Promise<void> {
   update();
 }
 
+/** The server ended the session (a 401): back to sign-in, on the same route. */
+function sessionEnded(): void {
+  if (!me) return;
+  me = undefined;
+  currentPage?.leave?.();
+  update();
+  requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
+}
+
 function shell(): TemplateResult {
   const main = me && currentPage ? currentPage.view(me) : signInPage.view(onSignedIn);
   return html`<a class="skip" href="#main" @click=${skipToMain}>${t('app.skip')}</a>
@@ -125,6 +134,7 @@ function onSignedIn(who: Me): void {
 
 const root = document.getElementById('app')!;
 setRedraw(() => render(shell(), root));
+setSessionEndedHandler(sessionEnded);
 setLanguage(currentLanguage());
 window.addEventListener('hashchange', () => enterRoute(true));
 
