@@ -85,6 +85,16 @@ export function apiRoutes(sampler: LagSampler, options: { lagFreshMs: number }):
         : (await calls.listAgreements({ topic: request.topic, recipientCountry: '' })).agreements
             .filter((a) => a.ownerCountry === own)
             .map((a) => a.agreementId);
+      if (request.event?.$case === 'eventId' && !request.topic.startsWith(`${own.toLowerCase()}.`)) {
+        // A stored event of another country would be read raw (the gateway refuses it too): the
+        // simulator takes another country's events only pasted.
+        throw new ConsoleError({
+          code: 'FORBIDDEN',
+          httpStatus: 403,
+          reason: 'TOPIC_NOT_ALLOWED',
+          message: `the simulator reads stored events of ${own} topics only; paste the event instead`,
+        });
+      }
       const original = await originalOf(calls, request);
       const explanations = [];
       for (const id of agreements) {

@@ -136,33 +136,46 @@ describe('the operators’ console in Spanish, and its limits (real Kafka, real 
       const response = await page.request.get(`${fx.console.url}${path}`);
       return { status: response.status(), text: await response.text() };
     };
-    for (const path of [
-      `/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&raw=1`,
-      `/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}`,
-      `/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&view=us-to-mx`,
-      `/api/records?topic=${MX_TOPIC}&limit=500`,
-      `/api/topic?topic=${MX_TOPIC}`,
-    ]) {
-      const answer = await asUs(path);
-      expect(answer.status, path).toBe(403);
-      expect(JSON.parse(answer.text).error, path).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_AGREEMENT' });
-      expect(answer.text, path).not.toContain(fx.mxRawStreet);
-      expect(answer.text, path).not.toContain(fx.mxRawDocument);
-    }
+    type Answer = { records: { decodeError: string; payload: unknown; schemaId: number; eventId: string }[] };
     const view = await asUs(`/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&view=mx-to-us`);
     expect(view.status).toBe(200);
-    const [viewed, ...others] = (JSON.parse(view.text) as { records: { decodeError: string; payload: unknown }[] })
-      .records;
+    const [viewed, ...others] = (JSON.parse(view.text) as Answer).records;
     expect(others).toEqual([]);
     expect(viewed?.decodeError).toBe('');
     expect(JSON.stringify(viewed?.payload)).toMatch(/"documentNumber":"usmx-dev-1:[\w-]+"/);
     expect(view.text).not.toContain(fx.mxRawStreet);
     expect(view.text).not.toContain(fx.mxRawDocument);
+    // Naming no view, or asking for raw, gets the same view: the one agreement sharing the topic with the US.
+    for (const path of [
+      `/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&raw=1`,
+      `/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}`,
+    ]) {
+      const answer = await asUs(path);
+      expect(answer.status, path).toBe(200);
+      expect(JSON.parse(answer.text), path).toEqual(JSON.parse(view.text));
+    }
+    const newest = await asUs(`/api/records?topic=${MX_TOPIC}&limit=500`);
+    expect(newest.status).toBe(200);
+    const newestRecords = (JSON.parse(newest.text) as Answer).records;
+    expect(newestRecords.map((r) => r.eventId)).toContain(fx.mxEvent);
+    expect(newestRecords.every((r) => r.schemaId === viewed?.schemaId)).toBe(true);
+    expect(newest.text).not.toContain(fx.mxRawStreet);
+    expect(newest.text).not.toContain(fx.mxRawDocument);
+    const topic = await asUs(`/api/topic?topic=${MX_TOPIC}`);
+    expect(topic.status).toBe(200);
+    expect(JSON.parse(topic.text).topic).toMatchObject({ access: 'VIEW', viewAgreementId: 'mx-to-us' });
+    // An agreement that does not share the topic with the US is refused.
+    const wrong = await asUs(`/api/records?topic=${MX_TOPIC}&eventId=${fx.mxEvent}&view=us-to-mx`);
+    expect(wrong.status).toBe(403);
+    expect(JSON.parse(wrong.text).error).toMatchObject({ code: 'FORBIDDEN', reason: 'NO_AGREEMENT' });
+    expect(wrong.text).not.toContain(fx.mxRawStreet);
     const explain = await page.request.post(`${fx.console.url}/api/explain`, {
       data: { topic: MX_TOPIC, eventId: fx.mxEvent },
     });
     expect(explain.status()).toBe(403);
-    expect((await explain.json()).error.reason).toBe('NO_AGREEMENT');
+    const explainText = await explain.text();
+    expect(JSON.parse(explainText).error.reason).toBe('TOPIC_NOT_ALLOWED');
+    expect(explainText).not.toContain(fx.mxRawStreet);
 
     // The control: Mexico's own operator does see the raw values, so their absence above means something.
     const signInMx = await fetch(`${fx.console.url}/api/session`, {
