@@ -170,9 +170,8 @@ function denied(reason: ErrorReason, message: string, metadata: Record<string, s
  * which both parties to the agreement know, and carries no field values). Another country's
  * events only as the view of `viewAgreementId`, which must share the topic with the operator's
  * country (when empty, the one agreement that does), computed for the operator's own country and
- * agency. Another country's dead letters
- * never (they hold raw records no policy has looked at). An own topic with `viewAgreementId` is a
- * preview of what that agreement's recipient receives.
+ * agency. Another country's dead letters never (they hold raw records no policy has looked at). An
+ * own topic with `viewAgreementId` is a preview of what that agreement's recipient receives.
  */
 export function authorizeInspect(
   principal: Principal,
