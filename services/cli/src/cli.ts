@@ -122,8 +122,9 @@ export function createCli(io: CliIo, lang: Lang = langFromEnv(io.env)): Cli {
         ? undefined
         : cliError.reason.startsWith('CREDENTIALS_')
           ? messages.t('error.hint.credentials', { config: '~/.config/puente/config.yaml' })
-          : cliError.reason === 'NO_AGREEMENT'
-            ? messages.t('error.hint.view')
+          : cliError.reason === 'NO_AGREEMENT' && cliError.message.includes('set view_agreement_id')
+            ? // Only when several agreements share the topic: the gateway then lists them.
+              messages.t('error.hint.view')
             : undefined;
       if (hint !== undefined) io.stderr.write(`${hint}\n`);
     }

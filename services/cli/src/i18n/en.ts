@@ -8,7 +8,7 @@ export const en = {
   'error.unreachable': 'cannot reach the gateway at {address}: {message}',
   'error.hint.credentials': 'give a token with --token, --token-file, PUENTE_TOKEN or a context in {config}',
   'error.hint.view':
-    "a partner's topic is seen only through an agreement sharing it with your country: choose one with --agreement <id> (puente topics lists them)",
+    'several agreements share this topic with your country: choose one with --agreement <id> (puente topics lists them)',
   'error.config.read': 'cannot read config file {file}: {message}',
   'error.config.invalid': 'config file {file}: {message}',
   'error.config.yaml': 'config file {file} is not valid YAML at line {line}, column {column} ({code})',

@@ -9,7 +9,7 @@ export const es: Record<MessageKey, string> = {
   'error.unreachable': 'no se puede contactar con la pasarela en {address}: {message}',
   'error.hint.credentials': 'indique un token con --token, --token-file, PUENTE_TOKEN o un contexto en {config}',
   'error.hint.view':
-    'el tema de un socio solo se ve a través de un acuerdo que lo comparte con su país: elija uno con --agreement <id> (puente topics los lista)',
+    'varios acuerdos comparten este tema con su país: elija uno con --agreement <id> (puente topics los lista)',
   'error.config.read': 'no se puede leer el archivo de configuración {file}: {message}',
   'error.config.invalid': 'archivo de configuración {file}: {message}',
   'error.config.yaml':

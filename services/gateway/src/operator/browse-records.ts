@@ -42,7 +42,12 @@ export async function browseRecords(
   const limit = Math.min(request.limit === 0 ? deps.limits.defaultLimit : request.limit, deps.limits.maxLimit);
   const info = existingTopic(await topicInfos(deps.bus), request.topic);
   const selector = request.selector;
-  const fingerprint = queryFingerprint(request);
+  // Bound to the agreement actually applied: a token of a page under one agreement's view never
+  // continues under another's, even when the request names none and a reload changed which one shares it.
+  const fingerprint = queryFingerprint({
+    ...request,
+    viewAgreementId: access.access === 'view' ? access.feed.agreement.id : '',
+  });
   const resumed = request.pageToken === '' ? undefined : readPageToken(request.pageToken, fingerprint);
   if (resumed && selector === undefined) throw badRequest('page_token', 'the newest records have no next page');
 
