@@ -69,7 +69,7 @@ export function apiRoutes(sampler: LagSampler, options: { lagFreshMs: number }):
         request.consumerGroup === '';
       const country = session.operator.country;
       const answer =
-        (unfiltered && sampler.latestLag(country, options.lagFreshMs)) || (await calls.getSubscriptionLag(request));
+        (unfiltered && sampler.latestLag(session, options.lagFreshMs)) || (await calls.getSubscriptionLag(request));
       return { ...(plainJson(answer) as object), history: sampler.history(country) };
     },
 

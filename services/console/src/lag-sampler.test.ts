@@ -87,11 +87,13 @@ describe('the lag sampler', () => {
       intervalMs: 5_000,
       now: () => now,
     });
-    expect(sampler.latestLag('US', 10_000)).toBeUndefined();
+    expect(sampler.latestLag(us, 10_000)).toBeUndefined();
     await sampler.sample(us);
-    expect(sampler.latestLag('US', 10_000)).toEqual({ subscriptions: [], consumerGroups: [] });
+    expect(sampler.latestLag(us, 10_000)).toEqual({ subscriptions: [], consumerGroups: [] });
+    // Another US session is not answered from a sample its own token was never checked by.
+    expect(sampler.latestLag(session('b', 'US', now), 10_000)).toBeUndefined();
     now += 10_000;
-    expect(sampler.latestLag('US', 10_000)).toBeUndefined();
+    expect(sampler.latestLag(us, 10_000)).toBeUndefined();
   });
 
   it('ends a session whose token the gateway no longer accepts, without warning every interval', async () => {

@@ -27,8 +27,12 @@ export interface LagSampler {
   /** Samples every country an operator used the API for lately (what the timer does). */
   tick(): Promise<void>;
   history(country: Country): readonly LagSample[];
-  /** The latest GetSubscriptionLag answer for the country, when it is younger than `maxAgeMs`. */
-  latestLag(country: Country, maxAgeMs: number): GetSubscriptionLagResponse | undefined;
+  /**
+   * The latest GetSubscriptionLag answer for the session's country, when it is younger than
+   * `maxAgeMs` and was asked with this session's own token: another session's sample would answer
+   * without the gateway ever seeing this token, so a revoked one would go on being served.
+   */
+  latestLag(session: Session, maxAgeMs: number): GetSubscriptionLagResponse | undefined;
   /** Records per second per topic key over the last two samples; empty until there are two. */
   rates(country: Country): Record<string, number>;
 }
@@ -56,7 +60,7 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
   const activeWithinMs = options.activeWithinMs ?? 10 * 60_000;
   const now = options.now ?? Date.now;
   const histories = new Map<Country, LagSample[]>();
-  const latest = new Map<Country, { at: number; answer: GetSubscriptionLagResponse }>();
+  const latest = new Map<Country, { at: number; sessionId: string; answer: GetSubscriptionLagResponse }>();
   const inFlight = new Set<Country>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -80,7 +84,7 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
       const records: Record<string, number> = {};
       for (const t of topics.topics) records[topicKey(t.name, t.viewAgreementId)] = Number(t.approximateRecordCount);
       const at = now();
-      latest.set(country, { at, answer: lag });
+      latest.set(country, { at, sessionId: session.id, answer: lag });
       const history = histories.get(country) ?? [];
       history.push({ at, lag: lagByName, records });
       if (history.length > maxSamples) history.splice(0, history.length - maxSamples);
@@ -115,9 +119,9 @@ export function createLagSampler(options: LagSamplerOptions): LagSampler {
     sample,
     tick,
     history: (country) => histories.get(country) ?? [],
-    latestLag(country, maxAgeMs) {
-      const entry = latest.get(country);
-      return entry && now() - entry.at < maxAgeMs ? entry.answer : undefined;
+    latestLag(session, maxAgeMs) {
+      const entry = latest.get(session.operator.country);
+      return entry && entry.sessionId === session.id && now() - entry.at < maxAgeMs ? entry.answer : undefined;
     },
     rates(country) {
       const history = histories.get(country) ?? [];

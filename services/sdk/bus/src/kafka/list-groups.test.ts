@@ -63,4 +63,28 @@ describe('listGroups', () => {
       },
     ]);
   });
+
+  it('asks only for the accepted topics, and for every topic when one of them has gone since it was listed', async () => {
+    const asked: (readonly string[] | undefined)[] = [];
+    const admin = {
+      listGroups: async () => ({ groups: [{ groupId: 'risk', protocolType: '' }] }),
+      fetchOffsets: async ({ topics }: { groupId: string; topics?: string[] }) => {
+        asked.push(topics);
+        if (topics?.includes('us.gone')) throw new Error('This server does not host this topic-partition');
+        return [
+          { topic: 'us.kept', partitions: [{ partition: 0, offset: '1' }] },
+          { topic: 'mx.other', partitions: [{ partition: 0, offset: '1' }] },
+        ];
+      },
+      listTopics: async () => ['us.kept', 'us.gone', 'mx.other'],
+      describeGroups: async (ids: string[]) => ({
+        groups: ids.map((groupId) => ({ groupId, state: 'Stable', members: [] })),
+      }),
+    } as unknown as Admin;
+    const groups = await listGroups(admin, async () => [{ partition: 0, low: '0', high: '3' }], {
+      topics: (topic) => topic.startsWith('us.'),
+    });
+    expect(asked).toEqual([['us.gone', 'us.kept'], undefined]);
+    expect(groups.map((g) => g.partitions.map((p) => p.topic))).toEqual([['us.kept']]);
+  });
 });

@@ -38,8 +38,7 @@ export async function listGroups(
     .sort();
   const fetched = await mapLimited(ids, FETCH_CONCURRENCY, async (groupId) => ({
     groupId,
-    // No topics: OffsetFetch (v2+) answers every topic the group committed on.
-    commits: await admin.fetchOffsets(wanted ? { groupId, topics: wanted } : { groupId }),
+    commits: await commitsOf(admin, groupId, wanted, accepts),
   }));
   const committing = fetched.filter(({ commits }) => committedTopics(commits).length > 0);
   if (committing.length === 0) return [];
@@ -62,6 +61,25 @@ export async function listGroups(
       partitions: committedLag(commits, offsetsByTopic),
     };
   });
+}
+
+/**
+ * A group's commits on the wanted topics. No topics: OffsetFetch (v2+) answers every topic the
+ * group committed on. kafkajs looks up the metadata of each topic named, so a topic deleted since it
+ * was listed fails the call: then every topic is asked for, and the accepted ones kept.
+ */
+async function commitsOf(
+  admin: Admin,
+  groupId: string,
+  wanted: readonly string[] | undefined,
+  accepts: ((topic: string) => boolean) | undefined,
+): Promise<GroupCommits> {
+  if (!wanted || !accepts) return admin.fetchOffsets({ groupId });
+  try {
+    return await admin.fetchOffsets({ groupId, topics: [...wanted] });
+  } catch {
+    return (await admin.fetchOffsets({ groupId })).filter(({ topic }) => accepts(topic));
+  }
 }
 
 /** The topics a group holds at least one commit on. */
