@@ -6941,8 +6941,10 @@ export const OperatorServiceService = {
   },
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected. The request's fields filter:
-   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
+   * partition it reads, and whether a stream is connected; and, per Kafka consumer group with
+   * commits on the caller's country's topics, how far it is behind on those partitions only.
+   * The request's fields filter: a name that matches nothing is answered with an empty list,
+   * not NOT_FOUND.
    */
   getSubscriptionLag: {
     path: "/puente.v1.OperatorService/GetSubscriptionLag" as const,
@@ -7067,8 +7069,10 @@ export interface OperatorServiceServer extends UntypedServiceImplementation {
   browseRecords: handleUnaryCall<BrowseRecordsRequest, BrowseRecordsResponse>;
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected. The request's fields filter:
-   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
+   * partition it reads, and whether a stream is connected; and, per Kafka consumer group with
+   * commits on the caller's country's topics, how far it is behind on those partitions only.
+   * The request's fields filter: a name that matches nothing is answered with an empty list,
+   * not NOT_FOUND.
    */
   getSubscriptionLag: handleUnaryCall<GetSubscriptionLagRequest, GetSubscriptionLagResponse>;
   /**
@@ -7179,8 +7183,10 @@ export interface OperatorServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Reports, per subscription, how far its committed cursor is behind the end of each
-   * partition it reads, and whether a stream is connected. The request's fields filter:
-   * a name that matches no subscription is answered with an empty list, not NOT_FOUND.
+   * partition it reads, and whether a stream is connected; and, per Kafka consumer group with
+   * commits on the caller's country's topics, how far it is behind on those partitions only.
+   * The request's fields filter: a name that matches nothing is answered with an empty list,
+   * not NOT_FOUND.
    */
   getSubscriptionLag(
     request: GetSubscriptionLagRequest,
