@@ -58,6 +58,7 @@ export function buildAssessment(input: AssessmentInput, context: AssessmentConte
     level: scored.level,
     factors: [...scored.factors],
     recommendedLane: scored.lane,
+    portLane: null,
     recommendedAction: scored.action,
     modelVersion: rules.modelVersion,
     validUntil: new Date(at + rules.validityHours * 3_600_000),

@@ -72,6 +72,9 @@ export function screeningResults(
       matchedEntry: screening.matchedEntry,
       ruleId: party.subjectType === 'PARTY' ? profile.ruleIds.party : profile.ruleIds.traveller,
       referredForInspection: screening.outcome !== 'CLEAR',
+      crossingReference: null,
+      manifestReference: manifest.manifestId,
+      partyRole: party.role === 'driver' ? 'DRIVER' : party.role === 'consignor' ? 'CONSIGNOR' : party.role === 'consignee' ? 'CONSIGNEE' : 'CARRIER',
     };
   });
 }

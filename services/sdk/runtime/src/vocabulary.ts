@@ -17,6 +17,9 @@ export const DOMAINS = [
   'cargo-manifests',
   'screening-results',
   'risk-assessments',
+  'traveller-crossings',
+  'trusted-travellers',
+  'pre-clearance-decisions',
 ] as const;
 export type Domain = (typeof DOMAINS)[number];
 

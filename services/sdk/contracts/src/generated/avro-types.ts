@@ -159,6 +159,12 @@ export interface Court {
 }
 
 /**
+ * How a traveller crosses at a land port: on foot, in a private vehicle, on a bus, or driving a commercial vehicle. OTHER keeps old readers working when a mode is added.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type CrossingMode = 'PEDESTRIAN' | 'PASSENGER_VEHICLE' | 'BUS' | 'COMMERCIAL_DRIVER' | 'OTHER';
+
+/**
  * Custody status of a defendant.
  * Readers map symbols they do not know to UNKNOWN.
  */
@@ -438,6 +444,18 @@ export type JurisdictionLevel = 'FEDERAL' | 'STATE';
 export type Lane = 'EXPEDITED' | 'STANDARD' | 'SECONDARY_INSPECTION' | 'HOLD';
 
 /**
+ * Role of a party or person in a cargo manifest. OTHER keeps old readers working when a role is added.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type ManifestPartyRole = 'CONSIGNOR' | 'CONSIGNEE' | 'CARRIER' | 'CUSTOMS_BROKER' | 'DRIVER' | 'OTHER';
+
+/**
+ * Standing of a trusted traveller membership in its issuing country's registry. OTHER keeps old readers working when a status is added; it is never honoured.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type MembershipStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED' | 'EXPIRED' | 'OTHER';
+
+/**
  * Broad category of an offence, shared by investigations and prosecutions.
  * Readers map symbols they do not know to OTHER.
  */
@@ -498,6 +516,12 @@ export interface Person {
   address: Address | null;
 }
 
+/**
+ * A lane at a land port of entry. For travellers: TRUSTED_TRAVELLER (the SENTRI/Global Entry dedicated commuter lane, or Mexico's Viajero Confiable), READY_LANE (RFID-enabled documents), GENERAL; for cargo: FAST (the Free and Secure Trade lane for pre-cleared shipments of trusted shippers) or GENERAL; for either: SECONDARY_INSPECTION. OTHER keeps old readers working when a lane is added.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type PortLane = 'TRUSTED_TRAVELLER' | 'READY_LANE' | 'FAST' | 'GENERAL' | 'SECONDARY_INSPECTION' | 'OTHER';
+
 /** A land port, seaport or airport where people or goods enter or leave a country. */
 export interface PortOfEntry {
   /** Official code: the CBP port code in the US (e.g. 2304 Laredo), the aduana code in Mexico (e.g. 240 Nuevo Laredo). */
@@ -507,6 +531,37 @@ export interface PortOfEntry {
   /** Country the port is in. */
   country: Country;
 }
+
+/** A decision on the pre-clearance of a cargo shipment: granted (the FAST lane), denied, or revoked when a finding, such as the other country's screening hitting a party, withdraws it. Topic: <origin>.pre-clearance-decisions.v1, key: manifestId. */
+export interface PreClearanceDecision {
+  /** Envelope: ids, origin, classification, releasability and purposes; a revocation's meta.supersedes names the grant it withdraws. */
+  meta: EventMeta;
+  /** Id of the decision. */
+  decisionId: string;
+  /** The shipment's manifest or trip number; the Kafka key. */
+  manifestId: string;
+  /**
+   * eventId of the manifest decided on.
+   * UUID string (logical type uuid).
+   */
+  manifestEventId: string;
+  /** What was decided. */
+  decision: PreClearanceDecisionType;
+  /** Lane the shipment goes to after this decision: FAST when granted, GENERAL or SECONDARY_INSPECTION otherwise. */
+  lane: PortLane;
+  /** The membership the registry confirmed, for GRANTED. */
+  trustedShipper: TrustedTraderMembership | null;
+  /** Why: the factors behind the decision, largest weight first. */
+  factors: RiskFactor[];
+  /** For REVOKED: the finding that withdrew the grant, e.g. the other country's screening result. */
+  cause: SubjectReference | null;
+}
+
+/**
+ * What a pre-clearance decision did: GRANTED sends the shipment to the FAST lane, DENIED keeps it out, REVOKED withdraws an earlier grant. OTHER keeps old readers working when a kind is added.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type PreClearanceDecisionType = 'GRANTED' | 'DENIED' | 'REVOKED' | 'OTHER';
 
 /** Status of advance (pre-arrival) clearance of the shipment. */
 export type PreClearanceStatus = 'NOT_SUBMITTED' | 'PENDING' | 'CLEARED' | 'HOLD' | 'REJECTED';
@@ -595,6 +650,8 @@ export interface RiskAssessment {
    * Instant, millisecond precision (logical type timestamp-millis).
    */
   validUntil: Date | null;
+  /** The lane at the port itself (TRUSTED_TRAVELLER, READY_LANE, FAST, GENERAL, SECONDARY_INSPECTION), when the assessment assigns one; recommendedLane stays the coarse treatment. */
+  portLane: PortLane | null;
 }
 
 /** One factor that contributed to a risk score. */
@@ -651,6 +708,12 @@ export interface ScreeningResult {
   ruleId: string;
   /** Whether the subject was sent to secondary inspection. */
   referredForInspection: boolean;
+  /** crossingId of the traveller crossing screened, when the traveller was screened at a crossing. */
+  crossingReference: string | null;
+  /** manifestId of the manifest a party or driver was screened as part of. */
+  manifestReference: string | null;
+  /** Role of the party or driver screened in that manifest. */
+  partyRole: ManifestPartyRole | null;
 }
 
 /** A seal on a trailer or container. */
@@ -705,6 +768,35 @@ export type SubjectRole = 'SUSPECT' | 'TARGET' | 'ASSOCIATE' | 'FACILITATOR' | '
 /** Transformation applied to a released field. */
 export type TransformAction = 'MASK' | 'HASH' | 'GENERALIZE';
 
+/** A traveller arriving at a primary inspection booth of a land port of entry: who, with which documents and memberships, how and where. Published by the agency of the country being entered. Topic: <origin>.traveller-crossings.v1, key: crossingId. */
+export interface TravellerCrossing {
+  /** Envelope: ids, origin, classification, releasability and purposes. */
+  meta: EventMeta;
+  /** Id of the crossing in the inspecting agency's system; the Kafka key. */
+  crossingId: string;
+  /** The traveller: names, birth, nationalities; travel documents go in travelDocuments. */
+  traveller: Person;
+  /** Documents presented at the booth (passport, passport card, border crossing card, SENTRI card …); a crossing presents at least one. */
+  travelDocuments: IdentityDocument[];
+  /** Trusted traveller memberships the traveller claims; empty when none. */
+  memberships: TrustedTravellerMembership[];
+  /** How the traveller crosses. */
+  mode: CrossingMode;
+  /** The vehicle, for PASSENGER_VEHICLE, BUS and COMMERCIAL_DRIVER crossings. */
+  conveyance: Conveyance | null;
+  /** Port being entered, e.g. San Ysidro (2504) northbound, Tijuana (El Chaparral) southbound. */
+  portOfEntry: PortOfEntry;
+  /** Direction of the crossing; NORTHBOUND enters the United States. */
+  direction: Direction;
+  /** Lane the traveller queued in: TRUSTED_TRAVELLER, READY_LANE or GENERAL. */
+  laneRequested: PortLane;
+  /**
+   * When the traveller reached the booth.
+   * Instant, millisecond precision (logical type timestamp-millis).
+   */
+  arrivedAt: Date;
+}
+
 /** Membership of an organization in a trusted trader programme. */
 export interface TrustedTraderMembership {
   /** Which programme. */
@@ -725,6 +817,48 @@ export interface TrustedTraderMembership {
  * Readers map symbols they do not know to OTHER.
  */
 export type TrustedTraderProgramme = 'CTPAT' | 'OEA' | 'NEEC' | 'FAST' | 'OTHER';
+
+/** A trusted traveller membership as the traveller presents it (card or PASSID); honoured only when the issuing country's registry confirms it. */
+export interface TrustedTravellerMembership {
+  /** Which programme. */
+  programme: TrustedTravellerProgramme;
+  /** Membership number: the 9-digit PASSID printed on a SENTRI or Global Entry card, or the Viajero Confiable number. */
+  membershipId: string;
+  /** Country whose registry holds the membership: US for SENTRI and Global Entry, MX for Viajero Confiable. */
+  issuingCountry: Country;
+  /**
+   * Expiry printed on the card, if the traveller presented one; the registry's own date decides.
+   * Calendar date 'YYYY-MM-DD' (logical type date).
+   */
+  validUntil: string | null;
+}
+
+/**
+ * Trusted traveller programme. SENTRI (land border with Mexico) and GLOBAL_ENTRY are run by CBP for the United States; VIAJERO_CONFIABLE by INM for Mexico. OTHER is any programme a reader does not know, and is never honoured.
+ * Readers map symbols they do not know to OTHER.
+ */
+export type TrustedTravellerProgramme = 'SENTRI' | 'GLOBAL_ENTRY' | 'VIAJERO_CONFIABLE' | 'OTHER';
+
+/** The issuing registry's confirmation of a trusted traveller membership and its current standing, published by the programme's office (CBP Trusted Traveler Programs, INM Viajero Confiable) whenever it changes. Topic: <origin>.trusted-travellers.v1, key: membershipId. */
+export interface TrustedTravellerStatus {
+  /** Envelope: ids, origin, classification, releasability and purposes. */
+  meta: EventMeta;
+  /** Membership number (PASSID or Viajero Confiable number); the Kafka key. */
+  membershipId: string;
+  /** Programme the membership belongs to. */
+  programme: TrustedTravellerProgramme;
+  /** Standing in the registry at meta.occurredAt. */
+  status: MembershipStatus;
+  /** The member as vetted: names, birth, nationalities and the documents enrolled. */
+  holder: Person;
+  /**
+   * Last day the membership is valid, if it expires.
+   * Calendar date 'YYYY-MM-DD' (logical type date).
+   */
+  validUntil: string | null;
+  /** Office that keeps the registry, e.g. "CBP Trusted Traveler Programs", "INM Viajero Confiable". */
+  issuingAgency: string;
+}
 
 /** A list screened against. */
 export interface Watchlist {
@@ -756,14 +890,19 @@ export const enumSymbols = {
   Classification: ['PUBLIC', 'SENSITIVE', 'LAW_ENFORCEMENT_SENSITIVE', 'RESTRICTED'],
   ConveyanceType: ['TRUCK', 'RAIL', 'VESSEL', 'AIRCRAFT', 'PRIVATE_VEHICLE', 'BUS', 'PEDESTRIAN', 'OTHER'],
   Country: ['US', 'MX'],
+  CrossingMode: ['PEDESTRIAN', 'PASSENGER_VEHICLE', 'BUS', 'COMMERCIAL_DRIVER', 'OTHER'],
   CustodyStatus: ['IN_CUSTODY', 'RELEASED', 'FUGITIVE', 'UNKNOWN'],
   Direction: ['NORTHBOUND', 'SOUTHBOUND'],
   DisclosureKind: ['DELIVERY', 'RETRACTION', 'OTHER'],
   DocumentType: ['PASSPORT', 'PASSPORT_CARD', 'VISA', 'BORDER_CROSSING_CARD', 'PERMANENT_RESIDENT_CARD', 'VOTER_ID', 'DRIVER_LICENSE', 'COMMERCIAL_DRIVER_LICENSE', 'FAST_CARD', 'SENTRI_CARD', 'CURP', 'RFC', 'OTHER'],
   JurisdictionLevel: ['FEDERAL', 'STATE'],
   Lane: ['EXPEDITED', 'STANDARD', 'SECONDARY_INSPECTION', 'HOLD'],
+  ManifestPartyRole: ['CONSIGNOR', 'CONSIGNEE', 'CARRIER', 'CUSTOMS_BROKER', 'DRIVER', 'OTHER'],
+  MembershipStatus: ['ACTIVE', 'SUSPENDED', 'REVOKED', 'EXPIRED', 'OTHER'],
   OffenceCategory: ['DRUG_TRAFFICKING', 'ARMS_TRAFFICKING', 'HUMAN_SMUGGLING', 'HUMAN_TRAFFICKING', 'MONEY_LAUNDERING', 'BULK_CASH_SMUGGLING', 'CUSTOMS_FRAUD', 'CONTRABAND', 'INTELLECTUAL_PROPERTY', 'CORRUPTION', 'OTHER'],
   OrganizationIdentifierScheme: ['US_EIN', 'MX_RFC', 'SCAC', 'CAAT', 'DUNS', 'CBP_IMPORTER_NUMBER', 'MX_PADRON_IMPORTADORES', 'OTHER'],
+  PortLane: ['TRUSTED_TRAVELLER', 'READY_LANE', 'FAST', 'GENERAL', 'SECONDARY_INSPECTION', 'OTHER'],
+  PreClearanceDecisionType: ['GRANTED', 'DENIED', 'REVOKED', 'OTHER'],
   PreClearanceStatus: ['NOT_SUBMITTED', 'PENDING', 'CLEARED', 'HOLD', 'REJECTED'],
   ProsecutionEventType: ['CHARGES_FILED', 'STAGE_CHANGED', 'CHARGES_AMENDED'],
   ProsecutionStage: ['CHARGED', 'INDICTED', 'TRIAL', 'CONVICTED', 'SENTENCED', 'ACQUITTED', 'DISMISSED', 'EXTRADITION_REQUESTED', 'EXTRADITED'],
@@ -777,6 +916,7 @@ export const enumSymbols = {
   SubjectRole: ['SUSPECT', 'TARGET', 'ASSOCIATE', 'FACILITATOR', 'COURIER', 'VICTIM', 'WITNESS', 'OTHER'],
   TransformAction: ['MASK', 'HASH', 'GENERALIZE'],
   TrustedTraderProgramme: ['CTPAT', 'OEA', 'NEEC', 'FAST', 'OTHER'],
+  TrustedTravellerProgramme: ['SENTRI', 'GLOBAL_ENTRY', 'VIAJERO_CONFIABLE', 'OTHER'],
 } as const;
 
 /** The value type of every topic. */
@@ -785,15 +925,21 @@ export interface TopicValue {
   'mx.audit-checkpoints.v1': AuditCheckpoint;
   'mx.cargo-manifests.v1': CargoManifest;
   'mx.investigations.v1': InvestigationEvent;
+  'mx.pre-clearance-decisions.v1': PreClearanceDecision;
   'mx.prosecutions.v1': ProsecutionEvent;
   'mx.risk-assessments.v1': RiskAssessment;
   'mx.screening-results.v1': ScreeningResult;
+  'mx.traveller-crossings.v1': TravellerCrossing;
+  'mx.trusted-travellers.v1': TrustedTravellerStatus;
   'us.audit-checkpoints.v1': AuditCheckpoint;
   'us.cargo-manifests.v1': CargoManifest;
   'us.investigations.v1': InvestigationEvent;
+  'us.pre-clearance-decisions.v1': PreClearanceDecision;
   'us.prosecutions.v1': ProsecutionEvent;
   'us.risk-assessments.v1': RiskAssessment;
   'us.screening-results.v1': ScreeningResult;
+  'us.traveller-crossings.v1': TravellerCrossing;
+  'us.trusted-travellers.v1': TrustedTravellerStatus;
 }
 
 export type Topic = keyof TopicValue;
@@ -803,13 +949,19 @@ export const topicNames: readonly Topic[] = [
   'mx.audit-checkpoints.v1',
   'mx.cargo-manifests.v1',
   'mx.investigations.v1',
+  'mx.pre-clearance-decisions.v1',
   'mx.prosecutions.v1',
   'mx.risk-assessments.v1',
   'mx.screening-results.v1',
+  'mx.traveller-crossings.v1',
+  'mx.trusted-travellers.v1',
   'us.audit-checkpoints.v1',
   'us.cargo-manifests.v1',
   'us.investigations.v1',
+  'us.pre-clearance-decisions.v1',
   'us.prosecutions.v1',
   'us.risk-assessments.v1',
   'us.screening-results.v1',
+  'us.traveller-crossings.v1',
+  'us.trusted-travellers.v1',
 ];
