@@ -74,7 +74,14 @@ export function screeningResults(
       referredForInspection: screening.outcome !== 'CLEAR',
       crossingReference: null,
       manifestReference: manifest.manifestId,
-      partyRole: party.role === 'driver' ? 'DRIVER' : party.role === 'consignor' ? 'CONSIGNOR' : party.role === 'consignee' ? 'CONSIGNEE' : 'CARRIER',
+      partyRole:
+        party.role === 'driver'
+          ? 'DRIVER'
+          : party.role === 'consignor'
+            ? 'CONSIGNOR'
+            : party.role === 'consignee'
+              ? 'CONSIGNEE'
+              : 'CARRIER',
     };
   });
 }
