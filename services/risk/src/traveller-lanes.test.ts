@@ -75,13 +75,16 @@ describe('assessCrossing', () => {
       }),
       'MEMBERSHIP_HOLDER_MISMATCH',
     ],
-  ])('refuses the trusted lane to a membership %s, and sends the trusted-lane queuer to secondary', (_, status, code) => {
-    const a = assessed(trustedLane(), { statuses: [status] });
-    expect(a.portLane).toBe('SECONDARY_INSPECTION');
-    expect(a.action).toBe('DOCUMENT_REVIEW');
-    expect(codes(a)).toEqual(expect.arrayContaining([code, 'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP']));
-    expect(codes(a)).not.toContain('TRUSTED_TRAVELLER_CONFIRMED');
-  });
+  ])(
+    'refuses the trusted lane to a membership %s, and sends the trusted-lane queuer to secondary',
+    (_, status, code) => {
+      const a = assessed(trustedLane(), { statuses: [status] });
+      expect(a.portLane).toBe('SECONDARY_INSPECTION');
+      expect(a.action).toBe('DOCUMENT_REVIEW');
+      expect(codes(a)).toEqual(expect.arrayContaining([code, 'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP']));
+      expect(codes(a)).not.toContain('TRUSTED_TRAVELLER_CONFIRMED');
+    },
+  );
 
   it('confirms the holder by surname and birth date when no document matches, accents aside', () => {
     const status = registryStatus('981234567', { holder: traveller({ surname: 'BERMUDEZ', documents: [] }) });
@@ -98,7 +101,9 @@ describe('assessCrossing', () => {
   it('does not honour an unknown (OTHER) programme', () => {
     const a = assessed(trustedLane({ memberships: [sentri('981234567', { programme: 'OTHER' })] }));
     expect(a.portLane).toBe('SECONDARY_INSPECTION');
-    expect(codes(a)).toEqual(expect.arrayContaining(['PROGRAMME_NOT_HONOURED', 'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP']));
+    expect(codes(a)).toEqual(
+      expect.arrayContaining(['PROGRAMME_NOT_HONOURED', 'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP']),
+    );
   });
 
   it("does not honour the other country's programme: a US SENTRI card at a Mexican port", () => {
@@ -112,7 +117,9 @@ describe('assessCrossing', () => {
     const a = assessed(mx, { country: 'MX', statuses: [] });
     expect(a.portLane).toBe('GENERAL');
     expect(codes(a)).toContain('PROGRAMME_NOT_HONOURED');
-    expect(a.factors.find((f) => f.code === 'PROGRAMME_NOT_HONOURED')?.description).toContain('not a programme honoured at MX');
+    expect(a.factors.find((f) => f.code === 'PROGRAMME_NOT_HONOURED')?.description).toContain(
+      'not a programme honoured at MX',
+    );
   });
 
   it('leaves a membership issued by the other country unconfirmed, saying so', () => {
@@ -128,7 +135,9 @@ describe('assessCrossing', () => {
   });
 
   it('gives the Ready Lane to an RFID document, the general lane without one', () => {
-    const rfid = assessed(crossing({ laneRequested: 'READY_LANE', travelDocuments: [mexicanPassport(), passportCard()] }));
+    const rfid = assessed(
+      crossing({ laneRequested: 'READY_LANE', travelDocuments: [mexicanPassport(), passportCard()] }),
+    );
     expect(rfid.portLane).toBe('READY_LANE');
     expect(rfid.lane).toBe('STANDARD');
     expect(rfid.action).toBe('RELEASE');

@@ -92,7 +92,10 @@ const NOT_CONFIRMED: Record<Exclude<Confirmation['kind'], 'confirmed' | 'not-iss
   suspended: ['MEMBERSHIP_SUSPENDED', 'is suspended in the registry'],
   revoked: ['MEMBERSHIP_REVOKED', 'is revoked in the registry'],
   expired: ['MEMBERSHIP_EXPIRED', 'has expired in the registry'],
-  'holder-mismatch': ['MEMBERSHIP_HOLDER_MISMATCH', 'is enrolled to someone else: no presented document or surname and birth date match the holder'],
+  'holder-mismatch': [
+    'MEMBERSHIP_HOLDER_MISMATCH',
+    'is enrolled to someone else: no presented document or surname and birth date match the holder',
+  ],
   'unknown-status': ['MEMBERSHIP_STATUS_UNKNOWN', 'has a registry status this service does not know'],
 };
 
@@ -220,7 +223,15 @@ export function assessCrossing(
     ...(membership.confirmed ? [membership.confirmed] : membership.factors),
     ...lane.factors,
   ];
-  let score = round(Math.min(1, Math.max(0, all.reduce((sum, f) => sum + f.weight, 0))));
+  let score = round(
+    Math.min(
+      1,
+      Math.max(
+        0,
+        all.reduce((sum, f) => sum + f.weight, 0),
+      ),
+    ),
+  );
   let level = levelOf(score, rules);
   // Secondary inspection is never LOW risk, whatever credits lowered the score; the score follows the level.
   if (lane.portLane === 'SECONDARY_INSPECTION' && RISK_LEVELS.indexOf(level) < 1) {

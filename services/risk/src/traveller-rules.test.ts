@@ -12,7 +12,9 @@ const text = readFileSync(file, 'utf8');
 describe('traveller rules', () => {
   it('loads both shipped files, each honouring its own programmes', () => {
     expect(loadTravellerRules(file).programmes).toEqual(['SENTRI', 'GLOBAL_ENTRY']);
-    expect(loadTravellerRules(join(repoRoot, 'deploy/risk/mx-travellers.yaml')).programmes).toEqual(['VIAJERO_CONFIABLE']);
+    expect(loadTravellerRules(join(repoRoot, 'deploy/risk/mx-travellers.yaml')).programmes).toEqual([
+      'VIAJERO_CONFIABLE',
+    ]);
   });
 
   it('names the file, the path and the unknown programme', () => {

@@ -12,10 +12,11 @@ import { z } from 'zod';
 import { RiskError } from './errors.js';
 
 /** The programmes a port can honour; OTHER is never honoured, so a file cannot name it. */
-export const HONOURABLE_PROGRAMMES = ['SENTRI', 'GLOBAL_ENTRY', 'VIAJERO_CONFIABLE'] as const satisfies readonly Exclude<
-  TrustedTravellerProgramme,
-  'OTHER'
->[];
+export const HONOURABLE_PROGRAMMES = [
+  'SENTRI',
+  'GLOBAL_ENTRY',
+  'VIAJERO_CONFIABLE',
+] as const satisfies readonly Exclude<TrustedTravellerProgramme, 'OTHER'>[];
 
 const DOCUMENT_TYPES = [
   'PASSPORT',
@@ -38,7 +39,8 @@ const programme = z.enum(HONOURABLE_PROGRAMMES, {
     `unknown programme ${JSON.stringify(issue.input)}: expected one of ${HONOURABLE_PROGRAMMES.join(', ')}`,
 });
 const documentType = z.enum(DOCUMENT_TYPES, {
-  error: (issue) => `unknown document type ${JSON.stringify(issue.input)}: expected one of ${DOCUMENT_TYPES.join(', ')}`,
+  error: (issue) =>
+    `unknown document type ${JSON.stringify(issue.input)}: expected one of ${DOCUMENT_TYPES.join(', ')}`,
 });
 const weight = z.number().min(-1).max(1);
 

@@ -31,7 +31,9 @@ describe('TrustedTravellerRegistry', () => {
   it('cannot confirm a membership issued by the other country, nor a status it does not know', () => {
     const registry = new TrustedTravellerRegistry('US');
     registry.record(registryStatus('981234567', { status: 'OTHER' }));
-    expect(registry.confirm(sentri('981234567', { issuingCountry: 'MX' }), crossing(), ON).kind).toBe('not-issued-here');
+    expect(registry.confirm(sentri('981234567', { issuingCountry: 'MX' }), crossing(), ON).kind).toBe(
+      'not-issued-here',
+    );
     expect(registry.confirm(sentri(), crossing(), ON).kind).toBe('unknown-status');
   });
 
@@ -39,7 +41,11 @@ describe('TrustedTravellerRegistry', () => {
     const registry = new TrustedTravellerRegistry('US');
     registry.record(
       registryStatus('981234567', {
-        holder: { ...registryStatus().holder, surname: 'Otro', documents: [{ ...registryStatus().holder.documents[0]!, documentNumber: ' ' }] },
+        holder: {
+          ...registryStatus().holder,
+          surname: 'Otro',
+          documents: [{ ...registryStatus().holder.documents[0]!, documentNumber: ' ' }],
+        },
       }),
     );
     const at = crossing({ travelDocuments: [{ ...crossing().travelDocuments[0]!, documentNumber: '-' }] });

@@ -63,7 +63,13 @@ export function traveller(overrides: Partial<Person> = {}): Person {
 }
 
 export const sentri = (membershipId = '981234567', overrides: Partial<TrustedTravellerMembership> = {}) =>
-  ({ programme: 'SENTRI', membershipId, issuingCountry: 'US', validUntil: '2029-06-30', ...overrides }) satisfies TrustedTravellerMembership;
+  ({
+    programme: 'SENTRI',
+    membershipId,
+    issuingCountry: 'US',
+    validUntil: '2029-06-30',
+    ...overrides,
+  }) satisfies TrustedTravellerMembership;
 
 /** A northbound pedestrian crossing at San Ysidro (2504), in the general lane unless told otherwise. */
 export function crossing(overrides: Partial<TravellerCrossing> = {}): TravellerCrossing {
@@ -121,7 +127,12 @@ export function crossingScreening(of: TravellerCrossing, outcome: ScreeningOutco
     matchedEntry:
       outcome === 'CLEAR'
         ? null
-        : { listId: 'TSDB', entryId: 'TS-55021', matchedName: 'BERMUDEZ OLVERA ITZEL', matchedOn: ['name', 'dateOfBirth'] },
+        : {
+            listId: 'TSDB',
+            entryId: 'TS-55021',
+            matchedName: 'BERMUDEZ OLVERA ITZEL',
+            matchedOn: ['name', 'dateOfBirth'],
+          },
     ruleId: 'TEST-TRAVELLER-1',
     referredForInspection: outcome !== 'CLEAR',
   };
@@ -133,10 +144,19 @@ export async function ensureTravellerTopics(bus: Bus, country: 'us' | 'mx', part
       topic: `${country}.${domain}.v1`,
       partitions,
     })),
-    ...['traveller-crossings', 'screening-results'].map((domain) => ({ topic: `dlq.${country}.${domain}.v1`, partitions: 1 })),
+    ...['traveller-crossings', 'screening-results'].map((domain) => ({
+      topic: `dlq.${country}.${domain}.v1`,
+      partitions: 1,
+    })),
   ]);
 }
 
-export async function publishValue(bus: Bus, codec: AvroCodec, topic: string, key: string, value: unknown): Promise<void> {
+export async function publishValue(
+  bus: Bus,
+  codec: AvroCodec,
+  topic: string,
+  key: string,
+  value: unknown,
+): Promise<void> {
   await bus.publish(topic, [{ key, value: codec.encode(topic as never, value as never) }]);
 }
