@@ -15,6 +15,7 @@ const schema = z.object({
   PUENTE_COUNTRY: countrySchema,
   PUENTE_RISK_RULES_FILE: z.string().min(1).optional(),
   PUENTE_TRUSTED_SHIPPERS_FILE: z.string().min(1).optional(),
+  PUENTE_TRAVELLER_RULES_FILE: z.string().min(1).optional(),
   PUENTE_RISK_GROUP_ID: z.string().min(1).optional(),
   PUENTE_RISK_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   PUENTE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -23,11 +24,16 @@ const schema = z.object({
 });
 
 /** The rules and registry files shipped in deploy/ for a country (for the embedded start too). */
-export function defaultRiskFiles(country: Country): { rulesFile: string; trustedShippersFile: string } {
+export function defaultRiskFiles(country: Country): {
+  rulesFile: string;
+  trustedShippersFile: string;
+  travellerRulesFile: string;
+} {
   const c = country.toLowerCase();
   return {
     rulesFile: `${repoRoot}deploy/risk/${c}.yaml`,
     trustedShippersFile: `${repoRoot}deploy/trusted-shippers/${c}.yaml`,
+    travellerRulesFile: `${repoRoot}deploy/risk/${c}-travellers.yaml`,
   };
 }
 
@@ -39,6 +45,8 @@ export interface RiskConfig {
   readonly country: Country;
   readonly rulesFile: string;
   readonly trustedShippersFile: string;
+  /** The traveller lanes' rules (deploy/risk/<country>-travellers.yaml by default). */
+  readonly travellerRulesFile: string;
   readonly groupId: string | undefined;
   readonly joinTimeoutMs: number;
   /** Prometheus endpoint; 0 switches it off. Defaults differ per country so both run on one host. */
@@ -62,6 +70,7 @@ export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>
     country: e.PUENTE_COUNTRY,
     rulesFile: e.PUENTE_RISK_RULES_FILE ?? defaults.rulesFile,
     trustedShippersFile: e.PUENTE_TRUSTED_SHIPPERS_FILE ?? defaults.trustedShippersFile,
+    travellerRulesFile: e.PUENTE_TRAVELLER_RULES_FILE ?? defaults.travellerRulesFile,
     groupId: e.PUENTE_RISK_GROUP_ID,
     joinTimeoutMs: e.PUENTE_RISK_JOIN_TIMEOUT_MS,
     metricsPort: e.PUENTE_METRICS_PORT ?? RISK_METRICS_PORTS[e.PUENTE_COUNTRY],

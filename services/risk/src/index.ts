@@ -1,4 +1,5 @@
-// @puente/risk — complementary risk management: scores cargo manifests with explainable factors.
+// @puente/risk — complementary risk management: scores cargo manifests and assigns traveller port
+// lanes, with explainable factors.
 export { createRiskService, SHIPPER_HEADER } from './risk-service.js';
 export type { RiskService, RiskServiceOptions, RiskServiceStats } from './risk-service.js';
 export {
@@ -16,3 +17,15 @@ export type { MembershipStatus, TrustedShipperEntry, TrustedShipperRegistry } fr
 export { assessmentEventIdFor, assessmentIdFor } from './ids.js';
 export { ConfigError, defaultRiskFiles, loadRiskConfig, type RiskConfig } from './config.js';
 export { RiskError, type RiskErrorCode } from './errors.js';
+export { createTravellerRiskService } from './traveller-risk-service.js';
+export type {
+  TravellerRiskService,
+  TravellerRiskServiceOptions,
+  TravellerRiskServiceStats,
+} from './traveller-risk-service.js';
+export { HONOURABLE_PROGRAMMES, loadTravellerRules, parseTravellerRules } from './traveller-rules.js';
+export type { TravellerRules } from './traveller-rules.js';
+export { assessCrossing, LANE_OF_PORT_LANE } from './traveller-lanes.js';
+export type { TravellerAssessContext, TravellerAssessment } from './traveller-lanes.js';
+export { holderMatches, TrustedTravellerRegistry } from './trusted-traveller-registry.js';
+export type { Confirmation, PresentedTraveller } from './trusted-traveller-registry.js';

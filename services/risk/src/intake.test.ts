@@ -82,6 +82,13 @@ describe('Intake', () => {
     expect(holds(RESULTS)).toBe(0);
   });
 
+  it("leaves a traveller's crossing result to the traveller service, even one with a party role", () => {
+    const [result] = screeningResultsFor(exampleManifest('us-northbound-laredo'));
+    resultIn({ ...result!, screeningId: 'SYS-1/driver', crossingReference: 'SYS-1' }, 'SYS-1');
+    expect(buffer.pendingResults).toBe(0);
+    expect(holds(RESULTS)).toBe(0);
+  });
+
   it('throws on a record it cannot decode, buffering nothing', () => {
     expect(() => take(MANIFESTS, NOT_AVRO)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
     expect(() => take(RESULTS, NOT_AVRO)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));

@@ -1,6 +1,7 @@
 // What the service does with each input record: decodes it (throwing on a bad one, which the input
 // loop dead-letters) and buffers it to be joined, a manifest to wait for its parties' screening
-// results and a result for its manifest; unless the manifest is assessed already, then it is dropped.
+// results and a result for its manifest; unless the manifest is assessed already, then it is dropped,
+// as are the results of travellers screened at a crossing (the traveller risk service's).
 import { decodeChecked } from '@puente/bus';
 import type { ConsumedRecord } from '@puente/bus';
 import type { AvroCodec, CargoManifest, ScreeningResult } from '@puente/contracts';
@@ -49,6 +50,9 @@ export class Intake {
   }
 
   private onResult(result: ScreeningResult, key: string | null, position: Position): void {
+    // A traveller screened at a crossing is the traveller risk service's; buffered here it would
+    // wait as an orphan for the orphan timeout and pin its partition's offset all that while.
+    if (result.crossingReference !== null) return;
     const { logger, ledger } = this.options;
     const role = roleOfScreening(result);
     if (!role) {

@@ -21,7 +21,13 @@ describe('the risk process', () => {
     const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'risk-metrics-test' });
     await bus.start();
     await bus.admin.ensureTopics(
-      ['us.cargo-manifests.v1', 'us.screening-results.v1', 'us.risk-assessments.v1'].map((topic) => ({
+      [
+        'us.cargo-manifests.v1',
+        'us.screening-results.v1',
+        'us.risk-assessments.v1',
+        'us.traveller-crossings.v1',
+        'us.trusted-travellers.v1',
+      ].map((topic) => ({
         topic,
         partitions: 3,
       })),

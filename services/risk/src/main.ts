@@ -11,6 +11,8 @@ import { riskMetricsRegistry } from './metrics.js';
 import { createRiskService } from './risk-service.js';
 import { loadRiskRules } from './risk-rules.js';
 import { loadTrustedShippers } from './trusted-shippers.js';
+import { createTravellerRiskService } from './traveller-risk-service.js';
+import { loadTravellerRules } from './traveller-rules.js';
 
 async function main(): Promise<void> {
   const config = loadRiskConfig(process.env);
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name, level: config.logLevel });
   const rules = loadRiskRules(config.rulesFile);
   const trustedShippers = loadTrustedShippers(config.trustedShippersFile);
+  const travellerRules = loadTravellerRules(config.travellerRulesFile);
   // One-pass record encoding and decoding for this process's kafkajs (same bytes, less CPU).
   installKafkajsHooks();
   const bus = new KafkaBus({ brokers: [...config.brokers], clientId: name, logger });
@@ -33,12 +36,22 @@ async function main(): Promise<void> {
     ...(config.groupId ? { groupId: config.groupId } : {}),
   });
   await service.start();
+  // The traveller lanes: their own group over crossings and screening results, same output topic.
+  const travellers = createTravellerRiskService({
+    bus,
+    codec: createCodec(),
+    country: config.country,
+    rules: travellerRules,
+    logger,
+  });
+  await travellers.start();
   const registry = riskMetricsRegistry(service, config.country);
   const metrics =
     config.metricsPort > 0 ? await serveMetrics(registry, config.metricsPort, config.metricsHost) : undefined;
   logger.info(
     {
       modelVersion: rules.modelVersion,
+      travellerModelVersion: travellerRules.modelVersion,
       trustedShippers: trustedShippers.size,
       metrics: metrics ? `${config.metricsHost}:${config.metricsPort}` : 'off',
     },
@@ -47,6 +60,7 @@ async function main(): Promise<void> {
 
   stopOnSignals(async () => {
     metrics?.close();
+    await travellers.stop();
     await service.stop();
     await bus.stop();
   }, logger);

@@ -1,0 +1,76 @@
+// One crossing's RiskAssessment and the record that carries it on the output topic. Ids are derived
+// from the crossing's eventId (ids.ts), so assessing the same crossing again after a crash gives the
+// same key and eventId.
+import type { BusRecord } from '@puente/bus';
+import type { RiskAssessment, ScreeningResult, TravellerCrossing } from '@puente/contracts';
+import type { Country } from '@puente/runtime';
+
+import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
+import type { TrustedTravellerRegistry } from './trusted-traveller-registry.js';
+import { assessCrossing } from './traveller-lanes.js';
+import type { TravellerRules } from './traveller-rules.js';
+
+/** What every assessment of one traveller service shares. */
+export interface TravellerAssessmentContext {
+  readonly country: Country;
+  readonly rules: TravellerRules;
+  readonly registry: Pick<TrustedTravellerRegistry, 'confirm'>;
+  /** Where assessed crossings come from: the assessment's subject topic. */
+  readonly crossingTopic: string;
+}
+
+/** Assesses a crossing with its screening result (undefined: none in time) at `at` and wraps it as the event. */
+export function buildTravellerAssessment(
+  crossing: TravellerCrossing,
+  screening: ScreeningResult | undefined,
+  at: number,
+  context: TravellerAssessmentContext,
+): RiskAssessment {
+  const { country, rules } = context;
+  const eventId = crossing.meta.eventId;
+  const scored = assessCrossing(crossing, screening, context);
+  return {
+    meta: {
+      eventId: assessmentEventIdFor(country, eventId),
+      occurredAt: new Date(at),
+      originCountry: country,
+      originAgency: rules.agency,
+      classification: 'LAW_ENFORCEMENT_SENSITIVE',
+      releasableTo: ['US', 'MX'],
+      purposes: ['BORDER_SECURITY'],
+      correlationId: eventId,
+      supersedes: null,
+    },
+    assessmentId: assessmentIdFor(country, eventId),
+    subject: { subjectType: 'TRAVELLER', topic: context.crossingTopic, entityId: crossing.crossingId, eventId },
+    score: scored.score,
+    level: scored.level,
+    factors: [...scored.factors],
+    recommendedLane: scored.lane,
+    portLane: scored.portLane,
+    recommendedAction: scored.action,
+    modelVersion: rules.modelVersion,
+    validUntil: new Date(at + rules.validityHours * 3_600_000),
+  };
+}
+
+/** The output record of an encoded assessment: keyed by assessmentId, with CloudEvents headers. */
+export function travellerAssessmentRecord(
+  assessment: RiskAssessment,
+  value: Buffer,
+  context: Pick<TravellerAssessmentContext, 'country' | 'rules'>,
+): BusRecord {
+  return {
+    key: assessment.assessmentId,
+    value,
+    timestamp: assessment.meta.occurredAt.getTime(),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: assessment.meta.eventId,
+      ce_source: `/puente/${context.country}/${context.rules.agency}/risk`,
+      ce_type: 'org.puente.v1.risk-assessments',
+      ce_time: assessment.meta.occurredAt.toISOString(),
+      'content-type': 'application/vnd.confluent.avro',
+    },
+  };
+}
