@@ -76,9 +76,12 @@ describe('listAgreements', () => {
       'us.audit-checkpoints.v1',
       'us.cargo-manifests.v1',
       'us.investigations.v1',
+      'us.pre-clearance-decisions.v1',
       'us.prosecutions.v1',
       'us.risk-assessments.v1',
       'us.screening-results.v1',
+      'us.traveller-crossings.v1',
+      'us.trusted-travellers.v1',
     ]);
     expect(topics.find((t) => t.topic === 'us.cargo-manifests.v1')).toEqual({
       topic: 'us.cargo-manifests.v1',

@@ -23,6 +23,11 @@ const REQUESTABLE_LANES: ReadonlySet<TravellerCrossing['laneRequested']> = new S
 ]);
 /** The country a direction enters. */
 const ENTERS = { NORTHBOUND: 'US', SOUTHBOUND: 'MX' } as const;
+// What the bilateral 'document-number' hash strips (spaces, dashes, invisible format characters):
+// a number made only of these hashes as the empty string, so every such number would match every
+// other one, in either country's screening. Such a number is blank.
+const DOCUMENT_NUMBER_NOISE = /[\s\p{White_Space}\p{Pd}\u2212\p{Cf}]/gu;
+const isBlankNumber = (text: string) => text.replace(DOCUMENT_NUMBER_NOISE, '') === '';
 
 /**
  * The rules a traveller crossing breaks, in field order; empty when it keeps them all. A crossing
@@ -33,10 +38,11 @@ const ENTERS = { NORTHBOUND: 'US', SOUTHBOUND: 'MX' } as const;
 export function travellerCrossingProblems(crossing: TravellerCrossing): DomainProblem[] {
   const problems: DomainProblem[] = [];
   const entered = ENTERS[crossing.direction];
-  if (crossing.meta.originCountry !== crossing.portOfEntry.country) {
+  // The direction says which country is entered; the publisher and the port must both be it.
+  if (crossing.meta.originCountry !== entered) {
     problems.push({
       path: 'meta.originCountry',
-      message: `a crossing is published by the country being entered (${crossing.portOfEntry.country}), not ${crossing.meta.originCountry}`,
+      message: `a ${crossing.direction} crossing is published by the country being entered (${entered}), not ${crossing.meta.originCountry}`,
     });
   }
   if (crossing.crossingId.trim() === '') problems.push({ path: 'crossingId', message: 'must not be blank' });
@@ -44,13 +50,19 @@ export function travellerCrossingProblems(crossing: TravellerCrossing): DomainPr
     problems.push({ path: 'travelDocuments', message: 'a crossing presents at least one travel document' });
   }
   crossing.travelDocuments.forEach((document, index) => {
-    if (document.documentNumber.trim() === '') {
-      problems.push({ path: `travelDocuments[${index}].documentNumber`, message: 'must not be blank' });
+    if (isBlankNumber(document.documentNumber)) {
+      problems.push({
+        path: `travelDocuments[${index}].documentNumber`,
+        message: 'must not be blank (nothing but spaces, dashes or invisible characters)',
+      });
     }
   });
   crossing.memberships.forEach((membership, index) => {
-    if (membership.membershipId.trim() === '') {
-      problems.push({ path: `memberships[${index}].membershipId`, message: 'must not be blank' });
+    if (isBlankNumber(membership.membershipId)) {
+      problems.push({
+        path: `memberships[${index}].membershipId`,
+        message: 'must not be blank (nothing but spaces, dashes or invisible characters)',
+      });
     }
   });
   if (VEHICLE_MODES.has(crossing.mode) && crossing.conveyance === null) {

@@ -12,6 +12,7 @@ import { PURPOSES } from './agreement-document.js';
 import { CLASSIFICATIONS, unwrapNullable, type Gate } from './condition.js';
 import type { PolicyError, PolicyProblem } from './errors.js';
 import { compilePolicySet } from './policy-set.js';
+import { isRawIdentifier } from './raw-identifiers.js';
 import { arbitraryFor, candidatePaths, type CandidatePath } from './testing/arbitraries.js';
 import {
   cargoManifest,
@@ -29,6 +30,9 @@ const TOPICS = [
   'us.screening-results.v1',
   'us.risk-assessments.v1',
   'us.disclosures.v1',
+  'us.traveller-crossings.v1',
+  'us.trusted-travellers.v1',
+  'us.pre-clearance-decisions.v1',
 ].filter((topic) => topicType(topic) !== undefined);
 // The real schemas mark top-level fields domestic-only; this test-only topic nests them under
 // records, arrays and a nullable record, so that generated keeps over an ancestor reach them.
@@ -122,6 +126,24 @@ function domesticPaths(root: Type): string[] {
   return out;
 }
 
+/** Paths of the fields that may leave only hashed, masked or dropped (document and membership numbers). */
+function rawIdentifierPaths(root: Type): string[] {
+  const out: string[] = [];
+  const walk = (type: Type, path: string, depth: number) => {
+    const { type: inner } = unwrapNullable(type);
+    const t = internalsOf(inner);
+    if (t.typeName === 'array' && t.itemsType) walk(t.itemsType, `${path}[*]`, depth + 1);
+    if (t.typeName !== 'record' || depth > 6) return;
+    for (const field of t.fields ?? []) {
+      const fieldPath = path ? `${path}.${field.name}` : field.name;
+      if (isRawIdentifier(inner, field.name)) out.push(fieldPath);
+      else walk(field.type, fieldPath, depth + 1);
+    }
+  };
+  walk(root, '', 0);
+  return out;
+}
+
 const under = (path: string, prefixes: readonly string[]) =>
   prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`));
 
@@ -175,6 +197,24 @@ const withStricterRule = (rule: GeneratedRule) =>
         ),
       },
     ]);
+
+/**
+ * The agreement paths through which a rule would keep a document number raw: the number's own
+ * `keep`, or, when it names no action, the nearest ancestor's `keep`.
+ */
+function rawIdentifierKeeps(fields: readonly (readonly [string, string])[], identifiers: readonly string[]): string[] {
+  const actions = new Map(fields.filter(([, action]) => action !== ABSENT));
+  const out = new Set<string>();
+  for (const field of identifiers) {
+    for (let at: string | undefined = field; at !== undefined; at = parentPath(at)) {
+      const action = actions.get(at);
+      if (action === undefined) continue;
+      if (action === 'keep') out.add(at);
+      break;
+    }
+  }
+  return [...out];
+}
 
 /** Leaves of a value as (path, value), arrays as [*], for leak and path checks. */
 function leaves(value: unknown, path = '', out: [string, unknown][] = []): [string, unknown][] {
@@ -237,6 +277,7 @@ function domesticReleases(fields: readonly (readonly [string, string])[], domest
 describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
   const rootType = TOPIC_TYPES.get(topic)!;
   const domestic = domesticPaths(rootType);
+  const identifiers = rawIdentifierPaths(rootType);
   const candidates = candidatePaths(rootType).filter((c) => !under(c.path, domestic));
   const domesticCandidates = candidatePaths(rootType).filter((c) => domestic.includes(c.path));
   const topicAt = `topics.${topic}`;
@@ -271,6 +312,7 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
     let refusedThroughAncestor = 0;
     let withheldByTopicCeiling = 0;
     let refusedDomesticCondition = 0;
+    let refusedRawIdentifier = 0;
     const admittedBy = new Map<string, number>();
     const property = fc.property(agreements, events, (generated, batch) => {
       // Every rule that would release a domestic-only field, on it or through an ancestor, must
@@ -279,6 +321,10 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
         domesticReleases(rule.fields, domestic).map((path) => `${topicAt}.rules[${i}].fields.${path}`),
       );
       // Every rule whose condition reads one must stop the load at its `when`.
+      // Every rule that would keep a document number raw must stop the load, there.
+      const rawKeeps = generated.rules.flatMap((rule, i) =>
+        rawIdentifierKeeps(rule.fields, identifiers).map((path) => `${topicAt}.rules[${i}].fields.${path}`),
+      );
       const readers = generated.rules.flatMap((rule, i) =>
         rule.domesticCondition === null ? [] : [`${topicAt}.rules[${i}].when`],
       );
@@ -306,13 +352,23 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
         if (domesticProblems.length > 0) refusedDomestic++;
         const throughAncestor = (p: PolicyProblem) => !under((p.at ?? '').replace(/^.*?\.fields\./, ''), domestic);
         if (domesticProblems.some(throughAncestor)) refusedThroughAncestor++;
+        const rawProblems = problems.filter((p) => p.message.includes('is a document number in'));
+        expect(new Set(rawProblems.map((p) => p.at))).toEqual(new Set(rawKeeps));
+        for (const p of rawProblems) {
+          expect(p.file).toBe('generated.yaml');
+          expect(p.line).toBeGreaterThan(0);
+        }
+        if (rawProblems.length > 0) refusedRawIdentifier++;
         // Agreements that release nothing are refused at load, as they should be; nothing to apply.
-        const others = problems.filter((p) => !p.message.includes('puente.domesticOnly'));
+        const others = problems.filter(
+          (p) => !p.message.includes('puente.domesticOnly') && !p.message.includes('is a document number in'),
+        );
         expect(others.filter((p) => p.message !== 'the rule releases no field at all')).toEqual([]);
         expect(problems.length).toBeGreaterThan(0);
         return;
       }
       expect(releases, 'an agreement releasing a domestic-only field loaded').toEqual([]);
+      expect(rawKeeps, 'an agreement keeping a document number raw loaded').toEqual([]);
       expect(readers, 'an agreement whose condition reads a domestic-only field loaded').toEqual([]);
       const policy = set.policy('generated', topic)!;
       const viewType = parseSchema(policy.viewSchema as never);
@@ -404,6 +460,7 @@ describe.each([...TOPIC_TYPES.keys()])('policy properties on %s', (topic) => {
       withheldByTopicCeiling: withheldByTopicCeiling > 20,
       refusedDomestic: domestic.length === 0 || refusedDomestic > 5,
       refusedDomesticCondition: domestic.length === 0 || refusedDomesticCondition > 5,
+      refusedRawIdentifier: identifiers.length === 0 || refusedRawIdentifier > 5,
       refusedThroughAncestor: !domestic.some((path) => path.includes('.')) || refusedThroughAncestor > 5,
     });
     const short = () => Object.entries(covered()).filter(([, reached]) => !reached);

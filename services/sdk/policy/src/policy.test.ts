@@ -61,9 +61,12 @@ describe('the real agreements', () => {
       'us.audit-checkpoints.v1',
       'us.cargo-manifests.v1',
       'us.investigations.v1',
+      'us.pre-clearance-decisions.v1',
       'us.prosecutions.v1',
       'us.risk-assessments.v1',
       'us.screening-results.v1',
+      'us.traveller-crossings.v1',
+      'us.trusted-travellers.v1',
     ]);
     expect(set.feedsFor({ country: 'MX', agency: 'UNKNOWN' })).toEqual([]);
     expect(set.feedsFor({ country: 'US', agency: 'CBP' }).every((f) => f.policy.topic.startsWith('mx.'))).toBe(true);
@@ -309,6 +312,106 @@ topics:
     expect(noKey.message).toContain('rules use hash, but the agreement names no hashKeys');
     expect(loadErrors('id: [unclosed').message).toContain('test.yaml:1: YAML:');
     expect(loadErrors('- a list').message).toContain('an agreement is a YAML mapping');
+  });
+
+  it('refuses a document number kept raw on the new topics, on the field or through an ancestor, naming file, line and path', () => {
+    const error = loadErrors(
+      agreement(`  us.traveller-crossings.v1:
+    rules:
+      - name: crossings
+        fields:
+          meta: keep
+          travelDocuments[*].documentNumber: keep
+          traveller: keep
+          memberships: keep
+  us.trusted-travellers.v1:
+    rules:
+      - name: registry
+        fields:
+          meta: keep
+          membershipId: keep
+          holder.documents[*]: keep
+`),
+    );
+    const problems = error.problems.map((p) => [p.file, p.line, p.at]);
+    expect(problems).toEqual([
+      ['test.yaml', 15, 'topics.us.traveller-crossings.v1.rules[0].fields.traveller'],
+      ['test.yaml', 14, 'topics.us.traveller-crossings.v1.rules[0].fields.travelDocuments[*].documentNumber'],
+      ['test.yaml', 16, 'topics.us.traveller-crossings.v1.rules[0].fields.memberships'],
+      ['test.yaml', 22, 'topics.us.trusted-travellers.v1.rules[0].fields.membershipId'],
+      ['test.yaml', 23, 'topics.us.trusted-travellers.v1.rules[0].fields.holder.documents[*]'],
+    ]);
+    expect(error.message).toContain(
+      "'travelDocuments[*].documentNumber' is a document number in record IdentityDocument: it leaves only hashed with the bilateral key",
+    );
+    expect(error.message).toContain(
+      "'traveller.documents[*].documentNumber' is a document number in record IdentityDocument, but 'traveller: keep' would release it raw",
+    );
+    expect(error.message).toContain(
+      "'memberships[*].membershipId' is a document number in record TrustedTravellerMembership",
+    );
+  });
+
+  it('loads a document number hashed, masked or dropped, and an ancestor kept when the number is hashed beneath it', () => {
+    const set = compileOne(
+      agreement(`  us.traveller-crossings.v1:
+    rules:
+      - name: crossings
+        fields:
+          meta: keep
+          traveller: keep
+          traveller.documents[*].documentNumber: { hash: document-number }
+          travelDocuments[*].documentNumber: { mask: last4 }
+          memberships: keep
+          memberships[*].membershipId: drop
+`),
+    );
+    expect(set.policy('test-us-mx', 'us.traveller-crossings.v1')).toBeDefined();
+  });
+
+  it('refuses unknown paths and impossible transforms on the new schemas, naming file, line and path', () => {
+    const error = loadErrors(
+      agreement(`  us.traveller-crossings.v1:
+    rules:
+      - name: crossings
+        fields:
+          meta: keep
+          travelDocuments[*].passportNumber: { hash: document-number }
+          travelDocuments.documentType: keep
+          mode: hash
+          arrivedAt: { mask: initials }
+          laneRequested: { generalize: year }
+  us.pre-clearance-decisions.v1:
+    rules:
+      - name: decisions
+        fields:
+          meta: keep
+          trustedShiper: keep
+          cause: { hash: document-number }
+`),
+    );
+    const text = error.problems.map((p) => `${p.file}:${p.line ?? '-'} ${p.at ?? ''} ${p.message}`).join('\n');
+    const rule = 'topics.us.traveller-crossings.v1.rules[0].fields';
+    expect(text).toContain(
+      `test.yaml:14 ${rule}.travelDocuments[*].passportNumber unknown field 'passportNumber' in record IdentityDocument`,
+    );
+    expect(text).toContain(
+      `test.yaml:14 ${rule}.travelDocuments 'travelDocuments' is an array: address its elements as travelDocuments[*].documentType`,
+    );
+    expect(text).toContain(`test.yaml:16 ${rule}.mode hash of an enum is reversed`);
+    expect(text).toContain(
+      `test.yaml:17 ${rule}.arrivedAt mask applies to strings and whole numbers, not to timestamp-millis`,
+    );
+    expect(text).toContain(
+      `test.yaml:18 ${rule}.laneRequested generalize applies to dates and timestamps, not to enum PortLane`,
+    );
+    expect(text).toContain(
+      "test.yaml:24 topics.us.pre-clearance-decisions.v1.rules[0].fields.trustedShiper unknown field 'trustedShiper' in record PreClearanceDecision (did you mean 'trustedShipper'?)",
+    );
+    expect(text).toMatch(
+      /^test\.yaml:25 topics\.us\.pre-clearance-decisions\.v1\.rules\[0\]\.fields\.cause hash cannot apply to record SubjectReference/m,
+    );
+    expect(error.problems).toHaveLength(7);
   });
 
   it('refuses two agreements with one id', () => {

@@ -10,6 +10,7 @@ import type { FieldAction, FieldRule, RecordRule } from './agreement-document.js
 import { formatFieldPath, type PathSegment } from './field-path.js';
 import { DOMESTIC_ONLY, refuseDomesticRelease } from './domestic-only.js';
 import { keyedHash, keyIdsAt, type KeyRing } from './hashing.js';
+import { isRawIdentifier, refuseRawIdentifier } from './raw-identifiers.js';
 import { generalize, mask } from './transforms.js';
 import { closest, describeType } from './view-messages.js';
 import {
@@ -212,6 +213,7 @@ function shapeOfNonNull(
         identity = false;
         continue;
       }
+      if (isRawIdentifier(type, field.name)) refuseRawIdentifier(type, childNode, childInherited, childPath, ctx);
       const shape = shapeOf(field.type, childNode, childInherited, childPath, ctx);
       if (shape === null) {
         identity = false;
