@@ -16,3 +16,18 @@ export type { MembershipStatus, TrustedShipperEntry, TrustedShipperRegistry } fr
 export { assessmentEventIdFor, assessmentIdFor } from './ids.js';
 export { ConfigError, defaultRiskFiles, loadRiskConfig, type RiskConfig } from './config.js';
 export { RiskError, type RiskErrorCode } from './errors.js';
+export { FAST_MEMBERSHIP_HEADER } from './assessment-record.js';
+export {
+  createPreClearanceService,
+  GRANT_ASSESSMENT_HEADER,
+  type PreClearanceService,
+  type PreClearanceServiceOptions,
+  type PreClearanceStats,
+} from './pre-clearance/pre-clearance-service.js';
+export {
+  createPartnerFeed,
+  type PartnerFeed,
+  type PartnerRecord,
+  type PartnerRecordHandler,
+} from './pre-clearance/partner-feed.js';
+export { createGatewayPartnerFeed, type GatewayPartnerFeedOptions } from './pre-clearance/gateway-partner-feed.js';

@@ -63,7 +63,14 @@ export function screeningResultsFor(
       party,
       crossingReference: null,
       manifestReference: manifest.manifestId,
-      partyRole: role === 'driver' ? 'DRIVER' : role === 'consignor' ? 'CONSIGNOR' : role === 'consignee' ? 'CONSIGNEE' : 'CARRIER',
+      partyRole:
+        role === 'driver'
+          ? 'DRIVER'
+          : role === 'consignor'
+            ? 'CONSIGNOR'
+            : role === 'consignee'
+              ? 'CONSIGNEE'
+              : 'CARRIER',
       portOfEntry: manifest.portOfEntry,
       screeningSystem: manifest.meta.originCountry === 'US' ? 'CBP ATS' : 'ANAM SIAVE',
       lists: [{ listId: 'OFAC-SDN', name: 'OFAC Specially Designated Nationals', owner: 'U.S. Treasury OFAC' }],
