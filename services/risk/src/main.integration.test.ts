@@ -21,7 +21,13 @@ describe('the risk process', () => {
     const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'risk-metrics-test' });
     await bus.start();
     await bus.admin.ensureTopics(
-      ['us.cargo-manifests.v1', 'us.screening-results.v1', 'us.risk-assessments.v1'].map((topic) => ({
+      [
+        'us.cargo-manifests.v1',
+        'us.screening-results.v1',
+        'us.risk-assessments.v1',
+        // The process also runs the pre-clearance service, which writes its decisions here.
+        'us.pre-clearance-decisions.v1',
+      ].map((topic) => ({
         topic,
         partitions: 3,
       })),
