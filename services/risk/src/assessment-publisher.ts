@@ -2,11 +2,11 @@
 // produce call and lets the join buffer go of them. A publish that failed may still have landed,
 // so the next one first reads the output topic's tail and drops what it finds assessed there.
 import type { Bus, DeadLetters } from '@puente/bus';
-import type { AvroCodec, Lane, RiskAssessment } from '@puente/contracts';
+import type { AvroCodec, Lane, RiskAssessment, TrustedTraderMembership } from '@puente/contracts';
 import type { Logger } from '@puente/runtime';
 
 import type { AssessmentLedger } from './assessment-ledger.js';
-import { assessmentRecord, buildAssessment, type AssessmentContext } from './assessment-record.js';
+import { assessmentRecord, buildScoredAssessment, type AssessmentContext } from './assessment-record.js';
 import { shipperDigest } from './ids.js';
 import type { JoinBuffer, PendingManifest } from './join-buffer.js';
 import type { OutputCatchUp } from './output-catch-up.js';
@@ -31,6 +31,7 @@ interface Built {
   readonly pending: PendingManifest;
   readonly shipper: string;
   readonly assessment: RiskAssessment;
+  readonly fastMembership: TrustedTraderMembership | undefined;
   readonly value: Buffer;
 }
 
@@ -83,8 +84,9 @@ export class AssessmentPublisher {
         const shipper = shipperDigest(organizationKey(p.manifest.consignor));
         const results = buffer.resultsFor(p.manifest);
         const shipperHistory = ledger.historyOf(shipper);
-        const assessment = buildAssessment({ manifest: p.manifest, results, shipperHistory, at: now() }, context);
-        return { pending: p, shipper, assessment, value: codec.encode(outputTopic, assessment) };
+        const input = { manifest: p.manifest, results, shipperHistory, at: now() };
+        const { assessment, fastMembership } = buildScoredAssessment(input, context);
+        return { pending: p, shipper, assessment, fastMembership, value: codec.encode(outputTopic, assessment) };
       });
       if (made) built.push(made);
       else buffer.finish(p);
@@ -97,7 +99,9 @@ export class AssessmentPublisher {
     try {
       await bus.publish(
         outputTopic,
-        built.map(({ assessment, shipper, value }) => assessmentRecord(assessment, { value, shipper }, context)),
+        built.map(({ assessment, shipper, value, fastMembership }) =>
+          assessmentRecord(assessment, { value, shipper, fastMembership }, context),
+        ),
       );
     } catch (err) {
       this.resyncNeeded = true;

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { createCodec } from '@puente/contracts';
 import { describe, expect, it } from 'vitest';
 
-import { assessmentRecord, buildAssessment, SHIPPER_HEADER } from './assessment-record.js';
+import {
+  assessmentRecord,
+  buildAssessment,
+  buildScoredAssessment,
+  FAST_MEMBERSHIP_HEADER,
+  fastMembershipOf,
+  SHIPPER_HEADER,
+} from './assessment-record.js';
 import type { AssessmentContext } from './assessment-record.js';
 import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
 import { assess, loadRiskRules } from './risk-rules.js';
@@ -41,6 +48,7 @@ describe('buildAssessment', () => {
       level: 'LOW',
       recommendedLane: 'EXPEDITED',
       recommendedAction: 'RELEASE',
+      portLane: 'FAST',
       modelVersion: 'puente-risk-us-2026.11',
       validUntil: new Date(AT + context.rules.validityHours * 3_600_000),
     });
@@ -92,5 +100,34 @@ describe('assessmentRecord', () => {
       },
     });
     expect(SHIPPER_HEADER).toBe('puente-risk-shipper');
+  });
+});
+
+describe('the FAST lane on the record', () => {
+  it('carries the verified membership of a FAST assessment in a header that reads back', () => {
+    const manifest = exampleManifest('us-northbound-laredo');
+    const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+    const { assessment, fastMembership } = buildScoredAssessment(input, context);
+    expect(assessment.portLane).toBe('FAST');
+    const record = assessmentRecord(assessment, { value: Buffer.from('x'), shipper: 'd', fastMembership }, context);
+    const headers = Object.fromEntries(
+      Object.entries(record.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]),
+    );
+    expect(fastMembershipOf(headers)).toEqual({
+      programme: 'OEA',
+      membershipId: 'OEA-I-2018-1142',
+      tier: 'AAA',
+      validUntil: '2027-05-31',
+    });
+  });
+
+  it('has no membership header for a shipment not in the FAST lane, and ignores an unreadable one', () => {
+    const manifest = exampleManifest('us-northbound-laredo', { preClearanceStatus: 'PENDING' });
+    const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+    const { assessment, fastMembership } = buildScoredAssessment(input, context);
+    expect(assessment.portLane).toBe('GENERAL');
+    const record = assessmentRecord(assessment, { value: Buffer.from('x'), shipper: 'd', fastMembership }, context);
+    expect(Object.keys(record.headers ?? {})).not.toContain(FAST_MEMBERSHIP_HEADER);
+    expect(fastMembershipOf({ [FAST_MEMBERSHIP_HEADER]: Buffer.from('{not json') })).toBeUndefined();
   });
 });

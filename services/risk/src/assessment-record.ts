@@ -1,8 +1,10 @@
 // One manifest's RiskAssessment and the record that carries it on the output topic. Ids are
 // derived from the manifest eventId (ids.ts), so assessing the same manifest again after a crash
-// gives the same key and eventId; the shipper's hashed key travels in a header for the history.
+// gives the same key and eventId; the shipper's hashed key travels in a header for the history,
+// and for a FAST lane the verified trusted-shipper membership that earned it (the pre-clearance
+// service names it in its grant; RiskAssessment has no field for it).
 import type { BusRecord } from '@puente/bus';
-import type { CargoManifest, RiskAssessment, ScreeningResult } from '@puente/contracts';
+import type { CargoManifest, RiskAssessment, ScreeningResult, TrustedTraderMembership } from '@puente/contracts';
 import type { Country } from '@puente/runtime';
 
 import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
@@ -11,6 +13,15 @@ import type { RiskRules } from './risk-rules.js';
 import type { TrustedShipperRegistry } from './trusted-shippers.js';
 
 export const SHIPPER_HEADER = 'puente-risk-shipper';
+/** JSON of the TrustedTraderMembership behind a FAST port lane; absent otherwise. */
+export const FAST_MEMBERSHIP_HEADER = 'puente-risk-fast-membership';
+
+/** A RiskAssessment with what its record carries beside it. */
+export interface BuiltAssessment {
+  readonly assessment: RiskAssessment;
+  /** For a FAST port lane: the verified membership that earned it. */
+  readonly fastMembership?: TrustedTraderMembership | undefined;
+}
 
 /** What every assessment of one service shares. */
 export interface AssessmentContext {
@@ -32,6 +43,11 @@ export interface AssessmentInput {
 
 /** Scores a manifest with its results and wraps the score as the RiskAssessment event. */
 export function buildAssessment(input: AssessmentInput, context: AssessmentContext): RiskAssessment {
+  return buildScoredAssessment(input, context).assessment;
+}
+
+/** As buildAssessment, with the FAST membership for the record's header. */
+export function buildScoredAssessment(input: AssessmentInput, context: AssessmentContext): BuiltAssessment {
   const { manifest, at } = input;
   const { country, rules } = context;
   const eventId = manifest.meta.eventId;
@@ -40,7 +56,7 @@ export function buildAssessment(input: AssessmentInput, context: AssessmentConte
     trustedShippers: context.trustedShippers,
     shipperHistory: input.shipperHistory,
   });
-  return {
+  const assessment: RiskAssessment = {
     meta: {
       eventId: assessmentEventIdFor(country, eventId),
       occurredAt: new Date(at),
@@ -58,17 +74,40 @@ export function buildAssessment(input: AssessmentInput, context: AssessmentConte
     level: scored.level,
     factors: [...scored.factors],
     recommendedLane: scored.lane,
-    portLane: null,
+    portLane: scored.portLane,
     recommendedAction: scored.action,
     modelVersion: rules.modelVersion,
     validUntil: new Date(at + rules.validityHours * 3_600_000),
   };
+  return { assessment, fastMembership: scored.fastMembership };
+}
+
+/** The FAST membership a record's header carries, or undefined when it has none or it is unreadable. */
+export function fastMembershipOf(headers: Readonly<Record<string, Buffer>>): TrustedTraderMembership | undefined {
+  const raw = headers[FAST_MEMBERSHIP_HEADER];
+  if (!raw) return undefined;
+  try {
+    const m = JSON.parse(raw.toString('utf8')) as Partial<TrustedTraderMembership>;
+    if (typeof m.programme !== 'string' || typeof m.membershipId !== 'string') return undefined;
+    return {
+      programme: m.programme,
+      membershipId: m.membershipId,
+      tier: typeof m.tier === 'string' ? m.tier : null,
+      validUntil: typeof m.validUntil === 'string' ? m.validUntil : null,
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The output record of an encoded assessment: keyed by assessmentId, with CloudEvents headers and the shipper's digest. */
 export function assessmentRecord(
   assessment: RiskAssessment,
-  encoded: { readonly value: Buffer; readonly shipper: string },
+  encoded: {
+    readonly value: Buffer;
+    readonly shipper: string;
+    readonly fastMembership?: TrustedTraderMembership | undefined;
+  },
   context: Pick<AssessmentContext, 'country' | 'rules'>,
 ): BusRecord {
   return {
@@ -83,6 +122,7 @@ export function assessmentRecord(
       ce_time: assessment.meta.occurredAt.toISOString(),
       'content-type': 'application/vnd.confluent.avro',
       [SHIPPER_HEADER]: encoded.shipper,
+      ...(encoded.fastMembership ? { [FAST_MEMBERSHIP_HEADER]: JSON.stringify(encoded.fastMembership) } : {}),
     },
   };
 }

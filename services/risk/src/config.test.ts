@@ -21,4 +21,56 @@ describe('loadRiskConfig', () => {
       expect((error as ConfigError).problems).toHaveLength(2);
     }
   });
+
+  it('has no gateway, so partner findings are off, unless PUENTE_GATEWAY_ADDRESS is set', () => {
+    expect(loadRiskConfig({ KAFKA_BROKERS: 'localhost:9092', PUENTE_COUNTRY: 'US' }).gateway).toBeUndefined();
+    const config = loadRiskConfig({
+      KAFKA_BROKERS: 'localhost:9092',
+      PUENTE_COUNTRY: 'US',
+      PUENTE_GATEWAY_ADDRESS: 'gateway:8443',
+      PUENTE_GATEWAY_TOKEN_FILE: '/run/secrets/token',
+    });
+    expect(config.gateway).toEqual({
+      address: 'gateway:8443',
+      token: undefined,
+      tokenFile: '/run/secrets/token',
+      tls: undefined,
+      subscription: 'puente-pre-clearance-us',
+      feed: 'mx-to-us/mx.screening-results.v1',
+    });
+    const mx = loadRiskConfig({ KAFKA_BROKERS: 'k:9092', PUENTE_COUNTRY: 'MX', PUENTE_GATEWAY_ADDRESS: 'g:1' });
+    expect(mx.gateway?.feed).toBe('us-to-mx/us.screening-results.v1');
+  });
+
+  it('names each inconsistent gateway setting', () => {
+    try {
+      loadRiskConfig({
+        KAFKA_BROKERS: 'localhost:9092',
+        PUENTE_COUNTRY: 'US',
+        PUENTE_GATEWAY_TOKEN: 'x',
+        PUENTE_GATEWAY_CERT_FILE: '/c.pem',
+        PUENTE_PRE_CLEARANCE_SUBSCRIPTION: 'Puente.Pre',
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/PUENTE_PRE_CLEARANCE_SUBSCRIPTION/);
+    }
+    try {
+      loadRiskConfig({
+        KAFKA_BROKERS: 'k:9092',
+        PUENTE_COUNTRY: 'US',
+        PUENTE_GATEWAY_TOKEN: 'x',
+        PUENTE_GATEWAY_CERT_FILE: '/c.pem',
+      });
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/PUENTE_GATEWAY_TOKEN: set without PUENTE_GATEWAY_ADDRESS/);
+      expect(problems).toMatch(
+        /PUENTE_GATEWAY_CERT_FILE: the client certificate and PUENTE_GATEWAY_KEY_FILE go together/,
+      );
+      expect(problems).toMatch(/PUENTE_GATEWAY_CA_FILE: needed for a client certificate/);
+    }
+  });
 });

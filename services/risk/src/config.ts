@@ -21,7 +21,31 @@ const schema = z.object({
   PUENTE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   PUENTE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: logLevelSchema,
+  // The gateway the pre-clearance service subscribes to for the partner's screening results.
+  PUENTE_GATEWAY_ADDRESS: z.string().min(1).optional(),
+  PUENTE_GATEWAY_TOKEN: z.string().min(1).optional(),
+  PUENTE_GATEWAY_TOKEN_FILE: z.string().min(1).optional(),
+  PUENTE_GATEWAY_CA_FILE: z.string().min(1).optional(),
+  PUENTE_GATEWAY_CERT_FILE: z.string().min(1).optional(),
+  PUENTE_GATEWAY_KEY_FILE: z.string().min(1).optional(),
+  PUENTE_PRE_CLEARANCE_SUBSCRIPTION: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 characters of [a-z0-9-] starting with a letter or digit')
+    .optional(),
 });
+
+/** How the pre-clearance service reaches the gateway as a partner system; files are read by main.ts. */
+export interface PartnerGatewayConfig {
+  readonly address: string;
+  readonly token: string | undefined;
+  readonly tokenFile: string | undefined;
+  /** Mutual TLS when set: the CA, and the client certificate and key (both or neither). */
+  readonly tls: { readonly caFile: string; readonly certFile?: string; readonly keyFile?: string } | undefined;
+  /** Subscription name (the gateway keeps its cursor); default `puente-pre-clearance-<country>`. */
+  readonly subscription: string;
+  /** `<partner>-to-<country>/<partner>.screening-results.v1`. */
+  readonly feed: string;
+}
 
 /** The rules and registry files shipped in deploy/ for a country (for the embedded start too). */
 export function defaultRiskFiles(country: Country): {
@@ -53,6 +77,8 @@ export interface RiskConfig {
   readonly metricsPort: number;
   readonly metricsHost: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Unset: no gateway, so partner findings are off (pre-clearance still grants). */
+  readonly gateway: PartnerGatewayConfig | undefined;
 }
 
 export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>): RiskConfig {
@@ -64,7 +90,42 @@ export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>
     );
   }
   const e = result.data;
+  const problems: string[] = [];
+  if (!e.PUENTE_GATEWAY_ADDRESS) {
+    for (const name of ['PUENTE_GATEWAY_TOKEN', 'PUENTE_GATEWAY_TOKEN_FILE', 'PUENTE_GATEWAY_CA_FILE'] as const) {
+      if (e[name]) problems.push(`${name}: set without PUENTE_GATEWAY_ADDRESS`);
+    }
+  }
+  if (e.PUENTE_GATEWAY_TOKEN && e.PUENTE_GATEWAY_TOKEN_FILE) {
+    problems.push('PUENTE_GATEWAY_TOKEN_FILE: set together with PUENTE_GATEWAY_TOKEN; give one');
+  }
+  if (Boolean(e.PUENTE_GATEWAY_CERT_FILE) !== Boolean(e.PUENTE_GATEWAY_KEY_FILE)) {
+    problems.push('PUENTE_GATEWAY_CERT_FILE: the client certificate and PUENTE_GATEWAY_KEY_FILE go together');
+  }
+  if (e.PUENTE_GATEWAY_CERT_FILE && !e.PUENTE_GATEWAY_CA_FILE) {
+    problems.push('PUENTE_GATEWAY_CA_FILE: needed for a client certificate (mutual TLS)');
+  }
+  if (problems.length > 0) throw new ConfigError('risk service', problems);
   const defaults = defaultRiskFiles(e.PUENTE_COUNTRY);
+  const c = e.PUENTE_COUNTRY.toLowerCase();
+  const p = e.PUENTE_COUNTRY === 'US' ? 'mx' : 'us';
+  const gateway: PartnerGatewayConfig | undefined = e.PUENTE_GATEWAY_ADDRESS
+    ? {
+        address: e.PUENTE_GATEWAY_ADDRESS,
+        token: e.PUENTE_GATEWAY_TOKEN,
+        tokenFile: e.PUENTE_GATEWAY_TOKEN_FILE,
+        tls: e.PUENTE_GATEWAY_CA_FILE
+          ? {
+              caFile: e.PUENTE_GATEWAY_CA_FILE,
+              ...(e.PUENTE_GATEWAY_CERT_FILE ? { certFile: e.PUENTE_GATEWAY_CERT_FILE } : {}),
+              ...(e.PUENTE_GATEWAY_KEY_FILE ? { keyFile: e.PUENTE_GATEWAY_KEY_FILE } : {}),
+            }
+          : undefined,
+        // Subscription names are [a-z0-9-] (share.proto): dashes where topic names have dots.
+        subscription: e.PUENTE_PRE_CLEARANCE_SUBSCRIPTION ?? `puente-pre-clearance-${c}`,
+        feed: `${p}-to-${c}/${p}.screening-results.v1`,
+      }
+    : undefined;
   return Object.freeze({
     brokers: e.KAFKA_BROKERS,
     country: e.PUENTE_COUNTRY,
@@ -76,5 +137,6 @@ export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>
     metricsPort: e.PUENTE_METRICS_PORT ?? RISK_METRICS_PORTS[e.PUENTE_COUNTRY],
     metricsHost: e.PUENTE_METRICS_HOST,
     logLevel: e.LOG_LEVEL,
+    gateway,
   });
 }

@@ -29,3 +29,18 @@ export { assessCrossing, LANE_OF_PORT_LANE } from './traveller-lanes.js';
 export type { TravellerAssessContext, TravellerAssessment } from './traveller-lanes.js';
 export { holderMatches, TrustedTravellerRegistry } from './trusted-traveller-registry.js';
 export type { Confirmation, PresentedTraveller } from './trusted-traveller-registry.js';
+export { FAST_MEMBERSHIP_HEADER } from './assessment-record.js';
+export {
+  createPreClearanceService,
+  GRANT_ASSESSMENT_HEADER,
+  type PreClearanceService,
+  type PreClearanceServiceOptions,
+  type PreClearanceStats,
+} from './pre-clearance/pre-clearance-service.js';
+export {
+  createPartnerFeed,
+  type PartnerFeed,
+  type PartnerRecord,
+  type PartnerRecordHandler,
+} from './pre-clearance/partner-feed.js';
+export { createGatewayPartnerFeed, type GatewayPartnerFeedOptions } from './pre-clearance/gateway-partner-feed.js';

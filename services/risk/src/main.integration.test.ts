@@ -27,6 +27,8 @@ describe('the risk process', () => {
         'us.risk-assessments.v1',
         'us.traveller-crossings.v1',
         'us.trusted-travellers.v1',
+        // The process also runs the pre-clearance service, which writes its decisions here.
+        'us.pre-clearance-decisions.v1',
       ].map((topic) => ({
         topic,
         partitions: 3,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -22,9 +23,10 @@ describe('assess (US rules)', () => {
   it('gives a verified trusted shipper with clean screening and ordinary goods LOW / EXPEDITED', () => {
     const manifest = exampleManifest('us-northbound-laredo');
     const result = assess(manifest, screeningResultsFor(manifest), us);
-    expect(result).toMatchObject({ level: 'LOW', lane: 'EXPEDITED', action: 'RELEASE', score: 0 });
-    expect(codes(result.factors)).toEqual(['TRUSTED_SHIPPER']);
-    expect(result.factors[0]?.description).toContain('OEA-I-2018-1142');
+    expect(result).toMatchObject({ level: 'LOW', lane: 'EXPEDITED', action: 'RELEASE', score: 0, portLane: 'FAST' });
+    // The example is pre-cleared: the port-lane factor (weight 0) says why it goes FAST.
+    expect(codes(result.factors)).toEqual(['PRE_CLEARED_TRUSTED_SHIPPER', 'TRUSTED_SHIPPER']);
+    expect(result.factors.find((f) => f.code === 'TRUSTED_SHIPPER')?.description).toContain('OEA-I-2018-1142');
   });
 
   it('sends a confirmed watchlist match to secondary inspection at least HIGH, even for a trusted shipper', () => {
@@ -173,7 +175,122 @@ describe('assess (MX rules)', () => {
   });
 });
 
+describe('port lane: the cargo FAST lane (US rules)', () => {
+  const laredo = exampleManifest('us-northbound-laredo');
+  const untrusted = { ...laredo.consignor, identifiers: [], trustedTraderMemberships: [] };
+  const precursors = [
+    { ...laredo.goods[0]!, lineNumber: 1, hsCode: '293399' },
+    { ...laredo.goods[0]!, lineNumber: 2, hsCode: '291431' },
+  ];
+  const onlyCtpat: AssessContext = { ...us, rules: { ...us.rules, fastLane: { programmes: ['CTPAT'] } } };
+  const cases: {
+    name: string;
+    manifest: typeof laredo;
+    outcomes?: Parameters<typeof screeningResultsFor>[1];
+    drop?: string;
+    context?: AssessContext;
+    portLane: string;
+    factor: string | undefined;
+  }[] = [
+    {
+      name: 'CLEARED, verified OEA, clear, LOW',
+      manifest: laredo,
+      portLane: 'FAST',
+      factor: 'PRE_CLEARED_TRUSTED_SHIPPER',
+    },
+    {
+      name: 'CLEARED with a potential match of the consignee',
+      manifest: laredo,
+      outcomes: { consignee: 'POTENTIAL_MATCH' },
+      portLane: 'SECONDARY_INSPECTION',
+      factor: 'PRE_CLEARED_SCREENING_HIT',
+    },
+    {
+      name: 'CLEARED without a verified membership',
+      manifest: { ...laredo, consignor: untrusted },
+      portLane: 'GENERAL',
+      factor: 'PRE_CLEARED_NOT_TRUSTED',
+    },
+    {
+      name: 'CLEARED, verified in a programme the rules do not make FAST-eligible',
+      manifest: laredo,
+      context: onlyCtpat,
+      portLane: 'GENERAL',
+      factor: 'PRE_CLEARED_NOT_TRUSTED',
+    },
+    {
+      name: 'CLEARED with the carrier not screened',
+      manifest: laredo,
+      drop: 'carrier',
+      portLane: 'GENERAL',
+      factor: 'PRE_CLEARED_SCREENING_INCOMPLETE',
+    },
+    {
+      name: 'CLEARED, trusted and clear, but MEDIUM (precursor chemicals)',
+      manifest: { ...laredo, goods: precursors },
+      portLane: 'GENERAL',
+      factor: 'PRE_CLEARED_RISK_LEVEL',
+    },
+    {
+      name: 'not pre-cleared (PENDING), trusted, clear, LOW',
+      manifest: { ...laredo, preClearanceStatus: 'PENDING' },
+      portLane: 'GENERAL',
+      factor: undefined,
+    },
+    {
+      name: 'not pre-cleared, confirmed match',
+      manifest: { ...laredo, preClearanceStatus: 'PENDING' },
+      outcomes: { consignor: 'CONFIRMED_MATCH' },
+      portLane: 'SECONDARY_INSPECTION',
+      factor: undefined,
+    },
+  ];
+
+  it.each(cases)('$name → $portLane ($factor)', ({ manifest, outcomes, drop, context, portLane, factor }) => {
+    const results = screeningResultsFor(manifest, outcomes).filter((r) => !drop || !r.screeningId.endsWith(`/${drop}`));
+    const result = assess(manifest, results, context ?? us);
+    expect(result.portLane).toBe(portLane);
+    const laneFactors = codes(result.factors).filter((c) => c.startsWith('PRE_CLEARED_'));
+    expect(laneFactors).toEqual(factor ? [factor] : []);
+    expect(result.fastMembership !== undefined).toBe(portLane === 'FAST');
+    if (portLane === 'FAST')
+      expect(result.fastMembership).toMatchObject({ programme: 'OEA', membershipId: 'OEA-I-2018-1142' });
+  });
+
+  it('names the programme a pre-cleared shipment holds when it is not FAST-eligible', () => {
+    const result = assess(laredo, screeningResultsFor(laredo), onlyCtpat);
+    const factor = result.factors.find((f) => f.code === 'PRE_CLEARED_NOT_TRUSTED');
+    expect(factor?.description).toContain('C-TPAT');
+    expect(factor?.description).toContain('consignor OEA');
+  });
+
+  it('gives the MX consignee with a verified OEA the FAST lane southbound when pre-cleared', () => {
+    const juarez = exampleManifest('mx-southbound-ciudad-juarez');
+    const pending = assess(juarez, screeningResultsFor(juarez), mx);
+    const cleared = assess({ ...juarez, preClearanceStatus: 'CLEARED' }, screeningResultsFor(juarez), mx);
+    expect(pending.portLane).not.toBe('FAST');
+    expect(cleared.portLane).toBe(pending.level === 'LOW' ? 'FAST' : 'GENERAL');
+  });
+});
+
 describe('rules and registry files', () => {
+  const usText = readFileSync(join(repoRoot, 'deploy/risk/us.yaml'), 'utf8');
+
+  it('requires the fastLane settings, naming the path', () => {
+    const without = usText.replace(/^fastLane:\n {2}programmes: .*\n/m, '');
+    expect(without).not.toContain('fastLane');
+    expect(() => parseRiskRules(without, 'us.yaml')).toThrow(/us\.yaml[\s\S]*fastLane/);
+  });
+
+  it('rejects a FAST programme the trusted-shipper settings never verify, naming its index', () => {
+    const neec = usText.replace(/programmes: \[CTPAT, OEA\]/, 'programmes: [CTPAT, NEEC]');
+    expect(() => parseRiskRules(neec, 'us.yaml')).toThrow(
+      /fastLane\.programmes\.1: NEEC is not among trustedShipper\.programmes/,
+    );
+    const unknown = usText.replace(/programmes: \[CTPAT, OEA\]/, 'programmes: [CTPAT, SENTRI]');
+    expect(() => parseRiskRules(unknown, 'us.yaml')).toThrow(/fastLane\.programmes\.1/);
+  });
+
   it('rejects rules with every problem named', () => {
     expect(() =>
       parseRiskRules('country: US\nthresholds: { MEDIUM: 0.9, HIGH: 0.5, CRITICAL: 0.8 }\n', 'bad.yaml'),

@@ -7,10 +7,12 @@ import type {
   CargoManifest,
   Lane,
   Organization,
+  PortLane,
   RiskAction,
   RiskFactor,
   RiskLevel,
   ScreeningResult,
+  TrustedTraderMembership,
   TrustedTraderProgramme,
 } from '@puente/contracts';
 import { COUNTRIES } from '@puente/runtime';
@@ -73,6 +75,12 @@ const rulesSchema = z
       unverifiedWeight: weight,
       suspendedWeight: weight,
     }),
+    /**
+     * The cargo FAST lane: a pre-cleared (CLEARED) shipment goes there when a party of
+     * `trustedShipper.roles` holds a verified membership in one of these programmes, screening
+     * found nothing and the level is LOW.
+     */
+    fastLane: z.strictObject({ programmes: z.array(programme).min(1) }),
     seals: z.strictObject({
       sealedConveyanceTypes: z.array(z.string()),
       missingWeight: weight,
@@ -89,6 +97,16 @@ const rulesSchema = z
     if (!(0 < MEDIUM && MEDIUM < HIGH && HIGH < CRITICAL && CRITICAL <= 1)) {
       ctx.addIssue({ code: 'custom', path: ['thresholds'], message: 'need 0 < MEDIUM < HIGH < CRITICAL <= 1' });
     }
+    // A FAST programme the registry lookup never asks about could never earn the lane.
+    rules.fastLane.programmes.forEach((p, i) => {
+      if (rules.trustedShipper.programmes[p] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['fastLane', 'programmes', i],
+          message: `${p} is not among trustedShipper.programmes, so no membership in it is ever verified`,
+        });
+      }
+    });
   });
 
 export type RiskRules = Readonly<z.infer<typeof rulesSchema>>;
@@ -127,6 +145,10 @@ export interface Assessment {
   readonly factors: readonly RiskFactor[];
   readonly lane: Lane;
   readonly action: RiskAction;
+  /** The lane at the port: FAST, GENERAL or SECONDARY_INSPECTION for a shipment. */
+  readonly portLane: PortLane;
+  /** For FAST: the verified membership that earned it. */
+  readonly fastMembership?: TrustedTraderMembership | undefined;
 }
 
 /** The parties screening is expected to report for a manifest (driver only when there is one). */
@@ -231,11 +253,23 @@ function goodsFactors(manifest: CargoManifest, rules: RiskRules): Scored[] {
   return factors;
 }
 
-function trustFactors(manifest: CargoManifest, context: AssessContext): Scored[] {
+/** A membership the registry confirmed for a party of the shipment. */
+interface VerifiedMembership {
+  readonly role: PartyRole;
+  readonly membership: TrustedTraderMembership;
+}
+
+interface Trust {
+  readonly factors: Scored[];
+  readonly verified: readonly VerifiedMembership[];
+}
+
+function trustFactors(manifest: CargoManifest, context: AssessContext): Trust {
   const { rules, trustedShippers } = context;
   const config = rules.trustedShipper;
   const onDate = manifest.estimatedArrival.toISOString().slice(0, 10);
   const problems: Scored[] = [];
+  const verified: VerifiedMembership[] = [];
   let best: Scored | undefined;
   for (const r of config.roles) {
     if (r === 'driver') continue;
@@ -251,6 +285,11 @@ function trustFactors(manifest: CargoManifest, context: AssessContext): Scored[]
           weight: credit,
         };
         if (!best || factor.weight < best.weight) best = factor;
+        const { membershipId, validUntil } = status.entry;
+        verified.push({
+          role: r,
+          membership: { programme: p, membershipId, tier: status.entry.tier ?? null, validUntil: validUntil ?? null },
+        });
       } else if (status.kind === 'suspended' || status.kind === 'expired') {
         problems.push({
           code: 'TRUSTED_STATUS_SUSPENDED',
@@ -266,8 +305,8 @@ function trustFactors(manifest: CargoManifest, context: AssessContext): Scored[]
       }
     }
   }
-  if (best) return [best];
-  return [
+  if (best) return { factors: [best], verified };
+  const factors = [
     {
       code: 'NOT_TRUSTED_SHIPPER',
       description: `no verified trusted-trader membership for ${config.roles.join(' or ')}`,
@@ -275,6 +314,65 @@ function trustFactors(manifest: CargoManifest, context: AssessContext): Scored[]
     },
     ...problems,
   ];
+  return { factors, verified };
+}
+
+const SCREENING_HITS = new Set(['PARTY_WATCHLIST_CONFIRMED_MATCH', 'PARTY_WATCHLIST_POTENTIAL_MATCH']);
+
+/** The port lane a level gives without pre-clearance: GENERAL for LOW and MEDIUM, else secondary. */
+function laneOfLevel(level: RiskLevel): PortLane {
+  return level === 'LOW' || level === 'MEDIUM' ? 'GENERAL' : 'SECONDARY_INSPECTION';
+}
+
+interface PortLaneDecision {
+  readonly portLane: PortLane;
+  /** Why a pre-cleared shipment did or did not get FAST; none for a shipment not pre-cleared. */
+  readonly factor?: Scored;
+  readonly fastMembership?: TrustedTraderMembership;
+}
+
+/**
+ * FAST only for a CLEARED shipment with a verified membership in a FAST programme, no screening
+ * hit (nor missing screening) and a LOW level; the factor names the first condition that failed.
+ */
+function portLaneOf(
+  manifest: CargoManifest,
+  level: RiskLevel,
+  scored: readonly Scored[],
+  verified: readonly VerifiedMembership[],
+  rules: RiskRules,
+): PortLaneDecision {
+  const fallback = laneOfLevel(level);
+  if (manifest.preClearanceStatus !== 'CLEARED') return { portLane: fallback };
+  const notFast = (code: string, description: string): PortLaneDecision => ({
+    portLane: fallback,
+    factor: { code, description: `pre-cleared, not FAST: ${description}`, weight: 0 },
+  });
+  const hits = scored.filter((f) => SCREENING_HITS.has(f.code));
+  if (hits.length > 0) return notFast('PRE_CLEARED_SCREENING_HIT', hits.map((f) => f.description).join('; '));
+  if (scored.some((f) => f.code === 'SCREENING_INCOMPLETE')) {
+    return notFast('PRE_CLEARED_SCREENING_INCOMPLETE', 'screening of the parties is incomplete');
+  }
+  const eligible = verified.find((v) => rules.fastLane.programmes.includes(v.membership.programme));
+  if (!eligible) {
+    const names = rules.fastLane.programmes.map((p) => PROGRAMME_NAMES[p]).join(' or ');
+    const held = verified.map((v) => `${v.role} ${PROGRAMME_NAMES[v.membership.programme]}`).join(', ');
+    return notFast(
+      'PRE_CLEARED_NOT_TRUSTED',
+      `no verified ${names} membership for ${rules.trustedShipper.roles.join(' or ')}${held ? ` (holds ${held}, not FAST-eligible)` : ''}`,
+    );
+  }
+  if (level !== 'LOW') return notFast('PRE_CLEARED_RISK_LEVEL', `risk level ${level}`);
+  const { role: r, membership } = eligible;
+  return {
+    portLane: 'FAST',
+    factor: {
+      code: 'PRE_CLEARED_TRUSTED_SHIPPER',
+      description: `pre-cleared; ${r} is a verified ${PROGRAMME_NAMES[membership.programme]} member (${membership.membershipId}), screening clear, risk LOW`,
+      weight: 0,
+    },
+    fastMembership: membership,
+  };
 }
 
 function sealFactors(manifest: CargoManifest, rules: RiskRules): Scored[] {
@@ -325,10 +423,11 @@ export function assess(
   context: AssessContext,
 ): Assessment {
   const { rules } = context;
+  const trust = trustFactors(manifest, context);
   const scored: Scored[] = [
     ...screeningFactors(manifest, screeningResults, rules),
     ...goodsFactors(manifest, rules),
-    ...trustFactors(manifest, context),
+    ...trust.factors,
     ...sealFactors(manifest, rules),
     ...historyFactors(context.shipperHistory ?? 0, rules),
   ];
@@ -348,9 +447,18 @@ export function assess(
   }
   // The score must still map to the level the schema says it does.
   if (level !== 'LOW') score = Math.max(score, rules.thresholds[level]);
-  const factors = scored
+  const port = portLaneOf(manifest, level, scored, trust.verified, rules);
+  const factors = [...scored, ...(port.factor ? [port.factor] : [])]
     .map(({ code, description, weight: w }) => ({ code, description, weight: round(w) }))
     .sort((a, b) => b.weight - a.weight || a.code.localeCompare(b.code));
   const { lane: recommendedLane, action: recommendedAction } = rules.treatment[level];
-  return { score, level, factors, lane: recommendedLane, action: recommendedAction };
+  return {
+    score,
+    level,
+    factors,
+    lane: recommendedLane,
+    action: recommendedAction,
+    portLane: port.portLane,
+    fastMembership: port.fastMembership,
+  };
 }

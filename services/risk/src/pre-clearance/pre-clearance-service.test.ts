@@ -1,0 +1,240 @@
+import { MemoryBus } from '@puente/bus';
+import { createCodec, type PreClearanceDecision, type RiskAssessment } from '@puente/contracts';
+import { waitFor } from '@puente/runtime/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { assessmentRecord, buildScoredAssessment } from '../assessment-record.js';
+import { readAssessments } from '../testing/bus-helpers.js';
+import { exampleManifest, screeningResultsFor } from '../testing/fixtures.js';
+import { US_CONTEXT } from '../testing/parts.js';
+import { grantEventIdFor, REVOKED_FACTOR } from './decision-records.js';
+import type { PartnerFeed, PartnerRecord, PartnerRecordHandler } from './partner-feed.js';
+import { createPreClearanceService, type PreClearanceService } from './pre-clearance-service.js';
+
+const codec = createCodec();
+const RISK = 'us.risk-assessments.v1';
+const DECISIONS = 'us.pre-clearance-decisions.v1';
+const AT = Date.UTC(2026, 11, 7, 15, 0, 0);
+
+/** A partner feed the test drives: `push` resolves as the gateway's ack would (after the handler). */
+class FakeFeed implements PartnerFeed {
+  handler: PartnerRecordHandler | undefined;
+  async start(handler: PartnerRecordHandler): Promise<void> {
+    this.handler = handler;
+  }
+  async stop(): Promise<void> {
+    this.handler = undefined;
+  }
+  push(record: PartnerRecord): Promise<void> {
+    if (!this.handler) throw new Error('feed not started');
+    return this.handler(record);
+  }
+}
+
+async function publishAssessment(bus: MemoryBus, pending = false) {
+  const manifest = exampleManifest('us-northbound-laredo', pending ? { preClearanceStatus: 'PENDING' } : {});
+  const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+  const { assessment, fastMembership } = buildScoredAssessment(input, US_CONTEXT);
+  const value = codec.encode(RISK, assessment);
+  await bus.publish(RISK, [assessmentRecord(assessment, { value, shipper: 'digest', fastMembership }, US_CONTEXT)]);
+  return assessment;
+}
+
+let hits = 0;
+/** The MX screening result's policy view as the feed hands it over (unions unwrapped). */
+function mxHit(manifestId: string, overrides: Record<string, unknown> = {}): PartnerRecord {
+  hits += 1;
+  const eventId = `6f1d2c3b-0000-4000-8000-${String(hits).padStart(12, '0')}`;
+  return {
+    feed: 'mx-to-us/mx.screening-results.v1',
+    topic: 'mx.screening-results.v1',
+    key: `${manifestId}/consignee`,
+    eventId,
+    partition: 0,
+    offset: String(hits),
+    agreementVersion: '2',
+    view: {
+      meta: { eventId, originCountry: 'MX', originAgency: 'ANAM', releasableTo: ['US', 'MX'] },
+      screeningId: `${manifestId}/consignee`,
+      subjectType: 'PARTY',
+      outcome: 'POTENTIAL_MATCH',
+      manifestReference: manifestId,
+      partyRole: 'CONSIGNEE',
+      matchedEntry: { listId: 'UIF-LPB' },
+      lists: [{ name: 'Lista de Personas Bloqueadas' }],
+      ...overrides,
+    },
+  };
+}
+
+async function readDecisions(bus: MemoryBus): Promise<PreClearanceDecision[]> {
+  return (await readAssessments(bus, codec, DECISIONS)).map((r) => r.value as unknown as PreClearanceDecision);
+}
+
+describe('pre-clearance service', () => {
+  let bus: MemoryBus;
+  let feed: FakeFeed;
+  let service: PreClearanceService;
+  let clock = AT;
+  const make = () =>
+    createPreClearanceService({
+      bus,
+      codec,
+      country: 'US',
+      partnerFeed: feed,
+      now: () => clock,
+      earlyHitWindowMs: 60_000,
+    });
+
+  beforeEach(async () => {
+    bus = new MemoryBus();
+    await bus.start();
+    await bus.admin.ensureTopics([RISK, DECISIONS, `dlq.${RISK}`].map((topic) => ({ topic, partitions: 1 })));
+    feed = new FakeFeed();
+    clock = AT;
+    service = make();
+    await service.start();
+  });
+  afterEach(async () => {
+    await service.stop();
+    await bus.stop();
+  });
+
+  it('grants the FAST lane to a FAST assessment, naming the verified membership, and nothing else', async () => {
+    await publishAssessment(bus, true);
+    const fast = await publishAssessment(bus);
+    await waitFor(async () => (await readDecisions(bus)).length > 0, 5_000, 'a decision');
+    const [grant, ...more] = await readDecisions(bus);
+    expect(more).toEqual([]);
+    expect(grant).toMatchObject({
+      manifestId: fast.subject.entityId,
+      manifestEventId: fast.subject.eventId,
+      decision: 'GRANTED',
+      lane: 'FAST',
+      trustedShipper: { programme: 'OEA', membershipId: 'OEA-I-2018-1142' },
+      cause: null,
+      meta: {
+        eventId: grantEventIdFor(fast.meta.eventId),
+        classification: 'LAW_ENFORCEMENT_SENSITIVE',
+        releasableTo: ['US', 'MX'],
+      },
+    });
+    expect(grant?.meta.purposes).toEqual(['BORDER_SECURITY', 'CUSTOMS', 'TRADE_FACILITATION']);
+    expect(grant?.factors.map((f) => f.code)).toContain('PRE_CLEARED_TRUSTED_SHIPPER');
+  });
+
+  it('revokes a grant on the partner hit with a superseding assessment, once, even after a restart', async () => {
+    const fast = await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant');
+    const hit = mxHit(fast.subject.entityId);
+    await feed.push(hit);
+    const decisions = await readDecisions(bus);
+    expect(decisions.map((d) => d.decision)).toEqual(['GRANTED', 'REVOKED']);
+    const [grant, revoked] = decisions as [PreClearanceDecision, PreClearanceDecision];
+    expect(revoked).toMatchObject({
+      manifestId: fast.subject.entityId,
+      lane: 'SECONDARY_INSPECTION',
+      meta: { supersedes: grant.meta.eventId },
+      cause: { subjectType: 'PARTY', topic: 'mx.screening-results.v1', entityId: hit.key, eventId: hit.eventId },
+    });
+    const factor = revoked.factors.find((f) => f.code === REVOKED_FACTOR);
+    expect(factor?.description).toMatch(/MX \(ANAM\).*potential.*consignee on UIF-LPB/);
+
+    const superseding = (await readAssessments(bus, codec, RISK)).map((r) => r.value).at(-1) as RiskAssessment;
+    expect(superseding).toMatchObject({
+      assessmentId: fast.assessmentId,
+      subject: fast.subject,
+      portLane: 'SECONDARY_INSPECTION',
+      recommendedLane: 'SECONDARY_INSPECTION',
+      meta: { supersedes: fast.meta.eventId },
+    });
+    expect(superseding.factors.map((f) => f.code)).toEqual([...fast.factors.map((f) => f.code), REVOKED_FACTOR]);
+
+    // The same hit again, and a second hit on the same shipment: no second revocation.
+    await feed.push(hit);
+    await feed.push(mxHit(fast.subject.entityId, { partyRole: 'DRIVER' }));
+    // A restart rebuilds grants and revocations from the decisions topic.
+    await service.stop();
+    feed = new FakeFeed();
+    service = make();
+    await service.start();
+    await feed.push(hit);
+    await feed.push(mxHit(fast.subject.entityId));
+    expect((await readDecisions(bus)).map((d) => d.decision)).toEqual(['GRANTED', 'REVOKED']);
+    expect(service.stats().grantsKnown).toBe(1);
+  });
+
+  it('revokes after a restart a grant made before it, superseding the assessment from the grant record', async () => {
+    const fast = await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant');
+    await service.stop();
+    feed = new FakeFeed();
+    service = make();
+    await service.start();
+    await feed.push(mxHit(fast.subject.entityId, { partyRole: 'DRIVER', outcome: 'CONFIRMED_MATCH' }));
+    const revoked = (await readDecisions(bus)).at(-1);
+    expect(revoked).toMatchObject({ decision: 'REVOKED', cause: { subjectType: 'TRAVELLER' } });
+    const superseding = (await readAssessments(bus, codec, RISK)).at(-1)?.value;
+    expect(superseding).toMatchObject({ assessmentId: fast.assessmentId, meta: { supersedes: fast.meta.eventId } });
+  });
+
+  it('denies instead of granting when the partner hit came first, within the window only', async () => {
+    const early = exampleManifest('us-northbound-laredo');
+    await feed.push(mxHit(early.manifestId));
+    const input = { manifest: early, results: screeningResultsFor(early), shipperHistory: 0, at: AT };
+    const { assessment, fastMembership } = buildScoredAssessment(input, US_CONTEXT);
+    await bus.publish(RISK, [
+      assessmentRecord(assessment, { value: codec.encode(RISK, assessment), shipper: 'd', fastMembership }, US_CONTEXT),
+    ]);
+    await waitFor(() => service.stats().denied === 1, 5_000, 'the denial');
+    const denied = (await readDecisions(bus)).at(-1);
+    expect(denied).toMatchObject({ decision: 'DENIED', lane: 'SECONDARY_INSPECTION', meta: { supersedes: null } });
+
+    const late = exampleManifest('us-northbound-laredo', { manifestId: 'TLBV-LATE-0001' });
+    await feed.push(mxHit(late.manifestId));
+    clock += 61_000;
+    const lateInput = { manifest: late, results: screeningResultsFor(late), shipperHistory: 0, at: AT };
+    const built = buildScoredAssessment(lateInput, US_CONTEXT);
+    await bus.publish(RISK, [
+      assessmentRecord(
+        built.assessment,
+        { value: codec.encode(RISK, built.assessment), shipper: 'd', fastMembership },
+        US_CONTEXT,
+      ),
+    ]);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant after the window');
+  });
+
+  it('skips partner records it cannot read or that are no hit, and still revokes afterwards', async () => {
+    const fast = await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant');
+    await expect(feed.push(mxHit(fast.subject.entityId, { outcome: undefined }))).resolves.toBeUndefined();
+    await expect(feed.push(mxHit(fast.subject.entityId, { outcome: 'CLEAR' }))).resolves.toBeUndefined();
+    await expect(feed.push(mxHit(fast.subject.entityId, { meta: 'garbled' }))).resolves.toBeUndefined();
+    expect(service.stats().revoked).toBe(0);
+    await feed.push(mxHit(fast.subject.entityId));
+    expect(service.stats().revoked).toBe(1);
+  });
+
+  it('dead-letters an own assessment record it cannot decode and goes on', async () => {
+    await bus.publish(RISK, [{ key: 'RISK-US-BAD', value: Buffer.from('not avro') }]);
+    await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant after the bad record');
+    const dlq = await bus.admin.listTopics();
+    expect(dlq.find((t) => t.topic === `dlq.${RISK}`)?.partitions[0]?.high).toBe('1');
+  });
+});
+
+describe('pre-clearance service without a gateway', () => {
+  it('still grants, partner findings off', async () => {
+    const bus = new MemoryBus();
+    await bus.start();
+    await bus.admin.ensureTopics([RISK, DECISIONS].map((topic) => ({ topic, partitions: 1 })));
+    const service = createPreClearanceService({ bus, codec, country: 'US' });
+    await service.start();
+    await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant');
+    await service.stop();
+    await bus.stop();
+  });
+});

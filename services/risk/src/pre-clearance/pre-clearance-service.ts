@@ -1,0 +1,240 @@
+// The pre-clearance service of one country: grants the FAST lane to shipments its risk service
+// assessed FAST, and revokes the grant when the OTHER country's screening, received through the
+// gateway as the agreement's policy view (partner-feed.ts), hits a party of the same shipment.
+//
+// State — rebuilt from the own decisions topic at start (decision-book.ts): grants (each record
+// carries its FAST assessment in a header, so a revocation after a restart can supersede it),
+// revocations and decided manifests, so a restart never grants or revokes twice.
+// Order of effects: publish first, then commit the assessment offset / acknowledge the partner
+// delivery; ids are derived from the inputs, so a redelivery publishes the same ids again.
+import type { Bus, ConsumedRecord, DeadLetters, RecordBatch, Subscription } from '@puente/bus';
+import { createDeadLetters, decodeChecked } from '@puente/bus';
+import type { AvroCodec, PreClearanceDecision, RiskAssessment } from '@puente/contracts';
+import { domainTopic, silentLogger, type Country, type Logger } from '@puente/runtime';
+
+import { fastMembershipOf } from '../assessment-record.js';
+import { SerialQueue } from '../serial-queue.js';
+import { DecisionBook, type Outcome } from './decision-book.js';
+import { readToEnd } from './read-to-end.js';
+import type { PartnerFeed, PartnerRecord } from './partner-feed.js';
+import { partnerFindingOf } from './partner-hit.js';
+
+/** Header of a GRANTED decision record: the FAST assessment it rests on, Avro-encoded as on its topic. */
+export const GRANT_ASSESSMENT_HEADER = 'puente-pre-clearance-assessment';
+
+export interface PreClearanceServiceOptions {
+  readonly bus: Bus;
+  readonly codec: AvroCodec;
+  readonly country: Country;
+  /** The partner's screening results; without it, partner findings are off and grants still flow. */
+  readonly partnerFeed?: PartnerFeed | undefined;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  /** Told of every decision published (e.g. for a live summary). */
+  readonly onDecision?: (decision: PreClearanceDecision) => void;
+  /** Default `puente.pre-clearance.<country>`. */
+  readonly groupId?: string;
+  /** How long a partner hit that came before its grant turns that grant into DENIED. Default 24 h. */
+  readonly earlyHitWindowMs?: number;
+  readonly maxEarlyHits?: number;
+  /** Longest the start-up read of the decisions topic may take. Default 120 s. */
+  readonly catchUpTimeoutMs?: number;
+  readonly deadLetters?: DeadLetters;
+}
+
+export interface PreClearanceStats {
+  readonly granted: number;
+  readonly denied: number;
+  readonly revoked: number;
+  readonly grantsKnown: number;
+}
+
+export interface PreClearanceService {
+  readonly decisionsTopic: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): PreClearanceStats;
+}
+
+export function createPreClearanceService(options: PreClearanceServiceOptions): PreClearanceService {
+  const { bus, codec, country, partnerFeed } = options;
+  const logger = options.logger ?? silentLogger();
+  const now = options.now ?? Date.now;
+  const c = country.toLowerCase();
+  const decisionsTopic = domainTopic(
+    country,
+    'pre-clearance-decisions',
+    1,
+  ) as `${'us' | 'mx'}.pre-clearance-decisions.v1`;
+  const riskTopic = domainTopic(country, 'risk-assessments', 1) as `${'us' | 'mx'}.risk-assessments.v1`;
+  const groupId = options.groupId ?? `puente.pre-clearance.${c}`;
+  const deadLetters = options.deadLetters ?? createDeadLetters({ bus, service: `pre-clearance-${c}`, logger });
+  const book = new DecisionBook({
+    country,
+    earlyHitWindowMs: options.earlyHitWindowMs ?? 86_400_000,
+    maxEarlyHits: options.maxEarlyHits ?? 10_000,
+  });
+  // Assessments and partner hits change the same book and publish: one at a time.
+  const queue = new SerialQueue();
+  const counts = { granted: 0, denied: 0, revoked: 0 };
+  let subscription: Subscription | undefined;
+  let running = false;
+
+  const headersOf = (type: string, id: string, at: Date) => ({
+    ce_specversion: '1.0',
+    ce_id: id,
+    ce_source: `/puente/${country}/pre-clearance`,
+    ce_type: `org.puente.v1.${type}`,
+    ce_time: at.toISOString(),
+    'content-type': 'application/vnd.confluent.avro',
+  });
+
+  /** Publishes an outcome (the superseding assessment before the decision that explains it) and learns it. */
+  async function publish(outcome: Outcome, grounds?: RiskAssessment): Promise<void> {
+    const { decision, assessment } = outcome;
+    if (assessment) {
+      await bus.publish(riskTopic, [
+        {
+          key: assessment.assessmentId,
+          value: codec.encode(riskTopic, assessment),
+          timestamp: assessment.meta.occurredAt.getTime(),
+          headers: headersOf('risk-assessments', assessment.meta.eventId, assessment.meta.occurredAt),
+        },
+      ]);
+    }
+    const granted = decision.decision === 'GRANTED' && grounds;
+    await bus.publish(decisionsTopic, [
+      {
+        key: decision.manifestId,
+        value: codec.encode(decisionsTopic, decision),
+        timestamp: decision.meta.occurredAt.getTime(),
+        headers: {
+          ...headersOf('pre-clearance-decisions', decision.meta.eventId, decision.meta.occurredAt),
+          ...(granted ? { [GRANT_ASSESSMENT_HEADER]: codec.encode(riskTopic, grounds) } : {}),
+        },
+      },
+    ]);
+    book.learn(decision, granted ? grounds : undefined);
+    if (decision.decision === 'GRANTED') counts.granted += 1;
+    else if (decision.decision === 'DENIED') counts.denied += 1;
+    else if (decision.decision === 'REVOKED') counts.revoked += 1;
+    logger.info(
+      {
+        manifestId: decision.manifestId,
+        decision: decision.decision,
+        lane: decision.lane,
+        cause: decision.cause?.entityId,
+        factors: decision.factors.map((f) => f.code),
+      },
+      'pre-clearance decided',
+    );
+    try {
+      options.onDecision?.(decision);
+    } catch (err) {
+      logger.warn({ err }, 'onDecision listener failed');
+    }
+  }
+
+  /** One own decision record read at start; one that cannot be read is skipped (it decided nothing we can use). */
+  function learnRecord(record: ConsumedRecord): void {
+    if (!record.value) return;
+    try {
+      const decision = decodeChecked(codec, decisionsTopic, record.value);
+      const header = record.headers[GRANT_ASSESSMENT_HEADER];
+      const grounds = header ? decodeChecked(codec, riskTopic, header) : undefined;
+      if (decision.decision === 'GRANTED' && !grounds) {
+        logger.warn({ manifestId: decision.manifestId }, 'grant without its assessment; it cannot be revoked');
+      }
+      book.learn(decision, grounds);
+    } catch (err) {
+      logger.warn(
+        { err, topic: record.topic, partition: record.partition, offset: record.offset },
+        'own decision unreadable; skipped',
+      );
+    }
+  }
+
+  async function onAssessments(batch: RecordBatch): Promise<void> {
+    await queue.run(async () => {
+      for (const record of batch.records) {
+        if (!record.value) continue;
+        const value = record.value;
+        const assessment = await deadLetters.guard(record, () => decodeChecked(codec, riskTopic, value));
+        if (!assessment) continue;
+        const outcome = book.onAssessment(assessment, fastMembershipOf(record.headers), now());
+        if (outcome) await publish(outcome, assessment);
+      }
+    });
+    const last = batch.records[batch.records.length - 1];
+    if (last && subscription) {
+      await subscription.commit([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+      ]);
+    }
+  }
+
+  async function onPartnerRecord(record: PartnerRecord): Promise<void> {
+    const finding = partnerFindingOf(record);
+    if (finding.kind === 'unreadable') {
+      logger.warn(
+        {
+          feed: record.feed,
+          partition: record.partition,
+          offset: record.offset,
+          eventId: record.eventId,
+          why: finding.why,
+        },
+        'partner record cannot be read; skipped',
+      );
+      return;
+    }
+    if (finding.kind === 'ignored') return;
+    await queue.run(async () => {
+      const outcome = book.onPartnerHit(finding.hit, now());
+      if (outcome) await publish(outcome);
+      else
+        logger.info(
+          { manifestId: finding.hit.manifestId, screeningId: finding.hit.screeningId },
+          'partner hit on a shipment not granted (kept for a later grant) or already revoked',
+        );
+    });
+  }
+
+  return {
+    decisionsTopic,
+    async start() {
+      if (running) return;
+      running = true;
+      await readToEnd({
+        bus,
+        topic: decisionsTopic,
+        timeoutMs: options.catchUpTimeoutMs ?? 120_000,
+        onRecord: learnRecord,
+      });
+      logger.info(
+        { decisionsTopic, grants: book.grantCount, revoked: book.revokedCount },
+        'learned earlier pre-clearance decisions',
+      );
+      subscription = await bus.subscribe({ groupId, topics: [riskTopic], fromBeginning: true, handler: onAssessments });
+      if (partnerFeed) await partnerFeed.start(onPartnerRecord);
+      else
+        logger.warn(
+          { country },
+          'no gateway configured: partner screening findings are off; pre-clearance still grants',
+        );
+      logger.info(
+        { groupId, riskTopic, decisionsTopic, partnerFindings: partnerFeed !== undefined },
+        'pre-clearance service started',
+      );
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      await partnerFeed?.stop();
+      await subscription?.stop();
+      subscription = undefined;
+      logger.info(counts, 'pre-clearance service stopped');
+    },
+    stats: () => ({ ...counts, grantsKnown: book.grantCount }),
+  };
+}
