@@ -1,6 +1,14 @@
-// Synthetic US and MX agencies publishing generated events through the gateway's gRPC port, one
-// printed line per accepted event and one per failure.
-import { type AgencySimulator, createAgencySimulator, type PublishedEvent, publisherTokens } from '@puente/simulators';
+// Synthetic US and MX agencies publishing generated events through the gateway's gRPC port (the
+// programme offices' trusted-traveller registries first, then cargo, travellers and cases, and
+// now and then a pre-cleared truck whose MX twin gets it revoked), one printed line per accepted
+// event and one per failure.
+import {
+  type AgencySimulator,
+  createAgencySimulator,
+  type PreClearedPairSchedule,
+  type PublishedEvent,
+  publisherTokens,
+} from '@puente/simulators';
 
 export interface AgenciesOptions {
   /** The gateway's address. */
@@ -11,6 +19,8 @@ export interface AgenciesOptions {
   readonly seed: number;
   readonly print: (line: string) => void;
   readonly printError: (line: string) => void;
+  /** When the demo pair of a revoked pre-clearance is published (default: the simulator's, about once a minute). */
+  readonly preClearedPair?: PreClearedPairSchedule | false;
 }
 
 /** "US/CBP → us.cargo-manifests.v1 [2@17]", plus the watchlist variant the event carries, if any. */
@@ -27,6 +37,7 @@ export function startAgencies(options: AgenciesOptions): AgencySimulator {
     tokens: publisherTokens(options.tokens),
     ratePerSecond: options.ratePerSecond,
     seed: options.seed,
+    ...(options.preClearedPair === undefined ? {} : { preClearedPair: options.preClearedPair }),
     onPublished: (published) => print(publishedLine(published)),
     onError: (error, event) => printError(`  publish to ${event?.topic ?? '(no event)'} failed: ${error.message}`),
   });

@@ -1,8 +1,8 @@
 // The model port's printed text: the banner once started, and the periodic summary of the
-// gateway's counters and the lanes assigned.
+// gateway's counters, the lanes assigned to shipments and travellers, and revoked pre-clearances.
 import { DEV_TOKENS_FILE } from '@puente/gateway/dev';
 
-import { laneText, type LaneCounts } from './lanes.js';
+import { laneText, revokedText, travellerLaneText, type LaneCounts } from './lanes.js';
 
 export interface BannerFacts {
   readonly gatewayPort: number;
@@ -30,9 +30,9 @@ export interface MetricJson {
   readonly values: readonly { readonly value: number }[];
 }
 
-/** The summary line: each counter summed over its labels, then the lanes. */
+/** The summary line: each counter summed over its labels, then cargo lanes, traveller lanes and revoked pre-clearances. */
 export function summaryLine(metrics: readonly MetricJson[], lanes: LaneCounts): string {
   const count = (name: string) =>
     metrics.find((m) => m.name === name)?.values.reduce((sum, v) => sum + Number(v.value), 0) ?? 0;
-  return `— summary: ${count('puente_published_total')} published by agencies, ${count('puente_delivered_total')} shared across the border, ${count('puente_withheld_total')} withheld by policy, ${count('puente_acked_total')} acknowledged; lanes: ${laneText(lanes)} —`;
+  return `— summary: ${count('puente_published_total')} published by agencies, ${count('puente_delivered_total')} shared across the border, ${count('puente_withheld_total')} withheld by policy, ${count('puente_acked_total')} acknowledged; lanes: ${laneText(lanes)}; travellers: ${travellerLaneText(lanes)}; pre-clearances revoked: ${revokedText(lanes)} —`;
 }

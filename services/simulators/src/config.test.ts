@@ -19,7 +19,7 @@ describe('simulator configuration', () => {
     );
   });
 
-  it('maps the dev token file to publishers; US/USAO has none, so US prosecutions are skipped', () => {
+  it('maps the dev token file to publishers; US/USAO and MX/INM have none, so US prosecutions and MX crossings are skipped', () => {
     const tokens = publisherTokens(
       new Map([
         ['dev-us-cbp-publisher', 'a'],
@@ -30,8 +30,12 @@ describe('simulator configuration', () => {
     );
     expect(tokens['US/USAO']).toBeUndefined();
     const simulator = createAgencySimulator({ address: '127.0.0.1:1', tokens, ratePerSecond: 1, seed: 1 });
-    expect(simulator.skippedKinds).toEqual([{ kind: 'US/prosecution', publisher: 'US/USAO' }]);
+    expect(simulator.skippedKinds).toEqual([
+      { kind: 'MX/crossing', publisher: 'MX/INM' },
+      { kind: 'US/prosecution', publisher: 'US/USAO' },
+    ]);
     expect(simulator.publishing).toContain('MX/prosecution');
+    expect(simulator.publishing).toContain('US/crossing');
     return simulator.stop(0);
   });
 

@@ -54,6 +54,7 @@ export const DEV_PUBLISHER_TOKENS: Readonly<Record<string, string>> = Object.fre
   'US/USAO': 'dev-us-usao-publisher',
   'MX/ANAM': 'dev-mx-anam-publisher',
   'MX/FGR': 'dev-mx-fgr-publisher',
+  'MX/INM': 'dev-mx-inm-publisher',
 });
 
 /** The publisher tokens a token file holds, by publisher ("US/CBP" → token). */

@@ -27,11 +27,15 @@ describe('development publishers', () => {
   it('covers both countries and every kind the simulators generate', () => {
     expect(simulated.map((s) => `${s.country}/${s.kind}`).sort()).toEqual([
       'MX/cargo',
+      'MX/crossing',
       'MX/investigation',
       'MX/prosecution',
+      'MX/trusted-traveller',
       'US/cargo',
+      'US/crossing',
       'US/investigation',
       'US/prosecution',
+      'US/trusted-traveller',
     ]);
   });
 

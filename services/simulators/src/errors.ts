@@ -2,7 +2,8 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { PuenteError } from '@puente/runtime';
 
-export type SimulatorErrorCode = 'INVALID_OPTIONS' | 'PUBLISH_FAILED' | 'SUBSCRIPTION_FAILED' | 'GENERATION_FAILED';
+export type SimulatorErrorCode =
+  'INVALID_OPTIONS' | 'INVALID_REGISTRY' | 'PUBLISH_FAILED' | 'SUBSCRIPTION_FAILED' | 'GENERATION_FAILED';
 
 const RETRIABLE_STATUS = new Set<number>([
   status.UNAVAILABLE,

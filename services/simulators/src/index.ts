@@ -7,6 +7,7 @@ export {
   type AgencySimulatorOptions,
   type AgencySimulatorStats,
   type MixKey,
+  type PreClearedPairSchedule,
   type PublishedEvent,
 } from './agency-simulator.js';
 export {

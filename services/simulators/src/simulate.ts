@@ -50,6 +50,9 @@ async function main(): Promise<void> {
 
   console.log(`Puente simulators → gateway ${config.gatewayAddress}
   agencies  ${agencies.publishing.join(', ')} at ${config.ratePerSecond} events/s (seed ${config.seed}, ${Math.round(config.watchlistHitRate * 100)} % deliberate watchlist variants)`);
+  console.log(
+    "  offices   CBP Trusted Traveler Programs and INM publish their trusted-traveller registries first; about once a minute a pre-cleared truck is followed by ANAM's manifest of the same trip, whose consignee is on MX's watchlist",
+  );
   for (const { kind, publisher } of agencies.skippedKinds)
     console.log(`  skipped   ${kind}: no publisher token for ${publisher} in ${config.tokensFile}`);
   console.log(`  partners  ${config.partners ? 'MX/ANAM and US/CBP print what they receive' : 'off'}. Ctrl-C stops.\n`);
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
     for (const partner of partners.reverse()) await partner.stop();
     const s = agencies.stats();
     console.log(
-      `Simulators stopped: ${s.published} published (${s.watchlistHits} with a deliberate watchlist variant), ${s.failed} failed; partners received ${partners.map((p) => p.stats().received).join(' / ') || 0}.`,
+      `Simulators stopped: ${s.published} published (${s.watchlistHits} with a deliberate watchlist variant, ${s.registryStatuses} registry statuses, ${s.preClearedPairs} pre-cleared pairs), ${s.failed} failed; partners received ${partners.map((p) => p.stats().received).join(' / ') || 0}.`,
     );
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -87,7 +87,12 @@ function sectorOf(name: string): Exclude<Sector, 'risky'> {
   return 'general';
 }
 
-function trustedOrganization(rng: Rng, shipper: TrustedShipper, crossing: BorderCrossing): OrganizationJson {
+/** A certified company as it appears in a manifest: its registry name, identifiers and membership. */
+export function trustedOrganization(
+  rng: Rng,
+  shipper: TrustedShipper,
+  crossing: BorderCrossing | null,
+): OrganizationJson {
   return {
     name: shipper.name,
     tradeName: null,
@@ -157,6 +162,39 @@ function goodsLines(
       dangerousGoodsUnNumber: g.dangerousGoods ?? null,
     };
   });
+}
+
+/** Whether the registry holds the shipper in good standing on `today` (YYYY-MM-DD): not suspended, not expired. */
+export function shipperInGoodStanding(shipper: TrustedShipper, today: string): boolean {
+  return !shipper.suspended && (shipper.validUntil === null || shipper.validUntil >= today);
+}
+
+/**
+ * Pre-clearance as filed: certified shippers file ahead and are mostly CLEARED (so FAST-eligible
+ * when the registry confirms them); others are cleared far less often.
+ */
+function preClearanceStatusOf(
+  rng: Rng,
+  parties: readonly OrganizationJson[],
+  registry: { readonly shippers: readonly TrustedShipper[]; readonly today: string },
+): 'CLEARED' | 'PENDING' | 'NOT_SUBMITTED' {
+  const certified = parties.some((party) =>
+    party.trustedTraderMemberships.some((m) =>
+      registry.shippers.some((s) => s.membershipId === m['membershipId'] && shipperInGoodStanding(s, registry.today)),
+    ),
+  );
+  return rng.weighted(
+    certified
+      ? ([
+          ['CLEARED', 85],
+          ['PENDING', 15],
+        ] as const)
+      : ([
+          ['CLEARED', 25],
+          ['PENDING', 55],
+          ['NOT_SUBMITTED', 20],
+        ] as const),
+  );
 }
 
 /**
@@ -311,7 +349,8 @@ export function generateCargoManifest(rng: Rng, country: Country, options: Gener
 
   const year = new Date(now).getUTCFullYear();
   const yy = String(year).slice(2);
-  const manifestId = northbound ? `${scac}${rng.digits(10)}` : `ANAM-${crossing.mx.code}-${year}-${rng.digits(6)}`;
+  // The carrier's trip number (SCAC + trip), the same in both countries' manifests of one truck.
+  const manifestId = `${scac}${rng.digits(10)}`;
   const declarationReference = rng.chance(0.7)
     ? northbound
       ? `${rng.letters(3, 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789')}-${rng.digits(7)}-${rng.digits(1)}`
@@ -344,11 +383,10 @@ export function generateCargoManifest(rng: Rng, country: Country, options: Gener
     customsBroker,
     goods,
     seals,
-    preClearanceStatus: rng.weighted([
-      ['CLEARED', 50],
-      ['PENDING', 40],
-      ['NOT_SUBMITTED', 10],
-    ] as const),
+    preClearanceStatus: preClearanceStatusOf(rng, [parties.consignor, parties.consignee, parties.carrier], {
+      shippers: reference.trustedShippers,
+      today: isoDate(now),
+    }),
   };
   return {
     topic: topicOf(country, 'cargo'),

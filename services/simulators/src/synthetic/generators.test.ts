@@ -212,7 +212,7 @@ describe('synthetic generators', () => {
           for (const hit of event.watchlistHits) {
             variants.add(hit.variant);
             const entry = entries.get(hit.entryId)!;
-            const name = partyNames(event.value)[hit.role];
+            const name = (partyNames(event.value) as Record<string, string | undefined>)[hit.role];
             expect(name).toBe(hit.name);
             if (hit.role !== 'driver') expect(hit.name).not.toBe(entry.name);
             const { score } = matchName(hit.name, entry);

@@ -4,20 +4,26 @@ import { COUNTRIES, type Country, type Domain, domainTopic } from '@puente/runti
 import type { Rng } from './prng.js';
 import { defaultReferenceData, type ReferenceData } from './reference-data.js';
 
-export type EventKind = 'cargo' | 'investigation' | 'prosecution';
+export type EventKind = 'cargo' | 'investigation' | 'prosecution' | 'crossing' | 'trusted-traveller';
+/** The kinds the agency simulator mixes at its steady rate; trusted-traveller statuses are published at start. */
+export type MixedEventKind = Exclude<EventKind, 'trusted-traveller'>;
 export type Classification = 'PUBLIC' | 'SENSITIVE' | 'LAW_ENFORCEMENT_SENSITIVE' | 'RESTRICTED';
 export type Purpose = 'BORDER_SECURITY' | 'CUSTOMS' | 'CRIMINAL_INVESTIGATION' | 'PROSECUTION' | 'TRADE_FACILITATION';
 
 /** The agency that publishes each kind of event in each country. */
 export const PUBLISHING_AGENCY: Readonly<Record<Country, Readonly<Record<EventKind, string>>>> = Object.freeze({
-  US: { cargo: 'CBP', investigation: 'HSI', prosecution: 'USAO' },
-  MX: { cargo: 'ANAM', investigation: 'FGR', prosecution: 'FGR' },
+  // Travellers are inspected by the country entered: CBP northbound, INM southbound; each programme
+  // office (CBP Trusted Traveler Programs, INM Viajero Confiable) publishes its own registry.
+  US: { cargo: 'CBP', investigation: 'HSI', prosecution: 'USAO', crossing: 'CBP', 'trusted-traveller': 'CBP' },
+  MX: { cargo: 'ANAM', investigation: 'FGR', prosecution: 'FGR', crossing: 'INM', 'trusted-traveller': 'INM' },
 });
 
 const DOMAIN: Readonly<Record<EventKind, Domain>> = {
   cargo: 'cargo-manifests',
   investigation: 'investigations',
   prosecution: 'prosecutions',
+  crossing: 'traveller-crossings',
+  'trusted-traveller': 'trusted-travellers',
 };
 
 export const topicOf = (country: Country, kind: EventKind): string => domainTopic(country, DOMAIN[kind]);
@@ -29,6 +35,8 @@ export interface GeneratorOptions {
   readonly watchlistHitRate?: number;
   /** Share of cargo manifests carrying a high-risk goods line (default 0.02). */
   readonly riskyGoodsRate?: number;
+  /** Share of traveller crossings by a variant of a person on the entered country's watchlist (default 0.01). */
+  readonly travellerHitRate?: number;
   /** Watchlists and trusted shippers (default: this checkout's deploy/ files). */
   readonly reference?: ReferenceData;
 }
@@ -37,6 +45,7 @@ export interface CompiledGeneratorOptions {
   readonly now: () => number;
   readonly watchlistHitRate: number;
   readonly riskyGoodsRate: number;
+  readonly travellerHitRate: number;
   readonly reference: ReferenceData;
 }
 
@@ -50,6 +59,7 @@ export function compileGeneratorOptions(options: GeneratorOptions = {}): Compile
     now: options.now ?? Date.now,
     watchlistHitRate: rate('watchlistHitRate', options.watchlistHitRate, 0.05),
     riskyGoodsRate: rate('riskyGoodsRate', options.riskyGoodsRate, 0.02),
+    travellerHitRate: rate('travellerHitRate', options.travellerHitRate, 0.01),
     reference: options.reference ?? defaultReferenceData(),
   };
 }
@@ -59,7 +69,7 @@ export interface WatchlistHit {
   readonly entryId: string;
   /** The entry's listed name. */
   readonly listedName: string;
-  readonly role: 'consignor' | 'consignee' | 'carrier' | 'driver';
+  readonly role: 'consignor' | 'consignee' | 'carrier' | 'driver' | 'traveller';
   /** The name as it appears in the event ("Given Surname Second" for persons). */
   readonly name: string;
   readonly variant: string;
@@ -67,7 +77,7 @@ export interface WatchlistHit {
 
 export interface GeneratedEvent {
   readonly topic: string;
-  /** The Kafka key (manifestId, caseId or prosecutionId). */
+  /** The Kafka key (manifestId, caseId, prosecutionId, crossingId or membershipId). */
   readonly key: string;
   /** "US/CBP" and so on: who publishes it. */
   readonly publisher: string;

@@ -138,3 +138,33 @@ export const BORDER_CROSSINGS: readonly BorderCrossing[] = [
 export function pickCrossing(rng: { weighted<T>(items: readonly (readonly [T, number])[]): T }): BorderCrossing {
   return rng.weighted(BORDER_CROSSINGS.map((c) => [c, c.weight] as const));
 }
+
+/** A port where travellers are inspected on entry, with the city across the line (for plates and homes). */
+export interface TravellerPort {
+  readonly port: PortJson;
+  /** Relative share of the direction's travellers, roughly. */
+  readonly weight: number;
+  /** US state of the port (northbound) or of the US city across (southbound), for licence plates. */
+  readonly usState: string;
+  /** Mexican state of the city across (northbound) or of the port (southbound). */
+  readonly mxState: string;
+}
+
+/**
+ * Pedestrian and passenger ports: NORTHBOUND into the US at San Ysidro, Otay Mesa, El Paso (Paso
+ * del Norte) and Laredo, inspected by CBP; SOUTHBOUND into Mexico at Tijuana (El Chaparral),
+ * Ciudad Juárez and Nuevo Laredo, inspected by INM — the aduana codes of BORDER_CROSSINGS.
+ */
+export const TRAVELLER_PORTS: Readonly<Record<Country, readonly TravellerPort[]>> = Object.freeze({
+  US: [
+    { port: us('2504', 'San Ysidro'), weight: 6, usState: 'CA', mxState: 'Baja California' },
+    { port: us('2506', 'Otay Mesa'), weight: 2, usState: 'CA', mxState: 'Baja California' },
+    { port: us('2402', 'El Paso (Paso del Norte)'), weight: 3, usState: 'TX', mxState: 'Chihuahua' },
+    { port: us('2304', 'Laredo'), weight: 2, usState: 'TX', mxState: 'Tamaulipas' },
+  ],
+  MX: [
+    { port: mx('400', 'Tijuana (El Chaparral)'), weight: 5, usState: 'CA', mxState: 'Baja California' },
+    { port: mx('070', 'Ciudad Juárez'), weight: 3, usState: 'TX', mxState: 'Chihuahua' },
+    { port: mx('240', 'Nuevo Laredo'), weight: 2, usState: 'TX', mxState: 'Tamaulipas' },
+  ],
+});

@@ -1,11 +1,19 @@
 // The deploy/ files the generators draw on: each country's watchlists (for deliberate variant
-// hits) and trusted-shipper registry (for realistic C-TPAT / OEA / NEEC memberships).
+// hits), trusted-shipper registry (for realistic C-TPAT / OEA / NEEC memberships) and
+// trusted-traveller registry (the SENTRI, Global Entry and Viajero Confiable members who cross).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import type { Country } from '@puente/runtime';
 import { loadWatchlists, matchName, type WatchlistEntry } from '@puente/screening';
 import { parse } from 'yaml';
+
+import { SimulatorError } from '../errors.js';
+import {
+  loadTrustedTravellerRegistry,
+  trustedTravellerFileOf,
+  type TrustedTravellerRegistry,
+} from './trusted-travellers.js';
 
 /** The name this package exported for `Country` before runtime defined it; kept for callers. */
 export type CountryCode = Country;
@@ -26,6 +34,8 @@ export interface TrustedShipper {
 export interface CountryReference {
   readonly watchlistEntries: readonly WatchlistEntry[];
   readonly trustedShippers: readonly TrustedShipper[];
+  /** The programme office's registry of this country (SENTRI and Global Entry for US, Viajero Confiable for MX). */
+  readonly trustedTravellers: TrustedTravellerRegistry;
 }
 
 export interface ReferenceData {
@@ -38,11 +48,13 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export interface ReferenceFiles {
   readonly watchlists: Readonly<Record<Country, string>>;
   readonly trustedShippers: Readonly<Record<Country, string>>;
+  readonly trustedTravellers: Readonly<Record<Country, string>>;
 }
 
 export const DEFAULT_REFERENCE_FILES: ReferenceFiles = Object.freeze({
   watchlists: { US: `${ROOT}deploy/watchlists/us.yaml`, MX: `${ROOT}deploy/watchlists/mx.yaml` },
   trustedShippers: { US: `${ROOT}deploy/trusted-shippers/us.yaml`, MX: `${ROOT}deploy/trusted-shippers/mx.yaml` },
+  trustedTravellers: { US: trustedTravellerFileOf('US'), MX: trustedTravellerFileOf('MX') },
 });
 
 interface RawMember {
@@ -81,7 +93,7 @@ function readTrustedShippers(file: string): TrustedShipper[] {
 }
 
 /**
- * Reads the watchlists and trusted-shipper registries. Trusted shippers whose name already scores
+ * Reads the watchlists, trusted-shipper and trusted-traveller registries. Trusted shippers whose name already scores
  * as a potential match against their country's watchlist are left out, so hits stay deliberate.
  */
 export function loadReferenceData(files: ReferenceFiles = DEFAULT_REFERENCE_FILES): ReferenceData {
@@ -91,7 +103,13 @@ export function loadReferenceData(files: ReferenceFiles = DEFAULT_REFERENCE_FILE
     const trustedShippers = readTrustedShippers(files.trustedShippers[country]).filter(
       (s) => !organizations.some((entry) => matchName(s.name, entry).score >= 0.85),
     );
-    return Object.freeze({ watchlistEntries, trustedShippers });
+    const trustedTravellers = loadTrustedTravellerRegistry(files.trustedTravellers[country]);
+    if (trustedTravellers.country !== country)
+      throw new SimulatorError({
+        code: 'INVALID_REGISTRY',
+        message: `${files.trustedTravellers[country]}: country: is ${trustedTravellers.country}, but it is read as the ${country} registry`,
+      });
+    return Object.freeze({ watchlistEntries, trustedShippers, trustedTravellers });
   };
   return Object.freeze({ US: forCountry('US'), MX: forCountry('MX') });
 }
