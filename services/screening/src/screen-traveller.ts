@@ -58,10 +58,9 @@ function documentMatches(entry: WatchlistEntry, documents: PresentedDocuments): 
       number: normalize('document-number', d.number),
       issuingCountry: d.issuingCountry,
     }));
-    if (
-      documents.numbers.some((p) => listed.some((l) => l.number === p.number && l.issuingCountry === p.issuingCountry))
-    )
-      return true;
+    const same = (p: (typeof listed)[number]) =>
+      listed.some((l) => l.number === p.number && l.issuingCountry === p.issuingCountry);
+    if (documents.numbers.some(same)) return true;
   }
   return entry.documentHashes?.length ? anyHashShared(documents.hashes(), entry.documentHashes) : false;
 }

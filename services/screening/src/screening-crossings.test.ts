@@ -195,4 +195,16 @@ describe('screening traveller crossings (MemoryBus)', () => {
     const logged = JSON.stringify(lines);
     expect(logged).not.toMatch(/Valdivia|12345678/i);
   });
+
+  it("refuses the partner's lists unless they are the shared (hashed) form", () => {
+    expect(() =>
+      createScreeningService({
+        bus: new MemoryBus(),
+        codec,
+        country: 'US',
+        watchlists: fixedWatchlists(us),
+        partnerWatchlists: fixedWatchlists(loadWatchlists(repo('deploy/watchlists/mx.yaml'))),
+      }),
+    ).toThrow(/partnerWatchlists must be the partner's shared lists .*mx\.yaml/);
+  });
 });

@@ -75,6 +75,12 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
   const { bus, codec, country, watchlists, partnerWatchlists, documentHasher } = options;
   const logger = options.logger ?? silentLogger();
   const thresholds = validateThresholds(options.thresholds ?? DEFAULT_THRESHOLDS);
+  // The partner's document numbers must never be held here in clear: only a shared set will do.
+  if (partnerWatchlists && partnerWatchlists.current().kind !== 'shared') {
+    throw new TypeError(
+      `partnerWatchlists must be the partner's shared lists (loadSharedWatchlists, or shareWatchlists on the partner's side), not ${partnerWatchlists.current().source}`,
+    );
+  }
   const groupId = options.groupId ?? `puente.screening.${country.toLowerCase()}`;
   const inputTopic = manifestTopicOf(country);
   const crossingTopic = crossingTopicOf(country);
