@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { type BatchHandlerOptions, createBatchHandler } from './batch-handler.js';
 import type { ScreeningCounters } from './screen-record.js';
-import { fixedWatchlists, type WatchlistSet } from './watchlists.js';
+import type { WatchlistSet } from './watchlists.js';
 
 const IN = 'us.cargo-manifests.v1';
 const OUT = 'us.screening-results.v1';
@@ -32,7 +32,7 @@ function setUp(overrides: { publishFails?: boolean; subscribed?: boolean } = {})
   const commits: unknown[] = [];
   const warnings: { fields: Record<string, unknown>; message: string }[] = [];
   const screenedAt: { offset: string; set: WatchlistSet; at: number }[] = [];
-  const stats: ScreeningCounters = { manifests: 0, results: 0, hits: 0, skipped: 0 };
+  const stats: ScreeningCounters = { manifests: 0, crossings: 0, results: 0, hits: 0, travellerHits: 0, skipped: 0 };
   const bus = {
     publish: async (topic: string, records: readonly BusRecord[]) => {
       if (overrides.publishFails) throw new Error('broker down');
@@ -56,10 +56,10 @@ function setUp(overrides: { publishFails?: boolean; subscribed?: boolean } = {})
   const options: BatchHandlerOptions = {
     bus,
     outputTopic: OUT,
-    watchlists: fixedWatchlists(set),
+    lists: () => ({ own: set }),
     deadLetters,
     screenRecord: (r, s, at) => {
-      screenedAt.push({ offset: r.offset, set: s, at });
+      screenedAt.push({ offset: r.offset, set: s.own, at });
       if (r.value?.toString() === 'bad') throw new Error('undecodable');
       return [{ key: r.key, value: r.value }];
     },

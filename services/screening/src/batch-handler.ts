@@ -1,15 +1,16 @@
-// One consumed batch of manifests: screen each record (dead-lettering what cannot be screened),
+// One consumed batch of manifests or crossings: screen each record (dead-lettering what cannot be screened),
 // publish all results at once, and only then commit past the batch (at least once).
 import type { Bus, BusRecord, DeadLetters, RecordBatch, Subscription } from '@puente/bus';
 import type { Logger } from '@puente/runtime';
 
 import type { RecordScreener, ScreeningCounters } from './screen-record.js';
-import type { WatchlistSource } from './watchlists.js';
+import type { ListsInForce } from './screen-traveller.js';
 
 export interface BatchHandlerOptions {
   readonly bus: Bus;
   readonly outputTopic: string;
-  readonly watchlists: WatchlistSource;
+  /** The lists in force, asked once per batch so a reload never splits one. */
+  readonly lists: () => ListsInForce;
   readonly deadLetters: DeadLetters;
   readonly screenRecord: RecordScreener;
   readonly stats: ScreeningCounters;
@@ -20,12 +21,12 @@ export interface BatchHandlerOptions {
 }
 
 async function screenBatch(batch: RecordBatch, options: BatchHandlerOptions): Promise<BusRecord[]> {
-  const set = options.watchlists.current();
+  const lists = options.lists();
   const at = options.now();
   const records: BusRecord[] = [];
   for (const record of batch.records) {
     // A manifest that cannot be screened is set aside; a failed dead-letter write fails the batch.
-    const screened = await options.deadLetters.guard(record, () => options.screenRecord(record, set, at));
+    const screened = await options.deadLetters.guard(record, () => options.screenRecord(record, lists, at));
     if (screened) records.push(...screened);
     else options.stats.skipped++;
   }

@@ -2,6 +2,7 @@
 // object; every problem is listed before the process exits. Nothing else here reads process.env.
 import { fileURLToPath } from 'node:url';
 
+import { KEY_ID, parseHashKey, type KeyRing } from '@puente/policy';
 import { ConfigError, countrySchema, type Country, kafkaBrokersSchema, logLevelSchema } from '@puente/runtime';
 import { z } from 'zod';
 
@@ -17,6 +18,21 @@ const schema = z
     KAFKA_BROKERS: kafkaBrokersSchema,
     PUENTE_COUNTRY: countrySchema,
     PUENTE_WATCHLIST_FILE: z.string().min(1).optional(),
+    PUENTE_PARTNER_WATCHLIST_FILE: z.string().min(1).optional(),
+    PUENTE_HASH_KEY_US_MX: z
+      .string()
+      .optional()
+      .refine((value) => value === undefined || typeof parseHashKey(value) !== 'string', {
+        // The value itself is a secret: the message says what is wrong, never what it is.
+        error: (issue) => {
+          const problem = parseHashKey(String(issue.input));
+          return `the bilateral HMAC key ${typeof problem === 'string' ? problem : 'is unusable'} (openssl rand -base64 32)`;
+        },
+      }),
+    PUENTE_HASH_KEY_ID: z
+      .string()
+      .regex(KEY_ID, 'a key id is 1–32 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit')
+      .default('usmx-dev-1'),
     PUENTE_SCREENING_GROUP_ID: z.string().min(1).optional(),
     PUENTE_MATCH_POTENTIAL: unit.default(0.85),
     PUENTE_MATCH_CONFIRMED: unit.default(0.95),
@@ -28,6 +44,11 @@ const schema = z
   .refine((env) => env.PUENTE_MATCH_POTENTIAL <= env.PUENTE_MATCH_CONFIRMED, {
     message: 'PUENTE_MATCH_POTENTIAL must not exceed PUENTE_MATCH_CONFIRMED',
     path: ['PUENTE_MATCH_POTENTIAL'],
+  })
+  .refine((env) => env.PUENTE_PARTNER_WATCHLIST_FILE === undefined || env.PUENTE_HASH_KEY_US_MX !== undefined, {
+    message:
+      "PUENTE_PARTNER_WATCHLIST_FILE is set, but PUENTE_HASH_KEY_US_MX is not: the partner's lists carry document numbers as keyed hashes, matched only by hashing travellers' documents with the same key",
+    path: ['PUENTE_HASH_KEY_US_MX'],
   });
 
 /** Default metrics ports (the gateway's is 9464, risk's 9467 and 9468). */
@@ -38,6 +59,10 @@ export interface ScreeningConfig {
   readonly country: Country;
   /** Defaults to deploy/watchlists/<country>.yaml in the repository. */
   readonly watchlistFile: string;
+  /** The partner's shared (hashed) lists; undefined: travellers are screened against the own lists only. */
+  readonly partnerWatchlistFile: string | undefined;
+  /** The bilateral key (PUENTE_HASH_KEY_US_MX as PUENTE_HASH_KEY_ID) travellers' document numbers are hashed with. */
+  readonly hashKeyRing: KeyRing | undefined;
   readonly groupId: string | undefined;
   readonly thresholds: { readonly potential: number; readonly confirmed: number };
   readonly ensureTopicsPartitions: number | undefined;
@@ -61,6 +86,8 @@ export function loadScreeningConfig(env: Readonly<Record<string, string | undefi
     country: parsed.PUENTE_COUNTRY,
     watchlistFile:
       parsed.PUENTE_WATCHLIST_FILE ?? `${repoRoot}deploy/watchlists/${parsed.PUENTE_COUNTRY.toLowerCase()}.yaml`,
+    partnerWatchlistFile: parsed.PUENTE_PARTNER_WATCHLIST_FILE,
+    hashKeyRing: hashKeyRing(parsed.PUENTE_HASH_KEY_ID, parsed.PUENTE_HASH_KEY_US_MX),
     groupId: parsed.PUENTE_SCREENING_GROUP_ID,
     thresholds: Object.freeze({ potential: parsed.PUENTE_MATCH_POTENTIAL, confirmed: parsed.PUENTE_MATCH_CONFIRMED }),
     ensureTopicsPartitions: parsed.PUENTE_ENSURE_TOPICS_PARTITIONS,
@@ -68,4 +95,11 @@ export function loadScreeningConfig(env: Readonly<Record<string, string | undefi
     metricsHost: parsed.PUENTE_METRICS_HOST,
     logLevel: parsed.LOG_LEVEL,
   });
+}
+
+// The schema has checked the key already; a single key, as the agreements' hashKeys.current.
+function hashKeyRing(id: string, value: string | undefined): KeyRing | undefined {
+  if (value === undefined) return undefined;
+  const key = parseHashKey(value);
+  return typeof key === 'string' ? undefined : Object.freeze({ current: Object.freeze({ id, key }) });
 }

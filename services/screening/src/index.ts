@@ -1,11 +1,14 @@
-// @puente/screening — screens cargo-manifest parties against watchlists and publishes results.
+// @puente/screening — screens cargo-manifest parties and travellers at crossings against
+// watchlists (its own, and the partner's shared hashed lists) and publishes results.
 export {
   createScreeningService,
+  crossingTopicOf,
   manifestTopicOf,
   PARTY_ROLES,
   resultTopicOf,
   screenParty,
   screeningEventId,
+  travellerScreeningEventId,
   uuidV5,
   type PartyRole,
   type PartyScreening,
@@ -17,12 +20,16 @@ export {
 export {
   createWatchlistStore,
   fixedWatchlists,
+  loadSharedWatchlists,
   loadWatchlists,
+  parseSharedWatchlists,
   parseWatchlists,
   WatchlistError,
   type Watchlist,
+  type WatchlistDocument,
   type WatchlistEntry,
   type WatchlistEntryType,
+  type WatchlistKind,
   type WatchlistSet,
   type WatchlistSource,
   type WatchlistStore,
@@ -40,4 +47,15 @@ export {
   type NameEntry,
   type NameMatch,
 } from './name-matching.js';
+export {
+  anyHashShared,
+  createDocumentHasher,
+  HashKeyError,
+  singleKeyRing,
+  type DocumentHasher,
+  type DocumentHasherOptions,
+} from './document-hasher.js';
+export { dumpSharedWatchlists, shareWatchlists } from './shared-watchlists.js';
+export { screenTraveller, type ListsInForce, type TravellerToScreen } from './screen-traveller.js';
+export { CrossingRejectedError } from './screen-crossing-record.js';
 export { ConfigError, loadScreeningConfig, type ScreeningConfig } from './config.js';

@@ -15,22 +15,28 @@ import {
 } from '@puente/runtime';
 
 import { ConfigError, loadScreeningConfig } from './config.js';
+import { createDocumentHasher } from './document-hasher.js';
 import { createScreeningService } from './screening-service.js';
-import { createWatchlistStore, WatchlistError } from './watchlists.js';
+import { createWatchlistStore, WatchlistError, type WatchlistStoreOptions } from './watchlists.js';
 
 async function main(): Promise<void> {
   const config = loadScreeningConfig(process.env);
   const name = `puente-screening-${config.country.toLowerCase()}`;
   const logger = createLogger({ name, level: config.logLevel });
-  const watchlists = createWatchlistStore(config.watchlistFile, {
-    onReload: (set) => logger.info({ file: set.source, entries: set.size }, 'watchlists reloaded'),
+  const reporting: WatchlistStoreOptions = {
+    onReload: (set) => logger.info({ file: set.source, kind: set.kind, entries: set.size }, 'watchlists reloaded'),
     onRejected: (error) =>
       logger.error(
         { file: error.file, problems: error.problems },
         'changed watchlist rejected; previous lists stay in force',
       ),
-  });
+  };
+  const watchlists = createWatchlistStore(config.watchlistFile, reporting);
   watchlists.start();
+  const partnerWatchlists = config.partnerWatchlistFile
+    ? createWatchlistStore(config.partnerWatchlistFile, { ...reporting, kind: 'shared' })
+    : undefined;
+  partnerWatchlists?.start();
   const codec = createCodec();
   // One-pass record encoding and decoding for this process's kafkajs (same bytes, less CPU).
   installKafkajsHooks();
@@ -41,6 +47,8 @@ async function main(): Promise<void> {
     codec,
     country: config.country,
     watchlists,
+    ...(partnerWatchlists ? { partnerWatchlists } : {}),
+    ...(config.hashKeyRing ? { documentHasher: createDocumentHasher({ ring: config.hashKeyRing }) } : {}),
     logger,
     thresholds: config.thresholds,
     ...(config.groupId ? { groupId: config.groupId } : {}),
@@ -55,10 +63,16 @@ async function main(): Promise<void> {
     { stat: 'manifests', name: 'puente_screening_manifests_total', help: 'Cargo manifests screened' },
     { stat: 'results', name: 'puente_screening_results_total', help: 'Screening results published' },
     { stat: 'hits', name: 'puente_screening_hits_total', help: 'Manifests with a potential or confirmed match' },
+    { stat: 'crossings', name: 'puente_screening_crossings_total', help: 'Traveller crossings screened' },
+    {
+      stat: 'travellerHits',
+      name: 'puente_screening_traveller_hits_total',
+      help: 'Crossings whose traveller had a potential or confirmed match',
+    },
     {
       stat: 'skipped',
       name: 'puente_screening_skipped_total',
-      help: 'Records not screened (not a manifest of ours, or undecodable)',
+      help: 'Records not screened (no value)',
     },
   ]);
   const metrics =
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
     metrics?.close();
     await service.stop();
     await bus.stop();
+    partnerWatchlists?.stop();
     watchlists.stop();
     logger.info(service.stats(), 'screening stopped');
   }, logger);

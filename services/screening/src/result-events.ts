@@ -92,17 +92,20 @@ export interface ResultRecordOptions {
   readonly country: Country;
 }
 
-/** The bus record of one result: Avro-encoded (throws if it breaks its schema), keyed by manifest. */
-export function resultRecord(manifestId: string, result: ScreeningResult, options: ResultRecordOptions): BusRecord {
+/**
+ * The bus record of one result: Avro-encoded (throws if it breaks its schema), keyed by the
+ * manifest or crossing id it screened; the CloudEvents source names the publishing agency.
+ */
+export function resultRecord(key: string, result: ScreeningResult, options: ResultRecordOptions): BusRecord {
   const time = result.meta.occurredAt;
   return {
-    key: manifestId,
+    key,
     value: options.codec.encode(options.outputTopic, result),
     timestamp: time.getTime(),
     headers: {
       ce_specversion: '1.0',
       ce_id: result.meta.eventId,
-      ce_source: `/puente/${options.country}/${PROFILES[options.country].agency}/screening`,
+      ce_source: `/puente/${options.country}/${result.meta.originAgency}/screening`,
       ce_type: 'org.puente.v1.screening-results',
       ce_time: time.toISOString(),
       'content-type': 'application/vnd.confluent.avro',

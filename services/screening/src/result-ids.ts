@@ -1,5 +1,6 @@
-// Deterministic ids of screening results: derived from the manifest event and the party's role,
-// so a redelivered manifest yields the same ids and partners can drop the duplicates.
+// Deterministic ids of screening results: derived from the manifest event and the party's role
+// (or the crossing event), so a redelivered input yields the same ids and partners can drop the
+// duplicates.
 import { nameBasedUuid } from '@puente/runtime';
 
 import type { PartyRole } from './parties.js';
@@ -15,4 +16,9 @@ export function uuidV5(name: string, namespace: string = RESULT_ID_NAMESPACE): s
 /** The eventId of the result for one party of one manifest event. */
 export function screeningEventId(manifestEventId: string, role: PartyRole): string {
   return uuidV5(`${manifestEventId}/${role}`);
+}
+
+/** The eventId of the result for the traveller of one crossing event. */
+export function travellerScreeningEventId(crossingEventId: string): string {
+  return uuidV5(`${crossingEventId}/traveller`);
 }

@@ -24,7 +24,7 @@ function setUp() {
   const log = (level: string) => (fields: Record<string, unknown>, message: string) =>
     lines.push({ level, fields, message });
   const logger = { info: log('info'), warn: log('warn') } as unknown as Logger;
-  const stats: ScreeningCounters = { manifests: 0, results: 0, hits: 0, skipped: 0 };
+  const stats: ScreeningCounters = { manifests: 0, crossings: 0, results: 0, hits: 0, travellerHits: 0, skipped: 0 };
   const screen = createRecordScreener({
     codec,
     country: 'US',
@@ -50,9 +50,9 @@ const consumed = (value: Buffer | null): ConsumedRecord => ({
 describe('createRecordScreener', () => {
   it('counts and logs every hit by ids and scores, never by name', () => {
     const { lines, stats, screen } = setUp();
-    const records = screen(consumed(codec.encode(IN, otay)), usWatchlists, 1_764_000_000_000);
+    const records = screen(consumed(codec.encode(IN, otay)), { own: usWatchlists }, 1_764_000_000_000);
     expect(records).toHaveLength(4);
-    expect(stats).toEqual({ manifests: 1, results: 4, hits: 2, skipped: 0 });
+    expect(stats).toEqual({ manifests: 1, crossings: 0, results: 4, hits: 2, travellerHits: 0, skipped: 0 });
     expect(lines.map((l) => [l.level, l.message])).toEqual([
       ['info', 'watchlist hit'],
       ['info', 'watchlist hit'],
@@ -66,8 +66,8 @@ describe('createRecordScreener', () => {
 
   it('skips a record without a value with a warning and no results', () => {
     const { lines, stats, screen } = setUp();
-    expect(screen(consumed(null), usWatchlists, 0)).toEqual([]);
-    expect(stats).toEqual({ manifests: 0, results: 0, hits: 0, skipped: 1 });
+    expect(screen(consumed(null), { own: usWatchlists }, 0)).toEqual([]);
+    expect(stats).toEqual({ manifests: 0, crossings: 0, results: 0, hits: 0, travellerHits: 0, skipped: 1 });
     expect(lines).toEqual([
       {
         level: 'warn',
@@ -79,7 +79,7 @@ describe('createRecordScreener', () => {
 
   it('throws on an undecodable record and counts nothing', () => {
     const { stats, screen } = setUp();
-    expect(() => screen(consumed(NOT_AVRO), usWatchlists, 0)).toThrow();
-    expect(stats).toEqual({ manifests: 0, results: 0, hits: 0, skipped: 0 });
+    expect(() => screen(consumed(NOT_AVRO), { own: usWatchlists }, 0)).toThrow();
+    expect(stats).toEqual({ manifests: 0, crossings: 0, results: 0, hits: 0, travellerHits: 0, skipped: 0 });
   });
 });

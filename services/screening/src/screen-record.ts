@@ -1,18 +1,23 @@
-// Screening one consumed record: decode the manifest, build and encode its results, count them
-// and log each watchlist hit (ids and scores only). Throws when the record cannot be screened,
-// so the caller can dead-letter it.
+// Screening one consumed manifest record: decode the manifest, build and encode its results,
+// count them and log each watchlist hit (ids and scores only). Throws when the record cannot be
+// screened, so the caller can dead-letter it. (Crossings: screen-crossing-record.ts.)
 import { type BusRecord, type ConsumedRecord, decodeChecked } from '@puente/bus';
 import type { AvroCodec, CargoManifest, ScreeningResult } from '@puente/contracts';
 import type { Country, Logger } from '@puente/runtime';
 
 import type { MatchThresholds } from './name-matching.js';
 import { resultRecord, screeningResults } from './result-events.js';
-import type { WatchlistSet } from './watchlists.js';
+import type { ListsInForce } from './screen-traveller.js';
 
 export interface ScreeningStats {
   readonly manifests: number;
+  /** Traveller crossings screened. */
+  readonly crossings: number;
   readonly results: number;
+  /** Manifest parties with a potential or confirmed match. */
   readonly hits: number;
+  /** Crossings whose traveller had a potential or confirmed match. */
+  readonly travellerHits: number;
   readonly skipped: number;
 }
 
@@ -29,7 +34,8 @@ export interface RecordScreenerOptions {
   readonly stats: ScreeningCounters;
 }
 
-export type RecordScreener = (record: ConsumedRecord, set: WatchlistSet, at: number) => BusRecord[];
+/** The result records of one consumed record, screened against the lists in force for its batch. */
+export type RecordScreener = (record: ConsumedRecord, lists: ListsInForce, at: number) => BusRecord[];
 
 function logHits(manifestId: string, results: readonly ScreeningResult[], options: RecordScreenerOptions): void {
   for (const result of results) {
@@ -56,7 +62,7 @@ function logHits(manifestId: string, results: readonly ScreeningResult[], option
  */
 export function createRecordScreener(options: RecordScreenerOptions): RecordScreener {
   const { codec, country, inputTopic, outputTopic, thresholds, logger, stats } = options;
-  return (record, set, at) => {
+  return (record, lists, at) => {
     if (!record.value) {
       stats.skipped++;
       logger.warn(
@@ -66,7 +72,7 @@ export function createRecordScreener(options: RecordScreenerOptions): RecordScre
       return [];
     }
     const manifest = decodeChecked(codec, inputTopic, record.value) as CargoManifest;
-    const results = screeningResults(manifest, set, { country, thresholds, at });
+    const results = screeningResults(manifest, lists.own, { country, thresholds, at });
     const records = results.map((result) => resultRecord(manifest.manifestId, result, { codec, outputTopic, country }));
     stats.manifests++;
     stats.results += results.length;

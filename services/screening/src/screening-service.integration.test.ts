@@ -30,7 +30,8 @@ describe('screening service on Kafka', () => {
       sessionTimeoutMs: 6_000,
     });
     await bus.start();
-    await bus.admin.ensureTopics([IN, OUT].map((topic) => ({ topic, partitions: 3 })));
+    // Screening subscribes to crossings too, so that topic must exist as well.
+    await bus.admin.ensureTopics([IN, OUT, 'us.traveller-crossings.v1'].map((topic) => ({ topic, partitions: 3 })));
     service = createScreeningService({
       bus,
       codec,

@@ -31,6 +31,8 @@ function manifest(file: string, patch: (value: CargoManifest) => void = () => un
 const IN = 'us.cargo-manifests.v1';
 const OUT = 'us.screening-results.v1';
 const DLQ = 'dlq.us.cargo-manifests.v1';
+// Screening reads crossings too: the topic must exist for its subscription.
+const CROSSINGS = 'us.traveller-crossings.v1';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let bus: MemoryBus;
@@ -39,7 +41,9 @@ let service: ScreeningService | undefined;
 async function setUp(options: { topics?: readonly string[] } = {}) {
   bus = new MemoryBus();
   await bus.start();
-  await bus.admin.ensureTopics((options.topics ?? [IN, OUT, DLQ]).map((topic) => ({ topic, partitions: 3 })));
+  await bus.admin.ensureTopics(
+    (options.topics ?? [IN, OUT, DLQ, CROSSINGS]).map((topic) => ({ topic, partitions: 3 })),
+  );
   service = createScreeningService({
     bus,
     codec,
@@ -224,7 +228,7 @@ describe('screening service (MemoryBus)', () => {
   });
 
   it('moves past no bad record while its dead-letter topic cannot be written', async () => {
-    const { received, collect } = await setUp({ topics: [IN, OUT] });
+    const { received, collect } = await setUp({ topics: [IN, OUT, CROSSINGS] });
     await collect();
     const laredo = manifest('us-northbound-laredo.json');
     await bus.publish(IN, [{ key: laredo.manifestId, value: NOT_AVRO }]);
@@ -246,7 +250,7 @@ describe('screening service (MemoryBus)', () => {
   });
 
   it('commits nothing until results are published, then delivers them (at least once)', async () => {
-    const { received, collect } = await setUp({ topics: [IN] });
+    const { received, collect } = await setUp({ topics: [IN, CROSSINGS] });
     await publishManifest(manifest('us-northbound-laredo.json'));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = await bus.admin.describeGroup('puente.screening.us', [IN]);

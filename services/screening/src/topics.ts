@@ -2,16 +2,17 @@
 import { type Country, deadLetterTopicOf, domainTopic } from '@puente/runtime';
 
 export const manifestTopicOf = (country: Country): string => domainTopic(country, 'cargo-manifests');
+export const crossingTopicOf = (country: Country): string => domainTopic(country, 'traveller-crossings');
 export const resultTopicOf = (country: Country): string => domainTopic(country, 'screening-results');
 
-/** Input and output with `partitions` partitions each, and the input's dead-letter topic with one. */
+/** Inputs and output with `partitions` partitions each, and each input's dead-letter topic with one. */
 export function topicsToEnsure(
-  inputTopic: string,
+  inputTopics: readonly string[],
   outputTopic: string,
   partitions: number,
 ): { topic: string; partitions: number }[] {
-  return [inputTopic, outputTopic, deadLetterTopicOf(inputTopic)].map((topic) => ({
-    topic,
-    partitions: topic === deadLetterTopicOf(inputTopic) ? 1 : partitions,
-  }));
+  return [
+    ...[...inputTopics, outputTopic].map((topic) => ({ topic, partitions })),
+    ...inputTopics.map((topic) => ({ topic: deadLetterTopicOf(topic), partitions: 1 })),
+  ];
 }

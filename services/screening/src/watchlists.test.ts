@@ -100,6 +100,72 @@ lists:
     );
   });
 
+  it('reads persons’ documents as written, and names every broken document field', () => {
+    const person = (documents: string) => `
+version: 1
+lists:
+  - listId: L
+    name: N
+    owner: O
+    entries:
+      - entryId: P1
+        type: person
+        name: GALVÁN RUIZ, Octavio
+        reason: test
+        documents: ${documents}
+      - entryId: O1
+        type: organization
+        name: Acme Fronteriza
+        reason: test
+        documents: [{ type: PASSPORT, number: 'X1', issuingCountry: MX }]
+`;
+    const set = parseWatchlists(
+      person(`[{ type: PASSPORT, number: 'G 1234-5678', issuingCountry: MX }]`).replace(
+        / {6}- entryId: O1[\s\S]*$/,
+        '',
+      ),
+    );
+    expect(set.lists[0]?.entries[0]?.documents).toEqual([
+      { type: 'PASSPORT', number: 'G 1234-5678', issuingCountry: 'MX' },
+    ]);
+    expect(set.kind).toBe('own');
+    const problems = problemsOf(
+      person(
+        `[{ type: PASSPORTE, number: 12345678, issuingCountry: Mexico }, { type: VISA, number: ' - ', issuingCountry: US }]`,
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^lists\[0\]\.entries\[0\]\.documents\[0\]\.type \(entry P1\): must be one of PASSPORT, PASSPORT_CARD/,
+      ),
+      'lists[0].entries[0].documents[0].number (entry P1): must be a string (quote the number)',
+      expect.stringMatching(
+        /^lists\[0\]\.entries\[0\]\.documents\[0\]\.issuingCountry \(entry P1\): must be an ISO 3166-1/,
+      ),
+      'lists[0].entries[0].documents[1].number (entry P1): has no characters left after normalisation',
+      'lists[0].entries[1].documents (entry O1): only persons have documents',
+    ]);
+  });
+
+  it('refuses document hashes in an own file, naming the entry', () => {
+    const text = `
+version: 1
+lists:
+  - listId: L
+    name: N
+    owner: O
+    entries:
+      - entryId: P1
+        type: person
+        name: GALVÁN RUIZ, Octavio
+        reason: test
+        documentHashes: ['usmx-dev-1:${'A'.repeat(43)}']
+`;
+    expect(problemsOf(text)).toEqual([
+      "lists[0].entries[0].documentHashes (entry P1): belongs in a partner's shared file; an own file lists documents (type, number, issuingCountry)",
+    ]);
+  });
+
   it('rejects duplicate ids, a wrong version and broken YAML', () => {
     expect(problemsOf(minimal('A').replace('version: 1', 'version: 2'))).toEqual([expect.stringContaining('version')]);
     const duplicate = `${minimal('A')}      - { entryId: E1, type: person, name: B, reason: r }\n`;

@@ -1,9 +1,13 @@
 // Watchlists from YAML files (format documented in deploy/watchlists/README.md): loading with
 // errors that name the file, the entry and the field, and a store that reloads a changed file
-// while keeping the last valid version in force when the new one is invalid.
+// while keeping the last valid version in force when the new one is invalid. A country's own
+// file lists persons' document numbers in clear; a partner's shared file carries only keyed
+// hashes of them, and a raw number in it is an error, so none can be configured as shared.
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 
+import { enumSymbols, type DocumentType } from '@puente/contracts';
+import { normalize, parseKeyedHash } from '@puente/policy';
 import { COUNTRIES, type Country, PuenteError } from '@puente/runtime';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -11,6 +15,18 @@ import { z } from 'zod';
 import { nameTokens } from './name-matching.js';
 
 export type WatchlistEntryType = 'person' | 'organization';
+
+/** A listed person's identity or travel document, as the owning country holds it (own files only). */
+export interface WatchlistDocument {
+  readonly type: DocumentType;
+  /** As written in the file; compared after the 'document-number' normalisation. */
+  readonly number: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly issuingCountry: string;
+}
+
+/** Own files hold document numbers in clear; shared files (a partner's lists) only their keyed hashes. */
+export type WatchlistKind = 'own' | 'shared';
 
 export interface WatchlistEntry {
   readonly entryId: string;
@@ -23,6 +39,10 @@ export interface WatchlistEntry {
   /** Persons: nationality; organizations: country of registration (ISO 3166-1 alpha-2). */
   readonly countryCode?: string;
   readonly reason: string;
+  /** Persons in an own file: their documents, numbers in clear. */
+  readonly documents?: readonly WatchlistDocument[];
+  /** Persons in a shared file: keyed hashes of their document numbers, one `<key id>:<digest>` each. */
+  readonly documentHashes?: readonly string[];
 }
 
 export interface Watchlist {
@@ -36,6 +56,8 @@ export interface WatchlistSet {
   /** File the set was loaded from, or a label for sets built in code. */
   readonly source: string;
   readonly country?: Country;
+  /** 'shared' for a partner's lists as shared: document numbers as keyed hashes only. */
+  readonly kind: WatchlistKind;
   readonly lists: readonly Watchlist[];
   /** Total entries over all lists. */
   readonly size: number;
@@ -64,6 +86,26 @@ export class WatchlistError extends PuenteError<'INVALID_WATCHLIST'> {
 const isoCountry = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as MX or US');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+const documentSchema = z
+  .object({
+    type: z.enum(enumSymbols.DocumentType as readonly DocumentType[] as [DocumentType, ...DocumentType[]], {
+      error: `must be one of ${enumSymbols.DocumentType.join(', ')}`,
+    }),
+    // A string, so a number written unquoted (leading zeros lost by YAML) is an error, not a miss.
+    number: z
+      .string({ error: 'must be a string (quote the number)' })
+      .refine((text) => normalize('document-number', text) !== '', 'has no characters left after normalisation'),
+    issuingCountry: isoCountry,
+  })
+  .strict();
+
+const hashSchema = z
+  .string()
+  .refine(
+    (text) => parseKeyedHash(text) !== undefined,
+    'must be a keyed hash `<key id>:<43 base64url characters>` (two such, space-separated, during a key rotation)',
+  );
+
 const entrySchema = z
   .object({
     entryId: nonEmpty,
@@ -78,9 +120,17 @@ const entrySchema = z
     nationality: isoCountry.optional(),
     countryCode: isoCountry.optional(),
     reason: nonEmpty,
+    documents: z.array(documentSchema).optional(),
+    documentHashes: z.array(hashSchema).optional(),
   })
   .strict()
   .superRefine((entry, context) => {
+    if (entry.type === 'organization' && entry.documents !== undefined) {
+      context.addIssue({ code: 'custom', path: ['documents'], message: 'only persons have documents' });
+    }
+    if (entry.type === 'organization' && entry.documentHashes !== undefined) {
+      context.addIssue({ code: 'custom', path: ['documentHashes'], message: 'only persons have documents' });
+    }
     if (entry.type === 'organization' && entry.dateOfBirth !== undefined) {
       context.addIssue({ code: 'custom', path: ['dateOfBirth'], message: 'only persons have a date of birth' });
     }
@@ -135,8 +185,71 @@ function describePath(parsed: unknown, path: readonly PropertyKey[]): string {
   return entryId ? `${text} (entry ${entryId})` : text || '(file)';
 }
 
-/** Parses and validates watchlist YAML; throws WatchlistError listing every problem. */
-export function parseWatchlists(text: string, file = '<inline>'): WatchlistSet {
+// Which documents field a kind of file may use, and what to say when the other one is there.
+const MISPLACED: Readonly<
+  Record<WatchlistKind, { readonly field: 'documents' | 'documentHashes'; readonly message: string }>
+> = {
+  own: {
+    field: 'documentHashes',
+    message: "belongs in a partner's shared file; an own file lists documents (type, number, issuingCountry)",
+  },
+  shared: {
+    field: 'documents',
+    message:
+      'a shared file carries no document numbers in clear: give documentHashes (keyed hashes, see shareWatchlists) instead',
+  },
+};
+
+/** Problems the schema cannot see: duplicate ids, and the documents field the kind of file forbids. */
+function fileProblems(parsed: ParsedFile, kind: WatchlistKind): string[] {
+  const problems: string[] = [];
+  const misplaced = MISPLACED[kind];
+  const listIds = new Set<string>();
+  for (const [listIndex, list] of parsed.lists.entries()) {
+    if (listIds.has(list.listId)) problems.push(`lists[${listIndex}].listId: duplicate list id ${list.listId}`);
+    listIds.add(list.listId);
+    const entryIds = new Set<string>();
+    for (const [entryIndex, entry] of list.entries.entries()) {
+      const at = `lists[${listIndex}].entries[${entryIndex}]`;
+      if (entryIds.has(entry.entryId)) {
+        problems.push(`${at}.entryId: duplicate entry id ${entry.entryId} in ${list.listId}`);
+      }
+      entryIds.add(entry.entryId);
+      if (entry[misplaced.field] !== undefined) {
+        problems.push(`${at}.${misplaced.field} (entry ${entry.entryId}): ${misplaced.message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+type ParsedEntry = ParsedFile['lists'][number]['entries'][number];
+
+function toEntry(entry: ParsedEntry): WatchlistEntry {
+  const countryCode = entry.type === 'person' ? entry.nationality : entry.countryCode;
+  return Object.freeze({
+    entryId: entry.entryId,
+    type: entry.type,
+    name: entry.name,
+    aliases: Object.freeze([...entry.aliases]),
+    reason: entry.reason,
+    ...(entry.dateOfBirth !== undefined ? { dateOfBirth: entry.dateOfBirth } : {}),
+    ...(countryCode !== undefined ? { countryCode } : {}),
+    ...(entry.documents !== undefined
+      ? { documents: Object.freeze(entry.documents.map((document) => Object.freeze({ ...document }))) }
+      : {}),
+    // A hash written during a rotation overlap ("<new> <old>") counts as its two parts.
+    ...(entry.documentHashes !== undefined
+      ? { documentHashes: Object.freeze(entry.documentHashes.flatMap((hash) => hash.split(' '))) }
+      : {}),
+  });
+}
+
+/**
+ * Parses and validates watchlist YAML; throws WatchlistError listing every problem. `kind`
+ * 'shared' reads a partner's shared file: document hashes only, never numbers in clear.
+ */
+export function parseWatchlists(text: string, file = '<inline>', kind: WatchlistKind = 'own'): WatchlistSet {
   const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     throw new WatchlistError(
@@ -153,21 +266,7 @@ export function parseWatchlists(text: string, file = '<inline>'): WatchlistSet {
     );
   }
   const parsed: ParsedFile = result.data;
-  const problems: string[] = [];
-  const listIds = new Set<string>();
-  for (const [listIndex, list] of parsed.lists.entries()) {
-    if (listIds.has(list.listId)) problems.push(`lists[${listIndex}].listId: duplicate list id ${list.listId}`);
-    listIds.add(list.listId);
-    const entryIds = new Set<string>();
-    for (const [entryIndex, entry] of list.entries.entries()) {
-      if (entryIds.has(entry.entryId)) {
-        problems.push(
-          `lists[${listIndex}].entries[${entryIndex}].entryId: duplicate entry id ${entry.entryId} in ${list.listId}`,
-        );
-      }
-      entryIds.add(entry.entryId);
-    }
-  }
+  const problems = fileProblems(parsed, kind);
   if (problems.length > 0) throw new WatchlistError(file, problems);
 
   const lists: Watchlist[] = parsed.lists.map((list) =>
@@ -175,32 +274,25 @@ export function parseWatchlists(text: string, file = '<inline>'): WatchlistSet {
       listId: list.listId,
       name: list.name,
       owner: list.owner,
-      entries: Object.freeze(
-        list.entries.map((entry): WatchlistEntry => {
-          const countryCode = entry.type === 'person' ? entry.nationality : entry.countryCode;
-          return Object.freeze({
-            entryId: entry.entryId,
-            type: entry.type,
-            name: entry.name,
-            aliases: Object.freeze([...entry.aliases]),
-            reason: entry.reason,
-            ...(entry.dateOfBirth !== undefined ? { dateOfBirth: entry.dateOfBirth } : {}),
-            ...(countryCode !== undefined ? { countryCode } : {}),
-          });
-        }),
-      ),
+      entries: Object.freeze(list.entries.map(toEntry)),
     }),
   );
   return Object.freeze({
     source: file,
     ...(parsed.country ? { country: parsed.country } : {}),
+    kind,
     lists: Object.freeze(lists),
     size: lists.reduce((sum, list) => sum + list.entries.length, 0),
   });
 }
 
+/** Parses a partner's shared (hashed) watchlist YAML. */
+export function parseSharedWatchlists(text: string, file = '<inline>'): WatchlistSet {
+  return parseWatchlists(text, file, 'shared');
+}
+
 /** Reads and validates one watchlist file. */
-export function loadWatchlists(file: string): WatchlistSet {
+export function loadWatchlists(file: string, kind: WatchlistKind = 'own'): WatchlistSet {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -209,7 +301,12 @@ export function loadWatchlists(file: string): WatchlistSet {
       cause: error,
     });
   }
-  return parseWatchlists(text, file);
+  return parseWatchlists(text, file, kind);
+}
+
+/** Reads and validates a partner's shared (hashed) watchlist file. */
+export function loadSharedWatchlists(file: string): WatchlistSet {
+  return loadWatchlists(file, 'shared');
 }
 
 /** A fixed set as a WatchlistSource (tests, embedded wiring). */
@@ -218,6 +315,8 @@ export function fixedWatchlists(set: WatchlistSet): WatchlistSource {
 }
 
 export interface WatchlistStoreOptions {
+  /** 'shared' for a partner's hashed file; 'own' by default. */
+  readonly kind?: WatchlistKind;
   /** Told each time a changed file was loaded (not for the initial load). */
   readonly onReload?: (set: WatchlistSet) => void;
   /** Told when a changed file is invalid; the previous lists stay in force. */
@@ -238,13 +337,14 @@ export interface WatchlistStore extends WatchlistSource {
 /** Loads the file now (throws WatchlistError if invalid) and keeps it current once started. */
 export function createWatchlistStore(file: string, options: WatchlistStoreOptions = {}): WatchlistStore {
   const path = resolve(file);
-  let set = loadWatchlists(path);
+  const kind = options.kind ?? 'own';
+  let set = loadWatchlists(path, kind);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   const debounceMs = options.debounceMs ?? 100;
 
   const reload = (): WatchlistSet => {
-    set = loadWatchlists(path);
+    set = loadWatchlists(path, kind);
     return set;
   };
 

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+
+import { keyedHash } from '@puente/policy';
+import { describe, expect, it } from 'vitest';
+
+import { singleKeyRing } from './document-hasher.js';
+import { shareWatchlistFile } from './share-watchlists-cli.js';
+import { DEV_KEY_BASE64 } from './testing/crossings.js';
+import { parseSharedWatchlists } from './watchlists.js';
+
+const repo = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+
+describe('share-watchlists', () => {
+  it('writes a shared file under the configured key id, without the numbers', () => {
+    const text = shareWatchlistFile(repo('deploy/watchlists/us.yaml'), {
+      PUENTE_HASH_KEY_US_MX: DEV_KEY_BASE64,
+      PUENTE_HASH_KEY_ID: 'usmx-test-2',
+    });
+    expect(text).not.toMatch(/548 ?213 ?907|C03417726/);
+    const entry = parseSharedWatchlists(text)
+      .lists.flatMap((l) => l.entries)
+      .find((e) => e.entryId === 'TECS-L-2213');
+    expect(entry?.documentHashes).toEqual([
+      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', '548213907'),
+      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', 'C03417726'),
+    ]);
+  });
+
+  it('says which variable is missing', () => {
+    expect(() => shareWatchlistFile(repo('deploy/watchlists/us.yaml'), {})).toThrow(
+      /PUENTE_HASH_KEY_US_MX: is not set/,
+    );
+  });
+});

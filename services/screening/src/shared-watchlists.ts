@@ -1,0 +1,72 @@
+// A country's watchlists as it shares them with its partner: names, aliases, birth dates,
+// nationalities and reasons as they are, but every document number replaced by its keyed hash
+// under the bilateral key, so the partner can recognise a traveller's document without ever
+// holding the number. `dumpSharedWatchlists` writes such a set in the shared file format.
+import { stringify } from 'yaml';
+
+import type { DocumentHasher } from './document-hasher.js';
+import type { Watchlist, WatchlistEntry, WatchlistSet } from './watchlists.js';
+
+function shareEntry(entry: WatchlistEntry, hasher: DocumentHasher): WatchlistEntry {
+  // Built field by field (not spread and deleted) so nothing added to entries later leaks by default.
+  const hashes = entry.documents?.flatMap((document) => hasher.hash(document.number));
+  return Object.freeze({
+    entryId: entry.entryId,
+    type: entry.type,
+    name: entry.name,
+    aliases: Object.freeze([...entry.aliases]),
+    reason: entry.reason,
+    ...(entry.dateOfBirth !== undefined ? { dateOfBirth: entry.dateOfBirth } : {}),
+    ...(entry.countryCode !== undefined ? { countryCode: entry.countryCode } : {}),
+    ...(hashes !== undefined ? { documentHashes: Object.freeze([...new Set(hashes)]) } : {}),
+  });
+}
+
+/** The lists as their owner shares them: document numbers replaced by keyed hashes. */
+export function shareWatchlists(set: WatchlistSet, hasher: DocumentHasher): WatchlistSet {
+  if (set.kind === 'shared') return set;
+  const lists: Watchlist[] = set.lists.map((list) =>
+    Object.freeze({
+      listId: list.listId,
+      name: list.name,
+      owner: list.owner,
+      entries: Object.freeze(list.entries.map((entry) => shareEntry(entry, hasher))),
+    }),
+  );
+  return Object.freeze({
+    source: `${set.source} (shared, keys ${hasher.keyIds().join(', ')})`,
+    ...(set.country ? { country: set.country } : {}),
+    kind: 'shared' as const,
+    lists: Object.freeze(lists),
+    size: set.size,
+  });
+}
+
+/** A shared set as YAML in the watchlist file format (readable by loadSharedWatchlists). */
+export function dumpSharedWatchlists(set: WatchlistSet): string {
+  if (set.kind !== 'shared') throw new TypeError('only a shared set is dumped: pass it through shareWatchlists first');
+  const file = {
+    version: 1,
+    ...(set.country ? { country: set.country } : {}),
+    lists: set.lists.map((list) => ({
+      listId: list.listId,
+      name: list.name,
+      owner: list.owner,
+      entries: list.entries.map((entry) => ({
+        entryId: entry.entryId,
+        type: entry.type,
+        name: entry.name,
+        aliases: [...entry.aliases],
+        ...(entry.dateOfBirth !== undefined ? { dateOfBirth: entry.dateOfBirth } : {}),
+        ...(entry.countryCode !== undefined
+          ? entry.type === 'person'
+            ? { nationality: entry.countryCode }
+            : { countryCode: entry.countryCode }
+          : {}),
+        reason: entry.reason,
+        ...(entry.documentHashes !== undefined ? { documentHashes: [...entry.documentHashes] } : {}),
+      })),
+    })),
+  };
+  return `# Shared watchlists: document numbers as keyed hashes only. Generated; do not edit by hand.\n${stringify(file)}`;
+}
