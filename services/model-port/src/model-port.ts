@@ -8,17 +8,18 @@
 import type { Bus } from '@puente/bus';
 import type { ConsoleServer } from '@puente/console';
 import type { AvroCodec } from '@puente/contracts';
-import { readDevTokens } from '@puente/gateway/dev';
+import { readDevKeys, readDevTokens } from '@puente/gateway/dev';
 import { type Logger, serveMetrics, silentLogger } from '@puente/runtime';
 import type { AgencySimulator } from '@puente/simulators';
 
 import { startAgencies } from './agencies.js';
-import { createCountryServices } from './country-services.js';
+import { BILATERAL_KEY, createCountryServices } from './country-services.js';
 import { createDevGateway } from './dev-gateway.js';
 import { createEmbeddedLedgers } from './ledgers.js';
 import type { LaneCounts } from './lanes.js';
 import { consoleLine, startOperatorConsole } from './operator-console.js';
 import { createPartners } from './partners.js';
+import { createPreClearances } from './pre-clearances.js';
 import { bannerText, summaryLine } from './summary.js';
 
 export interface ModelPortOptions {
@@ -78,7 +79,9 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
     ledgers,
   });
   const lanes: LaneCounts = new Map();
-  const { services, watchlists } = createCountryServices({ bus, codec, logger, lanes });
+  const bilateralKey = options.secret?.(BILATERAL_KEY.variable) ?? readDevKeys().get(BILATERAL_KEY.variable) ?? '';
+  const { services, watchlists } = createCountryServices({ bus, codec, logger, lanes, bilateralKey });
+  const preClearances = createPreClearances({ bus, codec, logger, lanes });
   const partners = createPartners({ address: () => `127.0.0.1:${gateway.port}`, print, printError });
 
   let metricsServer: Awaited<ReturnType<typeof serveMetrics>> | undefined;
@@ -139,6 +142,8 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
         .finally(settle);
       await partners.start(tokens);
       const address = `127.0.0.1:${gateway.port}`;
+      // After the gateway listens: each receives the other country's screening through it.
+      await preClearances.start(address, tokens);
       agencies = startAgencies({ address, tokens, ratePerSecond, seed, print, printError });
       summary = setInterval(() => void printSummary(), options.summaryIntervalMs ?? 5_000);
     },
@@ -149,6 +154,7 @@ export function createModelPort(options: ModelPortOptions): ModelPort {
       await agencies?.stop(1_000);
       clearInterval(summary);
       partners.stop();
+      await preClearances.stop();
       await gateway.stop(2_000);
       await ledgers.stop();
       for (const service of [...services].reverse()) await service.stop();
