@@ -42,7 +42,9 @@ describe('assessCrossing', () => {
     expect(a.action).toBe('RELEASE');
     expect(a.level).toBe('LOW');
     expect(codes(a)).toEqual(['TRUSTED_TRAVELLER_CONFIRMED']);
-    expect(a.factors[0]?.description).toContain('SENTRI membership 981234567');
+    expect(a.factors[0]?.description).toContain('SENTRI membership');
+    // Shared as free text: the number itself never appears (agreements release it only hashed).
+    for (const factor of a.factors) expect(factor.description).not.toContain('981234567');
   });
 
   it('confirms whichever lane a member queued in', () => {

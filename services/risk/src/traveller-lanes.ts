@@ -111,7 +111,9 @@ function membershipFactors(crossing: TravellerCrossing, context: TravellerAssess
   const onDate = crossing.arrivedAt.toISOString().slice(0, 10);
   const honoured = new Set<string>(rules.programmes);
   const problems: RiskFactor[] = [];
-  const label = (m: TrustedTravellerMembership) => `${PROGRAMME_NAMES[m.programme]} membership ${m.membershipId}`;
+  // Descriptions are free text the agreements share as they are: they name the programme, never the
+  // membership number, which the agreements only ever release as a keyed hash.
+  const label = (m: TrustedTravellerMembership) => `${PROGRAMME_NAMES[m.programme]} membership`;
   for (const claim of crossing.memberships) {
     if (!honoured.has(claim.programme)) {
       problems.push({
