@@ -412,6 +412,18 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
       expect(everything).not.toContain(raw);
   });
 
+  it('refuses, over gRPC, a crossing that presents no travel document, naming the field', async () => {
+    const bare = { ...crossing('NORTHBOUND', PASSPORT_AS_US_READS_IT), travelDocuments: [] };
+    const error = await publish(gateway, 'dev-us-cbp-publisher', 'us.traveller-crossings.v1', bare).then(
+      () => undefined,
+      (e: ServiceError) => e,
+    );
+    expect(error?.code).toBe(status.INVALID_ARGUMENT);
+    expect(error?.details).toContain('travelDocuments: a crossing presents at least one travel document');
+    const written = await readKey(bus, 'us.traveller-crossings.v1', bare.crossingId);
+    expect(written).toEqual([]);
+  });
+
   it('sends a pre-cleared shipment to the FAST lane and moves it out when Mexico’s screening hits its consignee', async () => {
     const pair = generatePreClearedPair(createRng(Date.now() % 1_000_000));
     const manifestId = `${pair.us.key}${run}`.slice(0, 24);

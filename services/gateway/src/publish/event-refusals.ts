@@ -1,7 +1,7 @@
 // The refusals of event preparation, each built in one place so its code, reason, message and
 // details stay the same wherever the check runs (prepare-event.ts, read-event.ts, decode-payload.ts).
 import { ErrorReason, PayloadFormat, type BadRequest_FieldViolation, type PublishRequest } from '@puente/proto';
-import type { FieldError } from '@puente/contracts';
+import type { DomainProblem, FieldError } from '@puente/contracts';
 
 import type { Principal } from '../auth/identity.js';
 import { GatewayError } from '../grpc/errors.js';
@@ -114,6 +114,19 @@ export function schemaRejected(topic: string, schemaId: number, errors: readonly
     reason: ErrorReason.SCHEMA_REJECTED,
     message: `${topic}: ${errors.length} invalid field(s): ${listed.join('; ')}${more}`,
     fieldViolations: violations(errors, 'SCHEMA_REJECTED'),
+    metadata: { topic, schemaId: String(schemaId) },
+  });
+}
+
+/** The value conforms to the schema but breaks the topic's domain rules; a violation per broken rule. */
+export function domainRejected(topic: string, schemaId: number, problems: readonly DomainProblem[]): GatewayError {
+  const listed = problems.slice(0, LISTED_VIOLATIONS).map((p) => `${p.path}: ${p.message}`);
+  const more = problems.length > LISTED_VIOLATIONS ? `; … and ${problems.length - LISTED_VIOLATIONS} more` : '';
+  return new GatewayError({
+    code: 'INVALID_ARGUMENT',
+    reason: ErrorReason.SCHEMA_REJECTED,
+    message: `${topic}: ${problems.length} rule(s) broken: ${listed.join('; ')}${more}`,
+    fieldViolations: problems.map((p) => ({ field: p.path, description: p.message, reason: 'DOMAIN_RULE' })),
     metadata: { topic, schemaId: String(schemaId) },
   });
 }

@@ -2,13 +2,15 @@
 // schema is skimmed (fully validated without decoding, only meta and key read) and goes to Kafka
 // as it came: the stamping changes nothing in it, since a differing origin is refused. Bytes the
 // skim refuses are explained field by field; anything else (JSON, an older schema of the topic) is
-// validated completely, decoded and written in the current schema (decode-payload.ts).
+// validated completely, decoded and written in the current schema (decode-payload.ts). A topic
+// with domain rules (rules Avro cannot state, `domainRulesOf` in @puente/contracts) has its
+// events decoded and checked against them too, whatever their format.
 import { PayloadFormat, type PublishRequest } from '@puente/proto';
-import { type AvroCodec, readSchemaId } from '@puente/contracts';
+import { type AvroCodec, type DomainProblem, domainRulesOf, readSchemaId } from '@puente/contracts';
 
 import type { Principal } from '../auth/identity.js';
 import { decodePayload, requireVersionOfTopic } from './decode-payload.js';
-import { malformedBytes, schemaIdDiffers, schemaRejected } from './event-refusals.js';
+import { domainRejected, malformedBytes, schemaIdDiffers, schemaRejected } from './event-refusals.js';
 
 export interface PublishedEvent {
   readonly eventId: string;
@@ -18,23 +20,37 @@ export interface PublishedEvent {
   readonly bytes: Buffer;
 }
 
-/** Reads events for one codec; remembers each topic's skim paths. */
+type DomainRules = (value: unknown) => DomainProblem[];
+
+/** Reads events for one codec; remembers each topic's skim paths and domain rules. */
 export interface EventReader {
   readonly codec: AvroCodec;
   readonly skimPathsByTopic: Map<string, readonly string[]>;
+  readonly rulesByTopic: Map<string, DomainRules | null>;
 }
 
 export function createEventReader(codec: AvroCodec): EventReader {
-  return { codec, skimPathsByTopic: new Map() };
+  return { codec, skimPathsByTopic: new Map(), rulesByTopic: new Map() };
 }
 
 export function readEvent(reader: EventReader, principal: Principal, request: PublishRequest): PublishedEvent {
   const paths = skimPaths(reader, request.topic);
+  const rules = domainRules(reader, request.topic);
   if (request.payloadFormat === PayloadFormat.AVRO_CONFLUENT) {
     const skimmed = skimBinary(reader.codec, request, paths);
-    if (skimmed) return skimmed;
+    // Bytes the skim accepted conform to the schema; the rules need them decoded.
+    if (skimmed) {
+      if (rules) checkRules(reader.codec, request.topic, rules, reader.codec.decode(skimmed.bytes).value);
+      return skimmed;
+    }
   }
-  return decodeEvent(reader.codec, principal, request);
+  return decodeEvent(reader.codec, principal, request, rules);
+}
+
+/** Throws the refusal naming every domain rule `value` breaks. */
+function checkRules(codec: AvroCodec, topic: string, rules: DomainRules, value: unknown): void {
+  const problems = rules(value);
+  if (problems.length > 0) throw domainRejected(topic, codec.schemaIdOf(topic), problems);
 }
 
 /**
@@ -64,8 +80,14 @@ export function skimBinary(
 }
 
 /** The event decoded in full, and its bytes in the topic's current schema. */
-function decodeEvent(codec: AvroCodec, principal: Principal, request: PublishRequest): PublishedEvent {
+function decodeEvent(
+  codec: AvroCodec,
+  principal: Principal,
+  request: PublishRequest,
+  rules: DomainRules | undefined,
+): PublishedEvent {
   const { value: decoded, bytes } = decodePayload(codec, principal, request);
+  if (rules) checkRules(codec, request.topic, rules, decoded);
   const value = decoded as { meta: Record<string, unknown> };
   const key = codec.keyOf(request.topic, value);
   return {
@@ -90,6 +112,16 @@ function refuseBytes(codec: AvroCodec, request: PublishRequest, schemaId: number
   if (errors.length === 0) return;
   if (malformed) throw malformedBytes(schemaId, errors);
   throw schemaRejected(request.topic, schemaId, errors);
+}
+
+/** The topic's domain rules, if its value type has any. */
+function domainRules(reader: EventReader, topic: string): DomainRules | undefined {
+  let rules = reader.rulesByTopic.get(topic);
+  if (rules === undefined) {
+    rules = domainRulesOf(reader.codec.catalog.topic(topic).valueType) ?? null;
+    reader.rulesByTopic.set(topic, rules);
+  }
+  return rules ?? undefined;
 }
 
 /** What a skim reads: meta's eventId and origin, and the topic's key field. */

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createCodec } from './codec.js';
-import { describeDomainProblems, travellerCrossingProblems } from './domain-rules.js';
+import { describeDomainProblems, domainRulesOf, travellerCrossingProblems } from './domain-rules.js';
 import { readExamples } from './examples.js';
 import type { TravellerCrossing } from './generated/avro-types.js';
 
@@ -157,5 +157,13 @@ describe('travellerCrossingProblems', () => {
     const before = structuredClone(crossing);
     travellerCrossingProblems(crossing);
     expect(crossing).toEqual(before);
+  });
+
+  it('are what domainRulesOf gives for the crossing type, and no other type has any', () => {
+    const rules = domainRulesOf('org.puente.v1.TravellerCrossing');
+    const crossing = northbound(() => ({ travelDocuments: [] }));
+    expect(rules?.(crossing)).toEqual(travellerCrossingProblems(crossing));
+    expect(domainRulesOf('org.puente.v1.CargoManifest')).toBeUndefined();
+    expect(domainRulesOf('TravellerCrossing')).toBeUndefined();
   });
 });

@@ -90,3 +90,17 @@ export function travellerCrossingProblems(crossing: TravellerCrossing): DomainPr
 export function describeDomainProblems(problems: readonly DomainProblem[]): string {
   return problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
 }
+
+/** The domain rules of each value type that has any, by full name. */
+const RULES_BY_TYPE: Readonly<Record<string, (value: never) => DomainProblem[]>> = {
+  'org.puente.v1.TravellerCrossing': travellerCrossingProblems,
+};
+
+/**
+ * The domain rules of a value type (full name, e.g. `org.puente.v1.TravellerCrossing`), or
+ * undefined when Avro says all there is to say about it. The check takes a decoded value.
+ */
+export function domainRulesOf(valueType: string): ((value: unknown) => DomainProblem[]) | undefined {
+  const rules = RULES_BY_TYPE[valueType];
+  return rules && ((value: unknown) => rules(value as never));
+}

@@ -29,5 +29,5 @@ export { embeddedCatalogData } from './generated/schema-catalog.js';
 export { enumSymbols, topicNames } from './generated/avro-types.js';
 export type * from './generated/avro-types.js';
 export { parseSchema } from './parse-options.js';
-export { describeDomainProblems, travellerCrossingProblems } from './domain-rules.js';
+export { describeDomainProblems, domainRulesOf, travellerCrossingProblems } from './domain-rules.js';
 export type { DomainProblem } from './domain-rules.js';

@@ -124,8 +124,10 @@ export enum ErrorReason {
    */
   PAYLOAD_UNDECODABLE = 8,
   /**
-   * SCHEMA_REJECTED - INVALID_ARGUMENT: the payload decodes but does not conform to the topic's schema;
-   * BadRequest lists each violation by Avro field path (e.g. "parties[0].birthDate").
+   * SCHEMA_REJECTED - INVALID_ARGUMENT: the payload decodes but does not conform to the topic's schema, or
+   * to the topic's domain rules that Avro cannot state (a traveller crossing presents at
+   * least one travel document, …: schemas/README.md lists them); BadRequest lists each
+   * violation by Avro field path (e.g. "parties[0].birthDate", "travelDocuments").
    * metadata: topic, schemaId.
    */
   SCHEMA_REJECTED = 9,
