@@ -21,7 +21,7 @@ const codec = createCodec();
 const example = JSON.parse(
   readFileSync(`${root}schemas/examples/traveller-crossings/us-sentri-northbound-san-ysidro.json`, 'utf8'),
 ) as { value: unknown };
-const valid = codec.fromFriendlyJson(TOPIC, example.value) as TravellerCrossing;
+const valid = codec.fromFriendlyJson<typeof TOPIC>(TOPIC, example.value);
 const cbp: Principal = { country: 'US', agency: 'CBP', roles: ['publisher'], name: 'us-cbp', via: 'token' };
 const preparer = createEventPreparer({
   codec,
