@@ -27,6 +27,7 @@ export {
   WatchlistError,
   type Watchlist,
   type WatchlistDocument,
+  type WatchlistDocumentHash,
   type WatchlistEntry,
   type WatchlistEntryType,
   type WatchlistKind,

@@ -20,9 +20,10 @@ describe('share-watchlists', () => {
     const entry = parseSharedWatchlists(text)
       .lists.flatMap((l) => l.entries)
       .find((e) => e.entryId === 'TECS-L-2213');
+    const ring = singleKeyRing('usmx-test-2', DEV_KEY_BASE64);
     expect(entry?.documentHashes).toEqual([
-      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', '548213907'),
-      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', 'C03417726'),
+      { type: 'PASSPORT', issuingCountry: 'US', hash: keyedHash(ring, 'document-number', '548213907') },
+      { type: 'PASSPORT_CARD', issuingCountry: 'US', hash: keyedHash(ring, 'document-number', 'C03417726') },
     ]);
   });
 
