@@ -97,3 +97,14 @@ export function dumpSharedWatchlists(set: WatchlistSet): string {
   };
   return `# Shared watchlists: document numbers as keyed hashes only. Generated; do not edit by hand.\n${stringify(file)}`;
 }
+
+/** The ids of the keys a shared set's document hashes were made with, in order of first use. */
+export function sharedKeyIds(set: WatchlistSet): readonly string[] {
+  const ids = new Set<string>();
+  for (const list of set.lists) {
+    for (const entry of list.entries) {
+      for (const { hash } of entry.documentHashes ?? []) ids.add(hash.slice(0, hash.indexOf(':')));
+    }
+  }
+  return [...ids];
+}
