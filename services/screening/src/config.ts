@@ -13,26 +13,42 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 const unit = z.coerce.number().gt(0).max(1);
 
+const hashKey = z
+  .string()
+  .optional()
+  .refine((value) => value === undefined || typeof parseHashKey(value) !== 'string', {
+    // The value itself is a secret: the message says what is wrong, never what it is.
+    error: (issue) => {
+      const problem = parseHashKey(String(issue.input));
+      return `the bilateral HMAC key ${typeof problem === 'string' ? problem : 'is unusable'} (openssl rand -base64 32)`;
+    },
+  });
+
+const keyId = z
+  .string()
+  .regex(KEY_ID, 'a key id is 1–32 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit');
+
+// The three variables of the key being rotated out: all of them, or none.
+const PREVIOUS_KEY_VARIABLES = [
+  'PUENTE_HASH_KEY_US_MX_PREVIOUS',
+  'PUENTE_HASH_KEY_PREVIOUS_ID',
+  'PUENTE_HASH_KEY_PREVIOUS_UNTIL',
+] as const;
+
 const schema = z
   .object({
     KAFKA_BROKERS: kafkaBrokersSchema,
     PUENTE_COUNTRY: countrySchema,
     PUENTE_WATCHLIST_FILE: z.string().min(1).optional(),
     PUENTE_PARTNER_WATCHLIST_FILE: z.string().min(1).optional(),
-    PUENTE_HASH_KEY_US_MX: z
-      .string()
-      .optional()
-      .refine((value) => value === undefined || typeof parseHashKey(value) !== 'string', {
-        // The value itself is a secret: the message says what is wrong, never what it is.
-        error: (issue) => {
-          const problem = parseHashKey(String(issue.input));
-          return `the bilateral HMAC key ${typeof problem === 'string' ? problem : 'is unusable'} (openssl rand -base64 32)`;
-        },
-      }),
-    PUENTE_HASH_KEY_ID: z
-      .string()
-      .regex(KEY_ID, 'a key id is 1–32 characters of a-z, 0-9, ".", "_" or "-", starting with a letter or digit')
-      .default('usmx-dev-1'),
+    PUENTE_HASH_KEY_US_MX: hashKey,
+    PUENTE_HASH_KEY_ID: keyId.default('usmx-dev-1'),
+    // A key rotation's overlap: the old key, still hashed with (beside the new one) until UNTIL.
+    PUENTE_HASH_KEY_US_MX_PREVIOUS: hashKey,
+    PUENTE_HASH_KEY_PREVIOUS_ID: keyId.optional(),
+    PUENTE_HASH_KEY_PREVIOUS_UNTIL: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 time with its offset, e.g. 2026-07-01T00:00:00Z' })
+      .optional(),
     PUENTE_SCREENING_GROUP_ID: z.string().min(1).optional(),
     PUENTE_MATCH_POTENTIAL: unit.default(0.85),
     PUENTE_MATCH_CONFIRMED: unit.default(0.95),
@@ -49,6 +65,31 @@ const schema = z
     message:
       "PUENTE_PARTNER_WATCHLIST_FILE is set, but PUENTE_HASH_KEY_US_MX is not: the partner's lists carry document numbers as keyed hashes, matched only by hashing travellers' documents with the same key",
     path: ['PUENTE_HASH_KEY_US_MX'],
+  })
+  .superRefine((env, context) => {
+    const set = PREVIOUS_KEY_VARIABLES.filter((name) => env[name] !== undefined);
+    if (set.length === 0) return;
+    for (const name of PREVIOUS_KEY_VARIABLES.filter((n) => env[n] === undefined)) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `is not set, but ${set.join(' and ')} is: a previous key needs its value, its id and the end of the overlap`,
+      });
+    }
+    if (env.PUENTE_HASH_KEY_US_MX === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PUENTE_HASH_KEY_US_MX'],
+        message: 'is not set, but a previous key is: the previous key only overlaps a current one',
+      });
+    }
+    if (env.PUENTE_HASH_KEY_PREVIOUS_ID === env.PUENTE_HASH_KEY_ID) {
+      context.addIssue({
+        code: 'custom',
+        path: ['PUENTE_HASH_KEY_PREVIOUS_ID'],
+        message: `is the current key's id (PUENTE_HASH_KEY_ID ${env.PUENTE_HASH_KEY_ID}): a rotation gives the new key a new id, or hashes cannot say which key made them`,
+      });
+    }
   });
 
 /** Default metrics ports (the gateway's is 9464, risk's 9467 and 9468). */
@@ -61,7 +102,11 @@ export interface ScreeningConfig {
   readonly watchlistFile: string;
   /** The partner's shared (hashed) lists; undefined: travellers are screened against the own lists only. */
   readonly partnerWatchlistFile: string | undefined;
-  /** The bilateral key (PUENTE_HASH_KEY_US_MX as PUENTE_HASH_KEY_ID) travellers' document numbers are hashed with. */
+  /**
+   * The bilateral key (PUENTE_HASH_KEY_US_MX as PUENTE_HASH_KEY_ID) travellers' document numbers
+   * are hashed with and, during a rotation, the previous one (PUENTE_HASH_KEY_US_MX_PREVIOUS as
+   * PUENTE_HASH_KEY_PREVIOUS_ID), hashed with too until PUENTE_HASH_KEY_PREVIOUS_UNTIL.
+   */
   readonly hashKeyRing: KeyRing | undefined;
   readonly groupId: string | undefined;
   readonly thresholds: { readonly potential: number; readonly confirmed: number };
@@ -87,7 +132,7 @@ export function loadScreeningConfig(env: Readonly<Record<string, string | undefi
     watchlistFile:
       parsed.PUENTE_WATCHLIST_FILE ?? `${repoRoot}deploy/watchlists/${parsed.PUENTE_COUNTRY.toLowerCase()}.yaml`,
     partnerWatchlistFile: parsed.PUENTE_PARTNER_WATCHLIST_FILE,
-    hashKeyRing: hashKeyRing(parsed.PUENTE_HASH_KEY_ID, parsed.PUENTE_HASH_KEY_US_MX),
+    hashKeyRing: hashKeyRing(parsed),
     groupId: parsed.PUENTE_SCREENING_GROUP_ID,
     thresholds: Object.freeze({ potential: parsed.PUENTE_MATCH_POTENTIAL, confirmed: parsed.PUENTE_MATCH_CONFIRMED }),
     ensureTopicsPartitions: parsed.PUENTE_ENSURE_TOPICS_PARTITIONS,
@@ -97,9 +142,23 @@ export function loadScreeningConfig(env: Readonly<Record<string, string | undefi
   });
 }
 
-// The schema has checked the key already; a single key, as the agreements' hashKeys.current.
-function hashKeyRing(id: string, value: string | undefined): KeyRing | undefined {
-  if (value === undefined) return undefined;
-  const key = parseHashKey(value);
-  return typeof key === 'string' ? undefined : Object.freeze({ current: Object.freeze({ id, key }) });
+// The schema has checked the keys already: one key, as the agreements' hashKeys.current, and the
+// previous one with the end of its overlap, as hashKeys.previous. A previous key whose overlap has
+// ended stays in the ring harmlessly: the hasher stops using it at `until`.
+function hashKeyRing(parsed: z.infer<typeof schema>): KeyRing | undefined {
+  const keyOf = (value: string | undefined) => {
+    const key = value === undefined ? undefined : parseHashKey(value);
+    return typeof key === 'string' ? undefined : key;
+  };
+  const current = keyOf(parsed.PUENTE_HASH_KEY_US_MX);
+  if (current === undefined) return undefined;
+  const previous = keyOf(parsed.PUENTE_HASH_KEY_US_MX_PREVIOUS);
+  const previousId = parsed.PUENTE_HASH_KEY_PREVIOUS_ID;
+  const until = parsed.PUENTE_HASH_KEY_PREVIOUS_UNTIL;
+  return Object.freeze({
+    current: Object.freeze({ id: parsed.PUENTE_HASH_KEY_ID, key: current }),
+    ...(previous !== undefined && previousId !== undefined && until !== undefined
+      ? { previous: Object.freeze({ id: previousId, key: previous, until: Date.parse(until) }) }
+      : {}),
+  });
 }

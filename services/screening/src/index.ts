@@ -27,6 +27,7 @@ export {
   WatchlistError,
   type Watchlist,
   type WatchlistDocument,
+  type WatchlistDocumentHash,
   type WatchlistEntry,
   type WatchlistEntryType,
   type WatchlistKind,
@@ -55,7 +56,8 @@ export {
   type DocumentHasher,
   type DocumentHasherOptions,
 } from './document-hasher.js';
-export { dumpSharedWatchlists, shareWatchlists } from './shared-watchlists.js';
+export { dumpSharedWatchlists, sharedKeyIds, shareWatchlists } from './shared-watchlists.js';
+export { partnerKeyMismatch, type PartnerKeyMismatch } from './partner-keys.js';
 export { screenTraveller, type ListsInForce, type TravellerToScreen } from './screen-traveller.js';
 export { CrossingRejectedError } from './screen-crossing-record.js';
 export { ConfigError, loadScreeningConfig, type ScreeningConfig } from './config.js';

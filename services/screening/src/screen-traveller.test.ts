@@ -55,6 +55,40 @@ describe('screening a traveller against the partner’s hashed lists', () => {
     expect(screening.score).toBe(1);
   });
 
+  it('does not confirm a US licence whose number equals a listed Mexican passport’s', () => {
+    // FGR-OA-7705's passport is MX G 1234-5678; a Texas driver licence may carry the same characters.
+    const licence = { ...passport('G12345678', 'US'), documentType: 'DRIVER_LICENSE' as const };
+    const screening = screenTraveller(
+      traveller({ names: ['Juan Pérez Soto'], dateOfBirth: null, documents: [licence] }),
+      { own: us, partner: mxShared, hasher: devHasher },
+      DEFAULT_THRESHOLDS,
+    );
+    expect(screening).toEqual({ outcome: 'CLEAR', score: expect.any(Number), matchedEntry: null });
+    // Nor a US passport with that number, nor a Mexican document of another kind.
+    for (const document of [
+      passport('G12345678', 'US'),
+      { ...passport('G12345678'), documentType: 'VOTER_ID' as const },
+    ]) {
+      expect(
+        screenTraveller(
+          traveller({ names: ['Juan Pérez Soto'], dateOfBirth: null, documents: [document] }),
+          { own: us, partner: mxShared, hasher: devHasher },
+          DEFAULT_THRESHOLDS,
+        ).outcome,
+      ).toBe('CLEAR');
+    }
+  });
+
+  it('still confirms the same number when the type was recorded as OTHER (not known to differ)', () => {
+    const unknownKind = { ...passport('G12345678'), documentType: 'OTHER' as const };
+    const screening = screenTraveller(
+      traveller({ names: ['Juan Pérez Soto'], dateOfBirth: null, documents: [unknownKind] }),
+      { own: us, partner: mxShared, hasher: devHasher },
+      DEFAULT_THRESHOLDS,
+    );
+    expect(screening).toMatchObject({ outcome: 'CONFIRMED_MATCH', matchedEntry: { entryId: 'FGR-OA-7705' } });
+  });
+
   it('does not match the document when the traveller is hashed under another key', () => {
     const otherKey = createDocumentHasher({ ring: ringOf('usmx-dev-1', 'not the agreed key') });
     const screening = screenTraveller(
@@ -115,6 +149,16 @@ describe('screening a traveller against the own lists', () => {
   it('does not take the same number issued by another country for the listed document', () => {
     const screening = screenTraveller(
       traveller({ names: ['Juan Pérez Soto'], dateOfBirth: null, documents: [passport('548213907', 'MX')] }),
+      { own: us },
+      DEFAULT_THRESHOLDS,
+    );
+    expect(screening.outcome).toBe('CLEAR');
+  });
+
+  it('does not take another kind of document with the same number for the listed one', () => {
+    const licence = { ...passport('548213907', 'US'), documentType: 'DRIVER_LICENSE' as const };
+    const screening = screenTraveller(
+      traveller({ names: ['Juan Pérez Soto'], dateOfBirth: null, documents: [licence] }),
       { own: us },
       DEFAULT_THRESHOLDS,
     );

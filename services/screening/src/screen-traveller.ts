@@ -1,9 +1,11 @@
 // Screening one traveller at a crossing against the country's own lists and the partner's shared
 // lists: names with the Spanish-name matching, the birth date as for drivers, and the presented
-// documents — by number (normalised, same issuing country) against own entries, by keyed hash
-// against the partner's. A document match is decisive: the entry is a confirmed match whatever
+// documents — by number (normalised) against own entries, by keyed hash against the partner's,
+// and in both cases only for the same issuing country and a compatible type: a number is unique
+// only within its issuer, and another country's (or another kind of) document with the same
+// digits is someone else's. A document match is decisive: the entry is a confirmed match whatever
 // the name scores, since the document identifies the person better than any spelling.
-import type { IdentityDocument, WatchlistMatch } from '@puente/contracts';
+import type { DocumentType, IdentityDocument, WatchlistMatch } from '@puente/contracts';
 import { normalize } from '@puente/policy';
 
 import { anyHashShared, type DocumentHasher } from './document-hasher.js';
@@ -34,42 +36,54 @@ interface Candidate {
   readonly match: WatchlistMatch;
 }
 
-/** What a traveller's documents are compared as: normalised numbers, and their hashes once needed. */
-interface PresentedDocuments {
-  readonly numbers: readonly { readonly number: string; readonly issuingCountry: string }[];
+/** One presented document as it is compared: normalised number, and its hashes once needed. */
+interface PresentedDocument {
+  readonly type: DocumentType;
+  readonly issuingCountry: string;
+  readonly number: string;
   readonly hashes: () => readonly string[];
 }
 
-function presented(traveller: TravellerToScreen, hasher: DocumentHasher | undefined): PresentedDocuments {
-  let hashes: readonly string[] | undefined;
-  return {
-    numbers: traveller.documents.map((document) => ({
-      number: normalize('document-number', document.documentNumber),
+function presented(traveller: TravellerToScreen, hasher: DocumentHasher | undefined): readonly PresentedDocument[] {
+  return traveller.documents.map((document) => {
+    let hashes: readonly string[] | undefined;
+    return {
+      type: document.documentType,
       issuingCountry: document.issuingCountry,
-    })),
-    // Hashed lazily and once: only shared entries with hashes need them.
-    hashes: () => (hashes ??= hasher ? traveller.documents.flatMap((d) => hasher.hash(d.documentNumber)) : []),
-  };
+      number: normalize('document-number', document.documentNumber),
+      // Hashed lazily and once: only shared entries with hashes need them.
+      hashes: () => (hashes ??= hasher ? hasher.hash(document.documentNumber) : []),
+    };
+  });
 }
 
-function documentMatches(entry: WatchlistEntry, documents: PresentedDocuments): boolean {
-  if (entry.documents?.length) {
-    const listed = entry.documents.map((d) => ({
-      number: normalize('document-number', d.number),
-      issuingCountry: d.issuingCountry,
-    }));
-    const same = (p: (typeof listed)[number]) =>
-      listed.some((l) => l.number === p.number && l.issuingCountry === p.issuingCountry);
-    if (documents.numbers.some(same)) return true;
-  }
-  return entry.documentHashes?.length ? anyHashShared(documents.hashes(), entry.documentHashes) : false;
+/**
+ * Whether a listed and a presented document can be the same document, numbers aside: the same
+ * issuing country, and the same type unless either side's type is OTHER (not known to be another).
+ */
+function sameIssuer(
+  listed: { readonly type: DocumentType; readonly issuingCountry: string },
+  shown: PresentedDocument,
+): boolean {
+  if (listed.issuingCountry !== shown.issuingCountry) return false;
+  return listed.type === shown.type || listed.type === 'OTHER' || shown.type === 'OTHER';
+}
+
+function documentMatches(entry: WatchlistEntry, documents: readonly PresentedDocument[]): boolean {
+  const own = entry.documents ?? [];
+  const shared = entry.documentHashes ?? [];
+  return documents.some(
+    (shown) =>
+      own.some((l) => sameIssuer(l, shown) && normalize('document-number', l.number) === shown.number) ||
+      shared.some((l) => sameIssuer(l, shown) && anyHashShared(shown.hashes(), [l.hash])),
+  );
 }
 
 function candidate(
   listId: string,
   entry: WatchlistEntry,
   traveller: TravellerToScreen,
-  documents: PresentedDocuments,
+  documents: readonly PresentedDocument[],
   thresholds: MatchThresholds,
 ): Candidate {
   let best = { score: 0, matchedName: entry.name };

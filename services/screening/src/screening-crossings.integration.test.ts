@@ -100,7 +100,7 @@ describe('screening traveller crossings on Kafka', () => {
 
       const letter = received.find((r) => r.topic === DLQ);
       expect(letter?.headers[DEAD_LETTER_HEADERS.reason]?.toString()).toBe(
-        'travelDocuments[0].documentNumber: must not be blank',
+        'travelDocuments[0].documentNumber: must not be blank (nothing but spaces, dashes or invisible characters)',
       );
       const results = received.filter((r) => r.topic === OUT).map((r) => codec.decode(r.value!, { topic: OUT }).value);
       expect(results).toHaveLength(1);

@@ -13,7 +13,7 @@ import { createDocumentHasher, singleKeyRing } from './document-hasher.js';
 import { travellerScreeningEventId } from './result-ids.js';
 import { createScreeningService, type ScreeningService, type ScreeningServiceOptions } from './screening-service.js';
 import { shareWatchlists } from './shared-watchlists.js';
-import { crossing, DEV_KEY_BASE64, passport, person } from './testing/crossings.js';
+import { crossing, DEV_KEY_BASE64, passport, person, ringOf } from './testing/crossings.js';
 import { fixedWatchlists, loadWatchlists } from './watchlists.js';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -184,6 +184,25 @@ describe('screening traveller crossings (MemoryBus)', () => {
     expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
       "no partner watchlists: travellers are screened against this country's own lists only",
     ]);
+  });
+
+  it("warns once at start when the partner's file is hashed under none of this service's keys", async () => {
+    const mxOnAnotherKey = shareWatchlists(
+      loadWatchlists(repo('deploy/watchlists/mx.yaml')),
+      createDocumentHasher({ ring: ringOf('usmx-9', 'a key this service does not have') }),
+    );
+    const { received, results, lines } = await setUp({ partnerWatchlists: fixedWatchlists(mxOnAnotherKey) });
+    await publish(wanted(), wanted());
+    await waitFor(() => received.length === 2, 5_000, 'two results');
+    // The name still matches; the document cannot.
+    expect(results().map((r) => r.matchedEntry?.matchedOn)).toEqual([
+      ['name', 'dateOfBirth'],
+      ['name', 'dateOfBirth'],
+    ]);
+    const warned = lines.filter((l) => l.level === 'warn');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.fields).toMatchObject({ partnerKeyIds: ['usmx-9'], keyIds: ['usmx-dev-1'] });
+    expect(lines.find((l) => l.message === 'screening started')?.fields['hashKeyIds']).toEqual(['usmx-dev-1']);
   });
 
   it('never logs a traveller’s name or document number', async () => {

@@ -14,6 +14,7 @@ import { type Country, type Logger, silentLogger } from '@puente/runtime';
 import { createBatchHandler } from './batch-handler.js';
 import type { DocumentHasher } from './document-hasher.js';
 import { DEFAULT_THRESHOLDS, type MatchThresholds } from './name-matching.js';
+import { createPartnerKeyCheck } from './partner-keys.js';
 import { createCrossingScreener } from './screen-crossing-record.js';
 import { validateThresholds } from './screen-party.js';
 import {
@@ -103,10 +104,17 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
   });
   const screenRecord: RecordScreener = (record, lists, at) =>
     record.topic === crossingTopic ? screenCrossing(record, lists, at) : screenManifest(record, lists, at);
+  // The partner's file and our keys both change while running: checked whenever either has.
+  const checkPartnerKeys = documentHasher ? createPartnerKeyCheck(documentHasher, logger) : () => undefined;
+  const partnerLists = () => {
+    const partner = partnerWatchlists?.current();
+    if (partner) checkPartnerKeys(partner);
+    return partner;
+  };
   const handler = createBatchHandler({
     bus,
     outputTopic,
-    lists: () => ({ own: watchlists.current(), partner: partnerWatchlists?.current(), hasher: documentHasher }),
+    lists: () => ({ own: watchlists.current(), partner: partnerLists(), hasher: documentHasher }),
     deadLetters,
     screenRecord,
     stats,
@@ -126,7 +134,7 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
       const ensure = options.ensureTopics;
       if (ensure) await bus.admin.ensureTopics(topicsToEnsure(topics, outputTopic, ensure.partitions));
       const set = watchlists.current();
-      const partner = partnerWatchlists?.current();
+      const partner = partnerLists();
       subscribed = bus.subscribe({ groupId, topics, fromBeginning: true, autoCommit: false, handler });
       try {
         subscription = await subscribed;
@@ -135,9 +143,19 @@ export function createScreeningService(options: ScreeningServiceOptions): Screen
         throw error;
       }
       const lists = set.lists.map((list) => list.listId);
-      const partnerLists = partner?.lists.map((list) => list.listId) ?? [];
+      const partnerListIds = partner?.lists.map((list) => list.listId) ?? [];
       logger.info(
-        { groupId, inputTopics: topics, outputTopic, lists, partnerLists, entries: set.size, thresholds },
+        {
+          groupId,
+          inputTopics: topics,
+          outputTopic,
+          lists,
+          partnerLists: partnerListIds,
+          entries: set.size,
+          thresholds,
+          // Which bilateral keys travellers' documents are hashed with (the id defaults to usmx-dev-1).
+          hashKeyIds: documentHasher?.keyIds() ?? [],
+        },
         'screening started',
       );
       if (!partner || !documentHasher) {

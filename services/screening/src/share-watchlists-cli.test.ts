@@ -20,9 +20,37 @@ describe('share-watchlists', () => {
     const entry = parseSharedWatchlists(text)
       .lists.flatMap((l) => l.entries)
       .find((e) => e.entryId === 'TECS-L-2213');
+    const ring = singleKeyRing('usmx-test-2', DEV_KEY_BASE64);
     expect(entry?.documentHashes).toEqual([
-      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', '548213907'),
-      keyedHash(singleKeyRing('usmx-test-2', DEV_KEY_BASE64), 'document-number', 'C03417726'),
+      { type: 'PASSPORT', issuingCountry: 'US', hash: keyedHash(ring, 'document-number', '548213907') },
+      { type: 'PASSPORT_CARD', issuingCountry: 'US', hash: keyedHash(ring, 'document-number', 'C03417726') },
+    ]);
+  });
+
+  it('writes both keys’ hashes during a rotation overlap, the new one alone after it', () => {
+    const old = Buffer.from('the previous bilateral dev key, 32+ bytes long').toString('base64');
+    const env = {
+      PUENTE_HASH_KEY_US_MX: DEV_KEY_BASE64,
+      PUENTE_HASH_KEY_ID: 'usmx-test-2',
+      PUENTE_HASH_KEY_US_MX_PREVIOUS: old,
+      PUENTE_HASH_KEY_PREVIOUS_ID: 'usmx-test-1',
+      PUENTE_HASH_KEY_PREVIOUS_UNTIL: '2026-07-01T00:00:00Z',
+    };
+    const keyIdsOf = (text: string) =>
+      parseSharedWatchlists(text)
+        .lists.flatMap((l) => l.entries)
+        .find((e) => e.entryId === 'TECS-L-2213')
+        ?.documentHashes?.map((d) => `${d.type}/${d.hash.split(':')[0]}`);
+    const file = repo('deploy/watchlists/us.yaml');
+    expect(keyIdsOf(shareWatchlistFile(file, env, () => Date.parse('2026-06-30T12:00:00Z')))).toEqual([
+      'PASSPORT/usmx-test-2',
+      'PASSPORT/usmx-test-1',
+      'PASSPORT_CARD/usmx-test-2',
+      'PASSPORT_CARD/usmx-test-1',
+    ]);
+    expect(keyIdsOf(shareWatchlistFile(file, env, () => Date.parse('2026-07-01T00:00:00Z')))).toEqual([
+      'PASSPORT/usmx-test-2',
+      'PASSPORT_CARD/usmx-test-2',
     ]);
   });
 

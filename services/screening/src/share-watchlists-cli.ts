@@ -1,7 +1,9 @@
 // `pnpm --filter @puente/screening share-watchlists <own file>`: writes to stdout the country's
 // watchlists as it shares them with the partner (document numbers as keyed hashes under the
-// bilateral key PUENTE_HASH_KEY_US_MX, id PUENTE_HASH_KEY_ID), the file the partner's screening
-// reads as PUENTE_PARTNER_WATCHLIST_FILE. Problems go to stderr with exit code 1.
+// bilateral key PUENTE_HASH_KEY_US_MX, id PUENTE_HASH_KEY_ID, and during a rotation's overlap the
+// previous key's too: PUENTE_HASH_KEY_US_MX_PREVIOUS, PUENTE_HASH_KEY_PREVIOUS_ID,
+// PUENTE_HASH_KEY_PREVIOUS_UNTIL), the file the partner's screening reads as
+// PUENTE_PARTNER_WATCHLIST_FILE. Problems go to stderr with exit code 1.
 import process from 'node:process';
 import { pathToFileURL } from 'node:url';
 
@@ -13,7 +15,11 @@ import { dumpSharedWatchlists, shareWatchlists } from './shared-watchlists.js';
 import { loadWatchlists, WatchlistError } from './watchlists.js';
 
 /** The shared file's text for an own watchlist file, hashed with the key the environment names. */
-export function shareWatchlistFile(file: string, env: Readonly<Record<string, string | undefined>>): string {
+export function shareWatchlistFile(
+  file: string,
+  env: Readonly<Record<string, string | undefined>>,
+  now: () => number = Date.now,
+): string {
   // The screening configuration's own key parsing: one place says what a usable key is.
   // Only the key variables are read; the service's required ones get placeholders.
   const config = loadScreeningConfig({
@@ -21,10 +27,13 @@ export function shareWatchlistFile(file: string, env: Readonly<Record<string, st
     PUENTE_COUNTRY: 'US',
     PUENTE_HASH_KEY_US_MX: env['PUENTE_HASH_KEY_US_MX'],
     PUENTE_HASH_KEY_ID: env['PUENTE_HASH_KEY_ID'],
+    PUENTE_HASH_KEY_US_MX_PREVIOUS: env['PUENTE_HASH_KEY_US_MX_PREVIOUS'],
+    PUENTE_HASH_KEY_PREVIOUS_ID: env['PUENTE_HASH_KEY_PREVIOUS_ID'],
+    PUENTE_HASH_KEY_PREVIOUS_UNTIL: env['PUENTE_HASH_KEY_PREVIOUS_UNTIL'],
   });
   if (!config.hashKeyRing) throw new ConfigError('share-watchlists', ['PUENTE_HASH_KEY_US_MX: is not set']);
   return dumpSharedWatchlists(
-    shareWatchlists(loadWatchlists(file), createDocumentHasher({ ring: config.hashKeyRing })),
+    shareWatchlists(loadWatchlists(file), createDocumentHasher({ ring: config.hashKeyRing, now })),
   );
 }
 
@@ -32,7 +41,7 @@ function main(): void {
   const [file, ...rest] = process.argv.slice(2);
   if (file === undefined || rest.length > 0) {
     process.stderr.write(
-      'usage: share-watchlists <own watchlist file>   (key: PUENTE_HASH_KEY_US_MX, PUENTE_HASH_KEY_ID)\n',
+      'usage: share-watchlists <own watchlist file>   (key: PUENTE_HASH_KEY_US_MX, PUENTE_HASH_KEY_ID; during a rotation also PUENTE_HASH_KEY_US_MX_PREVIOUS, PUENTE_HASH_KEY_PREVIOUS_ID, PUENTE_HASH_KEY_PREVIOUS_UNTIL)\n',
     );
     process.exit(1);
   }

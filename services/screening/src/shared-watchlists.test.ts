@@ -34,11 +34,18 @@ describe('shareWatchlists', () => {
     expect(shared.size).toBe(mx.size);
   });
 
-  it("replaces each person's documents by the agreements' keyed hash of the normalised number", () => {
+  it("replaces each person's documents by the agreements' keyed hash of the normalised number, type and issuer in clear", () => {
     const wanted = entry(shared, 'FGR-OA-7705');
     expect(wanted).not.toHaveProperty('documents');
-    expect(wanted.documentHashes).toEqual([keyedHash(devRing, 'document-number', 'G12345678')]);
-    expect(wanted.documentHashes?.[0]).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
+    expect(wanted.documentHashes).toEqual([
+      { type: 'PASSPORT', issuingCountry: 'MX', hash: keyedHash(devRing, 'document-number', 'G12345678') },
+    ]);
+    expect(wanted.documentHashes?.[0]?.hash).toMatch(/^usmx-dev-1:[A-Za-z0-9_-]{43}$/);
+    // Each document keeps its own issuer: a US border crossing card listed by Mexico stays US.
+    expect(entry(shared, 'FGR-OA-7706').documentHashes?.map((d) => [d.type, d.issuingCountry])).toEqual([
+      ['PASSPORT', 'MX'],
+      ['BORDER_CROSSING_CARD', 'US'],
+    ]);
     // Everything else as listed.
     const listed = entry(mx, 'FGR-OA-7705');
     expect(wanted).toMatchObject({
@@ -69,8 +76,12 @@ describe('shareWatchlists', () => {
     const rotating = createDocumentHasher({ ring, now: () => now });
     expect(rotating.keyIds()).toEqual(['usmx-new', 'usmx-old']);
     const during = entry(shareWatchlists(mx, rotating), 'FGR-OA-7705').documentHashes!;
-    expect(during.map((hash) => hash.split(':')[0])).toEqual(['usmx-new', 'usmx-old']);
-    expect(during[1]).toBe(keyedHash(previous, 'document-number', 'g 1234 5678'));
+    expect(during.map((d) => d.hash.split(':')[0])).toEqual(['usmx-new', 'usmx-old']);
+    expect(during[1]).toEqual({
+      type: 'PASSPORT',
+      issuingCountry: 'MX',
+      hash: keyedHash(previous, 'document-number', 'g 1234 5678'),
+    });
     now = 2_000;
     expect(entry(shareWatchlists(mx, rotating), 'FGR-OA-7705').documentHashes).toEqual([during[0]]);
   });
@@ -98,18 +109,47 @@ ${entryLines}`;
     );
   });
 
-  it('refuses a hash that is not `<key id>:<digest>`, naming the field', () => {
-    const text = base(`        documentHashes: ['G12345678']\n`);
-    expect(() => parseSharedWatchlists(text)).toThrow(
-      /lists\[0\]\.entries\[0\]\.documentHashes\[0\] \(entry FGR-OA-1\): must be a keyed hash/,
+  it('refuses a number in clear beside the hash, naming the field', () => {
+    const hash = keyedHash(devRing, 'document-number', 'G12345678');
+    const text = base(
+      `        documentHashes: [{ type: PASSPORT, issuingCountry: MX, hash: '${hash}', number: 'G12345678' }]\n`,
+    );
+    expect(() => parseSharedWatchlists(text, 'mx-shared.yaml')).toThrow(
+      /mx-shared\.yaml[\s\S]*lists\[0\]\.entries\[0\]\.documentHashes\[0\]\.number \(entry FGR-OA-1\): a shared file carries no document numbers in clear/,
     );
   });
 
-  it('accepts a hash written during an overlap as its two parts', () => {
+  it('refuses a hash that is not `<key id>:<digest>`, naming the field', () => {
+    const text = base(`        documentHashes: [{ type: PASSPORT, issuingCountry: MX, hash: 'G12345678' }]\n`);
+    expect(() => parseSharedWatchlists(text)).toThrow(
+      /lists\[0\]\.entries\[0\]\.documentHashes\[0\]\.hash \(entry FGR-OA-1\): must be a keyed hash/,
+    );
+  });
+
+  it('refuses a bare hash without its issuing country and type, naming the entry', () => {
+    const hash = keyedHash(devRing, 'document-number', 'G12345678');
+    expect(() => parseSharedWatchlists(base(`        documentHashes: ['${hash}']\n`))).toThrow(
+      /lists\[0\]\.entries\[0\]\.documentHashes\[0\] \(entry FGR-OA-1\): must be \{ type, issuingCountry, hash \}/,
+    );
+    let message = '';
+    try {
+      parseSharedWatchlists(base(`        documentHashes: [{ type: PASSPORT, hash: '${hash}' }]\n`));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/documentHashes\[0\]\.issuingCountry \(entry FGR-OA-1\): /);
+  });
+
+  it('accepts a hash written during an overlap as its two parts, each with the document’s type and issuer', () => {
     const a = keyedHash(ringOf('k-new', 'a'), 'exact', 'x');
     const b = keyedHash(ringOf('k-old', 'b'), 'exact', 'x');
-    const set = parseSharedWatchlists(base(`        documentHashes: ['${a} ${b}']\n`));
-    expect(set.lists[0]?.entries[0]?.documentHashes).toEqual([a, b]);
+    const set = parseSharedWatchlists(
+      base(`        documentHashes: [{ type: PASSPORT, issuingCountry: MX, hash: '${a} ${b}' }]\n`),
+    );
+    expect(set.lists[0]?.entries[0]?.documentHashes).toEqual([
+      { type: 'PASSPORT', issuingCountry: 'MX', hash: a },
+      { type: 'PASSPORT', issuingCountry: 'MX', hash: b },
+    ]);
   });
 });
 

@@ -1,15 +1,34 @@
 // A country's watchlists as it shares them with its partner: names, aliases, birth dates,
 // nationalities and reasons as they are, but every document number replaced by its keyed hash
 // under the bilateral key, so the partner can recognise a traveller's document without ever
-// holding the number. `dumpSharedWatchlists` writes such a set in the shared file format.
+// holding the number. The document's type and issuing country stay in clear beside the hash: a
+// number is only unique within its issuer, so the partner must be able to require the same
+// issuing country, as it does for its own entries. `dumpSharedWatchlists` writes such a set in
+// the shared file format.
 import { stringify } from 'yaml';
 
 import type { DocumentHasher } from './document-hasher.js';
-import type { Watchlist, WatchlistEntry, WatchlistSet } from './watchlists.js';
+import type { Watchlist, WatchlistDocumentHash, WatchlistEntry, WatchlistSet } from './watchlists.js';
+
+function shareDocuments(entry: WatchlistEntry, hasher: DocumentHasher): readonly WatchlistDocumentHash[] | undefined {
+  if (entry.documents === undefined) return undefined;
+  const seen = new Set<string>();
+  const hashes: WatchlistDocumentHash[] = [];
+  for (const { type, issuingCountry, number } of entry.documents) {
+    for (const hash of hasher.hash(number)) {
+      // The same document listed twice (written two ways) is shared once.
+      const key = `${type} ${issuingCountry} ${hash}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      hashes.push(Object.freeze({ type, issuingCountry, hash }));
+    }
+  }
+  return Object.freeze(hashes);
+}
 
 function shareEntry(entry: WatchlistEntry, hasher: DocumentHasher): WatchlistEntry {
   // Built field by field (not spread and deleted) so nothing added to entries later leaks by default.
-  const hashes = entry.documents?.flatMap((document) => hasher.hash(document.number));
+  const hashes = shareDocuments(entry, hasher);
   return Object.freeze({
     entryId: entry.entryId,
     type: entry.type,
@@ -18,7 +37,7 @@ function shareEntry(entry: WatchlistEntry, hasher: DocumentHasher): WatchlistEnt
     reason: entry.reason,
     ...(entry.dateOfBirth !== undefined ? { dateOfBirth: entry.dateOfBirth } : {}),
     ...(entry.countryCode !== undefined ? { countryCode: entry.countryCode } : {}),
-    ...(hashes !== undefined ? { documentHashes: Object.freeze([...new Set(hashes)]) } : {}),
+    ...(hashes !== undefined ? { documentHashes: hashes } : {}),
   });
 }
 
@@ -64,9 +83,28 @@ export function dumpSharedWatchlists(set: WatchlistSet): string {
             : { countryCode: entry.countryCode }
           : {}),
         reason: entry.reason,
-        ...(entry.documentHashes !== undefined ? { documentHashes: [...entry.documentHashes] } : {}),
+        ...(entry.documentHashes !== undefined
+          ? {
+              documentHashes: entry.documentHashes.map(({ type, issuingCountry, hash }) => ({
+                type,
+                issuingCountry,
+                hash,
+              })),
+            }
+          : {}),
       })),
     })),
   };
   return `# Shared watchlists: document numbers as keyed hashes only. Generated; do not edit by hand.\n${stringify(file)}`;
+}
+
+/** The ids of the keys a shared set's document hashes were made with, in order of first use. */
+export function sharedKeyIds(set: WatchlistSet): readonly string[] {
+  const ids = new Set<string>();
+  for (const list of set.lists) {
+    for (const entry of list.entries) {
+      for (const { hash } of entry.documentHashes ?? []) ids.add(hash.slice(0, hash.indexOf(':')));
+    }
+  }
+  return [...ids];
 }

@@ -159,7 +159,7 @@ lists:
         type: person
         name: GALVÁN RUIZ, Octavio
         reason: test
-        documentHashes: ['usmx-dev-1:${'A'.repeat(43)}']
+        documentHashes: [{ type: PASSPORT, issuingCountry: MX, hash: 'usmx-dev-1:${'A'.repeat(43)}' }]
 `;
     expect(problemsOf(text)).toEqual([
       "lists[0].entries[0].documentHashes (entry P1): belongs in a partner's shared file; an own file lists documents (type, number, issuingCountry)",

@@ -25,6 +25,19 @@ export interface WatchlistDocument {
   readonly issuingCountry: string;
 }
 
+/**
+ * A listed person's document as a partner's shared file carries it: the number only as its keyed
+ * hash, the type and issuing country in clear, so a match can require the same issuing country
+ * and a compatible type, as matching an own entry's number does.
+ */
+export interface WatchlistDocumentHash {
+  readonly type: DocumentType;
+  /** ISO 3166-1 alpha-2. */
+  readonly issuingCountry: string;
+  /** `<key id>:<43 base64url characters>`: one key's hash (an overlap's two are two entries). */
+  readonly hash: string;
+}
+
 /** Own files hold document numbers in clear; shared files (a partner's lists) only their keyed hashes. */
 export type WatchlistKind = 'own' | 'shared';
 
@@ -41,8 +54,8 @@ export interface WatchlistEntry {
   readonly reason: string;
   /** Persons in an own file: their documents, numbers in clear. */
   readonly documents?: readonly WatchlistDocument[];
-  /** Persons in a shared file: keyed hashes of their document numbers, one `<key id>:<digest>` each. */
-  readonly documentHashes?: readonly string[];
+  /** Persons in a shared file: their documents' keyed hashes, with the type and issuing country in clear. */
+  readonly documentHashes?: readonly WatchlistDocumentHash[];
 }
 
 export interface Watchlist {
@@ -86,11 +99,13 @@ export class WatchlistError extends PuenteError<'INVALID_WATCHLIST'> {
 const isoCountry = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as MX or US');
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+const documentType = z.enum(enumSymbols.DocumentType as readonly DocumentType[] as [DocumentType, ...DocumentType[]], {
+  error: `must be one of ${enumSymbols.DocumentType.join(', ')}`,
+});
+
 const documentSchema = z
   .object({
-    type: z.enum(enumSymbols.DocumentType as readonly DocumentType[] as [DocumentType, ...DocumentType[]], {
-      error: `must be one of ${enumSymbols.DocumentType.join(', ')}`,
-    }),
+    type: documentType,
     // A string, so a number written unquoted (leading zeros lost by YAML) is an error, not a miss.
     number: z
       .string({ error: 'must be a string (quote the number)' })
@@ -99,12 +114,28 @@ const documentSchema = z
   })
   .strict();
 
-const hashSchema = z
-  .string()
-  .refine(
-    (text) => parseKeyedHash(text) !== undefined,
-    'must be a keyed hash `<key id>:<43 base64url characters>` (two such, space-separated, during a key rotation)',
-  );
+const documentHashSchema = z
+  .object(
+    {
+      type: documentType,
+      issuingCountry: isoCountry,
+      hash: z
+        .string({ error: 'must be a string' })
+        .refine(
+          (text) => parseKeyedHash(text) !== undefined,
+          'must be a keyed hash `<key id>:<43 base64url characters>` (two such, space-separated, during a key rotation)',
+        ),
+      // Named so that a number in clear gets this message rather than "unrecognized key".
+      number: z
+        .never({ error: 'a shared file carries no document numbers in clear: only their keyed hash (hash)' })
+        .optional(),
+    },
+    {
+      error:
+        'must be { type, issuingCountry, hash }: the type and issuing country in clear, the number as its keyed hash',
+    },
+  )
+  .strict();
 
 const entrySchema = z
   .object({
@@ -121,7 +152,7 @@ const entrySchema = z
     countryCode: isoCountry.optional(),
     reason: nonEmpty,
     documents: z.array(documentSchema).optional(),
-    documentHashes: z.array(hashSchema).optional(),
+    documentHashes: z.array(documentHashSchema).optional(),
   })
   .strict()
   .superRefine((entry, context) => {
@@ -196,7 +227,7 @@ const MISPLACED: Readonly<
   shared: {
     field: 'documents',
     message:
-      'a shared file carries no document numbers in clear: give documentHashes (keyed hashes, see shareWatchlists) instead',
+      'a shared file carries no document numbers in clear: give documentHashes (type, issuingCountry, keyed hash; see shareWatchlists) instead',
   },
 };
 
@@ -240,7 +271,13 @@ function toEntry(entry: ParsedEntry): WatchlistEntry {
       : {}),
     // A hash written during a rotation overlap ("<new> <old>") counts as its two parts.
     ...(entry.documentHashes !== undefined
-      ? { documentHashes: Object.freeze(entry.documentHashes.flatMap((hash) => hash.split(' '))) }
+      ? {
+          documentHashes: Object.freeze(
+            entry.documentHashes.flatMap(({ type, issuingCountry, hash }) =>
+              hash.split(' ').map((part) => Object.freeze({ type, issuingCountry, hash: part })),
+            ),
+          ),
+        }
       : {}),
   });
 }
