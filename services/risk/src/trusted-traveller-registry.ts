@@ -5,7 +5,10 @@
 import type {
   DocumentType,
   IdentityDocument,
-  Person, TrustedTravellerMembership, TrustedTravellerStatus } from '@puente/contracts';
+  Person,
+  TrustedTravellerMembership,
+  TrustedTravellerStatus,
+} from '@puente/contracts';
 import { normalize } from '@puente/policy';
 import type { Country } from '@puente/runtime';
 
