@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { repoRoot } from './testing/fixtures.js';
-import { crossing, mexicanPassport, passportCard, registryStatus, sentri, traveller } from './testing/traveller-fixtures.js';
+import {
+  crossing,
+  mexicanPassport,
+  passportCard,
+  registryStatus,
+  sentri,
+  traveller,
+} from './testing/traveller-fixtures.js';
 import { TrustedTravellerRegistry } from './trusted-traveller-registry.js';
 
 interface RegistryFile {
@@ -111,7 +118,12 @@ describe('TrustedTravellerRegistry', () => {
 describe('holder check against the deploy registry (us.yaml)', () => {
   const registry = new TrustedTravellerRegistry('US');
   for (const status of deployRegistry()) registry.record(status);
-  const stranger = traveller({ givenNames: 'Ramiro', surname: 'Espinoza', secondSurname: 'Treviño', dateOfBirth: '1991-02-08' });
+  const stranger = traveller({
+    givenNames: 'Ramiro',
+    surname: 'Espinoza',
+    secondSurname: 'Treviño',
+    dateOfBirth: '1991-02-08',
+  });
   const members = deployRegistry().filter((s) => s.status === 'ACTIVE');
   const withCard = members.filter((s) => s.holder.documents.some((d) => d.documentType === 'SENTRI_CARD'));
 
