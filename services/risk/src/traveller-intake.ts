@@ -1,23 +1,26 @@
 // What the traveller risk service does with each input record: decodes it (throwing on a bad one,
 // which the input loop dead-letters, a crossing breaking the domain rules included) and buffers it
 // to be joined: a crossing to wait for its screening result, a traveller's result for its crossing.
-// Records already assessed, and screening results of cargo parties, are dropped.
+// A screening hit for a crossing already assessed without screening is kept as a late hit, to be
+// superseded; other records already assessed, and screening results of cargo parties, are dropped.
 import { decodeChecked } from '@puente/bus';
 import type { ConsumedRecord } from '@puente/bus';
 import { AvroError, describeDomainProblems, travellerCrossingProblems } from '@puente/contracts';
 import type { AvroCodec, ScreeningResult, TravellerCrossing } from '@puente/contracts';
 import type { Logger } from '@puente/runtime';
 
-import type { AssessmentLedger } from './assessment-ledger.js';
 import type { Position } from './position.js';
 import type { TravellerJoinBuffer } from './traveller-join-buffer.js';
+import type { TravellerLateHits } from './traveller-late-hits.js';
+import type { TravellerLedger } from './traveller-ledger.js';
 import type { TravellerRiskTopics } from './traveller-topics.js';
 
 export interface TravellerIntakeOptions {
   readonly codec: AvroCodec;
   readonly topics: Pick<TravellerRiskTopics, 'crossingTopic' | 'resultTopic'>;
   readonly buffer: TravellerJoinBuffer;
-  readonly ledger: AssessmentLedger;
+  readonly lateHits: TravellerLateHits;
+  readonly ledger: TravellerLedger;
   readonly logger: Logger;
 }
 
@@ -37,7 +40,7 @@ export class TravellerIntake {
     if (topic === topics.crossingTopic) {
       this.onCrossing(decodeChecked(codec, topics.crossingTopic, value), record, position);
     } else {
-      this.onResult(decodeChecked(codec, topics.resultTopic, value), position);
+      this.onResult(decodeChecked(codec, topics.resultTopic, value), record, position);
     }
   }
 
@@ -57,18 +60,22 @@ export class TravellerIntake {
     this.options.buffer.addCrossing(crossing, record, position);
   }
 
-  private onResult(result: ScreeningResult, position: Position): void {
+  private onResult(result: ScreeningResult, record: ConsumedRecord, position: Position): void {
     const crossingId = result.crossingReference;
     if (crossingId === null) return; // a cargo party's result: the cargo service's
-    const { logger, ledger } = this.options;
+    const { logger, ledger, lateHits } = this.options;
     const crossingEventId = result.meta.correlationId;
     if (crossingEventId && ledger.isAssessed(crossingEventId)) {
-      if (result.outcome !== 'CLEAR') {
-        logger.warn(
-          { screeningId: result.screeningId, outcome: result.outcome },
-          'screening match arrived after its crossing was assessed',
-        );
+      if (result.outcome === 'CLEAR') return;
+      if (ledger.unscreenedAssessmentOf(crossingEventId)) {
+        // Assessed without screening when the join gave up waiting: the hit supersedes that assessment.
+        lateHits.add({ crossingEventId, result, record, pin: position });
+        return;
       }
+      logger.warn(
+        { screeningId: result.screeningId, outcome: result.outcome },
+        'screening match arrived after its crossing was assessed with a screening result or superseded',
+      );
       return;
     }
     this.options.buffer.addResult(crossingId, result, position);

@@ -12,6 +12,8 @@ export interface PendingCrossing {
   readonly record: ConsumedRecord;
   readonly pin: Position;
   readonly since: number;
+  /** Its place in the order crossings were buffered (1, 2, …): what the registry gate compares. */
+  readonly seq: number;
 }
 
 interface PendingResult {
@@ -25,6 +27,7 @@ export class TravellerJoinBuffer {
   private readonly crossings = new Map<string, PendingCrossing>();
   /** By crossingId (the result's crossingReference). */
   private readonly results = new Map<string, PendingResult>();
+  private seq = 0;
 
   constructor(
     private readonly offsets: OffsetTracker,
@@ -39,6 +42,11 @@ export class TravellerJoinBuffer {
     return this.results.size;
   }
 
+  /** The seq of the last crossing buffered (0: none yet); every crossing buffered later has a larger one. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
   /** Every crossing waiting, in the order they came. */
   pending(): PendingCrossing[] {
     return [...this.crossings.values()];
@@ -49,7 +57,8 @@ export class TravellerJoinBuffer {
     const eventId = crossing.meta.eventId;
     if (this.crossings.has(eventId)) return false; // redelivered: the first copy is pinned already
     this.pin(position);
-    this.crossings.set(eventId, { crossing, record, pin: position, since: this.now() });
+    this.seq += 1;
+    this.crossings.set(eventId, { crossing, record, pin: position, since: this.now(), seq: this.seq });
     return true;
   }
 
@@ -73,6 +82,11 @@ export class TravellerJoinBuffer {
   /** The crossings whose screening result has come: ready to assess. */
   complete(): PendingCrossing[] {
     return this.pending().filter((p) => this.results.has(p.crossing.crossingId));
+  }
+
+  /** The crossings ready to assess at time `at`: those whose result has come, and those that waited `timeoutMs`. */
+  ready(at: number, timeoutMs: number): PendingCrossing[] {
+    return this.pending().filter((p) => this.results.has(p.crossing.crossingId) || at - p.since >= timeoutMs);
   }
 
   /** The crossings that have waited `timeoutMs` or longer at time `at`. */

@@ -14,7 +14,7 @@ import {
   traveller,
 } from './testing/traveller-fixtures.js';
 import { TrustedTravellerRegistry } from './trusted-traveller-registry.js';
-import { assessCrossing } from './traveller-lanes.js';
+import { assessCrossing, assessLateScreeningHit } from './traveller-lanes.js';
 import { loadTravellerRules } from './traveller-rules.js';
 
 const US = loadTravellerRules(join(repoRoot, 'deploy/risk/us-travellers.yaml'));
@@ -61,7 +61,12 @@ describe('assessCrossing', () => {
     expect(a.action).toBe(action);
     expect(a.level).not.toBe('LOW');
     expect(codes(a)).toContain(code);
-    expect(a.factors.find((f) => f.code === code)?.description).toContain('TSDB entry TS-55021');
+    // The list and the outcome only: the screening agreement withholds the entry id and (restricted lists) the score.
+    const description = a.factors.find((f) => f.code === code)?.description;
+    expect(description).toContain('list TSDB');
+    expect(description).toContain(outcome);
+    expect(description).not.toContain('TS-55021');
+    expect(description).not.toMatch(/0\.(82|98)/);
   });
 
   it.each([
@@ -166,5 +171,107 @@ describe('assessCrossing', () => {
     expect(a.score).toBeGreaterThanOrEqual(US.thresholds.CRITICAL);
     const weights = a.factors.map((f) => f.weight);
     expect(weights).toEqual([...weights].sort((x, y) => y - x));
+  });
+
+  it('names the membership confirmed without its expiry date (SENTRI expires on the birthday)', () => {
+    const a = assessed(trustedLane(), { statuses: [registryStatus('981234567', { validUntil: '2029-03-14' })] });
+    expect(codes(a)).toEqual(['TRUSTED_TRAVELLER_CONFIRMED']);
+    expect(a.factors[0]?.description).not.toContain('2029');
+    expect(a.factors[0]?.description).not.toContain('03-14');
+  });
+});
+
+describe('factor descriptions over the whole lanes table', () => {
+  // Every case that yields a factor, each factor code at least once. Descriptions are free text the
+  // agreements share as they are, so none may carry a membership or document number, a date, a
+  // watchlist entry id or a score.
+  const status = (overrides: Partial<TrustedTravellerStatus>) => [registryStatus('981234567', overrides)];
+  const mismatch = status({
+    holder: traveller({ surname: 'Quintanilla', dateOfBirth: '1970-01-01', documents: [passportCard('C99')] }),
+  });
+  const unscreened = assessed(trustedLane(), { screening: 'none' });
+  const cases = [
+    assessed(trustedLane()),
+    assessed(trustedLane(), { screening: 'POTENTIAL_MATCH' }),
+    assessed(trustedLane(), { screening: 'CONFIRMED_MATCH' }),
+    unscreened,
+    assessed(crossing(), { screening: 'none' }),
+    assessed(trustedLane(), { statuses: status({ validUntil: '2026-12-06' }) }),
+    assessed(trustedLane(), { statuses: status({ status: 'SUSPENDED' }) }),
+    assessed(trustedLane(), { statuses: status({ status: 'REVOKED' }) }),
+    assessed(trustedLane(), { statuses: status({ status: 'OTHER' }) }),
+    assessed(trustedLane(), { statuses: mismatch }),
+    assessed(trustedLane(), { statuses: [] }),
+    assessed(trustedLane({ memberships: [sentri('981234567', { programme: 'OTHER' })] })),
+    assessed(trustedLane({ memberships: [sentri('981234567', { issuingCountry: 'MX' })] })),
+    assessed(crossing({ laneRequested: 'READY_LANE', travelDocuments: [mexicanPassport(), passportCard()] })),
+    assessed(crossing({ laneRequested: 'READY_LANE' })),
+    assessLateScreeningHit(unscreened, crossingScreening(trustedLane(), 'CONFIRMED_MATCH'), US),
+  ];
+  const factors = cases.flatMap((a) => a.factors);
+  const secrets = [
+    '981234567', // membership
+    'G 1234-5678',
+    'G12345678',
+    '12345678',
+    'C03005988',
+    'C99', // documents
+    'TS-55021', // watchlist entry
+    '2026-12-06',
+    '2029-06-30',
+    '1988-03-14',
+    '2031-04-30',
+    '2030-01-15', // dates
+    '0.82',
+    '0.98',
+    '0.1', // scores
+  ];
+
+  it('covers every factor code', () => {
+    expect(new Set(factors.map((f) => f.code))).toEqual(
+      new Set([
+        'TRUSTED_TRAVELLER_CONFIRMED',
+        'WATCHLIST_POTENTIAL_MATCH',
+        'WATCHLIST_CONFIRMED_MATCH',
+        'SCREENING_INCOMPLETE',
+        'MEMBERSHIP_EXPIRED',
+        'MEMBERSHIP_SUSPENDED',
+        'MEMBERSHIP_REVOKED',
+        'MEMBERSHIP_STATUS_UNKNOWN',
+        'MEMBERSHIP_HOLDER_MISMATCH',
+        'MEMBERSHIP_NOT_FOUND',
+        'PROGRAMME_NOT_HONOURED',
+        'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP',
+        'READY_LANE_RFID_DOCUMENT',
+        'READY_LANE_WITHOUT_RFID_DOCUMENT',
+      ]),
+    );
+  });
+
+  it.each(factors.map((f) => [f.code, f.description] as const))('%s: %s', (_, description) => {
+    for (const secret of secrets) expect(description).not.toContain(secret);
+    // No number of any kind: numbers, dates, entry ids and scores all have digits (no fixture id or name here has one).
+    expect(description).not.toMatch(/[0-9]/);
+  });
+});
+
+describe('assessLateScreeningHit', () => {
+  it.each([
+    ['a member queued in the trusted lane', () => trustedLane()],
+    ['a member in the general lane', () => trustedLane({ laneRequested: 'GENERAL' })],
+    ['a Ready Lane traveller', () => crossing({ laneRequested: 'READY_LANE', travelDocuments: [passportCard()] })],
+    ['a suspended member', () => trustedLane()],
+  ] as const)('gives %s what a hit in time would have: secondary inspection with the same factors', (name, make) => {
+    const c = make();
+    const statuses = name === 'a suspended member' ? [registryStatus('981234567', { status: 'SUSPENDED' })] : undefined;
+    const earlier = assessed(c, { screening: 'none', ...(statuses ? { statuses } : {}) });
+    expect(codes(earlier)).toContain('SCREENING_INCOMPLETE');
+    for (const outcome of ['POTENTIAL_MATCH', 'CONFIRMED_MATCH'] as const) {
+      const late = assessLateScreeningHit(earlier, crossingScreening(c, outcome), US);
+      const inTime = assessed(c, { screening: outcome, ...(statuses ? { statuses } : {}) });
+      expect(late.portLane).toBe('SECONDARY_INSPECTION');
+      expect(late.lane).toBe('SECONDARY_INSPECTION');
+      expect(late).toEqual(inTime);
+    }
   });
 });

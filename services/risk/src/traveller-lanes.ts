@@ -51,6 +51,21 @@ const PROGRAMME_NAMES: Record<TrustedTravellerProgramme, string> = {
   OTHER: 'an unrecognised programme',
 };
 
+/** The factor of an assessment made without a screening result (the join gave up waiting). */
+export const SCREENING_INCOMPLETE = 'SCREENING_INCOMPLETE';
+
+/** Factors of the lane asked for: moot once a screening hit sends the traveller to secondary. */
+const LANE_FACTOR_CODES = new Set([
+  'TRUSTED_LANE_WITHOUT_CONFIRMED_MEMBERSHIP',
+  'READY_LANE_RFID_DOCUMENT',
+  'READY_LANE_WITHOUT_RFID_DOCUMENT',
+]);
+const SCREENING_FACTOR_CODES = new Set([
+  SCREENING_INCOMPLETE,
+  'WATCHLIST_CONFIRMED_MATCH',
+  'WATCHLIST_POTENTIAL_MATCH',
+]);
+
 const round = (value: number) => Math.round(value * 1000) / 1000;
 const RISK_LEVELS: readonly RiskLevel[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
@@ -62,12 +77,15 @@ function levelOf(score: number, rules: TravellerRules): RiskLevel {
   return 'LOW';
 }
 
+// Factor descriptions are free text every agreement shares as they are: they name codes, list ids,
+// programmes, countries and document types, never a membership or document number, a date, a watchlist
+// entry id or a score (the screening agreement withholds the entry and, for restricted lists, the score).
 function screeningFactors(screening: ScreeningResult | undefined, rules: TravellerRules): RiskFactor[] {
   const w = rules.weights;
   if (!screening) {
     return [
       {
-        code: 'SCREENING_INCOMPLETE',
+        code: SCREENING_INCOMPLETE,
         description: 'no screening result arrived in time; the trusted-traveller lane needs a CLEAR screening',
         weight: w.screeningIncomplete,
       },
@@ -75,13 +93,11 @@ function screeningFactors(screening: ScreeningResult | undefined, rules: Travell
   }
   if (screening.outcome === 'CLEAR') return [];
   const confirmed = screening.outcome === 'CONFIRMED_MATCH';
-  const entry = screening.matchedEntry;
-  const named = entry ? ` on ${entry.listId} entry ${entry.entryId}` : '';
-  const on = entry && entry.matchedOn.length > 0 ? ` (matched on ${entry.matchedOn.join(', ')})` : '';
+  const list = screening.matchedEntry ? ` on list ${screening.matchedEntry.listId}` : '';
   return [
     {
       code: confirmed ? 'WATCHLIST_CONFIRMED_MATCH' : 'WATCHLIST_POTENTIAL_MATCH',
-      description: `${confirmed ? 'confirmed' : 'potential'} watchlist match${named}${on}, screening ${screening.screeningId} score ${screening.score.toFixed(2)}`,
+      description: `screening outcome ${screening.outcome}: ${confirmed ? 'confirmed' : 'potential'} watchlist match${list}`,
       weight: confirmed ? w.watchlistConfirmedMatch : w.watchlistPotentialMatch,
     },
   ];
@@ -94,7 +110,7 @@ const NOT_CONFIRMED: Record<Exclude<Confirmation['kind'], 'confirmed' | 'not-iss
   expired: ['MEMBERSHIP_EXPIRED', 'has expired in the registry'],
   'holder-mismatch': [
     'MEMBERSHIP_HOLDER_MISMATCH',
-    'is enrolled to someone else: no presented document or surname and birth date match the holder',
+    'is enrolled to someone else: no presented identity document, nor surname and birth date, match the holder',
   ],
   'unknown-status': ['MEMBERSHIP_STATUS_UNKNOWN', 'has a registry status this service does not know'],
 };
@@ -125,11 +141,11 @@ function membershipFactors(crossing: TravellerCrossing, context: TravellerAssess
     }
     const result = registry.confirm(claim, crossing, onDate);
     if (result.kind === 'confirmed') {
-      const until = result.status.validUntil ? `, valid until ${result.status.validUntil}` : '';
+      // No expiry date: SENTRI and Global Entry expire on the holder's birthday.
       return {
         confirmed: {
           code: 'TRUSTED_TRAVELLER_CONFIRMED',
-          description: `${label(claim)} confirmed ACTIVE by ${result.status.issuingAgency}${until}`,
+          description: `${label(claim)} confirmed ACTIVE by ${result.status.issuingAgency}`,
           weight: w.trustedTravellerConfirmed,
         },
         factors: [],
@@ -211,6 +227,41 @@ function actionOf(portLane: PortLane, level: RiskLevel, screening: ScreeningResu
   return level === 'LOW' ? 'RELEASE' : 'DOCUMENT_REVIEW';
 }
 
+/** Scores the factors, ranks them and names the treatment of the port lane. */
+function scored(
+  all: readonly RiskFactor[],
+  portLane: PortLane,
+  screening: ScreeningResult | undefined,
+  rules: TravellerRules,
+): TravellerAssessment {
+  let score = round(
+    Math.min(
+      1,
+      Math.max(
+        0,
+        all.reduce((sum, f) => sum + f.weight, 0),
+      ),
+    ),
+  );
+  let level = levelOf(score, rules);
+  // Secondary inspection is never LOW risk, whatever credits lowered the score; the score follows the level.
+  if (portLane === 'SECONDARY_INSPECTION' && RISK_LEVELS.indexOf(level) < 1) {
+    level = 'MEDIUM';
+    score = Math.max(score, rules.thresholds.MEDIUM);
+  }
+  const factors = all
+    .map((f) => ({ ...f, weight: round(f.weight) }))
+    .sort((a, b) => b.weight - a.weight || a.code.localeCompare(b.code));
+  return {
+    score,
+    level,
+    factors,
+    portLane,
+    lane: LANE_OF_PORT_LANE[portLane],
+    action: actionOf(portLane, level, screening),
+  };
+}
+
 /** Assesses one crossing with its screening result (undefined: none came in time). Pure. */
 export function assessCrossing(
   crossing: TravellerCrossing,
@@ -225,30 +276,26 @@ export function assessCrossing(
     ...(membership.confirmed ? [membership.confirmed] : membership.factors),
     ...lane.factors,
   ];
-  let score = round(
-    Math.min(
-      1,
-      Math.max(
-        0,
-        all.reduce((sum, f) => sum + f.weight, 0),
-      ),
-    ),
-  );
-  let level = levelOf(score, rules);
-  // Secondary inspection is never LOW risk, whatever credits lowered the score; the score follows the level.
-  if (lane.portLane === 'SECONDARY_INSPECTION' && RISK_LEVELS.indexOf(level) < 1) {
-    level = 'MEDIUM';
-    score = Math.max(score, rules.thresholds.MEDIUM);
-  }
-  const factors = all
-    .map((f) => ({ ...f, weight: round(f.weight) }))
-    .sort((a, b) => b.weight - a.weight || a.code.localeCompare(b.code));
-  return {
-    score,
-    level,
-    factors,
-    portLane: lane.portLane,
-    lane: LANE_OF_PORT_LANE[lane.portLane],
-    action: actionOf(lane.portLane, level, screening),
-  };
+  return scored(all, lane.portLane, screening, rules);
+}
+
+/** Whether an assessment was made without a screening result, so a later hit must supersede it. */
+export function assessedWithoutScreening(assessment: { readonly factors: readonly RiskFactor[] }): boolean {
+  return assessment.factors.some((f) => f.code === SCREENING_INCOMPLETE);
+}
+
+/**
+ * Reassesses a crossing assessed without screening once a screening hit (not CLEAR) arrives: the
+ * earlier membership judgement stands (the registry's word on the day of the crossing), the hit
+ * replaces the missing screening, and the lane asked for no longer counts: secondary inspection, as
+ * {@link assessCrossing} would have said had the hit come in time. The caller passes hits only
+ * (a CLEAR result changes nothing). Pure.
+ */
+export function assessLateScreeningHit(
+  earlier: { readonly factors: readonly RiskFactor[] },
+  screening: ScreeningResult,
+  rules: TravellerRules,
+): TravellerAssessment {
+  const kept = earlier.factors.filter((f) => !SCREENING_FACTOR_CODES.has(f.code) && !LANE_FACTOR_CODES.has(f.code));
+  return scored([...screeningFactors(screening, rules), ...kept], 'SECONDARY_INSPECTION', screening, rules);
 }

@@ -1,20 +1,23 @@
-// The traveller output side: brings the trusted-traveller registry up to date, assesses the
-// crossings that are ready, publishes their assessments in one produce call and lets the join
-// buffer go of them. A publish that failed may still have landed, so the next one first reads the
-// output topic's tail and drops what it finds assessed there.
+// The traveller output side: assesses the crossings that are ready and the registry gate admits,
+// publishes their assessments in one produce call and lets the join buffer go of them; and publishes
+// the assessments superseding those made without screening when a screening hit came late. A publish
+// that failed may still have landed, so the next one first reads the output topic's tail and drops
+// what it finds done there.
 import type { Bus, DeadLetters } from '@puente/bus';
 import type { AvroCodec, PortLane, RiskAssessment } from '@puente/contracts';
 import type { Logger } from '@puente/runtime';
 
-import type { AssessmentLedger } from './assessment-ledger.js';
 import type { OutputCatchUp } from './output-catch-up.js';
-import type { TrustedTravellerFollower } from './trusted-traveller-follower.js';
 import {
+  buildSupersedingTravellerAssessment,
   buildTravellerAssessment,
   travellerAssessmentRecord,
   type TravellerAssessmentContext,
 } from './traveller-assessment-record.js';
 import type { PendingCrossing, TravellerJoinBuffer } from './traveller-join-buffer.js';
+import type { LateHit, TravellerLateHits } from './traveller-late-hits.js';
+import type { TravellerLedger } from './traveller-ledger.js';
+import type { TravellerRegistryGate } from './traveller-registry-gate.js';
 import type { TravellerRiskTopics } from './traveller-topics.js';
 
 export interface TravellerPublisherOptions {
@@ -23,9 +26,11 @@ export interface TravellerPublisherOptions {
   readonly outputTopic: TravellerRiskTopics['outputTopic'];
   readonly context: TravellerAssessmentContext;
   readonly buffer: TravellerJoinBuffer;
-  readonly ledger: AssessmentLedger;
+  readonly lateHits: TravellerLateHits;
+  readonly ledger: TravellerLedger;
   readonly catchUp: Pick<OutputCatchUp, 'run'>;
-  readonly registry: Pick<TrustedTravellerFollower, 'catchUp'>;
+  /** Says which crossings the trusted-traveller registry is current for. */
+  readonly gate: Pick<TravellerRegistryGate, 'admit'>;
   readonly deadLetters: DeadLetters;
   readonly logger: Logger;
   readonly now: () => number;
@@ -33,9 +38,10 @@ export interface TravellerPublisherOptions {
 }
 
 interface Built {
-  readonly pending: PendingCrossing;
   readonly assessment: RiskAssessment;
   readonly value: Buffer;
+  /** Lets go of the input it was made of, once published. */
+  readonly done: () => void;
 }
 
 export const PORT_LANES = [
@@ -50,6 +56,7 @@ export const PORT_LANES = [
 export class TravellerPublisher {
   private resyncNeeded = false;
   private publishedCount = 0;
+  private supersededCount = 0;
   private readonly laneCounts = Object.fromEntries(PORT_LANES.map((l) => [l, 0])) as Record<PortLane, number>;
 
   constructor(private readonly options: TravellerPublisherOptions) {}
@@ -59,34 +66,59 @@ export class TravellerPublisher {
     return this.publishedCount;
   }
 
+  /** Of those, how many superseded an assessment made without screening. */
+  get superseded(): number {
+    return this.supersededCount;
+  }
+
   /** Of those, how many gave each port lane. */
   lanes(): Readonly<Record<PortLane, number>> {
     return { ...this.laneCounts };
   }
 
-  /** Assesses and publishes the given crossings in one produce call, then frees their buffer. */
+  /**
+   * Assesses and publishes, in one produce call, the given crossings the registry is current for,
+   * then frees their buffer; the others stay buffered for a later call.
+   */
   async publish(ready: readonly PendingCrossing[]): Promise<void> {
     if (ready.length === 0) return;
-    if (this.resyncNeeded) {
-      ready = await this.resync(ready);
-      if (ready.length === 0) return;
-    }
-    // A status the registry published before now (a suspension, say) must count for these crossings.
-    await this.options.registry.catchUp();
-    const built = await this.build(ready);
-    if (built.length === 0) return;
+    await this.resyncIfNeeded();
+    const { ledger, gate } = this.options;
+    const admitted = await gate.admit(ready.filter((p) => !ledger.isAssessed(p.crossing.meta.eventId)));
+    const built = await this.build(admitted);
     await this.send(built);
-    for (const made of built) this.announce(made);
   }
 
-  /** Learns the output topic's tail; returns the crossings still to assess and lets go of those found assessed. */
-  private async resync(ready: readonly PendingCrossing[]): Promise<PendingCrossing[]> {
+  /** Publishes the assessment superseding each late hit's crossing assessment, once. */
+  async publishLateHits(hits: readonly LateHit[]): Promise<void> {
+    if (hits.length === 0) return;
+    await this.resyncIfNeeded();
+    const { ledger, lateHits, deadLetters, context, codec, outputTopic, now } = this.options;
+    const built: Built[] = [];
+    for (const hit of hits) {
+      const earlier = ledger.unscreenedAssessmentOf(hit.crossingEventId);
+      if (!earlier) {
+        // Superseded already: by an earlier hit for the same crossing, or before a restart.
+        lateHits.finish(hit);
+        continue;
+      }
+      const made = await deadLetters.guard(hit.record, () => {
+        const assessment = buildSupersedingTravellerAssessment(earlier, hit.result, now(), context);
+        return { assessment, value: codec.encode(outputTopic, assessment), done: () => lateHits.finish(hit) };
+      });
+      if (made) built.push(made);
+      else lateHits.finish(hit);
+    }
+    await this.send(oncePerSuperseded(built));
+  }
+
+  /** After a publish that failed: learns the output topic's tail and lets go of the crossings found assessed. */
+  private async resyncIfNeeded(): Promise<void> {
+    if (!this.resyncNeeded) return;
     const { buffer, ledger } = this.options;
     await this.options.catchUp.run();
     this.resyncNeeded = false;
-    const left = ready.filter((p) => !ledger.isAssessed(p.crossing.meta.eventId));
     for (const p of buffer.pending()) if (ledger.isAssessed(p.crossing.meta.eventId)) buffer.finish(p);
-    return left;
   }
 
   /** Builds and encodes each assessment; a crossing that cannot be assessed is dead-lettered, not retried forever. */
@@ -96,7 +128,7 @@ export class TravellerPublisher {
     for (const p of ready) {
       const made = await this.options.deadLetters.guard(p.record, () => {
         const assessment = buildTravellerAssessment(p.crossing, buffer.resultFor(p.crossing), now(), context);
-        return { pending: p, assessment, value: codec.encode(outputTopic, assessment) };
+        return { assessment, value: codec.encode(outputTopic, assessment), done: () => buffer.finish(p) };
       });
       if (made) built.push(made);
       else buffer.finish(p);
@@ -104,7 +136,9 @@ export class TravellerPublisher {
     return built;
   }
 
+  /** Publishes in one produce call, then records, frees, counts and announces each. */
   private async send(built: readonly Built[]): Promise<void> {
+    if (built.length === 0) return;
     const { bus, outputTopic, context } = this.options;
     try {
       await bus.publish(
@@ -115,14 +149,16 @@ export class TravellerPublisher {
       this.resyncNeeded = true;
       throw err;
     }
+    for (const made of built) this.announce(made);
   }
 
-  /** After the publish landed: records the assessment, frees its crossing, counts it and tells the listener. */
-  private announce({ pending, assessment }: Built): void {
-    const { ledger, buffer, logger, onAssessment } = this.options;
+  /** After the publish landed: records the assessment, frees its input, counts it and tells the listener. */
+  private announce({ assessment, done }: Built): void {
+    const { ledger, logger, onAssessment } = this.options;
     ledger.record(assessment, undefined);
-    buffer.finish(pending);
+    done();
     this.publishedCount += 1;
+    if (assessment.meta.supersedes !== null) this.supersededCount += 1;
     this.laneCounts[assessment.portLane ?? 'OTHER'] += 1;
     logger.info(
       {
@@ -132,8 +168,9 @@ export class TravellerPublisher {
         score: assessment.score,
         portLane: assessment.portLane,
         factors: assessment.factors.map((f) => f.code),
+        supersedes: assessment.meta.supersedes,
       },
-      'traveller assessed',
+      assessment.meta.supersedes === null ? 'traveller assessed' : 'traveller reassessed after a late screening hit',
     );
     try {
       onAssessment?.(assessment);
@@ -141,4 +178,19 @@ export class TravellerPublisher {
       logger.warn({ err }, 'onAssessment listener failed');
     }
   }
+}
+
+/**
+ * One superseding assessment per earlier one: two hits for the same crossing in one call (a potential
+ * and a confirmed match, say) would otherwise both supersede it. The others wait: once the first is
+ * published, the crossing is no longer unscreened and they are let go.
+ */
+function oncePerSuperseded(built: readonly Built[]): Built[] {
+  const seen = new Set<string>();
+  return built.filter(({ assessment }) => {
+    const earlier = assessment.meta.supersedes ?? '';
+    if (seen.has(earlier)) return false;
+    seen.add(earlier);
+    return true;
+  });
 }

@@ -1,6 +1,8 @@
 // The traveller risk service on a real Kafka: a SENTRI member the registry confirms, screened CLEAR,
 // gets the trusted-traveller lane; after the registry suspends the membership her next crossing does
-// not; a restarted service assesses neither crossing again; an invalid crossing is dead-lettered.
+// not; a restarted service assesses neither crossing again; an invalid crossing is dead-lettered. A
+// screening hit that comes after its crossing was assessed without screening supersedes that
+// assessment once, and a restart does not supersede it again.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -21,6 +23,7 @@ import {
   registryStatus,
   sentri,
 } from './testing/traveller-fixtures.js';
+import { supersedingEventIdFor } from './traveller-assessment-record.js';
 import { createTravellerRiskService } from './traveller-risk-service.js';
 import { loadTravellerRules } from './traveller-rules.js';
 
@@ -146,5 +149,75 @@ describe('traveller risk service on Kafka', () => {
     expect(ofCrossing(all, monday.meta.eventId)).toHaveLength(1);
     expect(ofCrossing(all, tuesday.meta.eventId)).toHaveLength(1);
     expect(ofCrossing(all, bad.meta.eventId)).toHaveLength(0);
+  });
+
+  it('supersedes an assessment made without screening when the hit comes late, once across a restart', async () => {
+    const seen: RiskAssessment[] = [];
+    const lateGroup = `${groupId}-late`;
+    const service = createTravellerRiskService({
+      bus,
+      codec,
+      country: 'US',
+      rules,
+      groupId: lateGroup,
+      joinTimeoutMs: 500,
+      sweepIntervalMs: 200,
+      onAssessment: (a) => seen.push(a),
+    });
+    await service.start();
+    const late = crossing({ laneRequested: 'READY_LANE' });
+    await publishValue(bus, codec, 'us.traveller-crossings.v1', late.crossingId, late);
+    await waitFor(() => seen.some((a) => a.subject.eventId === late.meta.eventId), 60_000, 'the unscreened assessment');
+    const earlier = seen.find((a) => a.subject.eventId === late.meta.eventId)!;
+    expect(earlier.factors.map((f) => f.code)).toContain('SCREENING_INCOMPLETE');
+    expect(earlier.meta.supersedes).toBeNull();
+
+    const hit = crossingScreening(late, 'POTENTIAL_MATCH');
+    const [landed] = await bus.publish('us.screening-results.v1', [
+      { key: late.crossingId, value: codec.encode('us.screening-results.v1', hit) },
+    ]);
+    await waitFor(() => seen.some((a) => a.meta.supersedes === earlier.meta.eventId), 60_000, 'the superseding one');
+    const superseding = seen.find((a) => a.meta.supersedes === earlier.meta.eventId)!;
+    expect(superseding).toMatchObject({
+      assessmentId: earlier.assessmentId,
+      subject: earlier.subject,
+      portLane: 'SECONDARY_INSPECTION',
+      recommendedLane: 'SECONDARY_INSPECTION',
+      recommendedAction: 'PHYSICAL_INSPECTION',
+      meta: { eventId: supersedingEventIdFor(earlier.meta.eventId, hit.meta.eventId) },
+    });
+    expect(superseding.factors.map((f) => f.code)).toEqual(['WATCHLIST_POTENTIAL_MATCH']);
+    await service.stop();
+
+    // A fresh group re-reads the crossing and the hit: the output topic says both are done.
+    const again: RiskAssessment[] = [];
+    const restarted = createTravellerRiskService({
+      bus,
+      codec,
+      country: 'US',
+      rules,
+      groupId: `${lateGroup}-again`,
+      joinTimeoutMs: 500,
+      sweepIntervalMs: 200,
+      onAssessment: (a) => again.push(a),
+    });
+    await restarted.start();
+    // Committed past the hit: it was re-read and let go (other suites' results may stay pinned elsewhere).
+    await waitFor(
+      async () => {
+        const group = await bus.admin.describeGroup(`${lateGroup}-again`, ['us.screening-results.v1']);
+        const p = group.partitions.find((x) => x.partition === landed!.partition);
+        return p?.committed != null && BigInt(p.committed) > BigInt(landed!.offset);
+      },
+      60_000,
+      'the hit re-read and committed',
+    );
+    await restarted.stop();
+    expect(again.filter((a) => a.subject.eventId === late.meta.eventId)).toEqual([]);
+    const all = await readAssessments(bus, codec, OUTPUT);
+    expect(ofCrossing(all, late.meta.eventId).map((a) => a.meta.eventId)).toEqual([
+      earlier.meta.eventId,
+      superseding.meta.eventId,
+    ]);
   });
 });

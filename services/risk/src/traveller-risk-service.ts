@@ -6,12 +6,15 @@
 // State design, as the cargo service's (risk-service.ts), rebuilt from the topics:
 // - Registry: <c>.trusted-travellers.v1 read to its end before the first crossing is assessed, then
 //   followed by an ungrouped reader that never commits (trusted-traveller-follower), and caught up
-//   again before each batch of assessments.
+//   again, at most once a second, before crossings buffered since the last catch-up are assessed
+//   (traveller-registry-gate).
 // - Input: its own consumer group over <c>.traveller-crossings.v1 and <c>.screening-results.v1 (the
 //   cargo service ignores traveller results, this one cargo results); each partition is committed up
 //   to its oldest record the join buffer still needs.
 // - Output dedupe: the shared output topic is read to its end at start (output-catch-up) into the
-//   assessment ledger; ids derive from the crossing eventId.
+//   ledger (traveller-ledger); ids derive from the crossing eventId. A screening hit that comes after
+//   its crossing was assessed without screening supersedes that assessment once: the ledger knows
+//   which assessments were made without screening and which are superseded.
 // The generic rooms (input-loop, output-catch-up, assessment-ledger) are the cargo service's own.
 import type { Bus, DeadLetters } from '@puente/bus';
 import type { AvroCodec, PortLane, RiskAssessment } from '@puente/contracts';
@@ -19,7 +22,6 @@ import type { Country, Logger } from '@puente/runtime';
 import { createDeadLetters, OffsetTracker } from '@puente/bus';
 import { silentLogger } from '@puente/runtime';
 
-import { AssessmentLedger } from './assessment-ledger.js';
 import { RiskError } from './errors.js';
 import { InputLoop } from './input-loop.js';
 import { OutputCatchUp } from './output-catch-up.js';
@@ -27,7 +29,10 @@ import { TrustedTravellerFollower } from './trusted-traveller-follower.js';
 import { TrustedTravellerRegistry } from './trusted-traveller-registry.js';
 import { TravellerIntake } from './traveller-intake.js';
 import { TravellerJoinBuffer } from './traveller-join-buffer.js';
+import { TravellerLateHits } from './traveller-late-hits.js';
+import { TravellerLedger } from './traveller-ledger.js';
 import { TravellerPublisher } from './traveller-publisher.js';
+import { TravellerRegistryGate } from './traveller-registry-gate.js';
 import type { TravellerRules } from './traveller-rules.js';
 import { travellerRiskTopicsOf } from './traveller-topics.js';
 
@@ -45,6 +50,8 @@ export interface TravellerRiskServiceOptions {
   readonly orphanTimeoutMs?: number;
   /** How often timeouts are checked. Default 1 s. */
   readonly sweepIntervalMs?: number;
+  /** Least time between two registry catch-ups (each asks the broker for the topic's offsets). Default 1 s. */
+  readonly registryCatchUpIntervalMs?: number;
   /** Longest a read of the output or registry topic to its end may take. Default 120 s. */
   readonly catchUpTimeoutMs?: number;
   /** Where input records that cannot be assessed go; by default `dlq.<topic>` as `risk-travellers-<country>`. */
@@ -56,6 +63,8 @@ export interface TravellerRiskServiceOptions {
 
 export interface TravellerRiskServiceStats {
   readonly published: number;
+  /** Of those published, assessments superseding one made without screening after a late hit. */
+  readonly superseded: number;
   readonly alreadyAssessed: number;
   readonly pendingCrossings: number;
   readonly pendingResults: number;
@@ -97,32 +106,44 @@ export function createTravellerRiskService(options: TravellerRiskServiceOptions)
 
   const offsets = new OffsetTracker();
   const buffer = new TravellerJoinBuffer(offsets, now);
+  const lateHits = new TravellerLateHits(offsets);
   // Traveller assessments keep no history: the window only bounds the (unused) shipper history.
-  const ledger = new AssessmentLedger({ windowDays: 1, now });
+  const ledger = new TravellerLedger({ windowDays: 1, now });
   const catchUp = new OutputCatchUp({ bus, codec, outputTopic, ledger, logger, now, timeoutMs });
   const registry = new TrustedTravellerRegistry(country);
   const follower = new TrustedTravellerFollower({ bus, codec, topic: registryTopic, registry, logger, now, timeoutMs });
+  const gate = new TravellerRegistryGate({
+    registry: follower,
+    buffer,
+    now,
+    minIntervalMs: options.registryCatchUpIntervalMs ?? 1_000,
+  });
   const publisher = new TravellerPublisher({
     bus,
     codec,
     outputTopic,
     context: { country, rules, registry, crossingTopic },
     buffer,
+    lateHits,
     ledger,
     catchUp,
-    registry: follower,
+    gate,
     deadLetters,
     logger,
     now,
     // Read at each call: the listener may be set after creation.
     onAssessment: (assessment) => options.onAssessment?.(assessment),
   });
-  const intake = new TravellerIntake({ codec, topics, buffer, ledger, logger });
+  const intake = new TravellerIntake({ codec, topics, buffer, lateHits, ledger, logger });
   const sweep = async () => {
     const t = now();
-    const overdue = buffer.overdue(t, joinTimeoutMs);
-    for (const p of overdue) logger.warn({ crossingId: p.crossing.crossingId }, 'no screening result at join timeout');
-    await publisher.publish(overdue);
+    for (const p of buffer.overdue(t, joinTimeoutMs)) {
+      if (!buffer.resultFor(p.crossing))
+        logger.warn({ crossingId: p.crossing.crossingId }, 'no screening result at join timeout');
+    }
+    // Complete crossings too: those the registry gate held back at the last batch.
+    await publisher.publish(buffer.ready(t, joinTimeoutMs));
+    await publisher.publishLateHits(lateHits.pending());
     for (const screeningId of buffer.dropOrphans(t, orphanTimeoutMs)) {
       logger.warn({ screeningId }, 'orphan traveller screening result dropped');
     }
@@ -137,10 +158,19 @@ export function createTravellerRiskService(options: TravellerRiskServiceOptions)
     sweepIntervalMs: options.sweepIntervalMs ?? 1_000,
     handlers: {
       accept: (topic, value, record, position) => intake.accept(topic, value, record, position),
-      afterBatch: () => publisher.publish(buffer.complete()),
+      afterBatch: async () => {
+        await publisher.publish(buffer.complete());
+        await publisher.publishLateHits(lateHits.pending());
+      },
       sweep,
-      retain: (partitions) => buffer.retain(partitions),
-      clear: () => buffer.clear(),
+      retain: (partitions) => {
+        buffer.retain(partitions);
+        lateHits.retain(partitions);
+      },
+      clear: () => {
+        buffer.clear();
+        lateHits.clear();
+      },
     },
   });
   let running = false;
@@ -157,6 +187,7 @@ export function createTravellerRiskService(options: TravellerRiskServiceOptions)
       try {
         await catchUp.run();
         await follower.start();
+        gate.caughtUp();
         logger.info(
           { outputTopic, assessed: ledger.assessedCount, registryTopic, memberships: registry.size },
           'learned earlier assessments and the trusted-traveller registry',
@@ -182,6 +213,7 @@ export function createTravellerRiskService(options: TravellerRiskServiceOptions)
     stats() {
       return {
         published: publisher.published,
+        superseded: publisher.superseded,
         alreadyAssessed: intake.alreadyAssessed,
         pendingCrossings: buffer.pendingCrossings,
         pendingResults: buffer.pendingResults,

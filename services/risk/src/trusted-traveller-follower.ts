@@ -86,8 +86,12 @@ export class TrustedTravellerFollower {
 
   private take(partition: number, record: ConsumedRecord): void {
     this.next.set(partition, BigInt(record.offset) + 1n);
-    if (!record.value) return;
     const { codec, topic, registry, logger } = this.options;
+    if (!record.value) {
+      // A tombstone: the registry deleted the membership, so nothing confirms it any more.
+      if (record.key !== null) registry.forget(record.key);
+      return;
+    }
     let status: TrustedTravellerStatus;
     try {
       status = codec.decode(record.value, { topic }).value as TrustedTravellerStatus;
@@ -108,18 +112,22 @@ export class TrustedTravellerFollower {
     }
   }
 
-  /** The topic's partitions with their offsets, retrying while the broker says retrying can help. */
+  /**
+   * The topic's partitions with their offsets, retrying while the broker says retrying can help.
+   * Only this topic is described: listing every topic would fetch the offsets of the whole cluster.
+   */
   private async partitions() {
     const { bus, topic, now, logger } = this.options;
     const deadline = now() + this.options.timeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
-        if (!info) throw new RiskError({ code: 'CATCH_UP_FAILED', message: `topic ${topic} does not exist` });
-        return info.partitions;
+        return (await bus.admin.describeTopic(topic)).partitions;
       } catch (err) {
+        if (err instanceof BusError && err.code === 'UNKNOWN_TOPIC') {
+          throw new RiskError({ code: 'CATCH_UP_FAILED', message: `topic ${topic} does not exist`, cause: err });
+        }
         if (!(err instanceof BusError && err.retriable) || now() > deadline) throw err;
-        logger.debug({ err, attempt }, 'listing topics failed; retrying');
+        logger.debug({ err, attempt }, 'describing the registry topic failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
       }
     }

@@ -2,7 +2,13 @@
 // TrustedTravellerStatus per membershipId (the programme office's current word), and whether a
 // membership a traveller claims at the booth is confirmed: issued here, in standing, unexpired on
 // the day, and held by the person presenting it.
-import type { IdentityDocument, Person, TrustedTravellerMembership, TrustedTravellerStatus } from '@puente/contracts';
+import type {
+  DocumentType,
+  IdentityDocument,
+  Person,
+  TrustedTravellerMembership,
+  TrustedTravellerStatus,
+} from '@puente/contracts';
 import { normalize } from '@puente/policy';
 import type { Country } from '@puente/runtime';
 
@@ -21,15 +27,38 @@ export interface PresentedTraveller {
   readonly travelDocuments: readonly IdentityDocument[];
 }
 
-const membershipKey = (membershipId: string) => membershipId.trim().toUpperCase();
+/** Membership numbers as printed vary as document numbers do ("98 123-4567"): one key for all spellings. */
+const membershipKey = (membershipId: string) => normalize('document-number', membershipId);
 const nameKey = (name: string) => normalize('name', name);
 
-/** Any presented document number equal to an enrolled one, or the same surname and birth date. */
-export function holderMatches(holder: Person, presented: PresentedTraveller): boolean {
-  const numbers = (documents: readonly IdentityDocument[]) =>
-    documents.map((d) => normalize('document-number', d.documentNumber)).filter((n) => n !== '');
-  const enrolled = new Set(numbers(holder.documents));
-  if (numbers(presented.travelDocuments).some((n) => enrolled.has(n))) return true;
+/**
+ * Programme cards carry the membership number itself (the SENTRI card's number is the PASSID): they
+ * show the card, not who holds it, so they never identify the holder.
+ */
+const PROGRAMME_CARDS: ReadonlySet<DocumentType> = new Set<DocumentType>(['SENTRI_CARD', 'FAST_CARD']);
+
+/** The identity documents among `documents`, each as type, issuing country and normalised number. */
+function identityKeys(documents: readonly IdentityDocument[], membershipId: string): Set<string> {
+  const membership = membershipKey(membershipId);
+  const keys = new Set<string>();
+  for (const d of documents) {
+    if (PROGRAMME_CARDS.has(d.documentType)) continue;
+    const number = normalize('document-number', d.documentNumber);
+    // Any document numbered as the membership is a programme card by another name.
+    if (number === '' || number === membership) continue;
+    keys.add(`${d.documentType}|${d.issuingCountry}|${number}`);
+  }
+  return keys;
+}
+
+/**
+ * Whether the traveller presenting a membership is its holder: an identity document of the same type,
+ * issuing country and number as one enrolled (programme cards and anything numbered as the membership
+ * left out on both sides), or the same surname and birth date.
+ */
+export function holderMatches(holder: Person, presented: PresentedTraveller, membershipId: string): boolean {
+  const enrolled = identityKeys(holder.documents, membershipId);
+  for (const key of identityKeys(presented.travelDocuments, membershipId)) if (enrolled.has(key)) return true;
   const { traveller } = presented;
   return (
     holder.dateOfBirth !== null &&
@@ -50,6 +79,11 @@ export class TrustedTravellerRegistry {
     return this.statuses.size;
   }
 
+  /** Forgets a membership the registry deleted (a tombstone on its topic). */
+  forget(membershipId: string): void {
+    this.statuses.delete(membershipKey(membershipId));
+  }
+
   /** Takes a status read from the registry topic: it replaces whatever was known of that membership. */
   record(status: TrustedTravellerStatus): void {
     this.statuses.set(membershipKey(status.membershipId), status);
@@ -67,7 +101,7 @@ export class TrustedTravellerRegistry {
     // A PASSID the registry holds under another programme is not the membership claimed.
     if (!status || status.programme !== claim.programme) return { kind: 'not-found' };
     // Checked before the standing: a card presented by someone else says more than its status.
-    if (!holderMatches(status.holder, presented)) return { kind: 'holder-mismatch', status };
+    if (!holderMatches(status.holder, presented, status.membershipId)) return { kind: 'holder-mismatch', status };
     switch (status.status) {
       case 'SUSPENDED':
         return { kind: 'suspended', status };
