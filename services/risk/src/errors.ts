@@ -10,7 +10,9 @@ export type RiskErrorCode =
   | 'PARTNER_FEED_REFUSED'
   | 'INVALID_OPTIONS'
   /** A record this service cannot act on (e.g. a malformed header): dead-lettered, not retried. */
-  | 'INVALID_RECORD';
+  | 'INVALID_RECORD'
+  /** A topic the process reads or writes does not exist. */
+  | 'MISSING_TOPICS';
 
 export class RiskError extends PuenteError<RiskErrorCode> {
   override readonly name = 'RiskError';
