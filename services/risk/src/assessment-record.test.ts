@@ -8,7 +8,7 @@ import {
   buildAssessment,
   buildScoredAssessment,
   FAST_MEMBERSHIP_HEADER,
-  fastMembershipOf,
+  readFastMembership,
   SHIPPER_HEADER,
 } from './assessment-record.js';
 import type { AssessmentContext } from './assessment-record.js';
@@ -113,21 +113,37 @@ describe('the FAST lane on the record', () => {
     const headers = Object.fromEntries(
       Object.entries(record.headers ?? {}).map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]),
     );
-    expect(fastMembershipOf(headers)).toEqual({
-      programme: 'OEA',
-      membershipId: 'OEA-I-2018-1142',
-      tier: 'AAA',
-      validUntil: '2027-05-31',
+    expect(readFastMembership(headers)).toEqual({
+      kind: 'valid',
+      membership: { programme: 'OEA', membershipId: 'OEA-I-2018-1142', tier: 'AAA', validUntil: '2027-05-31' },
     });
   });
 
-  it('has no membership header for a shipment not in the FAST lane, and ignores an unreadable one', () => {
+  it('has no membership header for a shipment not in the FAST lane', () => {
     const manifest = exampleManifest('us-northbound-laredo', { preClearanceStatus: 'PENDING' });
     const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
     const { assessment, fastMembership } = buildScoredAssessment(input, context);
     expect(assessment.portLane).toBe('GENERAL');
     const record = assessmentRecord(assessment, { value: Buffer.from('x'), shipper: 'd', fastMembership }, context);
     expect(Object.keys(record.headers ?? {})).not.toContain(FAST_MEMBERSHIP_HEADER);
-    expect(fastMembershipOf({ [FAST_MEMBERSHIP_HEADER]: Buffer.from('{not json') })).toBeUndefined();
+  });
+
+  it('calls a header invalid, naming what is wrong, when a grant built from it could not be encoded', () => {
+    const read = (text: string) => readFastMembership({ [FAST_MEMBERSHIP_HEADER]: Buffer.from(text) });
+    expect(read('{not json')).toEqual({ kind: 'invalid', why: `${FAST_MEMBERSHIP_HEADER}: not JSON` });
+    expect(read('["OEA"]')).toMatchObject({ kind: 'invalid', why: expect.stringContaining('not a JSON object') });
+    const bad = read(JSON.stringify({ programme: 'SENTRI', membershipId: 'OEA-I-2018-1142', tier: 3 }));
+    expect(bad).toMatchObject({ kind: 'invalid' });
+    const why = bad.kind === 'invalid' ? bad.why : '';
+    expect(why).toContain('programme must be one of CTPAT, OEA, NEEC, FAST, OTHER');
+    expect(why).toContain('tier must be a string or null');
+    expect(read(JSON.stringify({ programme: 'FAST', membershipId: ' ' }))).toMatchObject({
+      kind: 'invalid',
+      why: expect.stringContaining('membershipId must be a non-empty string'),
+    });
+    expect(read(JSON.stringify({ programme: 'FAST', membershipId: 'FAST-4410' }))).toEqual({
+      kind: 'valid',
+      membership: { programme: 'FAST', membershipId: 'FAST-4410', tier: null, validUntil: null },
+    });
   });
 });

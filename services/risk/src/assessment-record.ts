@@ -4,7 +4,13 @@
 // and for a FAST lane the verified trusted-shipper membership that earned it (the pre-clearance
 // service names it in its grant; RiskAssessment has no field for it).
 import type { BusRecord } from '@puente/bus';
-import type { CargoManifest, RiskAssessment, ScreeningResult, TrustedTraderMembership } from '@puente/contracts';
+import {
+  enumSymbols,
+  type CargoManifest,
+  type RiskAssessment,
+  type ScreeningResult,
+  type TrustedTraderMembership,
+} from '@puente/contracts';
 import type { Country } from '@puente/runtime';
 
 import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
@@ -82,22 +88,51 @@ export function buildScoredAssessment(input: AssessmentInput, context: Assessmen
   return { assessment, fastMembership: scored.fastMembership };
 }
 
-/** The FAST membership a record's header carries, or undefined when it has none or it is unreadable. */
-export function fastMembershipOf(headers: Readonly<Record<string, Buffer>>): TrustedTraderMembership | undefined {
+/** The FAST-membership header of a record: absent, a valid membership, or invalid (with why). */
+export type FastMembershipHeader =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'valid'; readonly membership: TrustedTraderMembership }
+  | { readonly kind: 'invalid'; readonly why: string };
+
+const PROGRAMMES: readonly string[] = enumSymbols.TrustedTraderProgramme;
+const nullableText = (value: unknown) => value === undefined || value === null || typeof value === 'string';
+
+/**
+ * Reads the FAST-membership header. Checked field by field against TrustedTraderMembership, so a
+ * grant built from it always encodes: a bad programme would otherwise make the grant's encoding
+ * throw on every redelivery.
+ */
+export function readFastMembership(headers: Readonly<Record<string, Buffer>>): FastMembershipHeader {
   const raw = headers[FAST_MEMBERSHIP_HEADER];
-  if (!raw) return undefined;
+  if (!raw) return { kind: 'absent' };
+  let m: Record<string, unknown>;
   try {
-    const m = JSON.parse(raw.toString('utf8')) as Partial<TrustedTraderMembership>;
-    if (typeof m.programme !== 'string' || typeof m.membershipId !== 'string') return undefined;
-    return {
-      programme: m.programme,
-      membershipId: m.membershipId,
-      tier: typeof m.tier === 'string' ? m.tier : null,
-      validUntil: typeof m.validUntil === 'string' ? m.validUntil : null,
-    };
+    const parsed: unknown = JSON.parse(raw.toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      return { kind: 'invalid', why: `${FAST_MEMBERSHIP_HEADER}: not a JSON object` };
+    }
+    m = parsed as Record<string, unknown>;
   } catch {
-    return undefined;
+    return { kind: 'invalid', why: `${FAST_MEMBERSHIP_HEADER}: not JSON` };
   }
+  const problems = [
+    !(typeof m['programme'] === 'string' && PROGRAMMES.includes(m['programme'])) &&
+      `programme must be one of ${PROGRAMMES.join(', ')}`,
+    !(typeof m['membershipId'] === 'string' && m['membershipId'].trim() !== '') &&
+      'membershipId must be a non-empty string',
+    !nullableText(m['tier']) && 'tier must be a string or null',
+    !nullableText(m['validUntil']) && 'validUntil must be a string or null',
+  ].filter((p): p is string => typeof p === 'string');
+  if (problems.length > 0) return { kind: 'invalid', why: `${FAST_MEMBERSHIP_HEADER}: ${problems.join('; ')}` };
+  return {
+    kind: 'valid',
+    membership: {
+      programme: m['programme'] as TrustedTraderMembership['programme'],
+      membershipId: m['membershipId'] as string,
+      tier: typeof m['tier'] === 'string' ? m['tier'] : null,
+      validUntil: typeof m['validUntil'] === 'string' ? m['validUntil'] : null,
+    },
+  };
 }
 
 /** The output record of an encoded assessment: keyed by assessmentId, with CloudEvents headers and the shipper's digest. */

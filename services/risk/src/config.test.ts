@@ -13,6 +13,29 @@ describe('loadRiskConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("configures the traveller lanes' group and join timeout and the development topic creation", () => {
+    const base = { KAFKA_BROKERS: 'localhost:9092', PUENTE_COUNTRY: 'US' };
+    expect(loadRiskConfig(base)).toMatchObject({
+      travellerGroupId: undefined,
+      travellerJoinTimeoutMs: 30_000,
+      ensureTopicsPartitions: undefined,
+    });
+    const config = loadRiskConfig({
+      ...base,
+      PUENTE_RISK_TRAVELLERS_GROUP_ID: 'puente.risk-travellers.us.blue',
+      PUENTE_RISK_TRAVELLERS_JOIN_TIMEOUT_MS: '5000',
+      PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
+    });
+    expect(config).toMatchObject({
+      travellerGroupId: 'puente.risk-travellers.us.blue',
+      travellerJoinTimeoutMs: 5_000,
+      ensureTopicsPartitions: 3,
+    });
+    expect(() =>
+      loadRiskConfig({ ...base, PUENTE_RISK_TRAVELLERS_JOIN_TIMEOUT_MS: '0', PUENTE_ENSURE_TOPICS_PARTITIONS: '65' }),
+    ).toThrow(/PUENTE_RISK_TRAVELLERS_JOIN_TIMEOUT_MS[\s\S]*PUENTE_ENSURE_TOPICS_PARTITIONS/);
+  });
+
   it('lists every problem at once', () => {
     expect(() => loadRiskConfig({ KAFKA_BROKERS: 'nope', PUENTE_COUNTRY: 'CA' })).toThrow(ConfigError);
     try {

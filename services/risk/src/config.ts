@@ -18,6 +18,11 @@ const schema = z.object({
   PUENTE_TRAVELLER_RULES_FILE: z.string().min(1).optional(),
   PUENTE_RISK_GROUP_ID: z.string().min(1).optional(),
   PUENTE_RISK_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  PUENTE_RISK_TRAVELLERS_GROUP_ID: z.string().min(1).optional(),
+  // A traveller waits at the booth: seconds, not the cargo join's minutes.
+  PUENTE_RISK_TRAVELLERS_JOIN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  // Development only: create the process's topics with this many partitions at start.
+  PUENTE_ENSURE_TOPICS_PARTITIONS: z.coerce.number().int().min(1).max(64).optional(),
   PUENTE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   PUENTE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: logLevelSchema,
@@ -73,6 +78,12 @@ export interface RiskConfig {
   readonly travellerRulesFile: string;
   readonly groupId: string | undefined;
   readonly joinTimeoutMs: number;
+  /** The traveller lanes' consumer group (default `puente.risk-travellers.<country>`). */
+  readonly travellerGroupId: string | undefined;
+  /** How long a crossing waits for its screening result. */
+  readonly travellerJoinTimeoutMs: number;
+  /** Set in development: create the topics the process reads and writes, with this many partitions. */
+  readonly ensureTopicsPartitions: number | undefined;
   /** Prometheus endpoint; 0 switches it off. Defaults differ per country so both run on one host. */
   readonly metricsPort: number;
   readonly metricsHost: string;
@@ -134,6 +145,9 @@ export function loadRiskConfig(env: Readonly<Record<string, string | undefined>>
     travellerRulesFile: e.PUENTE_TRAVELLER_RULES_FILE ?? defaults.travellerRulesFile,
     groupId: e.PUENTE_RISK_GROUP_ID,
     joinTimeoutMs: e.PUENTE_RISK_JOIN_TIMEOUT_MS,
+    travellerGroupId: e.PUENTE_RISK_TRAVELLERS_GROUP_ID,
+    travellerJoinTimeoutMs: e.PUENTE_RISK_TRAVELLERS_JOIN_TIMEOUT_MS,
+    ensureTopicsPartitions: e.PUENTE_ENSURE_TOPICS_PARTITIONS,
     metricsPort: e.PUENTE_METRICS_PORT ?? RISK_METRICS_PORTS[e.PUENTE_COUNTRY],
     metricsHost: e.PUENTE_METRICS_HOST,
     logLevel: e.LOG_LEVEL,

@@ -8,7 +8,11 @@ export type RiskErrorCode =
   | 'NOT_STARTED'
   /** The gateway refused the partner feed for good (credentials, agreement, feed, superseded). */
   | 'PARTNER_FEED_REFUSED'
-  | 'INVALID_OPTIONS';
+  | 'INVALID_OPTIONS'
+  /** A record this service cannot act on (e.g. a malformed header): dead-lettered, not retried. */
+  | 'INVALID_RECORD'
+  /** A topic the process reads or writes does not exist. */
+  | 'MISSING_TOPICS';
 
 export class RiskError extends PuenteError<RiskErrorCode> {
   override readonly name = 'RiskError';

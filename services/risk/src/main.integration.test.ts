@@ -55,9 +55,36 @@ describe('the risk process', () => {
       'puente_risk_assessments_total{country="US"}',
       'puente_risk_pending_manifests{country="US"}',
       'puente_risk_lane_hold_total{country="US"}',
+      'puente_risk_traveller_lane_trusted_traveller_total{country="US"}',
+      'puente_risk_pre_clearance_revoked_total{country="US"}',
       'puente_risk_process_resident_memory_bytes{country="US"}',
     ])
       expect(text).toContain(name);
     expect(await running.stop('SIGTERM')).toBe(0);
+    running = undefined;
+  });
+
+  it('creates the topics it reads and writes when PUENTE_ENSURE_TOPICS_PARTITIONS is set (development)', async () => {
+    running = await startServiceProcess({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'src/main.ts'],
+      cwd: repo('services/risk'),
+      env: {
+        KAFKA_BROKERS: testKafkaBrokers().join(','),
+        PUENTE_COUNTRY: 'MX',
+        PUENTE_RISK_GROUP_ID: `risk-ensure-${randomUUID().slice(0, 8)}`,
+        PUENTE_METRICS_PORT: '0',
+        PUENTE_ENSURE_TOPICS_PARTITIONS: '2',
+      },
+      ready: 'risk service ready',
+    });
+    const bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: 'risk-ensure-test' });
+    await bus.start();
+    const topics = new Set((await bus.admin.listTopics()).map((t) => t.topic));
+    await bus.stop();
+    for (const topic of ['mx.traveller-crossings.v1', 'mx.trusted-travellers.v1', 'mx.pre-clearance-decisions.v1'])
+      expect(topics.has(topic), topic).toBe(true);
+    expect(await running.stop('SIGTERM')).toBe(0);
+    running = undefined;
   });
 });

@@ -39,6 +39,26 @@ describe('assess (US rules)', () => {
     expect(result.factors[0]?.description).toContain('consignee');
   });
 
+  it('names the list and the outcome of a hit, never the entry id nor the score the agreements withhold', () => {
+    const manifest = exampleManifest('us-northbound-laredo');
+    const results = screeningResultsFor(manifest, { consignee: 'POTENTIAL_MATCH', carrier: 'CONFIRMED_MATCH' });
+    const restricted = results.map((r) =>
+      r.partyRole === 'CARRIER' ? { ...r, meta: { ...r.meta, classification: 'RESTRICTED' as const } } : r,
+    );
+    const result = assess(manifest, restricted, us);
+    const described = (code: string) => result.factors.find((f) => f.code === code)?.description;
+    expect(described('PARTY_WATCHLIST_POTENTIAL_MATCH')).toBe('consignee potential watchlist match on OFAC-SDN');
+    // RESTRICTED: the agreement withholds the whole matched entry, so only the lists screened.
+    expect(described('PARTY_WATCHLIST_CONFIRMED_MATCH')).toBe(
+      'carrier confirmed watchlist match on OFAC Specially Designated Nationals',
+    );
+    expect(described('PRE_CLEARED_SCREENING_HIT')).toMatch(/^pre-cleared, not FAST: /);
+    for (const factor of result.factors) {
+      expect(factor.description).not.toContain('SDN-48213');
+      expect(factor.description).not.toMatch(/0\.86|0\.97|score/);
+    }
+  });
+
   it('floors a potential match at HIGH', () => {
     const manifest = exampleManifest('us-northbound-otay-mesa-produce');
     const result = assess(manifest, screeningResultsFor(manifest, { driver: 'POTENTIAL_MATCH' }), us);

@@ -201,6 +201,16 @@ interface Scored extends RiskFactor {
   readonly minimumLevel?: RiskLevel | undefined;
 }
 
+/**
+ * The list(s) a hit names in a factor description, which the screening agreement's partner sees:
+ * the matched list id, or for a RESTRICTED result (whose matchedEntry the agreement withholds)
+ * the names of the lists screened. Never the entry id nor the score, which the agreements withhold.
+ */
+function listsNamed(result: ScreeningResult): string {
+  if (result.matchedEntry && result.meta.classification !== 'RESTRICTED') return result.matchedEntry.listId;
+  return result.lists.map((l) => l.name).join(', ');
+}
+
 function screeningFactors(manifest: CargoManifest, results: readonly ScreeningResult[], rules: RiskRules): Scored[] {
   const factors: Scored[] = [];
   const byRole = new Map<PartyRole, ScreeningResult>();
@@ -213,10 +223,10 @@ function screeningFactors(manifest: CargoManifest, results: readonly ScreeningRe
     if (!result || result.outcome === 'CLEAR') continue;
     const confirmed = result.outcome === 'CONFIRMED_MATCH';
     const rule = confirmed ? rules.screening.confirmedMatch : rules.screening.potentialMatch;
-    const entry = result.matchedEntry ? ` ${result.matchedEntry.listId} entry ${result.matchedEntry.entryId}` : '';
+    const lists = listsNamed(result);
     factors.push({
       code: confirmed ? 'PARTY_WATCHLIST_CONFIRMED_MATCH' : 'PARTY_WATCHLIST_POTENTIAL_MATCH',
-      description: `${r} ${confirmed ? 'confirmed' : 'potential'} watchlist match${entry} (score ${result.score.toFixed(2)})`,
+      description: `${r} ${confirmed ? 'confirmed' : 'potential'} watchlist match${lists ? ` on ${lists}` : ''}`,
       weight: rule.weight,
       minimumLevel: rule.minimumLevel,
     });

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     {
       stat: 'skipped',
       name: 'puente_screening_skipped_total',
-      help: 'Records not screened (no value)',
+      help: 'Records not screened: without a value, or set aside to dlq.<topic> (those also count in puente_dead_lettered_total)',
     },
   ]);
   const metrics =

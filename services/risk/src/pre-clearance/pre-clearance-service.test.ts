@@ -1,9 +1,9 @@
-import { MemoryBus } from '@puente/bus';
+import { BusError, MemoryBus, type BusRecord, type PublishResult } from '@puente/bus';
 import { createCodec, type PreClearanceDecision, type RiskAssessment } from '@puente/contracts';
 import { waitFor } from '@puente/runtime/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { assessmentRecord, buildScoredAssessment } from '../assessment-record.js';
+import { assessmentRecord, buildScoredAssessment, FAST_MEMBERSHIP_HEADER } from '../assessment-record.js';
 import { readAssessments } from '../testing/bus-helpers.js';
 import { exampleManifest, screeningResultsFor } from '../testing/fixtures.js';
 import { US_CONTEXT } from '../testing/parts.js';
@@ -28,6 +28,18 @@ class FakeFeed implements PartnerFeed {
   push(record: PartnerRecord): Promise<void> {
     if (!this.handler) throw new Error('feed not started');
     return this.handler(record);
+  }
+}
+
+/** A bus whose publishes of the pre-clearance service's own superseding assessments fail while `failing`. */
+class FlakyBus extends MemoryBus {
+  failing = false;
+  override async publish(topic: string, records: readonly BusRecord[]): Promise<PublishResult[]> {
+    const fromPreClearance = records.some((r) => String(r.headers?.['ce_source'] ?? '').endsWith('/pre-clearance'));
+    if (this.failing && topic === RISK && fromPreClearance) {
+      throw new BusError({ code: 'UNAVAILABLE', retriable: true, message: 'broker gone (test)' });
+    }
+    return super.publish(topic, records);
   }
 }
 
@@ -72,7 +84,7 @@ async function readDecisions(bus: MemoryBus): Promise<PreClearanceDecision[]> {
 }
 
 describe('pre-clearance service', () => {
-  let bus: MemoryBus;
+  let bus: FlakyBus;
   let feed: FakeFeed;
   let service: PreClearanceService;
   let clock = AT;
@@ -87,7 +99,7 @@ describe('pre-clearance service', () => {
     });
 
   beforeEach(async () => {
-    bus = new MemoryBus();
+    bus = new FlakyBus();
     await bus.start();
     await bus.admin.ensureTopics([RISK, DECISIONS, `dlq.${RISK}`].map((topic) => ({ topic, partitions: 1 })));
     feed = new FakeFeed();
@@ -203,6 +215,87 @@ describe('pre-clearance service', () => {
       ),
     ]);
     await waitFor(() => service.stats().granted === 1, 5_000, 'the grant after the window');
+  });
+
+  it('publishes a denial before its superseding assessment, and after a crash between them the assessment only', async () => {
+    const manifest = exampleManifest('us-northbound-laredo');
+    await feed.push(mxHit(manifest.manifestId));
+    bus.failing = true;
+    const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+    const { assessment, fastMembership } = buildScoredAssessment(input, US_CONTEXT);
+    await bus.publish(RISK, [
+      assessmentRecord(assessment, { value: codec.encode(RISK, assessment), shipper: 'd', fastMembership }, US_CONTEXT),
+    ]);
+    // The decision is out, its superseding assessment is not: the process dies here.
+    await waitFor(() => service.stats().denied === 1, 5_000, 'the denial');
+    await service.stop();
+    bus.failing = false;
+    // The restart forgets the early hit (memory only) but learns the denial from its topic.
+    feed = new FakeFeed();
+    service = make();
+    await service.start();
+    const supersedes = async () =>
+      (await readAssessments(bus, codec, RISK)).map((r) => r.value).filter((a) => a.meta.supersedes !== null);
+    await waitFor(async () => (await supersedes()).length === 1, 5_000, 'the superseding assessment');
+    expect((await readDecisions(bus)).map((d) => d.decision)).toEqual(['DENIED']);
+    const [superseding] = await supersedes();
+    expect(superseding).toMatchObject({
+      assessmentId: assessment.assessmentId,
+      portLane: 'SECONDARY_INSPECTION',
+      meta: { supersedes: assessment.meta.eventId },
+    });
+    expect(service.stats().granted).toBe(0);
+  });
+
+  it('publishes a revocation before its superseding assessment, which the redelivered hit publishes', async () => {
+    const fast = await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant');
+    const hit = mxHit(fast.subject.entityId);
+    bus.failing = true;
+    // Not acknowledged: the gateway delivers the hit again (after a restart here).
+    await expect(feed.push(hit)).rejects.toThrow(/broker gone/);
+    expect((await readDecisions(bus)).map((d) => d.decision)).toEqual(['GRANTED', 'REVOKED']);
+    await service.stop();
+    bus.failing = false;
+    feed = new FakeFeed();
+    service = make();
+    await service.start();
+    await feed.push(hit);
+    // Another partner hit on the revoked grant publishes nothing.
+    await feed.push(mxHit(fast.subject.entityId, { partyRole: 'DRIVER' }));
+    expect((await readDecisions(bus)).map((d) => d.decision)).toEqual(['GRANTED', 'REVOKED']);
+    const superseding = (await readAssessments(bus, codec, RISK)).map((r) => r.value).slice(1);
+    expect(superseding).toHaveLength(1);
+    expect(superseding[0]).toMatchObject({ assessmentId: fast.assessmentId, meta: { supersedes: fast.meta.eventId } });
+  });
+
+  it('grants only with the verified FAST membership, and dead-letters a malformed one instead of retrying forever', async () => {
+    const publishWith = async (membership: string | undefined, manifestId: string) => {
+      const manifest = exampleManifest('us-northbound-laredo', { manifestId });
+      const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+      const { assessment, fastMembership } = buildScoredAssessment(input, US_CONTEXT);
+      const record = assessmentRecord(
+        assessment,
+        { value: codec.encode(RISK, assessment), shipper: 'd', fastMembership },
+        US_CONTEXT,
+      );
+      const headers = { ...record.headers };
+      if (membership === undefined) delete headers[FAST_MEMBERSHIP_HEADER];
+      else headers[FAST_MEMBERSHIP_HEADER] = membership;
+      await bus.publish(RISK, [{ ...record, headers }]);
+    };
+    await publishWith(undefined, 'TLBV-NOHEADER-01');
+    await publishWith(JSON.stringify({ programme: 'SENTRI', membershipId: 'OEA-I-2018-1142' }), 'TLBV-POISON-01');
+    await publishAssessment(bus);
+    await waitFor(() => service.stats().granted === 1, 5_000, 'the grant after the bad records');
+    expect((await readDecisions(bus)).map((d) => d.manifestId)).toEqual([
+      exampleManifest('us-northbound-laredo').manifestId,
+    ]);
+    expect(service.stats().withoutMembership).toBe(1);
+    const dlq = (await bus.admin.listTopics()).find((t) => t.topic === `dlq.${RISK}`);
+    expect(dlq?.partitions[0]?.high).toBe('1');
+    const counted = await service.deadLetters.counter.get();
+    expect(counted.values.find((v) => v.labels['service'] === 'pre-clearance-us')?.value).toBe(1);
   });
 
   it('skips partner records it cannot read or that are no hit, and still revokes afterwards', async () => {

@@ -4,15 +4,21 @@
 //
 // State — rebuilt from the own decisions topic at start (decision-book.ts): grants (each record
 // carries its FAST assessment in a header, so a revocation after a restart can supersede it),
-// revocations and decided manifests, so a restart never grants or revokes twice.
-// Order of effects: publish first, then commit the assessment offset / acknowledge the partner
-// delivery; ids are derived from the inputs, so a redelivery publishes the same ids again.
+// revocations, denials and decided manifests, so a restart never grants or revokes twice. A
+// partner hit that came before its grant is kept in memory only (decision-book.ts): lost on restart.
+// Order of effects: the decision first, then for a revocation or denial the superseding
+// assessment, then commit the assessment offset / acknowledge the partner delivery. A crash after
+// the decision leaves the input unacknowledged; handled again, it finds the decision known and
+// publishes the superseding assessment only. Ids are derived from the inputs, so a redelivery
+// publishes the same ids again. A grant needs the FAST-membership header the risk service writes
+// beside a FAST assessment; one without it is not granted, one with a malformed header is dead-lettered.
 import type { Bus, ConsumedRecord, DeadLetters, RecordBatch, Subscription } from '@puente/bus';
 import { createDeadLetters, decodeChecked } from '@puente/bus';
-import type { AvroCodec, PreClearanceDecision, RiskAssessment } from '@puente/contracts';
+import type { AvroCodec, PreClearanceDecision, RiskAssessment, TrustedTraderMembership } from '@puente/contracts';
 import { domainTopic, silentLogger, type Country, type Logger } from '@puente/runtime';
 
-import { fastMembershipOf } from '../assessment-record.js';
+import { FAST_MEMBERSHIP_HEADER, readFastMembership } from '../assessment-record.js';
+import { RiskError } from '../errors.js';
 import { SerialQueue } from '../serial-queue.js';
 import { DecisionBook, type Outcome } from './decision-book.js';
 import { readToEnd } from './read-to-end.js';
@@ -46,11 +52,15 @@ export interface PreClearanceStats {
   readonly granted: number;
   readonly denied: number;
   readonly revoked: number;
+  /** FAST assessments without the FAST-membership header: not granted. */
+  readonly withoutMembership: number;
   readonly grantsKnown: number;
 }
 
 export interface PreClearanceService {
   readonly decisionsTopic: string;
+  /** Where own assessment records it cannot act on go: `dlq.<topic>` as `pre-clearance-<country>`. */
+  readonly deadLetters: DeadLetters;
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): PreClearanceStats;
@@ -76,7 +86,7 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
   });
   // Assessments and partner hits change the same book and publish: one at a time.
   const queue = new SerialQueue();
-  const counts = { granted: 0, denied: 0, revoked: 0 };
+  const counts = { granted: 0, denied: 0, revoked: 0, withoutMembership: 0 };
   let subscription: Subscription | undefined;
   let running = false;
 
@@ -89,35 +99,47 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
     'content-type': 'application/vnd.confluent.avro',
   });
 
-  /** Publishes an outcome (the superseding assessment before the decision that explains it) and learns it. */
+  /**
+   * Publishes an outcome: the decision, then the superseding assessment (a crash between leaves the
+   * input unacknowledged, and handling it again publishes the assessment only), and learns it.
+   * Everything is encoded before anything is published, so a record that cannot be encoded
+   * publishes nothing.
+   */
   async function publish(outcome: Outcome, grounds?: RiskAssessment): Promise<void> {
     const { decision, assessment } = outcome;
-    if (assessment) {
-      await bus.publish(riskTopic, [
-        {
-          key: assessment.assessmentId,
-          value: codec.encode(riskTopic, assessment),
-          timestamp: assessment.meta.occurredAt.getTime(),
-          headers: headersOf('risk-assessments', assessment.meta.eventId, assessment.meta.occurredAt),
-        },
-      ]);
-    }
     const granted = decision.decision === 'GRANTED' && grounds;
-    await bus.publish(decisionsTopic, [
-      {
-        key: decision.manifestId,
-        value: codec.encode(decisionsTopic, decision),
-        timestamp: decision.meta.occurredAt.getTime(),
-        headers: {
-          ...headersOf('pre-clearance-decisions', decision.meta.eventId, decision.meta.occurredAt),
-          ...(granted ? { [GRANT_ASSESSMENT_HEADER]: codec.encode(riskTopic, grounds) } : {}),
-        },
-      },
-    ]);
-    book.learn(decision, granted ? grounds : undefined);
-    if (decision.decision === 'GRANTED') counts.granted += 1;
-    else if (decision.decision === 'DENIED') counts.denied += 1;
-    else if (decision.decision === 'REVOKED') counts.revoked += 1;
+    const decisionRecord = outcome.decisionPublished
+      ? undefined
+      : {
+          key: decision.manifestId,
+          value: codec.encode(decisionsTopic, decision),
+          timestamp: decision.meta.occurredAt.getTime(),
+          headers: {
+            ...headersOf('pre-clearance-decisions', decision.meta.eventId, decision.meta.occurredAt),
+            ...(granted ? { [GRANT_ASSESSMENT_HEADER]: codec.encode(riskTopic, grounds) } : {}),
+          },
+        };
+    const assessmentRecord = assessment && {
+      key: assessment.assessmentId,
+      value: codec.encode(riskTopic, assessment),
+      timestamp: assessment.meta.occurredAt.getTime(),
+      headers: headersOf('risk-assessments', assessment.meta.eventId, assessment.meta.occurredAt),
+    };
+    if (decisionRecord) {
+      await bus.publish(decisionsTopic, [decisionRecord]);
+      book.learn(decision, granted ? grounds : undefined);
+      if (decision.decision === 'GRANTED') counts.granted += 1;
+      else if (decision.decision === 'DENIED') counts.denied += 1;
+      else if (decision.decision === 'REVOKED') counts.revoked += 1;
+    }
+    if (assessmentRecord) await bus.publish(riskTopic, [assessmentRecord]);
+    if (!decisionRecord) {
+      logger.info(
+        { manifestId: decision.manifestId, decision: decision.decision, assessmentId: assessment?.assessmentId },
+        'pre-clearance decision known; its superseding assessment published again',
+      );
+      return;
+    }
     logger.info(
       {
         manifestId: decision.manifestId,
@@ -133,6 +155,32 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
     } catch (err) {
       logger.warn({ err }, 'onDecision listener failed');
     }
+  }
+
+  /** An own assessment: a grant, a denial, a superseding assessment again, or nothing. Throws for a bad record. */
+  async function decide(record: ConsumedRecord, assessment: RiskAssessment): Promise<void> {
+    let trustedShipper: TrustedTraderMembership | undefined;
+    if (assessment.subject.subjectType === 'SHIPMENT' && assessment.portLane === 'FAST') {
+      const header = readFastMembership(record.headers);
+      if (header.kind === 'invalid') {
+        throw new RiskError({
+          code: 'INVALID_RECORD',
+          message: `FAST assessment ${assessment.assessmentId}: ${header.why}`,
+        });
+      }
+      if (header.kind === 'absent') {
+        // Only the risk service that verified the membership writes the header: no header, no grant.
+        logger.warn(
+          { assessmentId: assessment.assessmentId, header: FAST_MEMBERSHIP_HEADER },
+          'FAST assessment without its verified FAST membership; not granted',
+        );
+        counts.withoutMembership += 1;
+        return;
+      }
+      trustedShipper = header.membership;
+    }
+    const outcome = book.onAssessment(assessment, trustedShipper, now());
+    if (outcome) await publish(outcome, assessment);
   }
 
   /** One own decision record read at start; one that cannot be read is skipped (it decided nothing we can use). */
@@ -159,10 +207,9 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
       for (const record of batch.records) {
         if (!record.value) continue;
         const value = record.value;
-        const assessment = await deadLetters.guard(record, () => decodeChecked(codec, riskTopic, value));
-        if (!assessment) continue;
-        const outcome = book.onAssessment(assessment, fastMembershipOf(record.headers), now());
-        if (outcome) await publish(outcome, assessment);
+        // Undecodable, a malformed membership header, a decision that cannot be encoded: set
+        // aside to dlq.<topic> with the reason; a bus failure is rethrown and the batch comes again.
+        await deadLetters.guard(record, async () => decide(record, decodeChecked(codec, riskTopic, value)));
       }
     });
     const last = batch.records[batch.records.length - 1];
@@ -202,6 +249,7 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
 
   return {
     decisionsTopic,
+    deadLetters,
     async start() {
       if (running) return;
       running = true;
