@@ -273,7 +273,16 @@ describe('bad records produced around the gateway', () => {
     const invalid = manifestLetters.filter((r) => header(r, DEAD_LETTER_HEADERS.reasonClass) === 'invalid');
     for (const letter of invalid) expect(letter.value).toEqual(badManifest);
 
-    const resultLetters = (await deadLetters(RESULTS)).filter((r) => r.key === manifestId);
+    // Risk sets the bad results aside on its own schedule: wait for them as for the manifests.
+    let resultLetters: ConsumedRecord[] = [];
+    await waitFor(
+      async () => {
+        resultLetters = (await deadLetters(RESULTS)).filter((r) => r.key === manifestId);
+        return resultLetters.length >= 2;
+      },
+      60_000,
+      'two dead letters of screening results (risk)',
+    );
     expect(resultLetters.map((r) => header(r, DEAD_LETTER_HEADERS.service))).toEqual(['risk-us', 'risk-us']);
     expect(resultLetters.map((r) => header(r, DEAD_LETTER_HEADERS.reasonClass)).sort()).toEqual([
       'invalid',

@@ -78,8 +78,12 @@ describe('startAgencies', () => {
       on('mx.cargo-manifests.v1').find((mx) =>
         on('us.cargo-manifests.v1').some((us) => us.key === mx.key && us.value.preClearanceStatus === 'CLEARED'),
       );
+    const reference = defaultReferenceData();
+    const members = (country: 'US' | 'MX') => reference[country].trustedTravellers.members;
     await waitFor(
       () =>
+        on('us.trusted-travellers.v1').length >= members('US').length &&
+        on('mx.trusted-travellers.v1').length >= members('MX').length &&
         twin() !== undefined &&
         on('us.traveller-crossings.v1').length >= 10 &&
         on('mx.traveller-crossings.v1').length >= 5,
@@ -88,11 +92,13 @@ describe('startAgencies', () => {
     );
     expect(errors).toEqual([]);
 
-    const reference = defaultReferenceData();
     for (const country of ['US', 'MX'] as const) {
       const statuses = on(`${country.toLowerCase()}.trusted-travellers.v1`);
-      expect(statuses.map((s) => s.key)).toEqual(
-        reference[country].trustedTravellers.members.map((m) => m.membershipId),
+      // One status per member; the topic's partitions reach the consumer in any order.
+      expect(statuses.map((s) => s.key).sort()).toEqual(
+        members(country)
+          .map((m) => m.membershipId)
+          .sort(),
       );
       expect(statuses.every((s) => s.value.meta.originAgency === (country === 'US' ? 'CBP' : 'INM'))).toBe(true);
       // Risk must know the registry's word before the first member turns up at a booth.

@@ -19,6 +19,7 @@ const travellerStats: TravellerRiskServiceStats = {
   pendingCrossings: 2,
   pendingResults: 0,
   registryMemberships: 40,
+  superseded: 1,
   portLanes: { TRUSTED_TRAVELLER: 6, READY_LANE: 3, FAST: 0, GENERAL: 1, SECONDARY_INSPECTION: 1, OTHER: 0 },
 };
 const preClearanceStats: PreClearanceStats = {
@@ -75,6 +76,7 @@ describe('riskMetricsRegistry', () => {
       'puente_risk_lane_hold_total{country="MX"} 2',
       'puente_risk_traveller_assessments_total{country="MX"} 11',
       'puente_risk_traveller_already_assessed_total{country="MX"} 1',
+      'puente_risk_traveller_superseded_total{country="MX"} 1',
       'puente_risk_traveller_pending_crossings{country="MX"} 2',
       'puente_risk_traveller_pending_results{country="MX"} 0',
       'puente_risk_trusted_traveller_memberships{country="MX"} 40',

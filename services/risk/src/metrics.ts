@@ -74,6 +74,11 @@ export function riskMetricsRegistry(
       help: 'Crossings found assessed before',
     },
     {
+      stat: 'superseded',
+      name: 'puente_risk_traveller_superseded_total',
+      help: 'Traveller assessments superseded by a screening hit that came after the join gave up waiting',
+    },
+    {
       stat: 'pendingCrossings',
       name: 'puente_risk_traveller_pending_crossings',
       help: 'Crossings waiting for their screening result',
