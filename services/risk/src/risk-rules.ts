@@ -16,10 +16,9 @@ import type {
   TrustedTraderProgramme,
 } from '@puente/contracts';
 import { COUNTRIES } from '@puente/runtime';
-import { parse } from 'yaml';
 import { z } from 'zod';
 
-import { RiskError } from './errors.js';
+import { parseYamlDocument } from './yaml-document.js';
 import type { TrustedShipperRegistry } from './trusted-shippers.js';
 
 export const RISK_LEVELS = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const satisfies readonly RiskLevel[];
@@ -112,18 +111,7 @@ const rulesSchema = z
 export type RiskRules = Readonly<z.infer<typeof rulesSchema>>;
 
 export function parseRiskRules(text: string, source = 'risk rules'): RiskRules {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (cause) {
-    throw new RiskError({ code: 'INVALID_RULES', message: `${source}: not valid YAML`, cause });
-  }
-  const result = rulesSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RiskError({ code: 'INVALID_RULES', message: `${source}:\n  - ${problems.join('\n  - ')}` });
-  }
-  return Object.freeze(result.data);
+  return Object.freeze(parseYamlDocument(rulesSchema, text, source, 'INVALID_RULES'));
 }
 
 export function loadRiskRules(file: string): RiskRules {

@@ -6,10 +6,9 @@ import { readFileSync } from 'node:fs';
 
 import type { DocumentType, TrustedTravellerProgramme } from '@puente/contracts';
 import { COUNTRIES } from '@puente/runtime';
-import { parse } from 'yaml';
 import { z } from 'zod';
 
-import { RiskError } from './errors.js';
+import { parseYamlDocument } from './yaml-document.js';
 
 /** The programmes a port can honour; OTHER is never honoured, so a file cannot name it. */
 export const HONOURABLE_PROGRAMMES = [
@@ -84,18 +83,7 @@ const rulesSchema = z
 export type TravellerRules = Readonly<z.infer<typeof rulesSchema>>;
 
 export function parseTravellerRules(text: string, source = 'traveller risk rules'): TravellerRules {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (cause) {
-    throw new RiskError({ code: 'INVALID_RULES', message: `${source}: not valid YAML`, cause });
-  }
-  const result = rulesSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RiskError({ code: 'INVALID_RULES', message: `${source}:\n  - ${problems.join('\n  - ')}` });
-  }
-  return Object.freeze(result.data);
+  return Object.freeze(parseYamlDocument(rulesSchema, text, source, 'INVALID_RULES'));
 }
 
 export function loadTravellerRules(file: string): TravellerRules {

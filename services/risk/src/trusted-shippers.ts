@@ -5,10 +5,9 @@ import { readFileSync } from 'node:fs';
 
 import type { Organization, TrustedTraderProgramme } from '@puente/contracts';
 import { COUNTRIES, type Country } from '@puente/runtime';
-import { parse } from 'yaml';
 import { z } from 'zod';
 
-import { RiskError } from './errors.js';
+import { parseYamlDocument } from './yaml-document.js';
 
 const programme = z.enum(['CTPAT', 'OEA', 'NEEC', 'FAST', 'OTHER']);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
@@ -85,18 +84,7 @@ export function createTrustedShipperRegistry(document: TrustedShipperRegistryDoc
 }
 
 export function parseTrustedShippers(text: string, source = 'trusted-shipper registry'): TrustedShipperRegistry {
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (cause) {
-    throw new RiskError({ code: 'INVALID_REGISTRY', message: `${source}: not valid YAML`, cause });
-  }
-  const result = registrySchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RiskError({ code: 'INVALID_REGISTRY', message: `${source}:\n  - ${problems.join('\n  - ')}` });
-  }
-  return createTrustedShipperRegistry(result.data);
+  return createTrustedShipperRegistry(parseYamlDocument(registrySchema, text, source, 'INVALID_REGISTRY'));
 }
 
 export function loadTrustedShippers(file: string): TrustedShipperRegistry {
