@@ -12,6 +12,7 @@
 //   learns of that hit only through the mx-to-us agreement's view, and Mexico sees the revocation
 //   on its feeds.
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
@@ -34,6 +35,7 @@ import {
   type PartnerFeed,
   type PartnerRecord,
 } from '@puente/risk';
+import { createLogger } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import {
   createDocumentHasher,
@@ -53,6 +55,31 @@ const tokens = readDevTokens();
 const run = randomUUID().slice(0, 8);
 const ring = singleKeyRing('usmx-dev-1', readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? '');
 const hasher = createDocumentHasher({ ring });
+/** What the services under test log at info and above, shown when a wait times out. */
+const logs: string[] = [];
+const logger = createLogger({
+  name: 'e2e-people',
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  }),
+});
+/** The running services' figures, for a failure message. */
+let figures: () => unknown = () => undefined;
+/** waitFor, failing with the services' warnings and errors (and lines naming `about`) and figures appended. */
+async function waitLogged(condition: () => Promise<boolean> | boolean, ms: number, what: string, about: string) {
+  try {
+    await waitFor(condition, ms, what);
+  } catch (error) {
+    const relevant = logs
+      .filter((l) => l.includes(about) || /"level":(40|50|60)/.test(l) || /pre-clearance|partner/i.test(l))
+      .slice(-60);
+    throw new Error(`${(error as Error).message}\n${relevant.join('')}\n${JSON.stringify(figures())}`);
+  }
+}
 
 // A synthetic traveller: a Mexican national with a SENTRI card, as many San Ysidro commuters are.
 const PASSPORT_AS_US_READS_IT = 'G48219930';
@@ -156,6 +183,31 @@ async function publish(gateway: TestGateway, who: string, topic: string, value: 
   }
 }
 
+/**
+ * Starts `groupId` where `topics` end now, as if the service had been running all along: the
+ * broker is shared with every other integration test, and a group new to it would first work
+ * through everything they published (thousands of FAST shipments), which is not what this test is
+ * about. Records published after this are the group's to read.
+ */
+async function startAtEnd(bus: KafkaBus, groupId: string, topics: readonly string[]): Promise<void> {
+  const ends = (await bus.admin.listTopics())
+    .filter((t) => topics.includes(t.topic))
+    .flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.high })));
+  let assigned: () => void = () => undefined;
+  const joined = new Promise<void>((resolve) => (assigned = resolve));
+  const subscription = await bus.subscribe({
+    groupId,
+    topics: [...topics],
+    fromBeginning: false,
+    autoCommit: false,
+    handler: async () => undefined,
+    onAssignment: (partitions) => partitions.length > 0 && assigned(),
+  });
+  await joined;
+  await subscription.commit(ends);
+  await subscription.stop();
+}
+
 /** Every value on a topic whose key is `key` (or, for `entity`, whose subject is that entity), read outside any group. */
 async function readKey<T>(bus: KafkaBus, topic: string, key: string, by: 'key' | 'entity' = 'key'): Promise<T[]> {
   const info = (await bus.admin.listTopics()).find((t) => t.topic === topic);
@@ -255,6 +307,7 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
         partnerWatchlists: { current: () => mexicoList },
         documentHasher: hasher,
         groupId: `e2e.people.screening.us.${run}`,
+        logger,
       }),
       createScreeningService({
         bus,
@@ -264,6 +317,7 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
         partnerWatchlists: fixedWatchlists(shareWatchlists(loadWatchlists(`${root}deploy/watchlists/us.yaml`), hasher)),
         documentHasher: hasher,
         groupId: `e2e.people.screening.mx.${run}`,
+        logger,
       }),
       createRiskService({
         bus,
@@ -272,6 +326,7 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
         rules: loadRiskRules(us.rulesFile),
         trustedShippers: loadTrustedShippers(us.trustedShippersFile),
         groupId: `e2e.people.risk.${run}`,
+        logger,
         // Long enough for every party's screening on a loaded machine: a shipment assessed
         // without its screening never gets the FAST lane. Results that come sooner end the wait.
         joinTimeoutMs: 60_000,
@@ -282,6 +337,7 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
         country: 'US',
         rules: loadTravellerRules(us.travellerRulesFile),
         groupId: `e2e.people.travellers.${run}`,
+        logger,
         joinTimeoutMs: 60_000,
       }),
       createPreClearanceService({
@@ -289,10 +345,19 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
         codec,
         country: 'US',
         groupId: `e2e.people.pre-clearance.${run}`,
+        logger,
         partnerFeed: partner(gateway, 'dev-us-cbp-subscriber', 'pre-clearance', ['mx-to-us/mx.screening-results.v1'])
           .feed,
       }),
     ];
+    figures = () => services.map((service) => service.stats());
+    await Promise.all([
+      startAtEnd(bus, `e2e.people.screening.us.${run}`, ['us.cargo-manifests.v1', 'us.traveller-crossings.v1']),
+      startAtEnd(bus, `e2e.people.screening.mx.${run}`, ['mx.cargo-manifests.v1', 'mx.traveller-crossings.v1']),
+      startAtEnd(bus, `e2e.people.risk.${run}`, ['us.cargo-manifests.v1', 'us.screening-results.v1']),
+      startAtEnd(bus, `e2e.people.travellers.${run}`, ['us.traveller-crossings.v1', 'us.screening-results.v1']),
+      startAtEnd(bus, `e2e.people.pre-clearance.${run}`, ['us.risk-assessments.v1']),
+    ]);
     for (const service of services) {
       await service.start();
       stops.unshift(() => service.stop());
@@ -437,7 +502,12 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
 
     await publish(gateway, 'dev-us-cbp-publisher', 'us.cargo-manifests.v1', usManifest);
     const assessments = () => readKey<RiskAssessment>(bus, 'us.risk-assessments.v1', manifestId, 'entity');
-    await waitFor(async () => (await assessments()).length > 0, 120_000, 'the US assessment of the shipment');
+    await waitLogged(
+      async () => (await assessments()).length > 0,
+      120_000,
+      'the US assessment of the shipment',
+      manifestId,
+    );
     const fast = (await assessments())[0]!;
     // The factors, should it not be FAST, say why.
     expect([fast.portLane, fast.factors.map((f) => f.code)]).toEqual([
@@ -445,13 +515,13 @@ describe('people at the port and pre-cleared lanes (real Kafka, real gateway)', 
       expect.arrayContaining(['PRE_CLEARED_TRUSTED_SHIPPER']),
     ]);
     const decisions = () => readKey<PreClearanceDecision>(bus, 'us.pre-clearance-decisions.v1', manifestId);
-    await waitFor(async () => (await decisions()).length === 1, 90_000, 'the US grant');
+    await waitLogged(async () => (await decisions()).length === 1, 90_000, 'the US grant', manifestId);
     const [grant] = await decisions();
     expect(grant).toMatchObject({ decision: 'GRANTED', lane: 'FAST', manifestEventId: usManifest.meta.eventId });
 
     // Mexico's customs files its half of the same trip; Mexico's own screening hits the consignee.
     await publish(gateway, 'dev-mx-anam-publisher', 'mx.cargo-manifests.v1', mxManifest);
-    await waitFor(async () => (await decisions()).length === 2, 90_000, 'the US revocation');
+    await waitLogged(async () => (await decisions()).length === 2, 90_000, 'the US revocation', manifestId);
     const revoked = (await decisions())[1]!;
     expect(revoked).toMatchObject({
       decision: 'REVOKED',
