@@ -42,9 +42,10 @@ async function main(): Promise<void> {
   const bus = new KafkaBus({ brokers: [...config.brokers], clientId: name, logger });
   await bus.start();
   await prepareRiskTopics(bus, config.country, config.ensureTopicsPartitions);
+  const codec = createCodec();
   const service = createRiskService({
     bus,
-    codec: createCodec(),
+    codec,
     country: config.country,
     rules,
     trustedShippers,
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   // The traveller lanes: their own group over crossings and screening results, same output topic.
   const travellers = createTravellerRiskService({
     bus,
-    codec: createCodec(),
+    codec,
     country: config.country,
     rules: travellerRules,
     logger,
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   await travellers.start();
   const preClearance = createPreClearanceService({
     bus,
-    codec: createCodec(),
+    codec,
     country: config.country,
     partnerFeed,
     logger,
