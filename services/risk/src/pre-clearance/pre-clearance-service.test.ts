@@ -316,6 +316,32 @@ describe('pre-clearance service', () => {
     const dlq = await bus.admin.listTopics();
     expect(dlq.find((t) => t.topic === `dlq.${RISK}`)?.partitions[0]?.high).toBe('1');
   });
+
+  it('publishes a batch of grants in one write, and a repeated assessment in it once', async () => {
+    await service.stop();
+    const records: BusRecord[] = [];
+    for (let i = 0; i < 20; i++) {
+      const manifest = exampleManifest('us-northbound-laredo');
+      const input = { manifest, results: screeningResultsFor(manifest), shipperHistory: 0, at: AT };
+      const { assessment, fastMembership } = buildScoredAssessment(input, US_CONTEXT);
+      const value = codec.encode(RISK, assessment);
+      records.push(assessmentRecord(assessment, { value, shipper: 'digest', fastMembership }, US_CONTEXT));
+    }
+    await bus.publish(RISK, [...records, records[0]!]);
+    const writes: number[] = [];
+    const publish = bus.publish.bind(bus);
+    bus.publish = async (topic, batch) => {
+      if (topic === DECISIONS) writes.push(batch.length);
+      return publish(topic, batch);
+    };
+    service = make();
+    await service.start();
+    await waitFor(() => service.stats().granted === 20, 5_000, 'twenty grants');
+    const decisions = await readDecisions(bus);
+    expect(new Set(decisions.map((d) => d.meta.eventId)).size).toBe(20);
+    expect(decisions).toHaveLength(20);
+    expect(writes).toEqual([20]);
+  });
 });
 
 describe('pre-clearance service without a gateway', () => {

@@ -6,13 +6,13 @@
 // carries its FAST assessment in a header, so a revocation after a restart can supersede it),
 // revocations, denials and decided manifests, so a restart never grants or revokes twice. A
 // partner hit that came before its grant is kept in memory only (decision-book.ts): lost on restart.
-// Order of effects: the decision first, then for a revocation or denial the superseding
-// assessment, then commit the assessment offset / acknowledge the partner delivery. A crash after
-// the decision leaves the input unacknowledged; handled again, it finds the decision known and
-// publishes the superseding assessment only. Ids are derived from the inputs, so a redelivery
+// Order of effects: the decisions first (a consumed batch's in one write), then for revocations
+// and denials the superseding assessments (one write), then commit the assessment offset /
+// acknowledge the partner delivery. A crash after the decisions leaves the input unacknowledged;
+// handled again, it finds the decision known and publishes the superseding assessment only. Ids are derived from the inputs, so a redelivery
 // publishes the same ids again. A grant needs the FAST-membership header the risk service writes
 // beside a FAST assessment; one without it is not granted, one with a malformed header is dead-lettered.
-import type { Bus, ConsumedRecord, DeadLetters, RecordBatch, Subscription } from '@puente/bus';
+import type { Bus, BusRecord, ConsumedRecord, DeadLetters, RecordBatch, Subscription } from '@puente/bus';
 import { createDeadLetters, decodeChecked } from '@puente/bus';
 import type { AvroCodec, PreClearanceDecision, RiskAssessment, TrustedTraderMembership } from '@puente/contracts';
 import { domainTopic, silentLogger, type Country, type Logger } from '@puente/runtime';
@@ -27,6 +27,14 @@ import { partnerFindingOf } from './partner-hit.js';
 
 /** Header of a GRANTED decision record: the FAST assessment it rests on, Avro-encoded as on its topic. */
 export const GRANT_ASSESSMENT_HEADER = 'puente-pre-clearance-assessment';
+
+/** An outcome ready to publish: its records, and the assessment a grant rests on. */
+interface Encoded {
+  readonly outcome: Outcome;
+  readonly granted: RiskAssessment | undefined;
+  readonly decisionRecord: BusRecord | undefined;
+  readonly assessmentRecord: BusRecord | undefined;
+}
 
 export interface PreClearanceServiceOptions {
   readonly bus: Bus;
@@ -100,14 +108,13 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
   });
 
   /**
-   * Publishes an outcome: the decision, then the superseding assessment (a crash between leaves the
-   * input unacknowledged, and handling it again publishes the assessment only), and learns it.
-   * Everything is encoded before anything is published, so a record that cannot be encoded
-   * publishes nothing.
+   * An outcome encoded for the bus: its decision record (unless the decision is already known)
+   * and its superseding assessment's. Encoding comes first, so a record that cannot be encoded
+   * publishes nothing (the caller dead-letters its input).
    */
-  async function publish(outcome: Outcome, grounds?: RiskAssessment): Promise<void> {
+  function encode(outcome: Outcome, grounds?: RiskAssessment): Encoded {
     const { decision, assessment } = outcome;
-    const granted = decision.decision === 'GRANTED' && grounds;
+    const granted = decision.decision === 'GRANTED' && grounds ? grounds : undefined;
     const decisionRecord = outcome.decisionPublished
       ? undefined
       : {
@@ -116,7 +123,7 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
           timestamp: decision.meta.occurredAt.getTime(),
           headers: {
             ...headersOf('pre-clearance-decisions', decision.meta.eventId, decision.meta.occurredAt),
-            ...(granted ? { [GRANT_ASSESSMENT_HEADER]: codec.encode(riskTopic, grounds) } : {}),
+            ...(granted ? { [GRANT_ASSESSMENT_HEADER]: codec.encode(riskTopic, granted) } : {}),
           },
         };
     const assessmentRecord = assessment && {
@@ -125,15 +132,38 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
       timestamp: assessment.meta.occurredAt.getTime(),
       headers: headersOf('risk-assessments', assessment.meta.eventId, assessment.meta.occurredAt),
     };
-    if (decisionRecord) {
-      await bus.publish(decisionsTopic, [decisionRecord]);
-      book.learn(decision, granted ? grounds : undefined);
+    return { outcome, granted, decisionRecord, assessmentRecord };
+  }
+
+  /**
+   * Publishes encoded outcomes, a batch's at once: every new decision in one write, then every
+   * superseding assessment in one write, and learns the decisions in between. A crash between the
+   * two leaves the input unacknowledged; handled again, it finds its decision known and publishes
+   * the superseding assessment only. A failed write throws before anything is learnt, so the
+   * input comes again and yields the same records (ids are derived from it).
+   */
+  async function publishAll(encoded: readonly Encoded[]): Promise<void> {
+    const fresh = encoded.filter((e) => e.decisionRecord !== undefined);
+    if (fresh.length > 0)
+      await bus.publish(
+        decisionsTopic,
+        fresh.map((e) => e.decisionRecord!),
+      );
+    for (const { outcome, granted } of fresh) {
+      const { decision } = outcome;
+      book.learn(decision, granted);
       if (decision.decision === 'GRANTED') counts.granted += 1;
       else if (decision.decision === 'DENIED') counts.denied += 1;
       else if (decision.decision === 'REVOKED') counts.revoked += 1;
     }
-    if (assessmentRecord) await bus.publish(riskTopic, [assessmentRecord]);
-    if (!decisionRecord) {
+    const superseding = encoded.flatMap((e) => (e.assessmentRecord ? [e.assessmentRecord] : []));
+    if (superseding.length > 0) await bus.publish(riskTopic, superseding);
+    for (const { outcome, decisionRecord } of encoded) report(outcome, decisionRecord !== undefined);
+  }
+
+  /** Logs what an outcome did and tells the listener of a new decision. */
+  function report({ decision, assessment }: Outcome, decided: boolean): void {
+    if (!decided) {
       logger.info(
         { manifestId: decision.manifestId, decision: decision.decision, assessmentId: assessment?.assessmentId },
         'pre-clearance decision known; its superseding assessment published again',
@@ -157,8 +187,11 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
     }
   }
 
-  /** An own assessment: a grant, a denial, a superseding assessment again, or nothing. Throws for a bad record. */
-  async function decide(record: ConsumedRecord, assessment: RiskAssessment): Promise<void> {
+  /**
+   * An own assessment's outcome, encoded: a grant, a denial, a superseding assessment again, or
+   * nothing. Throws for a bad record.
+   */
+  function decide(record: ConsumedRecord, assessment: RiskAssessment): Encoded | undefined {
     let trustedShipper: TrustedTraderMembership | undefined;
     if (assessment.subject.subjectType === 'SHIPMENT' && assessment.portLane === 'FAST') {
       const header = readFastMembership(record.headers);
@@ -175,12 +208,12 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
           'FAST assessment without its verified FAST membership; not granted',
         );
         counts.withoutMembership += 1;
-        return;
+        return undefined;
       }
       trustedShipper = header.membership;
     }
     const outcome = book.onAssessment(assessment, trustedShipper, now());
-    if (outcome) await publish(outcome, assessment);
+    return outcome && encode(outcome, assessment);
   }
 
   /** One own decision record read at start; one that cannot be read is skipped (it decided nothing we can use). */
@@ -204,13 +237,26 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
 
   async function onAssessments(batch: RecordBatch): Promise<void> {
     await queue.run(async () => {
+      const encoded: Encoded[] = [];
+      // One outcome per assessed shipment in a batch: a repeated assessment is decided once.
+      const shipments = new Set<string>();
       for (const record of batch.records) {
         if (!record.value) continue;
         const value = record.value;
         // Undecodable, a malformed membership header, a decision that cannot be encoded: set
-        // aside to dlq.<topic> with the reason; a bus failure is rethrown and the batch comes again.
-        await deadLetters.guard(record, async () => decide(record, decodeChecked(codec, riskTopic, value)));
+        // aside to dlq.<topic> with the reason.
+        await deadLetters.guard(record, async () => {
+          const assessment = decodeChecked(codec, riskTopic, value);
+          if (shipments.has(assessment.subject.eventId)) return;
+          const outcome = decide(record, assessment);
+          if (outcome) {
+            shipments.add(assessment.subject.eventId);
+            encoded.push(outcome);
+          }
+        });
       }
+      // A bus failure is rethrown and the batch comes again.
+      await publishAll(encoded);
     });
     const last = batch.records[batch.records.length - 1];
     if (last && subscription) {
@@ -238,7 +284,7 @@ export function createPreClearanceService(options: PreClearanceServiceOptions): 
     if (finding.kind === 'ignored') return;
     await queue.run(async () => {
       const outcome = book.onPartnerHit(finding.hit, now());
-      if (outcome) await publish(outcome);
+      if (outcome) await publishAll([encode(outcome)]);
       else
         logger.info(
           { manifestId: finding.hit.manifestId, screeningId: finding.hit.screeningId },
