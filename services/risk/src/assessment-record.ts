@@ -13,7 +13,7 @@ import {
 } from '@puente/contracts';
 import type { Country } from '@puente/runtime';
 
-import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
+import { assessmentEvent } from './assessment-event.js';
 import { assess } from './risk-rules.js';
 import type { RiskRules } from './risk-rules.js';
 import type { TrustedShipperRegistry } from './trusted-shippers.js';
@@ -62,29 +62,15 @@ export function buildScoredAssessment(input: AssessmentInput, context: Assessmen
     trustedShippers: context.trustedShippers,
     shipperHistory: input.shipperHistory,
   });
-  const assessment: RiskAssessment = {
-    meta: {
-      eventId: assessmentEventIdFor(country, eventId),
-      occurredAt: new Date(at),
-      originCountry: country,
-      originAgency: rules.agency,
-      classification: 'SENSITIVE',
-      releasableTo: ['US', 'MX'],
-      purposes: ['BORDER_SECURITY', 'CUSTOMS', 'TRADE_FACILITATION'],
-      correlationId: eventId,
-      supersedes: null,
-    },
-    assessmentId: assessmentIdFor(country, eventId),
+  const assessment = assessmentEvent({
+    country,
+    model: rules,
+    classification: 'SENSITIVE',
+    purposes: ['BORDER_SECURITY', 'CUSTOMS', 'TRADE_FACILITATION'],
     subject: { subjectType: 'SHIPMENT', topic: context.manifestTopic, entityId: manifest.manifestId, eventId },
-    score: scored.score,
-    level: scored.level,
-    factors: [...scored.factors],
-    recommendedLane: scored.lane,
-    portLane: scored.portLane,
-    recommendedAction: scored.action,
-    modelVersion: rules.modelVersion,
-    validUntil: new Date(at + rules.validityHours * 3_600_000),
-  };
+    scored,
+    at,
+  });
   return { assessment, fastMembership: scored.fastMembership };
 }
 

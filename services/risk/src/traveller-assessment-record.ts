@@ -6,7 +6,7 @@ import type { BusRecord } from '@puente/bus';
 import type { RiskAssessment, ScreeningResult, TravellerCrossing } from '@puente/contracts';
 import { nameBasedUuid, type Country } from '@puente/runtime';
 
-import { assessmentEventIdFor, assessmentIdFor } from './ids.js';
+import { assessmentEvent } from './assessment-event.js';
 import type { TrustedTravellerRegistry } from './trusted-traveller-registry.js';
 import { assessCrossing, assessLateScreeningHit } from './traveller-lanes.js';
 import type { TravellerRules } from './traveller-rules.js';
@@ -29,30 +29,15 @@ export function buildTravellerAssessment(
 ): RiskAssessment {
   const { country, rules } = context;
   const eventId = crossing.meta.eventId;
-  const scored = assessCrossing(crossing, screening, context);
-  return {
-    meta: {
-      eventId: assessmentEventIdFor(country, eventId),
-      occurredAt: new Date(at),
-      originCountry: country,
-      originAgency: rules.agency,
-      classification: 'LAW_ENFORCEMENT_SENSITIVE',
-      releasableTo: ['US', 'MX'],
-      purposes: ['BORDER_SECURITY'],
-      correlationId: eventId,
-      supersedes: null,
-    },
-    assessmentId: assessmentIdFor(country, eventId),
+  return assessmentEvent({
+    country,
+    model: rules,
+    classification: 'LAW_ENFORCEMENT_SENSITIVE',
+    purposes: ['BORDER_SECURITY'],
     subject: { subjectType: 'TRAVELLER', topic: context.crossingTopic, entityId: crossing.crossingId, eventId },
-    score: scored.score,
-    level: scored.level,
-    factors: [...scored.factors],
-    recommendedLane: scored.lane,
-    portLane: scored.portLane,
-    recommendedAction: scored.action,
-    modelVersion: rules.modelVersion,
-    validUntil: new Date(at + rules.validityHours * 3_600_000),
-  };
+    scored: assessCrossing(crossing, screening, context),
+    at,
+  });
 }
 
 /** Namespace of the superseding assessments' eventIds (a fixed, random UUID). */
