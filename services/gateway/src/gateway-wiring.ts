@@ -12,6 +12,7 @@ import { createOperatorService } from './operator/index.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createShareService, type ShareService } from './share-service.js';
 import { createCorrectionLookup } from './subscribe/correction-lookup.js';
+import { createDeliverySharing } from './subscribe/delivery-sharing.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
 import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
@@ -161,6 +162,12 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       onAcked: (n) => metrics.acked.inc(n),
       onRevoked: (feed) => metrics.subscriptionsRevoked.inc({ agreement: feed.agreement.id }),
       onReversioned: (feed) => metrics.feedsReversioned.inc({ agreement: feed.agreement.id }),
+      sharing: createDeliverySharing(limits, {
+        onCacheHit: () => metrics.viewCacheHits.inc(),
+        onCacheMiss: () => metrics.viewCacheMisses.inc(),
+        onCacheBytes: (bytes) => metrics.viewCacheBytes.set(bytes),
+        onDeliveryBytes: (bytes) => metrics.deliveryBytesInUse.set(bytes),
+      }),
     },
   });
 }
