@@ -181,7 +181,12 @@ function sharedVerdict(ctx: EvaluationContext, feed: Feed, entry: TailEntry, vie
 }
 
 /** The record judged for a view key: everything of its delivery that is the same for every recipient of the view. */
-function judgeRecord(ctx: EvaluationContext, policy: TopicPolicy, entry: TailEntry, viewSchemaId: number): SharedVerdict {
+function judgeRecord(
+  ctx: EvaluationContext,
+  policy: TopicPolicy,
+  entry: TailEntry,
+  viewSchemaId: number,
+): SharedVerdict {
   let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
   let meta: Record<string, unknown> | undefined;
   let payload: Buffer;

@@ -570,7 +570,8 @@ export class SubscriptionSession {
   }
 
   private takeBatch(max: number): number {
-    if (this.closed || this.ending || this.unacked >= this.maxUnacked || this.auditing >= MAX_AUDITS_IN_FLIGHT) return 0;
+    if (this.closed || this.ending || this.unacked >= this.maxUnacked || this.auditing >= MAX_AUDITS_IN_FLIGHT)
+      return 0;
     const { budget } = this.sharing;
     if (!budget.mayTake(this.heldBytes)) {
       // Over its own cap, its acks wake it; over the shared one, bytes freed by any stream do.
