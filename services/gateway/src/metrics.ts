@@ -29,6 +29,8 @@ export interface GatewayMetrics {
   readonly reevaluationSeconds: Histogram;
   /** Changed agreement files refused at reload: the previous set stays in force, revocations in them included. */
   readonly agreementReloadsRejected: Counter;
+  /** Subscribe streams of this instance that handed their subscription over to a newer stream (any instance's). */
+  readonly subscriptionHandovers: Counter;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -101,6 +103,11 @@ export function createGatewayMetrics(): GatewayMetrics {
     agreementReloadsRejected: new Counter({
       name: 'puente_agreement_reloads_rejected_total',
       help: 'Changed agreement files refused at reload; the previous agreements stay in force, so a revocation in the refused change does not apply (alert on it)',
+      registers,
+    }),
+    subscriptionHandovers: new Counter({
+      name: 'puente_subscription_handovers_total',
+      help: 'Subscribe streams that handed their subscription over to a newer stream, on this or another gateway instance',
       registers,
     }),
   };
