@@ -62,6 +62,8 @@ interface SubscriptionClaims {
   holder: { readonly stream: string; readonly instance: string; released: boolean } | undefined;
   /** Claims not yet released, in log order. */
   readonly open: Map<string, OpenClaim>;
+  /** The stream released last: its `took`, if one follows (it gave up while taking), holds nothing. */
+  lastReleased: string | undefined;
 }
 
 /** What applying a claim record changed: streams a newer claim supersedes. */
@@ -79,10 +81,13 @@ export class ClaimLog {
     const claims = this.claimsOf(subscriptionId);
     if (record.kind === 'release') {
       claims.open.delete(record.stream);
+      claims.lastReleased = record.stream;
       if (claims.holder?.stream === record.stream) claims.holder.released = true;
       return NOTHING;
     }
     if (record.kind === 'took') {
+      // A stream that released before its took landed (it gave up while taking) takes nothing.
+      if (claims.lastReleased === record.stream && !claims.open.has(record.stream)) return NOTHING;
       claims.holder = { stream: record.stream, instance: record.instance, released: false };
       // Claims before the taker's were released or timed out: none of them holds anything now.
       const own = claims.open.get(record.stream)?.offset ?? offset;
@@ -132,7 +137,7 @@ export class ClaimLog {
   private claimsOf(subscriptionId: string): SubscriptionClaims {
     let claims = this.subscriptions.get(subscriptionId);
     if (!claims) {
-      claims = { holder: undefined, open: new Map() };
+      claims = { holder: undefined, open: new Map(), lastReleased: undefined };
       this.subscriptions.set(subscriptionId, claims);
     }
     return claims;

@@ -104,6 +104,16 @@ describe('the cursor store across gateway instances', () => {
     );
   });
 
+  it('lets a stream that goes away while waiting for its claim block nobody after it', async () => {
+    await a.claim(S, 'stream-a', 60_000);
+    const waiting = b.claim(S, 'stream-b', 3_600_000);
+    await until(() => seen.some((s) => s.by.stream === 'stream-b'));
+    await b.release(S, 'stream-b'); // its client cancelled
+    expect(await supersededReason(waiting)).toBe(ErrorReason.SUBSCRIPTION_SUPERSEDED);
+    await a.release(S, 'stream-a');
+    expect(await a.claim(S, 'stream-c', 3_600_000)).toMatchObject({ abandoned: [] });
+  });
+
   it('applies a commit that names no stream, as before', async () => {
     await a.claim(S, 'stream-a', 60_000);
     await b.commit(S, 'us.cargo', positions([[1, 4]]));
