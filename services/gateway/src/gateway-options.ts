@@ -34,6 +34,11 @@ export interface GatewayLimits extends SessionLimits, SharingLimits {
   readonly publishTimeoutMs: number;
   /** Open Subscribe and PublishStream calls per caller; beyond it RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED). */
   readonly maxStreamsPerCaller: number;
+  /**
+   * Longest a Subscribe stream waits for the stream it takes over (on any gateway instance) to
+   * release its subscription; after it, one that never does (its gateway crashed) is taken over.
+   */
+  readonly handoverTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -50,6 +55,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   catchUpQueue: 2_000,
   endCommitTimeoutMs: 10_000,
   ...DEFAULT_SHARING_LIMITS,
+  handoverTimeoutMs: 5_000,
 };
 
 export interface GatewayOptions {

@@ -14,6 +14,7 @@ import { createShareService, type ShareService } from './share-service.js';
 import { createCorrectionLookup } from './subscribe/correction-lookup.js';
 import { createDeliverySharing } from './subscribe/delivery-sharing.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
+import { createHandover, type Handover } from './subscribe/handover.js';
 import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
 import { createTopicTails, type TopicTails } from './subscribe/topic-tail.js';
@@ -53,9 +54,18 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
   const audit = createAuditWriter(bus, codec, { deadLetter });
   // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.
   const browseAudit = createAuditWriter(bus, codec);
+  const handover = createHandover({
+    cursors,
+    timeoutMs: limits.handoverTimeoutMs,
+    // The old stream releases well before the new one stops waiting for it.
+    commitBudgetMs: Math.min(limits.endCommitTimeoutMs, limits.handoverTimeoutMs / 2),
+    logger: wiring.logger,
+    onHandover: () => metrics.subscriptionHandovers.inc(),
+  });
   const share = wireShareService(wiring, {
     publisher,
     cursors,
+    handover,
     tails: tailReader.tails,
     sessions,
     feedsFor,
@@ -117,6 +127,7 @@ function createGatewayPublisher({ options, limits, metrics }: GatewayWiring, bre
 interface ShareParts {
   readonly publisher: Publisher;
   readonly cursors: CursorStore;
+  readonly handover: Handover;
   readonly tails: TopicTails['tails'];
   readonly sessions: Map<string, SubscriptionSession>;
   readonly feedsFor: (principal: Principal) => Feed[];
@@ -128,7 +139,7 @@ interface ShareParts {
 function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareService {
   const { options, limits, metrics, logger } = wiring;
   const { bus, codec } = options;
-  const { publisher, cursors, tails, sessions, feedsFor, viewSchemaId, audit, deadLetter } = parts;
+  const { publisher, cursors, handover, tails, sessions, feedsFor, viewSchemaId, audit, deadLetter } = parts;
   return createShareService({
     authenticator: options.authenticator,
     publisher,
@@ -136,6 +147,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
     allFeeds: () => allFeedsOf(options),
     viewSchemaId,
     sessions,
+    handover,
     maxStreamsPerCaller: limits.maxStreamsPerCaller,
     ...(options.onPublishStreamBacklog ? { onPublishStreamBacklog: options.onPublishStreamBacklog } : {}),
     onSessionCount: (count) => metrics.subscribers.set(count),
@@ -151,6 +163,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       logger,
       audit,
       deadLetter,
+      claim: (session) => handover.claim(session),
       corrections: createCorrectionLookup({
         ledgers: options.ledgers ?? {},
         logger,

@@ -36,6 +36,8 @@ export interface GatewayMetrics {
   readonly viewCacheBytes: Gauge;
   /** Bytes of deliveries prepared or sent and not yet acknowledged, every stream together. */
   readonly deliveryBytesInUse: Gauge;
+  /** Subscribe streams of this instance that handed their subscription over to a newer stream (any instance's). */
+  readonly subscriptionHandovers: Counter;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -128,6 +130,11 @@ export function createGatewayMetrics(): GatewayMetrics {
     deliveryBytesInUse: new Gauge({
       name: 'puente_delivery_bytes_in_use',
       help: 'Estimated bytes of deliveries prepared or sent and not yet acknowledged, every stream together',
+      registers,
+    }),
+    subscriptionHandovers: new Counter({
+      name: 'puente_subscription_handovers_total',
+      help: 'Subscribe streams that handed their subscription over to a newer stream, on this or another gateway instance',
       registers,
     }),
   };

@@ -88,6 +88,11 @@ export interface SessionDeps {
    * bytes budget. Without it the stream has its own (defaults), as if alone in the gateway.
    */
   readonly sharing?: DeliverySharing;
+  /**
+   * Makes the stream its subscription's holder across gateway instances (handover.ts) before its
+   * positions are read; rejects when a newer stream claims it first. Without it, takeover is local.
+   */
+  readonly claim?: (session: SubscriptionSession) => Promise<void>;
 }
 
 /** What one re-evaluation did to a stream. */
@@ -269,6 +274,25 @@ export class SubscriptionSession {
   }
 
   /**
+   * Another stream claimed this subscription (on this gateway instance or another): nothing more
+   * is delivered, the acks received so far are committed and confirmed (waiting `budgetMs` at
+   * most), then the stream ends ABORTED (SUBSCRIPTION_SUPERSEDED); closing releases the claim.
+   */
+  async handOver(by: { readonly stream: string; readonly instance: string }, budgetMs: number): Promise<void> {
+    if (this.closed) return;
+    this.ending = true;
+    await this.confirmed(budgetMs);
+    this.fail(
+      new GatewayError({
+        code: 'ABORTED',
+        reason: ErrorReason.SUBSCRIPTION_SUPERSEDED,
+        message: `subscription ${this.subscriptionId} was taken over by a newer stream (${by.stream} on gateway ${by.instance})`,
+        metadata: { subscription: this.subscriptionId, stream: by.stream },
+      }),
+    );
+  }
+
+  /**
    * The client half-closed (after every message it sent was handled): OK only once every ack
    * it sent is committed and confirmed, UNAVAILABLE when a commit fails or takes too long.
    */
@@ -425,8 +449,11 @@ export class SubscriptionSession {
     this.maxBatch = Math.min(start.maxBatchSize || limits.defaultMaxBatch, limits.maxBatch, this.maxUnacked);
     this.format =
       start.payloadFormat === PayloadFormat.AVRO_JSON ? PayloadFormat.AVRO_JSON : PayloadFormat.AVRO_CONFLUENT;
-    const saved = this.deps.cursors.get(this.subscriptionId);
     const lows = new Map((await this.deps.bus.admin.listTopics()).map((t) => [t.topic, t.partitions]));
+    await this.deps.claim?.(this);
+    if (this.closed) return; // taken over, or gone, while it waited for the claim
+    // Nothing is awaited from here to onStarted: a stream taken over is never registered as started.
+    const saved = this.deps.cursors.get(this.subscriptionId);
     chosen.forEach((feed, feedIndex) => {
       const tail = this.deps.tails.get(feed.policy.topic);
       if (!tail)
@@ -525,7 +552,7 @@ export class SubscriptionSession {
     }
     const committed = Promise.all(
       [...byTopic].map(async ([topic, positions]) => {
-        await this.deps.cursors.commit(this.subscriptionId, topic, positions);
+        await this.deps.cursors.commit(this.subscriptionId, topic, positions, this.streamId);
         for (const state of touched) {
           const landed = state.feed.policy.topic === topic ? positions.get(state.partition) : undefined;
           if (landed !== undefined) state.offsets.committedAt(landed);
