@@ -105,6 +105,12 @@ export interface PublishFigures {
   readonly refusals: Map<string, number>;
   /** Per event: from its batch's send to the batch's response (or failure), ms. */
   readonly latenciesMs: number[];
+  /**
+   * Per event (by position), 1 when accepted: written, so every subscriber must receive it.
+   * A refusal with PUBLISH_OUTCOME_UNKNOWN (or a failed stream) may have been written, any
+   * other refusal was not (share.proto), so those are not waited for.
+   */
+  readonly written: Uint8Array;
 }
 
 /** One PublishStream; responses come in request order, so a FIFO of waiters matches them. */
@@ -150,8 +156,15 @@ function count(map: Map<string, number>, key: string, n = 1): void {
   map.set(key, (map.get(key) ?? 0) + n);
 }
 
-export function newPublishFigures(): PublishFigures {
-  return { stopped: false, accepted: 0, duplicates: 0, refusals: new Map(), latenciesMs: [] };
+export function newPublishFigures(events: number): PublishFigures {
+  return {
+    stopped: false,
+    accepted: 0,
+    duplicates: 0,
+    refusals: new Map(),
+    latenciesMs: [],
+    written: new Uint8Array(events),
+  };
 }
 
 /**
@@ -169,6 +182,7 @@ export async function publishAll(
   let next = 0;
   const lane = async (pipe: PublishPipe) => {
     while (next < events.requests.length && !figures.stopped) {
+      const first = next;
       const batch = events.requests.slice(next, next + options.batch);
       next += batch.length;
       const sentAt = performance.now();
@@ -179,6 +193,7 @@ export async function publishAll(
           figures.latenciesMs.push(ms);
           const outcome = response.outcomes[i]?.outcome;
           if (outcome?.$case === 'accepted') {
+            figures.written[first + i] = 1;
             if (outcome.value.duplicate) figures.duplicates++;
             else figures.accepted++;
           } else if (outcome?.$case === 'rejected') {
@@ -210,8 +225,12 @@ export interface ScaleSubscriber {
   readonly caughtUp: Promise<void>;
   /** Rejects when the gateway ends the stream with an error we did not ask for. */
   readonly failed: Promise<never>;
-  /** Starts counting `events`; resolves when every one of them has been delivered. */
-  expect(events: BenchEvents): Promise<void>;
+  /** Starts counting deliveries of `events` (before they are published). */
+  expect(events: BenchEvents): void;
+  /** How many events marked 1 in `mask` (by position) have not been delivered. */
+  missingOf(mask: Uint8Array): number;
+  /** Resolves when every event marked 1 in `required` (by position) has been delivered. */
+  whenReceived(required: Uint8Array): Promise<void>;
   /** Distinct expected events received, and deliveries of anything else (or again). */
   readonly received: number;
   readonly strays: number;
@@ -255,7 +274,9 @@ export function subscribe(
   let received = 0;
   let strays = 0;
   let lastAt = 0;
-  let allArrived: () => void = () => undefined;
+  let required: Uint8Array | undefined;
+  let missing = 0;
+  let complete: () => void = () => undefined;
 
   call.on('data', (message: SubscribeResponse) => {
     const kind = message.kind;
@@ -273,8 +294,8 @@ export function subscribe(
         seen[i] = 1;
         received++;
         lastAt = at;
+        if (required?.[i] && --missing === 0) complete();
       }
-      if (expected && received === expected.requests.length) allArrived();
       if (deliveries.length > 0) {
         // Cumulative per partition: the last delivery of each partition in the batch.
         const last = new Map<string, string>();
@@ -304,11 +325,23 @@ export function subscribe(
     expect(events) {
       expected = events;
       seen = new Uint8Array(events.requests.length);
+      required = undefined;
       received = 0;
       strays = 0;
       lastAt = 0;
+    },
+    missingOf(mask) {
+      let n = 0;
+      for (let i = 0; i < mask.length; i++) if (mask[i] && !seen[i]) n++;
+      return n;
+    },
+    whenReceived(mask) {
       return new Promise<void>((resolve) => {
-        allArrived = resolve;
+        missing = 0;
+        for (let i = 0; i < mask.length; i++) if (mask[i] && !seen[i]) missing++;
+        required = mask;
+        complete = resolve;
+        if (missing === 0) resolve();
       });
     },
     get received() {
