@@ -105,12 +105,13 @@ export interface PublishFigures {
   readonly refusals: Map<string, number>;
   /** Per event: from its batch's send to the batch's response (or failure), ms. */
   readonly latenciesMs: number[];
-  /**
-   * Per event (by position), 1 when accepted: written, so every subscriber must receive it.
-   * A refusal with PUBLISH_OUTCOME_UNKNOWN (or a failed stream) may have been written, any
-   * other refusal was not (share.proto), so those are not waited for.
-   */
+  /** Per event (by position), 1 when accepted: written, so every subscriber must receive it. */
   readonly written: Uint8Array;
+  /**
+   * Per event, 1 when accepted or refused with PUBLISH_OUTCOME_UNKNOWN (or its stream failed):
+   * it may have been written. Any other refusal means it was not (share.proto).
+   */
+  readonly maybeWritten: Uint8Array;
 }
 
 /** One PublishStream; responses come in request order, so a FIFO of waiters matches them. */
@@ -164,6 +165,7 @@ export function newPublishFigures(events: number): PublishFigures {
     refusals: new Map(),
     latenciesMs: [],
     written: new Uint8Array(events),
+    maybeWritten: new Uint8Array(events),
   };
 }
 
@@ -194,17 +196,23 @@ export async function publishAll(
           const outcome = response.outcomes[i]?.outcome;
           if (outcome?.$case === 'accepted') {
             figures.written[first + i] = 1;
+            figures.maybeWritten[first + i] = 1;
             if (outcome.value.duplicate) figures.duplicates++;
             else figures.accepted++;
           } else if (outcome?.$case === 'rejected') {
-            count(figures.refusals, refusalKey(outcome.value.code, fromRpcStatus(outcome.value).errorInfo?.reason));
+            const reason = fromRpcStatus(outcome.value).errorInfo?.reason;
+            if (reason === 'PUBLISH_OUTCOME_UNKNOWN') figures.maybeWritten[first + i] = 1;
+            count(figures.refusals, refusalKey(outcome.value.code, reason));
           } else {
             count(figures.refusals, 'no outcome');
           }
         }
       } catch (error) {
         const ms = performance.now() - sentAt;
-        for (let i = 0; i < batch.length; i++) figures.latenciesMs.push(ms);
+        for (let i = 0; i < batch.length; i++) {
+          figures.latenciesMs.push(ms);
+          figures.maybeWritten[first + i] = 1;
+        }
         const failure = callFailureOf(error as ServiceError);
         count(figures.refusals, `${refusalKey(failure.code, failure.reason)} (stream failed)`, batch.length);
       }
