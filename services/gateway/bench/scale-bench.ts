@@ -210,11 +210,10 @@ async function runScenario(
     const sampler = sampleResources(gateways.map((g) => g.pid));
     const publishClients = gateways.map((_, g) => clientFor(g, 'publishers'));
     const firstPublish = performance.now();
+    const publishing = publishAll(publishClients, events, { pipes: PIPES, batch: BATCH, inFlight: IN_FLIGHT }, publish);
+    publishing.catch(() => undefined);
     const work = (async () => {
-      await Promise.race([
-        publishAll(publishClients, events, { pipes: PIPES, batch: BATCH, inFlight: IN_FLIGHT }, publish),
-        failed,
-      ]);
+      await Promise.race([publishing, failed]);
       publishedAt = performance.now();
       await Promise.race([Promise.all(subscribers.map((s) => s.whenReceived(publish.written))), failed]);
       await Promise.race([quiet(subscribers, publish.maybeWritten), failed]);
@@ -240,7 +239,8 @@ async function runScenario(
     await Promise.allSettled(subscribers.map((s) => s.end()));
     subscribers.length = 0;
     // A stopped publisher finishes its batches in flight, then ends its streams.
-    await withTimeout(work, 15_000, 'publishers to stop').catch(() => undefined);
+    await withTimeout(publishing, 15_000, 'publishers to stop').catch(() => undefined);
+    const endAt = k > 0 ? lastAt : publishedAt;
     for (const client of clients.values()) client.close();
     clients.clear();
     const rssAfter = await settledRss(gateways);
@@ -255,8 +255,9 @@ async function runScenario(
       allReceived: received === k * eventCount,
       fewestReceived: k > 0 ? Math.min(...counts) : eventCount,
       strays,
-      seconds: ((k > 0 ? lastAt : publishedAt) - firstPublish) / 1000,
-      publishSeconds: (publishedAt - firstPublish) / 1000,
+      // NaN when nothing arrived, or publishing never finished.
+      seconds: endAt > 0 ? (endAt - firstPublish) / 1000 : NaN,
+      publishSeconds: publishedAt > 0 ? (publishedAt - firstPublish) / 1000 : NaN,
       resources,
       rssBefore,
       rssAfter,
