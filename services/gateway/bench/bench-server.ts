@@ -12,6 +12,7 @@ import { KafkaBus } from '@puente/bus';
 import { createCodec } from '@puente/contracts';
 
 import { RECEIVE_WINDOW_BYTES } from '../src/create-gateway.js';
+import { isGatewayBookkeeping } from '../src/gateway-topics.js';
 import { widenConnectionWindows, widenReceiveWindows } from '../src/grpc/flow-control.js';
 import { startTestGateway } from '../src/testing/index.js';
 import { BARE_SERVICE, type FromChild, type LoopFigures, type MemoryFigures, type ToChild } from './bench-support.js';
@@ -64,7 +65,8 @@ async function startGateway(): Promise<{ port: number; stop: () => Promise<void>
   const brokers = (process.env['BENCH_KAFKA_BROKERS'] ?? '').split(',').filter(Boolean);
   // One-pass record encoding and decoding for this process's kafkajs (same bytes, less CPU).
   installKafkajsHooks();
-  const bus = new KafkaBus({ brokers, clientId: 'gateway-bench' });
+  // As main.ts builds it: the gateway's bookkeeping on a producer apart from agencies' publishes.
+  const bus = new KafkaBus({ brokers, clientId: 'gateway-bench', separateProducerFor: isGatewayBookkeeping });
   await bus.start();
   const codec = createCodec();
   const gateway = await startTestGateway({
