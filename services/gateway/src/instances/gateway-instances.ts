@@ -7,6 +7,7 @@ import type { Bus, Reader } from '@puente/bus';
 import type { PolicySet } from '@puente/policy';
 import type { Logger } from '@puente/runtime';
 
+import { drainWithin } from '../gateway-server.js';
 import { createMismatchReporter, findMismatches } from './agreement-mismatches.js';
 import {
   type Announcement,
@@ -115,7 +116,11 @@ export function createGatewayInstances(options: GatewayInstancesOptions): Gatewa
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
       send(null);
-      await Promise.all([...writing]);
+      // The broker may be down: a missing tombstone only means others see this instance for ~45 s more.
+      await drainWithin(
+        Promise.all([...writing]).then(() => undefined),
+        3_000,
+      );
       await reader?.stop();
     },
     others: () => new Map([...others].filter(([, a]) => a.at >= now() - liveForMs)),

@@ -5,9 +5,10 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
-import { GATEWAY_INSTANCES_TOPIC, PUBLISH_RECEIPTS_TOPIC } from '@puente/runtime';
+import { GATEWAY_INSTANCES_TOPIC, PUBLISH_RECEIPTS_TOPIC, type Logger } from '@puente/runtime';
 
-import type { GatewayWiring } from '../gateway-wiring.js';
+import type { GatewayLimits, GatewayOptions } from '../gateway-options.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { DedupeWindow } from '../publish/dedupe-window.js';
 import { createSharedReceipts, type SharedReceipts } from '../publish/shared-receipts.js';
 import { createGatewayInstances, type GatewayInstances } from './gateway-instances.js';
@@ -25,7 +26,16 @@ export interface InstanceCoordination {
   stop(): Promise<void>;
 }
 
-export function createInstanceCoordination({ options, limits, metrics, logger }: GatewayWiring): InstanceCoordination {
+/** What the coordination is built from (the gateway's wiring). */
+export interface CoordinationWiring {
+  readonly options: Pick<GatewayOptions, 'bus' | 'policies' | 'instanceId' | 'instanceTopics'>;
+  readonly limits: Pick<GatewayLimits, 'dedupeWindowMs'>;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}
+
+export function createInstanceCoordination(wiring: CoordinationWiring): InstanceCoordination {
+  const { options, limits, metrics, logger } = wiring;
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const topics = options.instanceTopics ?? {
     publishReceipts: PUBLISH_RECEIPTS_TOPIC,

@@ -19,9 +19,15 @@ const VERSION = 1;
 type Entry = [string, string, number, string, number, number, number];
 
 export function encodeReceipts(receipts: readonly Receipt[]): Buffer {
-  const entries = receipts.map(
-    (r): Entry => [r.dedupeKey, r.topic, r.partition, r.offset, r.schemaId, r.timestamp, r.acknowledgedAt],
-  );
+  const entries = receipts.map((r): Entry => [
+    r.dedupeKey,
+    r.topic,
+    r.partition,
+    r.offset,
+    r.schemaId,
+    r.timestamp,
+    r.acknowledgedAt,
+  ]);
   return Buffer.from(JSON.stringify({ v: VERSION, r: entries }), 'utf8');
 }
 

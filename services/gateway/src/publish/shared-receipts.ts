@@ -6,6 +6,7 @@
 import type { Bus } from '@puente/bus';
 import type { Logger } from '@puente/runtime';
 
+import { drainWithin } from '../gateway-server.js';
 import type { DedupeWindow } from './dedupe-window.js';
 import type { Receipt } from './publish-receipts.js';
 import { createReceiptReader } from './receipt-reader.js';
@@ -26,7 +27,7 @@ export interface SharedReceiptsOptions {
 export interface SharedReceipts {
   /** Creates the topic when missing and reads it up to its end: publishes are served after this. */
   start(): Promise<void>;
-  /** Writes the receipts still queued, then stops reading. */
+  /** Writes the receipts still queued (waiting at most a few seconds: the broker may be down), then stops reading. */
   stop(): Promise<void>;
   /** Queues receipts of acknowledged events; returns at once. */
   record(receipts: readonly Receipt[]): void;
@@ -38,6 +39,9 @@ export interface SharedReceipts {
  * check interval) for a restarted instance to read.
  */
 const MARGIN_MS = 60_000;
+
+/** Longest a stopping gateway waits for its last receipts to be written. */
+const STOP_WRITES_MS = 3_000;
 
 export function createSharedReceipts(options: SharedReceiptsOptions): SharedReceipts {
   const { bus, topic, logger } = options;
@@ -72,7 +76,7 @@ export function createSharedReceipts(options: SharedReceiptsOptions): SharedRece
       await reader.start();
     },
     async stop() {
-      await writer.flush();
+      await drainWithin(writer.flush(), STOP_WRITES_MS);
       await reader.stop();
     },
     record: (receipts) => writer.record(receipts),
