@@ -45,6 +45,7 @@ export function createInstanceCoordination(wiring: CoordinationWiring): Instance
   const receipts = createSharedReceipts({
     bus: options.bus,
     topic: topics.publishReceipts,
+    instanceId,
     window: dedupeWindow,
     windowMs: limits.dedupeWindowMs,
     logger,

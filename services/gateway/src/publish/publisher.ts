@@ -166,15 +166,19 @@ export function createPublisher(options: PublisherOptions): Publisher {
                   const acknowledged = prepared.map((p, i): Acknowledged | undefined => {
                     const result = results[i];
                     if (!result) return undefined;
-                    const entry = {
+                    // One object serves as the remembered entry and the receipt (a spread copy
+                    // cost ~5 µs an event: V8 takes its slow path for it).
+                    const entry: Receipt = {
                       topic,
                       partition: result.partition,
                       offset: result.offset,
                       schemaId: p.schemaId,
                       timestamp: p.timestamp.getTime(),
+                      dedupeKey: p.dedupeKey,
+                      acknowledgedAt: at,
                     };
                     remembered.add(p.dedupeKey, entry, at);
-                    if (onAcknowledged) receipts.push({ ...entry, dedupeKey: p.dedupeKey, acknowledgedAt: at });
+                    if (onAcknowledged) receipts.push(entry);
                     return entry;
                   });
                   if (onAcknowledged && receipts.length > 0) onAcknowledged(receipts);

@@ -1,17 +1,21 @@
 // Reads the publish-receipts topic into a gateway's dedupe window: at start everything the
 // topic still holds (its retention is a little more than the window, so a restarted instance
-// remembers what it and the others acknowledged), then every new receipt, its own and other
-// instances'. Receipts older than the window are passed over; unreadable ones are skipped with a
+// remembers what it and the others acknowledged), then every new receipt of the other instances. Receipts older than the window are passed over; unreadable ones are skipped with a
 // warning, never a crash (the topic is shared, and a stray record must not stop publishing).
 import type { Bus, Reader } from '@puente/bus';
 import type { Logger } from '@puente/runtime';
 
 import type { DedupeWindow } from './dedupe-window.js';
-import { decodeReceipts } from './publish-receipts.js';
+import { decodeReceipts, INSTANCE_HEADER } from './publish-receipts.js';
 
 export interface ReceiptReaderOptions {
   readonly bus: Bus;
   readonly topic: string;
+  /**
+   * This instance: its own receipts are read past (what it acknowledged is in its window
+   * already), sparing it the parse of everything it wrote. A restarted instance has a new id.
+   */
+  readonly instanceId: string;
   readonly window: DedupeWindow;
   readonly windowMs: number;
   readonly logger: Logger;
@@ -32,6 +36,7 @@ export function createReceiptReader(options: ReceiptReaderOptions): ReceiptReade
   const { bus, topic, window, windowMs, logger } = options;
   const now = options.now ?? Date.now;
   let reader: Reader | undefined;
+  const self = Buffer.from(options.instanceId, 'utf8');
 
   const apply = (value: Buffer | null, offset: string) => {
     const { receipts, problems } = decodeReceipts(value);
@@ -61,7 +66,8 @@ export function createReceiptReader(options: ReceiptReaderOptions): ReceiptReade
         topic,
         positions: partitions.map((p) => ({ partition: p.partition, offset: p.low })),
         handler: async (batch) => {
-          for (const record of batch.records) apply(record.value, record.offset);
+          for (const record of batch.records)
+            if (!record.headers[INSTANCE_HEADER]?.equals(self)) apply(record.value, record.offset);
           const last = batch.records[batch.records.length - 1];
           if (last && Number(last.offset) + 1 >= (ends.get(batch.partition) ?? 0) && behind.delete(batch.partition)) {
             if (behind.size === 0) caughtUp();

@@ -5,11 +5,13 @@
 import type { Bus } from '@puente/bus';
 import type { Logger } from '@puente/runtime';
 
-import { encodeReceipts, type Receipt } from './publish-receipts.js';
+import { encodeReceipts, INSTANCE_HEADER, type Receipt } from './publish-receipts.js';
 
 export interface ReceiptWriterOptions {
   readonly bus: Bus;
   readonly topic: string;
+  /** Written in a header, so this instance reads past its own receipts without parsing them. */
+  readonly instanceId: string;
   readonly logger: Logger;
   /** How long receipts gather before they are written together (ms). */
   readonly lingerMs?: number;
@@ -37,7 +39,9 @@ export function createReceiptWriter(options: ReceiptWriterOptions): ReceiptWrite
 
   const write = (receipts: Receipt[]) => {
     const written = bus
-      .publish(topic, [{ key: null, value: encodeReceipts(receipts) }])
+      .publish(topic, [
+        { key: null, value: encodeReceipts(receipts), headers: { [INSTANCE_HEADER]: options.instanceId } },
+      ])
       .then(
         () => options.onWritten?.(receipts.length),
         (error: unknown) => {

@@ -65,7 +65,14 @@ async function startBus(): Promise<MemoryBus> {
 /** One gateway instance's publish path: its own window, filled by the receipts of all. */
 async function startInstance(bus: MemoryBus, logger = silentLogger()) {
   const window = new DedupeWindow(WINDOW_MS, 1_000);
-  const receipts: SharedReceipts = createSharedReceipts({ bus, topic: RECEIPTS, window, windowMs: WINDOW_MS, logger });
+  const receipts: SharedReceipts = createSharedReceipts({
+    bus,
+    topic: RECEIPTS,
+    instanceId: randomUUID(),
+    window,
+    windowMs: WINDOW_MS,
+    logger,
+  });
   await receipts.start();
   cleanup.push(() => receipts.stop());
   const breaker = createBreaker({ name: 'test', timeoutMs: 5_000 });

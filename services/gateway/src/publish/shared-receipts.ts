@@ -15,6 +15,8 @@ import { createReceiptWriter } from './receipt-writer.js';
 export interface SharedReceiptsOptions {
   readonly bus: Bus;
   readonly topic: string;
+  /** This gateway instance (unique per process). */
+  readonly instanceId: string;
   readonly window: DedupeWindow;
   readonly windowMs: number;
   readonly logger: Logger;
@@ -48,6 +50,7 @@ export function createSharedReceipts(options: SharedReceiptsOptions): SharedRece
   const writer = createReceiptWriter({
     bus,
     topic,
+    instanceId: options.instanceId,
     logger,
     ...(options.onWritten ? { onWritten: options.onWritten } : {}),
     ...(options.onWriteFailed ? { onFailed: options.onWriteFailed } : {}),
@@ -55,6 +58,7 @@ export function createSharedReceipts(options: SharedReceiptsOptions): SharedRece
   const reader = createReceiptReader({
     bus,
     topic,
+    instanceId: options.instanceId,
     window: options.window,
     windowMs: options.windowMs,
     logger,
