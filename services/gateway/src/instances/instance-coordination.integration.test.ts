@@ -153,6 +153,21 @@ describe('several gateway instances', () => {
     expect(again).toEqual({ ...original, duplicate: true });
     const bus = await startBus('instances-test-reader');
     expect(await copiesOf(bus, eventId, original.partition, original.offset)).toBe(1);
+
+    // A figure, not an assertion: from A's answer to B knowing the event (the residual window).
+    const delays: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const known = await counterValue(b.gateway.metrics.receiptsApplied);
+      await publish(a, randomUUID());
+      const answered = performance.now();
+      while ((await counterValue(b.gateway.metrics.receiptsApplied)) <= known)
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      delays.push(performance.now() - answered);
+    }
+    delays.sort((x, y) => x - y);
+    console.log(
+      `[instances] receipt from A's answer to B's window: median ${delays[10]!.toFixed(1)} ms, max ${delays[19]!.toFixed(1)} ms (20 events)`,
+    );
   });
 
   it('two gateways serving different versions of one agreement both warn and count it, until one stops', async () => {

@@ -1,8 +1,8 @@
 // Dedupe shared by every gateway instance on one Kafka: each instance writes receipts of what
 // Kafka acknowledged to it and reads everyone's into its own dedupe window, before it serves
 // publishes. The residual gap: a retry reaching another instance before the first one's receipt
-// did (writing it takes a few ms, reading it well under 100 ms) is written twice; the documented
-// retry hint (BUS_RETRY_AFTER_MS) is longer than that.
+// did (15-25 ms measured from the answer to the other window on a local broker) is written twice; the
+// retry hint (BUS_RETRY_AFTER_MS, 2 s) is far longer.
 import type { Bus } from '@puente/bus';
 import type { Logger } from '@puente/runtime';
 
