@@ -66,8 +66,12 @@ export function createReceiptReader(options: ReceiptReaderOptions): ReceiptReade
         topic,
         positions: partitions.map((p) => ({ partition: p.partition, offset: p.low })),
         handler: async (batch) => {
+          // A record is written after every receipt in it was acknowledged, by the same clock:
+          // one older than the window holds nothing to remember, and is not even parsed.
+          const horizon = now() - windowMs;
           for (const record of batch.records)
-            if (!record.headers[INSTANCE_HEADER]?.equals(self)) apply(record.value, record.offset);
+            if (record.timestamp >= horizon && !record.headers[INSTANCE_HEADER]?.equals(self))
+              apply(record.value, record.offset);
           const last = batch.records[batch.records.length - 1];
           if (last && Number(last.offset) + 1 >= (ends.get(batch.partition) ?? 0) && behind.delete(batch.partition)) {
             if (behind.size === 0) caughtUp();

@@ -151,6 +151,12 @@ describe('publish dedupe shared through receipts', () => {
       { key: null, value: null },
       { key: null, value: encodeReceipts([stale, good]) },
     ]);
+    // Written before the window began: not even parsed, whatever it says.
+    const old = { ...good, dedupeKey: `${principal.name}\u0000${randomUUID()}` };
+    await bus.publish(RECEIPTS, [
+      { key: null, value: encodeReceipts([old]), timestamp: Date.now() - WINDOW_MS - 1_000 },
+      { key: null, value: Buffer.from('old garbage'), timestamp: Date.now() - WINDOW_MS - 1_000 },
+    ]);
     const warnings: { msg: string; problems: string[] }[] = [];
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -164,5 +170,6 @@ describe('publish dedupe shared through receipts', () => {
     expect(instance.window.get(good.dedupeKey)).toMatchObject({ partition: 2, offset: '41' });
     // Acknowledged before the window: not remembered.
     expect(instance.window.has(stale.dedupeKey)).toBe(false);
+    expect(instance.window.has(old.dedupeKey)).toBe(false);
   });
 });
