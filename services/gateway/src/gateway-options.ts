@@ -12,9 +12,19 @@ import type { AuditTopicSettings } from './audit/audit-topic.js';
 import type { PublishPermissions } from './auth/authorization.js';
 import type { Authenticator } from './auth/identity.js';
 import type { GatewayMetrics } from './metrics.js';
+import { DEFAULT_SHARING_LIMITS, type SharingLimits } from './subscribe/delivery-sharing.js';
 import type { SessionLimits } from './subscribe/session.js';
 
-export interface GatewayLimits extends SessionLimits {
+/**
+ * What the gateway enforces. Besides these, SharingLimits bound what subscriptions share:
+ * viewCacheBytes (record verdicts kept for other subscribers of a view, default 64 MiB, emptied
+ * when no stream is open), maxUnackedBytes (per stream, default 32 MiB) and maxUnackedBytesTotal
+ * (every stream, default 256 MiB) of deliveries prepared or sent and not yet acknowledged (a
+ * stream over either stops collecting until acks free bytes; one holding nothing may always take
+ * a batch), and deliveryTurnRecords / deliveryTurnMs (default 500 records / 5 ms collected per
+ * turn of the event loop across every stream, so publishes are not held behind many partners).
+ */
+export interface GatewayLimits extends SessionLimits, SharingLimits {
   readonly maxPayloadBytes: number;
   readonly maxInFlight: number;
   readonly dedupeWindowMs: number;
@@ -24,6 +34,11 @@ export interface GatewayLimits extends SessionLimits {
   readonly publishTimeoutMs: number;
   /** Open Subscribe and PublishStream calls per caller; beyond it RESOURCE_EXHAUSTED (STREAM_LIMIT_REACHED). */
   readonly maxStreamsPerCaller: number;
+  /**
+   * Longest a Subscribe stream waits for the stream it takes over (on any gateway instance) to
+   * release its subscription; after it, one that never does (its gateway crashed) is taken over.
+   */
+  readonly handoverTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -39,6 +54,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxBatch: 1_000,
   catchUpQueue: 2_000,
   endCommitTimeoutMs: 10_000,
+  ...DEFAULT_SHARING_LIMITS,
+  handoverTimeoutMs: 5_000,
 };
 
 export interface GatewayOptions {

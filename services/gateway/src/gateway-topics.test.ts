@@ -7,7 +7,18 @@ import { DISCLOSURE_TOPIC } from '@puente/runtime';
 import { describe, expect, it } from 'vitest';
 
 import { deadLetterTopicsOf } from './dead-letter.js';
-import { ensureGatewayTopics, feedTopicsOf } from './gateway-topics.js';
+import { ensureGatewayTopics, feedTopicsOf, isGatewayBookkeeping } from './gateway-topics.js';
+
+describe('isGatewayBookkeeping', () => {
+  it("sets apart disclosures, the gateway's own topics and dead letters, never an agency's topic", () => {
+    for (const topic of [DISCLOSURE_TOPIC, 'puente.subscription-cursors', 'dlq.us.cargo-manifests.v1']) {
+      expect(isGatewayBookkeeping(topic)).toBe(true);
+    }
+    for (const topic of ['us.cargo-manifests.v1', 'mx.screening-results.v1', 'us.audit-checkpoints.v1']) {
+      expect(isGatewayBookkeeping(topic)).toBe(false);
+    }
+  });
+});
 
 describe('feedTopicsOf', () => {
   it('lists every shared topic once, sorted', () => {

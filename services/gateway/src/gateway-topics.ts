@@ -5,11 +5,20 @@
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet } from '@puente/policy';
-import { auditCheckpointTopic, COUNTRIES, DISCLOSURE_TOPIC } from '@puente/runtime';
+import { auditCheckpointTopic, COUNTRIES, DEAD_LETTER_PREFIX, DISCLOSURE_TOPIC } from '@puente/runtime';
 
 import type { AuditTopicSettings } from './audit/audit-topic.js';
 
 import { deadLetterTopicsOf } from './dead-letter.js';
+
+/**
+ * The gateway's own bookkeeping: disclosures (one per delivery, so a fan-out writes many per
+ * published event), cursors and claims, receipts, instances, dead letters. Its KafkaBus gives them
+ * a producer apart (`separateProducerFor`), so agencies' publishes never queue behind them.
+ */
+export function isGatewayBookkeeping(topic: string): boolean {
+  return topic === DISCLOSURE_TOPIC || topic.startsWith('puente.') || topic.startsWith(DEAD_LETTER_PREFIX);
+}
 
 /** Every topic an agreement shares, once each, sorted. */
 export function feedTopicsOf(policies: PolicySet): string[] {

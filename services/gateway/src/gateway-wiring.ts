@@ -13,7 +13,9 @@ import { createOperatorService } from './operator/index.js';
 import { createPublisher, type Publisher } from './publish/publisher.js';
 import { createShareService, type ShareService } from './share-service.js';
 import { createCorrectionLookup } from './subscribe/correction-lookup.js';
+import { createDeliverySharing } from './subscribe/delivery-sharing.js';
 import { type CursorStore, createCursorStore } from './subscribe/cursor-store.js';
+import { createHandover, type Handover } from './subscribe/handover.js';
 import { createRevocation, type Revocation } from './subscribe/revocation.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
 import { createTopicTails, type TopicTails } from './subscribe/topic-tail.js';
@@ -56,9 +58,18 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
   const audit = createAuditWriter(bus, codec, { deadLetter });
   // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.
   const browseAudit = createAuditWriter(bus, codec);
+  const handover = createHandover({
+    cursors,
+    timeoutMs: limits.handoverTimeoutMs,
+    // The old stream releases well before the new one stops waiting for it.
+    commitBudgetMs: Math.min(limits.endCommitTimeoutMs, limits.handoverTimeoutMs / 2),
+    logger: wiring.logger,
+    onHandover: () => metrics.subscriptionHandovers.inc(),
+  });
   const share = wireShareService(wiring, {
     publisher,
     cursors,
+    handover,
     tails: tailReader.tails,
     sessions,
     feedsFor,
@@ -126,6 +137,7 @@ function createGatewayPublisher(
 interface ShareParts {
   readonly publisher: Publisher;
   readonly cursors: CursorStore;
+  readonly handover: Handover;
   readonly tails: TopicTails['tails'];
   readonly sessions: Map<string, SubscriptionSession>;
   readonly feedsFor: (principal: Principal) => Feed[];
@@ -137,7 +149,7 @@ interface ShareParts {
 function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareService {
   const { options, limits, metrics, logger } = wiring;
   const { bus, codec } = options;
-  const { publisher, cursors, tails, sessions, feedsFor, viewSchemaId, audit, deadLetter } = parts;
+  const { publisher, cursors, handover, tails, sessions, feedsFor, viewSchemaId, audit, deadLetter } = parts;
   return createShareService({
     authenticator: options.authenticator,
     publisher,
@@ -145,6 +157,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
     allFeeds: () => allFeedsOf(options),
     viewSchemaId,
     sessions,
+    handover,
     maxStreamsPerCaller: limits.maxStreamsPerCaller,
     ...(options.onPublishStreamBacklog ? { onPublishStreamBacklog: options.onPublishStreamBacklog } : {}),
     onSessionCount: (count) => metrics.subscribers.set(count),
@@ -160,6 +173,7 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       logger,
       audit,
       deadLetter,
+      claim: (session) => handover.claim(session),
       corrections: createCorrectionLookup({
         ledgers: options.ledgers ?? {},
         logger,
@@ -171,6 +185,12 @@ function wireShareService(wiring: GatewayWiring, parts: ShareParts): ShareServic
       onAcked: (n) => metrics.acked.inc(n),
       onRevoked: (feed) => metrics.subscriptionsRevoked.inc({ agreement: feed.agreement.id }),
       onReversioned: (feed) => metrics.feedsReversioned.inc({ agreement: feed.agreement.id }),
+      sharing: createDeliverySharing(limits, {
+        onCacheHit: () => metrics.viewCacheHits.inc(),
+        onCacheMiss: () => metrics.viewCacheMisses.inc(),
+        onCacheBytes: (bytes) => metrics.viewCacheBytes.set(bytes),
+        onDeliveryBytes: (bytes) => metrics.deliveryBytesInUse.set(bytes),
+      }),
     },
   });
 }

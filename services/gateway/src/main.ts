@@ -14,6 +14,7 @@ import { loadPublishPermissions } from './auth/authorization.js';
 import { ConfigError, type GatewayLedgerConfig, loadGatewayConfig } from './config.js';
 import { createGateway, type Gateway } from './create-gateway.js';
 import { createAuthenticator, createServerCredentials, loadTokenStore } from './auth/identity.js';
+import { isGatewayBookkeeping } from './gateway-topics.js';
 import { serveMetrics } from './metrics.js';
 
 async function main(): Promise<void> {
@@ -36,7 +37,12 @@ async function main(): Promise<void> {
   }
   // One-pass record encoding and decoding for this process's kafkajs (same bytes, less CPU).
   installKafkajsHooks();
-  const bus = new KafkaBus({ brokers: config.brokers, clientId: 'puente-gateway', logger });
+  const bus = new KafkaBus({
+    brokers: config.brokers,
+    clientId: 'puente-gateway',
+    logger,
+    separateProducerFor: isGatewayBookkeeping,
+  });
   // Set once built: a reload re-evaluates its open subscriptions (the first load comes before it).
   const built: { gateway?: Gateway } = {};
   const policies = createPolicyStore({

@@ -29,6 +29,15 @@ export interface GatewayMetrics {
   readonly reevaluationSeconds: Histogram;
   /** Changed agreement files refused at reload: the previous set stays in force, revocations in them included. */
   readonly agreementReloadsRejected: Counter;
+  /** Record verdicts found in the shared view cache (judged once for every subscriber of a view). */
+  readonly viewCacheHits: Counter;
+  /** Record verdicts judged because no subscription with the same view had (or it was evicted). */
+  readonly viewCacheMisses: Counter;
+  readonly viewCacheBytes: Gauge;
+  /** Bytes of deliveries prepared or sent and not yet acknowledged, every stream together. */
+  readonly deliveryBytesInUse: Gauge;
+  /** Subscribe streams of this instance that handed their subscription over to a newer stream (any instance's). */
+  readonly subscriptionHandovers: Counter;
   /** Publish receipts written for other instances, lost to failed writes, read into the window, or unreadable. */
   readonly receiptsWritten: Counter;
   readonly receiptsWriteFailed: Counter;
@@ -108,6 +117,31 @@ export function createGatewayMetrics(): GatewayMetrics {
     agreementReloadsRejected: new Counter({
       name: 'puente_agreement_reloads_rejected_total',
       help: 'Changed agreement files refused at reload; the previous agreements stay in force, so a revocation in the refused change does not apply (alert on it)',
+      registers,
+    }),
+    viewCacheHits: new Counter({
+      name: 'puente_view_cache_hits_total',
+      help: 'Record verdicts (decision and view bytes) reused from another subscription with the same view',
+      registers,
+    }),
+    viewCacheMisses: new Counter({
+      name: 'puente_view_cache_misses_total',
+      help: 'Record verdicts evaluated because no subscription with the same view had one cached',
+      registers,
+    }),
+    viewCacheBytes: new Gauge({
+      name: 'puente_view_cache_bytes',
+      help: 'Estimated bytes of record verdicts in the shared view cache',
+      registers,
+    }),
+    deliveryBytesInUse: new Gauge({
+      name: 'puente_delivery_bytes_in_use',
+      help: 'Estimated bytes of deliveries prepared or sent and not yet acknowledged, every stream together',
+      registers,
+    }),
+    subscriptionHandovers: new Counter({
+      name: 'puente_subscription_handovers_total',
+      help: 'Subscribe streams that handed their subscription over to a newer stream, on this or another gateway instance',
       registers,
     }),
     receiptsWritten: new Counter({

@@ -6,6 +6,7 @@ import type { Authenticator, Principal } from './auth/identity.js';
 import { shuttingDown } from './grpc/errors.js';
 import type { Publisher } from './publish/publisher.js';
 import { createStreamLimit, type OpenStream } from './share-stream-limit.js';
+import type { Handover } from './subscribe/handover.js';
 import type { SessionDeps, SubscriptionSession } from './subscribe/session.js';
 
 export interface ShareServiceDeps {
@@ -17,6 +18,8 @@ export interface ShareServiceDeps {
   readonly allFeeds: () => Feed[];
   readonly viewSchemaId: (policy: TopicPolicy) => number;
   readonly sessions: Map<string, SubscriptionSession>;
+  /** One holder per subscription across gateway instances (its `claim` is the sessions' SessionDeps.claim). */
+  readonly handover?: Handover;
   /** Open Subscribe and PublishStream calls one caller may hold at once. */
   readonly maxStreamsPerCaller: number;
   readonly onSessionCount?: (count: number) => void;

@@ -38,12 +38,14 @@ function openSession(
     principal,
     deps.session,
     (started) => {
-      // One stream per subscription: a newer stream takes over.
+      // One stream per subscription: the older one handed over when this one claimed it (handover.ts);
+      // one still here did not finish in time, or there is no handover (takeover is local).
       const previous = deps.sessions.get(started.subscriptionId);
       deps.sessions.set(started.subscriptionId, started);
-      previous?.supersede();
+      if (previous !== started) previous?.supersede();
     },
     (closed) => {
+      deps.handover?.closed(closed);
       if (deps.sessions.get(closed.subscriptionId) === closed) deps.sessions.delete(closed.subscriptionId);
       state.allSessions.delete(closed);
       release();

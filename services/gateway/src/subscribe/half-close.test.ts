@@ -24,6 +24,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { startTestGateway, type TestGateway } from '../testing/index.js';
 import { readDevTokens } from '../dev/dev-tokens.js';
+import { subscriptionOfClaimKey } from './claim-log.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const TOPIC = 'us.cargo-manifests.v1';
@@ -56,7 +57,9 @@ describe('a half-close whose acks cannot be committed', () => {
     const control = { down: false, held: [] as (() => void)[] };
     const wrapped = Object.create(inner) as Bus;
     wrapped.publish = async (topic: string, records: readonly BusRecord[]) => {
-      if (topic === SUBSCRIPTION_CURSOR_TOPIC && control.down) {
+      // Cursor commits fail; a stream's claim records (claim-log.ts) go through.
+      const commits = records.some((r) => !r.key || subscriptionOfClaimKey(r.key) === undefined);
+      if (topic === SUBSCRIPTION_CURSOR_TOPIC && control.down && commits) {
         if (cursors === 'hang') {
           await new Promise<void>((resolve) => control.held.push(resolve));
           return inner.publish(topic, records);

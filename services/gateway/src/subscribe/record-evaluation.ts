@@ -13,6 +13,7 @@ import type { Country } from '@puente/runtime';
 import type { Principal } from '../auth/identity.js';
 import { feedIdOf } from './feeds.js';
 import { decodeEntry, type TailEntry } from './topic-tail.js';
+import { viewKeyOf, type SharedVerdict, type ViewCache } from './view-cache.js';
 
 /**
  * What the audit needs of one delivery, and nothing more: it lives until the batch's
@@ -98,6 +99,8 @@ export interface EvaluationContext {
   readonly subscriptionId: string;
   readonly streamId: string;
   readonly onWithheld?: (feed: Feed, count: number, gate: Gate | null) => void;
+  /** The gateway's shared verdicts: without it every record is judged for this subscriber alone. */
+  readonly views?: ViewCache;
 }
 
 /** Where the record is read for the stream: its feed (as in force now), and the feed's place in it. */
@@ -111,41 +114,12 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
   // One Feed object for the whole decision: the delivery's and the disclosure's version agree.
   const { feed, feedIndex, partition } = source;
   const policy = feed.policy;
-  const partner = ctx.partner;
   const viewSchemaId = ctx.viewSchemaId(policy);
-  let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
-  let meta: Record<string, unknown> | undefined;
-  let payload: Buffer;
-  try {
-    const fromBytes = decideFromBytes(ctx, policy, entry);
-    if (fromBytes) {
-      meta = fromBytes.meta;
-      if (!fromBytes.admitted) {
-        ctx.onWithheld?.(feed, 1, fromBytes.gate);
-        return withheldCorrection(ctx, source, entry, meta, fromBytes.gate);
-      }
-      admitted = fromBytes;
-      payload = fromBytes.viewBytes;
-      payload[0] = MAGIC_BYTE;
-      payload.writeInt32BE(viewSchemaId, 1);
-    } else {
-      const decoded = decodeEntry(ctx.codec, entry);
-      if ('error' in decoded) return { setAside: decoded.cause };
-      const decision = policy.apply(decoded.value, partner);
-      meta = decoded.value['meta'] as Record<string, unknown> | undefined;
-      if (!decision.admitted) {
-        ctx.onWithheld?.(feed, 1, decision.gate);
-        return withheldCorrection(ctx, source, entry, meta, decision.gate);
-      }
-      admitted = decision;
-      payload =
-        ctx.format === PayloadFormat.AVRO_JSON
-          ? Buffer.from(JSON.stringify(ctx.codec.toAvroJsonWithSchemaId(viewSchemaId, decision.view)))
-          : ctx.codec.encodeWithSchemaId(viewSchemaId, decision.view);
-    }
-  } catch (error) {
-    // A policy that cannot evaluate the record, or a view that cannot be encoded.
-    return { setAside: error };
+  const verdict = sharedVerdict(ctx, feed, entry, viewSchemaId);
+  if (verdict.kind === 'setAside') return { setAside: verdict.error };
+  if (verdict.kind === 'withheld') {
+    ctx.onWithheld?.(feed, 1, verdict.gate);
+    return withheldCorrection(ctx, source, entry, verdict.meta, verdict.gate);
   }
   const record = entry.record;
   return {
@@ -156,27 +130,104 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
       partition,
       offset: record.offset,
       // The key is the entity id; it is sent only when the view releases that field as is.
-      key: releasesKey(ctx.codec, policy.topic, admitted.fields) ? (record.key ?? '') : '',
-      eventId: typeof meta?.['eventId'] === 'string' ? meta['eventId'] : '',
+      key: verdict.releasesKey ? (record.key ?? '') : '',
+      eventId: verdict.eventId,
       timestamp: new Date(record.timestamp),
       schemaId: viewSchemaId,
       payloadFormat: ctx.format,
-      payload,
+      payload: verdict.payload,
       agreementVersion: String(feed.agreement.version),
     },
-    delivered: deliveredRecord(
-      {
-        principal: ctx.principal,
-        subscriptionId: ctx.subscriptionId,
-        declaredPurposes: partner.purposes ?? [],
-        feed,
-        record,
-        viewSchemaId,
-      },
-      { meta },
-      admitted,
-      payload,
-    ),
+    delivered: {
+      principal: ctx.principal,
+      subscriptionId: ctx.subscriptionId,
+      declaredPurposes: ctx.partner.purposes ?? [],
+      feed,
+      record,
+      viewSchemaId,
+      eventId: verdict.eventId,
+      purposes: verdict.purposes,
+      decision: verdict.decision,
+      supersedes: verdict.supersedes,
+      digest: verdict.digest,
+    },
+  };
+}
+
+/**
+ * The record's verdict for the subscriber's view: from the gateway's cache when another
+ * subscription with the same view key judged it already. Outside the agreement's validity the
+ * verdict depends on the clock, not only on the key: it is judged afresh and not kept.
+ */
+function sharedVerdict(ctx: EvaluationContext, feed: Feed, entry: TailEntry, viewSchemaId: number): SharedVerdict {
+  const judge = () => judgeRecord(ctx, feed.policy, entry, viewSchemaId);
+  const { agreement } = feed;
+  const now = Date.now();
+  const inForce =
+    (!agreement.validFrom || agreement.validFrom.getTime() <= now) &&
+    (!agreement.validUntil || now < agreement.validUntil.getTime());
+  if (!ctx.views || !inForce) return judge();
+  const key = viewKeyOf({
+    topic: entry.record.topic,
+    partition: entry.record.partition,
+    offset: entry.record.offset,
+    policy: feed.policy,
+    agreementId: agreement.id,
+    agreementVersion: agreement.version,
+    partner: ctx.partner,
+    format: ctx.format,
+  });
+  return ctx.views.verdict(key, judge, (verdict) => verdict.kind !== 'withheld' || verdict.gate !== 'validity');
+}
+
+/** The record judged for a view key: everything of its delivery that is the same for every recipient of the view. */
+function judgeRecord(
+  ctx: EvaluationContext,
+  policy: TopicPolicy,
+  entry: TailEntry,
+  viewSchemaId: number,
+): SharedVerdict {
+  let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
+  let meta: Record<string, unknown> | undefined;
+  let payload: Buffer;
+  try {
+    const fromBytes = decideFromBytes(ctx, policy, entry);
+    if (fromBytes) {
+      meta = fromBytes.meta;
+      if (!fromBytes.admitted) return { kind: 'withheld', gate: fromBytes.gate, meta };
+      admitted = fromBytes;
+      // Written before the verdict is shared; never after.
+      payload = fromBytes.viewBytes;
+      payload[0] = MAGIC_BYTE;
+      payload.writeInt32BE(viewSchemaId, 1);
+    } else {
+      const decoded = decodeEntry(ctx.codec, entry);
+      if ('error' in decoded) return { kind: 'setAside', error: decoded.cause };
+      const decision = policy.apply(decoded.value, ctx.partner);
+      meta = decoded.value['meta'] as Record<string, unknown> | undefined;
+      if (!decision.admitted) return { kind: 'withheld', gate: decision.gate, meta };
+      admitted = decision;
+      payload =
+        ctx.format === PayloadFormat.AVRO_JSON
+          ? Buffer.from(JSON.stringify(ctx.codec.toAvroJsonWithSchemaId(viewSchemaId, decision.view)))
+          : ctx.codec.encodeWithSchemaId(viewSchemaId, decision.view);
+    }
+  } catch (error) {
+    // A policy that cannot evaluate the record, or a view that cannot be encoded.
+    return { kind: 'setAside', error };
+  }
+  const eventId = meta?.['eventId'];
+  const purposes = meta?.['purposes'];
+  const supersedes = meta?.['supersedes'];
+  return {
+    kind: 'admitted',
+    decision: { rule: admitted.rule, fields: admitted.fields },
+    payload,
+    digest: createHash('sha256').update(payload).digest(),
+    eventId: typeof eventId === 'string' ? eventId : '',
+    purposes: Array.isArray(purposes) ? (purposes as string[]) : [],
+    supersedes: typeof supersedes === 'string' ? supersedes : null,
+    releasesKey: releasesKey(ctx.codec, policy.topic, admitted.fields),
   };
 }
 

@@ -33,6 +33,8 @@ import { chooseFeeds } from './start-feeds.js';
 import type { Principal } from '../auth/identity.js';
 import type { CorrectionLookup } from './correction-lookup.js';
 import type { CursorStore } from './cursor-store.js';
+import { createDeliverySharing, type DeliverySharing } from './delivery-sharing.js';
+import type { TurnTaker } from './delivery-turns.js';
 import { evaluateRecord, type DeliveredRecord, type Evaluation, type WithheldCorrection } from './record-evaluation.js';
 import type { TailEntry, TopicTail } from './topic-tail.js';
 
@@ -81,6 +83,16 @@ export interface SessionDeps {
   readonly onRevoked?: (feed: Feed) => void;
   /** A stream's feed moved to a new agreement version (`feed` is the new one). */
   readonly onReversioned?: (feed: Feed) => void;
+  /**
+   * What the gateway's streams share: record verdicts, turns at collecting, the unacknowledged
+   * bytes budget. Without it the stream has its own (defaults), as if alone in the gateway.
+   */
+  readonly sharing?: DeliverySharing;
+  /**
+   * Makes the stream its subscription's holder across gateway instances (handover.ts) before its
+   * positions are read; rejects when a newer stream claims it first. Without it, takeover is local.
+   */
+  readonly claim?: (session: SubscriptionSession) => Promise<void>;
 }
 
 /** What one re-evaluation did to a stream. */
@@ -105,6 +117,11 @@ interface PartitionState {
    * when two feeds read one topic.
    */
   readonly offsets: StartedPartitionTracker;
+  /**
+   * Bytes held by each delivery awaited (offset → bytes), in ascending offsets: deliveries are
+   * taken in order, and a rewind forgets every one from its offset on.
+   */
+  readonly bytes: Map<number, number>;
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
 
@@ -141,8 +158,14 @@ interface Batch {
   readonly corrections: number;
 }
 
-/** Batches prepared ahead while earlier ones are audited. */
+/** Batches prepared ahead while earlier ones are audited (what they hold counts against the byte caps). */
 const MAX_AUDITS_IN_FLIGHT = 16;
+
+/**
+ * What a delivery holds besides its payload: the Delivery and DeliveredRecord objects, cursor,
+ * batch bookkeeping. An estimate, so that a stream of tiny views is bounded too.
+ */
+const DELIVERY_OVERHEAD_BYTES = 512;
 
 /**
  * How long a revoked stream waits for the commits of the acks it received before it ends: the
@@ -165,9 +188,16 @@ export class SubscriptionSession {
   private closed = false;
   /** The client half-closed: nothing more is delivered while its acks are committed. */
   private ending = false;
-  private pumping = false;
-  private again = false;
   private nextState = 0;
+  /** Bytes of deliveries prepared or sent and not yet acknowledged (counted in the shared budget too). */
+  private heldBytes = 0;
+  /** Whether this stream counts among the view cache's users (from start to close). */
+  private usingViews = false;
+  private readonly sharing: DeliverySharing;
+  /** How the gateway's turns reach this stream. */
+  private readonly taker: TurnTaker = { takeTurn: (max) => this.takeTurn(max) };
+  /** Called by the shared budget when bytes are free again. */
+  private readonly wake = () => this.pump();
   /** Records were taken since `caught_up` was last sent (true at start: the first one is owed). */
   private behind = true;
   /** Batches whose disclosures are being written. */
@@ -184,7 +214,9 @@ export class SubscriptionSession {
     private readonly deps: SessionDeps,
     private readonly onStarted: (session: SubscriptionSession) => void,
     private readonly onClosed: (session: SubscriptionSession) => void,
-  ) {}
+  ) {
+    this.sharing = deps.sharing ?? createDeliverySharing();
+  }
 
   /** Handles one client message; errors end the stream with their status. */
   async receive(message: SubscribeRequest): Promise<void> {
@@ -217,6 +249,15 @@ export class SubscriptionSession {
     this.closed = true;
     for (const off of this.unsubscribe) off();
     for (const state of this.states) void state.catchUp?.reader?.stop();
+    this.sharing.turns.cancel(this.taker);
+    // Nothing it holds is sent any more: its bytes go back to the other streams.
+    for (const state of this.states) state.bytes.clear();
+    this.sharing.budget.give(this.heldBytes);
+    this.heldBytes = 0;
+    if (this.usingViews) {
+      this.usingViews = false;
+      this.sharing.views.release();
+    }
     this.onClosed(this);
   }
 
@@ -228,6 +269,25 @@ export class SubscriptionSession {
         reason: ErrorReason.SUBSCRIPTION_SUPERSEDED,
         message: `subscription ${this.subscriptionId} was taken over by a newer stream`,
         metadata: { subscription: this.subscriptionId },
+      }),
+    );
+  }
+
+  /**
+   * Another stream claimed this subscription (on this gateway instance or another): nothing more
+   * is delivered, the acks received so far are committed and confirmed (waiting `budgetMs` at
+   * most), then the stream ends ABORTED (SUBSCRIPTION_SUPERSEDED); closing releases the claim.
+   */
+  async handOver(by: { readonly stream: string; readonly instance: string }, budgetMs: number): Promise<void> {
+    if (this.closed) return;
+    this.ending = true;
+    await this.confirmed(budgetMs);
+    this.fail(
+      new GatewayError({
+        code: 'ABORTED',
+        reason: ErrorReason.SUBSCRIPTION_SUPERSEDED,
+        message: `subscription ${this.subscriptionId} was taken over by a newer stream (${by.stream} on gateway ${by.instance})`,
+        metadata: { subscription: this.subscriptionId, stream: by.stream },
       }),
     );
   }
@@ -347,6 +407,7 @@ export class SubscriptionSession {
         }
       }
       this.unacked -= state.offsets.rewind(first);
+      this.freeFrom(state, first);
       // A catch-up reader has passed the records taken back: a new one reads them again.
       if (state.catchUp) {
         void state.catchUp.reader?.stop();
@@ -378,6 +439,8 @@ export class SubscriptionSession {
         ],
       });
     }
+    this.usingViews = true;
+    this.sharing.views.retain();
     const { chosen, purposes } = chooseFeeds(start, this.deps.feedsFor(this.principal), this.principal, Date.now());
     this.partner = { country: this.principal.country, agency: this.principal.agency, purposes };
     this.subscriptionId = `${this.principal.country.toLowerCase()}.${this.principal.agency.toLowerCase()}.${start.subscription}`;
@@ -386,8 +449,11 @@ export class SubscriptionSession {
     this.maxBatch = Math.min(start.maxBatchSize || limits.defaultMaxBatch, limits.maxBatch, this.maxUnacked);
     this.format =
       start.payloadFormat === PayloadFormat.AVRO_JSON ? PayloadFormat.AVRO_JSON : PayloadFormat.AVRO_CONFLUENT;
-    const saved = this.deps.cursors.get(this.subscriptionId);
     const lows = new Map((await this.deps.bus.admin.listTopics()).map((t) => [t.topic, t.partitions]));
+    await this.deps.claim?.(this);
+    if (this.closed) return; // taken over, or gone, while it waited for the claim
+    // Nothing is awaited from here to onStarted: a stream taken over is never registered as started.
+    const saved = this.deps.cursors.get(this.subscriptionId);
     chosen.forEach((feed, feedIndex) => {
       const tail = this.deps.tails.get(feed.policy.topic);
       if (!tail)
@@ -406,7 +472,14 @@ export class SubscriptionSession {
             : start.startPosition === StartPosition.LATEST
               ? tail.range(partition).end
               : low;
-        this.states.push({ feedIndex, feed, tail, partition, offsets: PartitionTracker.startingAt(next) });
+        this.states.push({
+          feedIndex,
+          feed,
+          tail,
+          partition,
+          offsets: PartitionTracker.startingAt(next),
+          bytes: new Map(),
+        });
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
     });
@@ -452,6 +525,7 @@ export class SubscriptionSession {
       if (!state) continue;
       const removed = state.offsets.acknowledgeUpTo(Number(offset));
       if (removed > 0) {
+        this.freeUpTo(state, Number(offset));
         this.unacked -= removed;
         this.deps.onAcked?.(removed);
         touched.add(state);
@@ -478,7 +552,7 @@ export class SubscriptionSession {
     }
     const committed = Promise.all(
       [...byTopic].map(async ([topic, positions]) => {
-        await this.deps.cursors.commit(this.subscriptionId, topic, positions);
+        await this.deps.cursors.commit(this.subscriptionId, topic, positions, this.streamId);
         for (const state of touched) {
           const landed = state.feed.policy.topic === topic ? positions.get(state.partition) : undefined;
           if (landed !== undefined) state.offsets.committedAt(landed);
@@ -495,62 +569,110 @@ export class SubscriptionSession {
       .catch((error: unknown) => this.fail(commitFailed(this.subscriptionId, error)));
   }
 
-  /** Delivers what is available within the window; re-entrant calls coalesce. */
+  /** Delivers what is available within the window, in the gateway's turns; calls coalesce. */
   pump(): void {
     if (this.closed || this.ending || !this.subscriptionId) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = true;
-    void this.pumpLoop()
-      .catch((error: unknown) => this.fail(error))
-      .finally(() => {
-        this.pumping = false;
-        // Records that arrived after the loop last looked (between its end and here) set `again`
-        // too late for it: without this they would wait for the next record to be noticed.
-        if (this.again) this.pump();
-      });
+    this.sharing.turns.request(this.taker);
   }
 
-  private async pumpLoop(): Promise<void> {
-    do {
-      this.again = false;
-      while (!this.closed && !this.ending && this.unacked < this.maxUnacked && this.auditing < MAX_AUDITS_IN_FLIGHT) {
-        const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked));
-        if (batch.collected.length === 0 && batch.setAside.length === 0) break;
-        this.inFlight.add(batch);
-        // Audited before it is sent, sent in the order collected; the next batch is prepared
-        // while this one's disclosures (and dead letters) are on their way to Kafka.
-        this.auditing++;
-        const audited =
-          batch.corrections > 0
-            ? this.settleCorrections(batch).then(() => this.deps.audit(toAudit(batch)))
-            : this.deps.audit(toAudit(batch));
-        const written = Promise.all([
-          audited,
-          Promise.all(batch.setAside.map((bad) => this.deps.deadLetter(bad.record, bad.error))),
-        ]);
-        // Its failure is handled in turn below; meanwhile it must not count as unhandled.
-        written.catch(() => undefined);
-        this.sending = this.sending
-          .then(() => written)
-          .then(([auditSetAside]) => this.send(batch, auditSetAside))
-          .catch((error: unknown) => this.fail(error))
-          .finally(() => {
-            this.inFlight.delete(batch);
-            this.auditing--;
-            this.pump();
-          });
-        // Let I/O in between batches: produce acknowledgements and acks wait behind a long
-        // synchronous stretch, and a slow acknowledgement holds every stage behind it.
-        await yieldToIo();
-      }
-    } while (this.again && !this.closed);
-    if (this.behind && this.atEnd()) {
+  /**
+   * One batch of at most `max` records, audited before it is sent, sent in the order collected;
+   * the next batch (on a later turn) is prepared while this one's disclosures (and dead letters)
+   * are on their way to Kafka. Returns how many records it took: 0 when the window, the byte
+   * caps or the feeds leave nothing to take now.
+   */
+  private takeTurn(max: number): number {
+    let taken = 0;
+    try {
+      taken = this.takeBatch(max);
+    } catch (error) {
+      this.fail(error);
+      return 0;
+    }
+    if (taken === 0 && this.behind && !this.closed && this.atEnd()) {
       // After every batch taken so far is sent: `caught_up` never overtakes a delivery.
       this.sending = this.sending.then(() => this.announceCaughtUp());
     }
+    return taken;
+  }
+
+  private takeBatch(max: number): number {
+    if (this.closed || this.ending || this.unacked >= this.maxUnacked || this.auditing >= MAX_AUDITS_IN_FLIGHT)
+      return 0;
+    const { budget } = this.sharing;
+    if (!budget.mayTake(this.heldBytes)) {
+      // Over its own cap, its acks wake it; over the shared one, bytes freed by any stream do.
+      if (budget.overTotal()) budget.wait(this.wake);
+      return 0;
+    }
+    const batch = this.collect(Math.min(this.maxBatch, this.maxUnacked - this.unacked, max));
+    const taken = batch.collected.length + batch.setAside.length;
+    if (taken === 0) return 0;
+    this.inFlight.add(batch);
+    this.auditing++;
+    const audited =
+      batch.corrections > 0
+        ? this.settleCorrections(batch).then(() => this.deps.audit(toAudit(batch)))
+        : this.deps.audit(toAudit(batch));
+    const written = Promise.all([
+      audited,
+      Promise.all(batch.setAside.map((bad) => this.deps.deadLetter(bad.record, bad.error))),
+    ]);
+    // Its failure is handled in turn below; meanwhile it must not count as unhandled.
+    written.catch(() => undefined);
+    this.sending = this.sending
+      .then(() => written)
+      .then(([auditSetAside]) => this.send(batch, auditSetAside))
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        this.inFlight.delete(batch);
+        this.auditing--;
+        this.pump();
+      });
+    return taken;
+  }
+
+  /** A delivery is awaited: its bytes count against the stream's cap and the gateway's. */
+  private holdBytes(state: PartitionState, offset: number, bytes: number): void {
+    state.bytes.set(offset, bytes);
+    this.heldBytes += bytes;
+    this.sharing.budget.take(bytes);
+  }
+
+  private giveBytes(bytes: number): void {
+    if (bytes === 0) return;
+    this.heldBytes -= bytes;
+    this.sharing.budget.give(bytes);
+  }
+
+  /** Deliveries up to `offset` were acknowledged. */
+  private freeUpTo(state: PartitionState, offset: number): void {
+    let freed = 0;
+    for (const [at, bytes] of state.bytes) {
+      if (at > offset) break; // ascending
+      state.bytes.delete(at);
+      freed += bytes;
+    }
+    this.giveBytes(freed);
+  }
+
+  /** The delivery at `offset` is done without an ack (dropped, or owing no notice). */
+  private freeAt(state: PartitionState, offset: number): void {
+    const bytes = state.bytes.get(offset);
+    if (bytes === undefined) return;
+    state.bytes.delete(offset);
+    this.giveBytes(bytes);
+  }
+
+  /** Deliveries from `offset` on were taken back (rewound). */
+  private freeFrom(state: PartitionState, offset: number): void {
+    let freed = 0;
+    for (const [at, bytes] of state.bytes) {
+      if (at < offset) continue;
+      state.bytes.delete(at);
+      freed += bytes;
+    }
+    this.giveBytes(freed);
   }
 
   /**
@@ -588,6 +710,7 @@ export class SubscriptionSession {
       if (!item.evaluation || dropped.has(item.evaluation.delivered)) {
         // A correction owing no notice, or written to the dead-letter topic by the audit: done, as if acknowledged.
         item.state.offsets.acknowledge(item.offset);
+        this.freeAt(item.state, item.offset);
         this.unacked--;
         touched.add(item.state);
         continue;
@@ -650,6 +773,7 @@ export class SubscriptionSession {
           subscriptionId: this.subscriptionId,
           streamId: this.streamId,
           ...(this.deps.onWithheld ? { onWithheld: this.deps.onWithheld } : {}),
+          views: this.sharing.views,
         },
         state,
         entry,
@@ -659,6 +783,7 @@ export class SubscriptionSession {
         // Its notice may be owed (the ledger is asked before the batch is audited): held like a delivery.
         if (!this.deps.corrections?.covers(result.correction.origin)) continue;
         state.offsets.deliver(offset);
+        this.holdBytes(state, offset, DELIVERY_OVERHEAD_BYTES);
         this.unacked++;
         collected.push({ state, offset, evaluation: undefined, correction: result.correction });
         corrections++;
@@ -670,6 +795,7 @@ export class SubscriptionSession {
         continue;
       }
       state.offsets.deliver(offset);
+      this.holdBytes(state, offset, DELIVERY_OVERHEAD_BYTES + result.delivery.payload.length);
       this.unacked++;
       collected.push({ state, offset, evaluation: result });
     }
@@ -741,8 +867,6 @@ function toAudit(batch: Batch): DeliveredRecord[] {
   for (const item of batch.collected) if (item.evaluation) delivered.push(item.evaluation.delivered);
   return delivered;
 }
-
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** A cursor commit that failed: the stream ends, and what it did not confirm comes again. */
 function commitFailed(subscriptionId: string, error: unknown): GatewayError {

@@ -48,6 +48,12 @@ export interface KafkaBusOptions {
    * over them in order of first use, each topic always on the same one. Default 3.
    */
   readonly producers?: number;
+  /**
+   * Topics published through a producer of their own, apart from the others (with two producers
+   * or more): a service whose bookkeeping writes outnumber its callers' records keeps those
+   * records from queueing behind it.
+   */
+  readonly separateProducerFor?: (topic: string) => boolean;
   /** How long `admin.ensureTopics` waits for the partitions' leaders to serve them. Default 30 s. */
   readonly leaderWaitMs?: number;
 }
@@ -101,6 +107,7 @@ export class KafkaBus implements Bus {
       running: () => this.state === 'running',
       requestBytes: () => this.targets.requestBytes,
       forget: (topic) => this.targets.forget(topic),
+      ...(options.separateProducerFor ? { apart: options.separateProducerFor } : {}),
     });
     this.readerGroups = new ReaderGroups(this.context);
     this.admin = createKafkaAdmin(this.kafkaAdmin, {

@@ -15,7 +15,7 @@ interface Sent {
   readonly fail: (error: unknown) => void;
 }
 
-function lanesWithFakeThread(producers = 2) {
+function lanesWithFakeThread(producers = 2, apart?: (topic: string) => boolean) {
   const sent: Sent[] = [];
   const forgotten: string[] = [];
   const lanes = new ProducerLanes({
@@ -32,6 +32,7 @@ function lanesWithFakeThread(producers = 2) {
     running: () => true,
     requestBytes: () => 1_000_000,
     forget: (topic) => forgotten.push(topic),
+    ...(apart ? { apart } : {}),
   });
   const thread = {
     send: (lane: number, topics: { topic: string; messages: WireMessage[] }[]) =>
@@ -82,6 +83,31 @@ describe('ProducerLanes', () => {
     await settled();
     expect(sent[2]?.lane).toBe(0);
     expect(valuesOf(sent[2])).toEqual(['x:2']);
+  });
+
+  it('keeps the topics set apart on the last lane, and spreads the others over the rest', async () => {
+    const { lanes, sent } = lanesWithFakeThread(3, (topic) => topic.startsWith('audit.'));
+    for (const topic of ['audit.a', 'x', 'audit.b', 'y', 'z']) void lanes.produce(call(topic, '1'));
+    expect(sent.map((s) => [valuesOf(s), s.lane])).toEqual([
+      [['audit.a:1'], 2],
+      [['x:1'], 0],
+      [['y:1'], 1],
+    ]);
+    // audit.b waits behind audit.a on its own lane; z shares the first lane with x, not audit's.
+    sent[0]?.answer([{ topicName: 'audit.a', partition: 0, baseOffset: '0' }]);
+    sent[1]?.answer([{ topicName: 'x', partition: 0, baseOffset: '0' }]);
+    await settled();
+    expect(sent.slice(3).map((s) => [valuesOf(s), s.lane])).toEqual([
+      [['audit.b:1'], 2],
+      [['z:1'], 0],
+    ]);
+  });
+
+  it('has one lane for everything with one producer, topics apart or not', () => {
+    const { lanes, sent } = lanesWithFakeThread(1, () => true);
+    void lanes.produce(call('audit.a', '1'));
+    void lanes.produce(call('x', '1'));
+    expect(sent.map((s) => s.lane)).toEqual([0]);
   });
 
   it('fails every call of a refused request as possibly written, and forgets a topic Kafka does not know', async () => {

@@ -25,6 +25,12 @@ export interface ProducerLanesOptions {
   readonly requestBytes: () => number;
   /** Kafka refused a request in a way that says what is known of the topic is stale. */
   readonly forget: (topic: string) => void;
+  /**
+   * Topics kept on a lane of their own (the last; with one producer there is only one lane): a
+   * bulk writer's bookkeeping, such as the gateway's disclosures and cursors, then never queues
+   * ahead of the records others wait on. The other topics share the remaining lanes.
+   */
+  readonly apart?: (topic: string) => boolean;
 }
 
 /** One publish call: its records, ready for the wire, and the topic's batch limit when it was made. */
@@ -61,6 +67,8 @@ export class ProducerLanes {
   /** Each topic is published through one lane, chosen at its first publish. */
   private readonly lanes: ProducerLane[];
   private readonly laneOfTopic = new Map<string, ProducerLane>();
+  /** Topics given one of the shared lanes so far. */
+  private assigned = 0;
   private thread: ProducerThread | undefined;
 
   constructor(private readonly options: ProducerLanesOptions) {
@@ -102,14 +110,20 @@ export class ProducerLanes {
    */
   produce(call: ProduceCall): Promise<PublishResult[]> {
     return new Promise<PublishResult[]>((resolve, reject) => {
-      let lane = this.laneOfTopic.get(call.topic);
-      if (!lane) {
-        lane = this.lanes[this.laneOfTopic.size % this.lanes.length]!;
-        this.laneOfTopic.set(call.topic, lane);
-      }
+      const lane = this.laneOfTopic.get(call.topic) ?? this.assignLane(call.topic);
       lane.queue.push({ ...call, sent: 0, results: [], settled: false, resolve, reject });
       this.flush(lane);
     });
+  }
+
+  /** The lane a topic is published through from now on: the last for topics kept apart, else in turn over the others. */
+  private assignLane(topic: string): ProducerLane {
+    const count = this.lanes.length;
+    const shared = this.options.apart && count > 1 ? count - 1 : count;
+    const lane =
+      shared < count && this.options.apart?.(topic) ? this.lanes[count - 1]! : this.lanes[this.assigned++ % shared]!;
+    this.laneOfTopic.set(topic, lane);
+    return lane;
   }
 
   /** Refuses the calls still queued behind the requests in flight, rather than dropping them silently. */
