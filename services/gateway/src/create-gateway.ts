@@ -54,7 +54,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const limits: GatewayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createGatewayMetrics();
   const server = createGatewayServer(limits.maxPayloadBytes);
-  const { cursors, tailReader, breaker, share, operator, revocation } = wireGateway({
+  const { cursors, tailReader, breaker, share, operator, revocation, coordination } = wireGateway({
     options,
     limits,
     metrics,
@@ -80,6 +80,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       if (options.ensureTopics) await ensureGatewayTopics(bus, codec, options.ensureTopics.partitions, audit);
       await cursors.start();
+      // Before the server binds: a repeat of an event another instance (or this one before a
+      // restart) wrote is answered as a duplicate from the first call on.
+      await coordination.start();
       await tailReader.start(feedTopics);
       server.addService(ShareServiceService, share.handlers);
       server.addService(OperatorServiceService, operator);
@@ -91,9 +94,15 @@ export function createGateway(options: GatewayOptions): Gateway {
       );
       widenConnectionWindows(server, RECEIVE_WINDOW_BYTES);
       revocation.start();
-      logger.info({ port, feeds: feedTopics, cursorTopic: SUBSCRIPTION_CURSOR_TOPIC }, 'gateway listening');
+      logger.info(
+        { port, feeds: feedTopics, cursorTopic: SUBSCRIPTION_CURSOR_TOPIC, instance: coordination.instanceId },
+        'gateway listening',
+      );
     },
-    agreementsChanged: () => revocation.changed(),
+    agreementsChanged: () => {
+      revocation.changed();
+      coordination.instances.changed();
+    },
     async stop(graceMs = 5_000) {
       health?.setStatus('NOT_SERVING');
       revocation.stop();
@@ -106,6 +115,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Acknowledgements are committed in the background: the last ones land before we go.
       await cursors.flush();
       await tailReader.stop();
+      await coordination.stop();
       await cursors.stop();
     },
   };

@@ -100,4 +100,11 @@ export interface GatewayOptions {
    * by default. Only for a test sharing its broker with other ledgers.
    */
   readonly checkpointTopic?: (country: Country) => string;
+  /** This process among the gateway instances on one Kafka; `<host>-<pid>-<random>` by default. */
+  readonly instanceId?: string;
+  /**
+   * Where instances share publish receipts and announce their agreements: PUBLISH_RECEIPTS_TOPIC
+   * and GATEWAY_INSTANCES_TOPIC by default. Only for a test sharing its broker with other gateways.
+   */
+  readonly instanceTopics?: { readonly publishReceipts: string; readonly gatewayInstances: string };
 }

@@ -4,6 +4,7 @@ import type { Feed, TopicPolicy } from '@puente/policy';
 import { type Breaker, createBreaker, DISCLOSURE_TOPIC, type Logger } from '@puente/runtime';
 
 import { createAuditWriter } from './audit/audit.js';
+import { createInstanceCoordination, type InstanceCoordination } from './instances/instance-coordination.js';
 import type { Principal } from './auth/identity.js';
 import { createGatewayDeadLetter } from './dead-letter.js';
 import type { GatewayLimits, GatewayOptions } from './gateway-options.js';
@@ -37,6 +38,8 @@ export interface GatewayParts {
   readonly operator: ReturnType<typeof createOperatorService>;
   /** Re-evaluates open subscriptions when the agreements change or a validity boundary passes. */
   readonly revocation: Revocation;
+  /** Publish dedupe shared with the other gateway instances, and their agreements compared. */
+  readonly coordination: InstanceCoordination;
 }
 
 export function wireGateway(wiring: GatewayWiring): GatewayParts {
@@ -49,7 +52,8 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
   const feedsFor = (principal: Principal): Feed[] =>
     options.policies().feedsFor({ country: principal.country, agency: principal.agency });
   const breaker = createPublishBreaker(wiring);
-  const publisher = createGatewayPublisher(wiring, breaker);
+  const coordination = createInstanceCoordination(wiring);
+  const publisher = createGatewayPublisher(wiring, breaker, coordination);
   const deadLetter = createGatewayDeadLetter({ bus, logger: wiring.logger, counter: metrics.poison });
   const audit = createAuditWriter(bus, codec, { deadLetter });
   // An operator's browse is not a feed: a record it cannot audit fails the call rather than vanish from the page.
@@ -93,7 +97,7 @@ export function wireGateway(wiring: GatewayWiring): GatewayParts {
     onChange: (agreement, change) => metrics.agreementChanges.inc({ agreement, change }),
     onReevaluated: (seconds) => metrics.reevaluationSeconds.observe(seconds),
   });
-  return { cursors, tailReader, breaker, share, operator, revocation };
+  return { cursors, tailReader, breaker, share, operator, revocation, coordination };
 }
 
 function createPublishBreaker({ limits, metrics, logger }: GatewayWiring): Breaker {
@@ -107,7 +111,11 @@ function createPublishBreaker({ limits, metrics, logger }: GatewayWiring): Break
   });
 }
 
-function createGatewayPublisher({ options, limits, metrics }: GatewayWiring, breaker: Breaker): Publisher {
+function createGatewayPublisher(
+  { options, limits, metrics }: GatewayWiring,
+  breaker: Breaker,
+  coordination: InstanceCoordination,
+): Publisher {
   return measurePublisher(
     createPublisher({
       bus: options.bus,
@@ -117,6 +125,8 @@ function createGatewayPublisher({ options, limits, metrics }: GatewayWiring, bre
       maxPayloadBytes: limits.maxPayloadBytes,
       maxInFlight: limits.maxInFlight,
       dedupeWindowMs: limits.dedupeWindowMs,
+      dedupeWindow: coordination.dedupeWindow,
+      onAcknowledged: (receipts) => coordination.receipts.record(receipts),
       onPublished: (topic, count) => metrics.published.inc({ topic }, count),
     }),
     metrics,

@@ -38,6 +38,13 @@ export interface GatewayMetrics {
   readonly deliveryBytesInUse: Gauge;
   /** Subscribe streams of this instance that handed their subscription over to a newer stream (any instance's). */
   readonly subscriptionHandovers: Counter;
+  /** Publish receipts written for other instances, lost to failed writes, read into the window, or unreadable. */
+  readonly receiptsWritten: Counter;
+  readonly receiptsWriteFailed: Counter;
+  readonly receiptsApplied: Counter;
+  readonly receiptsSkipped: Counter;
+  /** Agreements another live gateway instance serves in another version or text. */
+  readonly agreementMismatches: Gauge;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -135,6 +142,31 @@ export function createGatewayMetrics(): GatewayMetrics {
     subscriptionHandovers: new Counter({
       name: 'puente_subscription_handovers_total',
       help: 'Subscribe streams that handed their subscription over to a newer stream, on this or another gateway instance',
+      registers,
+    }),
+    receiptsWritten: new Counter({
+      name: 'puente_publish_receipts_written_total',
+      help: 'Receipts of acknowledged events written for the other gateway instances',
+      registers,
+    }),
+    receiptsWriteFailed: new Counter({
+      name: 'puente_publish_receipts_write_failed_total',
+      help: 'Receipts lost to a failed write: other instances would write a retry of these events again',
+      registers,
+    }),
+    receiptsApplied: new Counter({
+      name: 'puente_publish_receipts_applied_total',
+      help: 'Receipts (this and other instances) read into the dedupe window',
+      registers,
+    }),
+    receiptsSkipped: new Counter({
+      name: 'puente_publish_receipts_skipped_total',
+      help: 'Unreadable receipt records or entries, skipped',
+      registers,
+    }),
+    agreementMismatches: new Gauge({
+      name: 'puente_gateway_agreement_mismatches',
+      help: 'Agreements another live gateway instance serves in a different version or text (alert on > 0)',
       registers,
     }),
   };

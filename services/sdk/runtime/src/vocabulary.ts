@@ -47,3 +47,13 @@ export function auditCheckpointTopic(country: Country): AuditCheckpointTopic {
 
 /** Where the gateway keeps each partner subscription's committed positions (compacted). */
 export const SUBSCRIPTION_CURSOR_TOPIC = 'puente.subscription-cursors';
+
+/**
+ * Where each gateway instance records the events Kafka acknowledged to it, so every instance
+ * (and a restarted one) answers a repeated eventId as a duplicate (kept a little longer than the
+ * dedupe window).
+ */
+export const PUBLISH_RECEIPTS_TOPIC = 'puente.publish-receipts';
+
+/** Where each gateway instance announces itself and the agreements it serves (compacted, keyed by instance id). */
+export const GATEWAY_INSTANCES_TOPIC = 'puente.gateway-instances';
