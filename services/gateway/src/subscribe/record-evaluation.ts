@@ -156,13 +156,15 @@ export function evaluateRecord(ctx: EvaluationContext, source: EvaluationSource,
 
 /**
  * The record's verdict for the subscriber's view: from the gateway's cache when another
- * subscription with the same view key judged it already. Outside the agreement's validity the
- * verdict depends on the clock, not only on the key: it is judged afresh and not kept.
+ * subscription with the same view key judged it already. The clock decides twice: outside the
+ * agreement's validity the verdict is judged afresh and not kept; and while hashes also carry the
+ * previous key (a rotation's overlap) the view differs from after it, so the phase is in the key.
+ * One `now` serves the key and the judgement.
  */
 function sharedVerdict(ctx: EvaluationContext, feed: Feed, entry: TailEntry, viewSchemaId: number): SharedVerdict {
-  const judge = () => judgeRecord(ctx, feed.policy, entry, viewSchemaId);
-  const { agreement } = feed;
   const now = Date.now();
+  const judge = () => judgeRecord(ctx, feed.policy, entry, viewSchemaId, now);
+  const { agreement } = feed;
   const inForce =
     (!agreement.validFrom || agreement.validFrom.getTime() <= now) &&
     (!agreement.validUntil || now < agreement.validUntil.getTime());
@@ -176,6 +178,7 @@ function sharedVerdict(ctx: EvaluationContext, feed: Feed, entry: TailEntry, vie
     agreementVersion: agreement.version,
     partner: ctx.partner,
     format: ctx.format,
+    overlap: now < feed.policy.hashOverlapUntil,
   });
   return ctx.views.verdict(key, judge, (verdict) => verdict.kind !== 'withheld' || verdict.gate !== 'validity');
 }
@@ -186,12 +189,13 @@ function judgeRecord(
   policy: TopicPolicy,
   entry: TailEntry,
   viewSchemaId: number,
+  now: number,
 ): SharedVerdict {
   let admitted: { readonly rule: string; readonly fields: readonly FieldDecision[] };
   let meta: Record<string, unknown> | undefined;
   let payload: Buffer;
   try {
-    const fromBytes = decideFromBytes(ctx, policy, entry);
+    const fromBytes = decideFromBytes(ctx, policy, entry, now);
     if (fromBytes) {
       meta = fromBytes.meta;
       if (!fromBytes.admitted) return { kind: 'withheld', gate: fromBytes.gate, meta };
@@ -203,7 +207,7 @@ function judgeRecord(
     } else {
       const decoded = decodeEntry(ctx.codec, entry);
       if ('error' in decoded) return { kind: 'setAside', error: decoded.cause };
-      const decision = policy.apply(decoded.value, ctx.partner);
+      const decision = policy.apply(decoded.value, ctx.partner, now);
       meta = decoded.value['meta'] as Record<string, unknown> | undefined;
       if (!decision.admitted) return { kind: 'withheld', gate: decision.gate, meta };
       admitted = decision;
@@ -333,11 +337,16 @@ function retractionNotice(
  * partner takes Avro: nothing the view drops is decoded. Undefined otherwise, or when the
  * policy cannot decide from bytes: the record is then decoded.
  */
-function decideFromBytes(ctx: EvaluationContext, policy: TopicPolicy, entry: TailEntry): BytesDecision | undefined {
+function decideFromBytes(
+  ctx: EvaluationContext,
+  policy: TopicPolicy,
+  entry: TailEntry,
+  now: number,
+): BytesDecision | undefined {
   const value = entry.record.value;
   if (ctx.format !== PayloadFormat.AVRO_CONFLUENT || !value || value.length < HEADER_SIZE) return undefined;
   if (value[0] !== MAGIC_BYTE || value.readInt32BE(1) !== ctx.codec.schemaIdOf(policy.topic)) return undefined;
-  return policy.applyBytes(value, HEADER_SIZE, ctx.partner, { reserve: HEADER_SIZE });
+  return policy.applyBytes(value, HEADER_SIZE, ctx.partner, { reserve: HEADER_SIZE, now });
 }
 
 /** Per rule (its field decisions, shared by every decision of the rule): whether the key is released. */

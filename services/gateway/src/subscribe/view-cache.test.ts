@@ -174,6 +174,31 @@ describe('the shared view cache', () => {
     expect(views.size).toBe(0);
   });
 
+  it('judges again once a hash key overlap ends: the view before it carries the previous key too', () => {
+    const feed = feedAt(1);
+    const applyBytes = vi.spyOn(feed.policy, 'applyBytes');
+    const start = Date.now();
+    // The same compiled policy, with the previous hash key honoured for another minute.
+    const rotating: Feed = {
+      ...feed,
+      policy: Object.create(feed.policy, { hashOverlapUntil: { value: start + 60_000 } }) as Feed['policy'],
+    };
+    const source = { feed: rotating, feedIndex: 0, partition: 0 };
+    const views = createViewCache({ maxBytes: 1 << 20 });
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      evaluateRecord(context(views), source, entry(1));
+      evaluateRecord(context(views, { streamId: 'stream-2' }), source, entry(1));
+      expect(applyBytes).toHaveBeenCalledTimes(1);
+      clock.mockReturnValue(start + 60_000);
+      evaluateRecord(context(views, { streamId: 'stream-3' }), source, entry(1));
+      expect(applyBytes).toHaveBeenCalledTimes(2);
+      expect(applyBytes.mock.calls.map((call) => call[3]?.now)).toEqual([start, start + 60_000]);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it('is bounded in bytes, oldest out first, and empty once the last subscription closes', () => {
     const hits: number[] = [];
     let bytes = -1;

@@ -42,6 +42,8 @@ export interface ViewKeyParts {
   readonly agreementVersion: number;
   readonly partner: Partner;
   readonly format: PayloadFormat;
+  /** Whether hashes also carry the previous key now (TopicPolicy.hashOverlapUntil): the view differs. */
+  readonly overlap: boolean;
 }
 
 export interface ViewCacheOptions {
@@ -73,7 +75,7 @@ function policyIdOf(policy: TopicPolicy): number {
   return id;
 }
 
-/** The key: the record, the agreement version (and compiled policy), recipient, declared purposes, format. */
+/** The key: the record, the agreement version (and compiled policy), recipient, declared purposes, format, hash phase. */
 export function viewKeyOf(parts: ViewKeyParts): string {
   const { partner } = parts;
   // Undefined purposes (no declaration) and none declared decide differently: they must not share.
@@ -87,6 +89,7 @@ export function viewKeyOf(parts: ViewKeyParts): string {
     partner.agency,
     purposes,
     parts.format,
+    parts.overlap ? 'overlap' : '',
   ].join('\u0000');
 }
 

@@ -90,6 +90,11 @@ export interface TopicPolicy {
   readonly topicCeiling: Classification | null;
   /** Names of the topic's rules, in agreement order. */
   readonly ruleNames: readonly string[];
+  /**
+   * Until this time (ms since the epoch) hashed fields also carry the previous key's hash: the
+   * same record's view before it differs from its view after. -Infinity without an overlap.
+   */
+  readonly hashOverlapUntil: number;
   apply(event: Record<string, unknown>, partner: Partner, now?: number): Decision;
   /**
    * The decision apply() takes, from the event's Avro in the topic's current schema (`source`
@@ -298,6 +303,7 @@ function createTopicPolicy(parts: TopicPolicyParts): TopicPolicy {
     agreementId: document.id,
     agreementVersion: document.version,
     topic,
+    hashOverlapUntil: overlapUntil,
     viewSubject: `${topic}-view-${document.id}-value`,
     viewSchema: parts.viewSchema,
     classificationCeiling: parts.topicCeiling ?? document.classificationCeiling,
