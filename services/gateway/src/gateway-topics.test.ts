@@ -10,11 +10,17 @@ import { deadLetterTopicsOf } from './dead-letter.js';
 import { ensureGatewayTopics, feedTopicsOf, isGatewayBookkeeping } from './gateway-topics.js';
 
 describe('isGatewayBookkeeping', () => {
-  it("sets apart disclosures, the gateway's own topics and dead letters, never an agency's topic", () => {
-    for (const topic of [DISCLOSURE_TOPIC, 'puente.subscription-cursors', 'dlq.us.cargo-manifests.v1']) {
+  it("sets apart disclosures, receipts and dead letters, never an agency's topic or the cursors", () => {
+    for (const topic of [DISCLOSURE_TOPIC, 'puente.publish-receipts', 'dlq.us.cargo-manifests.v1']) {
       expect(isGatewayBookkeeping(topic)).toBe(true);
     }
-    for (const topic of ['us.cargo-manifests.v1', 'mx.screening-results.v1', 'us.audit-checkpoints.v1']) {
+    // Cursors and claims stay with the agencies' topics: a takeover waits on them.
+    for (const topic of [
+      'us.cargo-manifests.v1',
+      'mx.screening-results.v1',
+      'us.audit-checkpoints.v1',
+      'puente.subscription-cursors',
+    ]) {
       expect(isGatewayBookkeeping(topic)).toBe(false);
     }
   });

@@ -5,18 +5,27 @@
 import type { Bus } from '@puente/bus';
 import type { AvroCodec } from '@puente/contracts';
 import type { PolicySet } from '@puente/policy';
-import { auditCheckpointTopic, COUNTRIES, DEAD_LETTER_PREFIX, DISCLOSURE_TOPIC } from '@puente/runtime';
+import {
+  auditCheckpointTopic,
+  COUNTRIES,
+  DEAD_LETTER_PREFIX,
+  DISCLOSURE_TOPIC,
+  SUBSCRIPTION_CURSOR_TOPIC,
+} from '@puente/runtime';
 
 import type { AuditTopicSettings } from './audit/audit-topic.js';
 
 import { deadLetterTopicsOf } from './dead-letter.js';
 
 /**
- * The gateway's own bookkeeping: disclosures (one per delivery, so a fan-out writes many per
- * published event), cursors and claims, receipts, instances, dead letters. Its KafkaBus gives them
- * a producer apart (`separateProducerFor`), so agencies' publishes never queue behind them.
+ * The gateway's bulk bookkeeping: disclosures (one per delivery, so a fan-out writes many per
+ * published event), publish receipts, instance announcements, dead letters. Its KafkaBus gives
+ * them a producer apart (`separateProducerFor`), so agencies' publishes never queue behind them.
+ * Cursors and claims are not among them: they are small, and a takeover waits on them, so they
+ * must not queue behind a fan-out's disclosures either.
  */
 export function isGatewayBookkeeping(topic: string): boolean {
+  if (topic === SUBSCRIPTION_CURSOR_TOPIC) return false;
   return topic === DISCLOSURE_TOPIC || topic.startsWith('puente.') || topic.startsWith(DEAD_LETTER_PREFIX);
 }
 

@@ -45,14 +45,15 @@ export interface GatewayParts {
 export function wireGateway(wiring: GatewayWiring): GatewayParts {
   const { options, limits, metrics } = wiring;
   const { bus, codec } = options;
-  const cursors = createCursorStore(bus);
+  const coordination = createInstanceCoordination(wiring);
+  // One name per instance: in claims, in announcements and in the logs.
+  const cursors = createCursorStore(bus, { instance: coordination.instanceId });
   const tailReader = createTopicTails({ bus, codec, capacityPerPartition: limits.tailRecordsPerPartition });
   const sessions = new Map<string, SubscriptionSession>();
   const viewSchemaId = createViewSchemaIds(codec);
   const feedsFor = (principal: Principal): Feed[] =>
     options.policies().feedsFor({ country: principal.country, agency: principal.agency });
   const breaker = createPublishBreaker(wiring);
-  const coordination = createInstanceCoordination(wiring);
   const publisher = createGatewayPublisher(wiring, breaker, coordination);
   const deadLetter = createGatewayDeadLetter({ bus, logger: wiring.logger, counter: metrics.poison });
   const audit = createAuditWriter(bus, codec, { deadLetter });

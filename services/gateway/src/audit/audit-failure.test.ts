@@ -39,14 +39,22 @@ const example = JSON.parse(
 
 /**
  * The first write to `failing` is held for a while; every later one fails. On the cursor topic
- * only cursor commits count: a stream's claim records (claim-log.ts) go through.
+ * only the commits of acknowledgements count: a stream's claim records (claim-log.ts) and the
+ * commit of a new subscription's start position (each subscription's first commit) go through.
  */
 function failingBus(inner: MemoryBus, failing: string): Bus & { calls: number } {
   const wrapped = Object.create(inner) as MemoryBus & { calls: number };
   wrapped.calls = 0;
+  const started = new Set<string>();
+  const passes = (r: BusRecord) => {
+    if (!r.key) return false;
+    if (subscriptionOfClaimKey(r.key) !== undefined) return true;
+    if (failing !== SUBSCRIPTION_CURSOR_TOPIC || started.has(r.key)) return false;
+    started.add(r.key);
+    return true;
+  };
   wrapped.publish = async (topic: string, records: readonly BusRecord[]) => {
-    if (topic !== failing || records.every((r) => r.key && subscriptionOfClaimKey(r.key) !== undefined))
-      return inner.publish(topic, records);
+    if (topic !== failing || records.every(passes)) return inner.publish(topic, records);
     const call = ++wrapped.calls;
     if (call === 1) {
       await new Promise((resolve) => setTimeout(resolve, 300));

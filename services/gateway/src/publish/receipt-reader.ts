@@ -48,7 +48,9 @@ export function createReceiptReader(options: ReceiptReaderOptions): ReceiptReade
     let applied = 0;
     for (const r of receipts) {
       if (r.acknowledgedAt < horizon) continue;
-      window.add(r.dedupeKey, r, r.acknowledgedAt);
+      // Never later than now: the window expires oldest first, and one receipt from a clock
+      // ahead (or a bad one) at its head would keep everything behind it for good.
+      window.add(r.dedupeKey, r, Math.min(r.acknowledgedAt, now()));
       applied++;
     }
     if (applied > 0) options.onApplied?.(applied);

@@ -22,6 +22,11 @@ export interface ClaimRecord {
   readonly stream: string;
   /** The gateway instance the stream is on: for logs and the superseded stream's message. */
   readonly instance: string;
+  /**
+   * On a release: the stream held the subscription (its `took` came first). Compaction keeps only
+   * a subscription's last claim record; read alone, such a release still says whose commits count.
+   */
+  readonly held?: boolean;
 }
 
 export function encodeClaim(record: ClaimRecord): Buffer {
@@ -37,7 +42,12 @@ export function decodeClaim(value: Buffer): ClaimRecord | undefined {
       typeof parsed.stream === 'string' &&
       typeof parsed.instance === 'string'
     ) {
-      return { kind: parsed.kind, stream: parsed.stream, instance: parsed.instance };
+      return {
+        kind: parsed.kind,
+        stream: parsed.stream,
+        instance: parsed.instance,
+        ...(parsed.kind === 'release' && parsed.held === true ? { held: true } : {}),
+      };
     }
   } catch {
     // not JSON: skipped below
@@ -83,6 +93,9 @@ export class ClaimLog {
       claims.open.delete(record.stream);
       claims.lastReleased = record.stream;
       if (claims.holder?.stream === record.stream) claims.holder.released = true;
+      // The holder's `took` was compacted away: its release says who held.
+      else if (!claims.holder && record.held)
+        claims.holder = { stream: record.stream, instance: record.instance, released: true };
       return NOTHING;
     }
     if (record.kind === 'took') {
@@ -110,8 +123,9 @@ export class ClaimLog {
     return stream === undefined || holder === undefined || holder.stream === stream;
   }
 
-  holder(subscriptionId: string): string | undefined {
-    return this.subscriptions.get(subscriptionId)?.holder?.stream;
+  /** The stream whose commits count, and its instance (released or not). */
+  holder(subscriptionId: string): { readonly stream: string; readonly instance: string } | undefined {
+    return this.subscriptions.get(subscriptionId)?.holder;
   }
 
   /**

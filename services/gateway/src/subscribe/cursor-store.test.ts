@@ -26,6 +26,33 @@ async function supersededReason(work: Promise<unknown>): Promise<ErrorReason | u
   return error instanceof GatewayError ? error.reason : undefined;
 }
 
+async function highOf(bus: MemoryBus, topic: string): Promise<number> {
+  return Number((await bus.admin.listTopics()).find((t) => t.topic === topic)?.partitions[0]?.high);
+}
+
+/** A copy of `topic` as compaction leaves it: the last record of each key, in log order. */
+async function compactedCopy(bus: MemoryBus, topic: string, copy: string): Promise<void> {
+  const last = new Map<string, ConsumedRecord>();
+  const high = Number((await bus.admin.listTopics()).find((t) => t.topic === topic)?.partitions[0]?.high);
+  let read = 0;
+  const reader = await bus.readFrom({
+    topic,
+    positions: [{ partition: 0, offset: '0' }],
+    handler: async (batch) => {
+      for (const record of batch.records) if (record.key) last.set(record.key, record);
+      read += batch.records.length;
+    },
+  });
+  await until(() => read >= high);
+  await reader.stop();
+  const kept = [...last.values()].sort((x, y) => Number(x.offset) - Number(y.offset));
+  await bus.admin.ensureTopics([{ topic: copy, partitions: 1, cleanupPolicy: 'compact' }]);
+  await bus.publish(
+    copy,
+    kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+  );
+}
+
 describe('the cursor store across gateway instances', () => {
   let bus: MemoryBus;
   let a: CursorStore;
@@ -153,6 +180,44 @@ describe('the cursor store across gateway instances', () => {
     // The compacted log still knows who holds the subscription: another stream's commit is ignored.
     await fresh.commit(S, 'us.cargo', positions([[0, 1]]), 'stream-x').catch(() => undefined);
     expect(fresh.get(S)?.['us.cargo']?.['0']).toBe('5');
+    await fresh.stop();
+  });
+
+  it('keeps the holder’s positions through compaction when a fenced commit came last (its instance writes them again)', async () => {
+    await a.claim(S, 'stream-a', 60_000);
+    await a.commit(S, 'us.cargo', positions([[0, 5]]), 'stream-a');
+    // A never releases (hung); B takes over at the timeout and moves on.
+    await b.claim(S, 'stream-b', 50);
+    await b.commit(S, 'us.cargo', positions([[0, 50]]), 'stream-b');
+    // A wakes up and commits late: fenced, and for a moment the subscription's last cursor record.
+    const before = await highOf(bus, TOPIC);
+    await a.commit(S, 'us.cargo', positions([[0, 7]]), 'stream-a').catch(() => undefined);
+    // The fenced commit, then B's instance writing the accepted positions again.
+    while ((await highOf(bus, TOPIC)) < before + 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await compactedCopy(bus, TOPIC, `${TOPIC}-compacted-open`);
+    const fresh = createCursorStore(bus, { topic: `${TOPIC}-compacted-open`, instance: 'gateway-c' });
+    await fresh.start();
+    expect(fresh.get(S)?.['us.cargo']?.['0']).toBe('50');
+    await fresh.stop();
+  });
+
+  it('keeps the positions of a holder that released through compaction, and still fences the old stream', async () => {
+    await a.claim(S, 'stream-a', 60_000);
+    await a.commit(S, 'us.cargo', positions([[0, 5]]), 'stream-a');
+    await b.claim(S, 'stream-b', 50);
+    await b.commit(S, 'us.cargo', positions([[0, 50]]), 'stream-b');
+    await b.release(S, 'stream-b');
+    const before = await highOf(bus, TOPIC);
+    await a.commit(S, 'us.cargo', positions([[0, 7]]), 'stream-a').catch(() => undefined);
+    // The fenced commit, then B's instance writing the accepted positions again.
+    while ((await highOf(bus, TOPIC)) < before + 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    await compactedCopy(bus, TOPIC, `${TOPIC}-compacted-released`);
+    const fresh = createCursorStore(bus, { topic: `${TOPIC}-compacted-released`, instance: 'gateway-c' });
+    await fresh.start();
+    expect(fresh.get(S)?.['us.cargo']?.['0']).toBe('50');
+    // Only the release is left of the claims: it still says stream-b held, so stream-a moves nothing.
+    await fresh.commit(S, 'us.cargo', positions([[0, 9]]), 'stream-a').catch(() => undefined);
+    expect(fresh.get(S)?.['us.cargo']?.['0']).toBe('50');
     await fresh.stop();
   });
 });

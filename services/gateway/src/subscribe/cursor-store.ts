@@ -110,6 +110,7 @@ export function createCursorStore(bus: Bus, options: CursorStoreOptions | string
     const applied = claims.accepts(record.key, stream);
     const positions = applied ? parsePositions(record.value) : undefined;
     if (positions) merge(cursors, record.key, positions);
+    if (!applied) heal(record.key);
     if (record.headers[INSTANCE_HEADER]?.toString('utf8') !== instance) return;
     const waiting = deciding.get(offset);
     if (waiting) {
@@ -148,9 +149,26 @@ export function createCursorStore(bus: Bus, options: CursorStoreOptions | string
     return work;
   };
 
-  const writeClaim = async (id: string, kind: ClaimKind, stream: string): Promise<number> => {
-    const [result] = await bus.publish(topic, [{ key: claimKey(id), value: encodeClaim({ kind, stream, instance }) }]);
+  const writeClaim = async (id: string, kind: ClaimKind, stream: string, held = false): Promise<number> => {
+    const value = encodeClaim({ kind, stream, instance, ...(held ? { held } : {}) });
+    const [result] = await bus.publish(topic, [{ key: claimKey(id), value }]);
     return Number(result?.offset ?? position);
+  };
+
+  /**
+   * A commit was fenced, yet it is now the subscription's last cursor record: compaction would
+   * keep it and drop the accepted ones before it. The holder's instance writes the accepted
+   * positions again, under the holder's stream, so the last record is one that counts.
+   */
+  const heal = (id: string) => {
+    const holder = claims.holder(id);
+    const positions = cursors.get(id);
+    if (!holder || holder.instance !== instance || !positions) return;
+    // No instance header: nobody awaits its outcome.
+    const headers = { [STREAM_HEADER]: holder.stream };
+    void track(bus.publish(topic, [{ key: id, value: Buffer.from(JSON.stringify(positions)), headers }])).catch(
+      () => undefined, // the next fenced commit, or the holder's next commit, writes them again
+    );
   };
 
   /** Resolves on the next claim record of `id`, or after `ms`. */
@@ -252,7 +270,8 @@ export function createCursorStore(bus: Bus, options: CursorStoreOptions | string
     },
     async release(id, stream) {
       if (unapplied.get(id)?.stream === stream) unapplied.delete(id);
-      await track(writeClaim(id, 'release', stream)).catch(() => undefined);
+      const held = claims.holder(id)?.stream === stream;
+      await track(writeClaim(id, 'release', stream, held)).catch(() => undefined);
     },
     onSuperseded(listener) {
       listeners.add(listener);

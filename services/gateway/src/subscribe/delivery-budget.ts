@@ -25,6 +25,8 @@ export interface DeliveryBudget {
   give(bytes: number): void;
   /** Calls `wake` once, when bytes are given back while the shared cap is reached. */
   wait(wake: () => void): void;
+  /** A stream that closed no longer waits. */
+  unwait(wake: () => void): void;
 }
 
 export function createDeliveryBudget(options: DeliveryBudgetOptions): DeliveryBudget {
@@ -55,6 +57,9 @@ export function createDeliveryBudget(options: DeliveryBudgetOptions): DeliveryBu
     },
     wait(wake) {
       waiting.add(wake);
+    },
+    unwait(wake) {
+      waiting.delete(wake);
     },
   };
 }

@@ -110,4 +110,30 @@ describe('a subscription taken over on the same gateway', () => {
     expect(handovers.values[0]?.value).toBe(1);
     next.call.end();
   });
+
+  it('moves a new LATEST subscription that acknowledged nothing yet: the new stream gets what the old one sent', async () => {
+    bus = new MemoryBus();
+    await bus.start();
+    gateway = await startTestGateway({ bus, codec, partitions: 1 });
+    const old = open(gateway.client, 'unacked');
+    await waitFor(old.started, 5_000, 'the first stream to start');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const manifest: CargoManifest = {
+        ...example,
+        manifestId: 'UNACKED',
+        meta: { ...example.meta, eventId: randomUUID() },
+      };
+      ids.push(manifest.meta.eventId);
+      await bus.publish(TOPIC, [{ key: manifest.manifestId, value: codec.encode(TOPIC, manifest) }]);
+    }
+    await waitFor(() => old.deliveries.length === 5, 5_000, 'five deliveries');
+    // Nothing acknowledged: LATEST must not mean "after these" on the next stream.
+    const next = open(gateway.client, 'unacked');
+    await waitFor(() => old.error() !== undefined, 5_000, 'the first stream to end');
+    expect(errorDetailsOf(old.error()).reason).toBe(ErrorReason.SUBSCRIPTION_SUPERSEDED);
+    await waitFor(() => next.deliveries.length >= 5, 5_000, 'the five again');
+    expect(next.deliveries.map((d) => d.eventId)).toEqual(ids);
+    next.call.end();
+  });
 });

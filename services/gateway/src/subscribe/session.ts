@@ -32,7 +32,7 @@ import { judgeFeed } from './reevaluate.js';
 import { chooseFeeds } from './start-feeds.js';
 import type { Principal } from '../auth/identity.js';
 import type { CorrectionLookup } from './correction-lookup.js';
-import type { CursorStore } from './cursor-store.js';
+import type { CursorPositions, CursorStore } from './cursor-store.js';
 import { createDeliverySharing, type DeliverySharing } from './delivery-sharing.js';
 import type { TurnTaker } from './delivery-turns.js';
 import { evaluateRecord, type DeliveredRecord, type Evaluation, type WithheldCorrection } from './record-evaluation.js';
@@ -250,6 +250,7 @@ export class SubscriptionSession {
     for (const off of this.unsubscribe) off();
     for (const state of this.states) void state.catchUp?.reader?.stop();
     this.sharing.turns.cancel(this.taker);
+    this.sharing.budget.unwait(this.wake);
     // Nothing it holds is sent any more: its bytes go back to the other streams.
     for (const state of this.states) state.bytes.clear();
     this.sharing.budget.give(this.heldBytes);
@@ -483,6 +484,7 @@ export class SubscriptionSession {
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
     });
+    this.commitStart(saved);
     this.onStarted(this);
     this.write({
       kind: {
@@ -535,6 +537,34 @@ export class SubscriptionSession {
     // The window is free again at once; the commit follows in the background.
     this.pump();
     this.commitPositions(touched, accepted);
+  }
+
+  /**
+   * Commits where a new subscription starts, before anything is acknowledged: should its partner
+   * move to another gateway instance (or stream) first, it resumes here, not at that instance's
+   * idea of LATEST, which would skip what this stream sent and nobody acknowledged. A handover
+   * waits for it like for any commit.
+   */
+  private commitStart(saved: CursorPositions | undefined): void {
+    const byTopic = new Map<string, Map<number, number>>();
+    for (const state of this.states) {
+      const topic = state.feed.policy.topic;
+      if (saved?.[topic]?.[String(state.partition)] !== undefined) continue;
+      const positions = byTopic.get(topic) ?? new Map<number, number>();
+      positions.set(state.partition, state.offsets.next);
+      byTopic.set(topic, positions);
+    }
+    if (byTopic.size === 0) return;
+    const committed = Promise.all(
+      [...byTopic].map(([topic, positions]) =>
+        this.deps.cursors.commit(this.subscriptionId, topic, positions, this.streamId),
+      ),
+    );
+    committed.catch(() => undefined); // handled in turn below
+    this.confirmations = this.confirmations
+      .then(() => committed)
+      .then(() => undefined)
+      .catch((error: unknown) => this.fail(commitFailed(this.subscriptionId, error)));
   }
 
   /**

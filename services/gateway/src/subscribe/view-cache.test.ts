@@ -113,6 +113,8 @@ describe('the shared view cache', () => {
     expect(applyBytes.mock.calls.length + apply.mock.calls.length).toBe(1);
     // One payload, shared; what is per subscription stays per subscription.
     expect(second.delivery.payload).toBe(first.delivery.payload);
+    // Of its own memory, not a slice holding an 8 KiB pool block alive while cached.
+    expect(first.delivery.payload.buffer.byteLength).toBe(first.delivery.payload.length);
     expect(second.delivered.digest).toEqual(first.delivered.digest);
     expect(first.delivery.cursor).toBe('s-a:0:0:7');
     expect(second.delivery.cursor).toBe('s-b:1:0:7');

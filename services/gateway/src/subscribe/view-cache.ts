@@ -128,7 +128,8 @@ export function createViewCache(options: ViewCacheOptions): ViewCache {
       const size = ENTRY_OVERHEAD_BYTES + key.length + (verdict.kind === 'admitted' ? verdict.payload.length : 0);
       // A verdict bigger than the whole cache is used once and not kept.
       if (size > options.maxBytes) return verdict;
-      entries.set(key, { verdict, bytes: size });
+      const kept = unpooled(verdict);
+      entries.set(key, { verdict: kept, bytes: size });
       bytes += size;
       for (const [oldKey, old] of entries) {
         if (bytes <= options.maxBytes) break;
@@ -136,7 +137,7 @@ export function createViewCache(options: ViewCacheOptions): ViewCache {
         bytes -= old.bytes;
       }
       report();
-      return verdict;
+      return kept;
     },
     retain() {
       users++;
@@ -152,4 +153,15 @@ export function createViewCache(options: ViewCacheOptions): ViewCache {
       return entries.size;
     },
   };
+}
+
+/**
+ * The verdict with a payload of its own memory: small buffers are slices of Node's shared 8 KiB
+ * pool, and a cached slice would keep its whole pool block alive (the byte cap would undercount).
+ */
+function unpooled(verdict: SharedVerdict): SharedVerdict {
+  if (verdict.kind !== 'admitted' || verdict.payload.buffer.byteLength === verdict.payload.length) return verdict;
+  const payload = Buffer.allocUnsafeSlow(verdict.payload.length);
+  verdict.payload.copy(payload);
+  return { ...verdict, payload };
 }
