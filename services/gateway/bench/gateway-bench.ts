@@ -5,7 +5,6 @@
 // then a table of figures against targets. The gateway runs in a child process so its CPU and
 // RSS are read from /proc without the load generator's; the broker is acquired as the test
 // suite does.
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -31,6 +30,7 @@ import * as KafkaJs from 'kafkajs';
 // Not a dependency of the gateway package: the test suite's broker helper, by path.
 import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
 import { readDevTokens } from '../src/dev/dev-tokens.js';
+import { killBenchChildren, startBenchChild, type BenchChild } from './bench-child.js';
 import {
   BARE_SERVICE,
   compilerSecondsByThread,
@@ -40,10 +40,8 @@ import {
   percentile,
   pidListeningOn,
   residentOf,
-  type FromChild,
   type LoopFigures,
   type MemoryFigures,
-  type ToChild,
 } from './bench-support.js';
 
 // The raw baseline runs the same kafkajs as KafkaBus: the gateway's devDependency resolves to the
@@ -97,7 +95,6 @@ const CORES = availableParallelism();
 const TARGETS = { throughput: 20_000, ratio: 0.5, p99Ms: 25, idleKiB: 64 } as const;
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const serverEntry = fileURLToPath(new URL('./bench-server.ts', import.meta.url));
 const run = randomBytes(3).toString('hex');
 const codec = createCodec();
 const tokens = readDevTokens();
@@ -167,79 +164,7 @@ function makeEvents(count: number): BenchEvent[] {
 // ---------------------------------------------------------------------------------------------
 // Child processes (the gateway, the bare grpc-js baseline).
 
-interface ChildServer {
-  readonly pid: number;
-  readonly port: number;
-  memory(gc: boolean): Promise<MemoryFigures>;
-  /** Event-loop delay and GC pauses since the previous call (the first call starts the count). */
-  loop(): Promise<LoopFigures>;
-  stop(): Promise<void>;
-}
-
-const children = new Set<ChildProcess>();
-
-async function startChild(mode: 'gateway' | 'bare', brokers: readonly string[]): Promise<ChildServer> {
-  const child = fork(serverEntry, [mode], {
-    cwd: root,
-    // BENCH_GATEWAY_NODE_FLAGS adds flags for diagnosis, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    execArgv: [
-      '--expose-gc',
-      ...(process.env['BENCH_GATEWAY_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-    ],
-    env: { ...process.env, BENCH_KAFKA_BROKERS: brokers.join(',') },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  const next = () =>
-    new Promise<FromChild>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`${mode} process exited (${code})`));
-      child.once('exit', onExit);
-      child.once('message', (message: FromChild) => {
-        child.off('exit', onExit);
-        if (message.type === 'failed') reject(new Error(`${mode} process failed: ${message.message}`));
-        else resolve(message);
-      });
-    });
-  const ready = await withTimeout(next(), 90_000, `the ${mode} process to start`);
-  if (ready.type !== 'ready' || child.pid === undefined) throw new Error(`unexpected ${ready.type} from ${mode}`);
-  const pid = child.pid;
-  let queue: Promise<unknown> = Promise.resolve();
-  /** One request at a time, each answered by the next message. */
-  const ask = (request: ToChild): Promise<FromChild> => {
-    const answer = queue.then(async () => {
-      const reply = next();
-      child.send(request);
-      const message = await withTimeout(reply, 30_000, `${request.type} figures from ${mode}`);
-      if (message.type !== request.type) throw new Error(`unexpected ${message.type} from ${mode}`);
-      return message;
-    });
-    queue = answer.catch(() => undefined);
-    return answer;
-  };
-  return {
-    pid,
-    port: ready.port,
-    async memory(gc) {
-      const message = await ask({ type: 'memory', gc });
-      if (message.type !== 'memory') throw new Error(`unexpected ${message.type} from ${mode}`);
-      return message.memory;
-    },
-    async loop() {
-      const message = await ask({ type: 'loop' });
-      if (message.type !== 'loop') throw new Error(`unexpected ${message.type} from ${mode}`);
-      return message.loop;
-    },
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.send({ type: 'stop' } satisfies ToChild);
-      await withTimeout(exited, 15_000, `the ${mode} process to exit`).catch(() => child.kill('SIGKILL'));
-    },
-  };
-}
+type ChildServer = BenchChild;
 
 // ---------------------------------------------------------------------------------------------
 // CPU and memory of the gateway process, read from outside while a phase runs.
@@ -1007,7 +932,7 @@ function printIdle(label: string, f: IdleFigures): void {
 async function main(): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error(`bench:gateway: still running after ${WATCHDOG_MS / 60_000} min; giving up`);
-    for (const child of children) child.kill('SIGKILL');
+    killBenchChildren();
     process.exit(2);
   }, WATCHDOG_MS);
   watchdog.unref();
@@ -1031,7 +956,7 @@ async function main(): Promise<void> {
     const brokerAddress = /^(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(kafka.brokers[0] ?? '');
     const brokerPort = brokerAddress ? Number(brokerAddress[1]) : undefined;
     log(`  broker: ${kafka.describe} (ready in ${fmt((performance.now() - acquiredAt) / 1000, 1)} s)`);
-    gateway = await startChild('gateway', kafka.brokers);
+    gateway = await startBenchChild('gateway', kafka.brokers);
     log(`  gateway: child process ${gateway.pid} on 127.0.0.1:${gateway.port}, KafkaBus, default limits`);
 
     const latencyEvents = makeEvents(RATE * LATENCY_SECONDS);
@@ -1150,7 +1075,7 @@ async function main(): Promise<void> {
     printIdle('gateway', idle);
     await gateway.stop();
     gateway = undefined;
-    bare = await startChild('bare', []);
+    bare = await startBenchChild('bare', []);
     const bareIdle = await idleBareStreams(bare);
     printIdle('bare', bareIdle);
     log(`  gateway / bare grpc-js heap per stream: ${fmt(idle.heapKiBPerStream / bareIdle.heapKiBPerStream, 1)}×`);
@@ -1207,6 +1132,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error('bench:gateway failed:', error);
-  for (const child of children) child.kill('SIGKILL');
+  killBenchChildren();
   process.exitCode = 1;
 });

@@ -14,7 +14,7 @@ import type { ShareServiceClient } from '@puente/proto';
 // Not a dependency of the gateway package: the test suite's broker helper, by path.
 import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
 import { cpuSecondsOf, machineJiffies, percentile, residentOf, type LoopFigures } from './bench-support.js';
-import { killGatewayChildren, startGatewayChild, type GatewayChild } from './scale-child.js';
+import { killBenchChildren, startBenchChild, type BenchChild } from './bench-child.js';
 import {
   FEED,
   makeEvents,
@@ -102,10 +102,10 @@ function sampleResources(pids: readonly number[]): { stop(): ResourceFigures } {
   };
 }
 
-const rssOf = (gateways: readonly GatewayChild[]) => gateways.reduce((sum, g) => sum + residentOf(g.pid).rss, 0);
+const rssOf = (gateways: readonly BenchChild[]) => gateways.reduce((sum, g) => sum + residentOf(g.pid).rss, 0);
 
 /** RSS of the gateways after a settle period and full collections in each. */
-async function settledRss(gateways: readonly GatewayChild[]): Promise<number> {
+async function settledRss(gateways: readonly BenchChild[]): Promise<number> {
   await sleep(SETTLE_MS);
   // A gateway too busy to answer still has an RSS: read it without the collections.
   await Promise.all(gateways.map((g) => g.memory(true))).catch(() => undefined);
@@ -164,7 +164,7 @@ interface ScenarioFigures {
 async function runScenario(
   label: string,
   k: number,
-  gateways: readonly GatewayChild[],
+  gateways: readonly BenchChild[],
   eventCount = EVENTS,
 ): Promise<ScenarioFigures> {
   const rssBefore = rssOf(gateways);
@@ -426,12 +426,7 @@ function printSummary(outcomes: readonly Outcome[]): void {
 
 // ---------------------------------------------------------------------------------------------
 
-async function scenario(
-  outcomes: Outcome[],
-  label: string,
-  k: number,
-  gateways: readonly GatewayChild[],
-): Promise<void> {
+async function scenario(outcomes: Outcome[], label: string, k: number, gateways: readonly BenchChild[]): Promise<void> {
   if (performance.now() - startedAt > BUDGET_MS) {
     log(`\n${label}: skipped, the run is past its ${fmt(BUDGET_MS / 1000)} s budget`);
     outcomes.push({ label, k, gateways: gateways.length, skipped: 'time budget' });
@@ -454,7 +449,7 @@ async function scenario(
 async function main(): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error(`bench:scale: still running after ${fmt(WATCHDOG_MS / 60_000)} min; giving up`);
-    killGatewayChildren();
+    killBenchChildren();
     process.exit(2);
   }, WATCHDOG_MS);
   watchdog.unref();
@@ -470,12 +465,12 @@ async function main(): Promise<void> {
       `LATEST, max_unacked ${MAX_UNACKED}, max_batch_size ${MAX_BATCH}, ack every batch, ${STREAMS_PER_CHANNEL} streams per connection`,
   );
   let kafka: TestKafka | undefined;
-  const gateways: GatewayChild[] = [];
+  const gateways: BenchChild[] = [];
   const outcomes: Outcome[] = [];
   try {
     kafka = await acquireTestKafka();
     log(`  broker: ${kafka.describe} (at ${elapsed()})`);
-    gateways.push(await startGatewayChild(kafka.brokers));
+    gateways.push(await startBenchChild('gateway', kafka.brokers));
     const first = gateways[0]!;
     log(`  gateway: child process ${first.pid} on 127.0.0.1:${first.port} (at ${elapsed()})`);
 
@@ -496,7 +491,7 @@ async function main(): Promise<void> {
         log(`\n${label}: skipped, the run is past its ${fmt(BUDGET_MS / 1000)} s budget`);
         outcomes.push({ label, k: TWO_GATEWAYS_K, gateways: 2, skipped: 'time budget' });
       } else {
-        const second = await startGatewayChild(kafka.brokers);
+        const second = await startBenchChild('gateway', kafka.brokers);
         gateways.push(second);
         log(`\n  second gateway: child process ${second.pid} on 127.0.0.1:${second.port} (at ${elapsed()})`);
         await runScenario('warm-up-2', 1, [second], WARMUP_EVENTS).catch((error: unknown) =>
@@ -525,6 +520,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error('bench:scale failed:', error);
-  killGatewayChildren();
+  killBenchChildren();
   process.exitCode = 1;
 });
