@@ -35,6 +35,7 @@ import type { CorrectionLookup } from './correction-lookup.js';
 import type { CursorPositions, CursorStore } from './cursor-store.js';
 import { createDeliverySharing, type DeliverySharing } from './delivery-sharing.js';
 import type { TurnTaker } from './delivery-turns.js';
+import { HeldBytes, type PartitionBytes } from './held-bytes.js';
 import { evaluateRecord, type DeliveredRecord, type Evaluation, type WithheldCorrection } from './record-evaluation.js';
 import type { TailEntry, TopicTail } from './topic-tail.js';
 
@@ -121,7 +122,7 @@ interface PartitionState {
    * Bytes held by each delivery awaited (offset → bytes), in ascending offsets: deliveries are
    * taken in order, and a rewind forgets every one from its offset on.
    */
-  readonly bytes: Map<number, number>;
+  readonly bytes: PartitionBytes;
   catchUp?: { reader: Reader | undefined; queue: TailEntry[]; paused: boolean };
 }
 
@@ -190,7 +191,7 @@ export class SubscriptionSession {
   private ending = false;
   private nextState = 0;
   /** Bytes of deliveries prepared or sent and not yet acknowledged (counted in the shared budget too). */
-  private heldBytes = 0;
+  private readonly held: HeldBytes;
   /** Whether this stream counts among the view cache's users (from start to close). */
   private usingViews = false;
   private readonly sharing: DeliverySharing;
@@ -216,6 +217,7 @@ export class SubscriptionSession {
     private readonly onClosed: (session: SubscriptionSession) => void,
   ) {
     this.sharing = deps.sharing ?? createDeliverySharing();
+    this.held = new HeldBytes(this.sharing.budget);
   }
 
   /** Handles one client message; errors end the stream with their status. */
@@ -251,10 +253,7 @@ export class SubscriptionSession {
     for (const state of this.states) void state.catchUp?.reader?.stop();
     this.sharing.turns.cancel(this.taker);
     this.sharing.budget.unwait(this.wake);
-    // Nothing it holds is sent any more: its bytes go back to the other streams.
-    for (const state of this.states) state.bytes.clear();
-    this.sharing.budget.give(this.heldBytes);
-    this.heldBytes = 0;
+    this.held.release();
     if (this.usingViews) {
       this.usingViews = false;
       this.sharing.views.release();
@@ -408,7 +407,7 @@ export class SubscriptionSession {
         }
       }
       this.unacked -= state.offsets.rewind(first);
-      this.freeFrom(state, first);
+      this.held.freeFrom(state.bytes, first);
       // A catch-up reader has passed the records taken back: a new one reads them again.
       if (state.catchUp) {
         void state.catchUp.reader?.stop();
@@ -479,7 +478,7 @@ export class SubscriptionSession {
           tail,
           partition,
           offsets: PartitionTracker.startingAt(next),
-          bytes: new Map(),
+          bytes: this.held.partition(),
         });
       }
       this.unsubscribe.push(tail.onRecords(() => this.pump()));
@@ -527,7 +526,7 @@ export class SubscriptionSession {
       if (!state) continue;
       const removed = state.offsets.acknowledgeUpTo(Number(offset));
       if (removed > 0) {
-        this.freeUpTo(state, Number(offset));
+        this.held.freeUpTo(state.bytes, Number(offset));
         this.unacked -= removed;
         this.deps.onAcked?.(removed);
         touched.add(state);
@@ -630,7 +629,7 @@ export class SubscriptionSession {
     if (this.closed || this.ending || this.unacked >= this.maxUnacked || this.auditing >= MAX_AUDITS_IN_FLIGHT)
       return 0;
     const { budget } = this.sharing;
-    if (!budget.mayTake(this.heldBytes)) {
+    if (!budget.mayTake(this.held.total)) {
       // Over its own cap, its acks wake it; over the shared one, bytes freed by any stream do.
       if (budget.overTotal()) budget.wait(this.wake);
       return 0;
@@ -660,49 +659,6 @@ export class SubscriptionSession {
         this.pump();
       });
     return taken;
-  }
-
-  /** A delivery is awaited: its bytes count against the stream's cap and the gateway's. */
-  private holdBytes(state: PartitionState, offset: number, bytes: number): void {
-    state.bytes.set(offset, bytes);
-    this.heldBytes += bytes;
-    this.sharing.budget.take(bytes);
-  }
-
-  private giveBytes(bytes: number): void {
-    if (bytes === 0) return;
-    this.heldBytes -= bytes;
-    this.sharing.budget.give(bytes);
-  }
-
-  /** Deliveries up to `offset` were acknowledged. */
-  private freeUpTo(state: PartitionState, offset: number): void {
-    let freed = 0;
-    for (const [at, bytes] of state.bytes) {
-      if (at > offset) break; // ascending
-      state.bytes.delete(at);
-      freed += bytes;
-    }
-    this.giveBytes(freed);
-  }
-
-  /** The delivery at `offset` is done without an ack (dropped, or owing no notice). */
-  private freeAt(state: PartitionState, offset: number): void {
-    const bytes = state.bytes.get(offset);
-    if (bytes === undefined) return;
-    state.bytes.delete(offset);
-    this.giveBytes(bytes);
-  }
-
-  /** Deliveries from `offset` on were taken back (rewound). */
-  private freeFrom(state: PartitionState, offset: number): void {
-    let freed = 0;
-    for (const [at, bytes] of state.bytes) {
-      if (at < offset) continue;
-      state.bytes.delete(at);
-      freed += bytes;
-    }
-    this.giveBytes(freed);
   }
 
   /**
@@ -740,7 +696,7 @@ export class SubscriptionSession {
       if (!item.evaluation || dropped.has(item.evaluation.delivered)) {
         // A correction owing no notice, or written to the dead-letter topic by the audit: done, as if acknowledged.
         item.state.offsets.acknowledge(item.offset);
-        this.freeAt(item.state, item.offset);
+        this.held.freeAt(item.state.bytes, item.offset);
         this.unacked--;
         touched.add(item.state);
         continue;
@@ -813,7 +769,7 @@ export class SubscriptionSession {
         // Its notice may be owed (the ledger is asked before the batch is audited): held like a delivery.
         if (!this.deps.corrections?.covers(result.correction.origin)) continue;
         state.offsets.deliver(offset);
-        this.holdBytes(state, offset, DELIVERY_OVERHEAD_BYTES);
+        this.held.hold(state.bytes, offset, DELIVERY_OVERHEAD_BYTES);
         this.unacked++;
         collected.push({ state, offset, evaluation: undefined, correction: result.correction });
         corrections++;
@@ -825,7 +781,7 @@ export class SubscriptionSession {
         continue;
       }
       state.offsets.deliver(offset);
-      this.holdBytes(state, offset, DELIVERY_OVERHEAD_BYTES + result.delivery.payload.length);
+      this.held.hold(state.bytes, offset, DELIVERY_OVERHEAD_BYTES + result.delivery.payload.length);
       this.unacked++;
       collected.push({ state, offset, evaluation: result });
     }
