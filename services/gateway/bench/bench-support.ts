@@ -1,9 +1,11 @@
-// Shared by the gateway benchmark driver and its child server process: the IPC messages they
-// exchange, and readers of another process's CPU time and resident memory from /proc.
+// Shared by the gateway benchmark drivers and their child server process: the IPC messages they
+// exchange, readers of another process's CPU time and resident memory from /proc, and the
+// subscriber's start and acknowledgement messages.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import { PayloadFormat, StartPosition, type Delivery, type SubscribeRequest } from '@puente/proto';
 
 /** Driver → child. `loop` returns the figures since the previous `loop` and starts afresh. */
 export type ToChild =
@@ -168,4 +170,35 @@ export function pidListeningOn(port: number): number | undefined {
     }
   }
   return undefined;
+}
+
+/** The feed both gateway benchmarks read: US cargo manifests as the US → MX agreement shares them. */
+export const BENCH_FEED = 'us-to-mx/us.cargo-manifests.v1';
+
+/** A benchmark subscriber's start: the cargo feed from LATEST, in Avro, with every purpose the agreement serves. */
+export function startLatest(
+  name: string,
+  window: { readonly maxUnacked: number; readonly maxBatchSize: number },
+): SubscribeRequest {
+  return {
+    kind: {
+      $case: 'start',
+      value: {
+        subscription: name,
+        feeds: [BENCH_FEED],
+        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
+        startPosition: StartPosition.LATEST,
+        maxUnacked: window.maxUnacked,
+        maxBatchSize: window.maxBatchSize,
+        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
+      },
+    },
+  };
+}
+
+/** Acknowledges a batch cumulatively: the last delivery of each partition in it. */
+export function ackBatch(deliveries: readonly Delivery[]): SubscribeRequest {
+  const last = new Map<string, string>();
+  for (const d of deliveries) last.set(`${d.feed}:${d.partition}`, d.cursor);
+  return { kind: { $case: 'ack', value: { cursors: [...last.values()] } } };
 }

@@ -15,7 +15,6 @@ import { Client, credentials, Metadata, type ClientDuplexStream, type ServiceErr
 import {
   PayloadFormat,
   ShareServiceClient,
-  StartPosition,
   type Delivery,
   type PublishRequest,
   type PublishStreamRequest,
@@ -32,7 +31,9 @@ import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/sr
 import { readDevTokens } from '../src/dev/dev-tokens.js';
 import { killBenchChildren, startBenchChild, type BenchChild } from './bench-child.js';
 import {
+  ackBatch,
   BARE_SERVICE,
+  BENCH_FEED,
   compilerSecondsByThread,
   compilerSecondsSince,
   cpuSecondsOf,
@@ -40,6 +41,7 @@ import {
   percentile,
   pidListeningOn,
   residentOf,
+  startLatest,
   type LoopFigures,
   type MemoryFigures,
 } from './bench-support.js';
@@ -56,7 +58,7 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 const TOPIC = 'us.cargo-manifests.v1';
-const FEED = 'us-to-mx/us.cargo-manifests.v1';
+const FEED = BENCH_FEED;
 // Seconds of each phase: raw kafkajs runs 13-21k events/s here, the gateway 7-11k.
 const EVENTS = envInt('BENCH_EVENTS', 60_000);
 // Warm-up: rounds of this many events through each path, at least WARMUP_MIN_ROUNDS, then until
@@ -368,27 +370,11 @@ function subscribe(
       subscriber.delivered += deliveries.length;
       subscriber.onDeliveries(deliveries, at);
       if (options.ack && deliveries.length > 0) {
-        // Cumulative per partition: the last delivery of each partition in the batch.
-        const last = new Map<string, string>();
-        for (const d of deliveries) last.set(`${d.feed}:${d.partition}`, d.cursor);
-        call.write({ kind: { $case: 'ack', value: { cursors: [...last.values()] } } });
+        call.write(ackBatch(deliveries));
       }
     }
   });
-  call.write({
-    kind: {
-      $case: 'start',
-      value: {
-        subscription: name,
-        feeds: [FEED],
-        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
-        startPosition: StartPosition.LATEST,
-        maxUnacked: options.maxUnacked,
-        maxBatchSize: options.maxBatchSize,
-        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
-      },
-    },
-  });
+  call.write(startLatest(name, options));
   return subscriber;
 }
 

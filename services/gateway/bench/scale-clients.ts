@@ -11,7 +11,6 @@ import {
   fromRpcStatus,
   PayloadFormat,
   ShareServiceClient,
-  StartPosition,
   type PublishRequest,
   type PublishStreamRequest,
   type PublishStreamResponse,
@@ -21,10 +20,11 @@ import {
 import { createCodec } from '@puente/contracts';
 
 import { readDevTokens } from '../src/dev/dev-tokens.js';
+import { ackBatch, startLatest } from './bench-support.js';
 import { withTimeout } from './scale-support.js';
 
 export const TOPIC = 'us.cargo-manifests.v1';
-export const FEED = 'us-to-mx/us.cargo-manifests.v1';
+export { BENCH_FEED as FEED } from './bench-support.js';
 export const PUBLISHER = 'dev-us-cbp-publisher';
 export const SUBSCRIBER = 'dev-mx-anam-subscriber';
 
@@ -305,27 +305,11 @@ export function subscribe(
         if (required?.[i] && --missing === 0) complete();
       }
       if (deliveries.length > 0) {
-        // Cumulative per partition: the last delivery of each partition in the batch.
-        const last = new Map<string, string>();
-        for (const d of deliveries) last.set(`${d.feed}:${d.partition}`, d.cursor);
-        call.write({ kind: { $case: 'ack', value: { cursors: [...last.values()] } } });
+        call.write(ackBatch(deliveries));
       }
     }
   });
-  call.write({
-    kind: {
-      $case: 'start',
-      value: {
-        subscription: name,
-        feeds: [FEED],
-        payloadFormat: PayloadFormat.AVRO_CONFLUENT,
-        startPosition: StartPosition.LATEST,
-        maxUnacked: options.maxUnacked,
-        maxBatchSize: options.maxBatchSize,
-        purposes: ['BORDER_SECURITY', 'CUSTOMS', 'CRIMINAL_INVESTIGATION', 'PROSECUTION', 'TRADE_FACILITATION'],
-      },
-    },
-  });
+  call.write(startLatest(name, options));
 
   return {
     caughtUp,
