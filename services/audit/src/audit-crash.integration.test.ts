@@ -137,12 +137,16 @@ describe('the audit process killed with SIGKILL while disclosures stream in', ()
     child = undefined;
     console.info(`[audit crash test] ${published.length} disclosures, ${expected.length} US events; kills at`, kills);
 
+    // Test gateways on the shared broker write US disclosures to the same topic, and the process
+    // chains those too: the promise is checked on this test's own disclosures, the chain whole.
+    const ours = new Set(published.map((d) => d.disclosureId));
     const chain = await allEntries(store);
-    expect(chain).toHaveLength(expected.length);
-    expect(chain.map((e) => `${e.disclosureId}/${e.eventId}`).sort()).toEqual([...expected].sort());
+    const chained = chain.filter((e) => ours.has(e.disclosureId)).map((e) => `${e.disclosureId}/${e.eventId}`);
+    expect(chained).toHaveLength(expected.length);
+    expect(chained.sort()).toEqual([...expected].sort());
     expect(chain.map((e) => e.entry)).toEqual(chain.map((_, i) => i + 1));
-    expect(await store.verify()).toMatchObject({ intact: true, entryCount: expected.length, firstBadEntry: 0 });
-    expect(await store.positions(DISCLOSURE_TOPIC)).toEqual(await disclosureTopicEnd(bus));
+    expect(await store.verify()).toMatchObject({ intact: true, entryCount: chain.length, firstBadEntry: 0 });
+    expect(await consumed()).toBe(true);
     expect(kills).toHaveLength(KILLS);
   });
 });

@@ -1,6 +1,10 @@
 // The audit service on a real Kafka broker and a real ledger, PGlite and PostgreSQL: what the
 // gateway publishes lands in the chain in order, a restarted service doubles nothing, records
-// read again change no byte of the chain, and the checkpoints it publishes verify.
+// read again change no byte of the chain, and the checkpoints it publishes verify. Each run
+// chains a disclosure topic and signs on a checkpoint topic of its own: test gateways on the shared
+// broker write their disclosures to the real one, and those would join this chain.
+import { randomUUID } from 'node:crypto';
+
 import { KafkaBus } from '@puente/bus';
 import { testKafkaBrokers } from '@puente/bus/testing';
 import { createCodec, type DisclosureRecord } from '@puente/contracts';
@@ -13,7 +17,7 @@ import {
   verifyCheckpointSignature,
 } from '@puente/ledger';
 import { openTestLedger, type TestLedger, type TestLedgerKind } from '@puente/ledger/testing';
-import { auditCheckpointTopic, createLogger, DISCLOSURE_TOPIC } from '@puente/runtime';
+import { auditCheckpointTopic, createLogger, deadLetterTopicOf, DISCLOSURE_TOPIC } from '@puente/runtime';
 import { waitFor } from '@puente/runtime/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -37,6 +41,10 @@ async function allEntries(store: LedgerStore): Promise<LedgerEntry[]> {
   }
 }
 
+/** Waits until `service` has counted `records` records read (or more: the caller's check then fails). */
+const counted = (service: AuditService, records: number) =>
+  waitFor(() => service.stats().records >= records, 30_000, `the service to count ${records} records`);
+
 const eventsOf = (disclosures: readonly DisclosureRecord[]) =>
   disclosures.flatMap((d) => d.events.map((e) => `${d.disclosureId}/${e.eventId}`));
 
@@ -44,6 +52,9 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
   let bus: KafkaBus;
   let ledger: TestLedger;
   let running: AuditService[] = [];
+  const run = randomUUID().slice(0, 8);
+  const disclosureTopic = `test.audit-service.disclosures.${kind}-${run}`;
+  const checkpointTopic = `test.audit-service.checkpoints.${kind}-${run}`;
 
   const start = async (checkpointEvery = { entries: 1_000_000, ms: 3_600_000 }) => {
     const service = createAuditService({
@@ -55,6 +66,8 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
       checkpointEvery,
       logger,
       replicationFactor: 1,
+      disclosureTopic,
+      checkpointTopic,
     });
     running.push(service);
     await service.start();
@@ -64,7 +77,7 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
     await service.stop();
     running = running.filter((s) => s !== service);
   };
-  const publish = (records: readonly { key: string; value: Buffer | null }[]) => bus.publish(DISCLOSURE_TOPIC, records);
+  const publish = (records: readonly { key: string; value: Buffer | null }[]) => bus.publish(disclosureTopic, records);
   const encoded = (disclosures: readonly DisclosureRecord[], key?: string) =>
     disclosures.map((d) => ({ key: key ?? d.disclosureId, value: codec.encode(DISCLOSURE_TOPIC, d) }));
 
@@ -72,14 +85,18 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
     bus = new KafkaBus({ brokers: testKafkaBrokers(), clientId: `audit-it-${kind}`, logger });
     await bus.start();
     // As the gateway creates it: several partitions, kept forever.
-    await bus.admin.ensureTopics([{ topic: DISCLOSURE_TOPIC, partitions: 3, retentionMs: -1 }]);
+    await bus.admin.ensureTopics([{ topic: disclosureTopic, partitions: 3, retentionMs: -1 }]);
   });
   afterAll(async () => {
+    const existing = new Set((await bus.admin.listTopics()).map((t) => t.topic));
+    const ours = [disclosureTopic, checkpointTopic, deadLetterTopicOf(disclosureTopic)].filter((t) => existing.has(t));
+    if (ours.length > 0) await bus.admin.deleteTopics(ours);
     await bus.stop();
   });
   beforeEach(async () => {
     ledger = await openTestLedger(kind, 'US');
-    await startLedgerAtTopicEnd(bus, ledger);
+    // The second test's fresh ledger starts where the first left the topic.
+    await startLedgerAtTopicEnd(bus, ledger, disclosureTopic);
   });
   afterEach(async () => {
     for (const service of running) await service.stop();
@@ -103,6 +120,9 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
     const expected = eventsOf([...ordered.slice(0, 20), legacy, ...ordered.slice(20)]);
     await waitFor(async () => (await ledger.head()).entryCount === expected.length, 60_000, 'the first disclosures');
     expect((await allEntries(ledger)).map((e) => `${e.disclosureId}/${e.eventId}`)).toEqual(expected);
+    // On PostgreSQL the test reads the head on another connection of the pool: it can see a batch's
+    // commit before the service has counted that batch, so the counts are read once they settle.
+    await counted(first, 52);
     expect(first.stats()).toMatchObject({ otherCountry: 10, deadLettered: 1, duplicates: 0 });
 
     // Restarted: it reads on from the ledger's positions, so nothing is read, let alone chained, twice.
@@ -115,6 +135,7 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
       60_000,
       'the disclosures published while it was down',
     );
+    await counted(second, 15);
     expect(second.stats()).toMatchObject({ records: 15, duplicates: 0, entriesAppended: 30 });
     const chain = await allEntries(ledger);
     expect(new Set(chain.slice(expected.length).map((e) => `${e.disclosureId}/${e.eventId}`))).toEqual(
@@ -131,9 +152,10 @@ describe.each<TestLedgerKind>(['pglite', 'postgres'])('the audit service on Kafk
   });
 
   it('publishes checkpoints of the head that verify with the public key and anchor the chain', async () => {
+    // Decoded as the US checkpoint topic's records, collected from this run's own topic.
     const checkpoints = auditCheckpointTopic('US');
     const service = await start({ entries: 25, ms: 3_600_000 });
-    const published = await collectTopic(bus, checkpoints, { fromEnd: true });
+    const published = await collectTopic(bus, checkpointTopic, { fromEnd: true });
     try {
       const disclosures = Array.from({ length: 30 }, () => disclosureRecord({ events: 3 }));
       await publish(encoded(disclosures));

@@ -43,6 +43,11 @@ export interface AuditServiceOptions {
    * broker with other ledgers: every checkpoint on a ledger's topic is judged against that ledger.
    */
   readonly checkpointTopic?: string;
+  /**
+   * The topic it chains; `audit.disclosures.v1` by default, where every gateway writes. Only for a
+   * test sharing its broker with gateways of other tests, whose disclosures would join its chain.
+   */
+  readonly disclosureTopic?: string;
 }
 
 export type { AuditStats };
@@ -74,6 +79,7 @@ function checkOptions(options: AuditServiceOptions): void {
 export function createAuditService(options: AuditServiceOptions): AuditService {
   checkOptions(options);
   const { bus, codec, store, country } = options;
+  const disclosureTopic = options.disclosureTopic ?? DISCLOSURE_TOPIC;
   const logger = options.logger ?? silentLogger();
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
   const service = `audit-${country.toLowerCase()}`;
@@ -154,14 +160,15 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
         country,
         replicationFactor: options.replicationFactor ?? 3,
         checkpointTopic: audit.checkpointTopic,
+        disclosureTopic,
       });
-      const partitions = await disclosurePartitions(bus);
-      const stored = new Map((await store.positions(DISCLOSURE_TOPIC)).map((p) => [p.partition, p.offset]));
+      const partitions = await disclosurePartitions(bus, disclosureTopic);
+      const stored = new Map((await store.positions(disclosureTopic)).map((p) => [p.partition, p.offset]));
       const positions = partitions.map((p) => ({ partition: p.partition, offset: stored.get(p.partition) ?? p.low }));
-      reader = await bus.readFrom({ topic: DISCLOSURE_TOPIC, positions, handler: handle });
+      reader = await bus.readFrom({ topic: disclosureTopic, positions, handler: handle });
       checkpointer.start();
       logger.info(
-        { country, topic: DISCLOSURE_TOPIC, positions, checkpointTopic: audit.checkpointTopic },
+        { country, topic: disclosureTopic, positions, checkpointTopic: audit.checkpointTopic },
         'audit service started',
       );
     },

@@ -21,6 +21,16 @@ describe('the audit service’s topics', () => {
     }
   });
 
+  it('keeps the dead letters of another disclosure topic beside it when given one (a test’s own)', async () => {
+    await ensureAuditTopics(bus, { country: 'US', replicationFactor: 1, disclosureTopic: 'test.disclosures.a' });
+    const topics = (await bus.admin.listTopics()).map((t) => t.topic);
+    expect(topics).toContain(deadLetterTopicOf('test.disclosures.a'));
+    expect(topics).not.toContain(deadLetterTopicOf(DISCLOSURE_TOPIC));
+    await expect(disclosurePartitions(bus, 'test.disclosures.a')).rejects.toMatchObject({
+      message: expect.stringContaining('test.disclosures.a does not exist'),
+    });
+  });
+
   it('refuses a checkpoint topic that would expire checkpoints, saying how to fix it', async () => {
     await bus.admin.ensureTopics([{ topic: auditCheckpointTopic('US'), partitions: 1, retentionMs: 604_800_000 }]);
     await expect(ensureAuditTopics(bus, { country: 'US', replicationFactor: 1 })).rejects.toMatchObject({

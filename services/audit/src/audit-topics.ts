@@ -13,6 +13,8 @@ export interface AuditTopicOptions {
   readonly replicationFactor: number;
   /** The checkpoint topic; `<country>.audit-checkpoints.v1` by default. */
   readonly checkpointTopic?: string;
+  /** The disclosure topic read, whose dead letters it writes; `audit.disclosures.v1` by default. */
+  readonly disclosureTopic?: string;
 }
 
 /** Creates the checkpoint and dead-letter topics when missing; checks the checkpoint topic keeps its records. */
@@ -28,7 +30,7 @@ export async function ensureAuditTopics(bus: Bus, options: AuditTopicOptions): P
   // One partition: the heads of one ledger stay in the order they were signed.
   await bus.admin.ensureTopics([
     { topic: checkpoints, partitions: 1, ...kept },
-    { topic: deadLetterTopicOf(DISCLOSURE_TOPIC), partitions: 1, ...kept },
+    { topic: deadLetterTopicOf(options.disclosureTopic ?? DISCLOSURE_TOPIC), partitions: 1, ...kept },
   ]);
   const expiring = expiryProblems(await bus.admin.describeTopic(checkpoints));
   if (expiring.length > 0) {
@@ -40,14 +42,17 @@ export async function ensureAuditTopics(bus: Bus, options: AuditTopicOptions): P
 }
 
 /** The partitions of the disclosure topic with their offsets; a clear error when it does not exist yet. */
-export async function disclosurePartitions(bus: Bus): Promise<readonly PartitionOffsets[]> {
+export async function disclosurePartitions(
+  bus: Bus,
+  topic: string = DISCLOSURE_TOPIC,
+): Promise<readonly PartitionOffsets[]> {
   try {
-    return (await bus.admin.describeTopic(DISCLOSURE_TOPIC)).partitions;
+    return (await bus.admin.describeTopic(topic)).partitions;
   } catch (error) {
     if (error instanceof BusError && error.code === 'UNKNOWN_TOPIC') {
       throw new AuditError({
         code: 'TOPIC_UNFIT',
-        message: `${DISCLOSURE_TOPIC} does not exist: the gateway creates it when it starts; start the gateway first`,
+        message: `${topic} does not exist: the gateway creates it when it starts; start the gateway first`,
         retriable: true,
         cause: error,
       });

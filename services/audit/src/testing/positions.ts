@@ -4,12 +4,16 @@ import type { Bus } from '@puente/bus';
 import type { ConsumedPosition, LedgerStore } from '@puente/ledger';
 import { DISCLOSURE_TOPIC } from '@puente/runtime';
 
-export async function disclosureTopicEnd(bus: Bus): Promise<ConsumedPosition[]> {
-  const { partitions } = await bus.admin.describeTopic(DISCLOSURE_TOPIC);
-  return partitions.map((p) => ({ topic: DISCLOSURE_TOPIC, partition: p.partition, offset: p.high }));
+export async function disclosureTopicEnd(bus: Bus, topic: string = DISCLOSURE_TOPIC): Promise<ConsumedPosition[]> {
+  const { partitions } = await bus.admin.describeTopic(topic);
+  return partitions.map((p) => ({ topic, partition: p.partition, offset: p.high }));
 }
 
 /** Records the topic's current end as the ledger's positions (an append of no disclosures). */
-export async function startLedgerAtTopicEnd(bus: Bus, store: Pick<LedgerStore, 'append'>): Promise<void> {
-  await store.append([], await disclosureTopicEnd(bus));
+export async function startLedgerAtTopicEnd(
+  bus: Bus,
+  store: Pick<LedgerStore, 'append'>,
+  topic: string = DISCLOSURE_TOPIC,
+): Promise<void> {
+  await store.append([], await disclosureTopicEnd(bus, topic));
 }
