@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import type { FromChild, LoopFigures, MemoryFigures, ToChild } from './bench-support.js';
-import { withTimeout } from './scale-support.js';
+import { withTimeout } from './bench-helpers.js';
 
 export interface BenchChild {
   readonly pid: number;

@@ -17,7 +17,6 @@ import {
   ShareServiceClient,
   type Delivery,
   type PublishRequest,
-  type PublishStreamRequest,
   type PublishStreamResponse,
   type SubscribeRequest,
   type SubscribeResponse,
@@ -30,6 +29,7 @@ import * as KafkaJs from 'kafkajs';
 import { acquireTestKafka, type TestKafka } from '../../../deploy/kafka-local/src/index.js';
 import { readDevTokens } from '../src/dev/dev-tokens.js';
 import { killBenchChildren, startBenchChild, type BenchChild } from './bench-child.js';
+import { envInt, fmt, sleep, withTimeout } from './bench-helpers.js';
 import {
   ackBatch,
   BARE_SERVICE,
@@ -45,17 +45,12 @@ import {
   type LoopFigures,
   type MemoryFigures,
 } from './bench-support.js';
+import { PublishPipe } from './publish-pipe.js';
 
 // The raw baseline runs the same kafkajs as KafkaBus: the gateway's devDependency resolves to the
 // one patched kafkajs@2.2.4 of the workspace (pnpm links both to the same folder). The baseline
 // process never calls installKafkajsHooks, so it runs kafkajs's own encoders.
 const { Kafka, logLevel } = KafkaJs.default;
-
-const envInt = (name: string, fallback: number): number => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
-  return value;
-};
 
 const TOPIC = 'us.cargo-manifests.v1';
 const FEED = BENCH_FEED;
@@ -102,20 +97,6 @@ const codec = createCodec();
 const tokens = readDevTokens();
 
 const log = (line: string) => console.log(line);
-const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n)
-    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-    : 'n/a';
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function auth(name: string): Metadata {
   const token = tokens.get(name);
   if (!token) throw new Error(`no dev token ${name}`);
@@ -251,41 +232,6 @@ interface Tally {
 
 const newTally = (): Tally => ({ accepted: 0, duplicates: 0, rejected: 0, firstRejection: undefined });
 
-/** One PublishStream; responses come in request order, so a FIFO of waiters matches them. */
-class PublishPipe {
-  private readonly call: ClientDuplexStream<PublishStreamRequest, PublishStreamResponse>;
-  private readonly waiting: { resolve: (r: PublishStreamResponse) => void; reject: (e: Error) => void }[] = [];
-  private sequence = 0;
-  private failure: Error | undefined;
-  private readonly closed: Promise<void>;
-
-  constructor(client: ShareServiceClient) {
-    this.call = client.publishStream(auth('dev-us-cbp-publisher'));
-    this.call.on('data', (response: PublishStreamResponse) => this.waiting.shift()?.resolve(response));
-    this.closed = new Promise<void>((resolve) => {
-      this.call.on('status', () => resolve());
-      this.call.on('error', (error: ServiceError) => {
-        this.failure = error;
-        for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-        resolve();
-      });
-    });
-  }
-
-  send(events: readonly BenchEvent[]): Promise<PublishStreamResponse> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.call.write({ sequence: String(this.sequence++), events: events.map((e) => e.request) });
-    });
-  }
-
-  async end(): Promise<void> {
-    this.call.end();
-    await withTimeout(this.closed, 10_000, 'the publish stream to close').catch(() => this.call.cancel());
-  }
-}
-
 function tallyResponse(tally: Tally, response: PublishStreamResponse): void {
   for (const { outcome } of response.outcomes) {
     if (outcome?.$case === 'accepted') {
@@ -306,7 +252,7 @@ async function publishAll(pipes: readonly PublishPipe[], events: readonly BenchE
     while (next < events.length) {
       const batch = events.slice(next, next + BATCH);
       next += batch.length;
-      tallyResponse(tally, await pipe.send(batch));
+      tallyResponse(tally, await pipe.send(batch.map((e) => e.request)));
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
@@ -413,7 +359,7 @@ async function gatewayThroughput(
     if (expected.size === 0) allArrived();
   };
   const tally = newTally();
-  const pipes = Array.from({ length: PUBLISH_STREAMS }, () => new PublishPipe(client));
+  const pipes = Array.from({ length: PUBLISH_STREAMS }, () => new PublishPipe(client, auth('dev-us-cbp-publisher')));
   const sampler = measure && sampleResources(measure.gatewayPid, measure.brokerPid);
   const t0 = performance.now();
   let publishedAt = 0;
@@ -685,7 +631,7 @@ async function gatewayLatency(
   LatencyFigures & { readonly tally: Tally; readonly afterAcceptanceP50: number; readonly afterAcceptanceP99: number }
 > {
   const tally = newTally();
-  const pipe = new PublishPipe(client);
+  const pipe = new PublishPipe(client, auth('dev-us-cbp-publisher'));
   // A delivery's timestamp is its Kafka record's: when the gateway accepted the event, by its
   // Date.now(). Compared with ours at arrival (the same system clock), for this phase's events.
   const afterAcceptance: number[] = [];
@@ -694,7 +640,7 @@ async function gatewayLatency(
     const figures = await fixedRateLatency(
       events,
       async (batch) => {
-        const response = await pipe.send(batch);
+        const response = await pipe.send(batch.map((e) => e.request));
         tallyResponse(tally, response);
         return batch.filter((_, i) => response.outcomes[i]?.outcome?.$case !== 'accepted');
       },

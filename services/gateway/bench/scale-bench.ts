@@ -25,7 +25,7 @@ import {
   type PublishFigures,
   type ScaleSubscriber,
 } from './scale-clients.js';
-import { envCount, envInt, envIntList, fmt, mib, sleep, withTimeout } from './scale-support.js';
+import { envCount, envInt, envIntList, fmt, mib, sleep, withTimeout } from './bench-helpers.js';
 
 const EVENTS = envInt('BENCH_SCALE_EVENTS', 5_000);
 const KS = envIntList('BENCH_SCALE_KS', [0, 1, 4, 16, 64, 256]);

@@ -12,8 +12,6 @@ import {
   PayloadFormat,
   ShareServiceClient,
   type PublishRequest,
-  type PublishStreamRequest,
-  type PublishStreamResponse,
   type SubscribeRequest,
   type SubscribeResponse,
 } from '@puente/proto';
@@ -21,7 +19,8 @@ import { createCodec } from '@puente/contracts';
 
 import { readDevTokens } from '../src/dev/dev-tokens.js';
 import { ackBatch, startLatest } from './bench-support.js';
-import { withTimeout } from './scale-support.js';
+import { PublishPipe } from './publish-pipe.js';
+import { withTimeout } from './bench-helpers.js';
 
 export const TOPIC = 'us.cargo-manifests.v1';
 export { BENCH_FEED as FEED } from './bench-support.js';
@@ -114,41 +113,6 @@ export interface PublishFigures {
   readonly maybeWritten: Uint8Array;
 }
 
-/** One PublishStream; responses come in request order, so a FIFO of waiters matches them. */
-class PublishPipe {
-  private readonly call: ClientDuplexStream<PublishStreamRequest, PublishStreamResponse>;
-  private readonly waiting: { resolve: (r: PublishStreamResponse) => void; reject: (e: Error) => void }[] = [];
-  private sequence = 0;
-  private failure: ServiceError | undefined;
-  private readonly closed: Promise<void>;
-
-  constructor(client: ShareServiceClient) {
-    this.call = client.publishStream(auth(PUBLISHER));
-    this.call.on('data', (response: PublishStreamResponse) => this.waiting.shift()?.resolve(response));
-    this.closed = new Promise<void>((resolve) => {
-      this.call.on('status', () => resolve());
-      this.call.on('error', (error: ServiceError) => {
-        this.failure = error;
-        for (const waiter of this.waiting.splice(0)) waiter.reject(error);
-        resolve();
-      });
-    });
-  }
-
-  send(requests: readonly PublishRequest[]): Promise<PublishStreamResponse> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.call.write({ sequence: String(this.sequence++), events: [...requests] });
-    });
-  }
-
-  async end(): Promise<void> {
-    this.call.end();
-    await withTimeout(this.closed, 10_000, 'a publish stream to close').catch(() => this.call.cancel());
-  }
-}
-
 function refusalKey(code: number, reason: string | undefined): string {
   return `${status[code] ?? code}/${reason ?? 'no reason'}`;
 }
@@ -180,7 +144,10 @@ export async function publishAll(
   options: { readonly pipes: number; readonly batch: number; readonly inFlight: number },
   figures: PublishFigures,
 ): Promise<void> {
-  const pipes = Array.from({ length: options.pipes }, (_, i) => new PublishPipe(clients[i % clients.length]!));
+  const pipes = Array.from(
+    { length: options.pipes },
+    (_, i) => new PublishPipe(clients[i % clients.length]!, auth(PUBLISHER)),
+  );
   let next = 0;
   const lane = async (pipe: PublishPipe) => {
     while (next < events.requests.length && !figures.stopped) {

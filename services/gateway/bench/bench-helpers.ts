@@ -1,4 +1,5 @@
-// Small helpers of `pnpm bench:scale`: its environment knobs, timeouts and number formatting.
+// Small helpers of the gateway benchmarks (bench:gateway, bench:scale): environment knobs, timeouts and
+// number formatting.
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
