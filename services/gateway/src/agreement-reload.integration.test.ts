@@ -16,18 +16,16 @@ import {
   StartPosition,
   type SubscribeResponse,
 } from '@puente/proto';
-import { testKafkaBrokers } from '@puente/bus/testing';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
+import { freePort, type ServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { DEV_POLICIES_DIR, readDevKeys } from './dev/dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
-import { devAgreementText, withoutTopic, withVersion } from './testing/index.js';
+import { DEV_POLICIES_DIR } from './dev/dev-wiring.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { devAgreementText, startGatewayProcess, withoutTopic, withVersion } from './testing/index.js';
 
 const TOPIC = 'us.cargo-manifests.v1';
 const FEED = `us-to-mx/${TOPIC}`;
 const tokens = readDevTokens();
-const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 const US_TO_MX = devAgreementText('us-to-mx.yaml');
 
 /** Replaces the file in one step, as an editor or a deployment does. */
@@ -51,23 +49,9 @@ describe('the gateway process and its agreements folder', () => {
     for (const name of readdirSync(DEV_POLICIES_DIR).filter((n) => n.endsWith('.yaml')))
       copyFileSync(join(DEV_POLICIES_DIR, name), join(dir, name));
     const [port, metricsPort] = [await freePort(), await freePort()];
-    const running = await startServiceProcess({
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/main.ts'],
-      cwd: join(DEV_POLICIES_DIR, '../../services/gateway'),
-      env: {
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
-        PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
-        PUENTE_HASH_KEY_US_MX: DEV_KEY,
-        PUENTE_POLICIES_DIR: dir,
-        PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
-        // The test broker is a single node.
-        PUENTE_AUDIT_REPLICATION_FACTOR: '1',
-        PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
-        PUENTE_METRICS_PORT: String(metricsPort),
-      },
-      ready: 'gateway ready',
+    const running = await startGatewayProcess(port, {
+      PUENTE_POLICIES_DIR: dir,
+      PUENTE_METRICS_PORT: String(metricsPort),
     });
     processes.push(running);
     const rejected = async () => {

@@ -16,12 +16,11 @@ import {
   type SubscribeResponse,
 } from '@puente/proto';
 import { createCodec } from '@puente/contracts';
-import { testKafkaBrokers } from '@puente/bus/testing';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
+import { freePort, type ServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev/dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import { startGatewayProcess } from './testing/gateway-process.js';
 import { errorDetailsOf } from './testing/subscriber.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,7 +28,6 @@ const TOPIC = 'us.cargo-manifests.v1';
 const FEED = `us-to-mx/${TOPIC}`;
 const codec = createCodec();
 const tokens = readDevTokens();
-const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 
 const auth = (name: string) => {
   const metadata = new Metadata();
@@ -39,24 +37,7 @@ const auth = (name: string) => {
 
 async function startGateway(): Promise<{ running: ServiceProcess; client: ShareServiceClient }> {
   const port = await freePort();
-  const running = await startServiceProcess({
-    command: process.execPath,
-    args: ['--import', 'tsx', 'src/main.ts'],
-    cwd: `${root}services/gateway`,
-    env: {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
-      PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
-      PUENTE_HASH_KEY_US_MX: DEV_KEY,
-      PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
-      // The test broker is a single node.
-      PUENTE_AUDIT_REPLICATION_FACTOR: '1',
-      PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
-      PUENTE_METRICS_PORT: '0',
-      PUENTE_SHUTDOWN_GRACE_MS: '3000',
-    },
-    ready: 'gateway ready',
-  });
+  const running = await startGatewayProcess(port, { PUENTE_SHUTDOWN_GRACE_MS: '3000' });
   return { running, client: new ShareServiceClient(`127.0.0.1:${port}`, credentials.createInsecure()) };
 }
 

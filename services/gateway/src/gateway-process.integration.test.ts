@@ -17,18 +17,21 @@ import {
   type SubscribeResponse,
 } from '@puente/proto';
 import { createCodec } from '@puente/contracts';
-import { testKafkaBrokers } from '@puente/bus/testing';
 import { ConfluentRegistryDouble } from '@puente/contracts/testing';
-import { freePort, type ServiceProcess, startServiceProcess, waitFor } from '@puente/runtime/testing';
+import { freePort, type ServiceProcess, waitFor } from '@puente/runtime/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev/dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
+import { readDevTokens } from './dev/dev-tokens.js';
+import {
+  GATEWAY_PROCESS_ARGS,
+  GATEWAY_PROCESS_DIR,
+  startGatewayProcess,
+  testGatewayEnv,
+} from './testing/gateway-process.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
 const tokens = readDevTokens();
-const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 
 interface Running {
   readonly child: ChildProcess;
@@ -37,21 +40,9 @@ interface Running {
 }
 
 async function startGateway(port: number): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: `${root}services/gateway`,
-    env: {
-      PATH: process.env['PATH'],
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
-      PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
-      PUENTE_HASH_KEY_US_MX: DEV_KEY,
-      PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
-      // The test broker is a single node.
-      PUENTE_AUDIT_REPLICATION_FACTOR: '1',
-      PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
-      PUENTE_METRICS_PORT: '0',
-      PUENTE_SHUTDOWN_GRACE_MS: '3000',
-    },
+  const child = spawn(process.execPath, GATEWAY_PROCESS_ARGS, {
+    cwd: GATEWAY_PROCESS_DIR,
+    env: { PATH: process.env['PATH'], ...testGatewayEnv(port, { PUENTE_SHUTDOWN_GRACE_MS: '3000' }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -196,24 +187,7 @@ describe('the gateway process with SCHEMA_REGISTRY_URL', () => {
   };
   const gateway = async (registryUrl: string) => {
     const port = await freePort();
-    return startServiceProcess({
-      command: process.execPath,
-      args: ['--import', 'tsx', 'src/main.ts'],
-      cwd: `${root}services/gateway`,
-      env: {
-        KAFKA_BROKERS: testKafkaBrokers().join(','),
-        PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
-        PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
-        PUENTE_HASH_KEY_US_MX: DEV_KEY,
-        PUENTE_ENSURE_TOPICS_PARTITIONS: '3',
-        // The test broker is a single node.
-        PUENTE_AUDIT_REPLICATION_FACTOR: '1',
-        PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
-        PUENTE_METRICS_PORT: '0',
-        SCHEMA_REGISTRY_URL: registryUrl,
-      },
-      ready: 'gateway ready',
-    });
+    return startGatewayProcess(port, { SCHEMA_REGISTRY_URL: registryUrl });
   };
 
   it('pushes every catalog subject version with the catalog’s id before it serves', async () => {

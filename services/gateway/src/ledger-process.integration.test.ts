@@ -7,7 +7,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { KafkaBus } from '@puente/bus';
@@ -25,14 +24,12 @@ import {
 import { freePort, waitFor } from '@puente/runtime/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { readDevKeys } from './dev/dev-wiring.js';
-import { DEV_TOKENS_FILE, readDevTokens } from './dev/dev-tokens.js';
+import { readDevTokens } from './dev/dev-tokens.js';
 import { publishCheckpoints, signedCheckpoint, testSigningKey } from './operator/testing/checkpoints.js';
+import { GATEWAY_PROCESS_ARGS, GATEWAY_PROCESS_DIR, testGatewayEnv } from './testing/gateway-process.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const codec = createCodec();
 const tokens = readDevTokens();
-const DEV_KEY = readDevKeys().get('PUENTE_HASH_KEY_US_MX') ?? ''; // development fixture
 
 interface Running {
   readonly child: ChildProcess;
@@ -41,21 +38,11 @@ interface Running {
 }
 
 function startGateway(port: number, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: `${root}services/gateway`,
+  const child = spawn(process.execPath, GATEWAY_PROCESS_ARGS, {
+    cwd: GATEWAY_PROCESS_DIR,
     env: {
       PATH: process.env['PATH'],
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
-      PUENTE_GATEWAY_ADDRESS: `127.0.0.1:${port}`,
-      PUENTE_DEV_TOKENS_FILE: DEV_TOKENS_FILE,
-      PUENTE_HASH_KEY_US_MX: DEV_KEY,
-      PUENTE_ENSURE_TOPICS_PARTITIONS: '1',
-      // One broker: the audit and checkpoint topics it creates have one replica.
-      PUENTE_AUDIT_REPLICATION_FACTOR: '1',
-      PUENTE_AUDIT_MIN_INSYNC_REPLICAS: '1',
-      PUENTE_METRICS_PORT: '0',
-      PUENTE_SHUTDOWN_GRACE_MS: '1000',
-      ...env,
+      ...testGatewayEnv(port, { PUENTE_ENSURE_TOPICS_PARTITIONS: '1', PUENTE_SHUTDOWN_GRACE_MS: '1000', ...env }),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -10,3 +10,4 @@ export {
   withVersion,
 } from './agreement-edits.js';
 export { errorDetailsOf, openTestSubscriber, type TestSubscriber } from './subscriber.js';
+export { GATEWAY_PROCESS_ARGS, GATEWAY_PROCESS_DIR, startGatewayProcess, testGatewayEnv } from './gateway-process.js';
